@@ -1,0 +1,91 @@
+"""The citizen ID number (GB 11643-1999), which is also the social security number.
+
+It lives in `credentials` because the offline verifier normalises the card number an employer types
+before checking the holder binding; `registry` re-exports it for its own validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK: Final = "10X98765432"
+
+
+class IdNumberError(ValueError):
+    """An ID number that cannot be right; `code` is stable, the message says what is wrong.
+
+    The message never repeats the number itself: it is personal data.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def mod11_2_check(digits17: str) -> str:
+    """ISO 7064 MOD 11-2 check character over 17 digits (GB 11643; also our certificate numbers)."""
+    if len(digits17) != 17 or not digits17.isascii() or not digits17.isdigit():
+        raise ValueError("MOD 11-2 needs exactly 17 ASCII digits")
+    total = sum(int(c) * w for c, w in zip(digits17, _WEIGHTS, strict=True))
+    return _CHECK[total % 11]
+
+
+def normalise_id_number(raw: str, *, today: dt.date | None = None) -> str:
+    """Return the canonical 18-character form, or raise `IdNumberError` saying what is wrong.
+
+    Spaces are stripped and a trailing `x` is upper-cased; anything else must already be right.
+    """
+    if not isinstance(raw, str):
+        raise IdNumberError("ID_NUMBER_TYPE", "ID number must be a string")
+    value = "".join(raw.split()).upper()
+    if len(value) == 15 and value.isascii() and value.isdigit():
+        raise IdNumberError(
+            "ID_NUMBER_LEGACY",
+            "15-digit (first-generation) ID numbers are not accepted; use the 18-character number",
+        )
+    if len(value) != 18:
+        raise IdNumberError(
+            "ID_NUMBER_LENGTH", f"ID number must have 18 characters, got {len(value)}"
+        )
+    body, check = value[:17], value[17]
+    if not (body.isascii() and body.isdigit()):
+        raise IdNumberError("ID_NUMBER_CHARACTERS", "the first 17 characters must be digits")
+    if check not in "0123456789X":
+        raise IdNumberError("ID_NUMBER_CHARACTERS", "the last character must be a digit or X")
+    try:
+        birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        raise IdNumberError(
+            "ID_NUMBER_BIRTH_DATE", "the birth date (characters 7-14) is not a date"
+        ) from None
+    today = today or dt.date.today()
+    if birth.year < 1900 or birth > today:
+        raise IdNumberError(
+            "ID_NUMBER_BIRTH_DATE", "the birth date (characters 7-14) is out of range"
+        )
+    if body[:2] not in _PROVINCE_PREFIXES:
+        raise IdNumberError(
+            "ID_NUMBER_REGION", "the region code (characters 1-2) is not a province code"
+        )
+    if mod11_2_check(body) != check:
+        raise IdNumberError("ID_NUMBER_CHECK", "check character wrong (mistyped digit?)")
+    return value
+
+
+def is_valid_id_number(raw: str) -> bool:
+    try:
+        normalise_id_number(raw)
+    except IdNumberError:
+        return False
+    return True
+
+
+# GB/T 2260 first two digits (provinces, autonomous regions, municipalities; 71/81/82 for
+# Taiwan, Hong Kong and Macao as issued on residence permits).
+_PROVINCE_PREFIXES: Final = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82".split()
+)

@@ -1,0 +1,54 @@
+"""The connection to MongoDB through PyMongo's async client (never Motor: end of life 2026-05)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from registry.embedded import database_uri
+from registry.indexes import create_indexes
+from registry.settings import Settings
+
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+
+# Every document written by the registry carries this, so later migrations know what they read.
+SCHEMA_VERSION = 1
+
+
+def make_client(uri: str) -> AsyncMongoClient[Document]:
+    return AsyncMongoClient(
+        uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=5000,
+        appname="dte-registry",
+    )
+
+
+async def is_ready(db: Database) -> bool:
+    try:
+        await db.command("ping")
+    except PyMongoError:
+        return False
+    return True
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings, *, exclusive: bool = False) -> AsyncIterator[Database]:
+    """Connect (starting the embedded server if needed), create indexes, and clean up after.
+
+    `exclusive` is for `registry serve`: it refuses a data directory another server already uses.
+    """
+    async with database_uri(settings.mongodb_uri, settings.data_dir, exclusive=exclusive) as uri:
+        client = make_client(uri)
+        try:
+            db = client[settings.database]
+            await create_indexes(db)
+            yield db
+        finally:
+            await client.close()

@@ -1,0 +1,35 @@
+"""Domain errors. Each carries a stable `code` that the API returns in `extensions.code` or
+`userErrors`; messages say what is wrong and where, and never contain personal data."""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    code = "REGISTRY_ERROR"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+
+class ConfigurationError(RegistryError):
+    code = "CONFIGURATION"
+
+
+class DatabaseUnavailable(RegistryError):
+    code = "DATABASE_UNAVAILABLE"
+
+
+class DataDirectoryInUse(RegistryError):
+    code = "DATA_DIRECTORY_IN_USE"
+
+
+class NotFound(RegistryError):
+    code = "NOT_FOUND"
+
+
+class InvalidInput(RegistryError):
+    code = "INVALID_INPUT"

@@ -1,0 +1,66 @@
+"""Resolvers of the reference catalogue: thin calls into `registry.catalogue`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry import catalogue
+from resolvers.context import Context
+from resolvers.errors import PublicError
+from resolvers.pagination import check_first, decode_cursor, encode_cursor
+
+CURSOR_KIND = "occupation"
+
+
+@dataclass(frozen=True)
+class OccupationPage:
+    items: list[tuple[str, catalogue.Occupation]]  # (cursor, occupation)
+    has_next_page: bool
+    has_previous_page: bool
+
+
+async def fields(ctx: Context) -> list[catalogue.Field]:
+    return await catalogue.fields(ctx.db)
+
+
+async def levels(ctx: Context) -> list[catalogue.Level]:
+    return await catalogue.levels(ctx.db)
+
+
+async def field(ctx: Context, code: str) -> catalogue.Field | None:
+    return await catalogue.field(ctx.db, code)
+
+
+async def occupation(ctx: Context, code: str) -> catalogue.Occupation | None:
+    if not catalogue.OCCUPATION_CODE.match(code.strip()):
+        raise PublicError(
+            f"occupation code must look like 2-02-38-01, got {code[:32]!r}",
+            "INVALID_OCCUPATION_CODE",
+            argument="code",
+        )
+    return await catalogue.occupation(ctx.db, code)
+
+
+async def occupations(
+    ctx: Context, *, field: str | None, search: str | None, first: int, after: str | None
+) -> OccupationPage:
+    check_first(first)
+    if search is not None and len(search) > 100:
+        raise PublicError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
+    after_key = decode_cursor(CURSOR_KIND, after)
+    items, more = await catalogue.occupations(
+        ctx.db, field=field, search=search, limit=first, after=after_key
+    )
+    return OccupationPage(
+        items=[(encode_cursor(CURSOR_KIND, occ.sort_key), occ) for occ in items],
+        has_next_page=more,
+        has_previous_page=after_key is not None,
+    )
+
+
+async def standards(ctx: Context, occupation: str | None) -> list[catalogue.Standard]:
+    return await catalogue.standards(ctx.db, occupation_code=occupation)
+
+
+async def provinces(ctx: Context) -> list[catalogue.Province]:
+    return await catalogue.provinces(ctx.db)

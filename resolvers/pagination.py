@@ -1,0 +1,45 @@
+"""Relay pagination: opaque cursors and the `first` limit."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from resolvers.errors import PublicError
+
+MAX_FIRST = 100
+_PREFIX = "c1:"
+
+
+def encode_cursor(kind: str, key: str) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{kind}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str | None) -> str | None:
+    """The sort key inside a cursor made by `encode_cursor(kind, ...)`; a clear error otherwise."""
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        text = ""
+    head = f"{_PREFIX}{kind}:"
+    if not text.startswith(head):
+        raise PublicError(
+            "`after` is not a cursor of this connection; use a cursor from pageInfo or edges",
+            "INVALID_CURSOR",
+            argument="after",
+        )
+    return text[len(head) :]
+
+
+def check_first(first: int) -> int:
+    if first < 0 or first > MAX_FIRST:
+        raise PublicError(
+            f"`first` must be between 0 and {MAX_FIRST}, got {first}",
+            "PAGINATION_LIMIT",
+            argument="first",
+            limit=MAX_FIRST,
+        )
+    return first

@@ -1,0 +1,121 @@
+"""GraphQL types of the reference catalogue."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from registry import catalogue
+from resolvers.context import Context
+from resolvers.loaders import field_loader
+
+
+@strawberry.enum(description="The three levels of a professional technical level certificate.")
+class Level(Enum):
+    JUNIOR = "JUNIOR"
+    INTERMEDIATE = "INTERMEDIATE"
+    SENIOR = "SENIOR"
+
+
+@strawberry.type(description="One of the ten digital technology fields of the programme.")
+class Field:
+    code: str = strawberry.field(description="01-10, in the notice's order.")
+    name: str
+    name_en: str
+
+    @classmethod
+    def from_domain(cls, f: catalogue.Field) -> Field:
+        return cls(code=f.code, name=f.name, name_en=f.name_en)
+
+
+@strawberry.type(description="A level with its Chinese name and its digit in certificate numbers.")
+class LevelInfo:
+    level: Level
+    code: int
+    name: str
+    name_en: str
+
+    @classmethod
+    def from_domain(cls, lv: catalogue.Level) -> LevelInfo:
+        return cls(level=Level(lv.key), code=lv.code, name=lv.name, name_en=lv.name_en)
+
+
+@strawberry.type(description="An occupation code in one edition of the 职业分类大典.")
+class OccupationCode:
+    edition: str = strawberry.field(description="2015 or 2022.")
+    code: str
+    confirmed: bool = strawberry.field(
+        description="False where the code comes from a secondary source and awaits confirmation."
+    )
+
+
+@strawberry.type(description="A direction (方向) of an occupation's standard.")
+class Direction:
+    name: str
+    placeholder: bool = strawberry.field(
+        description="True for demo placeholders the office has still to replace from the standard."
+    )
+
+
+@strawberry.type(description="An occupation of the programme, with both code editions.")
+class Occupation:
+    code: str = strawberry.field(
+        description="Primary code: the 2015 edition's (printed on the 2021 standards) where known."
+    )
+    name: str
+    codes: list[OccupationCode]
+    directions: list[Direction]
+    directions_expected: int | None = strawberry.field(
+        description="How many directions the standard has, where known."
+    )
+    field_code: strawberry.Private[str]
+
+    @strawberry.field(description="The field this occupation belongs to.")
+    async def field(self, info: Info[Context, None]) -> Field | None:
+        found = await field_loader(info.context).load(self.field_code)
+        return Field.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, occ: catalogue.Occupation) -> Occupation:
+        return cls(
+            code=occ.code,
+            name=occ.name,
+            codes=[
+                OccupationCode(edition=c.edition, code=c.code, confirmed=c.confirmed)
+                for c in occ.codes
+            ],
+            directions=[Direction(name=d.name, placeholder=d.placeholder) for d in occ.directions],
+            directions_expected=occ.directions_expected,
+            field_code=occ.field,
+        )
+
+
+@strawberry.type(
+    description="A national occupational technical skill standard (国家职业技术技能标准)."
+)
+class Standard:
+    id: str
+    title: str
+    occupation_codes: list[str]
+    issued_by: str | None = strawberry.field(description="The document that issued it.")
+    issued_on: str | None = strawberry.field(description="Issue date, YYYY-MM-DD.")
+    confirmed: bool
+
+    @classmethod
+    def from_domain(cls, s: catalogue.Standard) -> Standard:
+        return cls(
+            id=s.id,
+            title=s.title,
+            occupation_codes=list(s.occupations),
+            issued_by=s.issued_by,
+            issued_on=s.issued_on,
+            confirmed=s.confirmed,
+        )
+
+
+@strawberry.type(description="A provincial-level division (GB/T 2260, first two digits).")
+class Province:
+    code: str
+    name: str

@@ -1,0 +1,73 @@
+"""The Starlette application: every route is listed here.
+
+| route       | what                                              |
+| ----------- | ------------------------------------------------- |
+| `/graphql`  | the GraphQL API (GraphiQL in a browser)           |
+| `/healthz`  | the process is up                                 |
+| `/readyz`   | the database answers                              |
+| `/metrics`  | Prometheus metrics                                |
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from registry import demo
+from registry.db import Database, is_ready, open_database
+from registry.settings import Settings
+from service.graphql_app import graphql_app
+from service.metrics import metrics_endpoint
+from service.middleware import RequestContextMiddleware
+
+log = logging.getLogger("registry.service")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    if await is_ready(request.app.state.db):
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+def create_app(
+    settings: Settings, *, demo_data: bool = False, db: Database | None = None
+) -> Starlette:
+    """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
+    it, starting the embedded server when no MongoDB URI is configured."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        async with contextlib.AsyncExitStack() as stack:
+            database = db or await stack.enter_async_context(
+                open_database(settings, exclusive=True)
+            )
+            app.state.db = database
+            if demo_data:
+                report = await demo.seed_demo(database, settings)
+                log.info("demo data loaded", extra={"inserted": report})
+            log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
+            yield
+        log.info("registry stopped")
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app(), methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        middleware=[Middleware(RequestContextMiddleware)],
+        lifespan=lifespan,
+    )

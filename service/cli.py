@@ -1,0 +1,129 @@
+"""The `registry` command line.
+
+Commands that need the database use the embedded server already running for the data directory
+(its address is recorded there) or start one for the command's duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from registry.db import Database, open_database
+from registry.embedded import read_state
+from registry.errors import RegistryError
+from registry.settings import Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
+
+
+def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` against the configured database; domain errors become clean CLI errors."""
+    settings = _settings()
+
+    async def main() -> T:
+        async with open_database(settings) as db:
+            return await work(db)
+
+    try:
+        return asyncio.run(main())
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """dte-registry: the public registry of the Digital Technology Engineer programme."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the demo data on start-up.")
+@click.option("--host", default=None, help="Listen address (default REGISTRY_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default REGISTRY_PORT or 8000).")
+@click.option("--log-level", default="info", show_default=True)
+def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> None:
+    """Run the registry (GraphQL on /graphql) until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.logs import configure_logging
+
+    settings = _settings()
+    if settings.embedded:
+        running = read_state(settings.data_dir)
+        if running is not None:
+            raise click.ClickException(
+                f"another registry server is already using the data directory "
+                f"{settings.data_dir} (database pid {running.pid}); stop it first or set "
+                "REGISTRY_DATA_DIR to another directory"
+            )
+    configure_logging(log_level)
+    try:
+        settings.master_key()  # generate (with a warning) before anything needs it
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
+    config = uvicorn.Config(
+        create_app(settings, demo_data=demo),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        sys.exit(1)
+
+
+@main.group()
+def seed() -> None:
+    """Load data into the database."""
+
+
+@seed.command("reference")
+def seed_reference() -> None:
+    """Load the reference catalogue (idempotent: never overwrites the office's edits)."""
+    from registry.catalogue import seed_reference as load
+
+    report = run_with_db(load)
+    for name, count in report.inserted.items():
+        click.echo(f"{name}: {count} inserted, {report.unchanged[name]} already present")
+
+
+@main.group("schema")
+def schema_group() -> None:
+    """The GraphQL schema (SDL)."""
+
+
+@schema_group.command("print")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def schema_print(output: Path | None) -> None:
+    """Print the SDL (`registry schema print -o schema/schema.graphql` refreshes the repo copy)."""
+    from schema.build import sdl
+
+    text = sdl()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
