@@ -19,4 +19,4 @@ def field_loader(ctx: Context) -> DataLoader[str, catalogue.Field | None]:
             return [by_code.get(code) for code in codes]
 
         loader = ctx.loaders["field"] = DataLoader(load_fn=load)
-    return loader  # type: ignore[no-any-return]
+    return loader

@@ -4,6 +4,7 @@ that is not a deliberate public one is masked and logged with the request id."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from graphql import GraphQLError
 from graphql.error import GraphQLSyntaxError
@@ -25,7 +26,7 @@ def _is_public(error: GraphQLError) -> bool:
     return isinstance(original, RegistryError)
 
 
-class ErrorCodes(MaskErrors):
+class ErrorMasking(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda e: not _is_public(e))
 
@@ -47,32 +48,24 @@ class ErrorCodes(MaskErrors):
             extensions={"code": INTERNAL, "requestId": request_id},
         )
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._with_code(e) for e in super()._process_errors(errors)]
 
-    @staticmethod
-    def _with_code(error: GraphQLError) -> GraphQLError:
-        extensions = dict(error.extensions or {})
-        if "code" in extensions:
-            return error
+def with_code(error: GraphQLError) -> dict[str, Any]:
+    """The error as sent to the client, always with `extensions.code`.
+
+    Applied to every error of a response (parse errors never reach schema extensions)."""
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if "code" not in extensions:
         original = error.original_error
         if isinstance(original, RegistryError):
             extensions["code"] = original.code
             if original.field:
                 extensions["field"] = original.field
-            message = original.message
-        elif isinstance(error, GraphQLSyntaxError):
+        elif isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
             extensions["code"] = "GRAPHQL_PARSE_FAILED"
-            message = error.message
-        else:
+        elif original is None:
             extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-            message = error.message
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
-        )
+        else:
+            extensions["code"] = INTERNAL
+    formatted["extensions"] = extensions
+    return formatted

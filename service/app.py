@@ -50,8 +50,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         async with contextlib.AsyncExitStack() as stack:
-            database = db or await stack.enter_async_context(
-                open_database(settings, exclusive=True)
+            database = (
+                db
+                if db is not None
+                else await stack.enter_async_context(open_database(settings, exclusive=True))
             )
             app.state.db = database
             if demo_data:

@@ -7,6 +7,7 @@ Commands that need the database use the embedded server already running for the 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -84,6 +85,10 @@ def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> Non
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
+    # uvicorn re-raises the stop signal after its graceful shutdown; with these no-op handlers in
+    # place that re-raise is swallowed, so Ctrl-C and SIGTERM end with status 0, not "Aborted!".
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     server.run()
     if not server.started:
         sys.exit(1)

@@ -8,9 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from schema.build import schema
+from schema.errors import with_code
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
@@ -25,6 +28,14 @@ class RegistryGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
         )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if result.errors:
+            response["errors"] = [with_code(error) for error in result.errors]
+        return response
 
 
 def graphql_app() -> RegistryGraphQL:

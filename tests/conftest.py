@@ -1,0 +1,98 @@
+"""Shared fixtures: one real embedded SecantusDB server per test run (or the MongoDB named by
+REGISTRY_TEST_MONGODB_URI), a fresh database per test module, and a real uvicorn server on a
+loopback port for HTTP tests. Nothing here is a mock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+
+from registry.db import Database, make_client
+from registry.embedded import EmbeddedServer
+from registry.indexes import create_indexes
+from registry.settings import Settings
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    external = os.environ.get("REGISTRY_TEST_MONGODB_URI")
+    if external:
+        yield external
+        return
+    server = EmbeddedServer(tmp_path_factory.mktemp("embedded"))
+    await server.start()
+    try:
+        yield server.uri
+    finally:
+        await server.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def db(mongodb_uri: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A fresh database for this test module, dropped afterwards."""
+    client = make_client(mongodb_uri)
+    module = request.module.__name__.rsplit(".", 1)[-1][:30]
+    database = client[f"t_{module}_{uuid.uuid4().hex[:8]}"]
+    await create_indexes(database)
+    try:
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, mongodb_uri: str) -> Settings:
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    return Settings.from_env(
+        {
+            "REGISTRY_DATA_DIR": str(data_dir),
+            "REGISTRY_MONGODB_URI": mongodb_uri,
+            "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+        }
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
+    """The real app on a real socket, serving this module's database."""
+    from service.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, db=db), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as client:
+        yield client
