@@ -247,3 +247,8 @@ async def standards(db: Database, *, occupation_code: str | None = None) -> list
 
 async def provinces(db: Database) -> list[Province]:
     return [Province(d["_id"], d["name"]) async for d in db.provinces.find().sort("_id", 1)]
+
+
+async def occupations_by_codes(db: Database, codes: list[str]) -> dict[str, Occupation]:
+    """By primary code, in one round trip."""
+    return {d["_id"]: _occupation(d) async for d in db.occupations.find({"_id": {"$in": codes}})}

@@ -1,13 +1,288 @@
-"""Demo data for `registry serve --demo`: the reference catalogue now; institutions and
-certificates are added here as those parts land."""
+"""Demo data for `registry serve --demo`: the reference catalogue, about 30 institutions in every
+state of the lifecycle across 10 provinces (walked through the real lifecycle functions with
+back-dated clocks, so their histories, audit entries and listing periods are genuine), and one
+token per role written to `<data dir>/demo/tokens.json`.
+
+Loaded once: a later start finds the marker and reuses the data.
+"""
 
 from __future__ import annotations
 
-from registry import catalogue
+import datetime as dt
+import json
+import logging
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry import catalogue, clock, tokens
+from registry.auth import SYSTEM, Principal, Role
 from registry.db import Database
+from registry.identifiers import uscc_check_character
+from registry.institutions import lifecycle
+from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+from registry.institutions.model import Kind, Status, Violation
 from registry.settings import Settings
+
+log = logging.getLogger("registry.demo")
+MARKER = "demo_v1"
+
+# (province code, region code for the USCC, city name)
+PROVINCES = [
+    ("11", "110108", "北京"),
+    ("12", "120104", "天津"),
+    ("31", "310115", "上海"),
+    ("32", "320102", "南京"),
+    ("33", "330106", "杭州"),
+    ("35", "350102", "福州"),
+    ("37", "370102", "济南"),
+    ("42", "420106", "武汉"),
+    ("44", "441900", "东莞"),
+    ("51", "510107", "成都"),
+]
+SCOPES: list[list[tuple[str, str | None, int]]] = [
+    [("2-02-10-09", "计算机视觉产品实现", 1), ("2-02-10-09", "自然语言及语音处理产品实现", 2)],
+    [
+        ("2-02-10-11", "大数据分析", 1),
+        ("2-02-10-11", "大数据分析", 2),
+        ("2-02-10-11", "大数据分析", 3),
+    ],
+    [("2-02-10-12", "云计算运维", 1), ("2-02-10-12", "云计算运维", 2)],
+    [("2-02-10-10", "物联网嵌入式开发", 1), ("2-02-10-10", "物联网边缘计算系统应用开发", 2)],
+    [("2-02-07-13", None, 1), ("2-02-07-13", None, 2)],
+    [("2-02-10-15", None, 1), ("2-02-10-13", None, 1)],
+]
+# Final state, and the day the application was filed. Listing follows about 70 days later.
+PLAN: list[tuple[Status, str]] = [
+    (Status.LISTED, "2022-01-10"),
+    (Status.LISTED, "2023-03-01"),
+    (Status.LISTED, "2023-09-15"),
+    (Status.LISTED, "2024-02-20"),
+    (Status.LISTED, "2024-06-03"),
+    (Status.LISTED, "2024-11-11"),
+    (Status.LISTED, "2025-03-03"),
+    (Status.LISTED, "2025-05-12"),
+    (Status.LISTED, "2025-08-18"),
+    (Status.LISTED, "2025-12-01"),
+    (Status.LISTED, "2026-02-02"),
+    (Status.LISTED, "2026-04-20"),
+    (Status.EXPIRED, "2021-11-15"),
+    (Status.EXPIRED, "2022-04-06"),
+    (Status.SUSPENDED, "2024-03-04"),
+    (Status.REMOVED, "2023-05-08"),
+    (Status.PUBLICIZED, "2026-10-15"),
+    (Status.AUDITED, "2026-09-10"),
+    (Status.PRELIMINARY_PASSED, "2026-09-20"),
+    (Status.RECOMMENDED, "2026-10-08"),
+    (Status.APPLIED, "2026-10-20"),
+    (Status.RETURNED, "2026-08-03"),
+]
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    uscc: str
+    name: str
+    kind: Kind
+    province: str
+
+
+def demo_uscc(n: int, region: str) -> str:
+    # "DTE" in the organisation-code part: a pattern no registration authority issues, so a demo
+    # code never names a real organisation.
+    body = f"91{region}DTE{n:05d}0"
+    return body + uscc_check_character(body)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)  # 10:00 in Beijing
+
+
+def _application(inst: DemoInstitution, rng: random.Random, scope_index: int) -> ApplicationInput:
+    return ApplicationInput(
+        uscc=inst.uscc,
+        name=inst.name,
+        kind=inst.kind,
+        province=inst.province,
+        contact_person=rng.choice(["王老师", "李老师", "张老师", "陈老师", "刘老师"]),
+        contact_phone=f"0{rng.randint(10, 99)}-{rng.randint(10000000, 99999999)}",
+        contact_email=f"contact{inst.uscc[-5:].lower()}@example.cn",
+        experience_years=rng.randint(5, 20),
+        yearly_count=rng.randint(2000, 12000),
+        registered_in_china=True,
+        scope=[ScopeInput(o, lv, d) for o, d, lv in SCOPES[scope_index % len(SCOPES)]],
+        fees=[
+            FeeInput(
+                "培训费" if inst.kind is Kind.TRAINING else "考核费",
+                float(rng.choice([600, 800, 1200, 1800])),
+                "人次",
+            )
+        ],
+    )
+
+
+async def _walk(
+    db: Database,
+    inst: DemoInstitution,
+    target: Status,
+    filed: dt.date,
+    rng: random.Random,
+    index: int,
+    actors: dict[str, Principal],
+) -> None:
+    me = actors["evaluation" if inst.kind is Kind.EVALUATION else "training"]
+    me = Principal(me.role, me.name, me.token_id, institution=inst.uscc)
+    prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
+    office, cettic = actors["office"], actors["cettic"]
+    day = filed
+    await lifecycle.apply(db, me, _application(inst, rng, index), now=_at(day))
+    if target is Status.APPLIED:
+        return
+    if target is Status.RETURNED:
+        await lifecycle.simple(
+            db,
+            prov,
+            inst.uscc,
+            "returnApplication",
+            reason="年培训规模证明材料不完整，请补充",
+            now=_at(day + dt.timedelta(days=9)),
+        )
+        return
+    await lifecycle.simple(
+        db, prov, inst.uscc, "recommend", now=_at(day := day + dt.timedelta(days=10))
+    )
+    if target is Status.RECOMMENDED:
+        return
+    await lifecycle.simple(
+        db, cettic, inst.uscc, "passPreliminaryReview", now=_at(day := day + dt.timedelta(days=12))
+    )
+    if target is Status.PRELIMINARY_PASSED:
+        return
+    await lifecycle.simple(
+        db, office, inst.uscc, "approveAudit", now=_at(day := day + dt.timedelta(days=10))
+    )
+    if target is Status.AUDITED:
+        return
+    day += dt.timedelta(days=5)
+    pub = await lifecycle.start_publicity(db, office, inst.uscc, day, now=_at(day))
+    if target is Status.PUBLICIZED:
+        return
+    assert pub.publicity_end is not None
+    listed_on = pub.publicity_end + dt.timedelta(days=3)
+    await lifecycle.list_institution(db, office, inst.uscc, now=_at(listed_on))
+    if target is Status.EXPIRED:
+        await lifecycle.expire(
+            db, office, inst.uscc, now=_at(clock.add_years(listed_on, 3) + dt.timedelta(days=2))
+        )
+    elif target is Status.SUSPENDED:
+        await lifecycle.suspend(
+            db,
+            prov,
+            inst.uscc,
+            "考核视频资料缺失，暂停整改",
+            now=_at(listed_on + dt.timedelta(days=400)),
+        )
+    elif target is Status.REMOVED:
+        await lifecycle.remove(
+            db,
+            office,
+            inst.uscc,
+            Violation.EXAGGERATED_RESULTS,
+            "招生宣传中承诺“包过、不过退费”",
+            now=_at(listed_on + dt.timedelta(days=300)),
+        )
+
+
+def demo_institutions() -> list[tuple[DemoInstitution, Status, dt.date]]:
+    out = []
+    n = 0
+    for kind in (Kind.EVALUATION, Kind.TRAINING):
+        for i, (status, filed) in enumerate(PLAN):
+            if kind is Kind.TRAINING and i % 3 == 2:
+                continue  # a few fewer training institutions, for unequal counts
+            n += 1
+            prov, region, city = PROVINCES[
+                (i + (3 if kind is Kind.TRAINING else 0)) % len(PROVINCES)
+            ]
+            label = "数字技术评价中心" if kind is Kind.EVALUATION else "数字技术培训学院"
+            brand = ["启明", "致远", "博纳", "恒信", "卓越", "天工", "云帆"][n % 7]
+            name = f"{city}{brand}{label}（演示）"
+            out.append(
+                (
+                    DemoInstitution(demo_uscc(n, region), name, kind, prov),
+                    status,
+                    dt.date.fromisoformat(filed),
+                )
+            )
+    return out
+
+
+async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
+    """One token per role, kept in `<data dir>/demo/tokens.json` (reused while they still work)."""
+    path = settings.data_dir / "demo" / "tokens.json"
+    if path.exists():
+        saved = json.loads(path.read_text())
+        try:
+            for entry in saved.values():
+                await tokens.authenticate(db, entry["token"])
+            return {k: v["token"] for k, v in saved.items()}
+        except tokens.Unauthenticated:
+            log.warning("demo tokens in %s no longer work; creating new ones", path)
+    evaluation, training = (
+        demo_institutions()[0][0],
+        next(d for d, _, _ in demo_institutions() if d.kind is Kind.TRAINING),
+    )
+    specs = {
+        "OFFICE_ADMIN": (Role.OFFICE_ADMIN, None, None),
+        "CETTIC_REVIEWER": (Role.CETTIC_REVIEWER, None, None),
+        "PROVINCIAL_REVIEWER": (Role.PROVINCIAL_REVIEWER, None, evaluation.province),
+        "EVALUATION_INSTITUTION": (Role.EVALUATION_INSTITUTION, evaluation.uscc, None),
+        "TRAINING_INSTITUTION": (Role.TRAINING_INSTITUTION, training.uscc, None),
+    }
+    out: dict[str, dict[str, str | None]] = {}
+    for label, (role, inst, prov) in specs.items():
+        text, _ = await tokens.create_token(
+            db,
+            role=role,
+            name=f"demo {label.lower()}",
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
+        )
+        out[label] = {"token": text, "institution": inst, "province": prov}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False))
+    path.chmod(0o600)
+    return {k: str(v["token"]) for k, v in out.items()}
 
 
 async def seed_demo(db: Database, settings: Settings) -> dict[str, int]:
     report = await catalogue.seed_reference(db)
-    return dict(report.inserted)
+    counts = dict(report.inserted)
+    marker = await db.demo_state.find_one({"_id": MARKER})
+    if marker is None:
+        # Seeded with the notice's date: the same demo every time (not a secret, hence S311).
+        rng = random.Random(20211008)  # noqa: S311
+        actors = {
+            "office": Principal(Role.OFFICE_ADMIN, "demo office", "demo-office"),
+            "cettic": Principal(Role.CETTIC_REVIEWER, "demo cettic", "demo-cettic"),
+            "evaluation": Principal(Role.EVALUATION_INSTITUTION, "demo", "demo-inst"),
+            "training": Principal(Role.TRAINING_INSTITUTION, "demo", "demo-inst"),
+        }
+        made = 0
+        for index, (inst, status, filed) in enumerate(demo_institutions()):
+            if await db.institutions.find_one({"_id": inst.uscc}, {"_id": 1}) is None:
+                await _walk(db, inst, status, filed, rng, index, actors)
+                made += 1
+        counts["institutions"] = made
+        await db.demo_state.insert_one({"_id": MARKER, "at": clock.now()})
+    demo_tokens = await _demo_tokens(db, settings)
+    print_tokens(demo_tokens, settings.data_dir / "demo" / "tokens.json")
+    return counts
+
+
+def print_tokens(demo_tokens: dict[str, str], path: Path) -> None:
+    # Demo tokens are printed on purpose: a newcomer tries mutations in GraphiQL at once.
+    lines = [f"  {role:<24} Bearer {token}" for role, token in demo_tokens.items()]
+    text = "\n".join(lines)
+    print(f"demo tokens (also in {path}):\n{text}", flush=True)

@@ -33,3 +33,15 @@ class NotFound(RegistryError):
 
 class InvalidInput(RegistryError):
     code = "INVALID_INPUT"
+
+
+class Forbidden(RegistryError):
+    """The caller is known but may not do this (wrong role, or outside its institution/province)."""
+
+    code = "FORBIDDEN"
+
+
+class Conflict(RegistryError):
+    """The record changed underneath the request; retrying it is safe."""
+
+    code = "CONFLICT"

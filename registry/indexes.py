@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -18,7 +18,29 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "standards": [IndexModel([("occupations", ASCENDING)], name="occupations")],
     "provinces": [],
+    "institutions": [
+        IndexModel([("kind", ASCENDING), ("province", ASCENDING)], name="kind_province"),
+        IndexModel([("status", ASCENDING), ("valid_until", ASCENDING)], name="status_valid_until"),
+        IndexModel(
+            [("listings.start", ASCENDING), ("listings.until", ASCENDING)], name="listing_periods"
+        ),
+        IndexModel([("scope.occupation", ASCENDING), ("scope.level", ASCENDING)], name="scope"),
+        IndexModel([("number", ASCENDING)], unique=True, sparse=True, name="number_unique"),
+    ],
+    "institution_reports": [
+        IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="by_year")
+    ],
+    "counters": [],
     "levels": [],
+    # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
+    "tokens": [IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique")],
+    # The audit chain: one entry per seq (the total order), and an entity's history.
+    "audit_log": [
+        IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique"),
+        IndexModel([("entity", ASCENDING), ("seq", DESCENDING)], name="entity_seq"),
+    ],
+    "audit_head": [],  # one document, _id "head"
+    "holiday_arrangements": [],  # _id is the year
 }
 
 

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorMasking
+from schema.mutation import Mutation
 from schema.query import Query
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -40,6 +41,7 @@ class RegistrySchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     return RegistrySchema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             ErrorMasking,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

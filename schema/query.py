@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from registry.institutions import model
+from registry.institutions.directory import DirectoryFilter
 from resolvers import catalogue as r
+from resolvers import institutions as ri
 from resolvers.context import Context
-from schema.catalogue import Field, LevelInfo, Occupation, Province, Standard
+from schema.catalogue import Field, Level, LevelInfo, Occupation, Province, Standard
+from schema.institutions import (
+    CODE_BY_LEVEL,
+    Institution,
+    InstitutionConnection,
+    InstitutionKind,
+    InstitutionStatus,
+)
 from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
@@ -54,6 +65,44 @@ class Query:
     @strawberry.field(description="National standards, optionally for one occupation.")
     async def standards(self, info: Ctx, occupation: str | None = None) -> list[Standard]:
         return [Standard.from_domain(s) for s in await r.standards(info.context, occupation)]
+
+    @strawberry.field(description="The directories: institutions, filtered, as a Relay connection.")
+    async def institutions(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        kind: InstitutionKind | None = None,  # type: ignore[valid-type]
+        province: str | None = None,
+        occupation: Annotated[
+            str | None, strawberry.argument(description="Occupation code, either edition.")
+        ] = None,
+        level: Level | None = None,
+        status: InstitutionStatus | None = None,  # type: ignore[valid-type]
+        listed_on: Annotated[
+            dt.date | None,
+            strawberry.argument(description="Only those on the directory on this day."),
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Name substring or code prefix.")
+        ] = None,
+    ) -> InstitutionConnection:
+        f = DirectoryFilter(
+            kind=model.Kind(kind) if kind else None,
+            province=province,
+            occupation=await ri.resolve_occupation(info.context, occupation),
+            level=CODE_BY_LEVEL[level] if level else None,
+            status=model.Status(status) if status else None,
+            listed_on=listed_on,
+            search=search,
+        )
+        page = await ri.institutions(info.context, f, first=first, after=after)
+        return InstitutionConnection.of(page)
+
+    @strawberry.field(description="One institution by unified social credit code.")
+    async def institution(self, info: Ctx, uscc: str) -> Institution | None:
+        found = await ri.institution(info.context, uscc)
+        return Institution.from_domain(found) if found else None
 
     @strawberry.field(description="Province codes (GB/T 2260).")
     async def provinces(self, info: Ctx) -> list[Province]:

@@ -6,42 +6,17 @@ Commands that need the database use the embedded server already running for the 
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
 
-from registry.db import Database, open_database
 from registry.embedded import read_state
 from registry.errors import RegistryError
-from registry.settings import Settings
-
-T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except RegistryError as error:
-        raise click.ClickException(error.message) from None
-
-
-def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run `work` against the configured database; domain errors become clean CLI errors."""
-    settings = _settings()
-
-    async def main() -> T:
-        async with open_database(settings) as db:
-            return await work(db)
-
-    try:
-        return asyncio.run(main())
-    except RegistryError as error:
-        raise click.ClickException(error.message) from None
+from service.cli_admin import audit_group, tokens_group
+from service.runner import run_with_db, settings_or_exit
+from service.verify_cli import verify_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +36,7 @@ def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> Non
     from service.app import create_app
     from service.logs import configure_logging
 
-    settings = _settings()
+    settings = settings_or_exit()
     if settings.embedded:
         running = read_state(settings.data_dir)
         if running is not None:
@@ -132,3 +107,8 @@ def schema_print(output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+main.add_command(tokens_group)
+main.add_command(audit_group)
+main.add_command(verify_command)

@@ -22,7 +22,13 @@ from credentials import qr
 from credentials.bundle import BundleError, FileBundleStore, TrustBundle, load_bundle
 from credentials.errors import CredentialError
 from credentials.keys import PublicKey
-from credentials.verifier import Status, Verdict, VerificationReport, verify_credential
+from credentials.verifier import (
+    Status,
+    Verdict,
+    VerificationReport,
+    printable,
+    verify_credential,
+)
 
 ROOT_KEY_ENV: Final = "REGISTRY_ROOT_KEY"
 BUNDLE_STATE_ENV: Final = "REGISTRY_BUNDLE_STATE"
@@ -199,7 +205,7 @@ def read_bundle(path: str, root_key_options: Sequence[str]) -> TrustBundle:
 
 def render(report: VerificationReport) -> str:
     width = max(len(c.name) for c in report.checks)
-    lines = [f"{_MARKS[c.status]} {c.name:<{width}}  {c.message}" for c in report.checks]
+    lines = [f"{_MARKS[c.status]} {c.name:<{width}}  {printable(c.message)}" for c in report.checks]
     lines.append(f"Verdict: {_VERDICT_TEXT[report.verdict]}")
     return "\n".join(lines)
 
@@ -236,10 +242,11 @@ def verify_command(
     try:
         code = _verify(input_, bundle_path, root_keys, key_text, card, as_json)
     except Unreadable as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         code = EXIT_UNREADABLE
     except Exception as exc:  # the promise is: never a traceback
-        click.echo(f"error: unexpected failure: {type(exc).__name__}: {str(exc)[:200]}", err=True)
+        message = printable(str(exc)[:200])
+        click.echo(f"error: unexpected failure: {type(exc).__name__}: {message}", err=True)
         code = EXIT_UNREADABLE
     ctx.exit(code)
 

@@ -5,11 +5,13 @@ loopback port for HTTP tests. Nothing here is a mock."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -68,18 +70,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
-    """The real app on a real socket, serving this module's database."""
-    from service.app import create_app
-
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Run `app` under uvicorn on a free loopback port; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, db=db), host="127.0.0.1", port=port, log_config=None, lifespan="on"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(200):
+    for _ in range(500):
         if server.started:
             break
         if task.done():
@@ -90,6 +88,15 @@ async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
+    """The real app on a real socket, serving this module's database."""
+    from service.app import create_app
+
+    async with serving(create_app(settings, db=db)) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -6,7 +6,6 @@ from registry import catalogue
 from registry.db import Database
 
 
-
 async def test_seed_is_idempotent_and_keeps_office_edits(db: Database) -> None:
     first = await catalogue.seed_reference(db)
     assert first.inserted == {

@@ -11,7 +11,6 @@ from registry import catalogue
 from registry.db import Database
 
 
-
 async def gql(http: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
     response = await http.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text

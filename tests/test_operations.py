@@ -11,7 +11,6 @@ import pytest
 from service.logs import JsonFormatter, request_id_var
 
 
-
 async def test_healthz_and_readyz(http: httpx.AsyncClient) -> None:
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")

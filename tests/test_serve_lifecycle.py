@@ -49,7 +49,7 @@ class Served:
             [REGISTRY, "serve", "--demo"],
             env=_env(data_dir, self.port),
             stdout=subprocess.DEVNULL,
-            stderr=open(self.log, "wb"),  # noqa: SIM115
+            stderr=open(self.log, "wb"),
         )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60

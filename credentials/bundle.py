@@ -1,0 +1,551 @@
+"""The trust bundle: everything an offline verifier trusts, signed by the registry root key.
+
+It lists the institutions (listing periods with their scope, signing keys with validity windows,
+retired keys included), the occupations and the signed revocation status lists, as of `issued`.
+A verifier pins the root public key(s) out of band and refuses a bundle whose `sequence` is lower
+than one it already accepted, so an attacker cannot replay an old bundle from before a revocation.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol
+
+import jsonschema
+import jsonschema.validators
+
+from credentials import proof
+from credentials.errors import CredentialError, KeyFormatError
+from credentials.keys import PublicKey, SigningKey
+from credentials.status_list import StatusList, parse_status_list_credential
+
+BUNDLE_TYPE: Final = "DteTrustBundle"
+FORMAT_VERSION: Final = 1
+SCHEMA_FILE: Final = "trust-bundle.schema.json"
+
+CHINA_TIME: Final = dt.timezone(dt.timedelta(hours=8), "CST")
+"""Listing dates are calendar days in China (UTC+8 all year, no daylight saving)."""
+
+InstitutionKind = Literal["TRAINING", "EVALUATION"]
+
+
+class BundleError(CredentialError):
+    """A bundle that must not be trusted; `code` says why."""
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def parse_timestamp(value: object) -> dt.datetime:
+    """An RFC 3339 date-time with an offset, as an aware datetime; `ValueError` otherwise."""
+    if not isinstance(value, str) or len(value) > 64 or "T" not in value:
+        raise ValueError("not an RFC 3339 date-time")
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("date-time without a time zone offset")
+    return parsed
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamps must be timezone-aware")
+    text = value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return text.replace("+00:00", "Z")
+
+
+def china_date(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(CHINA_TIME).date()
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeEntry:
+    occupation: str
+    level: int
+    """Level code, as in a certificate's `level.code`: 1 初级, 2 中级, 3 高级."""
+    direction: str | None = None
+    """None: every direction of the occupation."""
+
+    def covers(
+        self, occupation: str, level: int, direction: str | None, same: _SameOccupation
+    ) -> bool:
+        if self.level != level or not same(self.occupation, occupation):
+            return False
+        return self.direction is None or self.direction == direction
+
+
+class _SameOccupation(Protocol):
+    def __call__(self, a: str, b: str, /) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPeriod:
+    start: dt.date
+    end: dt.date | None
+    """Last listed day, inclusive; None while the listing is open."""
+    scope: tuple[ScopeEntry, ...] = ()
+
+    def covers_date(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class BundleKey:
+    public_key: PublicKey
+    valid_from: dt.datetime
+    valid_until: dt.datetime | None
+    """Exclusive; None while the key is in use."""
+    institution_id: str = ""
+
+    @property
+    def verification_method(self) -> str:
+        return self.public_key.verification_method
+
+    def valid_at(self, instant: dt.datetime) -> bool:
+        return self.valid_from <= instant and (
+            self.valid_until is None or instant < self.valid_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    id: str
+    name: str
+    kind: InstitutionKind
+    province: str
+    listings: tuple[ListingPeriod, ...] = ()
+    keys: tuple[BundleKey, ...] = ()
+
+    def listings_on(self, day: dt.date) -> tuple[ListingPeriod, ...]:
+        """The listing periods covering `day` (normally one; overlaps are tolerated)."""
+        return tuple(period for period in self.listings if period.covers_date(day))
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    codes: tuple[str, ...]
+    name: str
+
+
+# --- building and signing --------------------------------------------------------------------
+
+
+def _institution_json(institution: Institution) -> dict[str, Any]:
+    return {
+        "id": institution.id,
+        "name": institution.name,
+        "kind": institution.kind,
+        "province": institution.province,
+        "listings": [
+            {
+                "from": period.start.isoformat(),
+                "until": period.end.isoformat() if period.end else None,
+                "scope": [
+                    {"occupation": s.occupation, "direction": s.direction, "level": int(s.level)}
+                    for s in period.scope
+                ],
+            }
+            for period in institution.listings
+        ],
+        "keys": [
+            {
+                "verificationMethod": key.verification_method,
+                "publicKeyMultibase": key.public_key.multibase,
+                "validFrom": format_timestamp(key.valid_from),
+                "validUntil": format_timestamp(key.valid_until) if key.valid_until else None,
+            }
+            for key in institution.keys
+        ],
+    }
+
+
+def build_bundle(
+    *,
+    issued: dt.datetime,
+    sequence: int,
+    institutions: Iterable[Institution],
+    occupations: Iterable[Occupation],
+    status_lists: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The unsigned bundle document; `sign_bundle` adds the root key's proof."""
+    document: dict[str, Any] = {
+        "type": BUNDLE_TYPE,
+        "formatVersion": FORMAT_VERSION,
+        "issued": format_timestamp(issued),
+        "sequence": sequence,
+        "institutions": [_institution_json(i) for i in institutions],
+        "occupations": [{"codes": list(o.codes), "name": o.name} for o in occupations],
+        "statusLists": {url: dict(credential) for url, credential in status_lists.items()},
+    }
+    # Check what we are about to sign with the same rules a verifier applies, minus the proof.
+    problems = _schema_problems({**document, "proof": {}})
+    if problems:
+        raise BundleError("BUNDLE_SCHEMA", "bundle does not match its schema: " + problems[0])
+    _parse_institutions(document["institutions"])
+    for url, credential in document["statusLists"].items():
+        if credential.get("id") != url:
+            raise BundleError("BUNDLE_INVALID", f"status list {url} has a different id")
+    return document
+
+
+def sign_bundle(
+    document: Mapping[str, Any], root_key: SigningKey, *, created: dt.datetime | None = None
+) -> dict[str, Any]:
+    """`document` (from `build_bundle`) with an eddsa-jcs-2022 proof by the registry root key."""
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    return proof.sign(unsigned, root_key, created=created)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    # JSON Schema patterns are ECMA-262: `$` ends the string. Python's `$` also matches before a
+    # final newline, which would let "urn:uscc:…\n" through; `\Z` is the ECMA meaning.
+    if isinstance(instance, str) and not _compile(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance[:80]!r} does not match {pattern!r}")
+
+
+@cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+@cache
+def _validator() -> Any:
+    text = resources.files("credentials").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
+    schema = json.loads(text)
+    base = jsonschema.validators.validator_for(schema)
+    base.check_schema(schema)
+    return jsonschema.validators.extend(base, {"pattern": _ecma_pattern})(schema)
+
+
+def _schema_problems(document: Any) -> list[str]:
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"[:300] for e in errors]
+
+
+def _parse_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _parse_institutions(items: Sequence[Mapping[str, Any]]) -> dict[str, Institution]:
+    institutions: dict[str, Institution] = {}
+    methods: set[str] = set()
+    for item in items:
+        ident = item["id"]
+        if ident in institutions:
+            raise BundleError("BUNDLE_INVALID", f"institution {ident} is listed twice")
+        try:
+            listings = []
+            for period in item["listings"]:
+                start = _parse_date(period["from"])
+                end = _parse_date(period["until"]) if period["until"] is not None else None
+                if end is not None and end < start:
+                    raise ValueError("a listing period ends before it starts")
+                scope = tuple(
+                    ScopeEntry(
+                        occupation=s["occupation"], level=s["level"], direction=s["direction"]
+                    )
+                    for s in period["scope"]
+                )
+                listings.append(ListingPeriod(start, end, scope))
+            keys = []
+            for entry in item["keys"]:
+                key = PublicKey.from_multibase(entry["publicKeyMultibase"])
+                if entry["verificationMethod"] != key.verification_method:
+                    raise ValueError("verificationMethod does not name publicKeyMultibase")
+                valid_from = parse_timestamp(entry["validFrom"])
+                until = entry["validUntil"]
+                valid_until = parse_timestamp(until) if until is not None else None
+                if valid_until is not None and valid_until <= valid_from:
+                    raise ValueError("a key's validUntil is not after its validFrom")
+                if key.verification_method in methods:
+                    raise ValueError("a key appears twice in the bundle")
+                methods.add(key.verification_method)
+                keys.append(BundleKey(key, valid_from, valid_until, ident))
+        except (ValueError, KeyFormatError) as exc:
+            message = exc.message if isinstance(exc, KeyFormatError) else str(exc)
+            raise BundleError("BUNDLE_INVALID", f"institution {ident}: {message}") from None
+        institutions[ident] = Institution(
+            id=ident,
+            name=item["name"],
+            kind=item["kind"],
+            province=item["province"],
+            listings=tuple(listings),
+            keys=tuple(keys),
+        )
+    return institutions
+
+
+class BundleStore(Protocol):
+    """Remembers the highest bundle sequence accepted, per root key (its Multikey)."""
+
+    def highest_sequence(self, root_key: str) -> int | None: ...
+
+    def record_sequence(self, root_key: str, sequence: int) -> None: ...
+
+
+class MemoryBundleStore:
+    def __init__(self) -> None:
+        self._sequences: dict[str, int] = {}
+
+    def highest_sequence(self, root_key: str) -> int | None:
+        return self._sequences.get(root_key)
+
+    def record_sequence(self, root_key: str, sequence: int) -> None:
+        self._sequences[root_key] = max(sequence, self._sequences.get(root_key, sequence))
+
+
+class FileBundleStore:
+    """A JSON file `{"<root Multikey>": <highest sequence>}`, replaced atomically on update.
+
+    A file that exists but cannot be read raises instead of counting as empty: treating it as empty
+    would silently re-open the door to rolled-back bundles.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def _read(self) -> dict[str, int]:
+        try:
+            text = self.path.read_text("utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise BundleError("BUNDLE_STORE", f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in data.items()
+        ):
+            raise BundleError("BUNDLE_STORE", f"{self.path} is not a bundle sequence file")
+        return data
+
+    def highest_sequence(self, root_key: str) -> int | None:
+        return self._read().get(root_key)
+
+    def record_sequence(self, root_key: str, sequence: int) -> None:
+        data = self._read()
+        if data.get(root_key, -1) >= sequence:
+            return
+        data[root_key] = sequence
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name, dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=2, sort_keys=True)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class TrustBundle:
+    """A verified bundle with typed look-ups. Build it with `load_bundle`, not directly."""
+
+    document: Mapping[str, Any] = field(repr=False)
+    issued: dt.datetime
+    sequence: int
+    root_key: PublicKey
+    """The pinned root key that signed this bundle."""
+    pinned_root_keys: tuple[PublicKey, ...]
+    institutions: Mapping[str, Institution] = field(repr=False)
+    occupations: tuple[Occupation, ...] = field(repr=False)
+    _keys: Mapping[str, BundleKey] = field(repr=False)
+    _occupation_codes: Mapping[str, Occupation] = field(repr=False)
+    _status_cache: dict[str, StatusList | CredentialError] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def institution(self, institution_id: str) -> Institution | None:
+        return self.institutions.get(institution_id)
+
+    def key(self, verification_method: str) -> BundleKey | None:
+        """The key for a proof's verificationMethod, with its owner and validity window."""
+        return self._keys.get(verification_method)
+
+    def occupation(self, code: str) -> Occupation | None:
+        return self._occupation_codes.get(code)
+
+    def same_occupation(self, a: str, b: str) -> bool:
+        """Equal codes, or two codes (e.g. 2015 and 2022 editions) of one listed occupation."""
+        if a == b:
+            return True
+        occupation = self._occupation_codes.get(a)
+        return occupation is not None and b in occupation.codes
+
+    def scope_match(
+        self, period: ListingPeriod, occupation: str, level: int, direction: str | None = None
+    ) -> ScopeEntry | None:
+        for entry in period.scope:
+            if entry.covers(occupation, level, direction, self.same_occupation):
+                return entry
+        return None
+
+    def listed_on(
+        self,
+        institution: Institution | str,
+        day: dt.date,
+        occupation: str,
+        level: int,
+        direction: str | None = None,
+    ) -> bool:
+        """Was the institution listed on `day` (China date) with this occupation and level?"""
+        found = self.institution(institution) if isinstance(institution, str) else institution
+        if found is None:
+            return False
+        return any(
+            self.scope_match(period, occupation, level, direction) is not None
+            for period in found.listings_on(day)
+        )
+
+    def status_list_credential(self, url: str) -> Mapping[str, Any] | None:
+        lists = self.document.get("statusLists", {})
+        credential = lists.get(url) if isinstance(lists, Mapping) else None
+        return credential if isinstance(credential, Mapping) else None
+
+    def status_list(self, url: str) -> StatusList:
+        """The decoded list at `url`, after checking its own proof by a pinned root key.
+
+        The bundle's signature already covers it; the list's own proof is checked as well so that
+        a list is never trusted on the strength of a different key than the registry's.
+        """
+        cached = self._status_cache.get(url)
+        if isinstance(cached, StatusList):
+            return cached
+        if isinstance(cached, CredentialError):
+            raise cached
+        try:
+            result: StatusList | CredentialError = self._load_status_list(url)
+        except CredentialError as exc:
+            result = exc
+        self._status_cache[url] = result
+        if isinstance(result, CredentialError):
+            raise result
+        return result
+
+    def _load_status_list(self, url: str) -> StatusList:
+        credential = self.status_list_credential(url)
+        if credential is None:
+            raise CredentialError("STATUS_LIST_MISSING", f"the bundle has no status list {url}")
+        if credential.get("id") != url:
+            raise CredentialError("STATUS_LIST_CREDENTIAL", "status list id is not its URL")
+        method = proof.verification_method_of(credential)
+        signer = next((k for k in self.pinned_root_keys if k.verification_method == method), None)
+        if signer is None:
+            raise CredentialError(
+                "STATUS_LIST_UNTRUSTED_KEY", "status list is not signed by a pinned root key"
+            )
+        check = proof.verify(credential, signer)
+        if not check.ok:
+            raise CredentialError(
+                "STATUS_LIST_SIGNATURE", f"status list signature invalid: {check.message}"
+            )
+        return parse_status_list_credential(credential)
+
+    def status_list_validity(self, url: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The list's validFrom and validUntil, None where absent or unparseable."""
+        credential = self.status_list_credential(url) or {}
+        out: list[dt.datetime | None] = []
+        for name in ("validFrom", "validUntil"):
+            try:
+                out.append(parse_timestamp(credential.get(name)))
+            except ValueError:
+                out.append(None)
+        return out[0], out[1]
+
+
+def load_bundle(
+    document: Any,
+    root_keys: Sequence[PublicKey],
+    *,
+    store: BundleStore | None = None,
+) -> TrustBundle:
+    """Verify and parse a bundle; raise `BundleError` when it must not be trusted.
+
+    Order: signature by a pinned root key first (nothing unsigned is even parsed), then schema,
+    then consistency, then the sequence against `store`, which records it once all passed.
+    """
+    if not isinstance(document, Mapping):
+        raise BundleError("BUNDLE_NOT_OBJECT", "the trust bundle is not a JSON object")
+    pinned = tuple(root_keys)
+    if not pinned:
+        raise BundleError(
+            "BUNDLE_NO_ROOT_KEY", "no root key pinned: a bundle is never trusted blind"
+        )
+    method = proof.verification_method_of(document)
+    if method is None:
+        raise BundleError("BUNDLE_UNSIGNED", "the trust bundle has no usable proof")
+    signer = next((k for k in pinned if k.verification_method == method), None)
+    if signer is None:
+        raise BundleError(
+            "BUNDLE_UNTRUSTED_KEY",
+            f"the bundle is signed by {method[:80]}, which is not a pinned root key",
+        )
+    check = proof.verify(document, signer)
+    if not check.ok:
+        raise BundleError(
+            "BUNDLE_SIGNATURE_INVALID", f"the bundle's signature does not verify: {check.message}"
+        )
+    problems = _schema_problems(document)
+    if problems:
+        raise BundleError(
+            "BUNDLE_SCHEMA",
+            f"the bundle does not match its schema ({len(problems)} problems): {problems[0]}",
+        )
+    institutions = _parse_institutions(document["institutions"])
+    try:
+        issued = parse_timestamp(document["issued"])
+    except ValueError:
+        raise BundleError("BUNDLE_INVALID", "the bundle's issued time is not a date-time") from None
+    occupations = tuple(Occupation(tuple(o["codes"]), o["name"]) for o in document["occupations"])
+    codes: dict[str, Occupation] = {}
+    for occupation in occupations:
+        for code in occupation.codes:
+            codes.setdefault(code, occupation)
+    sequence = int(document["sequence"])  # the schema lets 3.0 through as an integer
+    if store is not None:
+        highest = store.highest_sequence(signer.multibase)
+        if highest is not None and sequence < highest:
+            raise BundleError(
+                "BUNDLE_ROLLBACK",
+                f"bundle sequence {sequence} is lower than {highest}, already accepted: "
+                "an older bundle may hide revocations",
+            )
+    bundle = TrustBundle(
+        # A private copy: what was verified must not change under the caller's later edits.
+        document=copy.deepcopy(dict(document)),
+        issued=issued,
+        sequence=sequence,
+        root_key=signer,
+        pinned_root_keys=pinned,
+        institutions=institutions,
+        occupations=occupations,
+        _keys={k.verification_method: k for i in institutions.values() for k in i.keys},
+        _occupation_codes=codes,
+    )
+    if store is not None:
+        store.record_sequence(signer.multibase, sequence)
+    return bundle

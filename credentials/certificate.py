@@ -1,0 +1,331 @@
+"""The professional technical level certificate (专业技术等级证书) as a W3C Verifiable Credential.
+
+VC Data Model 2.0, secured with an `eddsa-jcs-2022` proof by the evaluation institution's key:
+
+    {"@context": [VC v2, CONTEXT_URL],
+     "id": "urn:dte:certificate:<number>",
+     "type": ["VerifiableCredential", "ProfessionalTechnicalLevelCertificate"],
+     "issuer": {"id": "urn:uscc:<unified social credit code>", "name": ...},
+     "validFrom": ...,
+     "credentialSubject": {"type": "CertificateHolder", "name": ..., "holderBinding": {...},
+                           "certificate": {"number", "occupation": {"code", "name"},
+                                           "direction" (optional), "level": {"code", "name"},
+                                           "field"}},
+     "credentialStatus": {BitstringStatusListEntry, purpose revocation},
+     "credentialSchema": {"id": SCHEMA_URL, "type": "JsonSchema"}}
+
+Level codes ascend with the level: 1 初级, 2 中级, 3 高级 — the digit at position 10 of the
+certificate number (reference/codes.md). There is no ID number and there are no scores in it.
+
+`validate_certificate` applies the shipped JSON Schema (Draft 2020-12) and then the rules a
+schema cannot state (check characters, number/level/field agreement, id/number agreement).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+import jsonschema
+import jsonschema.validators
+
+from credentials import proof
+from credentials.errors import CanonicalizationError, SchemaError, SchemaProblem
+from credentials.idnumber import mod11_2_check
+from credentials.jcs import plain_json
+from credentials.keys import SigningKey
+
+__all__ = [
+    "CONTEXT_URL",
+    "CREDENTIAL_TYPE",
+    "SCHEMA_URL",
+    "VC_CONTEXT",
+    "CertificateClaims",
+    "Level",
+    "SchemaProblem",
+    "StatusEntry",
+    "build_certificate",
+    "issue_certificate",
+    "load_context",
+    "load_schema",
+    "validate_certificate",
+]
+
+VC_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+CONTEXT_URL: Final = "https://dte-registry.cn/contexts/dte-v1.jsonld"
+SCHEMA_URL: Final = "https://dte-registry.cn/schemas/certificate.schema.json"
+CREDENTIAL_TYPE: Final = "ProfessionalTechnicalLevelCertificate"
+SUBJECT_TYPE: Final = "CertificateHolder"
+STATUS_ENTRY_TYPE: Final = "BitstringStatusListEntry"
+ID_PREFIX: Final = "urn:dte:certificate:"
+ISSUER_PREFIX: Final = "urn:uscc:"
+
+_SCHEMA_FILE: Final = "certificate.schema.json"
+_CONTEXT_FILE: Final = "dte-v1.jsonld"
+_USCC_CHARS: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_MAX_MESSAGE: Final = 300
+
+
+class Level(IntEnum):
+    """The three levels of 人社厅发〔2021〕71号; the value is the level code in the credential."""
+
+    JUNIOR = 1
+    INTERMEDIATE = 2
+    SENIOR = 3
+
+    @property
+    def label(self) -> str:
+        return _LEVEL_LABELS[self]
+
+
+_LEVEL_LABELS: Final = {Level.JUNIOR: "初级", Level.INTERMEDIATE: "中级", Level.SENIOR: "高级"}
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateClaims:
+    """What the registry knows about one published certificate (no ID number, no scores)."""
+
+    certificate_number: str
+    holder_name: str
+    occupation_code: str
+    occupation_name: str
+    level: Level
+    field_code: str
+    issuer_uscc: str
+    issuer_name: str
+    valid_from: str | dt.datetime
+    direction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """Where the certificate's revocation bit lives: list credential URL and bit index."""
+
+    status_list_credential: str
+    status_list_index: int
+
+    def to_json(self) -> dict[str, str]:
+        index = str(self.status_list_index)
+        return {
+            "id": f"{self.status_list_credential}#{index}",
+            "type": STATUS_ENTRY_TYPE,
+            "statusPurpose": "revocation",
+            "statusListIndex": index,
+            "statusListCredential": self.status_list_credential,
+        }
+
+
+def build_certificate(
+    claims: CertificateClaims,
+    *,
+    binding: Mapping[str, Any],
+    status: StatusEntry | Mapping[str, Any],
+) -> dict[str, Any]:
+    """The unsigned credential. Not validated here: `issue_certificate` validates before signing."""
+    try:
+        level = Level(claims.level)
+    except ValueError:
+        raise SchemaError(
+            "CERTIFICATE_CLAIMS", "level must be 1 (初级), 2 (中级) or 3 (高级)"
+        ) from None
+    certificate: dict[str, Any] = {
+        "number": claims.certificate_number,
+        "occupation": {"code": claims.occupation_code, "name": claims.occupation_name},
+    }
+    if claims.direction is not None:
+        certificate["direction"] = claims.direction
+    certificate["level"] = {"code": int(level), "name": level.label}
+    certificate["field"] = claims.field_code
+    status_json = status.to_json() if isinstance(status, StatusEntry) else dict(status)
+    try:
+        binding_json = plain_json(binding)
+        status_json = plain_json(status_json)
+    except CanonicalizationError as exc:
+        raise SchemaError(
+            "CERTIFICATE_CLAIMS", f"binding or status is not JSON: {exc.message}"
+        ) from None
+    return {
+        "@context": [VC_CONTEXT, CONTEXT_URL],
+        "id": ID_PREFIX + claims.certificate_number,
+        "type": ["VerifiableCredential", CREDENTIAL_TYPE],
+        "issuer": {"id": ISSUER_PREFIX + claims.issuer_uscc, "name": claims.issuer_name},
+        "validFrom": _timestamp(claims.valid_from),
+        "credentialSubject": {
+            "type": SUBJECT_TYPE,
+            "name": claims.holder_name,
+            "holderBinding": binding_json,
+            "certificate": certificate,
+        },
+        "credentialStatus": status_json,
+        "credentialSchema": {"id": SCHEMA_URL, "type": "JsonSchema"},
+    }
+
+
+def issue_certificate(
+    claims: CertificateClaims,
+    key: SigningKey,
+    *,
+    binding: Mapping[str, Any],
+    status: StatusEntry | Mapping[str, Any],
+    created: str | dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Build, validate against the schema, and sign. Raises `SchemaError` listing the problems."""
+    document = build_certificate(claims, binding=binding, status=status)
+    problems = validate_certificate(document)
+    if problems:
+        first = problems[0]
+        raise SchemaError(
+            "CERTIFICATE_SCHEMA",
+            f"certificate does not match its schema ({len(problems)} problems; first at "
+            f"{first.path or '/'}: {first.message})",
+            problems,
+        )
+    return proof.sign(document, key, created=created)
+
+
+def validate_certificate(document: object) -> list[SchemaProblem]:
+    """Every schema problem of a (signed or unsigned) certificate; empty when valid. Never raises.
+
+    Paths are JSON Pointers ("" is the whole document).
+    """
+    try:
+        plain = plain_json(document)
+    except CanonicalizationError as exc:
+        return [SchemaProblem("", f"not a JSON document: {exc.message}")]
+    problems = [
+        SchemaProblem(_pointer(error.absolute_path), _shorten(error.message))
+        for error in sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.path)))
+    ]
+    if not problems:
+        problems.extend(_semantic_problems(plain))
+    return problems
+
+
+def load_schema() -> dict[str, Any]:
+    """The certificate JSON Schema as shipped (the registry serves it at SCHEMA_URL)."""
+    loaded: dict[str, Any] = json.loads(_read("schemas", _SCHEMA_FILE))
+    return loaded
+
+
+def load_context() -> dict[str, Any]:
+    """The project JSON-LD context as shipped (the registry serves it at CONTEXT_URL)."""
+    loaded: dict[str, Any] = json.loads(_read("contexts", _CONTEXT_FILE))
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _semantic_problems(doc: Mapping[str, Any]) -> Iterator[SchemaProblem]:
+    """Rules between fields; only run on a schema-valid document, so shapes are known."""
+    subject = doc["credentialSubject"]
+    cert = subject["certificate"]
+    number: str = cert["number"]
+    if doc["id"] != ID_PREFIX + number:
+        yield SchemaProblem("/id", "id must be urn:dte:certificate: followed by the number")
+    if mod11_2_check(number[1:18]) != number[18]:
+        yield SchemaProblem(
+            "/credentialSubject/certificate/number", "certificate number check character wrong"
+        )
+    if number[9] != str(cert["level"]["code"]):
+        yield SchemaProblem(
+            "/credentialSubject/certificate/level",
+            "level does not match position 10 of the certificate number",
+        )
+    if number[10:12] != cert["field"]:
+        yield SchemaProblem(
+            "/credentialSubject/certificate/field",
+            "field does not match positions 11-12 of the certificate number",
+        )
+    uscc = doc["issuer"]["id"][len(ISSUER_PREFIX) :]
+    if _uscc_check(uscc[:17]) != uscc[17]:
+        yield SchemaProblem("/issuer/id", "unified social credit code check character wrong")
+    status = doc["credentialStatus"]
+    if status["id"] != f"{status['statusListCredential']}#{status['statusListIndex']}":
+        yield SchemaProblem(
+            "/credentialStatus/id", "id must be statusListCredential#statusListIndex"
+        )
+
+
+def _uscc_check(body17: str) -> str:
+    """GB 32100-2015 check character over the first 17 characters."""
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def _timestamp(value: str | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise SchemaError("CERTIFICATE_CLAIMS", "validFrom must be timezone-aware")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value  # a string is checked by the schema
+
+
+def _read(folder: str, name: str) -> str:
+    return resources.files("credentials").joinpath(folder, name).read_text("utf-8")
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    # JSON Schema patterns are ECMA-262, where `$` is the end of the string; Python's `$` also
+    # matches before a final newline, which would let "…X\n" through. `\Z` is the ECMA meaning.
+    if isinstance(instance, str) and not _compile(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{_shorten(repr(instance))} does not match {pattern!r}")
+
+
+@cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 date-time with an offset (shape by the schema's pattern, values here)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc)
+
+
+@cache
+def _validator() -> Any:
+    schema = load_schema()
+    base = jsonschema.validators.validator_for(schema)
+    base.check_schema(schema)
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date-time")(_is_date_time)
+    checker.checks("uri")(_is_uri)
+    cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
+    return cls(schema, format_checker=checker)
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."

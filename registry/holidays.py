@@ -1,0 +1,77 @@
+"""The office-entered holiday arrangements, one document per year (`_id` is the year).
+
+They cover the years `chinese-calendar` does not know yet (and override it for a year the office
+chooses to correct). Dates are stored as ISO strings: BSON has no date-only type, and a datetime
+at midnight invites time-zone mistakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from registry import audit
+from registry.auth import Principal
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.transactions import in_transaction
+from registry.workdays import YearArrangement
+
+COLLECTION = "holiday_arrangements"
+
+
+def _content(arrangement: YearArrangement) -> Document:
+    return {
+        "holidays": sorted(day.isoformat() for day in arrangement.holidays),
+        "workdays": sorted(day.isoformat() for day in arrangement.workdays),
+    }
+
+
+def _arrangement(doc: Document) -> YearArrangement:
+    return YearArrangement(
+        year=int(doc["_id"]),
+        holidays=frozenset(dt.date.fromisoformat(day) for day in doc["holidays"]),
+        workdays=frozenset(dt.date.fromisoformat(day) for day in doc["workdays"]),
+    )
+
+
+async def set_arrangement(db: Database, arrangement: YearArrangement, by: Principal) -> bool:
+    """Store `arrangement` for its year (replacing any earlier one); audited.
+
+    Returns whether anything changed: entering the same arrangement again writes nothing and
+    appends no audit entry, so a retried request is harmless. (Validation happens when the
+    `YearArrangement` is built.)
+    """
+    content = _content(arrangement)
+
+    async def work(session: AsyncClientSession) -> bool:
+        before = await db[COLLECTION].find_one({"_id": arrangement.year}, session=session)
+        if before is not None and _content(_arrangement(before)) == content:
+            return False
+        after: dict[str, Any] = {
+            "_id": arrangement.year,
+            **content,
+            "updated_at": audit.now(),
+            "updated_by": by.actor,
+            "schema_version": SCHEMA_VERSION,
+        }
+        await db[COLLECTION].replace_one(
+            {"_id": arrangement.year}, after, upsert=True, session=session
+        )
+        await audit.append(
+            db,
+            actor=by,
+            action="holidays.set",
+            entity=f"holidays:{arrangement.year}",
+            before=before,
+            after=after,
+            session=session,
+        )
+        return True
+
+    return await in_transaction(db, work)
+
+
+async def load_arrangements(db: Database) -> dict[int, YearArrangement]:
+    return {int(doc["_id"]): _arrangement(doc) async for doc in db[COLLECTION].find({})}

@@ -1,0 +1,1 @@
+"""The training and evaluation institution directories (notice, section 四)."""

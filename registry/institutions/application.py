@@ -1,0 +1,229 @@
+"""An application to join a directory: validated as a whole, every problem reported at once,
+with the eligibility rule of the notice (section 四(二)) named when one is not met."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry import catalogue
+from registry.db import Database
+from registry.identifiers import UsccError, normalise_uscc
+from registry.institutions.model import MIN_EXPERIENCE_YEARS, MIN_YEARLY_COUNT, Kind
+from registry.problems import Problem, Rejected
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
+MAX_TEXT = 200
+MAX_SCOPE = 200
+MAX_FEES = 50
+
+
+@dataclass
+class ScopeInput:
+    occupation: str
+    level: int
+    direction: str | None = None
+
+
+@dataclass
+class FeeInput:
+    item: str
+    amount_yuan: float
+    unit: str = "人次"
+    note: str | None = None
+
+
+@dataclass
+class ApplicationInput:
+    uscc: str
+    name: str
+    kind: Kind
+    province: str
+    contact_person: str
+    contact_phone: str
+    experience_years: int
+    yearly_count: int
+    registered_in_china: bool
+    scope: list[ScopeInput] = field(default_factory=list)
+    fees: list[FeeInput] = field(default_factory=list)
+    contact_email: str | None = None
+    address: str | None = None
+    ministry_level: bool = False
+
+
+def _text(problems: list[Problem], path: str, value: str | None, *, required: bool) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            problems.append(Problem(path, "REQUIRED", f"`{path}` is required"))
+        return None
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        problems.append(Problem(path, "TOO_LONG", f"`{path}` is limited to {MAX_TEXT} characters"))
+    return value
+
+
+async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
+    """The fields of the institution document, or `Rejected` with every problem found."""
+    problems: list[Problem] = []
+    uscc = None
+    try:
+        uscc = normalise_uscc(app.uscc)
+    except UsccError as error:
+        problems.append(Problem("uscc", error.code, error.message))
+    name = _text(problems, "name", app.name, required=True)
+    person = _text(problems, "contact.person", app.contact_person, required=True)
+    phone = _text(problems, "contact.phone", app.contact_phone, required=True)
+    if phone and not _PHONE.match(phone):
+        problems.append(
+            Problem("contact.phone", "INVALID_PHONE", "`contact.phone` is not a phone number")
+        )
+    email = _text(problems, "contact.email", app.contact_email, required=False)
+    if email and not _EMAIL.match(email):
+        problems.append(
+            Problem("contact.email", "INVALID_EMAIL", "`contact.email` is not an email address")
+        )
+    address = _text(problems, "contact.address", app.address, required=False)
+
+    provinces = {p.code for p in await catalogue.provinces(db)}
+    if app.province not in provinces:
+        problems.append(
+            Problem(
+                "province",
+                "UNKNOWN_PROVINCE",
+                f"province {app.province[:8]!r} is not a GB/T 2260 province code",
+            )
+        )
+
+    if not app.registered_in_china:
+        problems.append(
+            Problem(
+                "registeredInChina",
+                "ELIGIBILITY_REGISTRATION",
+                "the applicant must be a legal person registered in China (notice 四(二)1)",
+            )
+        )
+    if app.experience_years < MIN_EXPERIENCE_YEARS:
+        problems.append(
+            Problem(
+                "experienceYears",
+                "ELIGIBILITY_EXPERIENCE",
+                f"at least {MIN_EXPERIENCE_YEARS} years of training or assessment experience are "
+                f"required (notice 四(二)3); the application states {app.experience_years}",
+            )
+        )
+    if app.yearly_count < MIN_YEARLY_COUNT:
+        problems.append(
+            Problem(
+                "yearlyCount",
+                "ELIGIBILITY_SCALE",
+                f"at least {MIN_YEARLY_COUNT} trainees or candidates a year are required "
+                f"(notice 四(二)3); the application states {app.yearly_count}",
+            )
+        )
+
+    scope = await validate_scope(db, app.scope, problems)
+    fees = _fees(app.fees, problems)
+    if problems:
+        raise Rejected(problems)
+    return {
+        "_id": uscc,
+        "name": name,
+        "kind": app.kind.value,
+        "province": app.province,
+        "ministry_level": app.ministry_level,
+        "contact": {"person": person, "phone": phone, "email": email, "address": address},
+        "experience_years": app.experience_years,
+        "yearly_count": app.yearly_count,
+        "registered_in_china": True,
+        "scope": scope,
+        "fees": fees,
+    }
+
+
+async def validate_scope(
+    db: Database, entries: list[ScopeInput], problems: list[Problem], path: str = "scope"
+) -> list[dict[str, Any]]:
+    if not entries:
+        problems.append(
+            Problem(path, "REQUIRED", "the scope needs at least one occupation × level")
+        )
+        return []
+    if len(entries) > MAX_SCOPE:
+        problems.append(Problem(path, "TOO_MANY", f"a scope is limited to {MAX_SCOPE} entries"))
+        return []
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str | None, int]] = set()
+    for i, entry in enumerate(entries):
+        here = f"{path}[{i}]"
+        occ = None
+        if catalogue.OCCUPATION_CODE.match(entry.occupation.strip()):
+            occ = await catalogue.occupation(db, entry.occupation)
+        if occ is None:
+            problems.append(
+                Problem(
+                    f"{here}.occupation",
+                    "UNKNOWN_OCCUPATION",
+                    f"{entry.occupation[:32]!r} is not an occupation of the programme",
+                )
+            )
+            continue
+        if entry.level not in (1, 2, 3):
+            problems.append(
+                Problem(f"{here}.level", "INVALID_LEVEL", "level must be 1 初级, 2 中级 or 3 高级")
+            )
+            continue
+        direction = entry.direction.strip() if entry.direction else None
+        known = {d.name for d in occ.directions}
+        if direction is not None and direction not in known:
+            problems.append(
+                Problem(
+                    f"{here}.direction",
+                    "UNKNOWN_DIRECTION",
+                    f"{direction[:40]!r} is not a direction of {occ.name} in the catalogue",
+                )
+            )
+            continue
+        key = (occ.code, direction, entry.level)
+        if key in seen:
+            problems.append(
+                Problem(here, "DUPLICATE", "this occupation × direction × level is listed twice")
+            )
+            continue
+        seen.add(key)
+        out.append({"occupation": occ.code, "direction": direction, "level": entry.level})
+    return out
+
+
+def _fees(fees: list[FeeInput], problems: list[Problem]) -> list[dict[str, Any]]:
+    if not fees:
+        problems.append(
+            Problem("fees", "REQUIRED", "the fee schedule must be disclosed: at least one item")
+        )
+    if len(fees) > MAX_FEES:
+        problems.append(
+            Problem("fees", "TOO_MANY", f"a fee schedule is limited to {MAX_FEES} items")
+        )
+        return []
+    out = []
+    for i, fee in enumerate(fees):
+        item = _text(problems, f"fees[{i}].item", fee.item, required=True)
+        unit = _text(problems, f"fees[{i}].unit", fee.unit, required=True)
+        if not (0 <= fee.amount_yuan <= 1_000_000) or fee.amount_yuan != fee.amount_yuan:
+            problems.append(
+                Problem(
+                    f"fees[{i}].amountYuan",
+                    "INVALID_AMOUNT",
+                    "amount must be between 0 and 1,000,000 yuan",
+                )
+            )
+        out.append(
+            {
+                "item": item,
+                "amount_yuan": round(fee.amount_yuan, 2),
+                "unit": unit,
+                "note": _text(problems, f"fees[{i}].note", fee.note, required=False),
+            }
+        )
+    return out

@@ -1,0 +1,211 @@
+"""The institution record: states, violations and the read model built from a stored document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    TRAINING = "TRAINING"
+    EVALUATION = "EVALUATION"
+
+
+class Status(StrEnum):
+    APPLIED = "APPLIED"
+    RECOMMENDED = "RECOMMENDED"
+    PRELIMINARY_PASSED = "PRELIMINARY_PASSED"
+    AUDITED = "AUDITED"
+    PUBLICIZED = "PUBLICIZED"
+    LISTED = "LISTED"
+    EXPIRED = "EXPIRED"
+    SUSPENDED = "SUSPENDED"
+    REMOVED = "REMOVED"
+    # Not a state of DESIGN.md's line but implied by "any step may return the application":
+    # the application waits here for the institution to correct and resubmit it.
+    RETURNED = "RETURNED"
+
+
+class Violation(StrEnum):
+    """Grounds for removal, from the notice's section 六(三)."""
+
+    FALSE_ADVERTISING = "FALSE_ADVERTISING"  # 发布虚假广告
+    TRAINING_LOANS = "TRAINING_LOANS"  # 发放"培训贷"
+    EXAGGERATED_RESULTS = "EXAGGERATED_RESULTS"  # 夸大培训效果: 包过, 不过退费, 包就业, 包年薪
+    SUBCONTRACTING = "SUBCONTRACTING"  # 转包、转让其他机构
+    FRAUD = "FRAUD"  # 弄虚作假
+    FEE_MISAPPROPRIATION = "FEE_MISAPPROPRIATION"  # 违规套取或冒领费用
+
+
+VIOLATION_NAMES = {
+    Violation.FALSE_ADVERTISING: "发布虚假广告",
+    Violation.TRAINING_LOANS: "发放“培训贷”",
+    Violation.EXAGGERATED_RESULTS: "夸大培训效果（包过、不过退费、包就业、包年薪）",
+    Violation.SUBCONTRACTING: "在目录之外转包、转让其他机构开展培训评价活动",
+    Violation.FRAUD: "弄虚作假",
+    Violation.FEE_MISAPPROPRIATION: "违规套取或冒领费用",
+}
+
+LISTING_YEARS = 3
+PUBLICITY_WORKING_DAYS = 15
+MIN_EXPERIENCE_YEARS = 5
+MIN_YEARLY_COUNT = 2000
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    occupation: str  # primary occupation code
+    direction: str | None
+    level: int  # 1 初级, 2 中级, 3 高级
+
+
+@dataclass(frozen=True)
+class Fee:
+    item: str
+    amount_yuan: float
+    unit: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    person: str
+    phone: str
+    email: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class ListingPeriod:
+    start: dt.date
+    until: dt.date  # exclusive
+    scope: tuple[ScopeEntry, ...]
+    ended: str | None  # why it ended before `until`: SUSPENDED, REMOVED
+
+
+@dataclass(frozen=True)
+class Objection:
+    id: str
+    lodged_on: dt.datetime
+    text: str
+    resolved_on: dt.datetime | None
+    upheld: bool | None
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    action: str
+    from_status: Status | None
+    to_status: Status
+    actor: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Institution:
+    uscc: str
+    name: str
+    kind: Kind
+    province: str
+    ministry_level: bool
+    status: Status  # as stored
+    contact: Contact
+    experience_years: int
+    yearly_count: int
+    scope: tuple[ScopeEntry, ...]
+    fees: tuple[Fee, ...]
+    number: str | None
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
+    publicity_provisional: bool
+    listings: tuple[ListingPeriod, ...]
+    objections: tuple[Objection, ...]
+    history: tuple[HistoryEntry, ...]
+    return_reason: str | None
+    removal: dict[str, Any] | None
+    revision: int
+
+    def effective_status(self, today: dt.date) -> Status:
+        """LISTED past the end of its validity reads as EXPIRED even before anyone records it."""
+        if self.status is Status.LISTED and self.valid_until is not None:
+            if self.valid_until <= today:
+                return Status.EXPIRED
+        return self.status
+
+    @property
+    def valid_until(self) -> dt.date | None:
+        return self.listings[-1].until if self.listings else None
+
+    @property
+    def first_listed(self) -> dt.date | None:
+        return self.listings[0].start if self.listings else None
+
+    def listed_on(self, day: dt.date) -> ListingPeriod | None:
+        for period in self.listings:
+            if period.start <= day < period.until:
+                return period
+        return None
+
+
+def _date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def scope_from(doc: Any) -> tuple[ScopeEntry, ...]:
+    return tuple(ScopeEntry(s["occupation"], s.get("direction"), int(s["level"])) for s in doc)
+
+
+def from_document(doc: dict[str, Any]) -> Institution:
+    publicity = doc.get("publicity") or {}
+    return Institution(
+        uscc=doc["_id"],
+        name=doc["name"],
+        kind=Kind(doc["kind"]),
+        province=doc["province"],
+        ministry_level=bool(doc.get("ministry_level")),
+        status=Status(doc["status"]),
+        contact=Contact(**doc["contact"]),
+        experience_years=doc["experience_years"],
+        yearly_count=doc["yearly_count"],
+        scope=scope_from(doc["scope"]),
+        fees=tuple(Fee(f["item"], f["amount_yuan"], f["unit"], f.get("note")) for f in doc["fees"]),
+        number=doc.get("number"),
+        publicity_start=_date(publicity["start"]) if publicity.get("start") else None,
+        publicity_end=_date(publicity["end"]) if publicity.get("end") else None,
+        publicity_provisional=bool(publicity.get("provisional")),
+        listings=tuple(
+            ListingPeriod(
+                _date(p["start"]), _date(p["until"]), scope_from(p["scope"]), p.get("ended")
+            )
+            for p in doc.get("listings", [])
+        ),
+        objections=tuple(
+            Objection(
+                o["id"],
+                o["lodged_on"],
+                o["text"],
+                o.get("resolved_on"),
+                o.get("upheld"),
+                o.get("resolution"),
+            )
+            for o in doc.get("objections", [])
+        ),
+        history=tuple(
+            HistoryEntry(
+                h["at"],
+                h["action"],
+                Status(h["from"]) if h.get("from") else None,
+                Status(h["to"]),
+                h["actor"],
+                h.get("reason"),
+            )
+            for h in doc.get("history", [])
+        ),
+        return_reason=doc.get("return_reason"),
+        removal=doc.get("removal"),
+        revision=doc.get("revision", 0),
+    )

@@ -1,0 +1,129 @@
+"""Annual plans and summaries (notice 四(六)1): each listed institution plans its training or
+assessment for the year and reports at the year's end; both are public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from registry import audit, clock
+from registry.auth import INSTITUTION_ROLES, Principal
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import Forbidden
+from registry.problems import Problem, Rejected, reject
+from registry.transactions import in_transaction
+
+MAX_TEXT = 20_000
+
+
+class ReportKind(StrEnum):
+    PLAN = "PLAN"
+    SUMMARY = "SUMMARY"
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    institution: str
+    year: int
+    kind: ReportKind
+    people: int  # planned (PLAN) or actually trained/assessed (SUMMARY)
+    sessions: int
+    text: str
+    submitted_at: dt.datetime
+    revision: int
+
+
+def _report(doc: Document) -> AnnualReport:
+    return AnnualReport(
+        doc["institution"],
+        doc["year"],
+        ReportKind(doc["kind"]),
+        doc["people"],
+        doc["sessions"],
+        doc["text"],
+        doc["submitted_at"],
+        doc["revision"],
+    )
+
+
+async def submit(
+    db: Database,
+    principal: Principal,
+    kind: ReportKind,
+    year: int,
+    people: int,
+    sessions: int,
+    text: str,
+    *,
+    now: dt.datetime | None = None,
+) -> AnnualReport:
+    """Submit or replace the plan or summary for a year; the same content again is a no-op."""
+    if principal.role not in INSTITUTION_ROLES or principal.institution is None:
+        raise Forbidden(
+            f"annual {kind.value.lower()}s are submitted by TRAINING_INSTITUTION or "
+            f"EVALUATION_INSTITUTION; you are {principal.role.value if principal.role else 'the public'}"
+        )
+    moment = now or clock.now()
+    problems = []
+    this_year = clock.china_date(moment).year
+    if not (2021 <= year <= this_year + 1):
+        problems.append(
+            Problem("year", "INVALID_YEAR", f"year must be between 2021 and {this_year + 1}")
+        )
+    if people < 0 or sessions < 0:
+        problems.append(Problem("people", "NEGATIVE", "counts cannot be negative"))
+    if not text.strip() or len(text) > MAX_TEXT:
+        problems.append(
+            Problem("text", "INVALID_TEXT", f"text is required, at most {MAX_TEXT} characters")
+        )
+    if problems:
+        raise Rejected(problems)
+    uscc = principal.institution
+    key = f"{uscc}:{year}:{kind.value}"
+
+    async def work(session: AsyncClientSession) -> Document:
+        inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
+        if inst is None or not inst.get("listings"):
+            raise reject(
+                "year", "NOT_LISTED", "annual reports are for institutions on the directory"
+            )
+        before = await db.institution_reports.find_one({"_id": key}, session=session)
+        content: dict[str, Any] = {"people": people, "sessions": sessions, "text": text.strip()}
+        if before and all(before[k] == v for k, v in content.items()):
+            return before
+        doc = {
+            "_id": key,
+            "institution": uscc,
+            "year": year,
+            "kind": kind.value,
+            **content,
+            "submitted_at": moment,
+            "revision": (before or {}).get("revision", 0) + 1,
+            "schema_version": SCHEMA_VERSION,
+        }
+        await db.institution_reports.replace_one({"_id": key}, doc, upsert=True, session=session)
+        await audit.append(
+            db,
+            actor=principal,
+            action=f"institution.report.{kind.value.lower()}",
+            entity=f"institution:{uscc}",
+            before=before,
+            after=doc,
+            session=session,
+        )
+        return doc
+
+    return _report(await in_transaction(db, work))
+
+
+async def for_institutions(db: Database, usccs: list[str]) -> dict[str, list[AnnualReport]]:
+    out: dict[str, list[AnnualReport]] = {u: [] for u in usccs}
+    async for doc in db.institution_reports.find({"institution": {"$in": usccs}}).sort(
+        [("institution", 1), ("year", -1), ("kind", 1)]
+    ):
+        out[doc["institution"]].append(_report(doc))
+    return out

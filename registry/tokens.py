@@ -1,0 +1,246 @@
+"""Bearer tokens: random, shown once, stored only as a hash, each bound to a role and a scope.
+
+A token is `dte_` + 32 random bytes (base64url). Only its SHA-256 is stored: with 256 bits of
+entropy no one can search the preimage space, so a fast hash is right here (a slow password hash
+such as Argon2 only helps low-entropy secrets) and lets `authenticate` find the token by an
+indexed equality lookup on the hash, which also leaks nothing through comparison timing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from registry import audit
+from registry.auth import INSTITUTION_ROLES, Principal, Role
+from registry.catalogue import shipped_documents
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.identifiers import normalise_uscc
+from registry.transactions import in_transaction
+
+COLLECTION = "tokens"
+PREFIX = "dte_"
+_TOKEN_SHAPE = re.compile(r"dte_[A-Za-z0-9_-]{43}")  # token_urlsafe(32) gives 43 characters
+_ID_SHAPE = re.compile(r"tok_[0-9a-f]{8}")
+MAX_NAME = 200
+_ID_ATTEMPTS = 5
+
+
+class Unauthenticated(RegistryError):
+    code = "UNAUTHENTICATED"
+
+
+class TokenScopeError(InvalidInput):
+    code = "TOKEN_SCOPE"
+
+
+class TokenNotFound(NotFound):
+    code = "TOKEN_NOT_FOUND"
+
+
+# One message for unknown, revoked and malformed tokens, so the answer is no oracle.
+_UNAUTHENTICATED = "invalid, unknown or revoked bearer token"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    role: Role
+    name: str
+    institution: str | None
+    province: str | None
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def scope(self) -> str | None:
+        return self.institution or self.province
+
+
+def token_hash(token_text: str) -> str:
+    return hashlib.sha256(token_text.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def province_codes() -> frozenset[str]:
+    return frozenset(str(doc["_id"]) for doc in shipped_documents()["provinces"])
+
+
+def check_scope(
+    role: Role, institution: str | None, province: str | None
+) -> tuple[str | None, str | None]:
+    """The normalised (institution, province) for `role`; raises `TokenScopeError` otherwise."""
+    if role in INSTITUTION_ROLES:
+        if institution is None:
+            raise TokenScopeError(
+                f"a {role.value} token needs an institution (unified social credit code)",
+                field="institution",
+            )
+        if province is not None:
+            raise TokenScopeError(
+                f"a {role.value} token is bound to its institution and takes no province",
+                field="province",
+            )
+        return normalise_uscc(institution), None
+    if institution is not None:
+        raise TokenScopeError(f"a {role.value} token takes no institution", field="institution")
+    if role is Role.PROVINCIAL_REVIEWER:
+        if province is None:
+            raise TokenScopeError(
+                "a PROVINCIAL_REVIEWER token needs a province code", field="province"
+            )
+        if province not in province_codes():
+            raise TokenScopeError(
+                f"province {province!r} is not a provincial division code (two digits, GB/T 2260)",
+                field="province",
+            )
+        return None, province
+    if province is not None:
+        raise TokenScopeError(f"a {role.value} token takes no province", field="province")
+    return None, None
+
+
+def _info(doc: Document) -> TokenInfo:
+    return TokenInfo(
+        id=doc["_id"],
+        role=Role(doc["role"]),
+        name=doc["name"],
+        institution=doc.get("institution"),
+        province=doc.get("province"),
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        revoked_at=doc.get("revoked_at"),
+        revoked_by=doc.get("revoked_by"),
+    )
+
+
+def _not_found(token_id: str) -> str:
+    # Echo only what looks like an id: someone may paste the token itself by mistake.
+    if _ID_SHAPE.fullmatch(token_id):
+        return f"no token with id {token_id!r}"
+    return "no token with that id (token ids look like tok_0123abcd)"
+
+
+def _public(doc: Document) -> Document:
+    # What the audit log digests: the token record without its hash.
+    return {key: value for key, value in doc.items() if key != "hash"}
+
+
+async def create_token(
+    db: Database,
+    *,
+    role: Role,
+    name: str,
+    institution: str | None,
+    province: str | None,
+    created_by: Principal,
+) -> tuple[str, TokenInfo]:
+    """Create a token; returns its text (the only time it exists outside the caller) and info."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}", field="role") from None
+    institution, province = check_scope(role, institution, province)
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(f"token name must be 1-{MAX_NAME} characters", field="name")
+    text = PREFIX + secrets.token_urlsafe(32)
+    for attempt in range(_ID_ATTEMPTS):
+        doc: Document = {
+            "_id": "tok_" + secrets.token_hex(4),
+            "hash": token_hash(text),
+            "role": role.value,
+            "name": name,
+            "institution": institution,
+            "province": province,
+            "created_at": audit.now(),
+            "created_by": created_by.actor,
+            "revoked_at": None,
+            "revoked_by": None,
+            "schema_version": SCHEMA_VERSION,
+        }
+
+        async def work(session: AsyncClientSession, doc: Document = doc) -> None:
+            await db[COLLECTION].insert_one(doc, session=session)
+            await audit.append(
+                db,
+                actor=created_by,
+                action="token.create",
+                entity=f"token:{doc['_id']}",
+                before=None,
+                after=_public(doc),
+                session=session,
+            )
+
+        try:
+            await in_transaction(db, work)
+        except DuplicateKeyError:
+            # 32-bit ids collide rarely; draw another (the 256-bit token itself never does).
+            if attempt == _ID_ATTEMPTS - 1:
+                raise
+            continue
+        return text, _info(doc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def list_tokens(db: Database) -> list[TokenInfo]:
+    """Every token, oldest first; the hash never leaves this module."""
+    cursor = db[COLLECTION].find({}, {"hash": 0}).sort([("created_at", 1), ("_id", 1)])
+    return [_info(doc) async for doc in cursor]
+
+
+async def revoke_token(db: Database, token_id: str, by: Principal) -> TokenInfo:
+    """Revoke a token; revoking one already revoked changes nothing (safe to retry)."""
+
+    async def work(session: AsyncClientSession) -> Document:
+        before = await db[COLLECTION].find_one({"_id": token_id}, session=session)
+        if before is None:
+            raise TokenNotFound(_not_found(token_id), field="token_id")
+        if before.get("revoked_at") is not None:
+            return before
+        change: dict[str, Any] = {"revoked_at": audit.now(), "revoked_by": by.actor}
+        after = {**before, **change}
+        await db[COLLECTION].update_one({"_id": token_id}, {"$set": change}, session=session)
+        await audit.append(
+            db,
+            actor=by,
+            action="token.revoke",
+            entity=f"token:{token_id}",
+            before=_public(before),
+            after=_public(after),
+            session=session,
+        )
+        return after
+
+    return _info(await in_transaction(db, work))
+
+
+async def authenticate(db: Database, token_text: str) -> Principal:
+    """The principal a bearer token stands for; `Unauthenticated` for anything else."""
+    if not isinstance(token_text, str) or not _TOKEN_SHAPE.fullmatch(token_text):
+        raise Unauthenticated(_UNAUTHENTICATED)
+    doc = await db[COLLECTION].find_one({"hash": token_hash(token_text)}, {"hash": 0})
+    if doc is None or doc.get("revoked_at") is not None:
+        raise Unauthenticated(_UNAUTHENTICATED)
+    return Principal(
+        role=Role(doc["role"]),
+        name=doc["name"],
+        token_id=doc["_id"],
+        institution=doc.get("institution"),
+        province=doc.get("province"),
+    )

@@ -1,0 +1,245 @@
+"""GraphQL types of the institution directories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from registry import clock
+from registry.auth import Role
+from registry.institutions import model
+from registry.institutions.directory import DirectoryFilter
+from registry.institutions.reports import AnnualReport as DomainReport
+from resolvers.auth import principal
+from resolvers.context import Context
+from resolvers.institutions import InstitutionPage, total_count
+from resolvers.loaders import occupation_loader, reports_loader
+from schema.catalogue import Level, Occupation
+from schema.relay import Edge, PageInfo, connection
+
+InstitutionKind = strawberry.enum(model.Kind, name="InstitutionKind")
+InstitutionStatus = strawberry.enum(model.Status, name="InstitutionStatus")
+Violation = strawberry.enum(
+    model.Violation, name="Violation", description="Grounds for removal (notice 六(三))."
+)
+
+REVIEWER_ROLES = frozenset({Role.PROVINCIAL_REVIEWER, Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN})
+LEVEL_BY_CODE = {1: Level.JUNIOR, 2: Level.INTERMEDIATE, 3: Level.SENIOR}
+CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
+
+
+@strawberry.enum
+class ReportKind(Enum):
+    PLAN = "PLAN"
+    SUMMARY = "SUMMARY"
+
+
+@strawberry.type(
+    description="One occupation × direction × level an institution may train or assess."
+)
+class ScopeEntry:
+    occupation_code: str
+    direction: str | None
+    level: Level
+
+    @strawberry.field
+    async def occupation(self, info: Info[Context, None]) -> Occupation | None:
+        found = await occupation_loader(info.context).load(self.occupation_code)
+        return Occupation.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, s: model.ScopeEntry) -> ScopeEntry:
+        return cls(
+            occupation_code=s.occupation, direction=s.direction, level=LEVEL_BY_CODE[s.level]
+        )
+
+
+@strawberry.type(description="A publicly disclosed fee.")
+class Fee:
+    item: str
+    amount_yuan: float
+    unit: str
+    note: str | None
+
+
+@strawberry.type(description="A period on the directory: from `start` to `until` (exclusive).")
+class ListingPeriod:
+    start: dt.date
+    until: dt.date
+    ended: str | None = strawberry.field(description="Why it ended early: SUSPENDED or REMOVED.")
+    scope: list[ScopeEntry]
+
+
+@strawberry.type(
+    description="An objection lodged during the publicity, and how the office resolved it."
+)
+class Objection:
+    id: str
+    lodged_on: dt.datetime
+    objection_text: strawberry.Private[str]
+    resolved_on: dt.datetime | None
+    upheld: bool | None
+    resolution: str | None
+
+    @strawberry.field(
+        description="The objection's text: for reviewers only (it may name people); null otherwise."
+    )
+    async def text(self, info: Info[Context, None]) -> str | None:
+        who = await principal(info.context)
+        return self.objection_text if who.role in REVIEWER_ROLES else None
+
+
+@strawberry.type(description="One step of the institution's history.")
+class HistoryEntry:
+    at: dt.datetime
+    action: str
+    from_status: InstitutionStatus | None  # type: ignore[valid-type]
+    to_status: InstitutionStatus  # type: ignore[valid-type]
+    reason: str | None
+
+
+@strawberry.type(description="An annual plan or summary (notice 四(六)1).")
+class AnnualReport:
+    year: int
+    kind: ReportKind
+    people: int = strawberry.field(description="Planned (PLAN) or trained/assessed (SUMMARY).")
+    sessions: int
+    text: str
+    submitted_at: dt.datetime
+
+    @classmethod
+    def from_domain(cls, r: DomainReport) -> AnnualReport:
+        return cls(
+            year=r.year,
+            kind=ReportKind(r.kind.value),
+            people=r.people,
+            sessions=r.sessions,
+            text=r.text,
+            submitted_at=r.submitted_at,
+        )
+
+
+@strawberry.type(description="A training or evaluation institution.")
+class Institution:
+    uscc: str = strawberry.field(description="Unified social credit code (GB 32100).")
+    name: str
+    kind: InstitutionKind  # type: ignore[valid-type]
+    province: str
+    number: str | None = strawberry.field(
+        description="4-digit number assigned at first listing; part of certificate numbers."
+    )
+    status: InstitutionStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Current state; LISTED past its validity reads as EXPIRED."
+    )
+    valid_until: dt.date | None = strawberry.field(
+        description="End of the current validity (exclusive)."
+    )
+    first_listed: dt.date | None
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None = strawberry.field(
+        description="Last day of the publicity (inclusive)."
+    )
+    publicity_provisional: bool = strawberry.field(
+        description="True when the end date was computed without holiday data for a year."
+    )
+    scope: list[ScopeEntry]
+    fees: list[Fee]
+    listings: list[ListingPeriod]
+    objections: list[Objection]
+    history: list[HistoryEntry]
+    return_reason: str | None
+    removal_violation: Violation | None  # type: ignore[valid-type]
+    removal_details: str | None
+
+    @strawberry.field(description="Annual plans and summaries, newest year first.")
+    async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
+        found = await reports_loader(info.context).load(self.uscc)
+        return [AnnualReport.from_domain(r) for r in found]
+
+    @strawberry.field(description="Was it on the directory on this day?")
+    def listed_on(self, date: dt.date) -> bool:
+        return any(p.start <= date < p.until for p in self.listings)
+
+    @classmethod
+    def from_domain(cls, i: model.Institution) -> Institution:
+        removal = i.removal or {}
+        return cls(
+            uscc=i.uscc,
+            name=i.name,
+            kind=i.kind,
+            province=i.province,
+            number=i.number,
+            status=i.effective_status(clock.today()),
+            valid_until=i.valid_until,
+            first_listed=i.first_listed,
+            publicity_start=i.publicity_start,
+            publicity_end=i.publicity_end,
+            publicity_provisional=i.publicity_provisional,
+            scope=[ScopeEntry.from_domain(s) for s in i.scope],
+            fees=[
+                Fee(item=f.item, amount_yuan=f.amount_yuan, unit=f.unit, note=f.note)
+                for f in i.fees
+            ],
+            listings=[
+                ListingPeriod(
+                    start=p.start,
+                    until=p.until,
+                    ended=p.ended,
+                    scope=[ScopeEntry.from_domain(s) for s in p.scope],
+                )
+                for p in i.listings
+            ],
+            objections=[
+                Objection(
+                    id=o.id,
+                    lodged_on=o.lodged_on,
+                    objection_text=o.text,
+                    resolved_on=o.resolved_on,
+                    upheld=o.upheld,
+                    resolution=o.resolution,
+                )
+                for o in i.objections
+            ],
+            history=[
+                HistoryEntry(
+                    at=h.at,
+                    action=h.action,
+                    from_status=h.from_status,
+                    to_status=h.to_status,
+                    reason=h.reason,
+                )
+                for h in i.history
+            ],
+            return_reason=i.return_reason,
+            removal_violation=model.Violation(removal["violation"])
+            if removal.get("violation")
+            else None,
+            removal_details=removal.get("details"),
+        )
+
+
+@strawberry.type(description="A page of institutions.")
+class InstitutionConnection:
+    edges: list[Edge[Institution]]
+    page_info: PageInfo
+    filter: strawberry.Private[DirectoryFilter]
+
+    @strawberry.field(description="The institutions of this page, without cursors.")
+    def nodes(self) -> list[Institution]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many institutions match the filter, over all pages.")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await total_count(info.context, self.filter)
+
+    @classmethod
+    def of(cls, page: InstitutionPage) -> InstitutionConnection:
+        conn = connection(
+            [(cursor, Institution.from_domain(inst)) for cursor, inst in page.items],
+            page.has_next_page,
+            page.has_previous_page,
+        )
+        return cls(edges=conn.edges, page_info=conn.page_info, filter=page.filter)

@@ -1,0 +1,249 @@
+"""The Mutation root. Each mutation's roles are enforced in `registry` (see docs/api.md); its
+payload carries `userErrors` for input and state problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from registry.institutions import model
+from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+from registry.institutions.reports import ReportKind as DomainReportKind
+from resolvers import institutions as r
+from resolvers.context import Context
+from schema.catalogue import Level
+from schema.institutions import (
+    CODE_BY_LEVEL,
+    AnnualReport,
+    Institution,
+    InstitutionKind,
+    ReportKind,
+    Violation,
+)
+
+Ctx = Info[Context, None]
+
+
+@strawberry.type(description="A problem with the input or the record's state; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="Path of the input field, e.g. `scope[2].level`."
+    )
+    message: str
+    code: str
+
+
+@strawberry.type
+class InstitutionPayload:
+    institution: Institution | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ObjectionPayload:
+    objection_id: str | None
+    institution: Institution | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AnnualReportPayload:
+    report: AnnualReport | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class HolidayArrangementPayload:
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class ScopeEntryInput:
+    occupation: str = strawberry.field(description="Occupation code, either edition.")
+    level: Level
+    direction: str | None = None
+
+
+@strawberry.input
+class FeeItemInput:
+    item: str
+    amount_yuan: float
+    unit: str = "人次"
+    note: str | None = None
+
+
+@strawberry.input(description="An application to a directory (notice 四(二)).")
+class InstitutionApplicationInput:
+    uscc: str
+    name: str
+    kind: InstitutionKind  # type: ignore[valid-type]
+    province: str
+    contact_person: str
+    contact_phone: str
+    experience_years: int
+    yearly_count: int = strawberry.field(description="Trainees or candidates a year.")
+    registered_in_china: bool
+    scope: list[ScopeEntryInput]
+    fees: list[FeeItemInput]
+    contact_email: str | None = None
+    address: str | None = None
+    ministry_level: bool = strawberry.field(
+        default=False, description="Recommended by the office instead of a province."
+    )
+
+    def to_domain(self) -> ApplicationInput:
+        return ApplicationInput(
+            uscc=self.uscc,
+            name=self.name,
+            kind=model.Kind(self.kind),
+            province=self.province,
+            contact_person=self.contact_person,
+            contact_phone=self.contact_phone,
+            experience_years=self.experience_years,
+            yearly_count=self.yearly_count,
+            registered_in_china=self.registered_in_china,
+            scope=[
+                ScopeInput(s.occupation, CODE_BY_LEVEL[s.level], s.direction) for s in self.scope
+            ],
+            fees=[FeeInput(f.item, f.amount_yuan, f.unit, f.note) for f in self.fees],
+            contact_email=self.contact_email,
+            address=self.address,
+            ministry_level=self.ministry_level,
+        )
+
+
+def _payload(outcome: r.Outcome) -> InstitutionPayload:
+    return InstitutionPayload(
+        institution=Institution.from_domain(outcome.institution) if outcome.institution else None,
+        user_errors=[
+            UserError(field=p.field, message=p.message, code=p.code) for p in outcome.problems
+        ],
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Apply to a directory. Roles: the institution itself.")
+    async def apply_for_listing(
+        self, info: Ctx, input: InstitutionApplicationInput
+    ) -> InstitutionPayload:
+        return _payload(await r.apply(info.context, input.to_domain()))
+
+    @strawberry.mutation(
+        description="Correct and resubmit a returned application. Roles: the institution."
+    )
+    async def resubmit_application(
+        self, info: Ctx, input: InstitutionApplicationInput
+    ) -> InstitutionPayload:
+        return _payload(await r.resubmit(info.context, input.to_domain()))
+
+    @strawberry.mutation(description="Apply for a new 3-year period. Roles: the institution.")
+    async def renew_listing(
+        self, info: Ctx, input: InstitutionApplicationInput
+    ) -> InstitutionPayload:
+        return _payload(await r.renew(info.context, input.to_domain()))
+
+    @strawberry.mutation(
+        description="Roles: PROVINCIAL_REVIEWER of its province; OFFICE_ADMIN for ministry-level bodies."
+    )
+    async def recommend_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+        return _payload(await r.step(info.context, uscc, "recommend"))
+
+    @strawberry.mutation(
+        description="CETTIC's expert review passes the application. Roles: CETTIC_REVIEWER."
+    )
+    async def pass_preliminary_review(self, info: Ctx, uscc: str) -> InstitutionPayload:
+        return _payload(await r.step(info.context, uscc, "passPreliminaryReview"))
+
+    @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
+    async def approve_institution_audit(self, info: Ctx, uscc: str) -> InstitutionPayload:
+        return _payload(await r.step(info.context, uscc, "approveAudit"))
+
+    @strawberry.mutation(
+        description="Start the 15-working-day publicity on `startDate` (not in the future). Roles: OFFICE_ADMIN."
+    )
+    async def start_publicity(
+        self, info: Ctx, uscc: str, start_date: dt.date
+    ) -> InstitutionPayload:
+        return _payload(await r.start_publicity(info.context, uscc, start_date))
+
+    @strawberry.mutation(
+        description="Object to an institution during its publicity. Roles: anyone, including the public."
+    )
+    async def lodge_objection(self, info: Ctx, uscc: str, text: str) -> ObjectionPayload:
+        outcome = await r.lodge_objection(info.context, uscc, text)
+        base = _payload(outcome)
+        return ObjectionPayload(
+            objection_id=outcome.extra, institution=base.institution, user_errors=base.user_errors
+        )
+
+    @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
+    async def resolve_objection(
+        self, info: Ctx, uscc: str, objection_id: str, upheld: bool, resolution: str
+    ) -> InstitutionPayload:
+        return _payload(
+            await r.resolve_objection(info.context, uscc, objection_id, upheld, resolution)
+        )
+
+    @strawberry.mutation(
+        description="List after the publicity, all objections resolved; valid 3 years. Roles: OFFICE_ADMIN."
+    )
+    async def list_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+        return _payload(await r.list_institution(info.context, uscc))
+
+    @strawberry.mutation(
+        description="Return the application with a reason. Roles: the reviewer of the current step, or OFFICE_ADMIN."
+    )
+    async def return_application(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+        return _payload(await r.step(info.context, uscc, "returnApplication", reason))
+
+    @strawberry.mutation(description="Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER of its province.")
+    async def suspend_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+        return _payload(await r.suspend(info.context, uscc, reason))
+
+    @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
+    async def reinstate_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+        return _payload(await r.reinstate(info.context, uscc, reason))
+
+    @strawberry.mutation(
+        description="Remove from the directory for a violation of 六(三). Roles: OFFICE_ADMIN."
+    )
+    async def remove_institution(
+        self,
+        info: Ctx,
+        uscc: str,
+        violation: Violation,  # type: ignore[valid-type]
+        details: str,
+    ) -> InstitutionPayload:
+        return _payload(await r.remove(info.context, uscc, model.Violation(violation), details))
+
+    @strawberry.mutation(description="Record the end of validity. Roles: OFFICE_ADMIN.")
+    async def expire_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+        return _payload(await r.expire(info.context, uscc))
+
+    @strawberry.mutation(description="Submit or replace the annual plan. Roles: the institution.")
+    async def submit_annual_report(
+        self, info: Ctx, kind: ReportKind, year: int, people: int, sessions: int, text: str
+    ) -> AnnualReportPayload:
+        outcome = await r.submit_report(
+            info.context, DomainReportKind(kind.value), year, people, sessions, text
+        )
+        return AnnualReportPayload(
+            report=AnnualReport.from_domain(outcome.report) if outcome.report else None,
+            user_errors=[
+                UserError(field=p.field, message=p.message, code=p.code) for p in outcome.problems
+            ],
+        )
+
+    @strawberry.mutation(
+        description="Enter a year's holiday arrangement for years chinese-calendar lacks. Roles: OFFICE_ADMIN."
+    )
+    async def set_holiday_arrangement(
+        self, info: Ctx, year: int, holidays: list[dt.date], workdays: list[dt.date]
+    ) -> HolidayArrangementPayload:
+        problems = await r.set_holiday_arrangement(info.context, year, holidays, workdays)
+        return HolidayArrangementPayload(
+            user_errors=[UserError(field=p.field, message=p.message, code=p.code) for p in problems]
+        )

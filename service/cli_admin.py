@@ -1,0 +1,126 @@
+"""Administration commands: `registry tokens create|list|revoke` and `registry audit verify`.
+
+They act as `SYSTEM` (whoever can run them holds the database already). Domain and database
+errors become one-line click errors: no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import click
+from pymongo.errors import PyMongoError
+
+from registry import audit, tokens
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from service.runner import run_with_db
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    try:
+        return run_with_db(work)
+    except PyMongoError as error:
+        raise click.ClickException(f"database error ({type(error).__name__})") from None
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = [
+        "  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip()
+        for row in (header, *rows)
+    ]
+    return "\n".join(lines)
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """Bearer tokens: each bound to a role and a scope, shown once, stored hashed."""
+
+
+@tokens_group.command("create")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="The token's role."
+)
+@click.option("--institution", default=None, help="Unified social credit code (institutions).")
+@click.option("--province", default=None, help="Two-digit province code (provincial reviewers).")
+@click.option("--name", default=None, help="Who holds the token (default: role and scope).")
+def tokens_create(
+    role: str, institution: str | None, province: str | None, name: str | None
+) -> None:
+    """Create a token and print it (it is shown only this once)."""
+    chosen = Role(role)
+
+    async def work(db: Database) -> tuple[str, tokens.TokenInfo]:
+        inst, prov = tokens.check_scope(chosen, institution, province)  # normalised, for the name
+        label = name or " ".join(part for part in (chosen.value, inst, prov) if part)
+        return await tokens.create_token(
+            db, role=chosen, name=label, institution=inst, province=prov, created_by=SYSTEM
+        )
+
+    text, info = _run(work)
+    scope = f" @ {info.scope}" if info.scope else ""
+    click.echo(f"created token {info.id} ({info.role.value}{scope})", err=True)
+    click.echo(
+        "WARNING: the token is shown only once and cannot be recovered (only its hash is kept); "
+        "store it now.",
+        err=True,
+    )
+    # The token alone on standard output, so `TOKEN=$(registry tokens create ...)` works.
+    click.echo(text)
+
+
+@tokens_group.command("list")
+def tokens_list() -> None:
+    """List tokens (never their text or hash)."""
+    found = _run(tokens.list_tokens)
+    if not found:
+        click.echo("no tokens")
+        return
+    rows = [
+        (t.id, t.role.value, t.scope or "-", t.name, _when(t.created_at), _when(t.revoked_at))
+        for t in found
+    ]
+    click.echo(_table(("ID", "ROLE", "SCOPE", "NAME", "CREATED", "REVOKED"), rows))
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token by its id (see `registry tokens list`)."""
+
+    async def work(db: Database) -> tokens.TokenInfo:
+        return await tokens.revoke_token(db, token_id, SYSTEM)
+
+    info = _run(work)
+    click.echo(f"token {info.id} revoked at {_when(info.revoked_at)}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Recompute the whole chain; exit 1 and name the first broken entry if it is broken."""
+    report = _run(audit.verify_chain)
+    if report.ok:
+        click.echo(f"audit chain OK: {report.entries} entries")
+        return
+    click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.reason}", err=True)
+    click.get_current_context().exit(1)

@@ -1,0 +1,37 @@
+"""Running a command against the configured database: the embedded server already running for
+the data directory, or one started for the command's duration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from registry.db import Database, open_database
+from registry.errors import RegistryError
+from registry.settings import Settings
+
+T = TypeVar("T")
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return Settings.from_env()
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
+
+
+def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` against the configured database; domain errors become clean CLI errors."""
+    settings = settings_or_exit()
+
+    async def main() -> T:
+        async with open_database(settings) as db:
+            return await work(db)
+
+    try:
+        return asyncio.run(main())
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None

@@ -1,0 +1,233 @@
+"""credentials.binding: the Argon2id holder binding."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+from typing import Any
+
+import nacl.pwhash.argon2id
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from credentials import binding
+from credentials.binding import DEFAULT_PARAMS, BindingCheck, BindingParams, check, commit
+from credentials.errors import BindingError
+from tests.credentials._support import (
+    FAST_PARAMS,
+    HOLDER_ID,
+    json_values,
+    make_id,
+    valid_id_numbers,
+)
+
+SALT = bytes(range(16))
+FAST = commit(HOLDER_ID, salt=SALT, params=FAST_PARAMS)
+OTHER_ID = make_id("110105", dt.date(1949, 12, 31), 3)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    out = dict(FAST)
+    for name, value in changes.items():
+        if value is ...:
+            del out[name]
+        else:
+            out[name] = value
+    return out
+
+
+def test_shape_and_recorded_parameters() -> None:
+    assert FAST == {
+        "type": "Argon2idCommitment",
+        "algorithm": "argon2id",
+        "version": 19,
+        "opslimit": 1,
+        "memlimit": 8192,
+        "parallelism": 1,
+        "outputLength": 32,
+        "salt": _b64(SALT),
+        "digest": FAST["digest"],
+    }
+    assert len(base64.urlsafe_b64decode(FAST["digest"] + "=")) == 32
+
+
+def test_digest_is_argon2id_of_the_normalised_number() -> None:
+    # Computed straight through libsodium, so the format is reproducible by any Argon2id.
+    expected = nacl.pwhash.argon2id.kdf(
+        32, HOLDER_ID.encode("ascii"), SALT, opslimit=1, memlimit=8192
+    )
+    assert FAST["digest"] == _b64(expected)
+    assert commit(HOLDER_ID.lower(), salt=SALT, params=FAST_PARAMS) == FAST
+
+
+def test_salt_is_fresh_for_every_credential() -> None:
+    a, b = commit(HOLDER_ID, params=FAST_PARAMS), commit(HOLDER_ID, params=FAST_PARAMS)
+    assert a["salt"] != b["salt"] and a["digest"] != b["digest"]
+    assert len(base64.urlsafe_b64decode(a["salt"] + "==")) == 16
+    assert check(a, HOLDER_ID).ok and check(b, HOLDER_ID).ok
+
+
+def test_the_id_number_is_not_in_the_binding() -> None:
+    text = repr(commit(HOLDER_ID, params=FAST_PARAMS))
+    assert HOLDER_ID not in text and HOLDER_ID[:14] not in text
+
+
+def test_default_parameters_real_cost() -> None:
+    assert (DEFAULT_PARAMS.opslimit, DEFAULT_PARAMS.memlimit) == (2, 24 * 1024 * 1024)
+    made = commit(HOLDER_ID)
+    assert made["opslimit"] == 2 and made["memlimit"] == 24 * 1024 * 1024
+    start = time.perf_counter()
+    assert check(made, HOLDER_ID) == BindingCheck(
+        True, "BINDING_OK", "the card number matches the credential's holder"
+    )
+    elapsed = time.perf_counter() - start
+    assert check(made, OTHER_ID).code == "BINDING_MISMATCH"
+    # Not a benchmark (docs/holder-binding.md has the figures): the cost must be real, not skipped.
+    assert elapsed > 0.005
+
+
+def test_typed_forms_of_the_number_are_accepted() -> None:
+    assert check(FAST, HOLDER_ID.lower()).ok
+    assert check(FAST, " 110105 19491231 002x ").ok
+
+
+@settings(max_examples=25, deadline=None)
+@given(valid_id_numbers(), valid_id_numbers())
+def test_accepts_the_right_card_and_rejects_any_other(holder: str, other: str) -> None:
+    assume(holder != other)
+    made = commit(holder, params=FAST_PARAMS)
+    assert check(made, holder).code == "BINDING_OK"
+    result = check(made, other)
+    assert result.code == "BINDING_MISMATCH" and not result.ok
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 31), st.integers(1, 255))
+def test_any_change_to_the_digest_is_a_mismatch(index: int, mask: int) -> None:
+    digest = bytearray(base64.urlsafe_b64decode(FAST["digest"] + "="))
+    digest[index] ^= mask
+    assert check(_with(digest=_b64(bytes(digest))), HOLDER_ID).code == "BINDING_MISMATCH"
+
+
+def test_salt_change_is_a_mismatch() -> None:
+    assert check(_with(salt=_b64(bytes(16))), HOLDER_ID).code == "BINDING_MISMATCH"
+
+
+@pytest.mark.parametrize(
+    "card", ["", "123", "110105194912310021", "110105491231002", "11010519491331002X", None, 1]
+)
+def test_invalid_card_number_is_reported_distinctly(card: Any) -> None:
+    result = check(FAST, card)
+    assert result.code == "BINDING_CARD_INVALID" and not result.ok
+    if isinstance(card, str) and len(card) > 5:
+        assert card not in result.message
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"type": "Sha256Commitment"}, "BINDING_UNSUPPORTED"),
+        ({"type": ...}, "BINDING_UNSUPPORTED"),
+        ({"algorithm": "argon2i"}, "BINDING_UNSUPPORTED"),
+        ({"version": 16}, "BINDING_UNSUPPORTED"),
+        ({"version": True}, "BINDING_UNSUPPORTED"),
+        ({"parallelism": 4}, "BINDING_UNSUPPORTED"),
+        ({"parallelism": True}, "BINDING_UNSUPPORTED"),
+        ({"outputLength": 8}, "BINDING_UNSUPPORTED"),
+        ({"outputLength": 16}, "BINDING_MALFORMED"),  # digest is 32 bytes
+        ({"outputLength": "32"}, "BINDING_MALFORMED"),
+        ({"opslimit": "1"}, "BINDING_MALFORMED"),
+        ({"opslimit": True}, "BINDING_MALFORMED"),
+        ({"memlimit": 8192.0}, "BINDING_MALFORMED"),
+        ({"salt": ...}, "BINDING_MALFORMED"),
+        ({"extra": 1}, "BINDING_MALFORMED"),
+        ({"salt": _b64(bytes(15))}, "BINDING_MALFORMED"),
+        ({"salt": _b64(bytes(17))}, "BINDING_MALFORMED"),
+        ({"salt": _b64(SALT) + "=="}, "BINDING_MALFORMED"),
+        ({"salt": base64.b64encode(b"\xfb" * 16).decode()}, "BINDING_MALFORMED"),  # + and /
+        ({"salt": _b64(SALT)[:-1] + "B"}, "BINDING_MALFORMED"),  # non-canonical last char
+        ({"salt": 1234}, "BINDING_MALFORMED"),
+        ({"digest": FAST["digest"][:-2]}, "BINDING_MALFORMED"),
+        ({"digest": None}, "BINDING_MALFORMED"),
+        ({"opslimit": 0}, "BINDING_COST_REFUSED"),
+        ({"opslimit": 11}, "BINDING_COST_REFUSED"),
+        ({"memlimit": 4096}, "BINDING_COST_REFUSED"),
+        ({"memlimit": 512 * 1024 * 1024}, "BINDING_COST_REFUSED"),
+        ({"memlimit": 8192 + 1}, "BINDING_COST_REFUSED"),
+        ({"opslimit": 5, "memlimit": 256 * 1024 * 1024}, "BINDING_COST_REFUSED"),
+        ({"opslimit": 10**18}, "BINDING_COST_REFUSED"),
+    ],
+)
+def test_malformed_bindings(changes: dict[str, Any], code: str) -> None:
+    result = check(_with(**changes), HOLDER_ID)
+    assert (result.ok, result.code) == (False, code)
+
+
+def test_hostile_cost_is_refused_before_any_work() -> None:
+    hostile = _with(opslimit=10, memlimit=256 * 1024 * 1024)
+    start = time.perf_counter()
+    assert check(hostile, HOLDER_ID).code == "BINDING_COST_REFUSED"
+    assert time.perf_counter() - start < 0.05  # computing it would take well over 1 s
+
+
+def test_largest_accepted_cost_is_bounded() -> None:
+    assert binding.MAX_OPSLIMIT * binding.MIN_MEMLIMIT <= binding.MAX_WORK
+    assert BindingParams(4, 256 * 1024 * 1024).opslimit == 4  # exactly at the work cap
+    with pytest.raises(BindingError):
+        BindingParams(5, 256 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("ops", "mem"), [(0, 8192), (11, 8192), (1, 4096), (1, 10000), (True, 8192), (1, 8192.0)]
+)
+def test_binding_params_refuse_unusable_costs(ops: Any, mem: Any) -> None:
+    with pytest.raises(BindingError) as info:
+        BindingParams(ops, mem)
+    assert info.value.code == "BINDING_PARAMS"
+
+
+def test_commit_refuses_bad_input() -> None:
+    with pytest.raises(BindingError) as info:
+        commit("110105194912310021", params=FAST_PARAMS)
+    assert info.value.code == "ID_NUMBER_CHECK"
+    assert "110105194912310021" not in info.value.message
+    for salt in (bytes(15), bytes(17), "x" * 16):
+        with pytest.raises(BindingError) as info:
+            commit(HOLDER_ID, salt=salt, params=FAST_PARAMS)  # type: ignore[arg-type]
+        assert info.value.code == "BINDING_SALT"
+
+
+@settings(max_examples=200)
+@given(json_values(max_leaves=20), st.one_of(st.text(max_size=30), json_values(max_leaves=3)))
+def test_check_never_raises(candidate: Any, card: Any) -> None:
+    result = check(candidate, card)
+    assert isinstance(result, BindingCheck)
+    assert not result.ok
+
+
+@settings(max_examples=100)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "opslimit": st.integers(-5, 20) | json_values(3),
+            "memlimit": st.integers(0, 2**40) | json_values(3),
+            "outputLength": st.integers(-1, 100) | json_values(3),
+            "salt": st.text(max_size=30) | json_values(3),
+            "digest": st.text(max_size=50) | json_values(3),
+            "version": st.integers(0, 30) | json_values(3),
+        },
+    )
+)
+def test_check_never_raises_on_a_damaged_binding(changes: dict[str, Any]) -> None:
+    assume(changes)
+    result = check(_with(**changes), HOLDER_ID)
+    assert isinstance(result, BindingCheck)
+    if any(FAST[k] != v or type(FAST[k]) is not type(v) for k, v in changes.items()):
+        assert not result.ok

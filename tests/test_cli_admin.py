@@ -1,0 +1,139 @@
+"""`registry tokens` and `registry audit` through click, against the real embedded database.
+
+`run_with_db` calls `asyncio.run`, so each command runs in a worker thread while this test's
+event loop waits."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import click
+import pytest_asyncio
+from click.testing import CliRunner, Result
+
+from registry import audit, tokens
+from registry.auth import Role
+from registry.db import Database, make_client
+from registry.identifiers import uscc_check_character
+from service.cli_admin import audit_group, tokens_group
+
+USCC = "91440300MA5ABCDEF" + uscc_check_character("91440300MA5ABCDEF")
+TOKEN = re.compile(r"dte_[A-Za-z0-9_-]{43}")
+
+
+@click.group()
+def cli() -> None:
+    pass
+
+
+cli.add_command(tokens_group)
+cli.add_command(audit_group)
+
+
+@dataclass
+class Cli:
+    db: Database
+    env: dict[str, str]
+
+    async def __call__(self, *args: str) -> Result:
+        runner = CliRunner()
+        return await asyncio.to_thread(runner.invoke, cli, list(args), env=self.env)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def registry_cli(mongodb_uri: str) -> AsyncIterator[Cli]:
+    client = make_client(mongodb_uri)
+    name = f"t_cli_admin_{uuid.uuid4().hex[:8]}"
+    try:
+        yield Cli(client[name], {"REGISTRY_MONGODB_URI": mongodb_uri, "REGISTRY_DATABASE": name})
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+def _no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+async def test_create_prints_the_token_once_and_it_works(registry_cli: Cli) -> None:
+    result = await registry_cli(
+        "tokens", "create", "--role", "EVALUATION_INSTITUTION", "--institution", USCC.lower()
+    )
+    assert result.exit_code == 0, result.output
+    assert TOKEN.fullmatch(result.stdout.strip())  # standard output is the token alone
+    assert "shown only once" in result.stderr
+    principal = await tokens.authenticate(registry_cli.db, result.stdout.strip())
+    assert principal.role is Role.EVALUATION_INSTITUTION and principal.institution == USCC
+    # Without --name the holder is named by role and (normalised) scope.
+    assert principal.name == f"EVALUATION_INSTITUTION {USCC}"
+
+
+async def test_scope_errors_are_one_clean_line(registry_cli: Cli) -> None:
+    result = await registry_cli("tokens", "create", "--role", "PROVINCIAL_REVIEWER")
+    assert result.exit_code == 1
+    assert "needs a province code" in result.stderr
+    _no_traceback(result)
+    assert await registry_cli.db[tokens.COLLECTION].count_documents({}) == 0
+
+
+async def test_an_unknown_role_is_a_usage_error(registry_cli: Cli) -> None:
+    result = await registry_cli("tokens", "create", "--role", "ROOT")
+    assert result.exit_code == 2
+    _no_traceback(result)
+
+
+async def test_list_and_revoke(registry_cli: Cli) -> None:
+    created = await registry_cli(
+        "tokens",
+        "create",
+        "--role",
+        "PROVINCIAL_REVIEWER",
+        "--province",
+        "44",
+        "--name",
+        "广东省人社厅",
+    )
+    assert created.exit_code == 0, created.output
+    token_text = created.stdout.strip()
+    [info] = await tokens.list_tokens(registry_cli.db)
+
+    listed = await registry_cli("tokens", "list")
+    assert listed.exit_code == 0
+    header, row = listed.stdout.splitlines()
+    assert header.split() == ["ID", "ROLE", "SCOPE", "NAME", "CREATED", "REVOKED"]
+    assert row.split()[:4] == [info.id, "PROVINCIAL_REVIEWER", "44", "广东省人社厅"]
+    assert row.split()[-1] == "-"
+    assert token_text not in listed.output
+
+    revoked = await registry_cli("tokens", "revoke", info.id)
+    assert revoked.exit_code == 0, revoked.output
+    assert f"token {info.id} revoked" in revoked.stdout
+    listed = await registry_cli("tokens", "list")
+    assert listed.stdout.splitlines()[1].split()[-1] != "-"
+
+    unknown = await registry_cli("tokens", "revoke", "tok_00000000")
+    assert unknown.exit_code == 1
+    assert "no token with id 'tok_00000000'" in unknown.stderr
+    _no_traceback(unknown)
+
+
+async def test_audit_verify_ok_then_names_an_altered_entry(registry_cli: Cli) -> None:
+    empty = await registry_cli("audit", "verify")
+    assert (empty.exit_code, empty.stdout.strip()) == (0, "audit chain OK: 0 entries")
+    for _ in range(3):
+        assert (await registry_cli("tokens", "create", "--role", "CETTIC_REVIEWER")).exit_code == 0
+    good = await registry_cli("audit", "verify")
+    assert (good.exit_code, good.stdout.strip()) == (0, "audit chain OK: 3 entries")
+
+    await registry_cli.db[audit.ENTRIES].update_one(
+        {"seq": 2}, {"$set": {"action": "token.revoke"}}
+    )
+    broken = await registry_cli("audit", "verify")
+    assert broken.exit_code == 1
+    assert broken.stderr.startswith("audit chain BROKEN at entry 2: ")
+    _no_traceback(broken)

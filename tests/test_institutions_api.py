@@ -1,0 +1,381 @@
+"""The institution lifecycle through the GraphQL API with real tokens, and the permission matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+
+from registry import catalogue, clock, tokens
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from tests.factories import application, make_uscc
+
+TARGET = make_uscc(101)  # in Fujian (35)
+OTHER = make_uscc(102)
+
+FIELDS = "uscc status number validUntil publicityEnd listedOn(date: $today) history { action toStatus reason }"
+
+
+@pytest.fixture(scope="module")
+async def tokens_by_label(db: Database) -> dict[str, str]:
+    await catalogue.seed_reference(db)
+    specs = {
+        "office": (Role.OFFICE_ADMIN, None, None),
+        "cettic": (Role.CETTIC_REVIEWER, None, None),
+        "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
+        "prov11": (Role.PROVINCIAL_REVIEWER, None, "11"),
+        "target": (Role.EVALUATION_INSTITUTION, TARGET, None),
+        "target_as_training": (Role.TRAINING_INSTITUTION, TARGET, None),
+        "other": (Role.EVALUATION_INSTITUTION, OTHER, None),
+    }
+    out = {}
+    for label, (role, inst, prov) in specs.items():
+        text, _ = await tokens.create_token(
+            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+        )
+        out[label] = text
+    return out
+
+
+async def call(
+    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    variables.setdefault("today", clock.today().isoformat())
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def payload(body: dict[str, Any], name: str) -> dict[str, Any]:
+    assert "errors" not in body, body["errors"]
+    result: dict[str, Any] = body["data"][name]
+    return result
+
+
+APPLY = f"""mutation ($input: InstitutionApplicationInput!, $today: Date!) {{
+  applyForListing(input: $input) {{ institution {{ {FIELDS} }} userErrors {{ field code message }} }} }}"""
+
+
+def step(name: str, args: str = "", decl: str = "") -> str:
+    return f"""mutation ($uscc: String!, $today: Date!{decl}) {{
+      {name}(uscc: $uscc{args}) {{ institution {{ {FIELDS} }} userErrors {{ field code message }} }} }}"""
+
+
+async def test_ineligible_application_names_the_rules(
+    http: httpx.AsyncClient, tokens_by_label: dict[str, str], db: Database
+) -> None:
+    body = await call(
+        http,
+        tokens_by_label["other"],
+        APPLY,
+        input=application(
+            OTHER,
+            experienceYears=3,
+            yearlyCount=1500,
+            scope=[{"occupation": "2-02-99-99", "level": "SENIOR"}],
+        ),
+    )
+    result = payload(body, "applyForListing")
+    assert result["institution"] is None
+    codes = {(e["field"], e["code"]) for e in result["userErrors"]}
+    assert codes == {
+        ("experienceYears", "ELIGIBILITY_EXPERIENCE"),
+        ("yearlyCount", "ELIGIBILITY_SCALE"),
+        ("scope[0].occupation", "UNKNOWN_OCCUPATION"),
+    }
+    assert any(
+        "5 years" in e["message"] and "states 3" in e["message"] for e in result["userErrors"]
+    )
+    assert await db.institutions.find_one({"_id": OTHER}) is None
+
+
+async def test_walk_from_application_to_listing_and_removal(
+    http: httpx.AsyncClient, tokens_by_label: dict[str, str], db: Database
+) -> None:
+    t = tokens_by_label
+    today = clock.today()
+    applied = payload(
+        await call(http, t["target"], APPLY, input=application(TARGET)), "applyForListing"
+    )
+    assert applied["userErrors"] == [] and applied["institution"]["status"] == "APPLIED"
+    # The same application again is the same application (safe retry).
+    again = payload(
+        await call(http, t["target"], APPLY, input=application(TARGET)), "applyForListing"
+    )
+    assert again["institution"]["status"] == "APPLIED"
+    assert await db.institutions.count_documents({"_id": TARGET}) == 1
+
+    # Out of order: CETTIC cannot pass what the province has not recommended.
+    early = payload(
+        await call(http, t["cettic"], step("passPreliminaryReview"), uscc=TARGET),
+        "passPreliminaryReview",
+    )
+    assert early["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
+    assert "is APPLIED" in early["userErrors"][0]["message"]
+
+    rec = payload(
+        await call(http, t["prov35"], step("recommendInstitution"), uscc=TARGET),
+        "recommendInstitution",
+    )
+    assert rec["institution"]["status"] == "RECOMMENDED"
+    retry = payload(
+        await call(http, t["prov35"], step("recommendInstitution"), uscc=TARGET),
+        "recommendInstitution",
+    )
+    assert retry["userErrors"] == [] and len(retry["institution"]["history"]) == 2
+
+    assert (
+        payload(
+            await call(http, t["cettic"], step("passPreliminaryReview"), uscc=TARGET),
+            "passPreliminaryReview",
+        )["institution"]["status"]
+        == "PRELIMINARY_PASSED"
+    )
+    assert (
+        payload(
+            await call(http, t["office"], step("approveInstitutionAudit"), uscc=TARGET),
+            "approveInstitutionAudit",
+        )["institution"]["status"]
+        == "AUDITED"
+    )
+
+    start = today - dt.timedelta(days=10)
+    pub = payload(
+        await call(
+            http,
+            t["office"],
+            step("startPublicity", ", startDate: $start", ", $start: Date!"),
+            uscc=TARGET,
+            start=start.isoformat(),
+        ),
+        "startPublicity",
+    )
+    assert pub["institution"]["status"] == "PUBLICIZED"
+    end = dt.date.fromisoformat(pub["institution"]["publicityEnd"])
+    assert end >= start + dt.timedelta(days=19)  # 15 working days span at least three weekends
+
+    objection = await call(
+        http,
+        None,
+        """mutation ($uscc: String!) { lodgeObjection(uscc: $uscc, text: "该机构考场条件不符合要求") {
+             objectionId userErrors { code } } }""",
+        uscc=TARGET,
+    )
+    objection_id = payload(objection, "lodgeObjection")["objectionId"]
+    assert objection_id
+
+    blocked = payload(
+        await call(http, t["office"], step("listInstitution"), uscc=TARGET), "listInstitution"
+    )
+    assert blocked["userErrors"][0]["code"] in {"OBJECTIONS_OPEN", "PUBLICITY_RUNNING"}
+
+    resolved = await call(
+        http,
+        t["office"],
+        """mutation ($uscc: String!, $id: String!) { resolveObjection(uscc: $uscc, objectionId: $id,
+             upheld: false, resolution: "经核查，考场符合要求") { userErrors { code } } }""",
+        uscc=TARGET,
+        id=objection_id,
+    )
+    assert payload(resolved, "resolveObjection")["userErrors"] == []
+
+    # Move the publicity into the past so that it has ended (as if it had been announced earlier).
+    await db.institutions.update_one(
+        {"_id": TARGET}, {"$set": {"publicity.end": (today - dt.timedelta(days=1)).isoformat()}}
+    )
+    listed = payload(
+        await call(http, t["office"], step("listInstitution"), uscc=TARGET), "listInstitution"
+    )
+    inst = listed["institution"]
+    assert listed["userErrors"] == []
+    assert inst["status"] == "LISTED" and inst["listedOn"] is True
+    assert len(inst["number"]) == 4 and inst["number"].isdigit()
+    assert inst["validUntil"] == clock.add_years(today, 3).isoformat()
+
+    directory = await call(
+        http,
+        None,
+        """query ($today: Date!) { institutions(kind: EVALUATION, listedOn: $today, occupation: "2-02-10-09",
+             level: JUNIOR, first: 10) { totalCount nodes { uscc } } }""",
+    )
+    assert directory["data"]["institutions"]["totalCount"] == 1
+    assert directory["data"]["institutions"]["nodes"] == [{"uscc": TARGET}]
+
+    sus = payload(
+        await call(
+            http,
+            t["prov35"],
+            step("suspendInstitution", ", reason: $r", ", $r: String!"),
+            uscc=TARGET,
+            r="考场视频缺失",
+        ),
+        "suspendInstitution",
+    )
+    assert sus["institution"]["status"] == "SUSPENDED" and sus["institution"]["listedOn"] is False
+    rei = payload(
+        await call(
+            http,
+            t["office"],
+            step("reinstateInstitution", ", reason: $r", ", $r: String!"),
+            uscc=TARGET,
+            r="整改完成",
+        ),
+        "reinstateInstitution",
+    )
+    assert rei["institution"]["status"] == "LISTED" and rei["institution"]["listedOn"] is True
+    removed = payload(
+        await call(
+            http,
+            t["office"],
+            step(
+                "removeInstitution", ", violation: FALSE_ADVERTISING, details: $d", ", $d: String!"
+            ),
+            uscc=TARGET,
+            d="宣传“包过”",
+        ),
+        "removeInstitution",
+    )
+    assert removed["institution"]["status"] == "REMOVED"
+    assert removed["institution"]["listedOn"] is False
+    actions = [h["action"] for h in removed["institution"]["history"]]
+    assert actions == [
+        "apply",
+        "recommend",
+        "passPreliminaryReview",
+        "approveAudit",
+        "startPublicity",
+        "list",
+        "suspend",
+        "reinstate",
+        "remove",
+    ]
+    # Removed: no further listing, whoever asks.
+    illegal = payload(
+        await call(http, t["office"], step("listInstitution"), uscc=TARGET), "listInstitution"
+    )
+    assert illegal["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
+    assert "REMOVED" in illegal["userErrors"][0]["message"]
+
+
+# mutation -> (document, variables, labels allowed to call it)
+MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
+    "applyForListing": (APPLY, {"input": application(TARGET)}, {"target"}),
+    "resubmitApplication": (
+        APPLY.replace("applyForListing", "resubmitApplication"),
+        {"input": application(TARGET)},
+        {"target"},
+    ),
+    "renewListing": (
+        APPLY.replace("applyForListing", "renewListing"),
+        {"input": application(TARGET)},
+        {"target"},
+    ),
+    "recommendInstitution": (step("recommendInstitution"), {}, {"prov35"}),
+    "passPreliminaryReview": (step("passPreliminaryReview"), {}, {"cettic"}),
+    "approveInstitutionAudit": (step("approveInstitutionAudit"), {}, {"office"}),
+    "startPublicity": (
+        step("startPublicity", ", startDate: $s", ", $s: Date!"),
+        {"s": "2025-01-02"},
+        {"office"},
+    ),
+    "listInstitution": (step("listInstitution"), {}, {"office"}),
+    "returnApplication": (
+        step("returnApplication", ", reason: $r", ", $r: String!"),
+        {"r": "x"},
+        {"office", "prov35", "cettic"},
+    ),
+    "suspendInstitution": (
+        step("suspendInstitution", ", reason: $r", ", $r: String!"),
+        {"r": "x"},
+        {"office", "prov35"},
+    ),
+    "reinstateInstitution": (
+        step("reinstateInstitution", ", reason: $r", ", $r: String!"),
+        {"r": "x"},
+        {"office"},
+    ),
+    "removeInstitution": (
+        step("removeInstitution", ", violation: FRAUD, details: $r", ", $r: String!"),
+        {"r": "x"},
+        {"office"},
+    ),
+    "expireInstitution": (step("expireInstitution"), {}, {"office"}),
+    "resolveObjection": (
+        """mutation ($uscc: String!) { resolveObjection(uscc: $uscc, objectionId: "obj_x",
+                             upheld: true, resolution: "x") { userErrors { code } } }""",
+        {},
+        {"office"},
+    ),
+    "submitAnnualReport": (
+        """mutation { submitAnnualReport(kind: PLAN, year: 2026, people: 1, sessions: 1,
+                              text: "x") { userErrors { code } } }""",
+        {},
+        {"target", "other", "target_as_training"},
+    ),
+    "setHolidayArrangement": (
+        """mutation { setHolidayArrangement(year: 2031, holidays: [], workdays: []) {
+                                 userErrors { code } } }""",
+        {},
+        {"office"},
+    ),
+}
+CALLERS = [
+    "anonymous",
+    "office",
+    "cettic",
+    "prov35",
+    "prov11",
+    "target",
+    "target_as_training",
+    "other",
+]
+
+
+def test_matrix_covers_every_mutation() -> None:
+    from schema.build import schema
+
+    mutation_type = schema._schema.mutation_type
+    assert mutation_type is not None
+    names = set(mutation_type.fields)
+    # lodgeObjection is open to everyone, so no caller is refused it.
+    assert names - {"lodgeObjection"} == set(MATRIX)
+
+
+@pytest.mark.parametrize("mutation", sorted(MATRIX))
+async def test_every_mutation_is_refused_for_every_other_role(
+    http: httpx.AsyncClient, tokens_by_label: dict[str, str], db: Database, mutation: str
+) -> None:
+    document, variables, allowed = MATRIX[mutation]
+    for caller in CALLERS:
+        if caller in allowed:
+            continue
+        before = await db.institutions.find_one({"_id": TARGET})
+        audit_before = await db.audit_log.count_documents({})
+        token = None if caller == "anonymous" else tokens_by_label[caller]
+        body = await call(http, token, document, uscc=TARGET, **variables)
+        assert body.get("errors"), (mutation, caller, body)
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "FORBIDDEN", (mutation, caller, error)
+        assert error["message"], (mutation, caller)
+        assert await db.institutions.find_one({"_id": TARGET}) == before, (mutation, caller)
+        assert await db.audit_log.count_documents({}) == audit_before
+
+
+async def test_a_bad_token_is_unauthenticated_not_anonymous(http: httpx.AsyncClient) -> None:
+    body = await call(http, "dte_not-a-real-token", step("listInstitution"), uscc=TARGET)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_docs_table_lists_every_mutation() -> None:
+    from pathlib import Path
+
+    text = Path(__file__).parents[1].joinpath("docs/api.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `")}
+    assert set(MATRIX) | {"lodgeObjection"} <= rows

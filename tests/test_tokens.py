@@ -1,0 +1,144 @@
+"""Bearer tokens on the real embedded database."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from bson import json_util
+
+from registry import audit, tokens
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from registry.errors import InvalidInput
+from registry.identifiers import uscc_check_character
+
+USCC = "91110108MA01ABCDX" + uscc_check_character("91110108MA01ABCDX")
+
+
+async def _create(db: Database, role: Role, **scope: Any) -> tuple[str, tokens.TokenInfo]:
+    return await tokens.create_token(
+        db,
+        role=role,
+        name=scope.pop("name", "test holder"),
+        institution=scope.pop("institution", None),
+        province=scope.pop("province", None),
+        created_by=SYSTEM,
+    )
+
+
+async def test_a_token_authenticates_as_its_role_and_scope(db: Database) -> None:
+    # Spaces and lower case are normalised away.
+    messy = " ".join([USCC[:9], USCC[9:].lower()])
+    text, info = await _create(db, Role.EVALUATION_INSTITUTION, institution=messy)
+    assert text.startswith("dte_") and len(text) == 47
+    assert info.id.startswith("tok_") and info.institution == USCC and info.province is None
+    principal = await tokens.authenticate(db, text)
+    assert principal.role is Role.EVALUATION_INSTITUTION
+    assert (principal.token_id, principal.institution, principal.province) == (info.id, USCC, None)
+    assert principal.name == "test holder"
+
+
+async def test_only_the_hash_is_stored(db: Database) -> None:
+    text, info = await _create(db, Role.PROVINCIAL_REVIEWER, province="44")
+    stored = await db[tokens.COLLECTION].find_one({"_id": info.id})
+    assert stored is not None
+    assert stored["hash"] == hashlib.sha256(text.encode()).hexdigest()
+    everything = ""
+    for name in await db.list_collection_names():
+        everything += json_util.dumps([doc async for doc in db[name].find({})])
+    assert text not in everything
+    assert text[4:] not in everything
+
+
+async def test_list_never_returns_the_hash(db: Database) -> None:
+    _, info = await _create(db, Role.CETTIC_REVIEWER)
+    listed = await tokens.list_tokens(db)
+    assert info in listed
+    assert all(not hasattr(t, "hash") for t in listed)
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "field"),
+    [
+        (Role.TRAINING_INSTITUTION, {}, "institution"),
+        (Role.EVALUATION_INSTITUTION, {"institution": USCC, "province": "11"}, "province"),
+        (Role.PROVINCIAL_REVIEWER, {}, "province"),
+        (Role.PROVINCIAL_REVIEWER, {"province": "99"}, "province"),
+        (Role.PROVINCIAL_REVIEWER, {"province": "4"}, "province"),
+        (Role.PROVINCIAL_REVIEWER, {"province": "44", "institution": USCC}, "institution"),
+        (Role.CETTIC_REVIEWER, {"province": "44"}, "province"),
+        (Role.OFFICE_ADMIN, {"institution": USCC}, "institution"),
+    ],
+)
+async def test_scope_rules(db: Database, role: Role, scope: dict[str, str], field: str) -> None:
+    count = await db[tokens.COLLECTION].count_documents({})
+    with pytest.raises(tokens.TokenScopeError) as caught:
+        await _create(db, role, **scope)
+    assert caught.value.code == "TOKEN_SCOPE"
+    assert caught.value.field == field
+    assert role.value in caught.value.message or "province" in caught.value.message
+    assert await db[tokens.COLLECTION].count_documents({}) == count
+
+
+async def test_an_invalid_institution_code_is_refused(db: Database) -> None:
+    wrong_check = USCC[:17] + ("0" if USCC[17] != "0" else "1")
+    with pytest.raises(InvalidInput) as caught:
+        await _create(db, Role.TRAINING_INSTITUTION, institution=wrong_check)
+    assert caught.value.code == "USCC_CHECK"
+
+
+async def test_an_empty_name_is_refused(db: Database) -> None:
+    with pytest.raises(InvalidInput, match="name"):
+        await _create(db, Role.OFFICE_ADMIN, name="   ")
+
+
+async def test_unknown_revoked_and_malformed_tokens_get_the_same_answer(db: Database) -> None:
+    text, info = await _create(db, Role.OFFICE_ADMIN)
+    await tokens.revoke_token(db, info.id, SYSTEM)
+    unknown = "dte_" + "A" * 43
+    candidates = [text, unknown, "", "dte_", "Bearer x", text + "\n", "xyz_" + text[4:], text[:-1]]
+    messages = set()
+    for candidate in candidates:
+        with pytest.raises(tokens.Unauthenticated) as caught:
+            await tokens.authenticate(db, candidate)
+        assert caught.value.code == "UNAUTHENTICATED"
+        messages.add(caught.value.message)
+    assert len(messages) == 1
+
+
+async def test_revocation_is_audited_once_and_idempotent(db: Database) -> None:
+    text, info = await _create(db, Role.TRAINING_INSTITUTION, institution=USCC)
+    first = await tokens.revoke_token(db, info.id, SYSTEM)
+    again = await tokens.revoke_token(db, info.id, SYSTEM)
+    assert first.revoked_at is not None and again.revoked_at == first.revoked_at
+    assert first.revoked_by == SYSTEM.actor
+    history = await audit.entries_for(db, f"token:{info.id}")
+    assert [e.action for e in history] == ["token.revoke", "token.create"]
+    assert {e.actor for e in history} == {SYSTEM.actor}
+    with pytest.raises(tokens.Unauthenticated):
+        await tokens.authenticate(db, text)
+    listed = {t.id: t for t in await tokens.list_tokens(db)}
+    assert listed[info.id].revoked
+
+
+async def test_revoking_an_unknown_token_says_so(db: Database) -> None:
+    with pytest.raises(tokens.TokenNotFound, match="tok_0000dead"):
+        await tokens.revoke_token(db, "tok_0000dead", SYSTEM)
+
+
+async def test_the_audit_log_holds_neither_token_nor_hash(db: Database) -> None:
+    text, _ = await _create(db, Role.CETTIC_REVIEWER)
+    log = json_util.dumps([doc async for doc in db[audit.ENTRIES].find({})])
+    assert text not in log
+    assert hashlib.sha256(text.encode()).hexdigest() not in log
+    assert (await audit.verify_chain(db)).ok
+
+
+async def test_a_pasted_token_is_not_echoed_in_the_error(db: Database) -> None:
+    text, _ = await _create(db, Role.CETTIC_REVIEWER)
+    with pytest.raises(tokens.TokenNotFound) as caught:
+        await tokens.revoke_token(db, text, SYSTEM)
+    assert text not in caught.value.message
+    assert text[4:20] not in caught.value.message
