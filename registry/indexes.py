@@ -31,6 +31,19 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="by_year")
     ],
     "counters": [],
+    "batches": [
+        IndexModel([("institution", ASCENDING), ("submitted_at", ASCENDING)], name="institution"),
+        IndexModel([("status", ASCENDING), ("province", ASCENDING)], name="status_province"),
+    ],
+    "results": [
+        IndexModel([("batch", ASCENDING), ("current", ASCENDING)], name="batch"),
+        IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution_exam"),
+    ],
+    "certificates": [
+        IndexModel([("batch", ASCENDING), ("status", ASCENDING)], name="batch_status"),
+        IndexModel([("id_hash", ASCENDING)], name="id_hash"),
+        IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
+    ],
     "levels": [],
     # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
     "tokens": [IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique")],
@@ -41,6 +54,20 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "audit_head": [],  # one document, _id "head"
     "holiday_arrangements": [],  # _id is the year
+    # Signing keys (registry.keystore): _id "root" or the key's Multikey; one current key each.
+    "signing_keys": [
+        IndexModel(
+            [("institution", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"current": True},
+            name="one_current_key",
+        ),
+        IndexModel([("institution", ASCENDING), ("valid_from", ASCENDING)], name="key_history"),
+    ],
+    # Revocation lists (registry.status_lists): _id is the list id, str(seq).
+    "status_lists": [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
+    "status_list_credentials": [],  # _id is the list id: the last signed credential
+    "trust_bundles": [],  # _id is the bundle sequence
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.db import Database
+from registry.personal import PersonalData
 from registry.settings import Settings
 
 
@@ -14,7 +15,14 @@ class Context:
     db: Database
     settings: Settings
     request_id: str
+    master_key: bytes = field(default=b"", repr=False)
+    personal: PersonalData | None = field(default=None, repr=False)
     request: Any = None
     response: Any = None
     # Per-request caches (DataLoaders) live here so they never outlive a request.
     loaders: dict[str, Any] = field(default_factory=dict)
+
+    def personal_data(self) -> PersonalData:
+        if self.personal is None:
+            raise RuntimeError("the app did not set up personal-data keys")
+        return self.personal

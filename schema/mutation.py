@@ -8,12 +8,16 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
+from registry.certificates.validation import BatchInput, ResultInput
 from registry.institutions import model
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.reports import ReportKind as DomainReportKind
+from registry.problems import Problem
+from resolvers import certificates as rc
 from resolvers import institutions as r
 from resolvers.context import Context
 from schema.catalogue import Level
+from schema.certificates import AssessmentBatch, Certificate
 from schema.institutions import (
     CODE_BY_LEVEL,
     AnnualReport,
@@ -112,6 +116,81 @@ class InstitutionApplicationInput:
             address=self.address,
             ministry_level=self.ministry_level,
         )
+
+
+@strawberry.input(
+    description="One candidate's result. The ID number is stored encrypted and never shown."
+)
+class AssessmentResultInput:
+    name: str
+    id_number: str
+    occupation: str = strawberry.field(description="Occupation code, either edition.")
+    level: Level
+    theory_score: float
+    skill_score: float
+    direction: str | None = None
+    training_certificate: str | None = strawberry.field(
+        default=None, description="P… number, if held."
+    )
+
+
+@strawberry.input(description="An assessment batch: the exam date and one result per candidate.")
+class AssessmentBatchInput:
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client (8-100 characters); the same key returns the first result."
+    )
+    exam_date: dt.date
+    results: list[AssessmentResultInput]
+    late_reason: str | None = strawberry.field(
+        default=None, description="Required when reported more than one month after the exam."
+    )
+
+    def to_domain(self) -> BatchInput:
+        return BatchInput(
+            idempotency_key=self.idempotency_key,
+            exam_date=self.exam_date,
+            late_reason=self.late_reason,
+            results=[
+                ResultInput(
+                    name=x.name,
+                    id_number=x.id_number,
+                    occupation=x.occupation,
+                    level=CODE_BY_LEVEL[x.level],
+                    theory_score=x.theory_score,
+                    skill_score=x.skill_score,
+                    direction=x.direction,
+                    training_certificate=x.training_certificate,
+                )
+                for x in self.results
+            ],
+        )
+
+
+@strawberry.type
+class AssessmentBatchPayload:
+    batch: AssessmentBatch | None
+    replayed: bool = strawberry.field(
+        description="True when this answers an earlier identical request."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CertificatePayload:
+    certificate: Certificate | None
+    user_errors: list[UserError]
+
+
+def _errors(problems: list[Problem]) -> list[UserError]:
+    return [UserError(field=p.field, message=p.message, code=p.code) for p in problems]
+
+
+def _batch(outcome: rc.BatchOutcome) -> AssessmentBatchPayload:
+    return AssessmentBatchPayload(
+        batch=AssessmentBatch.from_doc(outcome.batch) if outcome.batch else None,
+        replayed=outcome.replayed,
+        user_errors=_errors(outcome.problems),
+    )
 
 
 def _payload(outcome: r.Outcome) -> InstitutionPayload:
@@ -246,4 +325,54 @@ class Mutation:
         problems = await r.set_holiday_arrangement(info.context, year, holidays, workdays)
         return HolidayArrangementPayload(
             user_errors=[UserError(field=p.field, message=p.message, code=p.code) for p in problems]
+        )
+
+    @strawberry.mutation(
+        description="Report an assessment batch. Roles: EVALUATION_INSTITUTION (listed on the exam date)."
+    )
+    async def submit_assessment_batch(
+        self, info: Ctx, input: AssessmentBatchInput
+    ) -> AssessmentBatchPayload:
+        return _batch(await rc.submit(info.context, input.to_domain()))
+
+    @strawberry.mutation(
+        description="Correct and resubmit a returned batch. Roles: the institution that submitted it."
+    )
+    async def resubmit_assessment_batch(
+        self, info: Ctx, batch_id: str, input: AssessmentBatchInput
+    ) -> AssessmentBatchPayload:
+        return _batch(await rc.resubmit(info.context, batch_id, input.to_domain()))
+
+    @strawberry.mutation(
+        description="Authenticity and compliance checked. Roles: PROVINCIAL_REVIEWER of the institution's province."
+    )
+    async def approve_batch_province(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+        return _batch(await rc.step(info.context, batch_id, "approveProvince"))
+
+    @strawberry.mutation(description="Preliminary check. Roles: CETTIC_REVIEWER.")
+    async def check_batch_cettic(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+        return _batch(await rc.step(info.context, batch_id, "checkCettic"))
+
+    @strawberry.mutation(
+        description="Publish: every certificate signed and public, or none. Roles: OFFICE_ADMIN."
+    )
+    async def publish_batch(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+        return _batch(await rc.step(info.context, batch_id, "publish"))
+
+    @strawberry.mutation(
+        description="Return with reasons. Roles: the reviewer of the current step, or OFFICE_ADMIN."
+    )
+    async def return_batch(self, info: Ctx, batch_id: str, reason: str) -> AssessmentBatchPayload:
+        return _batch(await rc.step(info.context, batch_id, "return", reason))
+
+    @strawberry.mutation(
+        description="Revoke with a reason (never deleted). Roles: the issuing EVALUATION_INSTITUTION, OFFICE_ADMIN."
+    )
+    async def revoke_certificate(self, info: Ctx, number: str, reason: str) -> CertificatePayload:
+        outcome = await rc.revoke(info.context, number, reason)
+        return CertificatePayload(
+            certificate=Certificate.from_domain(outcome.certificate)
+            if outcome.certificate
+            else None,
+            user_errors=_errors(outcome.problems),
         )

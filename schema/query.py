@@ -11,9 +11,17 @@ from strawberry.types import Info
 from registry.institutions import model
 from registry.institutions.directory import DirectoryFilter
 from resolvers import catalogue as r
+from resolvers import certificates as rc
 from resolvers import institutions as ri
 from resolvers.context import Context
 from schema.catalogue import Field, Level, LevelInfo, Occupation, Province, Standard
+from schema.certificates import (
+    AssessmentBatch,
+    AssessmentBatchConnection,
+    BatchStatus,
+    Certificate,
+    batch_connection,
+)
 from schema.institutions import (
     CODE_BY_LEVEL,
     Institution,
@@ -103,6 +111,43 @@ class Query:
     async def institution(self, info: Ctx, uscc: str) -> Institution | None:
         found = await ri.institution(info.context, uscc)
         return Institution.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="A certificate by its number and the holder's name; null when not found "
+        "(unknown, unpublished and another name all answer the same)."
+    )
+    async def certificate(self, info: Ctx, number: str, holder_name: str) -> Certificate | None:
+        found = await rc.by_number(info.context, number, holder_name)
+        return Certificate.from_domain(found) if found else None
+
+    @strawberry.field(description="A holder's certificates by ID number and name (rate limited).")
+    async def certificates_by_holder(
+        self, info: Ctx, id_number: str, holder_name: str
+    ) -> list[Certificate]:
+        return [
+            Certificate.from_domain(c)
+            for c in await rc.by_holder(info.context, id_number, holder_name)
+        ]
+
+    @strawberry.field(description="One batch; for reviewers and the institution that submitted it.")
+    async def assessment_batch(self, info: Ctx, id: str) -> AssessmentBatch | None:
+        found = await rc.batch(info.context, id)
+        return AssessmentBatch.from_doc(found) if found else None
+
+    @strawberry.field(
+        description="Batches visible to the caller (reviewers: their scope; institutions: their own)."
+    )
+    async def assessment_batches(
+        self,
+        info: Ctx,
+        first: int = 20,
+        after: str | None = None,
+        status: BatchStatus | None = None,
+    ) -> AssessmentBatchConnection:
+        items, more, previous = await rc.batches(
+            info.context, status.value if status else None, first, after
+        )
+        return batch_connection(items, more, previous)
 
     @strawberry.field(description="Province codes (GB/T 2260).")
     async def provinces(self, info: Ctx) -> list[Province]:

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from registry import demo
 from registry.db import Database, is_ready, open_database
+from registry.personal import PersonalData
 from registry.settings import Settings
 from service.graphql_app import graphql_app
 from service.metrics import metrics_endpoint
@@ -49,6 +50,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.master_key = settings.master_key()
+        app.state.personal = PersonalData(app.state.master_key)
         async with contextlib.AsyncExitStack() as stack:
             database = (
                 db

@@ -15,6 +15,7 @@ import click
 from registry.embedded import read_state
 from registry.errors import RegistryError
 from service.cli_admin import audit_group, tokens_group
+from service.cli_import import import_group
 from service.runner import run_with_db, settings_or_exit
 from service.verify_cli import verify_command
 
@@ -112,3 +113,4 @@ def schema_print(output: Path | None) -> None:
 main.add_command(tokens_group)
 main.add_command(audit_group)
 main.add_command(verify_command)
+main.add_command(import_group)

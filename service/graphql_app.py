@@ -25,6 +25,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
             db=state.db,
             settings=state.settings,
             request_id=request.scope.get("state", {}).get("request_id", ""),
+            master_key=state.master_key,
+            personal=state.personal,
             request=request,
             response=response,
         )

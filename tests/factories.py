@@ -44,3 +44,60 @@ def application(
     }
     base.update(changes)
     return base
+
+
+async def listed_institution(
+    db: Any,
+    uscc: str,
+    *,
+    province: str = "35",
+    kind: str = "EVALUATION",
+    filed: str = "2024-01-10",
+    scope: list[tuple[str, str | None, int]] | None = None,
+) -> Any:
+    """An institution walked through the real lifecycle, with back-dated clocks, to LISTED."""
+    import datetime as dt
+
+    from registry.auth import Principal, Role
+    from registry.institutions import lifecycle
+    from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+    from registry.institutions.model import Kind
+
+    def at(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)
+
+    role = Role.EVALUATION_INSTITUTION if kind == "EVALUATION" else Role.TRAINING_INSTITUTION
+    me = Principal(role, "t", "t-inst", institution=uscc)
+    prov = Principal(Role.PROVINCIAL_REVIEWER, "t", "t-prov", province=province)
+    cettic = Principal(Role.CETTIC_REVIEWER, "t", "t-cettic")
+    office = Principal(Role.OFFICE_ADMIN, "t", "t-office")
+    entries = scope or [
+        ("2-02-10-09", None, 1),
+        ("2-02-10-09", None, 2),
+        ("2-02-10-11", "大数据分析", 3),
+    ]
+    day = dt.date.fromisoformat(filed)
+    app = ApplicationInput(
+        uscc=uscc,
+        name=f"测试机构{uscc[-6:]}",
+        kind=Kind(kind),
+        province=province,
+        contact_person="王老师",
+        contact_phone="0591-12345678",
+        experience_years=6,
+        yearly_count=5000,
+        registered_in_china=True,
+        scope=[ScopeInput(o, lv, d) for o, d, lv in entries],
+        fees=[FeeInput("考核费", 800.0)],
+    )
+    await lifecycle.apply(db, me, app, now=at(day))
+    await lifecycle.simple(db, prov, uscc, "recommend", now=at(day + dt.timedelta(days=1)))
+    await lifecycle.simple(
+        db, cettic, uscc, "passPreliminaryReview", now=at(day + dt.timedelta(days=2))
+    )
+    await lifecycle.simple(db, office, uscc, "approveAudit", now=at(day + dt.timedelta(days=3)))
+    start = day + dt.timedelta(days=4)
+    pub = await lifecycle.start_publicity(db, office, uscc, start, now=at(start))
+    return await lifecycle.list_institution(
+        db, office, uscc, now=at(pub.publicity_end + dt.timedelta(days=1))
+    )

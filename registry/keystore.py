@@ -1,0 +1,385 @@
+"""Signing keys held by the registry: the root key and each institution's Ed25519 keys.
+
+The root key signs the status lists and the trust bundle; an institution's current key signs the
+credentials it issues (谁评价、谁发证). Seeds are stored only sealed with `nacl.secret.SecretBox`
+under a subkey of the master key; the public key is stored beside them in the clear and checked
+after unsealing, so a sealed seed copied onto another record is refused rather than used.
+
+Keys are never deleted. Rotation closes the current key's window (`valid_until`, exclusive) and
+opens the next one at the same instant; retired public keys stay in the trust bundle so that
+certificates signed before the rotation keep verifying. Windows are whole seconds because proofs
+and the bundle state times to the second (see `_rotation_bounds` for a rotation mid-second).
+
+One current key per institution is a partial unique index; concurrent first calls race on it
+and the losers read (or, inside a transaction, retry and then read) the winner's key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+import nacl.exceptions
+import nacl.secret
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from credentials.keys import PublicKey, SigningKey
+from registry import audit, clock
+from registry.auth import INSTITUTION_ROLES, SYSTEM, Principal, Role
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import ConfigurationError, Conflict, Forbidden, NotFound, RegistryError
+from registry.transactions import in_transaction
+
+__all__ = [
+    "COLLECTION",
+    "KeyDecryptionFailed",
+    "KeyRecord",
+    "KeyRecordMismatch",
+    "KeyRotationTooSoon",
+    "institution_key",
+    "institution_keys",
+    "root_key",
+    "root_public_key",
+    "rotate_institution_key",
+]
+
+COLLECTION: Final = "signing_keys"
+ROOT_ID: Final = "root"
+ROOT_ROLE: Final = "root"
+INSTITUTION_ROLE: Final = "institution"
+# Distinct from the personal-data subkeys: the ID-number key never opens a signing key.
+_PERSONALISATION: Final = b"dte-signing-key"
+_MIN_WINDOW: Final = dt.timedelta(seconds=1)
+
+T = TypeVar("T")
+
+
+class KeyDecryptionFailed(RegistryError):
+    """The sealed seed does not open: the master key is not the one it was sealed under."""
+
+    code = "KEY_DECRYPTION_FAILED"
+
+
+class KeyRecordMismatch(RegistryError):
+    """The seed opened but does not belong to the record's public key (records tampered with)."""
+
+    code = "KEY_RECORD_MISMATCH"
+
+
+class KeyRotationTooSoon(Conflict):
+    code = "KEY_ROTATION_TOO_SOON"
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """The public side of an institution key and its validity window (`valid_until` exclusive,
+    None while current)."""
+
+    institution: str
+    public_key_multibase: str
+    verification_method: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime | None
+
+    @property
+    def public_key(self) -> PublicKey:
+        return PublicKey.from_multibase(self.public_key_multibase)
+
+    @property
+    def current(self) -> bool:
+        return self.valid_until is None
+
+
+# --- sealing ---------------------------------------------------------------------------------
+
+
+def _box(master_key: bytes) -> nacl.secret.SecretBox:
+    if not isinstance(master_key, bytes) or len(master_key) != 32:
+        raise ConfigurationError("the master key must be 32 bytes")
+    subkey = hashlib.blake2b(
+        b"", key=master_key, person=_PERSONALISATION.ljust(16, b"\0"), digest_size=32
+    ).digest()
+    return nacl.secret.SecretBox(subkey)
+
+
+def _seal(box: nacl.secret.SecretBox, key: SigningKey) -> bytes:
+    return bytes(box.encrypt(key.seed))
+
+
+def _unseal(box: nacl.secret.SecretBox, doc: Document) -> SigningKey:
+    owner = "the registry root key" if doc.get("role") == ROOT_ROLE else doc.get("institution")
+    try:
+        seed = box.decrypt(bytes(doc["sealed_seed"]))
+    except nacl.exceptions.CryptoError:
+        raise KeyDecryptionFailed(
+            f"the signing key of {owner} cannot be decrypted: REGISTRY_MASTER_KEY is not the "
+            "master key it was stored under"
+        ) from None
+    key = SigningKey.from_seed(bytes(seed))
+    if key.public_key.multibase != doc["public_key"]:
+        raise KeyRecordMismatch(f"the stored signing key of {owner} does not match its public key")
+    return key
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _whole_seconds(moment: dt.datetime) -> dt.datetime:
+    """`moment` rounded down to the second (a proof's `created` is truncated the same way)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("key validity times must be timezone-aware")
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _rotation_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """(old key's valid_until, new key's valid_from) for a rotation at `moment`.
+
+    Proofs state `created` in whole seconds, truncated. Rounding the old key's end up and the new
+    key's start down makes both keys valid for the sub-second rest of the rotation's second, so a
+    signature made just before the rotation (old key) or just after it (new key) is inside its
+    key's window once truncated. At a whole second both bounds are `moment` itself.
+    """
+    start = _whole_seconds(moment)
+    end = start if start == moment.astimezone(dt.UTC) else start + dt.timedelta(seconds=1)
+    return end, start
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # A client without tz_aware=True reads naive datetimes, which MongoDB stores as UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _institution_doc(
+    box: nacl.secret.SecretBox, key: SigningKey, uscc: str, valid_from: dt.datetime
+) -> Document:
+    return {
+        "_id": key.public_key.multibase,
+        "role": INSTITUTION_ROLE,
+        "institution": uscc,
+        "public_key": key.public_key.multibase,
+        "sealed_seed": _seal(box, key),
+        "valid_from": valid_from,
+        "valid_until": None,
+        "current": True,
+        "uses": 0,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def _record(doc: Document) -> KeyRecord:
+    public = PublicKey.from_multibase(doc["public_key"])
+    until = doc.get("valid_until")
+    return KeyRecord(
+        institution=doc["institution"],
+        public_key_multibase=public.multibase,
+        verification_method=public.verification_method,
+        valid_from=_utc(doc["valid_from"]),
+        valid_until=_utc(until) if until is not None else None,
+    )
+
+
+def _public(doc: Document | None) -> Document | None:
+    """What the audit log hashes: never the sealed seed."""
+    if doc is None:
+        return None
+    return {k: v for k, v in doc.items() if k != "sealed_seed"}
+
+
+def _retry_transaction(message: str) -> OperationFailure:
+    # with_transaction retries the whole callback on this label; the retry then reads the key
+    # that the concurrent winner committed.
+    return OperationFailure(
+        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
+    )
+
+
+async def _in_caller_or_own_transaction(
+    db: Database,
+    session: AsyncClientSession | None,
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+) -> T:
+    if session is not None and session.in_transaction:
+        return await work(session)
+    return await in_transaction(db, work)
+
+
+# --- the root key ----------------------------------------------------------------------------
+
+
+async def root_key(db: Database, master_key: bytes) -> SigningKey:
+    """The registry root key, created (and audited) on first use."""
+    box = _box(master_key)
+
+    async def work(session: AsyncClientSession) -> Document:
+        doc = await db[COLLECTION].find_one({"_id": ROOT_ID}, session=session)
+        if doc is not None:
+            return doc
+        key = SigningKey.generate()
+        doc = {
+            "_id": ROOT_ID,
+            "role": ROOT_ROLE,
+            "institution": None,
+            "public_key": key.public_key.multibase,
+            "sealed_seed": _seal(box, key),
+            "valid_from": _whole_seconds(clock.now()),
+            "valid_until": None,
+            "schema_version": SCHEMA_VERSION,
+        }
+        try:
+            await db[COLLECTION].insert_one(doc, session=session)
+        except DuplicateKeyError:
+            raise _retry_transaction("another caller created the root key") from None
+        await audit.append(
+            db,
+            actor=SYSTEM,
+            action="signing_key.create_root",
+            entity="registry:root_key",
+            before=None,
+            after=_public(doc),
+            session=session,
+        )
+        return doc
+
+    # Read first without a transaction: after the first call this is all that ever runs.
+    existing = await db[COLLECTION].find_one({"_id": ROOT_ID})
+    return _unseal(box, existing if existing is not None else await in_transaction(db, work))
+
+
+async def root_public_key(db: Database, master_key: bytes) -> PublicKey:
+    return (await root_key(db, master_key)).public_key
+
+
+# --- institution keys ------------------------------------------------------------------------
+
+
+async def institution_key(
+    db: Database, master_key: bytes, uscc: str, *, session: AsyncClientSession | None = None
+) -> SigningKey:
+    """The institution's current key, created if it has none (valid from now).
+
+    Inside the caller's transaction the key record is also written (a use counter): a rotation
+    running at the same time then conflicts with the caller instead of retiring the key under
+    it, so whatever the caller signs with this key is signed inside the key's window as long as
+    its `proof.created` is taken after this call, in the same transaction.
+    """
+    box = _box(master_key)
+
+    async def work(tx: AsyncClientSession) -> Document:
+        doc = await db[COLLECTION].find_one_and_update(
+            {"institution": uscc, "current": True},
+            {"$inc": {"uses": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=tx,
+        )
+        if doc is not None:
+            return doc
+        doc = _institution_doc(box, SigningKey.generate(), uscc, _whole_seconds(clock.now()))
+        try:
+            await db[COLLECTION].insert_one(doc, session=tx)
+        except DuplicateKeyError:
+            raise _retry_transaction(f"another caller created the first key of {uscc}") from None
+        await audit.append(
+            db,
+            actor=SYSTEM,
+            action="signing_key.create",
+            entity=f"institution:{uscc}",
+            before=None,
+            after=_public(doc),
+            session=tx,
+        )
+        return doc
+
+    if session is None or not session.in_transaction:
+        found = await db[COLLECTION].find_one(
+            {"institution": uscc, "current": True}, session=session
+        )
+        if found is not None:
+            return _unseal(box, found)
+    return _unseal(box, await _in_caller_or_own_transaction(db, session, work))
+
+
+def _may_rotate(by: Principal, uscc: str) -> None:
+    if by.role is Role.OFFICE_ADMIN:
+        return
+    if by.role in INSTITUTION_ROLES and by.institution == uscc:
+        return
+    raise Forbidden("a key may be rotated by OFFICE_ADMIN or by the institution itself")
+
+
+async def rotate_institution_key(
+    db: Database,
+    master_key: bytes,
+    uscc: str,
+    *,
+    by: Principal,
+    now: dt.datetime | None = None,
+) -> KeyRecord:
+    """Retire the current key at `now` and make a new key current from `now` (default: the
+    commit's own time); audited, one transaction. An institution without a key gets its first."""
+    _may_rotate(by, uscc)
+    box = _box(master_key)
+
+    async def work(session: AsyncClientSession) -> Document:
+        # Taken inside: after a conflict with a transaction that signed with the old key, the
+        # retry's rotation time is after that signature.
+        retire_at, start_at = _rotation_bounds(now or clock.now())
+        institution = await db.institutions.find_one({"_id": uscc}, {"_id": 1}, session=session)
+        if institution is None:
+            raise NotFound(
+                f"no institution with unified social credit code {uscc}",
+                code="INSTITUTION_NOT_FOUND",
+                field="institution",
+            )
+        old = await db[COLLECTION].find_one({"institution": uscc, "current": True}, session=session)
+        if old is not None:
+            _unseal(box, old)  # a wrong master key must not seal the next key under itself
+            if start_at < _utc(old["valid_from"]) + _MIN_WINDOW:
+                raise KeyRotationTooSoon(
+                    f"the current key of {uscc} is valid from "
+                    f"{_utc(old['valid_from']).isoformat()}; rotate at least a second later"
+                )
+            retired = await db[COLLECTION].update_one(
+                {"_id": old["_id"], "current": True},
+                {"$set": {"current": False, "valid_until": retire_at}},
+                session=session,
+            )
+            if retired.matched_count != 1:
+                raise _retry_transaction("the current key changed during the rotation")
+        new = _institution_doc(box, SigningKey.generate(), uscc, start_at)
+        try:
+            await db[COLLECTION].insert_one(new, session=session)
+        except DuplicateKeyError:
+            raise _retry_transaction(f"another caller created a key of {uscc}") from None
+        await audit.append(
+            db,
+            actor=by,
+            action="signing_key.rotate",
+            entity=f"institution:{uscc}",
+            before=_public(old),
+            after=_public(new),
+            session=session,
+        )
+        return new
+
+    return _record(await in_transaction(db, work))
+
+
+async def institution_keys(
+    db: Database, *, session: AsyncClientSession | None = None
+) -> dict[str, list[KeyRecord]]:
+    """Every institution's keys, retired ones included, oldest first."""
+    out: dict[str, list[KeyRecord]] = {}
+    projection: dict[str, Any] = {"sealed_seed": 0}
+    cursor = (
+        db[COLLECTION]
+        .find({"role": INSTITUTION_ROLE}, projection, session=session)
+        .sort([("institution", 1), ("valid_from", 1)])
+    )
+    async for doc in cursor:
+        out.setdefault(doc["institution"], []).append(_record(doc))
+    return out

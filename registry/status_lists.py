@@ -1,0 +1,256 @@
+"""Revocation status lists (W3C Bitstring Status List) kept by the registry.
+
+One document per list holds two bitmaps of 131,072 bits (16 KiB each): `bits`, the published
+revocation flags, and `allocated`, the indices already handed out (an allocated, unrevoked index
+is a 0 bit like a free one, so the published list cannot tell them apart). Indices are drawn at
+random so that an index says nothing about the order of issue; a list takes new credentials only
+until half of it is allocated, so a random draw finds a free index in two tries on average and a
+list never fills. Then the next list is opened.
+
+`revision` counts changes to the published bits only (allocation does not change them); the
+signed credential is cached with the revision it was signed at and re-signed only when the list
+changed since, or when the registry's base URL (part of the credential's id) did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from credentials.certificate import StatusEntry
+from credentials.keys import SigningKey
+from credentials.status_list import MIN_ENTRIES, StatusList, status_list_credential
+from registry import clock, keystore
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import Conflict, InvalidInput, NotFound
+
+__all__ = [
+    "LIST_SIZE",
+    "StatusRef",
+    "allocate",
+    "list_credential",
+    "list_ids",
+    "set_revoked",
+    "signed_lists",
+    "status_entry",
+    "status_list_url",
+]
+
+COLLECTION: Final = "status_lists"
+CREDENTIALS: Final = "status_list_credentials"
+LIST_SIZE: Final = MIN_ENTRIES
+FILL_LIMIT: Final = LIST_SIZE // 2
+"""A list stops taking new credentials once half of its indices are allocated."""
+MAX_ALLOCATION: Final = 100_000
+
+
+@dataclass(frozen=True)
+class StatusRef:
+    list_id: str
+    index: int
+
+
+def status_list_url(base_url: str, list_id: str) -> str:
+    return f"{base_url.rstrip('/')}/status/{list_id}"
+
+
+def status_entry(base_url: str, ref: StatusRef) -> StatusEntry:
+    """The certificate's `credentialStatus` for `ref` (its `id` is `<list url>#<index>`)."""
+    return StatusEntry(status_list_url(base_url, ref.list_id), ref.index)
+
+
+def _retry_transaction(message: str) -> OperationFailure:
+    # with_transaction retries the whole callback on this label, from a fresh snapshot.
+    return OperationFailure(
+        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
+    )
+
+
+def _new_list(seq: int) -> Document:
+    empty = bytes(LIST_SIZE // 8)
+    return {
+        "_id": str(seq),
+        "seq": seq,
+        "size": LIST_SIZE,
+        "bits": empty,
+        "allocated": empty,
+        "allocated_count": 0,
+        "revision": 0,
+        "created_at": clock.now(),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def _draw(allocated: StatusList, count: int) -> list[int]:
+    # The list is at most half allocated, so each draw succeeds with probability >= 1/2.
+    picked: list[int] = []
+    while len(picked) < count:
+        index = secrets.randbelow(len(allocated))
+        if not allocated.get(index):
+            allocated.set(index)
+            picked.append(index)
+    return picked
+
+
+async def _open_list(db: Database, session: AsyncClientSession) -> Document:
+    """The newest list if it still takes credentials, else a new one."""
+    newest = await db[COLLECTION].find_one({}, {"bits": 0}, sort=[("seq", -1)], session=session)
+    if newest is not None and newest["allocated_count"] < FILL_LIMIT:
+        return newest
+    doc = _new_list(newest["seq"] + 1 if newest is not None else 1)
+    try:
+        await db[COLLECTION].insert_one(doc, session=session)
+    except DuplicateKeyError:
+        raise _retry_transaction("another transaction opened the next status list") from None
+    return doc
+
+
+async def allocate(db: Database, count: int, *, session: AsyncClientSession) -> list[StatusRef]:
+    """`count` distinct random free indices, allocated in the caller's transaction.
+
+    Concurrent allocators write the same list document, so all but one get a write conflict and
+    their transaction is retried by `with_transaction`: no index is handed out twice.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_ALLOCATION:
+        raise InvalidInput(f"count must be an integer from 0 to {MAX_ALLOCATION}")
+    if not session.in_transaction:
+        raise RuntimeError("status_lists.allocate needs a session inside a transaction")
+    refs: list[StatusRef] = []
+    while len(refs) < count:
+        doc = await _open_list(db, session)
+        take = min(FILL_LIMIT - doc["allocated_count"], count - len(refs))
+        allocated = StatusList.from_bytes(bytes(doc["allocated"]))
+        picked = _draw(allocated, take)
+        written = await db[COLLECTION].update_one(
+            {"_id": doc["_id"], "allocated_count": doc["allocated_count"]},
+            {"$set": {"allocated": allocated.to_bytes()}, "$inc": {"allocated_count": take}},
+            session=session,
+        )
+        if written.matched_count != 1:
+            raise _retry_transaction("the status list changed during allocation")
+        refs.extend(StatusRef(doc["_id"], index) for index in picked)
+    return refs
+
+
+async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSession | None) -> None:
+    """Set the revocation bit of `ref` (idempotent: an already revoked index is left as it is)."""
+    doc = await db[COLLECTION].find_one({"_id": ref.list_id}, session=session)
+    if doc is None:
+        raise NotFound(f"no status list {ref.list_id}", code="STATUS_LIST_NOT_FOUND")
+    allocated = StatusList.from_bytes(bytes(doc["allocated"]))
+    if not 0 <= ref.index < len(allocated) or not allocated.get(ref.index):
+        raise InvalidInput(
+            f"index {ref.index} of status list {ref.list_id} was never allocated",
+            code="STATUS_INDEX_NOT_ALLOCATED",
+        )
+    bits = StatusList.from_bytes(bytes(doc["bits"]))
+    if bits.get(ref.index):
+        return
+    bits.set(ref.index)
+    written = await db[COLLECTION].update_one(
+        {"_id": ref.list_id, "revision": doc["revision"]},
+        {
+            "$set": {"bits": bits.to_bytes(), "revised_at": clock.now()},
+            "$inc": {"revision": 1},
+        },
+        session=session,
+    )
+    if written.matched_count != 1:
+        if session is not None and session.in_transaction:
+            raise _retry_transaction("the status list changed during revocation")
+        raise Conflict("the status list changed while revoking; retry")
+
+
+async def _cached(
+    db: Database, doc: Document, url: str, session: AsyncClientSession | None
+) -> dict[str, Any] | None:
+    cached = await db[CREDENTIALS].find_one({"_id": doc["_id"]}, session=session)
+    if cached is None or cached["revision"] != doc["revision"] or cached["url"] != url:
+        return None
+    credential: dict[str, Any] = json.loads(cached["body"])
+    return credential
+
+
+async def _sign(
+    db: Database,
+    doc: Document,
+    base_url: str,
+    root: SigningKey,
+    *,
+    now: dt.datetime,
+    session: AsyncClientSession | None,
+) -> dict[str, Any]:
+    """Sign the list as stored in `doc` and cache the credential with `doc`'s revision."""
+    url = status_list_url(base_url, doc["_id"])
+    # No validUntil: a bundle re-embeds the list at every build, and its `issued` is the
+    # freshness a verifier checks; an expiring list would need re-signing even when unchanged.
+    credential = status_list_credential(
+        url, StatusList.from_bytes(bytes(doc["bits"])), base_url, root, valid_from=now
+    )
+    record = {
+        "revision": doc["revision"],
+        "url": url,
+        "signed_at": now,
+        "body": json.dumps(credential, ensure_ascii=False, separators=(",", ":")),
+        "schema_version": SCHEMA_VERSION,
+    }
+    if session is not None and session.in_transaction:
+        # Inside one snapshot the cache is never ahead of the list it was read with.
+        try:
+            await db[CREDENTIALS].replace_one(
+                {"_id": doc["_id"]}, record, upsert=True, session=session
+            )
+        except DuplicateKeyError:
+            raise _retry_transaction("another caller cached this status list") from None
+        return credential
+    try:
+        # Never replace a credential signed at a later revision with this one.
+        await db[CREDENTIALS].replace_one(
+            {"_id": doc["_id"], "revision": {"$lte": doc["revision"]}}, record, upsert=True
+        )
+    except DuplicateKeyError:
+        pass  # a later revision is cached already; ours is still a valid signed snapshot
+    return credential
+
+
+async def list_credential(
+    db: Database, master_key: bytes, base_url: str, list_id: str
+) -> dict[str, Any] | None:
+    """The signed `BitstringStatusListCredential` of `list_id`, or None for an unknown id."""
+    doc = await db[COLLECTION].find_one({"_id": list_id}, {"allocated": 0})
+    if doc is None:
+        return None
+    cached = await _cached(db, doc, status_list_url(base_url, list_id), None)
+    if cached is not None:
+        return cached
+    root = await keystore.root_key(db, master_key)
+    return await _sign(db, doc, base_url, root, now=clock.now(), session=None)
+
+
+async def signed_lists(
+    db: Database,
+    root: SigningKey,
+    base_url: str,
+    *,
+    now: dt.datetime,
+    session: AsyncClientSession | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every list's signed credential by its URL, as the trust bundle embeds them."""
+    out: dict[str, dict[str, Any]] = {}
+    cursor = db[COLLECTION].find({}, {"allocated": 0}, session=session).sort("seq", 1)
+    # Read all first: the loop writes through the same session.
+    for doc in [d async for d in cursor]:
+        url = status_list_url(base_url, doc["_id"])
+        cached = await _cached(db, doc, url, session)
+        out[url] = cached or await _sign(db, doc, base_url, root, now=now, session=session)
+    return out
+
+
+async def list_ids(db: Database) -> list[str]:
+    return [doc["_id"] async for doc in db[COLLECTION].find({}, {"_id": 1}).sort("seq", 1)]

@@ -1,0 +1,253 @@
+"""The trust bundle, built from the database and signed by the registry root key.
+
+It carries every institution that was ever listed (listing periods with their scopes, every key
+with its window, retired ones included), the occupations with both codes, and the signed status
+lists, as of `issued`.
+
+Dates. The registry stores a listing period as `start` (first day) and `until`, EXCLUSIVE (the
+first day no longer listed); the bundle states `until` as the LAST listed day, inclusive, both as
+China dates. So the bundle's `until` is the registry's minus one day, and a period that covers no
+day at all (suspended on its first day: `until == start`) is left out, since it has no last day.
+
+Sequence. Every build takes the next value of a counter in the same transaction that reads the
+state it signs. Two builds that overlap write the same counter document, so one of them is
+retried from a fresh snapshot: sequences are unique, and a higher sequence never shows an older
+state than a lower one (a revocation seen by bundle n is in every bundle after n).
+
+Reuse. `latest_bundle` returns the last bundle while it is younger than `max_age` and its state
+stamp (a digest of cheap aggregates that change whenever something in a bundle does: the sum of
+listed institutions' revisions, the number of keys, the status lists' revisions, the occupations,
+the base URL) still matches. The check runs inside the same transaction as the build, so callers
+racing to replace a stale bundle end up sharing the first one built. Bundles are kept compressed
+with their digest; the bodies of all but the last `KEEP_BODIES` are dropped (digest kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from typing import Any, Final
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from credentials import bundle
+from credentials.keys import PublicKey
+from registry import catalogue, clock, keystore, status_lists
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.transactions import in_transaction
+
+__all__ = [
+    "DEFAULT_MAX_AGE",
+    "build_bundle",
+    "bundle_period",
+    "latest_bundle",
+]
+
+BUNDLES: Final = "trust_bundles"
+SEQUENCE_COUNTER: Final = "trust_bundle_sequence"
+DEFAULT_MAX_AGE: Final = dt.timedelta(minutes=10)
+KEEP_BODIES: Final = 50
+ISSUER_PREFIX: Final = "urn:uscc:"
+_LISTED: Final[Document] = {"listings.0": {"$exists": True}}
+
+
+def bundle_period(stored: Document) -> bundle.ListingPeriod | None:
+    """A stored listing period (`until` exclusive) as the bundle states it (`until` inclusive);
+    None when it covers no day."""
+    start = dt.date.fromisoformat(str(stored["start"]))
+    until = dt.date.fromisoformat(str(stored["until"]))
+    if until <= start:
+        return None
+    scope = tuple(
+        bundle.ScopeEntry(
+            occupation=entry["occupation"],
+            level=int(entry["level"]),
+            direction=entry.get("direction") or None,
+        )
+        for entry in stored.get("scope") or []
+    )
+    return bundle.ListingPeriod(start, until - dt.timedelta(days=1), scope)
+
+
+async def _occupations(db: Database) -> list[bundle.Occupation]:
+    out: list[bundle.Occupation] = []
+    after: str | None = None
+    while True:
+        page, more = await catalogue.occupations(db, limit=catalogue.MAX_PAGE, after=after)
+        for occ in page:
+            others = tuple(c.code for c in occ.codes if c.code != occ.code)
+            out.append(bundle.Occupation((occ.code, *others), occ.name))
+        if not more or not page:
+            return out
+        after = page[-1].sort_key
+
+
+async def _institutions(db: Database, session: AsyncClientSession) -> list[bundle.Institution]:
+    keys = await keystore.institution_keys(db, session=session)
+    projection = {"name": 1, "kind": 1, "province": 1, "listings": 1}
+    out: list[bundle.Institution] = []
+    async for doc in db.institutions.find(_LISTED, projection, session=session).sort("_id", 1):
+        ident = ISSUER_PREFIX + doc["_id"]
+        periods = (bundle_period(p) for p in doc["listings"])
+        out.append(
+            bundle.Institution(
+                id=ident,
+                name=doc["name"],
+                kind=doc["kind"],
+                province=doc["province"],
+                listings=tuple(p for p in periods if p is not None),
+                keys=tuple(
+                    bundle.BundleKey(
+                        PublicKey.from_multibase(k.public_key_multibase),
+                        k.valid_from,
+                        k.valid_until,
+                        ident,
+                    )
+                    for k in keys.get(doc["_id"], [])
+                ),
+            )
+        )
+    return out
+
+
+async def _sum_and_count(
+    db: Database, collection: str, match: Document, session: AsyncClientSession
+) -> list[int]:
+    pipeline: list[Document] = [
+        {"$match": match},
+        {"$group": {"_id": None, "n": {"$sum": 1}, "revisions": {"$sum": "$revision"}}},
+    ]
+    rows = await (await db[collection].aggregate(pipeline, session=session)).to_list()
+    return [int(rows[0]["n"]), int(rows[0]["revisions"])] if rows else [0, 0]
+
+
+async def _stamp(
+    db: Database,
+    base_url: str,
+    occupations: list[bundle.Occupation],
+    session: AsyncClientSession,
+) -> str:
+    """A digest that changes whenever anything a bundle states changes (revisions only grow,
+    keys and lists are never deleted)."""
+    material = [
+        base_url,
+        await _sum_and_count(db, "institutions", _LISTED, session),
+        await db[keystore.COLLECTION].count_documents(
+            {"role": keystore.INSTITUTION_ROLE}, session=session
+        ),
+        await _sum_and_count(db, status_lists.COLLECTION, {}, session),
+        [[list(o.codes), o.name] for o in occupations],
+    ]
+    text = json.dumps(material, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def _next_sequence(db: Database, session: AsyncClientSession) -> int:
+    counter = await db.counters.find_one_and_update(
+        {"_id": SEQUENCE_COUNTER},
+        {"$inc": {"value": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    assert counter is not None  # upsert + AFTER always returns the document
+    return int(counter["value"])
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _body(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _reusable(
+    latest: Document | None, stamp: str, moment: dt.datetime, max_age: dt.timedelta
+) -> bool:
+    if latest is None or "body" not in latest or latest["stamp"] != stamp:
+        return False
+    age = moment - _utc(latest["issued"])
+    return dt.timedelta(0) <= age < max_age
+
+
+async def _issue(
+    db: Database,
+    master_key: bytes,
+    base_url: str,
+    *,
+    now: dt.datetime | None,
+    reuse_within: dt.timedelta | None,
+) -> dict[str, Any]:
+    if now is not None and (now.tzinfo is None or now.utcoffset() is None):
+        raise ValueError("now must be timezone-aware")
+    base_url = base_url.rstrip("/")
+    root = await keystore.root_key(db, master_key)  # insert-or-read, outside the transaction
+    occupations = await _occupations(db)
+
+    async def work(session: AsyncClientSession) -> tuple[dict[str, Any], int | None]:
+        # Taken per attempt: a retry after a concurrent build is later than that bundle.
+        moment = now or clock.now()
+        stamp = await _stamp(db, base_url, occupations, session)
+        if reuse_within is not None:
+            latest = await db[BUNDLES].find_one({}, sort=[("_id", -1)], session=session)
+            if latest is not None and _reusable(latest, stamp, moment, reuse_within):
+                document: dict[str, Any] = json.loads(zlib.decompress(latest["body"]))
+                return document, None
+        # The counter first: an overlapping build conflicts here, before the signing work.
+        sequence = await _next_sequence(db, session)
+        unsigned = bundle.build_bundle(
+            issued=moment,
+            sequence=sequence,
+            institutions=await _institutions(db, session),
+            occupations=occupations,
+            status_lists=await status_lists.signed_lists(
+                db, root, base_url, now=moment, session=session
+            ),
+        )
+        signed = bundle.sign_bundle(unsigned, root, created=moment)
+        body = _body(signed)
+        await db[BUNDLES].insert_one(
+            {
+                "_id": sequence,
+                "issued": moment,
+                "stamp": stamp,
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "body": zlib.compress(body, 6),
+                "schema_version": SCHEMA_VERSION,
+            },
+            session=session,
+        )
+        return signed, sequence
+
+    document, built = await in_transaction(db, work)
+    if built is not None and built > KEEP_BODIES:
+        # Old bodies are only history; the digest of every bundle ever issued stays.
+        await db[BUNDLES].update_many(
+            {"_id": {"$lte": built - KEEP_BODIES}, "body": {"$exists": True}},
+            {"$unset": {"body": ""}},
+        )
+    return document
+
+
+async def build_bundle(
+    db: Database, master_key: bytes, base_url: str, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """A new signed bundle with the next sequence number, stored as the latest."""
+    return await _issue(db, master_key, base_url, now=now, reuse_within=None)
+
+
+async def latest_bundle(
+    db: Database,
+    master_key: bytes,
+    base_url: str,
+    *,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The last bundle if it is younger than `max_age` and still states the current data,
+    else a new one."""
+    return await _issue(db, master_key, base_url, now=now, reuse_within=max_age)

@@ -1,0 +1,149 @@
+"""Resolvers of assessment batches and certificates: thin calls into `registry.certificates`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from registry.certificates import lookup, publication, review, revocation, submission
+from registry.certificates.numbers import CertificateNumberError
+from registry.certificates.validation import BatchInput
+from registry.db import Document
+from registry.errors import Forbidden, NotFound
+from registry.identifiers import IdNumberError
+from registry.problems import Problem, Rejected
+from resolvers.auth import principal
+from resolvers.context import Context
+from resolvers.errors import PublicError, public
+from resolvers.pagination import check_first, decode_cursor, encode_cursor
+
+CURSOR_KIND = "batch"
+
+
+@dataclass
+class BatchOutcome:
+    batch: Document | None = None
+    replayed: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class CertificateOutcome:
+    certificate: lookup.PublicCertificate | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+async def submit(ctx: Context, batch: BatchInput) -> BatchOutcome:
+    who = await principal(ctx)
+    try:
+        outcome = await submission.submit(ctx.db, who, batch, ctx.personal_data())
+    except Rejected as rejected:
+        return BatchOutcome(problems=list(rejected.problems))
+    except Forbidden as error:
+        raise public(error) from None
+    return BatchOutcome(batch=outcome.batch, replayed=outcome.replayed)
+
+
+async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutcome:
+    who = await principal(ctx)
+    try:
+        outcome = await review.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
+    except Rejected as rejected:
+        return BatchOutcome(problems=list(rejected.problems))
+    except (Forbidden, NotFound) as error:
+        raise public(error) from None
+    return BatchOutcome(batch=outcome.batch, replayed=outcome.replayed)
+
+
+async def step(ctx: Context, batch_id: str, action: str, reason: str | None = None) -> BatchOutcome:
+    who = await principal(ctx)
+    try:
+        if action == "publish":
+            doc = await publication.publish(
+                ctx.db, who, batch_id, master_key=ctx.master_key, base_url=ctx.settings.base_url
+            )
+        elif action == "return":
+            doc = await review.return_batch(ctx.db, who, batch_id, reason or "")
+        else:
+            doc = await review.advance(ctx.db, who, batch_id, action)
+    except Rejected as rejected:
+        return BatchOutcome(problems=list(rejected.problems))
+    except (Forbidden, NotFound) as error:
+        raise public(error) from None
+    return BatchOutcome(batch=doc)
+
+
+async def revoke(ctx: Context, number: str, reason: str) -> CertificateOutcome:
+    who = await principal(ctx)
+    try:
+        doc = await revocation.revoke(ctx.db, who, number, reason)
+    except CertificateNumberError as error:
+        return CertificateOutcome(problems=[Problem("number", error.code, error.message)])
+    except Rejected as rejected:
+        return CertificateOutcome(problems=list(rejected.problems))
+    except (Forbidden, NotFound) as error:
+        raise public(error) from None
+    found = await lookup.by_number(ctx.db, doc["_id"], doc["name"])
+    return CertificateOutcome(certificate=found)
+
+
+async def by_number(ctx: Context, number: str, holder_name: str) -> lookup.PublicCertificate | None:
+    try:
+        return await lookup.by_number(ctx.db, number, holder_name)
+    except CertificateNumberError as error:
+        raise PublicError(error.message, error.code, argument="number") from None
+
+
+async def by_holder(
+    ctx: Context, id_number: str, holder_name: str
+) -> list[lookup.PublicCertificate]:
+    try:
+        return await lookup.by_holder(ctx.db, ctx.personal_data(), id_number, holder_name)
+    except IdNumberError as error:
+        # The message says what is wrong without repeating the number.
+        raise PublicError(error.message, error.code, argument="idNumber") from None
+
+
+async def batch(ctx: Context, batch_id: str) -> Document | None:
+    who = await principal(ctx)
+    doc = await ctx.db.batches.find_one({"_id": batch_id})
+    if doc is None or not review.can_see(who, doc):
+        return None  # the same answer for "not yours" and "not there"
+    return doc
+
+
+async def batches(
+    ctx: Context, status: str | None, first: int, after: str | None
+) -> tuple[list[tuple[str, Document]], bool, bool]:
+    from registry.auth import Role
+
+    who = await principal(ctx)
+    check_first(first)
+    query: Document = {}
+    if who.role is Role.PROVINCIAL_REVIEWER:
+        query["province"] = who.province
+    elif who.role is Role.EVALUATION_INSTITUTION:
+        query["institution"] = who.institution
+    elif who.role not in (Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN):
+        raise PublicError(
+            "assessment batches are visible to reviewers and to the institution that submitted them",
+            "FORBIDDEN",
+        )
+    if status:
+        query["status"] = status
+    after_key = decode_cursor(CURSOR_KIND, after)
+    if after_key:
+        query["_id"] = {"$gt": after_key}
+    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
+    return (
+        [(encode_cursor(CURSOR_KIND, d["_id"]), d) for d in docs[:first]],
+        len(docs) > first,
+        after_key is not None,
+    )
+
+
+async def batch_results(ctx: Context, batch_id: str) -> list[Document]:
+    """The current results of a batch (names, scores, certificate numbers; never ID numbers)."""
+    cursor = ctx.db.results.find(
+        {"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0}
+    ).sort("row", 1)
+    return [d async for d in cursor]

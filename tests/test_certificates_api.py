@@ -1,0 +1,258 @@
+"""A batch from submission to publication through the GraphQL API with real tokens; the public
+look-ups; the credential verified offline against a bundle; revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials.bundle import load_bundle
+from credentials.keys import PublicKey
+from credentials.verifier import verify_credential
+from registry import catalogue, clock, keystore, tokens, trust
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from registry.settings import Settings
+from tests.factories import listed_institution, make_id_number, make_uscc
+
+USCC = make_uscc(500)
+EXAM = (clock.today() - dt.timedelta(days=5)).isoformat()
+RNG = random.Random(50)
+PEOPLE = [(f"李{n}", make_id_number(RNG)) for n in ("明", "华", "强", "芳", "静")]
+
+
+@pytest.fixture(scope="module")
+async def t(db: Database) -> dict[str, str]:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, USCC, filed="2025-01-06")
+    specs = {
+        "inst": (Role.EVALUATION_INSTITUTION, USCC, None),
+        "prov": (Role.PROVINCIAL_REVIEWER, None, "35"),
+        "cettic": (Role.CETTIC_REVIEWER, None, None),
+        "office": (Role.OFFICE_ADMIN, None, None),
+    }
+    out = {}
+    for label, (role, inst, prov) in specs.items():
+        out[label], _ = await tokens.create_token(
+            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+        )
+    return out
+
+
+async def gql(
+    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {
+  replayed batch { id status resultCount passedCount results { row name passed certificateNumber } }
+  userErrors { field code message } } }"""
+STEP = """mutation ($id: String!) { %s(batchId: $id) { batch { status } userErrors { code message } } }"""
+LOOKUP = """query ($n: String!, $name: String!) { certificate(number: $n, holderName: $name) {
+  number holderName status level occupation { name } issuerUscc credential qrText } }"""
+
+
+def batch_input(key: str) -> dict[str, Any]:
+    return {
+        "idempotencyKey": key,
+        "examDate": EXAM,
+        "results": [
+            {
+                "name": name,
+                "idNumber": idn,
+                "occupation": "2-02-38-01",
+                "level": "JUNIOR",
+                "theoryScore": 59 if i == 4 else 85,
+                "skillScore": 70,
+            }
+            for i, (name, idn) in enumerate(PEOPLE)
+        ],
+    }
+
+
+async def test_submit_review_publish_look_up_verify_revoke(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database, settings: Settings
+) -> None:
+    submitted = (await gql(http, t["inst"], SUBMIT, input=batch_input("api-batch-0001")))[
+        "submitAssessmentBatch"
+    ]
+    assert submitted["userErrors"] == [] and submitted["replayed"] is False
+    batch = submitted["batch"]
+    assert (batch["status"], batch["resultCount"], batch["passedCount"]) == ("SUBMITTED", 5, 4)
+    numbers = {r["name"]: r["certificateNumber"] for r in batch["results"] if r["passed"]}
+    again = (await gql(http, t["inst"], SUBMIT, input=batch_input("api-batch-0001")))[
+        "submitAssessmentBatch"
+    ]
+    assert again["replayed"] is True and again["batch"]["id"] == batch["id"]
+
+    # Not yet published: the public sees nothing.
+    name, number = next(iter(numbers.items()))
+    assert (await gql(http, None, LOOKUP, n=number, name=name))["certificate"] is None
+    wrong_order = (await gql(http, t["office"], STEP % "publishBatch", id=batch["id"]))[
+        "publishBatch"
+    ]
+    assert wrong_order["userErrors"][0]["code"] == "ILLEGAL_TRANSITION"
+
+    for token, mutation, status in [
+        (t["prov"], "approveBatchProvince", "PROVINCE_APPROVED"),
+        (t["cettic"], "checkBatchCettic", "CETTIC_CHECKED"),
+        (t["office"], "publishBatch", "PUBLISHED"),
+    ]:
+        result = (await gql(http, token, STEP % mutation, id=batch["id"]))[mutation]
+        assert result["userErrors"] == [] and result["batch"]["status"] == status
+    retry = (await gql(http, t["office"], STEP % "publishBatch", id=batch["id"]))["publishBatch"]
+    assert retry["batch"]["status"] == "PUBLISHED"
+    assert await db.certificates.count_documents({"batch": batch["id"], "status": "PUBLISHED"}) == 4
+
+    found = (await gql(http, None, LOOKUP, n=number, name=name))["certificate"]
+    assert found["number"] == number and found["status"] == "VALID" and found["level"] == "JUNIOR"
+    assert found["occupation"]["name"] == "人工智能工程技术人员" and found["issuerUscc"] == USCC
+    assert found["qrText"].startswith("DTE1:")
+    # Another name, or an unknown number: the same "not found".
+    assert (await gql(http, None, LOOKUP, n=number, name="王五"))["certificate"] is None
+    bad_check = await http.post(
+        "/graphql",
+        json={
+            "query": LOOKUP,
+            "variables": {"n": number[:-1] + ("0" if number[-1] != "0" else "1"), "name": name},
+        },
+    )
+    assert bad_check.json()["errors"][0]["extensions"]["code"] == "CERTIFICATE_NUMBER_CHECK"
+
+    holder = await gql(
+        http,
+        None,
+        "query ($i: String!, $n: String!) { certificatesByHolder(idNumber: $i, holderName: $n) { number } }",
+        i=PEOPLE[0][1],
+        n=PEOPLE[0][0],
+    )
+    assert holder["certificatesByHolder"] == [{"number": numbers[PEOPLE[0][0]]}]
+
+    master = settings.master_key()
+    root = await keystore.root_public_key(db, master)
+    bundle = load_bundle(await trust.build_bundle(db, master, settings.base_url), [root])
+    report = verify_credential(
+        found["credential"],
+        bundle=bundle,
+        card_number=PEOPLE[0][1] if name == PEOPLE[0][0] else dict(PEOPLE)[name],
+    )
+    assert report.verdict.value == "VALID", report.to_json()
+    wrong_card = verify_credential(
+        found["credential"],
+        bundle=bundle,
+        card_number=PEOPLE[3][1] if name != PEOPLE[3][0] else PEOPLE[0][1],
+    )
+    assert wrong_card.verdict.value == "INVALID"
+
+    revoked = (
+        await gql(
+            http,
+            t["inst"],
+            """mutation ($n: String!) { revokeCertificate(number: $n, reason: "考试作弊，经查实") {
+             certificate { status revocationReason } userErrors { code } } }""",
+            n=number,
+        )
+    )["revokeCertificate"]
+    assert revoked["certificate"] == {"status": "REVOKED", "revocationReason": "考试作弊，经查实"}
+    later = load_bundle(await trust.build_bundle(db, master, settings.base_url), [root])
+    after = verify_credential(found["credential"], bundle=later)
+    assert after.verdict.value == "INVALID"
+    assert (
+        after.check("status").code.startswith("REVOKED")
+        or "revoked" in after.check("status").message.lower()
+    )
+    # The other certificates of the batch still verify.
+    other_name, other_number = next((n, c) for n, c in numbers.items() if c != number)
+    other = (await gql(http, None, LOOKUP, n=other_number, name=other_name))["certificate"]
+    assert verify_credential(other["credential"], bundle=later).verdict.value == "VALID"
+    assert isinstance(root, PublicKey)
+
+
+# mutation -> (document, variables, labels allowed to call it). `batch` is filled in at run time.
+MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
+    # Any evaluation institution may submit its own batches.
+    "submitAssessmentBatch": (
+        SUBMIT,
+        {"input": batch_input("matrix-batch-01")},
+        {"inst", "other_inst"},
+    ),
+    "resubmitAssessmentBatch": (
+        """mutation ($id: String!, $input: AssessmentBatchInput!) { resubmitAssessmentBatch(batchId: $id,
+             input: $input) { userErrors { code } } }""",
+        {"input": batch_input("matrix-batch-02")},
+        {"inst"},
+    ),
+    "approveBatchProvince": (STEP % "approveBatchProvince", {}, {"prov"}),
+    "checkBatchCettic": (STEP % "checkBatchCettic", {}, {"cettic"}),
+    "publishBatch": (STEP % "publishBatch", {}, {"office"}),
+    "returnBatch": (
+        """mutation ($id: String!) { returnBatch(batchId: $id, reason: "x") { userErrors { code } } }""",
+        {},
+        {"prov", "office"},
+    ),
+    "revokeCertificate": (
+        """mutation ($n: String!) { revokeCertificate(number: $n, reason: "x") { userErrors { code } } }""",
+        {},
+        {"inst", "office"},
+    ),
+}
+
+
+async def test_every_batch_mutation_is_refused_for_every_other_role(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    other_uscc = make_uscc(501)
+    await listed_institution(db, other_uscc, province="11", filed="2025-02-03")
+    extra = {
+        "other_inst": (Role.EVALUATION_INSTITUTION, other_uscc, None),
+        "training": (Role.TRAINING_INSTITUTION, USCC, None),
+        "prov11": (Role.PROVINCIAL_REVIEWER, None, "11"),
+    }
+    callers = {**t}
+    for label, (role, inst, prov) in extra.items():
+        callers[label], _ = await tokens.create_token(
+            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+        )
+    submitted = await gql(http, t["inst"], SUBMIT, input=batch_input("matrix-batch-00"))
+    batch_id = submitted["submitAssessmentBatch"]["batch"]["id"]
+    number = await db.certificates.find_one({"status": "PUBLISHED"})
+    assert number is not None
+    for mutation, (document, variables, allowed) in MATRIX.items():
+        for caller in ["anonymous", *callers]:
+            if caller in allowed:
+                continue
+            before = (
+                await db.batches.find_one({"_id": batch_id}),
+                await db.certificates.find_one({"_id": number["_id"]}),
+            )
+            headers = (
+                {} if caller == "anonymous" else {"authorization": f"Bearer {callers[caller]}"}
+            )
+            response = await http.post(
+                "/graphql",
+                headers=headers,
+                json={
+                    "query": document,
+                    "variables": {**variables, "id": batch_id, "n": number["_id"]},
+                },
+            )
+            body = response.json()
+            assert body.get("errors"), (mutation, caller, body)
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", (mutation, caller, body)
+            after = (
+                await db.batches.find_one({"_id": batch_id}),
+                await db.certificates.find_one({"_id": number["_id"]}),
+            )
+            assert after == before, (mutation, caller)

@@ -1,0 +1,136 @@
+"""`registry import results`: a real CSV file, two batches, problems by line, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry import catalogue, clock, tokens
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from service.cli import main
+from tests.factories import listed_institution, make_id_number, make_uscc
+
+USCC = make_uscc(400)
+
+
+@pytest.fixture(scope="module")
+async def token(db: Database) -> str:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, USCC, filed="2025-01-06")
+    text, _ = await tokens.create_token(
+        db,
+        role=Role.EVALUATION_INSTITUTION,
+        name="importer",
+        institution=USCC,
+        province=None,
+        created_by=SYSTEM,
+    )
+    return text
+
+
+def write_csv(path: Path, n: int, rng: random.Random) -> list[dict[str, str]]:
+    rows = [
+        {
+            "name": f"考生{i:05d}",
+            "idNumber": make_id_number(rng),
+            "occupation": "2-02-38-01",
+            "direction": "",
+            "level": "初级" if i % 2 else "2",
+            "theoryScore": "80" if i % 12 == 0 else "40",
+            "skillScore": "70",
+            "trainingCertificate": "",
+        }
+        for i in range(n)
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def invoke(db: Database, mongodb_uri: str, settings_dir: Path, *args: str) -> object:
+    env = {
+        "REGISTRY_MONGODB_URI": mongodb_uri,
+        "REGISTRY_DATABASE": db.name,
+        "REGISTRY_DATA_DIR": str(settings_dir),
+        "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+    }
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+async def test_import_checks_everything_first_then_submits_resumably(
+    db: Database, mongodb_uri: str, token: str, tmp_path: Path
+) -> None:
+    exam = (clock.today() - dt.timedelta(days=3)).isoformat()
+    path = tmp_path / "results.csv"
+    rows = write_csv(path, 1203, random.Random(9))
+    # A bad row first: nothing may be stored.
+    bad = tmp_path / "bad.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    fields = text[1101].split(",")
+    fields[1] = fields[1][:-1] + ("1" if fields[1][-1] != "1" else "2")
+    text[1101] = ",".join(fields)
+    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = await asyncio.to_thread(
+        invoke,
+        db,
+        mongodb_uri,
+        tmp_path,
+        "import",
+        "results",
+        str(bad),
+        "--token",
+        token,
+        "--exam-date",
+        exam,
+    )
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "line 1102, idNumber: check character wrong" in result.output  # type: ignore[attr-defined]
+    assert "nothing was stored" in result.output  # type: ignore[attr-defined]
+    assert await db.batches.count_documents({"institution": USCC}) == 0
+
+    result = await asyncio.to_thread(
+        invoke,
+        db,
+        mongodb_uri,
+        tmp_path,
+        "import",
+        "results",
+        str(path),
+        "--token",
+        token,
+        "--exam-date",
+        exam,
+    )
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    passing = sum(1 for r in rows if r["theoryScore"] == "80")
+    assert (
+        f"1203 results in 2 batch(es) (0 already submitted earlier); {passing} passed"
+        in result.output
+    )  # type: ignore[attr-defined]
+    assert await db.results.count_documents({"institution": USCC}) == 1203
+    assert await db.certificates.count_documents({"institution": USCC}) == passing
+    again = await asyncio.to_thread(
+        invoke,
+        db,
+        mongodb_uri,
+        tmp_path,
+        "import",
+        "results",
+        str(path),
+        "--token",
+        token,
+        "--exam-date",
+        exam,
+    )
+    assert "(2 already submitted earlier)" in again.output  # type: ignore[attr-defined]
+    assert await db.certificates.count_documents({"institution": USCC}) == passing
+    assert all(r["idNumber"] not in again.output + result.output for r in rows)  # type: ignore[attr-defined]
