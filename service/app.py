@@ -6,6 +6,8 @@
 | `/healthz`  | the process is up                                 |
 | `/readyz`   | the database answers                              |
 | `/metrics`  | Prometheus metrics                                |
+| `/bundle.json`, `/status/{id}`, `/root-key` | trust bundle, status lists, root key (cached) |
+| `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from rich.progress import Progress
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from registry import demo
+from registry import demo, demo_certificates
 from registry.db import Database, is_ready, open_database
 from registry.personal import PersonalData
 from registry.settings import Settings
+from service import public_routes
 from service.graphql_app import graphql_app
 from service.metrics import metrics_endpoint
 from service.middleware import RequestContextMiddleware
@@ -39,6 +43,22 @@ async def readyz(request: Request) -> JSONResponse:
     if await is_ready(request.app.state.db):
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+async def load_demo(database: Database, settings: Settings) -> None:
+    report = await demo.seed_demo(database, settings)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("publishing demo certificates", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        published = await demo_certificates.seed_certificates(database, settings, advance)
+    folder = await demo_certificates.export_files(database, settings)
+    log.info(
+        "demo data ready",
+        extra={"inserted": report, "certificates_published": published, "files": str(folder)},
+    )
 
 
 def create_app(
@@ -60,8 +80,7 @@ def create_app(
             )
             app.state.db = database
             if demo_data:
-                report = await demo.seed_demo(database, settings)
-                log.info("demo data loaded", extra={"inserted": report})
+                await load_demo(database, settings)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
             yield
         log.info("registry stopped")
@@ -72,6 +91,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            *public_routes.routes,
         ],
         middleware=[Middleware(RequestContextMiddleware)],
         lifespan=lifespan,

@@ -16,6 +16,7 @@ from registry.embedded import read_state
 from registry.errors import RegistryError
 from service.cli_admin import audit_group, tokens_group
 from service.cli_import import import_group
+from service.cli_keys import bundle_group, keys_group
 from service.runner import run_with_db, settings_or_exit
 from service.verify_cli import verify_command
 
@@ -114,3 +115,5 @@ main.add_command(tokens_group)
 main.add_command(audit_group)
 main.add_command(verify_command)
 main.add_command(import_group)
+main.add_command(keys_group)
+main.add_command(bundle_group)

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+from typing import Any
 
 import bson
 import pytest
@@ -36,7 +37,7 @@ async def add_institution(db: Database, uscc: str) -> None:
     )
 
 
-async def raw_keys(db: Database, uscc: str) -> list[dict]:
+async def raw_keys(db: Database, uscc: str) -> list[dict[str, Any]]:
     return [d async for d in db[keystore.COLLECTION].find({"institution": uscc})]
 
 
@@ -89,10 +90,9 @@ async def test_keys_at_rest_are_not_plaintext(db: Database) -> None:
     uscc = make_uscc(104)
     key = await keystore.institution_key(db, MASTER, uscc)
     root = await keystore.root_key(db, MASTER)
-    for secret, doc in (
-        (key, (await raw_keys(db, uscc))[0]),
-        (root, await db[keystore.COLLECTION].find_one({"_id": "root"})),
-    ):
+    root_doc = await db[keystore.COLLECTION].find_one({"_id": "root"})
+    assert root_doc is not None
+    for secret, doc in ((key, (await raw_keys(db, uscc))[0]), (root, root_doc)):
         raw = bson.encode(doc)
         for form in (
             secret.seed,

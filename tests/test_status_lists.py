@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
+from typing import Any
 
 import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -29,7 +31,7 @@ async def revoke(db: Database, ref: StatusRef) -> None:
     await in_transaction(db, lambda s: status_lists.set_revoked(db, ref, session=s))
 
 
-def bit(credential: dict, index: int) -> bool:
+def bit(credential: dict[str, Any], index: int) -> bool:
     return parse_status_list_credential(credential).get(index)
 
 
@@ -58,7 +60,7 @@ async def test_concurrent_transactions_never_share_an_index(db: Database) -> Non
         # Random, not sequential: not in issue order, spread over the list, no runs.
         assert indices != sorted(indices)
         assert max(indices) - min(indices) > MIN_ENTRIES // 2
-        assert sum(1 for a, b in zip(indices, indices[1:], strict=False) if b == a + 1) < 3
+        assert sum(1 for a, b in itertools.pairwise(indices) if b == a + 1) < 3
 
 
 async def test_allocation_is_rolled_back_with_its_transaction(db: Database) -> None:
@@ -104,11 +106,14 @@ async def test_revocation_flips_the_bit_in_the_re_signed_list(db: Database) -> N
     assert parse_status_list_credential(second).count_set() == 1
 
     # Revoking again changes nothing (no new revision, same signed list).
-    revision = (await db[status_lists.COLLECTION].find_one({"_id": ref.list_id}))["revision"]
+    async def revision() -> int:
+        doc = await db[status_lists.COLLECTION].find_one({"_id": ref.list_id})
+        assert doc is not None
+        return int(doc["revision"])
+
+    before = await revision()
     await revoke(db, ref)
-    assert (await db[status_lists.COLLECTION].find_one({"_id": ref.list_id}))[
-        "revision"
-    ] == revision
+    assert await revision() == before
     assert await status_lists.list_credential(db, MASTER, BASE, ref.list_id) == second
 
 

@@ -15,7 +15,7 @@ from credentials import binding
 from credentials.bundle import MemoryBundleStore, TrustBundle, load_bundle
 from credentials.certificate import CertificateClaims, Level, issue_certificate
 from credentials.idnumber import mod11_2_check
-from credentials.keys import SigningKey
+from credentials.keys import PublicKey, SigningKey
 from credentials.verifier import Status, Verdict, verify_credential
 from registry import catalogue, demo, keystore, status_lists, trust
 from registry.auth import SYSTEM
@@ -76,7 +76,7 @@ async def world(db: Database) -> None:
         await keystore.rotate_institution_key(db, MASTER, uscc, by=SYSTEM, now=KEY_START)
 
 
-async def root_keys(db: Database) -> list:
+async def root_keys(db: Database) -> list[PublicKey]:
     return [await keystore.root_public_key(db, MASTER)]
 
 

@@ -1,0 +1,166 @@
+"""Demo certificates for `registry serve --demo`: about 2,000 published certificates (some revoked)
+from the evaluation institutions listed today, walked through the real submission, review and
+publication; then the files a newcomer verifies offline, in `<data dir>/demo/`.
+
+Submission computes an Argon2id binding per passing result (~28 ms each), so the first start takes
+half a minute or so; `progress` is told as it goes, and later starts reuse the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from credentials import qr
+from credentials.idnumber import mod11_2_check
+from registry import clock, keystore, trust
+from registry.auth import Principal, Role
+from registry.certificates import publication, review, revocation
+from registry.certificates.submission import submit
+from registry.certificates.validation import BatchInput, ResultInput
+from registry.db import Database
+from registry.institutions.model import Institution, Kind, Status, from_document
+from registry.personal import PersonalData
+from registry.settings import Settings
+
+MARKER = "demo_certificates_v1"
+TARGET_PASSING = 2000
+PASS_RATE = 0.85
+REVOKED_SHARE = 0.01
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红文辉鹏飞宇浩然欣怡子涵梓萱俊杰"
+REGIONS = {
+    "11": "110108",
+    "12": "120104",
+    "31": "310115",
+    "32": "320102",
+    "33": "330106",
+    "35": "350102",
+    "37": "370102",
+    "42": "420106",
+    "44": "441900",
+    "51": "510107",
+}
+
+Progress = Callable[[int, int], None]
+
+
+def _id_number(rng: random.Random, province: str) -> str:
+    born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randint(0, 27 * 365))
+    body = f"{REGIONS.get(province, province + '0101')}{born:%Y%m%d}{rng.randint(1, 999):03d}"
+    return body + mod11_2_check(body)
+
+
+def _at(day: dt.date, days_later: int) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time(2), tzinfo=dt.UTC)
+
+
+def _score(rng: random.Random, mean: float) -> float:
+    return float(max(0, min(100, round(rng.gauss(mean, 11)))))
+
+
+async def _issuers(db: Database, today: dt.date) -> list[Institution]:
+    found = []
+    async for doc in db.institutions.find(
+        {"kind": Kind.EVALUATION.value, "status": Status.LISTED.value}
+    ):
+        inst = from_document(doc)
+        period = inst.listed_on(today)
+        if period is not None and (today - period.start).days >= 45:
+            found.append(inst)
+    return found
+
+
+async def seed_certificates(
+    db: Database, settings: Settings, progress: Progress | None = None
+) -> int:
+    """Publish the demo certificates once; returns how many were published now."""
+    if await db.demo_state.find_one({"_id": MARKER}):
+        return 0
+    master = settings.master_key()
+    personal = PersonalData(master)
+    rng = random.Random(80000)  # noqa: S311 (reproducible demo data, not secrets)
+    today = clock.today()
+    issuers = await _issuers(db, today)
+    if not issuers:
+        return 0
+    rows_each = math.ceil(TARGET_PASSING / PASS_RATE / len(issuers) / 2)
+    office = Principal(Role.OFFICE_ADMIN, "demo office", "demo-office")
+    cettic = Principal(Role.CETTIC_REVIEWER, "demo cettic", "demo-cettic")
+    done = 0
+    total = rows_each * 2 * len(issuers)
+    published: list[str] = []
+    for inst in issuers:
+        me = Principal(Role.EVALUATION_INSTITUTION, "demo", "demo-inst", institution=inst.uscc)
+        prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
+        period = inst.listed_on(today)
+        assert period is not None
+        for days_ago in (40, 15):
+            exam = today - dt.timedelta(days=days_ago)
+            rows = []
+            for i in range(rows_each):
+                entry = period.scope[i % len(period.scope)]
+                good = rng.random() < PASS_RATE + 0.05
+                rows.append(
+                    ResultInput(
+                        name=rng.choice(SURNAMES)
+                        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                        id_number=_id_number(rng, inst.province),
+                        occupation=entry.occupation,
+                        level=entry.level,
+                        direction=entry.direction,
+                        theory_score=_score(rng, 78 if good else 52),
+                        skill_score=_score(rng, 80 if good else 70),
+                    )
+                )
+            batch = BatchInput(f"demo-{inst.uscc}-{exam.isoformat()}", exam, rows)
+            outcome = await submit(db, me, batch, personal, now=_at(exam, 7))
+            bid = outcome.batch["_id"]
+            await review.advance(db, prov, bid, "approveProvince", now=_at(exam, 9))
+            await review.advance(db, cettic, bid, "checkCettic", now=_at(exam, 11))
+            await publication.publish(
+                db, office, bid, master_key=master, base_url=settings.base_url
+            )
+            published += [c["_id"] async for c in db.certificates.find({"batch": bid}, {"_id": 1})]
+            done += len(rows)
+            if progress:
+                progress(done, total)
+    for number in rng.sample(published, max(1, int(len(published) * REVOKED_SHARE))):
+        await revocation.revoke(db, office, number, "演示：证书信息有误，已撤销")
+    await db.demo_state.insert_one({"_id": MARKER, "at": clock.now(), "published": len(published)})
+    return len(published)
+
+
+async def export_files(db: Database, settings: Settings) -> Path:
+    """The trust bundle, the root key, a few credentials as JSON and QR PNG, and a README."""
+    out = settings.data_dir / "demo"
+    out.mkdir(parents=True, exist_ok=True)
+    master = settings.master_key()
+    bundle = await trust.latest_bundle(db, master, settings.base_url)
+    (out / "bundle.json").write_text(
+        json.dumps(bundle, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    root = (await keystore.root_public_key(db, master)).multibase
+    (out / "root-key.txt").write_text(root + "\n")
+    picks = [d async for d in db.certificates.find({"status": "PUBLISHED"}).sort("_id", 1).limit(3)]
+    picks += [d async for d in db.certificates.find({"status": "REVOKED"}).sort("_id", 1).limit(1)]
+    lines = [
+        "Demo certificates. Verify offline, e.g.:",
+        f"  registry verify {out}/<file> --bundle {out}/bundle.json --root-key {root}",
+        "",
+    ]
+    for doc in picks:
+        stem = f"{'revoked' if doc['status'] == 'REVOKED' else 'certificate'}-{doc['_id']}"
+        (out / f"{stem}.json").write_text(
+            json.dumps(doc["credential"], ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        (out / f"{stem}.png").write_bytes(qr.to_png(doc["credential"]))
+        lines.append(
+            f"{stem}.json / .png  holder {doc['name']}  number {doc['_id']}  ({doc['status']})"
+        )
+    (out / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
