@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -88,7 +89,9 @@ async def seed_certificates(
     issuers = await _issuers(db, today)
     if not issuers:
         return 0
-    rows_each = math.ceil(TARGET_PASSING / PASS_RATE / len(issuers) / 2)
+    # REGISTRY_DEMO_CERTIFICATES makes the demo smaller (tests) or larger (load trials).
+    target = int(os.environ.get("REGISTRY_DEMO_CERTIFICATES", TARGET_PASSING))
+    rows_each = max(1, math.ceil(target / PASS_RATE / len(issuers) / 2))
     office = Principal(Role.OFFICE_ADMIN, "demo office", "demo-office")
     cettic = Principal(Role.CETTIC_REVIEWER, "demo cettic", "demo-cettic")
     done = 0

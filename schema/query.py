@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from registry.institutions import model
@@ -13,6 +14,7 @@ from registry.institutions.directory import DirectoryFilter
 from resolvers import catalogue as r
 from resolvers import certificates as rc
 from resolvers import institutions as ri
+from resolvers import trust as rt
 from resolvers.context import Context
 from schema.catalogue import Field, Level, LevelInfo, Occupation, Province, Standard
 from schema.certificates import (
@@ -148,6 +150,20 @@ class Query:
             info.context, status.value if status else None, first, after
         )
         return batch_connection(items, more, previous)
+
+    @strawberry.field(
+        description="The latest trust bundle, signed by the registry root key: what an offline "
+        "verifier needs (also at /bundle.json with caching headers)."
+    )
+    async def trust_bundle(self, info: Ctx) -> JSON:
+        return await rt.latest_bundle(info.context)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The registry root public key (Multikey). Pin it from an out-of-band copy in "
+        "production; this field only helps to compare."
+    )
+    async def root_key(self, info: Ctx) -> str:
+        return await rt.root_key(info.context)
 
     @strawberry.field(description="Province codes (GB/T 2260).")
     async def provinces(self, info: Ctx) -> list[Province]:

@@ -20,9 +20,12 @@ out-of-band channel (the programme's published notice, a signed release of the v
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -33,9 +36,12 @@ from starlette.routing import Route
 
 from registry import keystore, status_lists, trust
 from registry.db import Database
+from registry.errors import RegistryError
 from registry.settings import Settings
 
 __all__ = ["routes"]
+
+log = logging.getLogger("registry.public")
 
 DYNAMIC_CACHE: Final = "public, max-age=300"
 STATIC_CACHE: Final = "public, max-age=31536000, immutable"
@@ -84,12 +90,33 @@ def _state(request: Request) -> tuple[Database, Settings]:
     return request.app.state.db, request.app.state.settings
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _masked(endpoint: Endpoint) -> Endpoint:
+    """A domain failure (e.g. keys that do not open) is the operator's problem: the public gets
+    a stable code, the log gets the detail."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except RegistryError as error:
+            log.error("public path failed: %s", error.message, extra={"code": error.code})
+            body = {"error": {"code": "UNAVAILABLE", "message": "temporarily unavailable"}}
+            return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
+
+    return wrapper
+
+
+@_masked
 async def bundle_json(request: Request) -> Response:
     db, settings = _state(request)
     document = await trust.latest_bundle(db, settings.master_key(), settings.base_url)
     return _cached_response(request, _json_body(document), "application/json", DYNAMIC_CACHE)
 
 
+@_masked
 async def status_list(request: Request) -> Response:
     db, settings = _state(request)
     list_id = request.path_params["list_id"]
@@ -130,6 +157,7 @@ async def schema(request: Request) -> Response:
     return _static(request, "schemas", request.path_params["name"])
 
 
+@_masked
 async def root_key(request: Request) -> Response:
     db, settings = _state(request)
     public = await keystore.root_public_key(db, settings.master_key())

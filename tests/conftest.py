@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from registry.db import Database, make_client
 from registry.embedded import EmbeddedServer
 from registry.indexes import create_indexes
 from registry.settings import Settings
+from service.logs import JsonFormatter
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -70,11 +72,60 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Every response body served and every log line written during the run, for the privacy scan
+# (tests/test_zz_privacy.py).
+CAPTURED_BODIES: list[bytes] = []
+CAPTURED_LOG_LINES: list[str] = []
+
+
+class _CaptureLogs(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        CAPTURED_LOG_LINES.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def capture_logs() -> Iterator[None]:
+    handler = _CaptureLogs()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.INFO)
+    # The test client's own request log (httpx, client side) prints full URLs; it is not the
+    # service's log, and silencing it keeps the scan about what the service writes.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+def _capturing(app: Any) -> Any:
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                CAPTURED_BODIES.append(bytes(message.get("body", b"")))
+            await send(message)
+
+        await app(scope, receive, record)
+
+    return wrapped
+
+
 @contextlib.asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
     """Run `app` under uvicorn on a free loopback port; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    config = uvicorn.Config(
+        _capturing(app),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        access_log=False,  # as `registry serve` runs it: our middleware writes the access line
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(500):

@@ -16,10 +16,17 @@ def make_uscc(n: int, region: str = "350100") -> str:
     return body + uscc_check_character(body)
 
 
+# Every ID number the tests make, so that tests/test_zz_privacy.py can look for them in every
+# response body and log line of the run.
+GENERATED_ID_NUMBERS: set[str] = set()
+
+
 def make_id_number(rng: random.Random, region: str = "350102", year: int | None = None) -> str:
     year = year or rng.randint(1970, 2003)
     body = f"{region}{year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
-    return body + mod11_2_check(body)
+    number = body + mod11_2_check(body)
+    GENERATED_ID_NUMBERS.add(number)
+    return number
 
 
 def application(

@@ -256,3 +256,13 @@ async def test_every_batch_mutation_is_refused_for_every_other_role(
                 await db.certificates.find_one({"_id": number["_id"]}),
             )
             assert after == before, (mutation, caller)
+
+
+async def test_trust_bundle_and_root_key_over_graphql(
+    http: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    data = await gql(http, None, "{ trustBundle rootKey }")
+    root = PublicKey.from_multibase(data["rootKey"])
+    assert root == await keystore.root_public_key(db, settings.master_key())
+    bundle = load_bundle(data["trustBundle"], [root])
+    assert bundle.institution(f"urn:uscc:{USCC}") is not None

@@ -3,7 +3,9 @@ database): bodies, caching headers, strong ETags and conditional GETs, 404s."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -160,3 +162,19 @@ async def test_root_key_is_the_key_that_signs_the_bundle(
     assert "out-of-band" in body["note"]
     bundle = (await client.get("/bundle.json")).json()
     assert bundle["proof"]["verificationMethod"] == key.verification_method
+
+
+async def test_keys_that_do_not_open_give_a_masked_503(db: Database, settings: Settings) -> None:
+    await keystore.root_key(db, settings.master_key())  # exists under the right master key
+    wrong = base64.b64encode(hashlib.sha256(b"wrong master key").digest()).decode()
+    misconfigured = dataclasses.replace(settings, master_key_b64=wrong)
+    async with (
+        serving(app_for(db, misconfigured)) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
+        for path in ("/bundle.json", "/root-key"):
+            response = await http.get(path)
+            assert response.status_code == 503, path
+            assert response.json()["error"]["code"] == "UNAVAILABLE"
+            assert response.headers["cache-control"] == "no-store"
+            assert "master" not in response.text.lower() and wrong not in response.text

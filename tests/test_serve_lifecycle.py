@@ -23,7 +23,9 @@ REGISTRY = str(Path(sys.executable).parent / "registry")
 
 def _env(data_dir: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env.update(REGISTRY_DATA_DIR=str(data_dir), REGISTRY_PORT=str(port))
+    env.update(
+        REGISTRY_DATA_DIR=str(data_dir), REGISTRY_PORT=str(port), REGISTRY_DEMO_CERTIFICATES="40"
+    )
     return env
 
 

@@ -1,0 +1,105 @@
+"""Killing the process (SIGKILL) in the middle of a publication leaves the batch either fully
+published or not at all; publishing again completes it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import sys
+import textwrap
+import time
+
+from registry import catalogue, clock
+from registry.auth import Principal, Role
+from registry.certificates import publication, review
+from registry.certificates.submission import submit
+from registry.certificates.validation import BatchInput, ResultInput
+from registry.db import Database
+from registry.personal import PersonalData
+from registry.settings import Settings
+from tests.factories import listed_institution, make_id_number, make_uscc
+
+USCC = make_uscc(600)
+ROWS = 300
+
+PUBLISHER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from registry.auth import Principal, Role
+    from registry.certificates import publication
+    from registry.db import make_client
+
+    async def main(uri, name, batch, key_hex, base_url):
+        db = make_client(uri)[name]
+        office = Principal(Role.OFFICE_ADMIN, "o", "crash-office")
+        print("publishing", flush=True)
+        await publication.publish(db, office, batch, master_key=bytes.fromhex(key_hex), base_url=base_url)
+        print("published", flush=True)
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
+async def test_sigkill_during_publication_is_all_or_nothing(
+    db: Database, settings: Settings, mongodb_uri: str
+) -> None:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, USCC, filed="2025-01-06")
+    rng = random.Random(60)
+    rows = [
+        ResultInput(f"考生{i}", make_id_number(rng), "2-02-38-01", 1, 90, 90) for i in range(ROWS)
+    ]
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", "crash-inst", institution=USCC)
+    exam = clock.today() - dt.timedelta(days=3)
+    outcome = await submit(
+        db, me, BatchInput("crash-batch-01", exam, rows), PersonalData(settings.master_key())
+    )
+    bid = outcome.batch["_id"]
+    await review.advance(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "cp", province="35"), bid, "approveProvince"
+    )
+    await review.advance(db, Principal(Role.CETTIC_REVIEWER, "c", "cc"), bid, "checkCettic")
+
+    killed_mid_way = False
+    for delay in (0.05,):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            PUBLISHER,
+            mongodb_uri,
+            db.name,
+            bid,
+            settings.master_key().hex(),
+            settings.base_url,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert process.stdout is not None
+        assert (await process.stdout.readline()).strip() == b"publishing"
+        time.sleep(delay)  # noqa: ASYNC251 — block the loop on purpose: nothing else may run
+        process.kill()
+        await process.wait()
+        published = await db.certificates.count_documents({"batch": bid, "status": "PUBLISHED"})
+        status = (await db.batches.find_one({"_id": bid}))["status"]  # type: ignore[index]
+        assert (published, status) in {(0, "CETTIC_CHECKED"), (ROWS, "PUBLISHED")}, (
+            published,
+            status,
+        )
+        killed_mid_way = status == "CETTIC_CHECKED"
+        break  # one kill: its orphaned transaction holds its writes until the server expires it
+    assert killed_mid_way, "the publication finished before the first kill; the test proved nothing"
+
+    # The killed client's transaction stays open on the server until it expires (about 60 s,
+    # like mongod's transactionLifetimeLimitSeconds); publishing again waits for it, then completes.
+    office = Principal(Role.OFFICE_ADMIN, "o", "crash-office")
+    done = await publication.publish(
+        db, office, bid, master_key=settings.master_key(), base_url=settings.base_url
+    )
+    assert done["status"] == "PUBLISHED"
+    certs = [c async for c in db.certificates.find({"batch": bid})]
+    assert len(certs) == ROWS and all(
+        c["status"] == "PUBLISHED" and c["credential"]["proof"] for c in certs
+    )
+    indices = {(c["status_ref"]["list_id"], c["status_ref"]["index"]) for c in certs}
+    assert len(indices) == ROWS  # every credential its own status bit
