@@ -14,11 +14,19 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorMasking
-from schema.mutation import Mutation
-from schema.query import Query
+from schema.mutation import Mutation as CoreMutation
+from schema.query import Query as CoreQuery
+
+# Each part of the API contributes its own Query and Mutation classes; they are merged here so
+# that parts can grow in their own modules.
+QUERIES: tuple[type, ...] = (CoreQuery,)
+MUTATIONS: tuple[type, ...] = (CoreMutation,)
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
