@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from registry.db import Database
 from registry.personal import PersonalData
 from registry.settings import Settings
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """The caller's rate-limit window after this request (set by the HTTP layer)."""
+
+    limit: int
+    cost: int
+    used: int
+    remaining: int
+    reset_at: dt.datetime
 
 
 @dataclass
@@ -17,6 +29,7 @@ class Context:
     request_id: str
     master_key: bytes = field(default=b"", repr=False)
     personal: PersonalData | None = field(default=None, repr=False)
+    rate_limit: RateLimitInfo | None = None
     request: Any = None
     response: Any = None
     # Per-request caches (DataLoaders) live here so they never outlive a request.

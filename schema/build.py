@@ -4,10 +4,12 @@ strawberry from 234 to 1,760 requests a second on a small query (DESIGN.md)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -30,7 +32,7 @@ Mutation = merge_types("Mutation", MUTATIONS)
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-MAX_DEPTH = 10
+MAX_DEPTH = 15  # as schema/limits.py; GraphiQL's introspection query needs 13
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 CACHE_SIZE = 1024
@@ -46,7 +48,8 @@ class RegistrySchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    extra: list[Any] = [] if introspection else [DisableIntrospection]
     return RegistrySchema(
         query=Query,
         mutation=Mutation,
@@ -57,6 +60,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            *extra,
         ],
     )
 

@@ -2,7 +2,7 @@
 
 | route       | what                                              |
 | ----------- | ------------------------------------------------- |
-| `/graphql`  | the GraphQL API (GraphiQL in a browser)           |
+| `/graphql`  | the GraphQL API (GraphiQL in a browser); see `service/graphql_http.py` |
 | `/healthz`  | the process is up                                 |
 | `/readyz`   | the database answers                              |
 | `/metrics`  | Prometheus metrics                                |
@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from rich.progress import Progress
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -27,10 +28,13 @@ from registry import demo, demo_certificates
 from registry.db import Database, is_ready, open_database
 from registry.personal import PersonalData
 from registry.settings import Settings
+from schema.build import build_schema
 from service import public_routes
-from service.graphql_app import graphql_app
+from service.api_config import ApiConfig
+from service.graphql_http import GraphQLEndpoint
 from service.metrics import metrics_endpoint
 from service.middleware import RequestContextMiddleware
+from service.security import SecurityHeadersMiddleware
 
 log = logging.getLogger("registry.service")
 
@@ -62,10 +66,16 @@ async def load_demo(database: Database, settings: Settings) -> None:
 
 
 def create_app(
-    settings: Settings, *, demo_data: bool = False, db: Database | None = None
+    settings: Settings,
+    *,
+    demo_data: bool = False,
+    db: Database | None = None,
+    api: ApiConfig | None = None,
 ) -> Starlette:
     """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
     it, starting the embedded server when no MongoDB URI is configured."""
+
+    api = api or ApiConfig.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -87,12 +97,35 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql_app(), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                GraphQLEndpoint(build_schema(introspection=api.introspection), api),
+                methods=["GET", "POST"],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             *public_routes.routes,
         ],
-        middleware=[Middleware(RequestContextMiddleware)],
+        middleware=[
+            Middleware(RequestContextMiddleware),
+            Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(api.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-request-id", "x-dte-client"],
+                expose_headers=[
+                    "x-request-id",
+                    "etag",
+                    "retry-after",
+                    "x-ratelimit-limit",
+                    "x-ratelimit-remaining",
+                    "x-ratelimit-used",
+                    "x-ratelimit-reset",
+                ],
+                max_age=600,
+            ),
+        ],
         lifespan=lifespan,
     )

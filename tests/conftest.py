@@ -97,6 +97,8 @@ def capture_logs() -> Iterator[None]:
     # The test client's own request log (httpx, client side) prints full URLs; it is not the
     # service's log, and silencing it keeps the scan about what the service writes.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # As `registry serve` configures it (service/logs.py): our middleware writes the access line.
+    logging.getLogger("uvicorn.access").disabled = True
     yield
     root.removeHandler(handler)
     root.setLevel(previous)

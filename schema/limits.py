@@ -1,0 +1,168 @@
+"""Limits checked on the parsed query before validation or execution, in one bounded walk.
+
+Why a walk of our own and not only validation rules: it has the variables (so `first: $n` costs
+what it asks for, as GitHub computes it), it guards against fragment cycles before graphql-core's
+own rules see them, and it refuses field-duplication and alias floods before the quadratic
+OverlappingFieldsCanBeMerged rule runs on them.
+
+Cost: every field costs 1; a connection or list field asked for `first: N` multiplies what is
+selected under it by N. A query may cost at most MAX_COST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+
+MAX_DEPTH = 15  # GraphiQL's introspection query needs 13
+MAX_ALIASES = 30
+MAX_DIRECTIVES = 10
+MAX_FIELDS = 300
+MAX_COST = 10_000
+MAX_FIRST = 100
+# Look-ups of personal data: rate limited more strictly, never cached publicly.
+PERSONAL_FIELDS = frozenset({"certificatesByHolder", "certificate"})
+
+
+class LimitExceeded(Exception):
+    def __init__(self, code: str, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.limit = limit
+
+
+@dataclass
+class Analysis:
+    operation: OperationDefinitionNode | None
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+    fields: int = 0
+    spreads: int = 0
+    cost: int = 0
+    personal: bool = False
+
+    @property
+    def operation_type(self) -> str | None:
+        return self.operation.operation.value if self.operation else None
+
+
+def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def _first(field: FieldNode, variables: dict[str, Any]) -> int | None:
+    for argument in field.arguments or ():
+        if argument.name.value in ("first", "last"):
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, VariableNode):
+                given = variables.get(value.name.value)
+                return given if isinstance(given, int) else None
+    return None
+
+
+def analyse(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> Analysis:
+    """Measure the operation; raises `LimitExceeded` as soon as a limit is passed."""
+    variables = variables or {}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operation = select_operation(document, operation_name)
+    result = Analysis(operation)
+    if operation is None:
+        return result  # validation will say what is wrong with the operation name
+
+    def count_directives(node: Any) -> None:
+        result.directives += len(getattr(node, "directives", None) or ())
+        if result.directives > MAX_DIRECTIVES:
+            raise LimitExceeded(
+                "TOO_MANY_DIRECTIVES",
+                f"a query may use at most {MAX_DIRECTIVES} directives",
+                MAX_DIRECTIVES,
+            )
+
+    def walk(
+        selection_set: SelectionSetNode | None, depth: int, multiplier: int, seen: frozenset[str]
+    ) -> None:
+        if selection_set is None:
+            return
+        if depth > MAX_DEPTH:
+            raise LimitExceeded(
+                "QUERY_TOO_DEEP", f"a query may nest at most {MAX_DEPTH} levels", MAX_DEPTH
+            )
+        result.depth = max(result.depth, depth)
+        for selection in selection_set.selections:
+            count_directives(selection)
+            if isinstance(selection, FieldNode):
+                result.fields += 1
+                if result.fields > MAX_FIELDS:
+                    raise LimitExceeded(
+                        "TOO_MANY_FIELDS",
+                        f"a query may select at most {MAX_FIELDS} fields",
+                        MAX_FIELDS,
+                    )
+                if selection.alias is not None:
+                    result.aliases += 1
+                    if result.aliases > MAX_ALIASES:
+                        raise LimitExceeded(
+                            "TOO_MANY_ALIASES",
+                            f"a query may use at most {MAX_ALIASES} aliases",
+                            MAX_ALIASES,
+                        )
+                if depth == 1 and selection.name.value in PERSONAL_FIELDS:
+                    result.personal = True
+                result.cost += multiplier
+                if result.cost > MAX_COST:
+                    raise LimitExceeded(
+                        "QUERY_TOO_COSTLY",
+                        f"the query would cost more than {MAX_COST} points (a connection multiplies what it "
+                        "selects by its `first`)",
+                        MAX_COST,
+                    )
+                first = _first(selection, variables)
+                inner = (
+                    multiplier * max(1, min(first, MAX_FIRST)) if first is not None else multiplier
+                )
+                walk(selection.selection_set, depth + 1, inner, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, depth, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                # Counted too: fragments that only spread other fragments twice each would
+                # otherwise expand exponentially without selecting a single field.
+                result.spreads += 1
+                if result.spreads > MAX_FIELDS:
+                    raise LimitExceeded(
+                        "TOO_MANY_FRAGMENT_SPREADS",
+                        f"a query may expand at most {MAX_FIELDS} fragment spreads",
+                        MAX_FIELDS,
+                    )
+                name = selection.name.value
+                if name in seen:
+                    continue  # a cycle: NoFragmentCyclesRule reports it during validation
+                fragment = fragments.get(name)
+                if fragment is not None:
+                    walk(fragment.selection_set, depth, multiplier, seen | {name})
+
+    count_directives(operation)
+    walk(operation.selection_set, 1, 1, frozenset())
+    return result

@@ -1,0 +1,418 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification and the best public APIs do it.
+
+One endpoint, `/graphql`:
+
+- `application/graphql-response+json` when the client accepts it, with its status codes (400 an
+  unparseable request, 422 a query that is invalid or over a limit, 401/403, 429, 500);
+  `application/json` (always 200 for GraphQL errors) for legacy clients.
+- GET for queries (a mutation over GET is 405), with `Cache-Control` and a strong `ETag` on public
+  reads, and 304 on `If-None-Match`. POST needs `Content-Type: application/json` (415 otherwise).
+- A body limit (413), no batching, a request timeout, limits and cost checked on the parsed query
+  before execution, rate limits by cost with `x-ratelimit-*` headers, persisted queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import DocumentNode, parse
+from graphql.error import GraphQLSyntaxError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types.graphql import OperationType
+
+from registry import tokens
+from registry.auth import ANONYMOUS, Principal
+from registry.errors import RegistryError
+from resolvers.context import Context, RateLimitInfo
+from schema.errors import with_code
+from schema.limits import LimitExceeded, analyse
+from service.api_config import ApiConfig
+from service.persisted import APQCache, is_sha256, load_manifest, sha256
+from service.ratelimit import Decision, FixedWindowLimiter
+
+log = logging.getLogger("registry.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+MAX_QUERY_CHARS = 100_000
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+STATUS_BY_CODE = {
+    "GRAPHQL_PARSE_FAILED": 400,
+    "BAD_REQUEST": 400,
+    "BATCHING_NOT_SUPPORTED": 400,
+    "PERSISTED_QUERY_NOT_FOUND": 400,
+    "PERSISTED_QUERY_HASH_MISMATCH": 400,
+    "PERSISTED_QUERY_REQUIRED": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "THROTTLED": 429,
+    "TIMEOUT": 504,
+    "INTERNAL_SERVER_ERROR": 500,
+}
+
+
+class HttpProblem(Exception):
+    def __init__(self, status: int, code: str, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extensions = extensions
+
+
+@dataclass
+class Params:
+    query: str | None
+    variables: dict[str, Any]
+    operation_name: str | None
+    extensions: dict[str, Any]
+    document_id: str | None
+
+
+@lru_cache(maxsize=1024)
+def _parse(query: str) -> DocumentNode:
+    return parse(query, max_tokens=2000)
+
+
+def _json_object(text: str | None, name: str) -> dict[str, Any]:
+    if text in (None, ""):
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise HttpProblem(400, "BAD_REQUEST", f"`{name}` is not valid JSON") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise HttpProblem(400, "BAD_REQUEST", f"`{name}` must be a JSON object")
+    return value
+
+
+def _media(request: Request) -> str:
+    accept = request.headers.get("accept", "")
+    if GRAPHQL_RESPONSE in accept:
+        return GRAPHQL_RESPONSE
+    return JSON
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: Any, config: ApiConfig) -> None:
+        self.schema = schema
+        self.config = config
+        self.apq = APQCache()
+        self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
+        self.points = FixedWindowLimiter(config.rate_points, config.rate_window_s)
+        self.personal = FixedWindowLimiter(config.personal_lookups, config.rate_window_s)
+        self.ide_html = get_graphql_ide_html(graphql_ide="graphiql")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    # --- request reading -------------------------------------------------------------------
+
+    async def _read_body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.config.max_body_bytes:
+            raise HttpProblem(
+                413, "BODY_TOO_LARGE", f"the body is limited to {self.config.max_body_bytes} bytes"
+            )
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.config.max_body_bytes:
+                raise HttpProblem(
+                    413,
+                    "BODY_TOO_LARGE",
+                    f"the body is limited to {self.config.max_body_bytes} bytes",
+                )
+        return bytes(body)
+
+    async def _params(self, request: Request) -> Params:
+        if request.method == "GET":
+            q = request.query_params
+            return Params(
+                query=q.get("query"),
+                variables=_json_object(q.get("variables"), "variables"),
+                operation_name=q.get("operationName") or None,
+                extensions=_json_object(q.get("extensions"), "extensions"),
+                document_id=q.get("documentId"),
+            )
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise HttpProblem(
+                415, "UNSUPPORTED_MEDIA_TYPE", "send the request as Content-Type: application/json"
+            )
+        raw = await self._read_body(request)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise HttpProblem(400, "BAD_REQUEST", "the body is not valid JSON") from None
+        if isinstance(body, list):
+            raise HttpProblem(
+                400, "BATCHING_NOT_SUPPORTED", "send one operation per request (batching is off)"
+            )
+        if not isinstance(body, dict):
+            raise HttpProblem(400, "BAD_REQUEST", "the body must be a JSON object")
+        variables = body.get("variables") or {}
+        extensions = body.get("extensions") or {}
+        if not isinstance(variables, dict) or not isinstance(extensions, dict):
+            raise HttpProblem(400, "BAD_REQUEST", "`variables` and `extensions` must be objects")
+        for name in ("query", "operationName", "documentId"):
+            if body.get(name) is not None and not isinstance(body[name], str):
+                raise HttpProblem(400, "BAD_REQUEST", f"`{name}` must be a string")
+        return Params(
+            body.get("query"),
+            variables,
+            body.get("operationName"),
+            extensions,
+            body.get("documentId"),
+        )
+
+    def _resolve_query(self, request: Request, p: Params) -> str:
+        client = request.headers.get("x-dte-client", "")
+        if p.document_id is not None:
+            query = self.trusted.get(p.document_id)
+            if query is None:
+                raise HttpProblem(
+                    400,
+                    "PERSISTED_QUERY_NOT_FOUND",
+                    "unknown documentId: not in the trusted documents",
+                )
+            return query
+        if client and client in self.config.trusted_only_clients:
+            raise HttpProblem(
+                400,
+                "PERSISTED_QUERY_REQUIRED",
+                f"client {client[:40]!r} may send only trusted documents (documentId)",
+            )
+        persisted = p.extensions.get("persistedQuery")
+        if isinstance(persisted, dict):
+            digest = persisted.get("sha256Hash")
+            if persisted.get("version") != 1 or not is_sha256(digest):
+                raise HttpProblem(
+                    400, "BAD_REQUEST", "persistedQuery needs version 1 and a sha256Hash"
+                )
+            assert isinstance(digest, str)
+            if p.query is None:
+                found = self.apq.get(digest)
+                if found is None:
+                    raise HttpProblem(400, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+                return found
+            if sha256(p.query) != digest:
+                raise HttpProblem(
+                    400, "PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the hash of the query"
+                )
+            self.apq.put(digest, p.query)
+        if not p.query:
+            raise HttpProblem(400, "BAD_REQUEST", "a `query` is required")
+        if len(p.query) > MAX_QUERY_CHARS:
+            raise HttpProblem(
+                413, "QUERY_TOO_LARGE", f"a query is limited to {MAX_QUERY_CHARS} characters"
+            )
+        return p.query
+
+    def _client_key(self, request: Request, principal: Principal) -> str:
+        if principal.token_id:
+            return f"token:{principal.token_id}"
+        if self.config.trust_forwarded_for and (
+            forwarded := request.headers.get("x-forwarded-for")
+        ):
+            return "ip:" + forwarded.split(",")[0].strip()
+        return "ip:" + (request.client.host if request.client else "unknown")
+
+    # --- the request -----------------------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        media = _media(request)
+        if (
+            request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
+            and not request.query_params
+        ):
+            return HTMLResponse(self.ide_html)
+        rate: Decision | None = None
+        try:
+            params = await self._params(request)
+            query = self._resolve_query(request, params)
+            try:
+                document = _parse(query)
+            except GraphQLSyntaxError as error:
+                raise HttpProblem(400, "GRAPHQL_PARSE_FAILED", error.message) from None
+            try:
+                analysis = analyse(document, params.operation_name, params.variables)
+            except LimitExceeded as limit:
+                raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
+            if request.method == "GET" and analysis.operation_type == "mutation":
+                raise HttpProblem(405, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+            state: Any = request.app.state
+            principal = await self._principal(request, state)
+            key = self._client_key(request, principal)
+            rate = self.points.spend(key, max(1, analysis.cost))
+            if not rate.allowed:
+                raise HttpProblem(
+                    429,
+                    "THROTTLED",
+                    f"rate limit of {rate.limit} points per {self.config.rate_window_s} s exceeded",
+                )
+            if analysis.personal:
+                personal = self.personal.spend(key, 1)
+                if not personal.allowed:
+                    rate = personal
+                    raise HttpProblem(
+                        429,
+                        "THROTTLED",
+                        f"look-ups of personal certificates are limited to {personal.limit} per "
+                        f"{self.config.rate_window_s} s",
+                    )
+            context = Context(
+                db=state.db,
+                settings=state.settings,
+                request_id=request.scope.get("state", {}).get("request_id", ""),
+                master_key=state.master_key,
+                personal=state.personal,
+                request=request,
+                response=None,
+                rate_limit=RateLimitInfo(
+                    rate.limit,
+                    rate.cost,
+                    rate.used,
+                    rate.remaining,
+                    dt.datetime.fromtimestamp(rate.reset_at, dt.UTC),
+                ),
+            )
+            context.loaders["principal"] = principal
+            allowed = (
+                (OperationType.QUERY,)
+                if request.method == "GET"
+                else (OperationType.QUERY, OperationType.MUTATION)
+            )
+            try:
+                result = await asyncio.wait_for(
+                    self.schema.execute(
+                        query,
+                        params.variables,
+                        context,
+                        operation_name=params.operation_name,
+                        allowed_operation_types=allowed,
+                    ),
+                    self.config.request_timeout_s,
+                )
+            except TimeoutError:
+                raise HttpProblem(
+                    504,
+                    "TIMEOUT",
+                    f"the request took longer than {self.config.request_timeout_s} s",
+                ) from None
+        except HttpProblem as problem:
+            return self._problem(problem, media, rate)
+        return self._result(request, result, media, rate, analysis.personal, principal)
+
+    async def _principal(self, request: Request, state: Any) -> Principal:
+        header = request.headers.get("authorization", "")
+        if not header:
+            return ANONYMOUS
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HttpProblem(
+                401, "UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`"
+            )
+        try:
+            return await tokens.authenticate(state.db, token.strip())
+        except tokens.Unauthenticated as error:
+            raise HttpProblem(401, "UNAUTHENTICATED", error.message) from None
+        except RegistryError as error:
+            raise HttpProblem(
+                503, "UNAVAILABLE", "authentication is unavailable; retry later"
+            ) from error
+
+    # --- responses -------------------------------------------------------------------------
+
+    def _headers(self, rate: Decision | None) -> dict[str, str]:
+        if rate is None:
+            return {}
+        headers = {
+            "x-ratelimit-limit": str(rate.limit),
+            "x-ratelimit-remaining": str(rate.remaining),
+            "x-ratelimit-used": str(rate.used),
+            "x-ratelimit-reset": str(int(rate.reset_at)),
+        }
+        if not rate.allowed:
+            headers["retry-after"] = str(rate.retry_after)
+        return headers
+
+    def _problem(self, problem: HttpProblem, media: str, rate: Decision | None) -> Response:
+        body = {
+            "errors": [
+                {
+                    "message": problem.message,
+                    "extensions": {"code": problem.code, **problem.extensions},
+                }
+            ]
+        }
+        # Transport-level refusals keep their status for every client; GraphQL request errors are
+        # 200 for legacy application/json clients, as they expect.
+        transport = problem.status in (405, 413, 415, 429, 503, 504) or (problem.status == 401)
+        status = problem.status if media == GRAPHQL_RESPONSE or transport else 200
+        if problem.code == "GRAPHQL_PARSE_FAILED" and media == JSON:
+            status = 400
+        headers = {**self._headers(rate), "cache-control": "no-store"}
+        if problem.status == 405:
+            headers["allow"] = "POST"
+        return Response(
+            json.dumps(body, ensure_ascii=False),
+            status,
+            headers,
+            media_type=f"{media}; charset=utf-8",
+        )
+
+    def _result(
+        self,
+        request: Request,
+        result: Any,
+        media: str,
+        rate: Decision | None,
+        personal: bool,
+        principal: Principal,
+    ) -> Response:
+        errors = [with_code(e) for e in result.errors or []]
+        if not self.config.introspection:
+            for error in errors:
+                error["message"] = _SUGGESTION.sub("", error["message"])
+        body: dict[str, Any] = {"data": result.data}
+        if errors:
+            body["errors"] = errors
+        status = 200
+        if media == GRAPHQL_RESPONSE and result.data is None and errors:
+            code = errors[0].get("extensions", {}).get("code", "")
+            status = STATUS_BY_CODE.get(
+                code, 422 if code.startswith("GRAPHQL_VALIDATION") or code.isupper() else 400
+            )
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = self._headers(rate)
+        cacheable = (
+            request.method == "GET" and not errors and not personal and principal.role is None
+        )
+        if cacheable:
+            etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+            headers["etag"] = etag
+            headers["cache-control"] = f"public, max-age={self.config.public_max_age_s}"
+            headers["vary"] = "Accept, Authorization"
+            if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+                return Response(status_code=304, headers=headers)
+        else:
+            headers["cache-control"] = "no-store" if personal or principal.role else "no-cache"
+        return Response(payload, status, headers, media_type=f"{media}; charset=utf-8")

@@ -1,0 +1,62 @@
+"""Rate limits per client, spent by query cost, in fixed windows (GitHub's model).
+
+In-process: each service process counts on its own, so with N processes behind a load balancer a
+client may spend up to N times the limit. Deployments that need one shared count put it in front
+(the load balancer) or run one process per client pool; `docs/api.md` says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+MAX_CLIENTS = 100_000  # bounded memory: the least recently seen clients are forgotten first
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int
+    used: int
+    remaining: int
+    reset_at: float  # epoch seconds
+    cost: int
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.reset_at - time.time()))
+
+
+class FixedWindowLimiter:
+    def __init__(self, limit: int, window_s: int) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def _window(self, key: str, now: float) -> tuple[float, int]:
+        start, used = self._windows.get(key, (now, 0))
+        if now - start >= self.window_s:
+            start, used = now, 0
+        return start, used
+
+    def peek(self, key: str, now: float | None = None) -> Decision:
+        now = time.time() if now is None else now
+        start, used = self._window(key, now)
+        return Decision(True, self.limit, used, max(0, self.limit - used), start + self.window_s, 0)
+
+    def spend(self, key: str, cost: int, now: float | None = None) -> Decision:
+        """Spend `cost` if it fits in what is left; otherwise refuse and spend nothing."""
+        now = time.time() if now is None else now
+        start, used = self._window(key, now)
+        allowed = used + cost <= self.limit
+        if allowed:
+            used += cost
+        self._windows[key] = (start, used)
+        self._windows.move_to_end(key)
+        while len(self._windows) > MAX_CLIENTS:
+            self._windows.popitem(last=False)
+        return Decision(
+            allowed, self.limit, used, max(0, self.limit - used), start + self.window_s, cost
+        )
