@@ -14,6 +14,7 @@ from registry.problems import Problem, Rejected
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import PublicError, public
+from resolvers.global_ids import batch_key
 from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "batch"
@@ -45,6 +46,7 @@ async def submit(ctx: Context, batch: BatchInput) -> BatchOutcome:
 
 async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutcome:
     who = await principal(ctx)
+    batch_id = batch_key(batch_id)
     try:
         outcome = await review.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
     except Rejected as rejected:
@@ -56,6 +58,7 @@ async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutco
 
 async def step(ctx: Context, batch_id: str, action: str, reason: str | None = None) -> BatchOutcome:
     who = await principal(ctx)
+    batch_id = batch_key(batch_id)
     try:
         if action == "publish":
             doc = await publication.publish(
@@ -105,6 +108,7 @@ async def by_holder(
 
 async def batch(ctx: Context, batch_id: str) -> Document | None:
     who = await principal(ctx)
+    batch_id = batch_key(batch_id)
     doc = await ctx.db.batches.find_one({"_id": batch_id})
     if doc is None or not review.can_see(who, doc):
         return None  # the same answer for "not yours" and "not there"

@@ -21,12 +21,24 @@ from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorMasking
 from schema.mutation import Mutation as CoreMutation
+from schema.node import NodeQuery
 from schema.query import Query as CoreQuery
+from schema.rate_limit import RateLimitQuery
+from schema.statistics import StatisticsQuery
+from schema.supervision import SupervisionMutation, SupervisionQuery
+from schema.training import TrainingMutation, TrainingQuery
 
 # Each part of the API contributes its own Query and Mutation classes; they are merged here so
 # that parts can grow in their own modules.
-QUERIES: tuple[type, ...] = (CoreQuery,)
-MUTATIONS: tuple[type, ...] = (CoreMutation,)
+QUERIES: tuple[type, ...] = (
+    CoreQuery,
+    NodeQuery,
+    RateLimitQuery,
+    TrainingQuery,
+    SupervisionQuery,
+    StatisticsQuery,
+)
+MUTATIONS: tuple[type, ...] = (CoreMutation, TrainingMutation, SupervisionMutation)
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
 
@@ -34,7 +46,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 MAX_DEPTH = 15  # as schema/limits.py; GraphiQL's introspection query needs 13
 MAX_ALIASES = 30
-MAX_TOKENS = 2000
+MAX_TOKENS = 1000
 CACHE_SIZE = 1024
 
 

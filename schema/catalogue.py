@@ -9,7 +9,9 @@ from strawberry.types import Info
 
 from registry import catalogue
 from resolvers.context import Context
+from resolvers.global_ids import to_global_id
 from resolvers.loaders import field_loader
+from schema.node import Node
 
 
 @strawberry.enum(description="The three levels of a professional technical level certificate.")
@@ -60,7 +62,7 @@ class Direction:
 
 
 @strawberry.type(description="An occupation of the programme, with both code editions.")
-class Occupation:
+class Occupation(Node):
     code: str = strawberry.field(
         description="Primary code: the 2015 edition's (printed on the 2021 standards) where known."
     )
@@ -80,6 +82,7 @@ class Occupation:
     @classmethod
     def from_domain(cls, occ: catalogue.Occupation) -> Occupation:
         return cls(
+            id=strawberry.ID(to_global_id("Occupation", occ.code)),
             code=occ.code,
             name=occ.name,
             codes=[

@@ -16,9 +16,11 @@ from registry.certificates.lookup import PublicCertificate
 from registry.db import Document
 from resolvers import certificates as rc
 from resolvers.context import Context
+from resolvers.global_ids import to_global_id
 from resolvers.loaders import occupation_loader
 from schema.catalogue import Level, Occupation
 from schema.institutions import LEVEL_BY_CODE
+from schema.node import Node
 from schema.relay import Edge, PageInfo
 
 
@@ -121,8 +123,10 @@ class BatchEvent:
 @strawberry.type(
     description="An assessment batch (考核批次) and where it is in the review pipeline."
 )
-class AssessmentBatch:
-    id: str
+class AssessmentBatch(Node):
+    batch_id: str = strawberry.field(
+        description="The raw batch id (`bat_…`); mutations take this or `id`."
+    )
     institution_uscc: str
     province: str
     exam_date: dt.date
@@ -150,13 +154,14 @@ class AssessmentBatch:
                 training_certificate=d.get("training_certificate"),
                 certificate_number=d.get("certificate"),
             )
-            for d in await rc.batch_results(info.context, self.id)
+            for d in await rc.batch_results(info.context, self.batch_id)
         ]
 
     @classmethod
     def from_doc(cls, d: Document) -> AssessmentBatch:
         return cls(
-            id=d["_id"],
+            id=strawberry.ID(to_global_id("AssessmentBatch", d["_id"])),
+            batch_id=d["_id"],
             institution_uscc=d["institution"],
             province=d["province"],
             exam_date=dt.date.fromisoformat(d["exam_date"]),

@@ -15,9 +15,11 @@ from registry.institutions.directory import DirectoryFilter
 from registry.institutions.reports import AnnualReport as DomainReport
 from resolvers.auth import principal
 from resolvers.context import Context
+from resolvers.global_ids import to_global_id
 from resolvers.institutions import InstitutionPage, total_count
 from resolvers.loaders import occupation_loader, reports_loader
 from schema.catalogue import Level, Occupation
+from schema.node import Node
 from schema.relay import Edge, PageInfo, connection
 
 InstitutionKind = strawberry.enum(model.Kind, name="InstitutionKind")
@@ -123,7 +125,7 @@ class AnnualReport:
 
 
 @strawberry.type(description="A training or evaluation institution.")
-class Institution:
+class Institution(Node):
     uscc: str = strawberry.field(description="Unified social credit code (GB 32100).")
     name: str
     kind: InstitutionKind  # type: ignore[valid-type]
@@ -167,6 +169,7 @@ class Institution:
     def from_domain(cls, i: model.Institution) -> Institution:
         removal = i.removal or {}
         return cls(
+            id=strawberry.ID(to_global_id("Institution", i.uscc)),
             uscc=i.uscc,
             name=i.name,
             kind=i.kind,

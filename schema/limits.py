@@ -11,6 +11,7 @@ selected under it by N. A query may cost at most MAX_COST.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,29 @@ class Analysis:
     @property
     def operation_type(self) -> str | None:
         return self.operation.operation.value if self.operation else None
+
+
+_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|#[^\n]*')
+_ARGUMENTS = re.compile(r"\([^()]*\)")
+
+
+def prescan(query: str) -> None:
+    """Refuse alias and directive floods before the (pure-Python, ~20 µs a token) parser runs.
+
+    Outside strings, comments and parentheses (arguments, variable definitions), every `:` is
+    an alias and every `@` a directive; regular expressions count them at C speed.
+    """
+    bare = _STRINGS_AND_COMMENTS.sub("", query)
+    if bare.count("@") > MAX_DIRECTIVES:
+        raise LimitExceeded(
+            "TOO_MANY_DIRECTIVES",
+            f"a query may use at most {MAX_DIRECTIVES} directives",
+            MAX_DIRECTIVES,
+        )
+    if _ARGUMENTS.sub("", bare).count(":") > MAX_ALIASES:
+        raise LimitExceeded(
+            "TOO_MANY_ALIASES", f"a query may use at most {MAX_ALIASES} aliases", MAX_ALIASES
+        )
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

@@ -50,7 +50,7 @@ class Query:
     async def occupations(
         self,
         info: Ctx,
-        first: int = 20,
+        first: int,
         after: str | None = None,
         field: str | None = None,
         search: Annotated[
@@ -80,7 +80,7 @@ class Query:
     async def institutions(
         self,
         info: Ctx,
-        first: int = 20,
+        first: int,
         after: str | None = None,
         kind: InstitutionKind | None = None,  # type: ignore[valid-type]
         province: str | None = None,
@@ -142,7 +142,7 @@ class Query:
     async def assessment_batches(
         self,
         info: Ctx,
-        first: int = 20,
+        first: int,
         after: str | None = None,
         status: BatchStatus | None = None,
     ) -> AssessmentBatchConnection:

@@ -37,9 +37,12 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
+                spent = (time.perf_counter() - started) * 1000
                 message["headers"] = [
                     *message["headers"],
                     (b"x-request-id", request_id.encode()),
+                    # Server time up to the response head, for clients and the abuse tests.
+                    (b"server-timing", f"app;dur={spent:.1f}".encode()),
                 ]
             await send(message)
 

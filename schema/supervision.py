@@ -1,0 +1,408 @@
+"""GraphQL types, queries and mutations of supervision (双随机、一公开). Roles are enforced in
+`registry` (see registry/supervision/rules.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from registry.institutions import model
+from registry.problems import Problem
+from registry.supervision import campaigns as domain_campaigns
+from registry.supervision import findings as domain_findings
+from registry.supervision import roster as domain_roster
+from registry.supervision.draw import Assignment, DrawRules
+from resolvers import supervision as r
+from resolvers.context import Context
+from schema.institutions import InstitutionKind, Violation
+from schema.mutation import UserError
+from schema.relay import Edge, PageInfo
+
+Ctx = Info[Context, None]
+
+FindingOutcome = strawberry.enum(domain_findings.Outcome, name="FindingOutcome")
+FindingAction = strawberry.enum(
+    domain_findings.Action,
+    name="FindingAction",
+    description="SUSPEND and REMOVE run the directory's own transitions.",
+)
+
+
+def _errors(problems: list[Problem]) -> list[UserError]:
+    return [UserError(field=p.field, message=p.message, code=p.code) for p in problems]
+
+
+@strawberry.enum
+class CampaignStatus(Enum):
+    ANNOUNCED = "ANNOUNCED"
+    DRAWN = "DRAWN"
+    RESULTS_PUBLISHED = "RESULTS_PUBLISHED"
+
+
+@strawberry.type(description="An inspector on the roster the draws take inspectors from.")
+class Inspector:
+    id: str
+    name: str
+    province: str
+    affiliation: str | None = strawberry.field(
+        description="USCC of the organisation the inspector works for; never drawn for it."
+    )
+    active: bool
+
+    @classmethod
+    def from_domain(cls, e: domain_roster.RosterEntry) -> Inspector:
+        return cls(
+            id=e.id, name=e.name, province=e.province, affiliation=e.affiliation, active=e.active
+        )
+
+
+@strawberry.type(description="The published rules of a draw.")
+class DrawRulesType:
+    kinds: list[InstitutionKind]  # type: ignore[valid-type]
+    provinces: list[str] = strawberry.field(description="Empty: every province.")
+    listed_on: dt.date = strawberry.field(description="The population: on the directory that day.")
+    sample_size: int
+    inspectors_per_institution: int
+    avoid_same_province: bool
+
+    @classmethod
+    def from_domain(cls, rules: DrawRules) -> DrawRulesType:
+        return cls(
+            kinds=[model.Kind(k) for k in rules.kinds],
+            provinces=list(rules.provinces),
+            listed_on=rules.listed_on,
+            sample_size=rules.sample_size,
+            inspectors_per_institution=rules.inspectors_per_institution,
+            avoid_same_province=rules.avoid_same_province,
+        )
+
+
+@strawberry.type(description="One drawn institution and the inspectors drawn for it.")
+class DrawAssignment:
+    institution_uscc: str
+    inspector_ids: list[str]
+    short: bool = strawberry.field(description="Fewer eligible inspectors than the rules ask for.")
+
+
+@strawberry.type(description="The finding on one drawn institution.")
+class SupervisionFinding:
+    institution_uscc: str
+    outcome: FindingOutcome  # type: ignore[valid-type]
+    violation: Violation | None  # type: ignore[valid-type]
+    action: FindingAction  # type: ignore[valid-type]
+    details: str
+    recorded_at: dt.datetime
+    enforcement: str = strawberry.field(description="PENDING, DONE or NOT_REQUIRED.")
+    effective_on: dt.date | None = strawberry.field(
+        description="The day a suspension or removal took effect on the directory."
+    )
+
+    @classmethod
+    def from_domain(cls, f: domain_findings.Finding) -> SupervisionFinding:
+        return cls(
+            institution_uscc=f.institution,
+            outcome=f.outcome,
+            violation=f.violation,
+            action=f.action,
+            details=f.details,
+            recorded_at=f.recorded_at,
+            enforcement=f.enforcement,
+            effective_on=f.effective_on,
+        )
+
+
+def _assignments(selection: tuple[Assignment, ...] | None) -> list[DrawAssignment] | None:
+    if selection is None:
+        return None
+    return [
+        DrawAssignment(institution_uscc=a.uscc, inspector_ids=list(a.inspectors), short=a.short)
+        for a in selection
+    ]
+
+
+@strawberry.type(
+    description="An inspection campaign (双随机、一公开); public from its announcement."
+)
+class SupervisionCampaign:
+    id: str
+    title: str
+    year: int
+    owner_province: str | None = strawberry.field(description="Null: a national campaign.")
+    seed_source: str = strawberry.field(
+        description="Where the seed comes from, announced before the draw."
+    )
+    seed: str | None = strawberry.field(description="The published seed; null before the draw.")
+    rules: DrawRulesType
+    status: CampaignStatus
+    announced_at: dt.datetime
+    drawn_at: dt.datetime | None
+    population: list[str] = strawberry.field(
+        description="USCCs of the institutions the draw was taken from, frozen at announcement."
+    )
+    roster: list[Inspector]
+    selection: list[DrawAssignment] | None
+    results_summary: str | None
+    results_published_at: dt.datetime | None
+    domain: strawberry.Private[domain_campaigns.Campaign]
+
+    @strawberry.field(
+        description="Everything the draw used and gave, as JSON: feed it to "
+        "`registry supervision redraw FILE` to re-run the draw."
+    )
+    def published_document(self) -> JSON:
+        return self.domain.published()  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The findings: public once the results are published; supervisors see them "
+        "as recorded. Null while not visible to the caller."
+    )
+    async def findings(self, info: Ctx) -> list[SupervisionFinding] | None:
+        found = await r.campaign_findings(info.context, self.id, self.status.value)
+        return None if found is None else [SupervisionFinding.from_domain(f) for f in found]
+
+    @strawberry.field(description="Re-run the draw from the published seed and compare.")
+    async def redraw(self, info: Ctx) -> RedrawResult | None:
+        if self.seed is None:
+            return None
+        report = await r.redraw(info.context, self.id)
+        return RedrawResult(
+            matches=report.matches,
+            population_matches=report.population_matches,
+            selection=_assignments(report.selection) or [],
+        )
+
+    @classmethod
+    def from_domain(cls, c: domain_campaigns.Campaign) -> SupervisionCampaign:
+        return cls(
+            id=c.id,
+            title=c.title,
+            year=c.year,
+            owner_province=c.owner_province,
+            seed_source=c.seed_source,
+            seed=c.seed,
+            rules=DrawRulesType.from_domain(c.rules),
+            status=CampaignStatus(c.status),
+            announced_at=c.announced_at,
+            drawn_at=c.drawn_at,
+            population=[p.uscc for p in c.population],
+            roster=[
+                Inspector(
+                    id=i.id,
+                    name=i.name,
+                    province=i.province,
+                    affiliation=i.affiliation,
+                    active=True,
+                )
+                for i in c.roster
+            ],
+            selection=_assignments(c.selection),
+            results_summary=c.results_summary,
+            results_published_at=c.results_published_at,
+            domain=c,
+        )
+
+
+@strawberry.type(description="A draw re-run from the published seed.")
+class RedrawResult:
+    matches: bool = strawberry.field(description="The same selection as published.")
+    population_matches: bool | None = strawberry.field(
+        description="The frozen population still agrees with the directory's history."
+    )
+    selection: list[DrawAssignment]
+
+
+@strawberry.type
+class SupervisionCampaignConnection:
+    edges: list[Edge[SupervisionCampaign]]
+    page_info: PageInfo
+
+
+@strawberry.input(description="The rules of a draw, published with the campaign.")
+class DrawRulesInput:
+    kinds: list[InstitutionKind]  # type: ignore[valid-type]
+    listed_on: dt.date
+    sample_size: int
+    inspectors_per_institution: int = 2
+    provinces: list[str] = strawberry.field(
+        default_factory=list, description="Empty: every province (the office only)."
+    )
+    avoid_same_province: bool = False
+
+    def to_domain(self) -> DrawRules:
+        return DrawRules(
+            kinds=tuple(model.Kind(k).value for k in self.kinds),
+            provinces=tuple(self.provinces),
+            listed_on=self.listed_on,
+            sample_size=self.sample_size,
+            inspectors_per_institution=self.inspectors_per_institution,
+            avoid_same_province=self.avoid_same_province,
+        )
+
+
+@strawberry.input
+class SupervisionCampaignInput:
+    idempotency_key: str
+    title: str
+    year: int
+    seed_source: str = strawberry.field(
+        description="Where the seed will come from (e.g. a lottery draw on a stated day)."
+    )
+    rules: DrawRulesInput
+
+    def to_domain(self) -> domain_campaigns.CampaignInput:
+        return domain_campaigns.CampaignInput(
+            idempotency_key=self.idempotency_key,
+            title=self.title,
+            year=self.year,
+            seed_source=self.seed_source,
+            rules=self.rules.to_domain(),
+        )
+
+
+@strawberry.input
+class SupervisionFindingInput:
+    campaign_id: str
+    institution_uscc: str
+    outcome: FindingOutcome  # type: ignore[valid-type]
+    action: FindingAction  # type: ignore[valid-type]
+    details: str = ""
+    violation: Violation | None = None  # type: ignore[valid-type]
+
+    def to_domain(self) -> domain_findings.FindingInput:
+        return domain_findings.FindingInput(
+            campaign=self.campaign_id,
+            institution="".join(self.institution_uscc.split()).upper(),
+            outcome=domain_findings.Outcome(self.outcome),
+            action=domain_findings.Action(self.action),
+            details=self.details,
+            violation=model.Violation(self.violation) if self.violation else None,
+        )
+
+
+@strawberry.type
+class InspectorPayload:
+    inspector: Inspector | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SupervisionCampaignPayload:
+    campaign: SupervisionCampaign | None
+    replayed: bool
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SupervisionFindingPayload:
+    finding: SupervisionFinding | None
+    user_errors: list[UserError]
+
+
+def _campaign(outcome: r.Outcome) -> SupervisionCampaignPayload:
+    return SupervisionCampaignPayload(
+        campaign=SupervisionCampaign.from_domain(outcome.value) if outcome.value else None,
+        replayed=outcome.replayed,
+        user_errors=_errors(outcome.problems),
+    )
+
+
+def _inspector(outcome: r.Outcome) -> InspectorPayload:
+    return InspectorPayload(
+        inspector=Inspector.from_domain(outcome.value) if outcome.value else None,
+        user_errors=_errors(outcome.problems),
+    )
+
+
+@strawberry.type
+class SupervisionQuery:
+    @strawberry.field(description="Inspection campaigns, public from their announcement.")
+    async def supervision_campaigns(
+        self, info: Ctx, first: int = 20, after: str | None = None, year: int | None = None
+    ) -> SupervisionCampaignConnection:
+        items, more, previous = await r.campaign_page(info.context, year, first, after)
+        edges = [Edge(cursor=c, node=SupervisionCampaign.from_domain(x)) for c, x in items]
+        return SupervisionCampaignConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=more,
+                has_previous_page=previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="One campaign by id.")
+    async def supervision_campaign(self, info: Ctx, id: str) -> SupervisionCampaign | None:
+        found = await r.campaign(info.context, id)
+        return SupervisionCampaign.from_domain(found) if found else None
+
+    @strawberry.field(description="The inspector roster, optionally of one province.")
+    async def inspectors(self, info: Ctx, province: str | None = None) -> list[Inspector]:
+        return [Inspector.from_domain(e) for e in await r.inspectors(info.context, province)]
+
+
+@strawberry.type
+class SupervisionMutation:
+    @strawberry.mutation(
+        description="Add an inspector (by enforcement credential number, safe to retry). "
+        "Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER (its province)."
+    )
+    async def add_inspector(
+        self,
+        info: Ctx,
+        name: str,
+        province: str,
+        badge: str,
+        affiliation: str | None = None,
+    ) -> InspectorPayload:
+        return _inspector(await r.add_inspector(info.context, name, province, badge, affiliation))
+
+    @strawberry.mutation(
+        description="Take an inspector off future draws. Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER (its province)."
+    )
+    async def retire_inspector(self, info: Ctx, id: str) -> InspectorPayload:
+        return _inspector(await r.retire_inspector(info.context, id))
+
+    @strawberry.mutation(
+        description="Announce a campaign: rules, seed source, population and roster frozen and "
+        "public. Roles: OFFICE_ADMIN; PROVINCIAL_REVIEWER over its own province."
+    )
+    async def announce_supervision_campaign(
+        self, info: Ctx, input: SupervisionCampaignInput
+    ) -> SupervisionCampaignPayload:
+        return _campaign(await r.announce(info.context, input.to_domain()))
+
+    @strawberry.mutation(
+        description="Publish the seed and draw institutions and inspectors. Roles: the campaign's "
+        "owner (PROVINCIAL_REVIEWER of its province) or OFFICE_ADMIN."
+    )
+    async def draw_supervision_campaign(
+        self, info: Ctx, campaign_id: str, seed: str
+    ) -> SupervisionCampaignPayload:
+        return _campaign(await r.draw(info.context, campaign_id, seed))
+
+    @strawberry.mutation(
+        description="Record the finding on a drawn institution; SUSPEND/REMOVE take effect on the "
+        "directory. Roles: OFFICE_ADMIN; PROVINCIAL_REVIEWER for its province (not REMOVE)."
+    )
+    async def record_supervision_finding(
+        self, info: Ctx, input: SupervisionFindingInput
+    ) -> SupervisionFindingPayload:
+        outcome = await r.record_finding(info.context, input.to_domain())
+        return SupervisionFindingPayload(
+            finding=SupervisionFinding.from_domain(outcome.value) if outcome.value else None,
+            user_errors=_errors(outcome.problems),
+        )
+
+    @strawberry.mutation(
+        description="Publish the results (一公开) once every drawn institution has a finding. "
+        "Roles: the campaign's owner or OFFICE_ADMIN."
+    )
+    async def publish_supervision_results(
+        self, info: Ctx, campaign_id: str, summary: str | None = None
+    ) -> SupervisionCampaignPayload:
+        return _campaign(await r.publish_results(info.context, campaign_id, summary))

@@ -1,0 +1,377 @@
+"""GraphQL over HTTP held to the specification and to abuse: status codes, caching, rate limits,
+persisted queries, global ids, and the graphql-cop-style attacks, each refused quickly while a
+normal query issued alongside still answers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry import catalogue, tokens
+from registry.auth import SYSTEM, Role
+from registry.db import Database
+from registry.settings import Settings
+from service.api_config import ApiConfig
+from service.app import create_app
+from tests.conftest import serving
+from tests.factories import listed_institution, make_uscc
+
+GR = {"accept": "application/graphql-response+json"}
+SMALL = "{ fields { code } }"
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def seeded(db: Database) -> None:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, make_uscc(700))
+
+
+def server_ms(response: httpx.Response) -> float:
+    timing = response.headers["server-timing"]
+    return float(timing.split("dur=")[1])
+
+
+async def test_status_codes_with_graphql_response_json(http: httpx.AsyncClient) -> None:
+    ok = await http.post("/graphql", json={"query": SMALL}, headers=GR)
+    assert ok.status_code == 200 and ok.headers["content-type"].startswith(
+        "application/graphql-response+json"
+    )
+    parse = await http.post("/graphql", json={"query": "{ fields { "}, headers=GR)
+    assert (
+        parse.status_code == 400
+        and parse.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    )
+    invalid = await http.post("/graphql", json={"query": "{ nope }"}, headers=GR)
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    mutation = await http.get(
+        "/graphql",
+        params={"query": 'mutation { expireInstitution(uscc: "x") { userErrors { code } } }'},
+        headers=GR,
+    )
+    assert mutation.status_code == 405 and mutation.headers["allow"] == "POST"
+    media = await http.post("/graphql", content=SMALL, headers={**GR, "content-type": "text/plain"})
+    assert media.status_code == 415
+    bad_token = await http.post(
+        "/graphql", json={"query": SMALL}, headers={**GR, "authorization": "Bearer nope"}
+    )
+    assert bad_token.status_code == 401
+    forbidden = await http.post(
+        "/graphql",
+        json={"query": 'mutation { expireInstitution(uscc: "x") { userErrors { code } } }'},
+        headers=GR,
+    )
+    assert (
+        forbidden.status_code == 403
+        and forbidden.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    )
+    legacy = await http.post("/graphql", json={"query": "{ nope }"})
+    assert legacy.status_code == 200 and legacy.headers["content-type"].startswith(
+        "application/json"
+    )
+
+
+async def test_public_get_is_cacheable_and_conditional(http: httpx.AsyncClient) -> None:
+    first = await http.get("/graphql", params={"query": SMALL})
+    assert first.status_code == 200
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    etag = first.headers["etag"]
+    again = await http.get("/graphql", params={"query": SMALL}, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    personal = await http.get(
+        "/graphql",
+        params={
+            "query": 'query { certificate(number: "Z350001261010000015", holderName: "x") { number } }'
+        },
+    )
+    assert personal.headers["cache-control"] == "no-store" and "etag" not in personal.headers
+    assert first.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in first.headers["content-security-policy"]
+
+
+async def test_persisted_queries(http: httpx.AsyncClient) -> None:
+    digest = hashlib.sha256(SMALL.encode()).hexdigest()
+    ext = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    missing = await http.post("/graphql", json={"extensions": ext})
+    assert missing.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    registered = await http.post("/graphql", json={"query": SMALL, "extensions": ext})
+    assert registered.json()["data"]["fields"][0] == {"code": "01"}
+    by_hash = await http.get("/graphql", params={"extensions": json.dumps(ext)})
+    assert by_hash.json()["data"]["fields"][0] == {"code": "01"}
+    wrong = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+    mismatch = await http.post("/graphql", json={"query": SMALL, "extensions": wrong})
+    assert mismatch.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def strict(
+    db: Database, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    manifest = tmp_path_factory.mktemp("manifest") / "trusted.json"
+    manifest.write_text(json.dumps({"sha256:" + hashlib.sha256(SMALL.encode()).hexdigest(): SMALL}))
+    api = ApiConfig(
+        rate_points=40,
+        rate_window_s=60,
+        personal_lookups=2,
+        trusted_documents=Path(manifest),
+        trusted_only_clients=("mobile",),
+        introspection=False,
+    )
+    async with serving(create_app(settings, db=db, api=api)) as url:
+        yield url
+
+
+async def test_rate_limits_by_cost_per_client(strict: str, db: Database) -> None:
+    token, _ = await tokens.create_token(
+        db, role=Role.CETTIC_REVIEWER, name="rl", institution=None, province=None, created_by=SYSTEM
+    )
+    async with httpx.AsyncClient(base_url=strict) as http:
+        costly = "{ occupations(first: 10) { nodes { code } } }"  # 1 + 10 × 2 = 21 points
+        first = await http.post("/graphql", json={"query": costly + ""})
+        assert first.status_code == 200
+        assert (
+            first.headers["x-ratelimit-limit"] == "40" and first.headers["x-ratelimit-used"] == "21"
+        )
+        second = await http.post("/graphql", json={"query": costly}, headers=GR)
+        assert second.status_code == 429
+        assert int(second.headers["retry-after"]) >= 1
+        assert second.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+        # Another client (a token) has its own window.
+        other = await http.post(
+            "/graphql",
+            json={"query": "{ rateLimit { limit cost used remaining resetAt } }"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert other.status_code == 200
+        assert other.json()["data"]["rateLimit"]["cost"] == 6  # six fields, no connection
+        assert other.json()["data"]["rateLimit"]["remaining"] == 34
+
+
+async def test_personal_look_ups_are_limited_more_strictly(strict: str, db: Database) -> None:
+    token, _ = await tokens.create_token(
+        db, role=Role.OFFICE_ADMIN, name="pl", institution=None, province=None, created_by=SYSTEM
+    )
+    query = 'query { certificatesByHolder(idNumber: "11010519491231002X", holderName: "张三") { number } }'
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=strict) as http:
+        answers = [
+            await http.post("/graphql", json={"query": query}, headers=headers) for _ in range(3)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "personal" in answers[2].json()["errors"][0]["message"]
+
+
+async def test_trusted_documents_and_trusted_only_clients(strict: str) -> None:
+    document_id = "sha256:" + hashlib.sha256(SMALL.encode()).hexdigest()
+    async with httpx.AsyncClient(base_url=strict, headers={"x-dte-client": "mobile"}) as http:
+        ok = await http.post("/graphql", json={"documentId": document_id})
+        assert ok.json()["data"]["fields"][0] == {"code": "01"}
+        free = await http.post("/graphql", json={"query": SMALL})
+        assert free.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"
+        unknown = await http.post("/graphql", json={"documentId": "sha256:" + "1" * 64})
+        assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_introspection_off_hides_schema_and_suggestions(strict: str) -> None:
+    async with httpx.AsyncClient(base_url=strict, headers={"x-forwarded-for": "10.0.0.9"}) as http:
+        intro = await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        assert "errors" in intro.json()
+        typo = await http.post("/graphql", json={"query": "{ feilds { code } }"})
+        message = typo.json()["errors"][0]["message"]
+        assert "Cannot query field" in message and "Did you mean" not in message
+
+
+def abusive() -> dict[str, tuple[Any, str, int]]:
+    """name -> (json body or raw bytes, expected extensions.code, status)."""
+    depth50 = "{ __schema { " + "types { fields { type { " * 16 + "name" + " } } }" * 16 + " } }"
+    return {
+        "500 duplicated fields": (
+            {"query": "{ " + "__typename " * 500 + "}"},
+            "TOO_MANY_FIELDS",
+            422,
+        ),
+        "1000 aliases": (
+            {"query": "{ " + " ".join(f"a{i}: __typename" for i in range(1000)) + " }"},
+            "TOO_MANY_ALIASES",
+            422,
+        ),
+        "depth 50": ({"query": depth50}, "QUERY_TOO_DEEP", 422),
+        "100 directives": (
+            {"query": "{ __typename " + "@skip(if: false) " * 100 + "}"},
+            "TOO_MANY_DIRECTIVES",
+            422,
+        ),
+        "batch of 100": ([{"query": SMALL}] * 100, "BATCHING_NOT_SUPPORTED", 400),
+        "circular fragments": (
+            {
+                "query": "{ ...A } fragment A on Query { ...B fields { code } } fragment B on Query { ...A }"
+            },
+            "GRAPHQL_VALIDATION_FAILED",
+            422,
+        ),
+        "5 MB body": (
+            b'{"query": "' + b" " * 5_000_000 + b'{ __typename }"}',
+            "BODY_TOO_LARGE",
+            413,
+        ),
+        "introspection bomb": (
+            {
+                "query": "{ __schema { types { fields { type { fields { type { fields { type { fields { type { "
+                "fields { type { fields { type { fields { name } } } } } } } } } } } } } } } }"
+            },
+            "QUERY_TOO_DEEP",
+            422,
+        ),
+        "fragment fan-out": (
+            {
+                "query": "{ ...F0 } "
+                + " ".join(
+                    f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(40)
+                )
+                + " fragment F40 on Query { __typename }"
+            },
+            "TOO_MANY_FRAGMENT_SPREADS",
+            422,
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(abusive()))
+async def test_abuse_is_refused_quickly_while_normal_queries_answer(
+    http: httpx.AsyncClient, name: str
+) -> None:
+    body, code, status = abusive()[name]
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+
+    async def attack() -> httpx.Response:
+        return await http.post(
+            "/graphql", content=content, headers={**GR, "content-type": "application/json"}
+        )
+
+    async def normal() -> httpx.Response:
+        return await http.post("/graphql", json={"query": SMALL})
+
+    # Server time is measured on the attack alone: under concurrency the clock would also count
+    # the other requests' turns on the event loop.
+    refused = await attack()
+    started = time.perf_counter()
+    results = await asyncio.gather(attack(), normal(), attack(), normal(), http.get("/readyz"))
+    wall = time.perf_counter() - started
+    assert results[0].status_code == refused.status_code
+    assert refused.status_code == status, refused.text[:300]
+    assert refused.json()["errors"][0]["extensions"]["code"] == code
+    assert server_ms(refused) < 100, (name, refused.headers["server-timing"])
+    assert results[1].json()["data"]["fields"][0] == {"code": "01"}
+    assert results[4].status_code == 200
+    assert wall < 10
+
+
+async def test_readyz_answers_during_a_flood(http: httpx.AsyncClient) -> None:
+    flood_body = json.dumps({"query": "{ " + "__typename " * 500 + "}"})
+
+    async def flood() -> None:
+        for _ in range(40):
+            await http.post(
+                "/graphql", content=flood_body, headers={"content-type": "application/json"}
+            )
+
+    floods = [asyncio.create_task(flood()) for _ in range(5)]
+    ready_times = []
+    for _ in range(10):
+        started = time.perf_counter()
+        ready = await http.get("/readyz")
+        ready_times.append(time.perf_counter() - started)
+        assert ready.status_code == 200
+    await asyncio.gather(*floods)
+    assert max(ready_times) < 2.0
+
+
+async def test_global_ids_and_node(http: httpx.AsyncClient, db: Database) -> None:
+    data = (
+        await http.post(
+            "/graphql",
+            json={
+                "query": '{ institutions(first: 1) { nodes { id uscc } } occupation(code: "2-02-38-01") { id } }'
+            },
+        )
+    ).json()["data"]
+    inst = data["institutions"]["nodes"][0]
+    assert make_uscc(700) not in inst["id"]  # opaque
+    found = (
+        await http.post(
+            "/graphql",
+            json={
+                "query": "query ($i: ID!, $o: ID!) { a: node(id: $i) { id ... on Institution { uscc } } "
+                "b: nodes(ids: [$o, $i]) { __typename } }",
+                "variables": {"i": inst["id"], "o": data["occupation"]["id"]},
+            },
+        )
+    ).json()
+    assert found["data"]["a"] == {"id": inst["id"], "uscc": inst["uscc"]}
+    assert found["data"]["b"] == [{"__typename": "Occupation"}, {"__typename": "Institution"}]
+    bad = (await http.post("/graphql", json={"query": '{ node(id: "nonsense") { id } }'})).json()
+    assert bad["errors"][0]["extensions"]["code"] == "INVALID_ID"
+
+
+def test_example_trusted_documents_are_valid_operations() -> None:
+    from graphql import parse, validate
+
+    from schema.build import schema
+    from service.persisted import load_manifest
+
+    manifest = load_manifest(Path(__file__).parents[1] / "docs/examples/trusted-documents.json")
+    assert manifest
+    for document in manifest.values():
+        assert validate(schema._schema, parse(document)) == [], document
+
+
+async def test_connections_require_first(http: httpx.AsyncClient) -> None:
+    body = (
+        await http.post("/graphql", json={"query": "{ institutions { nodes { uscc } } }"})
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "first" in body["errors"][0]["message"]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a: __typename",
+                "__typename",
+                'occupation(code: "2-02-38-01") { name }',
+                'x: occupation(code: "2:3") { name }',
+                "# c: d\n",
+                '"s:"',
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_prescan_counts_aliases_like_the_parser(parts: list[str]) -> None:
+    from graphql import FieldNode, parse
+
+    from schema.limits import MAX_ALIASES, LimitExceeded, prescan
+
+    query = "{ " + " ".join(p for p in parts if not p.startswith('"')) + " __typename }"
+    aliases = sum(
+        1
+        for node in parse(query).definitions[0].selection_set.selections  # type: ignore[attr-defined]
+        if isinstance(node, FieldNode) and node.alias is not None
+    )
+    if aliases > MAX_ALIASES:
+        with pytest.raises(LimitExceeded):
+            prescan(query)
+    else:
+        prescan(query)
