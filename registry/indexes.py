@@ -38,11 +38,15 @@ INDEXES: dict[str, list[IndexModel]] = {
     "results": [
         IndexModel([("batch", ASCENDING), ("current", ASCENDING)], name="batch"),
         IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution_exam"),
+        # Metrics: a training institution's trainees' results, by P-number prefix.
+        IndexModel([("training_certificate", ASCENDING)], name="training_certificate"),
     ],
     "certificates": [
         IndexModel([("batch", ASCENDING), ("status", ASCENDING)], name="batch_status"),
         IndexModel([("id_hash", ASCENDING)], name="id_hash"),
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
+        # Statistics: certificates issued in a year.
+        IndexModel([("status", ASCENDING), ("published_at", ASCENDING)], name="status_published"),
     ],
     "levels": [],
     # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
@@ -68,6 +72,32 @@ INDEXES: dict[str, list[IndexModel]] = {
     "status_lists": [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
     "status_list_credentials": [],  # _id is the list id: the last signed credential
     "trust_bundles": [],  # _id is the bundle sequence
+    # Training (registry.training): cohorts by id (institution + idempotency key), trainees and
+    # training certificates found by keyed hash, continuing-education credits per holder and year.
+    "training_cohorts": [
+        IndexModel([("institution", ASCENDING), ("submitted_at", ASCENDING)], name="institution"),
+        IndexModel([("province", ASCENDING)], name="province"),
+    ],
+    "trainees": [
+        IndexModel([("cohort", ASCENDING), ("row", ASCENDING)], name="cohort_row"),
+        IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="institution_year"),
+        IndexModel([("year", ASCENDING), ("id_hash", ASCENDING)], name="year_id_hash"),
+    ],
+    "training_certificates": [
+        IndexModel([("id_hash", ASCENDING)], name="id_hash"),
+        IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
+    ],
+    "ce_credits": [
+        IndexModel([("id_hash", ASCENDING), ("year", ASCENDING)], name="holder_year"),
+        IndexModel([("certificate", ASCENDING)], name="certificate"),
+    ],
+    "employment_reports": [],  # _id is "<uscc>:<year>"
+    # Supervision (registry.supervision): the roster, campaigns, one finding per drawn institution.
+    "supervision_inspectors": [IndexModel([("province", ASCENDING)], name="province")],
+    "supervision_campaigns": [IndexModel([("year", ASCENDING)], name="year")],
+    "supervision_findings": [
+        IndexModel([("campaign", ASCENDING), ("institution", ASCENDING)], name="campaign")
+    ],
 }
 
 

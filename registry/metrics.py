@@ -1,0 +1,236 @@
+"""Per-institution metrics for a year (notice 六(二): 培训出勤率、考核通过率、就业创业成功率), public.
+
+- Attendance rate (training institutions): the mean attendance rate of the trainees of cohorts
+  that ended in the year, from the attendance registers the cohorts report.
+- Pass rate, from the `results` collection, counting the current results of PUBLISHED batches
+  with an exam in the year: for an evaluation institution, its own candidates; for a training
+  institution, the candidates whose result cites one of its training certificates.
+- Employment rate: reported by the institution itself, with its source (survey, records) and the
+  number surveyed, since the registry has no employment data of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from registry import audit, clock
+from registry.auth import Principal
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import Forbidden, NotFound
+from registry.institutions.model import Kind
+from registry.problems import Problem, Rejected, reject
+from registry.training import rules
+from registry.transactions import in_transaction
+
+EMPLOYMENT = "employment_reports"
+MAX_SOURCE = 500
+MIN_YEAR = 2021
+PUBLISHED = "PUBLISHED"
+
+
+@dataclass(frozen=True)
+class EmploymentReport:
+    institution: str
+    year: int
+    surveyed: int
+    employed: int
+    source: str
+    reported_at: dt.datetime
+    revision: int
+
+    @property
+    def rate(self) -> float:
+        return self.employed / self.surveyed
+
+
+@dataclass(frozen=True)
+class InstitutionMetrics:
+    institution: str
+    year: int
+    kind: Kind
+    trainees: int
+    completions: int
+    attendance_rate: float | None  # None without trainees
+    candidates: int
+    passes: int
+    employment: EmploymentReport | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passes / self.candidates if self.candidates else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completions / self.trainees if self.trainees else None
+
+
+def _report(doc: Document) -> EmploymentReport:
+    return EmploymentReport(
+        doc["institution"],
+        doc["year"],
+        doc["surveyed"],
+        doc["employed"],
+        doc["source"],
+        doc["reported_at"],
+        doc["revision"],
+    )
+
+
+def year_range(year: int) -> dict[str, str]:
+    """Dates are stored as ISO text, so a year is a text range."""
+    return {"$gte": f"{year:04d}-01-01", "$lte": f"{year:04d}-12-31"}
+
+
+async def _pass_counts(db: Database, match: Document) -> tuple[int, int]:
+    """(candidates, passes) among current results matching `match`, of PUBLISHED batches."""
+    per_batch: dict[str, tuple[int, int]] = {}
+    pipeline = [
+        {"$match": {**match, "current": True}},
+        {
+            "$group": {
+                "_id": "$batch",
+                "n": {"$sum": 1},
+                "passed": {"$sum": {"$cond": ["$passed", 1, 0]}},
+            }
+        },
+    ]
+    async for d in await db.results.aggregate(pipeline):
+        per_batch[d["_id"]] = (d["n"], d["passed"])
+    if not per_batch:
+        return 0, 0
+    published = {
+        d["_id"]
+        async for d in db.batches.find(
+            {"_id": {"$in": list(per_batch)}, "status": PUBLISHED}, {"_id": 1}
+        )
+    }
+    counts = [per_batch[b] for b in published]
+    return sum(n for n, _ in counts), sum(p for _, p in counts)
+
+
+async def institution_metrics(db: Database, uscc: str, year: int) -> InstitutionMetrics:
+    if not MIN_YEAR <= year <= 9999:
+        raise reject("year", "INVALID_YEAR", f"year must be {MIN_YEAR} or later")
+    inst = await db.institutions.find_one({"_id": uscc}, {"kind": 1, "province": 1, "number": 1})
+    if inst is None:
+        raise NotFound("no institution with this code", code="INSTITUTION_NOT_FOUND", field="uscc")
+    kind = Kind(inst["kind"])
+    trainees = completions = 0
+    attendance: float | None = None
+    if kind is Kind.TRAINING:
+        pipeline: list[Document] = [
+            {"$match": {"institution": uscc, "year": year}},
+            {
+                "$group": {
+                    "_id": None,
+                    "n": {"$sum": 1},
+                    "done": {"$sum": {"$cond": ["$completed", 1, 0]}},
+                    "attendance": {"$sum": "$attendance"},
+                }
+            },
+        ]
+        async for d in await db.trainees.aggregate(pipeline):
+            trainees, completions = d["n"], d["done"]
+            attendance = d["attendance"] / d["n"] if d["n"] else None
+        number = inst.get("number")
+        if number:
+            # Its certificates' numbers start with P, its province and its number (codes.md).
+            prefix = f"^P{inst['province']}{number}"
+            candidates, passes = await _pass_counts(
+                db,
+                {"training_certificate": {"$regex": prefix}, "exam_date": year_range(year)},
+            )
+        else:
+            candidates = passes = 0
+    else:
+        candidates, passes = await _pass_counts(
+            db, {"institution": uscc, "exam_date": year_range(year)}
+        )
+    found = await db[EMPLOYMENT].find_one({"_id": f"{uscc}:{year}"})
+    return InstitutionMetrics(
+        institution=uscc,
+        year=year,
+        kind=kind,
+        trainees=trainees,
+        completions=completions,
+        attendance_rate=attendance,
+        candidates=candidates,
+        passes=passes,
+        employment=_report(found) if found else None,
+    )
+
+
+async def report_employment(
+    db: Database,
+    principal: Principal,
+    year: int,
+    surveyed: int,
+    employed: int,
+    source: str,
+    *,
+    now: dt.datetime | None = None,
+) -> EmploymentReport:
+    """Submit or replace the employment rate of a year; the same content again is a no-op."""
+    rules.require(principal, "reportEmploymentRate")
+    if principal.institution is None:
+        raise Forbidden("reportEmploymentRate: the token is bound to no institution")
+    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    this_year = clock.china_date(moment).year
+    problems = []
+    if not MIN_YEAR <= year <= this_year:
+        problems.append(Problem("year", "INVALID_YEAR", f"year is {MIN_YEAR}-{this_year}"))
+    if surveyed < 1:
+        problems.append(Problem("surveyed", "INVALID_COUNT", "at least one person surveyed"))
+    if not 0 <= employed <= max(surveyed, 0):
+        problems.append(
+            Problem("employed", "INVALID_COUNT", "employed is between 0 and the number surveyed")
+        )
+    text = " ".join((source or "").split())
+    if not text or len(text) > MAX_SOURCE:
+        problems.append(
+            Problem(
+                "source",
+                "SOURCE_REQUIRED",
+                f"say where the figure comes from (1-{MAX_SOURCE} characters), e.g. a follow-up survey",
+            )
+        )
+    if problems:
+        raise Rejected(problems)
+    uscc = principal.institution
+    key = f"{uscc}:{year}"
+
+    async def work(session: AsyncClientSession) -> Document:
+        inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
+        if inst is None or not inst.get("listings"):
+            raise reject(
+                "year", "NOT_LISTED", "employment rates are for institutions on the directory"
+            )
+        before = await db[EMPLOYMENT].find_one({"_id": key}, session=session)
+        content = {"surveyed": surveyed, "employed": employed, "source": text}
+        if before and all(before[k] == v for k, v in content.items()):
+            return before
+        doc = {
+            "_id": key,
+            "institution": uscc,
+            "year": year,
+            **content,
+            "reported_at": moment,
+            "revision": (before or {}).get("revision", 0) + 1,
+            "schema_version": SCHEMA_VERSION,
+        }
+        await db[EMPLOYMENT].replace_one({"_id": key}, doc, upsert=True, session=session)
+        await audit.append(
+            db,
+            actor=principal,
+            action="institution.reportEmploymentRate",
+            entity=f"institution:{uscc}",
+            before=before,
+            after=doc,
+            session=session,
+        )
+        return doc
+
+    return _report(await in_transaction(db, work))
