@@ -117,7 +117,9 @@ async def start_publicity(ctx: Context, uscc: str, start: dt.date) -> Outcome:
 
 async def list_institution(ctx: Context, uscc: str) -> Outcome:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.list_institution(ctx.db, who, uscc))
+    return await _run(
+        lambda: lifecycle.list_institution(ctx.db, who, uscc, master_key=ctx.master_key or None)
+    )
 
 
 async def suspend(ctx: Context, uscc: str, reason: str) -> Outcome:

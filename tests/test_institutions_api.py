@@ -345,10 +345,14 @@ def test_matrix_covers_every_mutation() -> None:
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
     names = set(mutation_type.fields)
+    from tests.supervision.test_supervision_api import MATRIX as SUPERVISION_MATRIX
     from tests.test_certificates_api import MATRIX as BATCH_MATRIX
+    from tests.training.test_training_api import MATRIX as TRAINING_MATRIX
 
-    # lodgeObjection is open to everyone, so no caller is refused it.
-    assert names - {"lodgeObjection"} == set(MATRIX) | set(BATCH_MATRIX)
+    # Every mutation is in some module's permission matrix; lodgeObjection is open to everyone,
+    # so no caller is refused it.
+    covered = set(MATRIX) | set(BATCH_MATRIX) | set(TRAINING_MATRIX) | set(SUPERVISION_MATRIX)
+    assert names - {"lodgeObjection"} == covered
 
 
 @pytest.mark.parametrize("mutation", sorted(MATRIX))
@@ -382,3 +386,8 @@ def test_docs_table_lists_every_mutation() -> None:
     text = Path(__file__).parents[1].joinpath("docs/api.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `")}
     assert set(MATRIX) | {"lodgeObjection"} <= rows
+
+
+async def test_listing_an_evaluation_institution_creates_its_signing_key(db: Database) -> None:
+    # TARGET was listed through the API above (and later removed): its key was made at listing.
+    assert await db.signing_keys.count_documents({"institution": TARGET}) == 1

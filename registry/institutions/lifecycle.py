@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock, holidays, workdays
+from registry import audit, clock, holidays, keystore, workdays
 from registry.auth import INSTITUTION_ROLES, Principal, Role
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import Conflict, Forbidden, NotFound
@@ -358,8 +358,16 @@ def _open_period(doc: Document) -> Document | None:
 
 
 async def list_institution(
-    db: Database, principal: Principal, uscc: str, *, now: dt.datetime | None = None
+    db: Database,
+    principal: Principal,
+    uscc: str,
+    *,
+    now: dt.datetime | None = None,
+    master_key: bytes | None = None,
 ) -> Institution:
+    """List after the publicity. An evaluation institution gets its signing key here, in the same
+    transaction, when the master key is given (otherwise at its first publication)."""
+
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
         publicity = doc.get("publicity") or {}
         end = dt.date.fromisoformat(publicity["end"])
@@ -401,6 +409,8 @@ async def list_institution(
             "ended": None,
         }
         number = doc.get("number") or await _next_number(db, session)
+        if master_key is not None and doc["kind"] == Kind.EVALUATION.value:
+            await keystore.institution_key(db, master_key, uscc, session=session)
         return {"listings": [*previous, period], "number": number, "renewal": False}
 
     return await transition(db, principal, uscc, "list", now=now, changes=changes)
