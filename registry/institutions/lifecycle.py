@@ -86,6 +86,43 @@ def _require_scope(rule: Rule, principal: Principal, doc: Document) -> None:
             )
 
 
+async def _load(db: Database, uscc: str, session: AsyncClientSession) -> Document:
+    doc = await db.institutions.find_one({"_id": uscc}, session=session)
+    if doc is None:
+        raise NotFound(
+            f"no institution with unified social credit code {uscc}",
+            code="INSTITUTION_NOT_FOUND",
+            field="uscc",
+        )
+    return doc
+
+
+async def _save(
+    db: Database,
+    principal: Principal,
+    action: str,
+    doc: Document,
+    new: Document,
+    session: AsyncClientSession,
+) -> Document:
+    """Replace `doc` by `new` if nobody changed it meanwhile, and audit it, in the session."""
+    result = await db.institutions.replace_one(
+        {"_id": doc["_id"], "revision": doc.get("revision", 0)}, new, session=session
+    )
+    if result.matched_count != 1:
+        raise Conflict("the institution changed while this request ran; retry it")
+    await audit.append(
+        db,
+        actor=principal,
+        action=f"institution.{action}",
+        entity=f"institution:{doc['_id']}",
+        before=doc,
+        after=new,
+        session=session,
+    )
+    return new
+
+
 def _history(
     doc: Document,
     action: str,
@@ -143,13 +180,7 @@ async def transition(
     today = clock.china_date(moment)
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db.institutions.find_one({"_id": uscc}, session=session)
-        if doc is None:
-            raise NotFound(
-                f"no institution with unified social credit code {uscc}",
-                code="INSTITUTION_NOT_FOUND",
-                field="uscc",
-            )
+        doc = await _load(db, uscc, session)
         _require_scope(rule, principal, doc)
         if _is_replay(doc, action, principal) and doc["status"] == rule.target.value:
             return doc
@@ -173,21 +204,7 @@ async def transition(
         if rule.target is Status.RETURNED:
             new["return_reason"] = reason
         new["valid_until"] = new["listings"][-1]["until"] if new.get("listings") else None
-        result = await db.institutions.replace_one(
-            {"_id": uscc, "revision": doc.get("revision", 0)}, new, session=session
-        )
-        if result.matched_count != 1:
-            raise Conflict("the institution changed while this request ran; retry it")
-        await audit.append(
-            db,
-            actor=principal,
-            action=f"institution.{action}",
-            entity=f"institution:{uscc}",
-            before=doc,
-            after=new,
-            session=session,
-        )
-        return new
+        return await _save(db, principal, action, doc, new, session)
 
     return from_document(await in_transaction(db, work))
 
@@ -543,13 +560,7 @@ async def lodge_objection(
     )
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db.institutions.find_one({"_id": uscc}, session=session)
-        if doc is None:
-            raise NotFound(
-                f"no institution with unified social credit code {uscc}",
-                code="INSTITUTION_NOT_FOUND",
-                field="uscc",
-            )
+        doc = await _load(db, uscc, session)
         if any(o["id"] == objection_id for o in doc.get("objections", [])):
             return doc
         publicity = doc.get("publicity") or {}
@@ -579,19 +590,7 @@ async def lodge_objection(
             ],
             "revision": doc.get("revision", 0) + 1,
         }
-        await db.institutions.replace_one(
-            {"_id": uscc, "revision": doc.get("revision", 0)}, new, session=session
-        )
-        await audit.append(
-            db,
-            actor=principal,
-            action="institution.lodgeObjection",
-            entity=f"institution:{uscc}",
-            before=doc,
-            after=new,
-            session=session,
-        )
-        return new
+        return await _save(db, principal, "lodgeObjection", doc, new, session)
 
     return from_document(await in_transaction(db, work)), objection_id
 
@@ -611,13 +610,7 @@ async def resolve_objection(
     moment = now or clock.now()
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db.institutions.find_one({"_id": uscc}, session=session)
-        if doc is None:
-            raise NotFound(
-                f"no institution with unified social credit code {uscc}",
-                code="INSTITUTION_NOT_FOUND",
-                field="uscc",
-            )
+        doc = await _load(db, uscc, session)
         objections = [dict(o) for o in doc.get("objections", [])]
         target = next((o for o in objections if o["id"] == objection_id), None)
         if target is None:
@@ -634,18 +627,6 @@ async def resolve_objection(
             resolved_on=moment, upheld=upheld, resolution=resolution, resolved_by=principal.actor
         )
         new = {**doc, "objections": objections, "revision": doc.get("revision", 0) + 1}
-        await db.institutions.replace_one(
-            {"_id": uscc, "revision": doc.get("revision", 0)}, new, session=session
-        )
-        await audit.append(
-            db,
-            actor=principal,
-            action="institution.resolveObjection",
-            entity=f"institution:{uscc}",
-            before=doc,
-            after=new,
-            session=session,
-        )
-        return new
+        return await _save(db, principal, "resolveObjection", doc, new, session)
 
     return from_document(await in_transaction(db, work))
