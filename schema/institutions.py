@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -21,6 +22,9 @@ from resolvers.loaders import occupation_loader, reports_loader
 from schema.catalogue import Level, Occupation
 from schema.node import Node
 from schema.relay import Edge, PageInfo, connection
+
+if TYPE_CHECKING:  # a lazy type: schema.training imports this module
+    from schema.training import InstitutionMetrics
 
 InstitutionKind = strawberry.enum(model.Kind, name="InstitutionKind")
 InstitutionStatus = strawberry.enum(model.Status, name="InstitutionStatus")
@@ -160,6 +164,19 @@ class Institution(Node):
     async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
         found = await reports_loader(info.context).load(self.uscc)
         return [AnnualReport.from_domain(r) for r in found]
+
+    @strawberry.field(
+        description="Attendance, pass and employment rates of a year (notice 六(二))."
+    )
+    async def metrics(
+        self, info: Info[Context, None], year: int
+    ) -> Annotated[InstitutionMetrics, strawberry.lazy("schema.training")]:
+        from resolvers import training as rt
+        from schema.training import InstitutionMetrics
+
+        return InstitutionMetrics.from_domain(
+            await rt.institution_metrics(info.context, self.uscc, year)
+        )
 
     @strawberry.field(description="Was it on the directory on this day?")
     def listed_on(self, date: dt.date) -> bool:

@@ -34,7 +34,9 @@ MAX_FIELDS = 300
 MAX_COST = 10_000
 MAX_FIRST = 100
 # Look-ups of personal data: rate limited more strictly, never cached publicly.
-PERSONAL_FIELDS = frozenset({"certificatesByHolder", "certificate"})
+PERSONAL_FIELDS = frozenset(
+    {"certificatesByHolder", "certificate", "continuingEducation", "continuingEducationCredential"}
+)
 
 
 class LimitExceeded(Exception):

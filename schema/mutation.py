@@ -132,6 +132,10 @@ class AssessmentResultInput:
     training_certificate: str | None = strawberry.field(
         default=None, description="P… number, if held."
     )
+    training_exemption: str | None = strawberry.field(
+        default=None,
+        description="Why the candidate sat without a training certificate (else flagged).",
+    )
 
 
 @strawberry.input(description="An assessment batch: the exam date and one result per candidate.")
@@ -160,6 +164,7 @@ class AssessmentBatchInput:
                     skill_score=x.skill_score,
                     direction=x.direction,
                     training_certificate=x.training_certificate,
+                    training_exemption=x.training_exemption,
                 )
                 for x in self.results
             ],

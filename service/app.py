@@ -8,6 +8,7 @@
 | `/metrics`  | Prometheus metrics                                |
 | `/bundle.json`, `/status/{id}`, `/root-key` | trust bundle, status lists, root key (cached) |
 | `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
+| `/stats`    | public statistics page, server-rendered SVG charts (5 min, ETag) |
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from registry import demo, demo_certificates
+from registry import demo, demo_certificates, demo_training
 from registry.db import Database, is_ready, open_database
 from registry.personal import PersonalData
 from registry.settings import Settings
 from schema.build import build_schema
-from service import public_routes
+from service import public_routes, stats_page
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import metrics_endpoint
@@ -59,9 +60,15 @@ async def load_demo(database: Database, settings: Settings) -> None:
 
         published = await demo_certificates.seed_certificates(database, settings, advance)
     folder = await demo_certificates.export_files(database, settings)
+    training = await demo_training.load(database, settings)
     log.info(
         "demo data ready",
-        extra={"inserted": report, "certificates_published": published, "files": str(folder)},
+        extra={
+            "inserted": report,
+            "certificates_published": published,
+            "files": str(folder),
+            "training": training,
+        },
     )
 
 
@@ -106,6 +113,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             *public_routes.routes,
+            *stats_page.routes,
         ],
         middleware=[
             Middleware(RequestContextMiddleware),

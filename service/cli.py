@@ -17,6 +17,7 @@ from registry.errors import RegistryError
 from service.cli_admin import audit_group, tokens_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
+from service.cli_supervision import supervision_group
 from service.runner import run_with_db, settings_or_exit
 from service.verify_cli import verify_command
 
@@ -117,3 +118,4 @@ main.add_command(verify_command)
 main.add_command(import_group)
 main.add_command(keys_group)
 main.add_command(bundle_group)
+main.add_command(supervision_group)

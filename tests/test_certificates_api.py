@@ -57,7 +57,7 @@ async def gql(
 
 
 SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {
-  replayed batch { id status resultCount passedCount results { row name passed certificateNumber } }
+  replayed batch { id batchId status resultCount passedCount results { row name passed certificateNumber } }
   userErrors { field code message } } }"""
 STEP = """mutation ($id: String!) { %s(batchId: $id) { batch { status } userErrors { code message } } }"""
 LOOKUP = """query ($n: String!, $name: String!) { certificate(number: $n, holderName: $name) {
@@ -114,7 +114,10 @@ async def test_submit_review_publish_look_up_verify_revoke(
         assert result["userErrors"] == [] and result["batch"]["status"] == status
     retry = (await gql(http, t["office"], STEP % "publishBatch", id=batch["id"]))["publishBatch"]
     assert retry["batch"]["status"] == "PUBLISHED"
-    assert await db.certificates.count_documents({"batch": batch["id"], "status": "PUBLISHED"}) == 4
+    assert (
+        await db.certificates.count_documents({"batch": batch["batchId"], "status": "PUBLISHED"})
+        == 4
+    )
 
     found = (await gql(http, None, LOOKUP, n=number, name=name))["certificate"]
     assert found["number"] == number and found["status"] == "VALID" and found["level"] == "JUNIOR"

@@ -30,6 +30,7 @@ from registry.errors import Forbidden
 from registry.institutions import directory
 from registry.personal import PersonalData
 from registry.problems import Rejected, reject
+from registry.training.links import check_training_links, missing_training
 from registry.transactions import in_transaction
 
 # PyNaCl releases the GIL inside Argon2id, so threads use every core.
@@ -118,6 +119,9 @@ async def submit(
     bid = replaces["_id"] if replaces else batch_id(uscc, batch.idempotency_key)
     existing = await db.batches.find_one({"_id": bid}) if replaces is None else None
     clean, problems, _ = await check_batch(db, institution, batch, today)
+    # A cited training certificate must exist, be this person's, for this occupation and level,
+    # and not be revoked (the standard requires the training before the assessment).
+    problems += await check_training_links(db, personal, clean)
     if problems:
         raise Rejected(problems)
     assert institution is not None and institution.number is not None
@@ -214,6 +218,9 @@ async def submit(
                     "skill": r.skill,
                     "passed": r.passed,
                     "training_certificate": r.training_certificate,
+                    "training_exemption": r.training_exemption,
+                    # Flagged, not refused: no training certificate and no exemption reason.
+                    "training_flagged": bool(missing_training([r])),
                     "certificate": number,
                     "exam_date": batch.exam_date.isoformat(),
                     "current": True,

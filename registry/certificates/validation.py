@@ -31,6 +31,7 @@ class ResultInput:
     skill_score: float
     direction: str | None = None
     training_certificate: str | None = None
+    training_exemption: str | None = None  # why the candidate sat without a training certificate
 
 
 @dataclass
@@ -53,6 +54,7 @@ class CleanResult:
     theory: float
     skill: float
     training_certificate: str | None
+    training_exemption: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -255,6 +257,7 @@ async def check_batch(
                 float(result.theory_score),
                 float(result.skill_score),
                 training,
+                (result.training_exemption or "").strip()[:500] or None,
             )
         )
     return clean, problems, period

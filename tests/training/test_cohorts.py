@@ -338,3 +338,57 @@ def test_training_numbers_round_trip(
     text = str(number)
     assert certificates.parse_training_number(text.lower()) == text
     assert numbers.parse(text) == number
+
+
+async def test_a_training_institutions_pass_rate_counts_results_citing_its_certificates(
+    db: Database,
+) -> None:
+    from registry import metrics
+    from registry.certificates import publication, review
+    from registry.certificates.submission import submit as submit_batch
+    from registry.certificates.validation import BatchInput, ResultInput
+
+    # Valid certificates of distinct people, so the batch passes the link check too.
+    cited: list[dict[str, object]] = []
+    async for d in db.training_certificates.find(
+        {"institution": TRAINER, "status": "ISSUED", "occupation": "2-02-10-09", "level": 1}
+    ).sort("_id", 1):
+        if d["name"] not in {c["name"] for c in cited} and len(cited) < 3:
+            cited.append({"name": d["name"], "certificate": d["_id"]})
+    by_name = dict(PEOPLE)
+    rows = [
+        ResultInput(
+            name=str(d["name"]),
+            id_number=by_name[str(d["name"])],
+            occupation="2-02-10-09",
+            level=1,
+            theory_score=50 if i == 0 else 80,
+            skill_score=80,
+            training_certificate=str(d["certificate"]),
+        )
+        for i, d in enumerate(cited)
+    ]
+    evaluator = Principal(Role.EVALUATION_INSTITUTION, "t", "tok-e", institution=EVALUATOR)
+    exam = TODAY - dt.timedelta(days=2)
+    outcome = await submit_batch(
+        db, evaluator, BatchInput("cites-training-01", exam, rows), PERSONAL
+    )
+    bid = outcome.batch["_id"]
+    # Not published yet: not counted.
+    assert (await metrics.institution_metrics(db, TRAINER, exam.year)).candidates == 0
+    await review.advance(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "t", "p", province="35"), bid, "approveProvince"
+    )
+    await review.advance(db, Principal(Role.CETTIC_REVIEWER, "t", "c"), bid, "checkCettic")
+    await publication.publish(
+        db, OFFICE, bid, master_key=b"k" * 32, base_url="http://127.0.0.1:8000"
+    )
+    trainer = await metrics.institution_metrics(db, TRAINER, exam.year)
+    assert (trainer.candidates, trainer.passes) == (3, 2)
+    assert trainer.pass_rate == pytest.approx(2 / 3)
+    assert trainer.trainees == await db.trainees.count_documents(
+        {"institution": TRAINER, "year": exam.year}
+    )
+    own = await metrics.institution_metrics(db, EVALUATOR, exam.year)
+    assert (own.candidates, own.passes, own.kind.value) == (3, 2, "EVALUATION")
+    assert (await metrics.institution_metrics(db, OTHER_TRAINER, exam.year)).candidates == 0
