@@ -9,6 +9,7 @@
 | `/bundle.json`, `/status/{id}`, `/root-key` | trust bundle, status lists, root key (cached) |
 | `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
 | `/stats`    | public statistics page, server-rendered SVG charts (5 min, ETag) |
+| `/verify`, `/verify/sw.js` | the offline verifier page and its service worker |
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from registry.db import Database, is_ready, open_database
 from registry.personal import PersonalData
 from registry.settings import Settings
 from schema.build import build_schema
-from service import public_routes, stats_page
+from service import public_routes, stats_page, verifier_routes
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import metrics_endpoint
@@ -114,6 +115,7 @@ def create_app(
             Route("/metrics", metrics_endpoint),
             *public_routes.routes,
             *stats_page.routes,
+            *verifier_routes.routes,
         ],
         middleware=[
             Middleware(RequestContextMiddleware),

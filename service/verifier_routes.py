@@ -48,6 +48,8 @@ PAGE_HEADERS: Final = {
 WORKER_HEADERS: Final = {
     "Cache-Control": "no-cache",
     "Service-Worker-Allowed": SCOPE,
+    # A worker's own policy comes from this header: it fetches the page and the bundle, same origin.
+    "Content-Security-Policy": "default-src 'none'; connect-src 'self'",
     "X-Content-Type-Options": "nosniff",
 }
 NOT_BUILT: Final = (

@@ -1,0 +1,426 @@
+"""The verifier page in Debian's Chromium, driven by Playwright: loaded from the registry with
+demo data, then used with the network cut (the browser set offline and the server stopped) on
+the demo's QR images and credential files, a revoked and a tampered certificate, the holder
+binding with the right and a wrong ID number; in English; at 375 px; with the camera; and the
+bundle rules (rollback, file loading, age warnings). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from credentials import qr
+from credentials.idnumber import mod11_2_check
+from registry import demo, demo_certificates
+from registry.db import Database
+from registry.personal import PersonalData
+from registry.settings import Settings
+from service import verifier_routes
+from tests.conftest import serving
+
+from .conftest import CHROMIUM_ARGS, CORPUS, artifact, chromium_path, with_verifier_routes
+
+pytestmark = pytest.mark.usefixtures("serve_fresh_build")
+
+TIMEOUT = 30_000
+
+
+@dataclass
+class DemoFiles:
+    folder: Path
+    certificates: list[Path]  # the valid ones, JSON and PNG
+    revoked: list[Path]
+    card_png: Path  # a certificate whose holder's ID number is `card`
+    card: str
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def demo_files(db: Database, settings: Settings) -> DemoFiles:
+    """The registry's own demo: institutions, published certificates (one revoked), and the
+    files `registry serve --demo` writes for employers to verify."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REGISTRY_DEMO_CERTIFICATES", "12")
+        await demo.seed_demo(db, settings)
+        await demo_certificates.seed_certificates(db, settings)
+    folder = await demo_certificates.export_files(db, settings)
+    certificates = sorted(folder.glob("certificate-*.*"))
+    revoked = sorted(folder.glob("revoked-*.*"))
+    assert len(certificates) >= 2 and len(revoked) == 2
+    png = next(p for p in certificates if p.suffix == ".png")
+    number = png.stem.removeprefix("certificate-")
+    # The holder's ID number, as only the registry knows it: decrypted from the stored result.
+    cert = await db.certificates.find_one({"_id": number})
+    assert cert is not None
+    result = await db.results.find_one({"batch": cert["batch"], "id_hash": cert["id_hash"]})
+    assert result is not None
+    card = PersonalData(settings.master_key()).decrypt(result["id_enc"])
+    return DemoFiles(folder, certificates, revoked, png, card)
+
+
+def other_card(card: str) -> str:
+    """A valid ID number that is not `card` (a different sequence number)."""
+    body = card[:14] + ("001" if card[14:17] != "001" else "002")
+    return body + mod11_2_check(body)
+
+
+class Page:
+    """A page with the few actions the tests need, waiting on what the page reports."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        # Failed fetches are expected with the network cut; any other error is a bug.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"console: {message.text}")
+
+    async def ready(self, *, offline_ready: bool = True) -> None:
+        try:
+            await self.page.wait_for_selector("body[data-ready=true]", timeout=TIMEOUT)
+            if offline_ready:
+                selector = "#offline-status[data-state=ready]"
+                await self.page.wait_for_selector(selector, timeout=TIMEOUT)
+        except Exception:
+            text = await self.page.evaluate("() => document.body.innerText")
+            worker = await self.page.evaluate(
+                "async () => { try { const r = await navigator.serviceWorker.getRegistration();"
+                " return r && [r.scope, r.installing?.state, r.waiting?.state, r.active?.state]; }"
+                " catch (e) { return String(e); } }"
+            )
+            raise AssertionError(f"not ready: {self.errors} {worker} {text[:300]}") from None
+
+    async def runs(self) -> int:
+        return int(
+            await self.page.evaluate(
+                "() => Number(document.querySelector('[data-run]')?.dataset.run ?? 0)"
+            )
+        )
+
+    async def _after(self, before: int) -> None:
+        await self.page.wait_for_function(
+            "(n) => [...document.querySelectorAll('[data-run]')].some("
+            "e => Number(e.dataset.run) > n) && !document.getElementById('busy')",
+            arg=before,
+            timeout=TIMEOUT,
+        )
+
+    async def verify_file(self, selector: str, path: Path, card: str = "") -> dict[str, Any]:
+        await self.page.fill("#id-number", card)
+        before = await self.runs()
+        await self.page.set_input_files(selector, str(path))
+        await self._after(before)
+        return await self.report()
+
+    async def verify_text(self, text: str, card: str = "") -> dict[str, Any]:
+        await self.page.fill("#id-number", card)
+        await self.page.fill("#paste", text)
+        before = await self.runs()
+        await self.page.click("#verify-paste")
+        await self._after(before)
+        return await self.report()
+
+    async def load_bundle(self, path: Path) -> str:
+        """Load a bundle file; the page's notice saying what became of it."""
+        await self.page.evaluate("() => document.getElementById('notice')?.remove()")
+        await self.page.set_input_files("#bundle-file", str(path))
+        await self.page.wait_for_selector("#notice", timeout=TIMEOUT)
+        return str(await self.page.inner_text("#notice"))
+
+    async def report(self) -> dict[str, Any]:
+        report: dict[str, Any] = await self.page.evaluate(
+            """() => {
+              const result = document.getElementById('result');
+              if (!result) return {verdict: null, notice: document.getElementById('notice')?.innerText};
+              return {
+                verdict: result.dataset.verdict,
+                text: document.getElementById('verdict').innerText,
+                summary: document.getElementById('summary')?.innerText ?? '',
+                checks: Object.fromEntries([...document.querySelectorAll('#checks li')].map(
+                  li => [li.dataset.check, [li.dataset.status, li.dataset.code]])),
+              };
+            }"""
+        )
+        return report
+
+    async def sequence(self) -> int:
+        return int(await self.page.get_attribute("#bundle-status", "data-sequence") or -1)
+
+    async def shot(self, name: str) -> None:
+        await self.page.screenshot(path=str(artifact(name)), full_page=True)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def context(browser: Any) -> AsyncIterator[Any]:
+    ctx = await browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 900})
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+async def test_the_demo_verifies_offline(
+    context: Any, demo_files: DemoFiles, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from service.app import create_app
+
+    page = Page(await context.new_page())
+    async with serving(with_verifier_routes(create_app(settings, db=db))) as url:
+        await page.page.goto(f"{url}/verify")
+        await page.ready()
+        assert await page.page.is_visible("#tofu-warning")  # the root key came from the server
+        root = (demo_files.folder / "root-key.txt").read_text().strip()
+        assert await page.page.inner_text("#root-key") == root
+        assert await page.sequence() >= 1
+        await page.shot("01-first-visit.png")
+
+    # The network is gone: the browser is offline and the server has stopped.
+    await context.set_offline(True)
+    await page.page.reload()
+    await page.ready()
+    assert await page.sequence() >= 1  # the bundle kept on the device
+
+    for path in demo_files.certificates:
+        selector = "#qr-file" if path.suffix == ".png" else "#credential-file"
+        report = await page.verify_file(selector, path)
+        assert report["verdict"] == "VALID", (path.name, report)
+        assert report["checks"]["holder_binding"] == ["SKIPPED", "NOT_EVALUATED"]
+        institution = report["checks"]["issuer_listed"]
+        assert institution == ["PASS", "LISTED_IN_SCOPE"]
+    await page.shot("02-valid-from-qr-image.png")
+    assert "有效" in report["text"]
+
+    for path in demo_files.revoked:
+        selector = "#qr-file" if path.suffix == ".png" else "#credential-file"
+        report = await page.verify_file(selector, path)
+        assert report["verdict"] == "INVALID", (path.name, report)
+        assert report["checks"]["status"] == ["FAIL", "REVOKED"]
+    assert "已被撤销" in report["text"]
+    await page.shot("03-revoked.png")
+
+    blank = tmp_path / "no-code.png"
+    Image.new("RGB", (300, 200), "white").save(blank)
+    report = await page.verify_file("#qr-file", blank)
+    assert report["verdict"] is None
+    assert "没有找到二维码" in report["notice"]
+
+    original = json.loads(
+        next(p for p in demo_files.certificates if p.suffix == ".json").read_text()
+    )
+    tampered = {**original, "credentialSubject": {**original["credentialSubject"], "name": "李四"}}
+    report = await page.verify_text(json.dumps(tampered, ensure_ascii=False))
+    assert report["verdict"] == "INVALID"
+    assert report["checks"]["proof"] == ["FAIL", "PROOF_SIGNATURE_INVALID"]
+    assert report["summary"] == ""  # nothing from a forged document is shown as fact
+    await page.shot("04-tampered.png")
+
+    report = await page.verify_file("#qr-file", demo_files.card_png, demo_files.card)
+    assert report["verdict"] == "VALID"
+    assert report["checks"]["holder_binding"] == ["PASS", "BINDING_OK"]
+    assert "身份证号码与持证人相符" in report["text"]
+    await page.shot("05-binding-right.png")
+
+    report = await page.verify_file("#qr-file", demo_files.card_png, other_card(demo_files.card))
+    assert report["verdict"] == "INVALID"
+    assert report["checks"]["holder_binding"] == ["FAIL", "BINDING_MISMATCH"]
+    await page.shot("06-binding-wrong.png")
+
+    # A saved copy (the page with the pinned key and the bundle inside) works from a file.
+    async with page.page.expect_download() as download:
+        await page.page.click("#download-copy")
+    copy = tmp_path / "dte-verifier.html"
+    await (await download.value).save_as(copy)
+    saved = Page(await context.new_page())
+    await saved.page.goto(copy.as_uri())
+    await saved.ready(offline_ready=False)
+    assert await saved.page.get_attribute("#offline-status", "data-state") == "copy"
+    assert await saved.page.inner_text("#root-key") == root
+    assert await saved.page.is_visible("#tofu-warning")  # the copy keeps the key's caveat
+    report = await saved.verify_file("#qr-file", demo_files.card_png, demo_files.card)
+    assert report["verdict"] == "VALID"
+    assert report["checks"]["holder_binding"] == ["PASS", "BINDING_OK"]
+    await saved.shot("07-saved-copy.png")
+    assert saved.errors == []
+    await saved.page.close()
+
+    await page.page.click("#lang")
+    assert (await page.report())["text"].startswith("Not valid")
+    await page.shot("08-english.png")
+    await page.page.click("#lang")
+
+    report = await page.verify_file("#qr-file", demo_files.card_png, demo_files.card)
+    await page.page.set_viewport_size({"width": 375, "height": 812})
+    width = await page.page.evaluate("() => document.documentElement.scrollWidth")
+    wide = await page.page.evaluate(
+        "() => [...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 376)"
+        ".map(e => `${e.tagName}#${e.id}.${e.className}`).slice(0, 5)"
+    )
+    await page.shot("09-phone-375px.png")
+    assert width <= 375, f"the page is {width} px wide at 375: {wide}"
+    assert page.errors == []
+
+
+async def test_the_camera_reads_a_code(browser: Any, tmp_path: Path, playwright: Any) -> None:
+    """A fake camera (Chromium plays a video file) showing a certificate's QR code."""
+    credential = json.loads((CORPUS / "cases" / "valid.json").read_text("utf-8"))
+    video = tmp_path / "qr.y4m"
+    write_y4m(Image.open(io.BytesIO(qr.to_png(credential, scale=4))), video)
+    camera = await playwright.chromium.launch(
+        executable_path=chromium_path(),
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        ctx = await camera.new_context(
+            permissions=["camera"], viewport={"width": 600, "height": 900}
+        )
+        page = Page(await ctx.new_page())
+        async with serving(Starlette(routes=verifier_routes.routes)) as url:
+            await page.page.goto(f"{url}/verify")
+            await page.ready(offline_ready=False)
+            before = await page.runs()
+            await page.page.click("#scan")
+            await page._after(before)
+            await page.shot("10-camera.png")
+        # No bundle here (the server has none): the code was read and the report says so.
+        report = await page.report()
+        assert report["verdict"] == "UNVERIFIED"
+        assert report["checks"]["input"] == ["PASS", "JSON_OBJECT"]
+        assert report["checks"]["proof"] == ["UNKNOWN", "NO_TRUST_ANCHOR"]
+    finally:
+        await camera.close()
+
+
+def write_y4m(image: Image.Image, path: Path, frames: int = 10) -> None:
+    """A few frames of raw YUV 4:2:0 video, the format Chromium's fake camera plays."""
+    side = 640
+    frame = Image.new("L", (side, side), 255)
+    code = image.convert("L")
+    frame.paste(code, ((side - code.width) // 2, (side - code.height) // 2))
+    y = frame.tobytes()
+    chroma = bytes([128]) * (side // 2) * (side // 2)
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{side} H{side} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + y + chroma + chroma)
+
+
+def corpus_app() -> Starlette:
+    """A registry stand-in serving the corpus world: its bundle (sequence 7) and root key."""
+
+    async def bundle(request: Request) -> Response:
+        return Response((CORPUS / "bundle.json").read_bytes(), media_type="application/json")
+
+    async def root_key(request: Request) -> JSONResponse:
+        return JSONResponse({"publicKeyMultibase": (CORPUS / "root-key.txt").read_text().strip()})
+
+    return Starlette(
+        routes=[
+            Route("/bundle.json", bundle),
+            Route("/root-key", root_key),
+            *verifier_routes.routes,
+        ]
+    )
+
+
+BUNDLE_ISSUED = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+async def test_bundle_rules(context: Any) -> None:
+    """Newer bundles replace older ones, never the reverse; foreign or altered ones are refused;
+    the page warns as the bundle ages and stops vouching for "not revoked" after 7 days."""
+    tab = await context.new_page()
+    await tab.clock.set_fixed_time(BUNDLE_ISSUED + dt.timedelta(days=1, hours=12))
+    page = Page(tab)
+    valid = CORPUS / "cases" / "valid.json"
+    async with serving(corpus_app()) as url:
+        await tab.goto(f"{url}/verify")
+        await page.ready()
+        assert await page.sequence() == 7
+        assert not await tab.is_visible("#bundle-age")
+
+        assert "第 8 版" in await page.load_bundle(CORPUS / "bundle-newer.json")
+        assert await page.sequence() == 8
+        assert "已忽略" in await page.load_bundle(CORPUS / "bundle.json")
+        assert await page.sequence() == 8
+        await tab.click("#refresh")  # the server still offers sequence 7
+        await tab.wait_for_selector("#notice:has-text('已忽略')", timeout=TIMEOUT)
+        assert await page.sequence() == 8
+        assert "BUNDLE_UNTRUSTED_KEY" in await page.load_bundle(CORPUS / "bundle-other-root.json")
+        assert "BUNDLE_SIGNATURE_INVALID" in await page.load_bundle(CORPUS / "bundle-tampered.json")
+        assert await page.sequence() == 8
+        assert (await page.verify_file("#credential-file", valid))["verdict"] == "VALID"
+
+        await tab.clock.set_fixed_time(BUNDLE_ISSUED + dt.timedelta(days=4))
+        await tab.reload()
+        await page.ready()
+        assert await page.sequence() == 8  # kept on the device, not replaced by the server's 7
+        assert "超过 3 天" in await tab.inner_text("#bundle-age")
+        await page.shot("11-bundle-warning.png")
+
+        await tab.clock.set_fixed_time(BUNDLE_ISSUED + dt.timedelta(days=8))
+        await tab.reload()
+        await page.ready()
+        assert "7 天" in await tab.inner_text("#bundle-age")
+        report = await page.verify_file("#credential-file", valid)
+        assert report["verdict"] == "STATUS_UNKNOWN"
+        assert report["checks"]["status"] == ["UNKNOWN", "BUNDLE_TOO_OLD"]
+        await page.shot("12-bundle-too-old.png")
+    assert page.errors == []
+
+
+async def test_the_corpus_in_chromium(context: Any) -> None:
+    """The page's own verifier, in the browser, agrees with Python on every corpus case."""
+    files = {
+        str(p.relative_to(CORPUS)): base64.b64encode(p.read_bytes()).decode()
+        for p in CORPUS.rglob("*")
+        if p.is_file()
+    }
+    page = Page(await context.new_page())
+    async with serving(Starlette(routes=verifier_routes.routes)) as url:
+        await page.page.goto(f"{url}/verify")
+        await page.ready(offline_ready=False)
+        results = await page.page.evaluate(
+            """async (files) => {
+              const load = async (name) => Uint8Array.from(atob(files[name]), c => c.charCodeAt(0));
+              return await window.dteVerifier.runCorpus(load);
+            }""",
+            files,
+        )
+    manifest = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
+    differences = []
+    for case in manifest["cases"]:
+        got, want = results["cases"][case["id"]], case["expected"]
+        if want.get("unreadable"):
+            same = bool(got.get("unreadable"))
+        else:
+            same = (got.get("verdict"), got.get("checks")) == (want["verdict"], want["checks"])
+        if not same:
+            differences.append((case["id"], want, got))
+    for case in manifest["bundles"]:
+        if results["bundles"][case["id"]] != case["expected"]:
+            differences.append((case["id"], case["expected"], results["bundles"][case["id"]]))
+    assert differences == []
+    assert len(results["cases"]) == len(manifest["cases"])

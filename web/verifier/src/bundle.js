@@ -1,0 +1,196 @@
+// The trust bundle: verified against the pinned root key(s) and parsed as credentials/bundle.py
+// does (same order of checks, same error codes). A bundle is only ever used after this.
+
+import bundleSchema from '../../../credentials/schemas/trust-bundle.schema.json' with { type: 'json' };
+import { KeyFormatError, PublicKey } from './keys.js';
+import { get, isObject } from './json.js';
+import { proofOf, verificationMethodOf, verifyProof } from './proof.js';
+import { compileSchema } from './schema.js';
+import { parseStatusListCredential } from './statuslist.js';
+import { parseDate8601, parseTimestamp } from './time.js';
+
+const validateBundleSchema = compileSchema(bundleSchema);
+
+export class BundleError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+class CodedError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function parseInstitutions(items) {
+  const institutions = new Map();
+  const methods = new Set();
+  for (const item of items) {
+    const id = item.id;
+    if (institutions.has(id)) throw new BundleError('BUNDLE_INVALID', `institution ${id} is listed twice`);
+    const listings = [];
+    const keys = [];
+    try {
+      for (const period of item.listings) {
+        const start = parseDate8601(period.from);
+        const end = period.until !== null ? parseDate8601(period.until) : null;
+        if (end !== null && end < start) throw new Error('a listing period ends before it starts');
+        const scope = period.scope.map((s) => ({ occupation: s.occupation, level: s.level, direction: s.direction }));
+        listings.push({ start, end, scope });
+      }
+      for (const entry of item.keys) {
+        const key = PublicKey.fromMultibase(entry.publicKeyMultibase);
+        if (entry.verificationMethod !== key.verificationMethod) throw new Error('verificationMethod does not name publicKeyMultibase');
+        const validFrom = parseTimestamp(entry.validFrom);
+        const validUntil = entry.validUntil !== null ? parseTimestamp(entry.validUntil) : null;
+        if (validUntil !== null && validUntil <= validFrom) throw new Error("a key's validUntil is not after its validFrom");
+        if (methods.has(key.verificationMethod)) throw new Error('a key appears twice in the bundle');
+        methods.add(key.verificationMethod);
+        keys.push({ publicKey: key, validFrom, validUntil, institutionId: id });
+      }
+    } catch (error) {
+      throw new BundleError('BUNDLE_INVALID', `institution ${id}: ${error.message}`);
+    }
+    institutions.set(id, { id, name: item.name, kind: item.kind, province: item.province, listings, keys });
+  }
+  return institutions;
+}
+
+export class TrustBundle {
+  constructor(fields) {
+    Object.assign(this, fields);
+    this.statusCache = new Map();
+  }
+
+  institution(id) {
+    return this.institutions.get(id) ?? null;
+  }
+
+  key(verificationMethod) {
+    return this.keys.get(verificationMethod) ?? null;
+  }
+
+  occupationName(code) {
+    return this.occupationCodes.get(code)?.name ?? null;
+  }
+
+  sameOccupation(a, b) {
+    if (a === b) return true;
+    const occupation = this.occupationCodes.get(a);
+    return occupation !== undefined && occupation.codes.includes(b);
+  }
+
+  scopeMatch(period, occupation, level, direction) {
+    return (
+      period.scope.find(
+        (s) => s.level === level && this.sameOccupation(s.occupation, occupation) && (s.direction === null || s.direction === direction),
+      ) ?? null
+    );
+  }
+
+  statusListCredential(url) {
+    const lists = get(this.document, 'statusLists');
+    const credential = isObject(lists) ? get(lists, url) : undefined;
+    return isObject(credential) ? credential : null;
+  }
+
+  /** The decoded list at `url` after its own proof by a pinned root key; throws {code}. */
+  async statusList(url) {
+    if (!this.statusCache.has(url)) {
+      this.statusCache.set(
+        url,
+        this.loadStatusList(url).then(
+          (list) => ({ list }),
+          (error) => ({ error }),
+        ),
+      );
+    }
+    const { list, error } = await this.statusCache.get(url);
+    if (error) throw error;
+    return list;
+  }
+
+  async loadStatusList(url) {
+    const credential = this.statusListCredential(url);
+    if (credential === null) throw new CodedError('STATUS_LIST_MISSING', `the bundle has no status list ${url}`);
+    if (get(credential, 'id') !== url) throw new CodedError('STATUS_LIST_CREDENTIAL', 'status list id is not its URL');
+    const method = verificationMethodOf(credential);
+    const signer = this.pinnedRootKeys.find((k) => k.verificationMethod === method);
+    if (!signer) throw new CodedError('STATUS_LIST_UNTRUSTED_KEY', 'status list is not signed by a pinned root key');
+    const check = await verifyProof(credential, signer);
+    if (!check.ok) throw new CodedError('STATUS_LIST_SIGNATURE', `status list signature invalid: ${check.message}`);
+    return parseStatusListCredential(credential);
+  }
+
+  /** [validFrom, validUntil] of the list in µs, null where absent or unparseable. */
+  statusListValidity(url) {
+    const credential = this.statusListCredential(url) ?? {};
+    return ['validFrom', 'validUntil'].map((name) => {
+      try {
+        return parseTimestamp(get(credential, name));
+      } catch {
+        return null;
+      }
+    });
+  }
+}
+
+/**
+ * Verify and parse a bundle document; BundleError when it must not be trusted.
+ * `highestSequence`: the highest sequence already accepted under the signing root key (or null);
+ * a lower one is refused (BUNDLE_ROLLBACK). Recording the new one is the caller's job.
+ */
+export async function loadBundle(document, rootKeys, { highestSequence = null } = {}) {
+  if (!isObject(document)) throw new BundleError('BUNDLE_NOT_OBJECT', 'the trust bundle is not a JSON object');
+  if (!rootKeys.length) throw new BundleError('BUNDLE_NO_ROOT_KEY', 'no root key pinned: a bundle is never trusted blind');
+  const method = verificationMethodOf(document);
+  if (method === null) throw new BundleError('BUNDLE_UNSIGNED', 'the trust bundle has no usable proof');
+  const signer = rootKeys.find((k) => k.verificationMethod === method);
+  if (!signer) {
+    throw new BundleError('BUNDLE_UNTRUSTED_KEY', `the bundle is signed by ${method.slice(0, 80)}, which is not a pinned root key`);
+  }
+  const check = await verifyProof(document, signer);
+  if (!check.ok) throw new BundleError('BUNDLE_SIGNATURE_INVALID', `the bundle's signature does not verify: ${check.message}`);
+  const problems = validateBundleSchema(document);
+  if (problems.length) {
+    throw new BundleError('BUNDLE_SCHEMA', `the bundle does not match its schema (${problems.length} problems): /${problems[0].path} ${problems[0].message}`);
+  }
+  const institutions = parseInstitutions(document.institutions);
+  let issued;
+  try {
+    issued = parseTimestamp(document.issued);
+  } catch {
+    throw new BundleError('BUNDLE_INVALID', "the bundle's issued time is not a date-time");
+  }
+  const occupations = document.occupations.map((o) => ({ codes: [...o.codes], name: o.name }));
+  const occupationCodes = new Map();
+  for (const occupation of occupations) {
+    for (const code of occupation.codes) if (!occupationCodes.has(code)) occupationCodes.set(code, occupation);
+  }
+  const sequence = Number(document.sequence);
+  if (highestSequence !== null && sequence < highestSequence) {
+    throw new BundleError(
+      'BUNDLE_ROLLBACK',
+      `bundle sequence ${sequence} is lower than ${highestSequence}, already accepted: an older bundle may hide revocations`,
+    );
+  }
+  const keys = new Map();
+  for (const institution of institutions.values()) for (const key of institution.keys) keys.set(key.publicKey.verificationMethod, key);
+  return new TrustBundle({
+    document,
+    issued,
+    sequence,
+    rootKey: signer,
+    pinnedRootKeys: [...rootKeys],
+    institutions,
+    occupations,
+    keys,
+    occupationCodes,
+    proofCreated: get(proofOf(document), 'created') ?? null,
+  });
+}
+
+export { KeyFormatError };

@@ -1,0 +1,47 @@
+// Runs the shared conformance corpus (tests/vectors/conformance/manifest.json) through this
+// verifier. Used by the Node runner (test/corpus.mjs) and, in the browser tests, by the page
+// itself (window.dteVerifier.runCorpus), so both environments run the very same code.
+
+import { BundleError, loadBundle } from './bundle.js';
+import { PublicKey } from './keys.js';
+import { ReadError, parseJsonBytes, readCredential } from './read.js';
+import { parseTimestamp } from './time.js';
+import { verifyCredential } from './verifier.js';
+
+/** `load(relativePath)` gives a file's bytes. Returns {cases: {id: result}, bundles: {id: result}}. */
+export async function runCorpus(load) {
+  const manifest = parseJsonBytes(await load('manifest.json'), 'the manifest');
+  const root = PublicKey.fromMultibase(manifest.rootKey);
+  const bundles = new Map();
+  const bundleFor = async (file) => {
+    if (!bundles.has(file)) bundles.set(file, loadBundle(parseJsonBytes(await load(file), file), [root]));
+    return bundles.get(file);
+  };
+  const out = { cases: {}, bundles: {} };
+  for (const entry of manifest.cases) {
+    let credential;
+    try {
+      credential = await readCredential(await load(entry.input));
+    } catch (error) {
+      if (!(error instanceof ReadError)) throw error;
+      out.cases[entry.id] = { unreadable: true, reason: error.message };
+      continue;
+    }
+    const report = await verifyCredential(credential, {
+      bundle: await bundleFor(entry.bundle),
+      cardNumber: entry.card,
+      now: parseTimestamp(entry.now),
+    });
+    out.cases[entry.id] = { verdict: report.verdict, checks: report.checks.map(({ name, status, code }) => ({ name, status, code })) };
+  }
+  for (const entry of manifest.bundles) {
+    try {
+      await loadBundle(parseJsonBytes(await load(entry.file), entry.file), [root], { highestSequence: entry.highestSequence });
+      out.bundles[entry.id] = { accepted: true, code: null };
+    } catch (error) {
+      if (!(error instanceof BundleError)) throw error;
+      out.bundles[entry.id] = { accepted: false, code: error.code };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,490 @@
+// The page: trust status, the certificate input (camera, QR image, file, paste, ID number) and the
+// report. Everything is built with DOM calls and textContent: nothing from a certificate or a
+// bundle is ever parsed as HTML.
+
+import { cameraAvailable, scan } from './camera.js';
+import { runCorpus } from './corpus.js';
+import { STRINGS, explain } from './i18n.js';
+import { get } from './json.js';
+import { warmUpQr } from './qr.js';
+import { ReadError, readCredential, readCredentialText } from './read.js';
+import { openStore } from './store.js';
+import { SECOND, formatTimestamp, nowUs, parseTimestamp } from './time.js';
+import { Trust } from './trust.js';
+import { DEFAULT_BUNDLE_MAX_AGE, verifyCredential } from './verifier.js';
+
+/* global __DTE_CONFIG__ */
+const CONFIG = typeof __DTE_CONFIG__ === 'object' ? __DTE_CONFIG__ : { rootKeys: [], warnDays: 3, version: 'dev' };
+const fromFile = location.protocol === 'file:';
+const INITIAL_HTML = '<!doctype html>\n' + document.documentElement.outerHTML;
+
+// Preferences only (language, warning age); where storage is refused the defaults apply.
+function pref(name, value) {
+  try {
+    if (value === undefined) return localStorage.getItem(name);
+    localStorage.setItem(name, value);
+  } catch {
+    // storage refused: nothing is remembered
+  }
+  return null;
+}
+
+const state = {
+  lang: pickLanguage(),
+  trust: null,
+  credential: null,
+  report: null,
+  notice: null, // {kind: 'info'|'warn'|'error', text}
+  busy: null,
+  scanning: null,
+  offline: fromFile ? 'copy' : 'pending',
+  warnDays: Number(pref('dte-warn-days')) || CONFIG.warnDays,
+  runs: 0, // reports shown so far: lets a test wait for the next one
+};
+
+function pickLanguage() {
+  const asked = new URLSearchParams(location.search).get('lang');
+  if (asked === 'en' || asked === 'zh') return asked;
+  const stored = pref('dte-lang');
+  return stored === 'en' ? 'en' : 'zh';
+}
+
+const t = () => STRINGS[state.lang];
+
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+// --- formatting ------------------------------------------------------------------------------
+
+function ageText(us) {
+  let seconds = Number((us < 0n ? -us : us) / SECOND);
+  const d = Math.floor(seconds / 86400);
+  seconds -= d * 86400;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return t().age(d, hours, minutes);
+}
+
+function chinaTime(us) {
+  const text = formatTimestamp(us + 8n * 3600n * SECOND);
+  return text.slice(0, 16).replace('T', ' ');
+}
+
+// --- actions ---------------------------------------------------------------------------------
+
+async function verifyInput(read) {
+  state.notice = null;
+  state.report = null;
+  state.busy = t().reading;
+  render();
+  let credential;
+  try {
+    credential = await read();
+  } catch (error) {
+    state.busy = null;
+    state.report = null;
+    state.credential = null;
+    const s = t();
+    const plain = error instanceof ReadError ? (s.readErrors[error.code] ?? s.readErrors.other) : '';
+    state.notice = { kind: 'error', text: s.unreadable(`${plain} (${error?.message ?? error})`) };
+    state.runs += 1;
+    render();
+    return;
+  }
+  state.credential = credential;
+  await runVerification();
+}
+
+async function runVerification() {
+  if (state.credential === null) return;
+  state.report = null;
+  state.busy = t().verifying;
+  render();
+  const card = document.getElementById('id-number')?.value.trim() || null;
+  state.report = await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card });
+  state.runs += 1;
+  state.busy = null;
+  render();
+  document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+async function readFileInput(event) {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (file) await verifyInput(async () => readCredential(new Uint8Array(await file.arrayBuffer())));
+}
+
+async function loadBundleFile(event) {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (!file) return;
+  reportBundleOutcome(await state.trust.accept(new Uint8Array(await file.arrayBuffer())));
+  if (state.credential) await runVerification();
+}
+
+function reportBundleOutcome(outcome) {
+  const s = t();
+  const notices = {
+    updated: () => ({ kind: 'info', text: s.bundleUpdated(outcome.sequence) }),
+    current: () => ({ kind: 'info', text: s.bundleCurrent }),
+    offline: () => ({ kind: 'info', text: s.bundleOffline }),
+    older: () => ({ kind: 'warn', text: s.bundleOlderIgnored(outcome.offered, outcome.kept) }),
+    refused: () => ({ kind: 'error', text: s.bundleRefused(`${outcome.message} (${outcome.code})`) }),
+  };
+  state.notice = notices[outcome.kind]();
+  render();
+}
+
+async function refreshBundle() {
+  reportBundleOutcome(await state.trust.refresh());
+  await state.trust.checkServerRoot();
+  render();
+}
+
+async function toggleScan() {
+  if (state.scanning) {
+    state.scanning.stop();
+    return;
+  }
+  if (!cameraAvailable()) {
+    state.notice = { kind: 'error', text: t().cameraUnavailable };
+    render();
+    return;
+  }
+  render(); // make sure the video element exists
+  const video = document.getElementById('camera');
+  state.scanning = scan(video);
+  render();
+  let text = null;
+  try {
+    text = await state.scanning.done;
+  } catch {
+    state.notice = { kind: 'error', text: t().cameraUnavailable };
+  }
+  state.scanning = null;
+  render();
+  if (text) await verifyInput(() => readCredentialText(text));
+}
+
+function downloadCopy() {
+  // The page itself plus what this device trusts, so the copy works anywhere without a network.
+  const embedded = {
+    rootKeys: state.trust.rootKeys.map((k) => k.multibase),
+    rootPinnedAt: state.trust.rootPinnedAt,
+    rootSource: state.trust.rootSource === 'copy' ? state.trust.rootOrigin : state.trust.rootSource,
+    bundle: state.trust.bundleText,
+  };
+  const data = JSON.stringify(embedded).replace(/</g, '\\u003c');
+  // Only the head is edited: the script itself contains these very strings.
+  const cut = INITIAL_HTML.indexOf('</head>');
+  const head = INITIAL_HTML.slice(0, cut).replace(/<script type="application\/json" id="dte-embedded">[^]*?<\/script>/, '');
+  const html = `${head}<script type="application/json" id="dte-embedded">${data}</script>${INITIAL_HTML.slice(cut)}`;
+  const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+  const a = h('a', { href: url, download: 'dte-verifier.html' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// --- rendering -------------------------------------------------------------------------------
+
+function renderHeader(s) {
+  return h(
+    'header',
+    {},
+    h('div', { class: 'bar' }, h('h1', {}, s.title), h('button', { class: 'lang', id: 'lang', type: 'button', onclick: switchLanguage }, s.switchLanguage)),
+    h('p', { class: 'subtitle' }, s.subtitle),
+  );
+}
+
+function switchLanguage() {
+  state.lang = state.lang === 'zh' ? 'en' : 'zh';
+  pref('dte-lang', state.lang);
+  render();
+}
+
+function renderTrust(s) {
+  const trust = state.trust;
+  const items = [];
+  if (!trust.rootKeys.length) items.push(h('p', { class: 'alert error' }, s.noRootKey));
+  else {
+    const source = {
+      build: s.rootFromBuild,
+      manual: s.rootManual,
+      copy: s.rootSavedCopy,
+      tofu: s.rootTofu(trust.rootPinnedAt ? trust.rootPinnedAt.slice(0, 10) : '?'),
+    }[trust.rootSource];
+    if (trust.rootSource === 'tofu' || trust.rootOrigin === 'tofu') items.push(h('p', { class: 'alert warn', id: 'tofu-warning' }, s.tofuWarning));
+    items.push(h('p', { class: 'key' }, h('span', { class: 'label' }, s.rootKey + s.colon), h('code', { id: 'root-key' }, trust.rootKeys.map((k) => k.multibase).join(' ')), s.paren(source)));
+  }
+  if (trust.rootMismatch) items.push(h('p', { class: 'alert error' }, s.rootMismatch(trust.rootMismatch)));
+  const bundle = trust.bundle;
+  if (!bundle) items.push(h('p', { class: 'alert error', id: 'bundle-status' }, s.noBundle));
+  else {
+    const age = nowUs() - bundle.issued;
+    items.push(h('p', { id: 'bundle-status', 'data-sequence': bundle.sequence }, h('span', { class: 'label' }, s.trustTitle + s.colon), s.bundleLine(bundle.sequence, chinaTime(bundle.issued), ageText(age))));
+    if (age > DEFAULT_BUNDLE_MAX_AGE) items.push(h('p', { class: 'alert error', id: 'bundle-age' }, s.bundleTooOld));
+    else if (age > BigInt(Math.round(state.warnDays * 86400)) * SECOND) items.push(h('p', { class: 'alert warn', id: 'bundle-age' }, s.bundleOld(state.warnDays)));
+  }
+  const buttons = h(
+    'div',
+    { class: 'buttons' },
+    !fromFile && h('button', { type: 'button', id: 'refresh', onclick: refreshBundle }, s.refresh),
+    h('label', { class: 'button' }, s.loadBundle, h('input', { type: 'file', id: 'bundle-file', accept: '.json,application/json', onchange: loadBundleFile })),
+    h('button', { type: 'button', id: 'download-copy', onclick: downloadCopy, disabled: !bundle }, s.downloadCopy),
+  );
+  const settings = h(
+    'details',
+    { class: 'settings' },
+    h('summary', {}, s.settings),
+    h(
+      'label',
+      {},
+      s.warnDays,
+      h('input', {
+        type: 'number',
+        min: '1',
+        max: '7',
+        value: state.warnDays,
+        onchange: (e) => {
+          state.warnDays = Math.min(7, Math.max(1, Number(e.target.value) || CONFIG.warnDays));
+          pref('dte-warn-days', String(state.warnDays));
+          render();
+        },
+      }),
+    ),
+    CONFIG.rootKeys.length || state.trust.rootSource === 'copy'
+      ? null
+      : h(
+          'form',
+          {
+            onsubmit: async (e) => {
+              e.preventDefault();
+              try {
+                await state.trust.setManualRoot(e.target.elements.root.value);
+                state.notice = null;
+              } catch (error) {
+                state.notice = { kind: 'error', text: error.message };
+              }
+              render();
+            },
+          },
+          h('label', {}, s.setRootKey, h('input', { name: 'root', autocomplete: 'off', spellcheck: 'false' })),
+          h('button', { type: 'submit' }, s.useRootKey),
+        ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'danger',
+        onclick: async () => {
+          if (!confirm(s.forgetConfirm)) return;
+          await state.trust.forget();
+          state.report = null;
+          render();
+        },
+      },
+      s.forget,
+    ),
+  );
+  return h('section', { class: 'trust' }, h('h2', {}, s.trustTitle), items, buttons, settings);
+}
+
+function renderInput(s) {
+  return h(
+    'section',
+    { class: 'input' },
+    h('h2', {}, s.inputTitle),
+    h(
+      'div',
+      { class: 'buttons' },
+      h('button', { type: 'button', id: 'scan', class: 'primary', onclick: toggleScan }, state.scanning ? s.stopScan : s.scan),
+      h('label', { class: 'button' }, s.uploadQr, h('input', { type: 'file', id: 'qr-file', accept: 'image/*', onchange: readFileInput })),
+      h('label', { class: 'button' }, s.openFile, h('input', { type: 'file', id: 'credential-file', accept: '.json,.txt,application/json,text/plain,image/*', onchange: readFileInput })),
+    ),
+    h('div', { class: state.scanning ? 'camera on' : 'camera' }, h('video', { id: 'camera', playsinline: true, muted: true }), h('p', {}, s.cameraHint)),
+    h(
+      'label',
+      { class: 'field' },
+      s.idLabel,
+      h('input', {
+        id: 'id-number',
+        type: 'text',
+        inputmode: 'text',
+        autocomplete: 'off',
+        autocapitalize: 'characters',
+        spellcheck: 'false',
+        maxlength: '24',
+        placeholder: s.idPlaceholder,
+        onkeydown: (e) => e.key === 'Enter' && runVerification(),
+      }),
+    ),
+    state.credential !== null && h('button', { type: 'button', id: 'check-id', onclick: runVerification }, s.checkId),
+    h('label', { class: 'field' }, s.pasteLabel, h('textarea', { id: 'paste', rows: '3', spellcheck: 'false' })),
+    h('button', { type: 'button', id: 'verify-paste', onclick: () => verifyInput(() => readCredentialText(document.getElementById('paste').value)) }, s.verifyPasted),
+  );
+}
+
+function facts(report, check) {
+  const bundle = state.trust.bundle;
+  const issuerId = get(check.details, 'issuer') ?? get(report.checks.find((c) => c.name === 'issuer_key')?.details, 'issuer');
+  const institution = bundle && typeof issuerId === 'string' ? bundle.institution(issuerId) : null;
+  const status = report.checks.find((c) => c.name === 'status');
+  return {
+    institution: institution ? institution.name : t().issuerUnknown,
+    date: get(check.details, 'issuanceDate') ?? '',
+    retiredKey: get(check.details, 'retiredKey'),
+    age: status?.details?.bundleAgeSeconds !== undefined ? ageText(BigInt(status.details.bundleAgeSeconds) * SECOND) : '',
+  };
+}
+
+function issuedText(s, text) {
+  try {
+    return chinaTime(parseTimestamp(text)) + s.chinaTime;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderSummary(s, report) {
+  // Only what the signature vouches for, and the issuer's name only from the bundle.
+  if (report.checks.find((c) => c.name === 'proof')?.status !== 'PASS') return null;
+  const doc = state.credential;
+  const cert = get(doc, 'credentialSubject', 'certificate');
+  const bundle = state.trust.bundle;
+  const issuerId = get(doc, 'issuer', 'id') ?? get(doc, 'issuer');
+  const institution = bundle && typeof issuerId === 'string' ? bundle.institution(issuerId) : null;
+  const occupationCode = get(cert, 'occupation', 'code');
+  const occupation = (bundle && typeof occupationCode === 'string' && bundle.occupationName(occupationCode)) || get(cert, 'occupation', 'name');
+  const level = get(cert, 'level', 'code');
+  const rows = [
+    [s.holder, get(doc, 'credentialSubject', 'name')],
+    [s.number, get(cert, 'number')],
+    [s.occupation, occupation && occupationCode ? occupation + s.paren(occupationCode) : occupation],
+    [s.direction, get(cert, 'direction')],
+    [s.level, s.levels[level] ?? level],
+    [s.issuer, institution ? institution.name : s.issuerUnknown],
+    [s.issued, issuedText(s, get(report.checks.find((c) => c.name === 'issuer_key'), 'details', 'issuedAt'))],
+  ].filter(([, value]) => typeof value === 'string' || typeof value === 'number');
+  return h('dl', { class: 'summary', id: 'summary' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+}
+
+function renderReport(s) {
+  const report = state.report;
+  if (!report) return null;
+  const first = report.checks.find((c) => c.status === 'FAIL') ?? report.checks.find((c) => c.status === 'UNKNOWN');
+  const binding = report.checks.find((c) => c.name === 'holder_binding');
+  const lines = [s.verdictText[report.verdict]];
+  if (report.verdict === 'VALID') lines.push(binding.status === 'PASS' ? s.bindingOk : s.bindingNotChecked);
+  if (first && report.verdict !== 'VALID') lines.push(s.firstProblem + (explain(s, first, facts(report, first)) || s.checks[first.name]));
+  return h(
+    'section',
+    { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-run': state.runs },
+    h('h2', {}, s.resultTitle),
+    h('div', { class: `verdict ${report.verdict.toLowerCase()}`, id: 'verdict' }, h('strong', {}, s.verdict[report.verdict]), lines.map((line) => h('p', {}, line))),
+    renderSummary(s, report),
+    h(
+      'ol',
+      { class: 'checks', id: 'checks' },
+      report.checks.map((check) =>
+        h(
+          'li',
+          { class: check.status.toLowerCase(), 'data-check': check.name, 'data-status': check.status, 'data-code': check.code },
+          h('span', { class: 'mark', 'aria-hidden': 'true' }, { PASS: '✓', FAIL: '✗', UNKNOWN: '?', SKIPPED: '–' }[check.status]),
+          h('div', {}, h('strong', {}, s.checks[check.name] + s.colon + s.status[check.status]), h('p', {}, explain(s, check, facts(report, check))), h('details', {}, h('summary', {}, s.details), h('code', {}, `${check.code}: ${check.message}`))),
+        ),
+      ),
+    ),
+    h('p', { class: 'small' }, s.checkedAt + s.colon + chinaTime(nowUs()) + s.chinaTime),
+  );
+}
+
+function renderFooter(s) {
+  const offline = { ready: s.offlineReady, pending: s.offlineNotReady, unavailable: s.offlineUnavailable, copy: s.savedCopy }[state.offline];
+  return h('footer', {}, h('p', { id: 'offline-status', 'data-state': state.offline }, offline), h('p', { class: 'small' }, `${s.version} ${CONFIG.version}`));
+}
+
+function render() {
+  const s = t();
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = s.title;
+  const app = document.getElementById('app');
+  // Keep what the user typed and the live camera across re-renders.
+  const keep = {};
+  for (const id of ['id-number', 'paste']) keep[id] = document.getElementById(id)?.value ?? '';
+  const oldVideo = document.getElementById('camera');
+  const parts = [
+    renderHeader(s),
+    state.trust ? renderTrust(s) : null,
+    state.notice ? h('p', { class: `alert ${state.notice.kind}`, id: 'notice', role: 'status', 'data-run': state.runs }, state.notice.text) : null,
+    state.trust ? renderInput(s) : null,
+    state.busy ? h('p', { class: 'busy', id: 'busy' }, state.busy) : null,
+    renderReport(s),
+    renderFooter(s),
+  ];
+  app.replaceChildren(...parts.filter(Boolean));
+  for (const [id, value] of Object.entries(keep)) {
+    const element = document.getElementById(id);
+    if (element) element.value = value;
+  }
+  const newVideo = document.getElementById('camera');
+  if (oldVideo && newVideo && oldVideo.srcObject) newVideo.replaceWith(oldVideo);
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+function embeddedData() {
+  const element = document.getElementById('dte-embedded');
+  if (!element) return null;
+  try {
+    return JSON.parse(element.textContent);
+  } catch {
+    return null;
+  }
+}
+
+async function registerServiceWorker() {
+  if (fromFile) return;
+  if (!('serviceWorker' in navigator)) {
+    state.offline = 'unavailable';
+    return;
+  }
+  try {
+    await navigator.serviceWorker.register('/verify/sw.js', { scope: '/verify' });
+    await navigator.serviceWorker.ready;
+    state.offline = 'ready';
+  } catch {
+    state.offline = 'unavailable';
+  }
+  render();
+}
+
+async function start() {
+  render();
+  const store = await openStore();
+  state.trust = new Trust(store, { buildRootKeys: CONFIG.rootKeys, embedded: embeddedData(), online: !fromFile });
+  await state.trust.init();
+  render();
+  registerServiceWorker();
+  warmUpQr();
+  if (!fromFile && navigator.onLine !== false) await refreshBundle();
+  window.addEventListener('online', refreshBundle);
+  // Scripting and tests: the same verifier as the page, nothing more.
+  window.dteVerifier = { verifyCredential, readCredential, runCorpus, trust: state.trust, ready: true };
+  document.body.dataset.ready = 'true';
+}
+
+start();

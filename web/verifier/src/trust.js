@@ -1,0 +1,165 @@
+// What the page trusts and keeps: the pinned root key(s) and the latest accepted trust bundle.
+//
+// Root key, in order: keys fixed in the page at build time (DTE_VERIFIER_ROOT_KEYS); the key
+// carried by an offline copy; the key pinned earlier on this device (set by the user, or the key
+// this server offered at /root-key the first time: trust on first use, shown with a warning).
+//
+// Bundle: every bundle, from /bundle.json, from a file or from storage, is verified against the
+// pinned key before use. The highest sequence accepted per root key is remembered, and a lower
+// one is refused, so an old bundle from before a revocation never replaces a newer one.
+
+import { BundleError, loadBundle } from './bundle.js';
+import { PublicKey } from './keys.js';
+import { get } from './json.js';
+import { verificationMethodOf } from './proof.js';
+import { ReadError, parseJsonBytes } from './read.js';
+
+const encoder = new TextEncoder();
+
+export class Trust {
+  constructor(store, { buildRootKeys = [], embedded = null, online = true } = {}) {
+    this.store = store;
+    this.buildRootKeys = buildRootKeys;
+    this.embedded = embedded;
+    this.online = online; // false for a copy opened from a file: there is no server to ask
+    this.rootKeys = [];
+    this.rootSource = null;
+    this.rootPinnedAt = null;
+    this.rootMismatch = null;
+    this.rootOrigin = null;
+    this.bundle = null;
+    this.bundleText = null;
+  }
+
+  async init() {
+    await this.loadRootKeys();
+    const stored = await this.store.get('bundle');
+    if (stored && (await this.accept(encoder.encode(stored))).kind === 'refused') await this.store.delete('bundle');
+    if (this.embedded?.bundle) await this.accept(encoder.encode(this.embedded.bundle));
+  }
+
+  async loadRootKeys() {
+    if (this.buildRootKeys.length) {
+      this.setRoot(this.buildRootKeys, 'build', null);
+      return;
+    }
+    // An offline copy carries the key its maker trusted; it wins over what this origin stored
+    // (all copies opened from files share one origin).
+    if (this.embedded?.rootKeys?.length) {
+      this.setRoot(this.embedded.rootKeys, 'copy', this.embedded.rootPinnedAt ?? null);
+      this.rootOrigin = this.embedded.rootSource ?? null; // 'tofu' keeps its warning in the copy
+      return;
+    }
+    const stored = await this.store.get('root');
+    if (stored?.keys?.length) {
+      this.setRoot(stored.keys, stored.source, stored.at);
+      return;
+    }
+    if (this.online) await this.pinFromServer();
+  }
+
+  setRoot(multibases, source, at) {
+    this.rootKeys = multibases.map((k) => PublicKey.fromMultibase(k));
+    this.rootSource = source;
+    this.rootPinnedAt = at;
+  }
+
+  async pin(multibases, source, at = new Date().toISOString()) {
+    this.setRoot(multibases, source, at);
+    await this.store.set('root', { keys: multibases, source, at });
+  }
+
+  async pinFromServer() {
+    try {
+      const response = await fetch('/root-key', { cache: 'no-store' });
+      if (!response.ok) return;
+      const key = get(parseJsonBytes(new Uint8Array(await response.arrayBuffer()), 'the root key'), 'publicKeyMultibase');
+      PublicKey.fromMultibase(key); // refuse anything that is not a usable key
+      await this.pin([key], 'tofu');
+    } catch {
+      // offline on the very first visit: the page says it has no root key
+    }
+  }
+
+  /** Compare with what the server offers now; a different key is reported, never adopted. */
+  async checkServerRoot() {
+    if (!this.online || !this.rootKeys.length) return;
+    try {
+      const response = await fetch('/root-key', { cache: 'no-store' });
+      if (!response.ok) return;
+      const key = get(parseJsonBytes(new Uint8Array(await response.arrayBuffer()), 'the root key'), 'publicKeyMultibase');
+      this.rootMismatch = this.rootKeys.some((k) => k.multibase === key) ? null : String(key);
+    } catch {
+      // offline
+    }
+  }
+
+  async setManualRoot(text) {
+    const key = PublicKey.fromMultibase(text.trim());
+    await this.pin([key.multibase], 'manual');
+    this.rootMismatch = null;
+    if (this.bundle && !this.bundle.rootKey.equals(key)) {
+      this.bundle = null;
+      this.bundleText = null;
+      await this.store.delete('bundle');
+    }
+  }
+
+  async forget() {
+    await this.store.clear();
+    this.rootKeys = [];
+    this.rootSource = null;
+    this.bundle = null;
+    this.bundleText = null;
+    await this.loadRootKeys();
+  }
+
+  /**
+   * Consider a bundle (bytes). Returns {kind: 'updated'|'current'|'older'|'refused', ...}; only
+   * a verified bundle with a higher sequence than the current one replaces it.
+   */
+  async accept(bytes) {
+    let document;
+    try {
+      document = parseJsonBytes(bytes, 'the bundle');
+    } catch (error) {
+      if (error instanceof ReadError) return { kind: 'refused', code: 'BUNDLE_NOT_JSON', message: error.message };
+      throw error;
+    }
+    const signer = this.rootKeys.find((k) => k.verificationMethod === verificationMethodOf(document));
+    const highest = signer ? ((await this.store.get(`seq:${signer.multibase}`)) ?? null) : null;
+    let bundle;
+    try {
+      bundle = await loadBundle(document, this.rootKeys, { highestSequence: highest });
+    } catch (error) {
+      if (!(error instanceof BundleError)) throw error;
+      if (error.code === 'BUNDLE_ROLLBACK') return { kind: 'older', offered: Number(get(document, 'sequence')), kept: highest };
+      return { kind: 'refused', code: error.code, message: error.message };
+    }
+    const key = `seq:${bundle.rootKey.multibase}`;
+    await this.store.set(key, Math.max(bundle.sequence, highest ?? bundle.sequence));
+    if (this.bundle && this.bundle.rootKey.equals(bundle.rootKey) && bundle.sequence <= this.bundle.sequence) {
+      return bundle.sequence === this.bundle.sequence ? { kind: 'current' } : { kind: 'older', offered: bundle.sequence, kept: this.bundle.sequence };
+    }
+    this.bundle = bundle;
+    this.bundleText = new TextDecoder().decode(bytes);
+    await this.store.set('bundle', this.bundleText);
+    return { kind: 'updated', sequence: bundle.sequence };
+  }
+
+  /** Fetch /bundle.json (through the service worker, which falls back to its copy offline). */
+  async refresh() {
+    if (!this.online) return { kind: 'offline' };
+    let response;
+    try {
+      response = await fetch('/bundle.json', { cache: 'no-cache' });
+    } catch {
+      return { kind: 'offline' };
+    }
+    if (!response.ok) return { kind: 'offline' };
+    const outcome = await this.accept(new Uint8Array(await response.arrayBuffer()));
+    // The service worker answers from its copy when the server is unreachable, and says so.
+    if (response.headers.get('x-dte-offline') && outcome.kind !== 'updated') return { kind: 'offline' };
+    return outcome;
+  }
+}
