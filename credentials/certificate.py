@@ -24,6 +24,7 @@ schema cannot state (check characters, number/level/field agreement, id/number a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import urllib.parse
@@ -40,7 +41,7 @@ import jsonschema.validators
 from credentials import proof
 from credentials.errors import CanonicalizationError, SchemaError, SchemaProblem
 from credentials.idnumber import mod11_2_check
-from credentials.jcs import plain_json
+from credentials.jcs import is_plain_json, plain_json
 from credentials.keys import SigningKey
 
 __all__ = [
@@ -197,14 +198,22 @@ def validate_certificate(document: object) -> list[SchemaProblem]:
 
     Paths are JSON Pointers ("" is the whole document).
     """
-    try:
-        plain = plain_json(document)
-    except CanonicalizationError as exc:
-        return [SchemaProblem("", f"not a JSON document: {exc.message}")]
-    problems = [
-        SchemaProblem(_pointer(error.absolute_path), _shorten(error.message))
-        for error in sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.path)))
-    ]
+    if is_plain_json(document):
+        plain: Any = document  # already what plain_json would copy it to; nothing mutates it
+    else:
+        try:
+            plain = plain_json(document)
+        except CanonicalizationError as exc:
+            return [SchemaProblem("", f"not a JSON document: {exc.message}")]
+    if accepts_fast(plain):
+        problems: list[SchemaProblem] = []
+    else:
+        problems = [
+            SchemaProblem(_pointer(error.absolute_path), _shorten(error.message))
+            for error in sorted(
+                _validator().iter_errors(plain), key=lambda e: list(map(str, e.path))
+            )
+        ]
     if not problems:
         problems.extend(_semantic_problems(plain))
     return problems
@@ -321,6 +330,265 @@ def _validator() -> Any:
     checker.checks("uri")(_is_uri)
     cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
     return cls(schema, format_checker=checker)
+
+
+# --- fast acceptance --------------------------------------------------------------------------
+#
+# jsonschema costs about 0.9 ms a credential here, half of an offline verification and most of
+# what publication spends per credential beyond signing (docs/benchmarks.md). `accepts_fast` is a
+# hand-written check of the same schema that only ever says "valid" for documents the schema
+# accepts: it demands the exact Python types (`int`, never `bool` or `1.0`; `str`, `dict`, `list`,
+# never subclasses), the same patterns compiled the same way (`_compile`, searched as
+# `_ecma_pattern` does), the same format functions and bounds. Anything else returns False, and
+# `validate_certificate` then asks jsonschema, so problems are reported exactly as before.
+# The patterns and constants are read from the shipped schema, and the check is switched off
+# when the schema file is not the one it was written for (`_FAST_SCHEMA_SHA256`): a schema edit
+# can make it slower, never wrong. tests/credentials/test_certificate_fast.py checks both.
+
+_FAST_SCHEMA_SHA256: Final = "3caf8903cf356f5d79b8a05e850da8ec24221be6ed4bfff16106ee56e7d073cd"
+
+
+@dataclass(frozen=True)
+class _FastPlan:
+    id: re.Pattern[str]
+    uscc: re.Pattern[str]
+    text: re.Pattern[str]
+    date_time: re.Pattern[str]
+    number: re.Pattern[str]
+    occupation_code: re.Pattern[str]
+    field: re.Pattern[str]
+    salt: re.Pattern[str]
+    digest: re.Pattern[str]
+    status_id: re.Pattern[str]
+    status_index: re.Pattern[str]
+    status_url: re.Pattern[str]
+    verification_method: re.Pattern[str]
+    proof_value: re.Pattern[str]
+    context: tuple[str, ...]
+    types: tuple[str, ...]
+    schema_ref: tuple[tuple[str, str], ...]
+    levels: tuple[tuple[int, str], ...]
+    text_max: int
+    url_max: int
+
+
+@cache
+def _fast_plan() -> _FastPlan | None:
+    raw = _read("schemas", _SCHEMA_FILE)
+    if hashlib.sha256(raw.encode("utf-8")).hexdigest() != _FAST_SCHEMA_SHA256:
+        return None
+    schema = json.loads(raw)
+    top, defs = schema["properties"], schema["$defs"]
+    cert = defs["certificate"]["properties"]
+    binding = defs["holderBinding"]["properties"]
+    status = defs["statusEntry"]["properties"]
+    prf = defs["proof"]["properties"]
+    return _FastPlan(
+        id=_compile(top["id"]["pattern"]),
+        uscc=_compile(top["issuer"]["properties"]["id"]["pattern"]),
+        text=_compile(defs["text"]["pattern"]),
+        date_time=_compile(defs["dateTime"]["pattern"]),
+        number=_compile(cert["number"]["pattern"]),
+        occupation_code=_compile(cert["occupation"]["properties"]["code"]["pattern"]),
+        field=_compile(cert["field"]["pattern"]),
+        salt=_compile(binding["salt"]["pattern"]),
+        digest=_compile(binding["digest"]["pattern"]),
+        status_id=_compile(status["id"]["pattern"]),
+        status_index=_compile(status["statusListIndex"]["pattern"]),
+        status_url=_compile(status["statusListCredential"]["pattern"]),
+        verification_method=_compile(prf["verificationMethod"]["pattern"]),
+        proof_value=_compile(prf["proofValue"]["pattern"]),
+        context=tuple(top["@context"]["const"]),
+        types=tuple(top["type"]["const"]),
+        schema_ref=tuple(sorted(top["credentialSchema"]["const"].items())),
+        levels=tuple((lv["code"], lv["name"]) for lv in cert["level"]["enum"]),
+        text_max=defs["text"]["maxLength"],
+        url_max=status["statusListCredential"]["maxLength"],
+    )
+
+
+_TOP_REQUIRED: Final = frozenset(
+    {
+        "@context",
+        "id",
+        "type",
+        "issuer",
+        "validFrom",
+        "credentialSubject",
+        "credentialStatus",
+        "credentialSchema",
+    }
+)
+_TOP_ALLOWED: Final = _TOP_REQUIRED | {"proof"}
+_SUBJECT_KEYS: Final = frozenset({"type", "name", "holderBinding", "certificate"})
+_CERT_REQUIRED: Final = frozenset({"number", "occupation", "level", "field"})
+_CERT_ALLOWED: Final = _CERT_REQUIRED | {"direction"}
+_BINDING_KEYS: Final = frozenset(
+    {
+        "type",
+        "algorithm",
+        "version",
+        "opslimit",
+        "memlimit",
+        "parallelism",
+        "outputLength",
+        "salt",
+        "digest",
+    }
+)
+_STATUS_KEYS: Final = frozenset(
+    {"id", "type", "statusPurpose", "statusListIndex", "statusListCredential"}
+)
+_PROOF_KEYS: Final = frozenset(
+    {
+        "type",
+        "cryptosuite",
+        "created",
+        "verificationMethod",
+        "proofPurpose",
+        "@context",
+        "proofValue",
+    }
+)
+
+
+def accepts_fast(document: object) -> bool:
+    """True only if the certificate schema accepts `document` (see above); False means "ask
+    jsonschema", not "invalid". Never raises."""
+    plan = _fast_plan()
+    if plan is None:
+        return False
+    try:
+        return _accepts(plan, document)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _obj(value: object, keys: frozenset[str], allowed: frozenset[str] | None = None) -> bool:
+    if type(value) is not dict:
+        return False
+    present = value.keys()
+    return keys <= present and present <= (allowed or keys)
+
+
+def _str(value: object, pattern: re.Pattern[str]) -> bool:
+    return type(value) is str and pattern.search(value) is not None
+
+
+def _int(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _strings(value: object, expected: tuple[str, ...]) -> bool:
+    return (
+        type(value) is list
+        and len(value) == len(expected)
+        and all(type(v) is str and v == e for v, e in zip(value, expected, strict=True))
+    )
+
+
+def _const(value: object, expected: str) -> bool:
+    return type(value) is str and value == expected
+
+
+def _accepts(plan: _FastPlan, doc: Any) -> bool:
+    def text(value: object) -> bool:
+        return (
+            type(value) is str
+            and 1 <= len(value) <= plan.text_max
+            and plan.text.search(value) is not None
+        )
+
+    def date_time(value: object) -> bool:
+        return _str(value, plan.date_time) and _is_date_time(value)
+
+    if not _obj(doc, _TOP_REQUIRED, _TOP_ALLOWED):
+        return False
+    if not (_strings(doc["@context"], plan.context) and _strings(doc["type"], plan.types)):
+        return False
+    if not (_str(doc["id"], plan.id) and date_time(doc["validFrom"])):
+        return False
+    issuer = doc["issuer"]
+    if not (_obj(issuer, frozenset({"id", "name"})) and _str(issuer["id"], plan.uscc)):
+        return False
+    if not text(issuer["name"]):
+        return False
+    schema_ref = doc["credentialSchema"]
+    if not (
+        _obj(schema_ref, frozenset(k for k, _ in plan.schema_ref))
+        and all(_const(schema_ref[k], v) for k, v in plan.schema_ref)
+    ):
+        return False
+    subject = doc["credentialSubject"]
+    if not (_obj(subject, _SUBJECT_KEYS) and _const(subject["type"], SUBJECT_TYPE)):
+        return False
+    if not text(subject["name"]):
+        return False
+    b = subject["holderBinding"]
+    if not (
+        _obj(b, _BINDING_KEYS)
+        and _const(b["type"], "Argon2idCommitment")
+        and _const(b["algorithm"], "argon2id")
+        and _int(b["version"], 19, 19)
+        and _int(b["opslimit"], 1, 10)
+        and _int(b["memlimit"], 8192, 268_435_456)
+        and b["memlimit"] % 1024 == 0
+        and _int(b["parallelism"], 1, 1)
+        and _int(b["outputLength"], 32, 32)
+        and _str(b["salt"], plan.salt)
+        and _str(b["digest"], plan.digest)
+    ):
+        return False
+    cert = subject["certificate"]
+    if not (_obj(cert, _CERT_REQUIRED, _CERT_ALLOWED) and _str(cert["number"], plan.number)):
+        return False
+    occupation = cert["occupation"]
+    if not (
+        _obj(occupation, frozenset({"code", "name"}))
+        and _str(occupation["code"], plan.occupation_code)
+        and text(occupation["name"])
+    ):
+        return False
+    if "direction" in cert and not text(cert["direction"]):
+        return False
+    level = cert["level"]
+    if not (
+        _obj(level, frozenset({"code", "name"}))
+        and type(level["code"]) is int
+        and type(level["name"]) is str
+        and (level["code"], level["name"]) in plan.levels
+    ):
+        return False
+    if not _str(cert["field"], plan.field):
+        return False
+    status = doc["credentialStatus"]
+    url = status.get("statusListCredential") if type(status) is dict else None
+    if not (
+        _obj(status, _STATUS_KEYS)
+        and _str(status["id"], plan.status_id)
+        and _const(status["type"], STATUS_ENTRY_TYPE)
+        and _const(status["statusPurpose"], "revocation")
+        and _str(status["statusListIndex"], plan.status_index)
+        and isinstance(url, str)
+        and _str(url, plan.status_url)
+        and len(url) <= plan.url_max
+        and _is_uri(url)
+    ):
+        return False
+    if "proof" in doc:
+        p = doc["proof"]
+        if not (
+            _obj(p, _PROOF_KEYS)
+            and _const(p["type"], "DataIntegrityProof")
+            and _const(p["cryptosuite"], "eddsa-jcs-2022")
+            and date_time(p["created"])
+            and _str(p["verificationMethod"], plan.verification_method)
+            and _const(p["proofPurpose"], "assertionMethod")
+            and _strings(p["@context"], plan.context)
+            and _str(p["proofValue"], plan.proof_value)
+        ):
+            return False
+    return True
 
 
 def _pointer(path: Any) -> str:

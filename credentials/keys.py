@@ -120,7 +120,7 @@ def _check_public_point(raw: bytes) -> None:
 class PublicKey:
     """An Ed25519 public key, checked on construction (length, canonical, not small order)."""
 
-    __slots__ = ("_raw", "_verify_key")
+    __slots__ = ("_multibase", "_raw", "_verify_key")
 
     def __init__(self, raw: bytes) -> None:
         if not isinstance(raw, bytes):
@@ -132,6 +132,7 @@ class PublicKey:
         _check_public_point(raw)
         self._raw = raw
         self._verify_key = nacl.signing.VerifyKey(raw)
+        self._multibase: str | None = None  # computed once: every proof compares against it
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> PublicKey:
@@ -181,7 +182,9 @@ class PublicKey:
 
     @property
     def multibase(self) -> str:
-        return "z" + base58.b58encode(_PUBLIC_PREFIX + self._raw).decode("ascii")
+        if self._multibase is None:
+            self._multibase = "z" + base58.b58encode(_PUBLIC_PREFIX + self._raw).decode("ascii")
+        return self._multibase
 
     @property
     def did(self) -> str:

@@ -207,7 +207,7 @@ def decode_proof_value(value: object) -> bytes:
     """The 64 signature bytes of a `z…` proofValue, or ProofError(PROOF_VALUE)."""
     if not isinstance(value, str) or not _BASE58BTC.fullmatch(value):
         raise ProofError("PROOF_VALUE", "proofValue must be multibase base58btc ('z…')")
-    raw = bytes(base58.b58decode(value[1:]))
+    raw = _b58decode(value[1:])
     if len(raw) != _SIGNATURE_BYTES:
         raise ProofError("PROOF_VALUE", f"proofValue must hold 64 bytes, found {len(raw)}")
     return raw
@@ -343,6 +343,21 @@ def verification_method_of(secured: object) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+
+_B58_ALPHABET: Final = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX: Final = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+def _b58decode(text: str) -> bytes:
+    """`base58.b58decode` for text already matched by `_BASE58BTC` (a quarter of its cost: one
+    integer accumulation, then leading "1"s as zero bytes). tests/credentials/test_proof_fast.py
+    checks it against the package."""
+    number = 0
+    for char in text:
+        number = number * 58 + _B58_INDEX[char]
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
 def _fail(code: str, message: str) -> ProofCheck:

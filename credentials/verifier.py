@@ -344,7 +344,8 @@ class _Run:
             # Malformed input reaching a code path we did not foresee: no claim can be made.
             check = Check(name, on_error, "CHECK_ERROR", f"could not be evaluated: {_brief(exc)}")
         # Messages quote text from the credential; a crafted value must not steer a terminal.
-        return dataclasses.replace(check, message=printable(check.message))
+        message = printable(check.message)
+        return check if message == check.message else dataclasses.replace(check, message=message)
 
     # -- input ---------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The benchmark harness behind `scripts/bench/run` (see docs/benchmarks.md)."""
