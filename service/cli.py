@@ -53,8 +53,12 @@ def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> Non
         settings.master_key()  # generate (with a warning) before anything needs it
     except RegistryError as error:
         raise click.ClickException(error.message) from None
+    try:
+        app = create_app(settings, demo_data=demo)  # reads and checks the API settings
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
     config = uvicorn.Config(
-        create_app(settings, demo_data=demo),
+        app,
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,

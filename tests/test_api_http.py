@@ -392,3 +392,27 @@ async def test_a_repeated_query_is_validated_once(http: httpx.AsyncClient) -> No
     after = cache.cache_info()
     assert after.misses - before.misses == 1
     assert after.hits - before.hits == 2
+
+
+def test_api_settings_are_read_and_checked() -> None:
+    from registry.errors import ConfigurationError
+
+    config = ApiConfig.from_env(
+        {
+            "REGISTRY_RATE_LIMIT": "10",
+            "REGISTRY_INTROSPECTION": "off",
+            "REGISTRY_CORS_ORIGINS": "https://a.cn, https://b.cn",
+        }
+    )
+    assert (config.rate_points, config.introspection, config.cors_origins) == (
+        10,
+        False,
+        ("https://a.cn", "https://b.cn"),
+    )
+    for env in (
+        {"REGISTRY_RATE_LIMIT": "many"},
+        {"REGISTRY_RATE_LIMIT": "0"},
+        {"REGISTRY_INTROSPECTION": "maybe"},
+    ):
+        with pytest.raises(ConfigurationError, match=next(iter(env))):
+            ApiConfig.from_env(env)

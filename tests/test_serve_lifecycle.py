@@ -146,3 +146,12 @@ def test_bad_port_is_a_clear_error(data_dir: Path) -> None:
     assert result.returncode == 1
     assert b"REGISTRY_PORT must be a port number" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_bad_api_setting_is_a_clear_error(data_dir: Path) -> None:
+    env = _env(data_dir, free_port())
+    env["REGISTRY_RATE_LIMIT"] = "lots"
+    result = subprocess.run([REGISTRY, "serve"], env=env, capture_output=True, timeout=30)
+    assert result.returncode == 1
+    assert b"REGISTRY_RATE_LIMIT must be a whole number" in result.stderr
+    assert b"Traceback" not in result.stderr
