@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.certificates import numbers
-from registry.certificates.validation import normalise_name
 from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
+from registry.rows import normalise_name
 
 PUBLIC_STATES = ("PUBLISHED", "REVOKED")
 

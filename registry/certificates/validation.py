@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from registry import catalogue, clock
 from registry.certificates import numbers
 from registry.db import Database
-from registry.identifiers import IdNumberError, normalise_id_number
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.problems import Problem
+from registry.rows import RowProblems, check_person
 
 PASS_MARK = 60  # notice 三(六): theory and skill each out of 100, 60 passes
 MAX_ROWS = 5000
-MAX_NAME = 50
 REPORTING_MONTHS = 1  # notice 四(六)3: report within one month of the exam
 PROGRAMME_START = dt.date(2021, 10, 8)
 
@@ -59,11 +57,6 @@ class CleanResult:
     @property
     def passed(self) -> bool:
         return self.theory >= PASS_MARK and self.skill >= PASS_MARK
-
-
-def normalise_name(name: str) -> str:
-    """NFKC, inner whitespace collapsed: how names are compared in look-ups."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").split())
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -158,29 +151,10 @@ async def check_batch(
     seen: dict[tuple[str, str, int], int] = {}
     for index, result in enumerate(batch.results):
         row = index + 1
-        here = f"results[{index}]"
-        row_problems: list[Problem] = []
-
-        def bad(
-            field: str,
-            code: str,
-            message: str,
-            _out: list[Problem] = row_problems,
-            _here: str = here,
-            _row: int = row,
-        ) -> None:
-            _out.append(Problem(f"{_here}.{field}", code, f"row {_row}: {message}"))
-
-        name = normalise_name(result.name)
-        if not name:
-            bad("name", "REQUIRED", "the name is required")
-        elif len(name) > MAX_NAME or any(unicodedata.category(c).startswith("C") for c in name):
-            bad("name", "INVALID_NAME", f"the name must be 1-{MAX_NAME} printable characters")
-        id_number = ""
-        try:
-            id_number = normalise_id_number(result.id_number)
-        except IdNumberError as error:
-            bad("idNumber", error.code, error.message)  # messages never repeat the number
+        checked = RowProblems("results", index)
+        row_problems = checked.problems
+        bad = checked.add
+        name, id_number = check_person(checked, result.name, result.id_number)
         code = (result.occupation or "").strip()
         if code not in occupations:
             occupations[code] = (

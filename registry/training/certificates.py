@@ -15,10 +15,10 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from registry import audit
 from registry.auth import Principal, Role
 from registry.certificates import numbers
-from registry.certificates.validation import normalise_name
 from registry.db import Database, Document
 from registry.errors import Forbidden, NotFound
 from registry.problems import reject
+from registry.rows import normalise_name
 from registry.training import rules
 from registry.training.submission import ACTIVE, CERTIFICATES, COHORTS, CREDITS, ISSUED, REVOKED
 from registry.transactions import in_transaction

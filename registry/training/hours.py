@@ -18,11 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from registry.auth import Principal, Role
-from registry.certificates.validation import normalise_name
 from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
 from registry.problems import reject
+from registry.rows import normalise_name
 from registry.training.submission import ACTIVE, CREDITS
 
 REVIEWERS = frozenset({Role.OFFICE_ADMIN, Role.CETTIC_REVIEWER, Role.PROVINCIAL_REVIEWER})

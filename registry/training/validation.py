@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from registry import catalogue, clock
-from registry.certificates.validation import PROGRAMME_START, in_scope, normalise_name
+from registry.certificates.validation import PROGRAMME_START, in_scope
 from registry.db import Database
-from registry.identifiers import IdNumberError, normalise_id_number
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.problems import Problem
+from registry.rows import RowProblems, check_person
 
 MAX_TRAINEES = 5000
 MAX_NAME = 50
@@ -169,29 +168,10 @@ async def check_cohort(
     seen: dict[str, int] = {}
     for index, trainee in enumerate(cohort.trainees):
         row = index + 1
-        here = f"trainees[{index}]"
-        row_problems: list[Problem] = []
-
-        def row_bad(
-            field: str,
-            code: str,
-            message: str,
-            _out: list[Problem] = row_problems,
-            _here: str = here,
-            _row: int = row,
-        ) -> None:
-            _out.append(Problem(f"{_here}.{field}", code, f"row {_row}: {message}"))
-
-        name = normalise_name(trainee.name)
-        if not name:
-            row_bad("name", "REQUIRED", "the name is required")
-        elif len(name) > MAX_NAME or any(unicodedata.category(c).startswith("C") for c in name):
-            row_bad("name", "INVALID_NAME", f"the name must be 1-{MAX_NAME} printable characters")
-        id_number = ""
-        try:
-            id_number = normalise_id_number(trainee.id_number)
-        except IdNumberError as error:
-            row_bad("idNumber", error.code, error.message)  # messages never repeat the number
+        checked = RowProblems("trainees", index)
+        row_problems = checked.problems
+        row_bad = checked.add
+        name, id_number = check_person(checked, trainee.name, trainee.id_number)
         hours = _number(trainee.hours_attended)
         if hours is None or not 0 <= hours <= max_hours:
             row_bad(
