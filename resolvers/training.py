@@ -3,15 +3,11 @@
 
 Domain problems come back as `userErrors`; a caller without the right role or scope gets a
 top-level FORBIDDEN error; nothing changes in either case. The personal look-ups (ID number and
-name) are rate limited per client here, in process, until the API-wide limiter takes them over.
+name) are rate limited by the API-wide limiter for personal look-ups (service/graphql_http.py).
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,7 +19,6 @@ from registry.errors import Forbidden, NotFound
 from registry.identifiers import IdNumberError
 from registry.problems import Problem, Rejected
 from registry.training import certificates, export, hours, submission
-from registry.training.hours import REVIEWERS
 from registry.training.validation import CohortInput
 from resolvers.auth import principal
 from resolvers.context import Context
@@ -32,54 +27,6 @@ from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "cohort"
 T = TypeVar("T")
-
-# Personal look-ups per client and window: enough for a person checking their own record, far
-# too few to enumerate ID numbers (each guess also needs the right name).
-LOOKUPS_PER_WINDOW = 20
-WINDOW_SECONDS = 60.0
-
-
-class _Limiter:
-    """A sliding window per client key; in process (each service process counts on its own)."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> float | None:
-        """None when allowed (and counted); otherwise the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - now
-            hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle clients rather than grow without bound
-                self._hits = {
-                    k: v for k, v in self._hits.items() if v and v[-1] > now - self.window
-                }
-            return None
-
-
-PERSONAL_LOOKUPS = _Limiter(LOOKUPS_PER_WINDOW, WINDOW_SECONDS)
-
-
-async def _throttle(ctx: Context) -> None:
-    who = await principal(ctx)
-    if who.role in REVIEWERS:
-        return  # accountable callers with their own token and audit trail
-    client = getattr(getattr(ctx.request, "client", None), "host", None) or "unknown"
-    wait = PERSONAL_LOOKUPS.check(who.token_id or f"ip:{client}")
-    if wait is not None:
-        seconds = max(1, math.ceil(wait))
-        raise PublicError(
-            f"too many personal look-ups from this client; retry in {seconds} s",
-            "THROTTLED",
-            retryAfter=seconds,
-        )
 
 
 @dataclass
@@ -161,7 +108,6 @@ def _personal_error(error: IdNumberError) -> PublicError:
 async def continuing_education(
     ctx: Context, id_number: str, holder_name: str | None, year: int | None
 ) -> hours.CeRecord:
-    await _throttle(ctx)
     who = await principal(ctx)
     try:
         return await hours.record(
@@ -177,7 +123,6 @@ async def continuing_education(
 async def ce_credential(
     ctx: Context, id_number: str, holder_name: str | None, year: int
 ) -> dict[str, Any]:
-    await _throttle(ctx)
     who = await principal(ctx)
     try:
         return await export.ce_credential(

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from credentials.bundle import load_bundle
-from credentials.keys import PublicKey
+from credentials.errors import CredentialError
+from credentials.keys import PublicKey, SigningKey
 from credentials.verifier import verify_credential
 from registry import catalogue, clock, keystore, tokens, trust
 from registry.auth import SYSTEM, Role
@@ -180,7 +181,12 @@ async def test_submit_review_publish_look_up_verify_revoke(
     other_name, other_number = next((n, c) for n, c in numbers.items() if c != number)
     other = (await gql(http, None, LOOKUP, n=other_number, name=other_name))["certificate"]
     assert verify_credential(other["credential"], bundle=later).verdict.value == "VALID"
-    assert isinstance(root, PublicKey)
+    # The bundle is trusted only under the pinned root key, never under another one.
+    with pytest.raises(CredentialError):
+        load_bundle(
+            await trust.build_bundle(db, master, settings.base_url),
+            [SigningKey.generate().public_key],
+        )
 
 
 # mutation -> (document, variables, labels allowed to call it). `batch` is filled in at run time.

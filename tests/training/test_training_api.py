@@ -18,8 +18,10 @@ from registry import catalogue, clock, keystore, tokens
 from registry.auth import SYSTEM, Role
 from registry.db import Database
 from registry.settings import Settings
-from resolvers import training as training_resolvers
+from service.api_config import ApiConfig
+from service.app import create_app
 from service.verify_cli import verify_command
+from tests.conftest import serving
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 TRAINER = make_uscc(851)
@@ -51,12 +53,6 @@ async def t(db: Database) -> dict[str, str]:
             db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
         )
     return out
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits() -> None:
-    # The live server runs in this process: start every test with an empty look-up window.
-    training_resolvers.PERSONAL_LOOKUPS._hits.clear()
 
 
 async def post(
@@ -169,17 +165,26 @@ async def test_hours_by_the_holder_and_by_reviewers(
 
 
 async def test_personal_lookups_are_rate_limited(
-    http: httpx.AsyncClient, t: dict[str, str]
+    db: Database, settings: Settings, t: dict[str, str]
 ) -> None:
+    # The API-wide limit on personal look-ups covers continuing education too; a server of its
+    # own gives this test a fresh window.
     name, idn = PEOPLE[1]
-    for _ in range(training_resolvers.LOOKUPS_PER_WINDOW):
-        await gql(http, None, CE, i=idn, n=name)
-    body = await post(http, None, CE, i=idn, n=name)
-    error = body["errors"][0]
-    assert error["extensions"]["code"] == "THROTTLED" and error["extensions"]["retryAfter"] >= 1
-    # Another client (a token of its own) and reviewers are not affected.
-    assert (await gql(http, t["evaluator"], CE, i=idn, n=name))["continuingEducation"]["years"]
-    assert (await gql(http, t["office"], CE, i=idn))["continuingEducation"]["years"]
+    api = ApiConfig(personal_lookups=3)
+    async with (
+        serving(create_app(settings, db=db, api=api)) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        for _ in range(api.personal_lookups):
+            await gql(http, None, CE, i=idn, n=name)
+        response = await http.post(
+            "/graphql", json={"query": CE, "variables": {"i": idn, "n": name}}
+        )
+        assert response.status_code == 429 and int(response.headers["retry-after"]) >= 1
+        assert response.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+        # Another client (a token of its own) and reviewers are not affected.
+        assert (await gql(http, t["evaluator"], CE, i=idn, n=name))["continuingEducation"]["years"]
+        assert (await gql(http, t["office"], CE, i=idn))["continuingEducation"]["years"]
 
 
 async def test_the_record_exports_as_a_credential_registry_verify_accepts(
