@@ -85,13 +85,16 @@ async def revoke(ctx: Context, number: str, reason: str) -> CertificateOutcome:
         return CertificateOutcome(problems=list(rejected.problems))
     except (Forbidden, NotFound) as error:
         raise public(error) from None
+    if ctx.certificates is not None:
+        # Other processes learn of it from the change stream; this one evicts now.
+        ctx.certificates.evict(doc["_id"])
     found = await lookup.by_number(ctx.db, doc["_id"], doc["name"])
     return CertificateOutcome(certificate=found)
 
 
 async def by_number(ctx: Context, number: str, holder_name: str) -> lookup.PublicCertificate | None:
     try:
-        return await lookup.by_number(ctx.db, number, holder_name)
+        return await lookup.by_number(ctx.db, number, holder_name, ctx.certificates)
     except CertificateNumberError as error:
         raise PublicError(error.message, error.code, argument="number") from None
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.certificates.lookup import LookupCache
 from registry.db import Database
 from registry.personal import PersonalData
 from registry.settings import Settings
@@ -30,6 +31,8 @@ class Context:
     master_key: bytes = field(default=b"", repr=False)
     personal: PersonalData | None = field(default=None, repr=False)
     rate_limit: RateLimitInfo | None = None
+    # Shared by every request of the process (see registry/certificates/cache.py).
+    certificates: LookupCache | None = None
     request: Any = None
     response: Any = None
     # Per-request caches (DataLoaders) live here so they never outlive a request.

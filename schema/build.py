@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -68,6 +69,13 @@ _RULES = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
+
+
+def validation_rules(*, introspection: bool = True) -> tuple[type[ASTValidationRule], ...]:
+    """Every rule a query is validated with: GraphQL's own, the limiters, and with introspection
+    off the rule that refuses it (what the extensions below add, for `schema.execution`)."""
+    extra = () if introspection else (NoSchemaIntrospectionCustomRule,)
+    return (*specified_rules, *_RULES, *extra)
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:

@@ -31,22 +31,29 @@ class ErrorMasking(MaskErrors):
         super().__init__(should_mask_error=lambda e: not _is_public(e))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        ctx = self.execution_context.context
-        request_id = getattr(ctx, "request_id", None)
-        log.error(
-            "internal error in %s",
-            ".".join(str(p) for p in error.path or []) or "operation",
-            exc_info=error.original_error,
-            extra={"request_id": request_id},
-        )
-        return GraphQLError(
-            message="Internal error; quote the request id when reporting it.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": INTERNAL, "requestId": request_id},
-        )
+        return _anonymise(error, getattr(self.execution_context.context, "request_id", None))
+
+
+def _anonymise(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    log.error(
+        "internal error in %s",
+        ".".join(str(p) for p in error.path or []) or "operation",
+        exc_info=error.original_error,
+        extra={"request_id": request_id},
+    )
+    return GraphQLError(
+        message="Internal error; quote the request id when reporting it.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL, "requestId": request_id},
+    )
+
+
+def mask(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    """What `ErrorMasking` does to a result's errors, for callers that execute without it."""
+    return [e if _is_public(e) else _anonymise(e, request_id) for e in errors]
 
 
 def with_code(error: GraphQLError) -> dict[str, Any]:

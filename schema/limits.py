@@ -57,6 +57,9 @@ class Analysis:
     spreads: int = 0
     cost: int = 0
     personal: bool = False
+    # Whether a variable's value went into the figures (`first: $n`): if not, the analysis holds
+    # for every request with the same query text and operation name.
+    reads_variables: bool = False
 
     @property
     def operation_type(self) -> str | None:
@@ -93,13 +96,14 @@ def select_operation(document: DocumentNode, name: str | None) -> OperationDefin
     return next((o for o in operations if o.name and o.name.value == name), None)
 
 
-def _first(field: FieldNode, variables: dict[str, Any]) -> int | None:
+def _first(field: FieldNode, variables: dict[str, Any], result: Analysis) -> int | None:
     for argument in field.arguments or ():
         if argument.name.value in ("first", "last"):
             value = argument.value
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, VariableNode):
+                result.reads_variables = True
                 given = variables.get(value.name.value)
                 return given if isinstance(given, int) else None
     return None
@@ -165,7 +169,7 @@ def analyse(
                         "selects by its `first`)",
                         MAX_COST,
                     )
-                first = _first(selection, variables)
+                first = _first(selection, variables, result)
                 inner = (
                     multiplier * max(1, min(first, MAX_FIRST)) if first is not None else multiplier
                 )

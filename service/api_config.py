@@ -11,7 +11,7 @@ from pathlib import Path
 from registry.errors import ConfigurationError
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     text = env.get(name)
     if text is None or text == "":
         return default
@@ -19,8 +19,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(text)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, got {text!r}") from None
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be positive, got {value}")
+    if value < minimum:
+        raise ConfigurationError(
+            f"{name} must be positive, got {value}"
+            if minimum == 1
+            else f"{name} must be {minimum} or more, got {value}"
+        )
     return value
 
 
@@ -50,6 +54,9 @@ class ApiConfig:
         str, ...
     ] = ()  # x-dte-client values that may send only trusted documents
     public_max_age_s: int = 60
+    # Published certificates kept in memory for the look-up by number (0: off); see
+    # registry/certificates/cache.py for how revocations reach every process.
+    lookup_cache_entries: int = 20_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
@@ -74,4 +81,5 @@ class ApiConfig:
                 if c.strip()
             ),
             public_max_age_s=_int(env, "REGISTRY_PUBLIC_MAX_AGE", 60),
+            lookup_cache_entries=_int(env, "REGISTRY_LOOKUP_CACHE", 20_000, minimum=0),
         )

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from registry import demo, demo_certificates, demo_training
+from registry.certificates.lookup import LookupCache
 from registry.db import Database, is_ready, open_database
 from registry.personal import PersonalData
 from registry.settings import Settings
@@ -73,6 +75,12 @@ async def load_demo(database: Database, settings: Settings) -> None:
     )
 
 
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(
     settings: Settings,
     *,
@@ -97,6 +105,10 @@ def create_app(
                 else await stack.enter_async_context(open_database(settings, exclusive=True))
             )
             app.state.db = database
+            cache: LookupCache = LookupCache(api.lookup_cache_entries)
+            app.state.certificates = cache
+            follower = asyncio.create_task(cache.follow(database), name="certificate-cache")
+            stack.push_async_callback(_stop, follower)
             if demo_data:
                 await load_demo(database, settings)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,14 +30,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.types.graphql import OperationType
 
 from registry import tokens
 from registry.auth import ANONYMOUS, Principal
 from registry.errors import RegistryError
 from resolvers.context import Context, RateLimitInfo
 from schema.errors import with_code
-from schema.limits import LimitExceeded, analyse, prescan
+from schema.execution import Executor
+from schema.limits import Analysis, LimitExceeded, analyse, prescan
 from service.api_config import ApiConfig
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.ratelimit import Decision, FixedWindowLimiter
@@ -87,6 +88,26 @@ def _parse(query: str) -> DocumentNode:
     return parse(query, max_tokens=MAX_TOKENS)
 
 
+_ANALYSES: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
+
+
+def _analyse(
+    query: str, document: DocumentNode, operation_name: str | None, variables: dict[str, Any]
+) -> Analysis:
+    """`analyse`, remembered per query text and operation unless variables changed its figures."""
+    key = (query, operation_name)
+    known = _ANALYSES.get(key)
+    if known is not None:
+        _ANALYSES.move_to_end(key)
+        return known
+    analysis = analyse(document, operation_name, variables)
+    if not analysis.reads_variables:
+        _ANALYSES[key] = analysis
+        if len(_ANALYSES) > 1024:
+            _ANALYSES.popitem(last=False)
+    return analysis
+
+
 def _json_object(text: str | None, name: str) -> dict[str, Any]:
     if text in (None, ""):
         return {}
@@ -111,6 +132,7 @@ def _media(request: Request) -> str:
 class GraphQLEndpoint:
     def __init__(self, schema: Any, config: ApiConfig) -> None:
         self.schema = schema
+        self.executor = Executor(schema, introspection=config.introspection)
         self.config = config
         self.apq = APQCache()
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
@@ -258,7 +280,7 @@ class GraphQLEndpoint:
             except GraphQLSyntaxError as error:
                 raise HttpProblem(400, "GRAPHQL_PARSE_FAILED", error.message) from None
             try:
-                analysis = analyse(document, params.operation_name, params.variables)
+                analysis = _analyse(query, document, params.operation_name, params.variables)
             except LimitExceeded as limit:
                 raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
             if request.method == "GET" and analysis.operation_type == "mutation":
@@ -289,6 +311,7 @@ class GraphQLEndpoint:
                 request_id=request.scope.get("state", {}).get("request_id", ""),
                 master_key=state.master_key,
                 personal=state.personal,
+                certificates=getattr(state, "certificates", None),
                 request=request,
                 response=None,
                 rate_limit=RateLimitInfo(
@@ -300,19 +323,11 @@ class GraphQLEndpoint:
                 ),
             )
             context.loaders["principal"] = principal
-            allowed = (
-                (OperationType.QUERY,)
-                if request.method == "GET"
-                else (OperationType.QUERY, OperationType.MUTATION)
-            )
+            # A mutation sent with GET was refused above (405), from the analysed operation.
             try:
                 result = await asyncio.wait_for(
-                    self.schema.execute(
-                        query,
-                        params.variables,
-                        context,
-                        operation_name=params.operation_name,
-                        allowed_operation_types=allowed,
+                    self.executor.execute(
+                        query, document, params.variables, context, params.operation_name
                     ),
                     self.config.request_timeout_s,
                 )

@@ -29,5 +29,27 @@ def observe(method: str, route: str, status: int, seconds: float) -> None:
     LATENCY.labels(method, route).observe(seconds)
 
 
+def _cache_lines(request: Request) -> bytes:
+    """The look-up cache's counters (kept by the cache itself, one per app)."""
+    cache = getattr(request.app.state, "certificates", None)
+    if cache is None:
+        return b""
+    s = cache.stats()
+    rows = [
+        ("registry_lookup_cache_live", "gauge", "1 while the change stream keeps it", int(s.live)),
+        ("registry_lookup_cache_entries", "gauge", "certificates held", s.entries),
+        ("registry_lookup_cache_hits_total", "counter", "look-ups answered from memory", s.hits),
+        ("registry_lookup_cache_misses_total", "counter", "look-ups that read", s.misses),
+        ("registry_lookup_cache_evictions_total", "counter", "numbers changed", s.evictions),
+        ("registry_lookup_cache_resets_total", "counter", "times it was emptied", s.resets),
+    ]
+    return "".join(
+        f"# HELP {name} {text}\n# TYPE {name} {kind}\n{name} {value}\n"
+        for name, kind, text, value in rows
+    ).encode()
+
+
 async def metrics_endpoint(request: Request) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(REGISTRY) + _cache_lines(request), media_type=CONTENT_TYPE_LATEST
+    )

@@ -170,6 +170,15 @@ async def test_submit_review_publish_look_up_verify_revoke(
         )
     )["revokeCertificate"]
     assert revoked["certificate"] == {"status": "REVOKED", "revocationReason": "考试作弊，经查实"}
+    # The public look-up, answered from the look-up cache before, shows the revocation at once.
+    public = (await gql(http, None, LOOKUP, n=number, name=name))["certificate"]
+    assert public["status"] == "REVOKED"
+    metrics = (await http.get("/metrics")).text
+    assert "registry_lookup_cache_live 1" in metrics
+    hits = next(
+        line for line in metrics.splitlines() if line.startswith("registry_lookup_cache_hits")
+    )
+    assert int(hits.split()[1]) >= 1
     later = load_bundle(await trust.build_bundle(db, master, settings.base_url), [root])
     after = verify_credential(found["credential"], bundle=later)
     assert after.verdict.value == "INVALID"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.certificates import numbers
+from registry.certificates.cache import CertificateCache
 from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
@@ -56,17 +57,28 @@ def _public(doc: Document) -> PublicCertificate:
 # Only what the public view needs: never the id hash, the binding's inputs or the batch.
 _PROJECTION = {"id_hash": 0, "batch": 0}
 
+# What the cache keeps per number: the holder's normalised name and the public view.
+LookupCache = CertificateCache[tuple[str, PublicCertificate]]
 
-async def by_number(db: Database, number: str, holder_name: str) -> PublicCertificate | None:
-    """Raises `CertificateNumberError` for a malformed number (before any look-up)."""
+
+async def by_number(
+    db: Database, number: str, holder_name: str, cache: LookupCache | None = None
+) -> PublicCertificate | None:
+    """Raises `CertificateNumberError` for a malformed number (before any look-up). With a
+    `cache`, a published certificate is read from the database once while it stays unchanged."""
     value = str(numbers.parse(number))
-    # By `_id` alone (the fastest plan here), the status checked below: half the database time.
-    doc = await db.certificates.find_one({"_id": value}, _PROJECTION)
-    if doc is None or doc["status"] not in PUBLIC_STATES:
-        return None
-    if normalise_name(doc["name"]) != normalise_name(holder_name):
-        return None
-    return _public(doc)
+    entry = cache.get(value) if cache is not None else None
+    if entry is None:
+        ticket = cache.ticket() if cache is not None else 0
+        # By `_id` alone (the fastest plan here), the status checked below: half the database time.
+        doc = await db.certificates.find_one({"_id": value}, _PROJECTION)
+        if doc is None or doc["status"] not in PUBLIC_STATES:
+            return None
+        entry = (normalise_name(doc["name"]), _public(doc))
+        if cache is not None:
+            cache.put(value, entry, ticket)
+    name, found = entry
+    return found if name == normalise_name(holder_name) else None
 
 
 async def by_holder(
