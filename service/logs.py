@@ -12,6 +12,8 @@ import sys
 import time
 from typing import Any
 
+import orjson
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -37,7 +39,11 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             # The traceback goes to the operator's log, never to a client.
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        try:
+            # orjson: a tenth of the standard library's time on an access line.
+            return orjson.dumps(entry, default=str).decode()
+        except TypeError:  # e.g. a non-string key in an extra
+            return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(level: str = "INFO") -> None:

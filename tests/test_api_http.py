@@ -441,3 +441,26 @@ def test_api_settings_are_read_and_checked() -> None:
     ):
         with pytest.raises(ConfigurationError, match=next(iter(env))):
             ApiConfig.from_env(env)
+
+
+_plain = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_plain, st.integers(2**64, 2**80) | st.floats(allow_nan=False, allow_infinity=False))
+def test_response_bodies_are_the_standard_librarys_json(value: Any, odd: Any) -> None:
+    from service.graphql_http import _encode
+
+    body = {"data": value}
+    expected = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert _encode(body) == expected
+    # Past 64 bits orjson refuses and the standard library writes; floats may be spelled
+    # differently (1e16 / 1e+16) but read back the same.
+    assert json.loads(_encode({"data": [value, odd]})) == {"data": [value, odd]}
+    assert json.loads(_encode({"data": "\ud800" + str(odd)})) == {"data": "\ud800" + str(odd)}
