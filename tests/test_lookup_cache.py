@@ -54,13 +54,6 @@ async def until(condition: Any, seconds: float = 5.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
-async def store(db: Database, cache: lookup.LookupCache, doc: dict[str, Any]) -> None:
-    """Insert, and wait for the insert's own change event (which evicts the number too)."""
-    seen = cache.stats().evictions
-    await db.certificates.insert_one(doc)
-    await until(lambda: cache.stats().evictions > seen)
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def cache(db: Database) -> AsyncIterator[lookup.LookupCache]:
     made: lookup.LookupCache = CertificateCache(1000)
@@ -76,7 +69,7 @@ async def test_a_second_look_up_is_answered_from_memory(
     db: Database, cache: lookup.LookupCache
 ) -> None:
     number = fresh_number()
-    await store(db, cache, published(number))
+    await db.certificates.insert_one(published(number))
     first = await lookup.by_number(db, number, "张三", cache)
     hits = cache.stats().hits
     second = await lookup.by_number(db, number, " 张三 ", cache)
@@ -86,7 +79,7 @@ async def test_a_second_look_up_is_answered_from_memory(
     assert await lookup.by_number(db, number, "李四", cache) is None
     # Unpublished certificates are never kept.
     pending = fresh_number()
-    await store(db, cache, {**published(pending), "status": "PENDING"})
+    await db.certificates.insert_one({**published(pending), "status": "PENDING"})
     assert await lookup.by_number(db, pending, "张三", cache) is None
     assert cache.get(pending) is None
 
@@ -95,7 +88,7 @@ async def test_a_revocation_by_another_process_reaches_the_cache(
     db: Database, cache: lookup.LookupCache
 ) -> None:
     number = fresh_number()
-    await store(db, cache, published(number))
+    await db.certificates.insert_one(published(number))
     before = await lookup.by_number(db, number, "张三", cache)
     assert before is not None and not before.revoked
     assert cache.get(number) is not None
@@ -109,6 +102,20 @@ async def test_a_revocation_by_another_process_reaches_the_cache(
     after = await lookup.by_number(db, number, "张三", cache)
     assert after is not None and after.revoked and after.revocation_reason == "作弊"
     assert after.revoked_at == at
+
+
+async def test_a_deleted_certificate_leaves_the_cache_and_inserts_evict_nothing(
+    db: Database, cache: lookup.LookupCache
+) -> None:
+    number = fresh_number()
+    await db.certificates.insert_one(published(number))
+    await lookup.by_number(db, number, "张三", cache)
+    evictions = cache.stats().evictions
+    await db.certificates.insert_many([published(fresh_number()) for _ in range(5)])
+    await db.certificates.delete_one({"_id": number})
+    await until(lambda: cache.get(number) is None)
+    assert cache.stats().evictions == evictions + 1  # the delete; the inserts are not followed
+    assert await lookup.by_number(db, number, "张三", cache) is None
 
 
 async def test_a_read_that_raced_an_eviction_is_not_stored(cache: lookup.LookupCache) -> None:
@@ -169,7 +176,7 @@ async def test_a_dropped_collection_empties_it_and_it_follows_again(
     db: Database, cache: lookup.LookupCache
 ) -> None:
     number = fresh_number()
-    await store(db, cache, published(number))
+    await db.certificates.insert_one(published(number))
     await lookup.by_number(db, number, "张三", cache)
     assert cache.get(number) is not None
     resets = cache.stats().resets
@@ -177,7 +184,7 @@ async def test_a_dropped_collection_empties_it_and_it_follows_again(
     await until(lambda: cache.stats().resets > resets and cache.live)
     assert cache.get(number) is None
     again = fresh_number()
-    await store(db, cache, published(again))
+    await db.certificates.insert_one(published(again))
     await lookup.by_number(db, again, "张三", cache)
     assert cache.get(again) is not None
 

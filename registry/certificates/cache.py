@@ -2,8 +2,7 @@
 processes because every change the database reports evicts its certificate.
 
 The database's change stream on `certificates` is the source of truth for eviction: any event
-for a number (update, replace, delete, insert) drops its entry, whichever process made the
-change. While the stream is not open — before it starts, after an error, or on a MongoDB that
+for a number (update, replace, delete) drops its entry, whichever process made the change. While the stream is not open — before it starts, after an error, or on a MongoDB that
 has none (a standalone server; a replica set has them) — the cache serves nothing and stores
 nothing, so every look-up reads the database. The staleness it allows is the stream's delivery
 delay (about 10 ms on the embedded server); the process that revokes evicts at once.
@@ -131,8 +130,14 @@ class CertificateCache(Generic[V]):
         failures = 0
         while True:
             try:
-                # Only the key is needed: never ship documents (personal data) to this loop.
-                pipeline = [{"$project": {"documentKey": 1, "operationType": 1}}]
+                # Inserts cannot make a cached entry stale (an entry's number exists; were it
+                # deleted and inserted again, the delete evicts), and seeding or publishing
+                # inserts by the hundred thousand. Only the key is needed: documents (personal
+                # data) are never shipped to this loop.
+                pipeline = [
+                    {"$match": {"operationType": {"$ne": "insert"}}},
+                    {"$project": {"documentKey": 1, "operationType": 1}},
+                ]
                 async with await db.certificates.watch(pipeline, max_await_time_ms=1000) as stream:
                     # Whatever was read before the stream opened may be stale by now.
                     self._reset()
