@@ -134,7 +134,7 @@ class CertificateCache(Generic[V]):
                 # deleted and inserted again, the delete evicts), and seeding or publishing
                 # inserts by the hundred thousand. Only the key is needed: documents (personal
                 # data) are never shipped to this loop.
-                pipeline = [
+                pipeline: list[Document] = [
                     {"$match": {"operationType": {"$ne": "insert"}}},
                     {"$project": {"documentKey": 1, "operationType": 1}},
                 ]
