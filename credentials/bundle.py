@@ -16,7 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
@@ -48,6 +48,15 @@ class BundleError(CredentialError):
 
 def parse_timestamp(value: object) -> dt.datetime:
     """An RFC 3339 date-time with an offset, as an aware datetime; `ValueError` otherwise."""
+    if type(value) is str:
+        return _parse_timestamp_str(value)
+    return _parse_timestamp_str.__wrapped__(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_timestamp_str(value: Any) -> dt.datetime:
+    # Remembered per exact string (a datetime is immutable): verifying a batch parses the same
+    # few instants over and over. Failures raise and are not remembered.
     if not isinstance(value, str) or len(value) > 64 or "T" not in value:
         raise ValueError("not an RFC 3339 date-time")
     parsed = dt.datetime.fromisoformat(value)
@@ -57,6 +66,14 @@ def parse_timestamp(value: object) -> dt.datetime:
 
 
 def format_timestamp(value: dt.datetime) -> str:
+    if type(value) is dt.datetime:
+        return _format_timestamp(value)
+    return _format_timestamp.__wrapped__(value)
+
+
+@lru_cache(maxsize=1024)
+def _format_timestamp(value: dt.datetime) -> str:
+    # Equal datetimes are the same instant, and the text is that instant in UTC.
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timestamps must be timezone-aware")
     text = value.astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -31,7 +31,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
@@ -58,6 +58,7 @@ __all__ = [
     "load_context",
     "load_schema",
     "validate_certificate",
+    "validate_plain_certificate",
 ]
 
 VC_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
@@ -198,7 +199,17 @@ def validate_certificate(document: object) -> list[SchemaProblem]:
 
     Paths are JSON Pointers ("" is the whole document).
     """
-    if is_plain_json(document):
+    return _validate(document, known_plain=False)
+
+
+def validate_plain_certificate(document: dict[str, Any]) -> list[SchemaProblem]:
+    """`validate_certificate` for a document the caller has already found plain
+    (`jcs.plain_size(document) >= 0`): the same problems without walking it again."""
+    return _validate(document, known_plain=True)
+
+
+def _validate(document: object, known_plain: bool) -> list[SchemaProblem]:
+    if known_plain or is_plain_json(document):
         plain: Any = document  # already what plain_json would copy it to; nothing mutates it
     else:
         try:
@@ -265,6 +276,7 @@ def _semantic_problems(doc: Mapping[str, Any]) -> Iterator[SchemaProblem]:
         )
 
 
+@lru_cache(maxsize=1024)
 def _uscc_check(body17: str) -> str:
     """GB 32100-2015 check character over the first 17 characters."""
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body17, _USCC_WEIGHTS, strict=True))
@@ -301,8 +313,16 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 def _is_date_time(value: object) -> bool:
     """RFC 3339 date-time with an offset (shape by the schema's pattern, values here)."""
+    if type(value) is str:
+        return _is_date_time_str(value)
     if not isinstance(value, str):
         return True
+    return _is_date_time_str.__wrapped__(value)
+
+
+@lru_cache(maxsize=4096)
+def _is_date_time_str(value: str) -> bool:
+    # Remembered per exact string: a batch of credentials repeats the same few instants.
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -311,8 +331,15 @@ def _is_date_time(value: object) -> bool:
 
 
 def _is_uri(value: object) -> bool:
+    if type(value) is str:
+        return _is_uri_str(value)
     if not isinstance(value, str):
         return True
+    return _is_uri_str.__wrapped__(value)
+
+
+@lru_cache(maxsize=1024)
+def _is_uri_str(value: str) -> bool:
     try:
         parts = urllib.parse.urlsplit(value)
     except ValueError:
@@ -367,6 +394,7 @@ class _FastPlan:
     context: tuple[str, ...]
     types: tuple[str, ...]
     schema_ref: tuple[tuple[str, str], ...]
+    schema_ref_keys: frozenset[str]
     levels: tuple[tuple[int, str], ...]
     text_max: int
     url_max: int
@@ -401,6 +429,7 @@ def _fast_plan() -> _FastPlan | None:
         context=tuple(top["@context"]["const"]),
         types=tuple(top["type"]["const"]),
         schema_ref=tuple(sorted(top["credentialSchema"]["const"].items())),
+        schema_ref_keys=frozenset(top["credentialSchema"]["const"]),
         levels=tuple((lv["code"], lv["name"]) for lv in cert["level"]["enum"]),
         text_max=defs["text"]["maxLength"],
         url_max=status["statusListCredential"]["maxLength"],
@@ -421,6 +450,9 @@ _TOP_REQUIRED: Final = frozenset(
 )
 _TOP_ALLOWED: Final = _TOP_REQUIRED | {"proof"}
 _SUBJECT_KEYS: Final = frozenset({"type", "name", "holderBinding", "certificate"})
+_ISSUER_KEYS: Final = frozenset({"id", "name"})
+_OCCUPATION_KEYS: Final = frozenset({"code", "name"})
+_LEVEL_KEYS: Final = frozenset({"code", "name"})
 _CERT_REQUIRED: Final = frozenset({"number", "occupation", "level", "field"})
 _CERT_ALLOWED: Final = _CERT_REQUIRED | {"direction"}
 _BINDING_KEYS: Final = frozenset(
@@ -464,27 +496,21 @@ def accepts_fast(document: object) -> bool:
         return False
 
 
-def _obj(value: object, keys: frozenset[str], allowed: frozenset[str] | None = None) -> bool:
-    if type(value) is not dict:
-        return False
-    present = value.keys()
-    return keys <= present and present <= (allowed or keys)
-
-
-def _str(value: object, pattern: re.Pattern[str]) -> bool:
-    return type(value) is str and pattern.search(value) is not None
-
-
 def _int(value: object, low: int, high: int) -> bool:
     return type(value) is int and low <= value <= high
 
 
 def _strings(value: object, expected: tuple[str, ...]) -> bool:
+    # Exactly `str` items (so `==` below is str equality), then one C-level tuple comparison.
     return (
         type(value) is list
         and len(value) == len(expected)
-        and all(type(v) is str and v == e for v, e in zip(value, expected, strict=True))
+        and (not value or set(map(type, value)) == _ONLY_STR)
+        and tuple(value) == expected
     )
+
+
+_ONLY_STR: Final = {str}
 
 
 def _const(value: object, expected: str) -> bool:
@@ -492,100 +518,165 @@ def _const(value: object, expected: str) -> bool:
 
 
 def _accepts(plan: _FastPlan, doc: Any) -> bool:
-    def text(value: object) -> bool:
-        return (
-            type(value) is str
-            and 1 <= len(value) <= plan.text_max
-            and plan.text.search(value) is not None
-        )
-
-    def date_time(value: object) -> bool:
-        return _str(value, plan.date_time) and _is_date_time(value)
-
-    if not _obj(doc, _TOP_REQUIRED, _TOP_ALLOWED):
+    # Written flat (no helper per field, exact key sets compared as sets) because it runs once
+    # per credential verified or issued; the helpers above say the same in fewer words.
+    text_search, text_max = plan.text.search, plan.text_max
+    date_time, dt_search = _is_date_time, plan.date_time.search
+    if type(doc) is not dict:
         return False
-    if not (_strings(doc["@context"], plan.context) and _strings(doc["type"], plan.types)):
+    keys = doc.keys()
+    if not (_TOP_REQUIRED <= keys and keys <= _TOP_ALLOWED):
         return False
-    if not (_str(doc["id"], plan.id) and date_time(doc["validFrom"])):
-        return False
-    issuer = doc["issuer"]
-    if not (_obj(issuer, frozenset({"id", "name"})) and _str(issuer["id"], plan.uscc)):
-        return False
-    if not text(issuer["name"]):
-        return False
-    schema_ref = doc["credentialSchema"]
+    context, types = doc["@context"], doc["type"]
     if not (
-        _obj(schema_ref, frozenset(k for k, _ in plan.schema_ref))
-        and all(_const(schema_ref[k], v) for k, v in plan.schema_ref)
+        type(context) is list
+        and type(types) is list
+        and _strings(context, plan.context)
+        and _strings(types, plan.types)
     ):
         return False
-    subject = doc["credentialSubject"]
-    if not (_obj(subject, _SUBJECT_KEYS) and _const(subject["type"], SUBJECT_TYPE)):
+    ident, valid_from = doc["id"], doc["validFrom"]
+    if not (
+        type(ident) is str
+        and plan.id.search(ident) is not None
+        and type(valid_from) is str
+        and dt_search(valid_from) is not None
+        and date_time(valid_from)
+    ):
         return False
-    if not text(subject["name"]):
+    issuer = doc["issuer"]
+    if not (type(issuer) is dict and issuer.keys() == _ISSUER_KEYS):
+        return False
+    uscc, name = issuer["id"], issuer["name"]
+    if not (
+        type(uscc) is str
+        and plan.uscc.search(uscc) is not None
+        and type(name) is str
+        and 1 <= len(name) <= text_max
+        and text_search(name) is not None
+    ):
+        return False
+    schema_ref = doc["credentialSchema"]
+    if not (type(schema_ref) is dict and schema_ref.keys() == plan.schema_ref_keys):
+        return False
+    for k, v in plan.schema_ref:
+        value = schema_ref[k]
+        if not (type(value) is str and value == v):
+            return False
+    subject = doc["credentialSubject"]
+    if not (type(subject) is dict and subject.keys() == _SUBJECT_KEYS):
+        return False
+    kind, name = subject["type"], subject["name"]
+    if not (
+        type(kind) is str
+        and kind == SUBJECT_TYPE
+        and type(name) is str
+        and 1 <= len(name) <= text_max
+        and text_search(name) is not None
+    ):
         return False
     b = subject["holderBinding"]
+    if not (type(b) is dict and b.keys() == _BINDING_KEYS):
+        return False
+    memlimit, salt, digest = b["memlimit"], b["salt"], b["digest"]
     if not (
-        _obj(b, _BINDING_KEYS)
-        and _const(b["type"], "Argon2idCommitment")
+        _const(b["type"], "Argon2idCommitment")
         and _const(b["algorithm"], "argon2id")
         and _int(b["version"], 19, 19)
         and _int(b["opslimit"], 1, 10)
-        and _int(b["memlimit"], 8192, 268_435_456)
-        and b["memlimit"] % 1024 == 0
+        and type(memlimit) is int
+        and 8192 <= memlimit <= 268_435_456
+        and memlimit % 1024 == 0
         and _int(b["parallelism"], 1, 1)
         and _int(b["outputLength"], 32, 32)
-        and _str(b["salt"], plan.salt)
-        and _str(b["digest"], plan.digest)
+        and type(salt) is str
+        and plan.salt.search(salt) is not None
+        and type(digest) is str
+        and plan.digest.search(digest) is not None
     ):
         return False
     cert = subject["certificate"]
-    if not (_obj(cert, _CERT_REQUIRED, _CERT_ALLOWED) and _str(cert["number"], plan.number)):
+    if type(cert) is not dict:
+        return False
+    keys = cert.keys()
+    if not (_CERT_REQUIRED <= keys and keys <= _CERT_ALLOWED):
+        return False
+    number = cert["number"]
+    if not (type(number) is str and plan.number.search(number) is not None):
         return False
     occupation = cert["occupation"]
+    if not (type(occupation) is dict and occupation.keys() == _OCCUPATION_KEYS):
+        return False
+    code, name = occupation["code"], occupation["name"]
     if not (
-        _obj(occupation, frozenset({"code", "name"}))
-        and _str(occupation["code"], plan.occupation_code)
-        and text(occupation["name"])
+        type(code) is str
+        and plan.occupation_code.search(code) is not None
+        and type(name) is str
+        and 1 <= len(name) <= text_max
+        and text_search(name) is not None
     ):
         return False
-    if "direction" in cert and not text(cert["direction"]):
-        return False
+    if "direction" in cert:
+        direction = cert["direction"]
+        if not (
+            type(direction) is str
+            and 1 <= len(direction) <= text_max
+            and text_search(direction) is not None
+        ):
+            return False
     level = cert["level"]
-    if not (
-        _obj(level, frozenset({"code", "name"}))
-        and type(level["code"]) is int
-        and type(level["name"]) is str
-        and (level["code"], level["name"]) in plan.levels
-    ):
+    if not (type(level) is dict and level.keys() == _LEVEL_KEYS):
         return False
-    if not _str(cert["field"], plan.field):
+    code, name = level["code"], level["name"]
+    if not (type(code) is int and type(name) is str and (code, name) in plan.levels):
+        return False
+    field = cert["field"]
+    if not (type(field) is str and plan.field.search(field) is not None):
         return False
     status = doc["credentialStatus"]
-    url = status.get("statusListCredential") if type(status) is dict else None
+    if not (type(status) is dict and status.keys() == _STATUS_KEYS):
+        return False
+    url, status_id, index = (
+        status["statusListCredential"],
+        status["id"],
+        status["statusListIndex"],
+    )
     if not (
-        _obj(status, _STATUS_KEYS)
-        and _str(status["id"], plan.status_id)
+        type(status_id) is str
+        and plan.status_id.search(status_id) is not None
         and _const(status["type"], STATUS_ENTRY_TYPE)
         and _const(status["statusPurpose"], "revocation")
-        and _str(status["statusListIndex"], plan.status_index)
-        and isinstance(url, str)
-        and _str(url, plan.status_url)
+        and type(index) is str
+        and plan.status_index.search(index) is not None
+        and type(url) is str
+        and plan.status_url.search(url) is not None
         and len(url) <= plan.url_max
         and _is_uri(url)
     ):
         return False
     if "proof" in doc:
         p = doc["proof"]
+        if not (type(p) is dict and p.keys() == _PROOF_KEYS):
+            return False
+        created, method, value, context = (
+            p["created"],
+            p["verificationMethod"],
+            p["proofValue"],
+            p["@context"],
+        )
         if not (
-            _obj(p, _PROOF_KEYS)
-            and _const(p["type"], "DataIntegrityProof")
+            _const(p["type"], "DataIntegrityProof")
             and _const(p["cryptosuite"], "eddsa-jcs-2022")
-            and date_time(p["created"])
-            and _str(p["verificationMethod"], plan.verification_method)
+            and type(created) is str
+            and dt_search(created) is not None
+            and date_time(created)
+            and type(method) is str
+            and plan.verification_method.search(method) is not None
             and _const(p["proofPurpose"], "assertionMethod")
-            and _strings(p["@context"], plan.context)
-            and _str(p["proofValue"], plan.proof_value)
+            and type(context) is list
+            and _strings(context, plan.context)
+            and type(value) is str
+            and plan.proof_value.search(value) is not None
         ):
             return False
     return True

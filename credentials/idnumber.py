@@ -7,10 +7,12 @@ before checking the holder binding; `registry` re-exports it for its own validat
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from typing import Final
 
 _WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK: Final = "10X98765432"
+_WEIGHT_OFFSET: Final = ord("0") * sum(_WEIGHTS)
 
 
 class IdNumberError(ValueError):
@@ -29,7 +31,8 @@ def mod11_2_check(digits17: str) -> str:
     """ISO 7064 MOD 11-2 check character over 17 digits (GB 11643; also our certificate numbers)."""
     if len(digits17) != 17 or not digits17.isascii() or not digits17.isdigit():
         raise ValueError("MOD 11-2 needs exactly 17 ASCII digits")
-    total = sum(int(c) * w for c, w in zip(digits17, _WEIGHTS, strict=True))
+    # Σ (c - 48)·w over the ASCII codes, as Σ c·w - 48·Σ w: one C-level pass.
+    total = sum(map(operator.mul, digits17.encode("ascii"), _WEIGHTS)) - _WEIGHT_OFFSET
     return _CHECK[total % 11]
 
 

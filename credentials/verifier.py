@@ -18,13 +18,14 @@ import datetime as dt
 import enum
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from credentials import binding, certificate, proof
 from credentials.bundle import TrustBundle, china_date, format_timestamp, parse_timestamp
 from credentials.errors import CredentialError
+from credentials.jcs import plain_size
 from credentials.keys import PublicKey
 from credentials.status_list import ENTRY_TYPE, STATUS_PURPOSE
 
@@ -156,33 +157,116 @@ def verify_credential(
     - With `key` only: the proof alone under that key; the report says the issuer was NOT checked.
     - `card_number`: the holder's ID / social security number, to check the holder binding.
     - `now`: the verification time (default: the current time); a naive datetime is taken as UTC.
+
+    To verify many credentials against one bundle, build a `Verifier` once and call its `verify`:
+    the reports are the same, and the per-issuer work is done once.
     """
-    if now is None:
-        when = dt.datetime.now(dt.UTC)
-    elif now.tzinfo is None or now.utcoffset() is None:
-        when = now.replace(tzinfo=dt.UTC)  # a naive time is read as UTC, as documented
-    else:
-        when = now
-    mode: Mode = "bundle" if bundle is not None else "key" if key is not None else "none"
-    try:
-        checks = _Run(credential, bundle, key, card_number, when, bundle_max_age, mode).run()
-    except Exception as exc:
-        # A bug here must not become a traceback or, worse, a pass.
-        checks = [
-            Check("input", Status.UNKNOWN, "VERIFIER_ERROR", f"the verifier failed: {_brief(exc)}")
-        ]
-        checks += [_skipped(n, "not evaluated: verifier error") for n in CHECK_NAMES[1:]]
-    return VerificationReport(
-        checks=tuple(checks),
-        verdict=_verdict(checks, mode),
-        mode=mode,
-        checked_at=when,
-        bundle_sequence=bundle.sequence if bundle is not None else None,
-        bundle_issued=bundle.issued if bundle is not None else None,
+    return Verifier(bundle, key=key, bundle_max_age=bundle_max_age).verify(
+        credential, card_number=card_number, now=now
     )
 
 
+_CACHE_LIMIT: Final = 4096
+"""Entries per memo of a `Verifier`; past it, new keys are computed and not remembered."""
+
+
+class Verifier:
+    """A reusable offline verifier: built once from a trust bundle (or a key), then `verify` (or
+    `verify_many`) for each credential, e.g. an employer checking a thousand applicants.
+
+    Each report is exactly what `verify_credential` gives for the same arguments: every check is
+    run and reported. What is shared between calls is only work that depends on the bundle and
+    on repeated strings, never on a credential as a whole: the proof key per verificationMethod
+    (bundle look-up or did:key resolution), the `issuer_key` and `issuer_listed` outcomes per
+    (key, issuer, issuance time[, occupation, level, direction]), the status lists (decoded once
+    per list by the bundle) and their validity, the bundle's age texts per `now`. Those memos are
+    keyed by exact strings and filled only for plain JSON input (`jcs.plain_size`), whose one walk
+    also stands in for the input check and lets the proof and the schema skip their own walks.
+
+    `reference=True` switches all of that off (every check computed from scratch, as before the
+    batch API); tests/credentials_trust/test_verifier_batch.py compares the two.
+    """
+
+    def __init__(
+        self,
+        bundle: TrustBundle | None = None,
+        *,
+        key: PublicKey | None = None,
+        bundle_max_age: dt.timedelta = DEFAULT_BUNDLE_MAX_AGE,
+        reference: bool = False,
+    ) -> None:
+        self.bundle = bundle
+        self.key = key
+        self.bundle_max_age = bundle_max_age
+        self.mode: Mode = "bundle" if bundle is not None else "key" if key is not None else "none"
+        self.fast = not reference
+        self._proof_keys: dict[str, tuple[PublicKey | None, str, Check | None]] = {}
+        self._issuer_key: dict[tuple[Any, ...], tuple[bool, Check]] = {}
+        self._issuer_listed: dict[tuple[Any, ...], Check] = {}
+        self._status_lists: dict[str, tuple[Any, dt.datetime | None]] = {}
+        self._as_of: tuple[dt.datetime, dt.timedelta, dict[str, Any], str] | None = None
+
+    def verify(
+        self,
+        credential: Any,
+        *,
+        card_number: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> VerificationReport:
+        """The report for one credential; see `verify_credential`. Never raises."""
+        if now is None:
+            when = dt.datetime.now(dt.UTC)
+        elif now.tzinfo is None or now.utcoffset() is None:
+            when = now.replace(tzinfo=dt.UTC)  # a naive time is read as UTC, as documented
+        else:
+            when = now
+        mode = self.mode
+        try:
+            checks = _Run(self, credential, card_number, when).run()
+        except Exception as exc:
+            # A bug here must not become a traceback or, worse, a pass.
+            checks = [
+                Check(
+                    "input", Status.UNKNOWN, "VERIFIER_ERROR", f"the verifier failed: {_brief(exc)}"
+                )
+            ]
+            checks += [_skipped(n, "not evaluated: verifier error") for n in CHECK_NAMES[1:]]
+        bundle = self.bundle
+        return VerificationReport(
+            checks=tuple(checks),
+            verdict=_verdict(checks, mode),
+            mode=mode,
+            checked_at=when,
+            bundle_sequence=bundle.sequence if bundle is not None else None,
+            bundle_issued=bundle.issued if bundle is not None else None,
+        )
+
+    def verify_many(
+        self,
+        credentials: Iterable[Any],
+        *,
+        now: dt.datetime | None = None,
+    ) -> list[VerificationReport]:
+        """One report per credential, in order, all at the same verification time (`now`, or the
+        current time when the call starts). No card numbers: `holder_binding` is SKIPPED."""
+        if now is None:
+            now = dt.datetime.now(dt.UTC)
+        verify = self.verify
+        return [verify(credential, now=now) for credential in credentials]
+
+
+_ALL_PASSED: Final = (*((name, Status.PASS) for name in CHECK_NAMES[:-1]),)
+
+
 def _verdict(checks: list[Check], mode: Mode) -> Verdict:
+    if (
+        mode == "bundle"
+        and len(checks) == len(CHECK_NAMES)
+        and checks[-1].name == "holder_binding"
+        and checks[-1].status in (Status.PASS, Status.SKIPPED)
+        and tuple((c.name, c.status) for c in checks[:-1]) == _ALL_PASSED
+    ):
+        return Verdict.VALID  # the common case, as the rules below decide it
     statuses = {c.name: c.status for c in checks}
     if Status.FAIL in statuses.values():
         return Verdict.INVALID
@@ -273,14 +357,14 @@ def _json_problem(value: Any) -> str | None:
 
 def _issuer_id(credential: Mapping[str, Any]) -> str | None:
     issuer = credential.get("issuer")
-    if isinstance(issuer, Mapping):
+    if type(issuer) is dict or isinstance(issuer, Mapping):
         issuer = issuer.get("id")
     return issuer if isinstance(issuer, str) else None
 
 
 def _get(value: Any, *path: str) -> Any:
     for name in path:
-        if not isinstance(value, Mapping):
+        if not (type(value) is dict or isinstance(value, Mapping)):
             return None
         value = value.get(name)
     return value
@@ -290,22 +374,19 @@ class _Run:
     """One verification; each check is a method that returns its `Check`."""
 
     def __init__(
-        self,
-        credential: Any,
-        bundle: TrustBundle | None,
-        key: PublicKey | None,
-        card_number: str | None,
-        now: dt.datetime,
-        bundle_max_age: dt.timedelta,
-        mode: Mode,
+        self, verifier: Verifier, credential: Any, card_number: str | None, now: dt.datetime
     ) -> None:
+        self.verifier = verifier
         self.credential = credential
-        self.bundle = bundle
-        self.key = key
+        self.bundle = verifier.bundle
+        self.key = verifier.key
         self.card_number = card_number
         self.now = now
-        self.bundle_max_age = bundle_max_age
-        self.mode = mode
+        self.bundle_max_age = verifier.bundle_max_age
+        self.mode = verifier.mode
+        # True once `check_input` has found the document plain JSON (`jcs.plain_size`): later
+        # checks then skip their own walks and may use the verifier's memos (keyed by exact str).
+        self.plain = False
 
     def run(self) -> list[Check]:
         checks = [self._guard("input", self.check_input)]
@@ -350,6 +431,13 @@ class _Run:
     # -- input ---------------------------------------------------------------------------------
 
     def check_input(self) -> Check:
+        if self.verifier.fast and type(self.credential) is dict:
+            # A plain document (exact dict/list/str/int/bool/None, bounded depth) of at most
+            # MAX_INPUT_NODES values is one `_json_problem` has nothing against.
+            size = plain_size(self.credential, MAX_INPUT_NODES)
+            if 0 <= size <= MAX_INPUT_NODES:
+                self.plain = True
+                return Check("input", Status.PASS, "JSON_OBJECT", "the input is a JSON object")
         problem = _json_problem(self.credential)
         if problem is not None:
             return Check("input", Status.FAIL, "NOT_A_JSON_OBJECT", problem)
@@ -367,6 +455,45 @@ class _Run:
             )
         method = proof.verification_method_of(self.doc)
         details: dict[str, Any] = {"verificationMethod": method}
+        if self.plain and method is not None:
+            memo = self.verifier._proof_keys
+            resolved = memo.get(method)
+            if resolved is None:
+                resolved = self._resolve_key(method)
+                if len(memo) < _CACHE_LIMIT:
+                    memo[method] = resolved
+        else:
+            resolved = self._resolve_key(method)
+        public_key, source, failure = resolved
+        if failure is not None:
+            return dataclasses.replace(failure, details=details)
+        if public_key is None:
+            if "proof" not in self.doc:
+                return Check("proof", Status.FAIL, "PROOF_MISSING", "the document has no proof")
+            return Check(
+                "proof",
+                Status.FAIL,
+                "PROOF_MALFORMED",
+                "the proof is not a single object with a verificationMethod string",
+                details,
+            )
+        if self.plain:
+            result = proof.verify_plain(self.doc, public_key)
+        else:
+            result = proof.verify(self.doc, public_key)
+        details["keySource"] = source
+        if result.created is not None:
+            details["created"] = result.created
+        if not result.ok:
+            return Check("proof", Status.FAIL, result.code, result.message, details)
+        message = f"signature valid (eddsa-jcs-2022) under {source}"
+        if self.bundle is None:
+            message += "; the issuer was NOT checked"
+        return Check("proof", Status.PASS, result.code, message, details)
+
+    def _resolve_key(self, method: str | None) -> tuple[PublicKey | None, str, Check | None]:
+        """The key to check the proof with and where it came from, or the failed check (its
+        details are filled in by the caller). Depends only on `method` and the verifier."""
         source = "the given key"
         public_key = self.key
         if self.bundle is not None:
@@ -380,42 +507,40 @@ class _Run:
                     public_key = PublicKey.from_verification_method(method)
                     source = "the proof's own did:key, which is not in the trust bundle"
                 except CredentialError as exc:
-                    return Check(
-                        "proof",
-                        Status.FAIL,
-                        "PROOF_KEY_UNRESOLVED",
-                        f"the proof's key is not in the bundle and cannot be resolved offline: "
-                        f"{exc.message}",
-                        details,
+                    return (
+                        None,
+                        source,
+                        Check(
+                            "proof",
+                            Status.FAIL,
+                            "PROOF_KEY_UNRESOLVED",
+                            "the proof's key is not in the bundle and cannot be resolved "
+                            f"offline: {exc.message}",
+                        ),
                     )
             if self.key is not None and public_key is not None and self.key != public_key:
-                return Check(
-                    "proof",
-                    Status.FAIL,
-                    "PROOF_KEY_MISMATCH",
-                    "the given key is not the key the proof names",
-                    details,
+                return (
+                    None,
+                    source,
+                    Check(
+                        "proof",
+                        Status.FAIL,
+                        "PROOF_KEY_MISMATCH",
+                        "the given key is not the key the proof names",
+                    ),
                 )
-        if public_key is None:
-            if "proof" not in self.doc:
-                return Check("proof", Status.FAIL, "PROOF_MISSING", "the document has no proof")
-            return Check(
-                "proof",
-                Status.FAIL,
-                "PROOF_MALFORMED",
-                "the proof is not a single object with a verificationMethod string",
-                details,
-            )
-        result = proof.verify(self.doc, public_key)
-        details["keySource"] = source
-        if result.created is not None:
-            details["created"] = result.created
-        if not result.ok:
-            return Check("proof", Status.FAIL, result.code, result.message, details)
-        message = f"signature valid (eddsa-jcs-2022) under {source}"
-        if self.bundle is None:
-            message += "; the issuer was NOT checked"
-        return Check("proof", Status.PASS, result.code, message, details)
+        return public_key, source, None
+
+    def _memo_key(self, *parts: Any) -> tuple[Any, ...]:
+        """The issuance-time part of a memo key, after `parts`: proof.created and validFrom as
+        given when they are strings (`issuance_time` reads nothing else), else None."""
+        created = _get(self.doc, "proof", "created")
+        valid_from = self.doc.get("validFrom")
+        return (
+            *parts,
+            created if type(created) is str else None,
+            valid_from if type(valid_from) is str else None,
+        )
 
     # -- issuer key ----------------------------------------------------------------------------
 
@@ -432,6 +557,23 @@ class _Run:
         return None, ""
 
     def check_issuer_key(self) -> Check:
+        if not self.plain:
+            return self._check_issuer_key()
+        # Memo: the outcome depends on the key, the issuer and the issuance time, and on `now`
+        # only through "signed in the future?", which is part of what is remembered.
+        memo = self.verifier._issuer_key
+        key = self._memo_key(proof.verification_method_of(self.doc), _issuer_id(self.doc))
+        issued, _ = self.issuance_time()
+        future = issued is not None and issued > self.now + CLOCK_SKEW
+        found = memo.get(key)
+        if found is not None and found[0] is future:
+            return _fresh(found[1])
+        check = self._check_issuer_key()
+        if len(memo) < _CACHE_LIMIT:
+            memo[key] = (future, check)
+        return _fresh(check)
+
+    def _check_issuer_key(self) -> Check:
         assert self.bundle is not None
         method = proof.verification_method_of(self.doc)
         known = self.bundle.key(method) if method is not None else None
@@ -517,6 +659,30 @@ class _Run:
     # -- issuer listed -------------------------------------------------------------------------
 
     def check_issuer_listed(self) -> Check:
+        if not self.plain:
+            return self._check_issuer_listed()
+        cert = _get(self.doc, "credentialSubject", "certificate")
+        occupation = _get(cert, "occupation", "code")
+        level = _get(cert, "level", "code")
+        level_name = _get(cert, "level", "name")
+        direction = _get(cert, "direction")
+        # Everything the check reads, normalised as it reads it (a non-string is as absent).
+        key = self._memo_key(
+            _issuer_id(self.doc),
+            occupation if type(occupation) is str else None,
+            level if type(level) is int else None,
+            level_name if type(level_name) is str else None,
+            direction if type(direction) is str else None,
+        )
+        memo = self.verifier._issuer_listed
+        found = memo.get(key)
+        if found is None:
+            found = self._check_issuer_listed()
+            if len(memo) < _CACHE_LIMIT:
+                memo[key] = found
+        return _fresh(found)
+
+    def _check_issuer_listed(self) -> Check:
         assert self.bundle is not None
         issuer = _issuer_id(self.doc)
         institution = self.bundle.institution(issuer) if issuer is not None else None
@@ -601,8 +767,11 @@ class _Run:
 
     # -- status --------------------------------------------------------------------------------
 
-    def check_status(self) -> Check:
+    def _bundle_age(self) -> tuple[dt.timedelta, dict[str, Any], str]:
         assert self.bundle is not None
+        remembered = self.verifier._as_of if self.verifier.fast else None
+        if remembered is not None and remembered[0] == self.now:
+            return remembered[1], dict(remembered[2]), remembered[3]
         age = self.now - self.bundle.issued
         details: dict[str, Any] = {
             "bundleIssued": format_timestamp(self.bundle.issued),
@@ -610,6 +779,25 @@ class _Run:
             "bundleSequence": self.bundle.sequence,
         }
         as_of = f"as of the bundle of {details['bundleIssued']} ({_duration(age)} old)"
+        if self.verifier.fast:
+            self.verifier._as_of = (self.now, age, dict(details), as_of)
+        return age, details, as_of
+
+    def _list_until(self, url: str) -> dt.datetime | None:
+        assert self.bundle is not None
+        if not self.verifier.fast:
+            return self.bundle.status_list_validity(url)[1]
+        memo = self.verifier._status_lists
+        found = memo.get(url)
+        if found is None:
+            found = self.bundle.status_list_validity(url)
+            if len(memo) < _CACHE_LIMIT:
+                memo[url] = found
+        return found[1]
+
+    def check_status(self) -> Check:
+        assert self.bundle is not None
+        age, details, as_of = self._bundle_age()
 
         def unknown(code: str, message: str) -> Check:
             return Check("status", Status.UNKNOWN, code, message, details)
@@ -665,7 +853,7 @@ class _Run:
                 f"not revoked {as_of}, but that is older than the accepted "
                 f"{_duration(self.bundle_max_age)}: get a current bundle",
             )
-        _, list_until = self.bundle.status_list_validity(url)
+        list_until = self._list_until(url)
         if list_until is not None and self.now >= list_until:
             return unknown(
                 "STATUS_LIST_EXPIRED",
@@ -680,7 +868,10 @@ class _Run:
         is_certificate = isinstance(types, list) and CERTIFICATE_TYPE in types
         if self.mode == "key" and not is_certificate:
             return _skipped("schema", f"not evaluated: not a {CERTIFICATE_TYPE}")
-        problems = certificate.validate_certificate(self.doc)
+        if self.plain:
+            problems = certificate.validate_plain_certificate(self.doc)
+        else:
+            problems = certificate.validate_certificate(self.doc)
         if problems:
             listed = [{"path": p.path, "message": _brief(p.message, 300)} for p in problems[:20]]
             first = problems[0]
@@ -710,3 +901,10 @@ class _Run:
         result = binding.check(commitment, self.card_number)
         status = Status.PASS if result.ok else Status.FAIL
         return Check("holder_binding", status, result.code, result.message)
+
+
+def _fresh(check: Check) -> Check:
+    """A remembered check with its own copy of the details (and of the dicts in them), so that
+    no two reports share a mutable object."""
+    details = {k: dict(v) if type(v) is dict else v for k, v in check.details.items()}
+    return Check(check.name, check.status, check.code, check.message, details)

@@ -131,3 +131,10 @@ def test_all_listed_provinces_are_accepted() -> None:
     for province in PROVINCES:
         number = make_id(province + "0101", dt.date(1985, 1, 1), 1)
         assert normalise_id_number(number, today=TODAY) == number
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_mod11_2_check_equals_the_textbook_sum(digits: str) -> None:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(digits, weights, strict=True))
+    assert mod11_2_check(digits) == "10X98765432"[total % 11]

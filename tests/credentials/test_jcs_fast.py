@@ -1,7 +1,7 @@
 """The fast canonicalisation path of credentials.jcs is byte-identical to `rfc8785`.
 
-`canonicalize` now writes values that `is_plain_json` accepts with the standard library's JSON
-encoder. These properties compare it with the reference it replaced — `rfc8785.dumps` of
+`canonicalize` now writes values that `is_plain_json` accepts with `orjson` (before: the standard
+library's JSON encoder). These properties compare it with the reference it replaced — `rfc8785.dumps` of
 `plain_json(value)` — on arbitrary values, including the ones the fast path must refuse (floats,
 big integers, keys beyond U+FFFF next to keys in U+E000..U+FFFF, lone surrogates, subclasses,
 tuples, deep nesting).
@@ -14,6 +14,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+import orjson
 import pytest
 import rfc8785
 from hypothesis import HealthCheck, example, given, settings
@@ -117,12 +118,13 @@ def test_canonicalize_equals_rfc8785(value: Any) -> None:
 @given(values())
 def test_the_fast_path_is_taken_only_where_it_is_exact(value: Any) -> None:
     if jcs.is_plain_json(value):
-        # Plain values are their own plain copy, and the standard encoder writes rfc8785's bytes.
+        # Plain values are their own plain copy, and orjson (as the standard encoder) writes
+        # rfc8785's bytes.
         assert jcs.plain_json(value) == value
         fast = json.dumps(
             value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
         ).encode("utf-8")
-        assert fast == rfc8785.dumps(value)
+        assert fast == rfc8785.dumps(value) == orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 @pytest.mark.parametrize(
@@ -160,3 +162,58 @@ def test_a_signed_certificate_takes_the_fast_path_and_matches() -> None:
     credential = sample_certificate()
     assert jcs.is_plain_json(credential)
     assert jcs.canonicalize(credential) == rfc8785.dumps(credential)
+
+
+def _count(value: Any) -> int:
+    """Every dict, list and leaf below and including `value` (keys not counted)."""
+    if isinstance(value, dict):
+        return 1 + sum(_count(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return 1 + sum(_count(v) for v in value)
+    return 1
+
+
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(values())
+@example({"\U00010000": 1})
+@example({"k": ["\ud800"]})
+@example([[2**53]])
+@example({"a": {"b": (1,)}})
+@example([{"k": Colour.RED}])
+def test_plain_size_is_is_plain_json_and_the_node_count(value: Any) -> None:
+    size = jcs.plain_size(value)
+    assert (size >= 0) is jcs.is_plain_json(value)
+    if size >= 0:
+        assert size == _count(value)
+    else:
+        assert size == -1
+
+
+def test_plain_size_keeps_the_depth_limit() -> None:
+    deep: Any = "leaf"
+    for _ in range(jcs.MAX_DEPTH):
+        deep = {"k": deep}
+    assert jcs.plain_size(deep) == jcs.MAX_DEPTH + 1
+    assert jcs.plain_size([deep]) == -1
+    assert jcs.plain_size({"k": [deep]}) == -1
+
+
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(values())
+def test_canonicalize_plain_equals_rfc8785_on_plain_values(value: Any) -> None:
+    if jcs.is_plain_json(value):
+        assert jcs.canonicalize_plain(value) == rfc8785.dumps(value) == jcs.canonicalize(value)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(values(), st.integers(0, 30))
+def test_plain_size_stops_at_its_limit(value: Any, limit: int) -> None:
+    expected = _count(value) if jcs.is_plain_json(value) else -1
+    assert jcs.plain_size(value, limit) == (expected if expected <= limit else -1)
+
+
+def test_plain_size_does_not_expand_shared_values() -> None:
+    shared: Any = []
+    for _ in range(200):  # 2**200 values once expanded
+        shared = [shared, shared]
+    assert jcs.plain_size(shared, 1_000_000) == -1
