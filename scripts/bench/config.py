@@ -25,6 +25,13 @@ class Config:
     scale_rounds: int = 2
     templates: int = 40
     seed_chunk: int = 1000
+    seed_in_flight: int = 2
+    # "after": drop the certificates' secondary indexes while seeding and build them again
+    # afterwards (timed as seeding); "before": keep them while inserting.
+    seed_indexes: str = "after"
+    # Documents/s assumed for that index build, to stop inserting in time for it, until a build
+    # has been measured.
+    seed_index_rate: float = 1500.0
     verify_count: int = 10_000
     verify_rounds: int = 2
     publish_results: int = 80_000
@@ -118,6 +125,8 @@ def parse(argv: list[str] | None = None, env: dict[str, str] | None = None) -> C
     unknown = [b for b in only if b not in BENCHES]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHES}")
+    if values["seed_indexes"] not in ("before", "after"):
+        parser.error(f"--seed-indexes is before or after, not {values['seed_indexes']!r}")
     values.update(
         only=only,
         quick=quick,

@@ -20,13 +20,14 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from registry import demo, demo_certificates
 from registry.certificates import numbers
 from registry.db import Database, Document
+from registry.indexes import INDEXES
 from registry.settings import Settings
 
 SERIALS_PER_YEAR = 900_000
@@ -75,12 +76,14 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _b58(value: int, length: int) -> str:
-    out = []
-    for _ in range(length):
-        value, digit = divmod(value, 58)
-        out.append(_B58[digit])
-    return "".join(out)
+# Byte -> base58btc character, for `_b58_text`: a clone's proof value needs the shape of one (87
+# characters of the alphabet), not the base58 digits of a particular number, and 87 `divmod`s of a
+# 512-bit integer were the dearest part of making a clone.
+_B58_TABLE = bytes(ord(_B58[b % 58]) for b in range(256))
+
+
+def _b58_text(i: int, salt: int, length: int) -> str:
+    return hashlib.shake_128(f"{i}:{salt}".encode()).digest(length).translate(_B58_TABLE).decode()
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ class Cloner:
             },
             "proof": {
                 **cred["proof"],
-                "proofValue": "z" + _b58(int.from_bytes(_bytes(i, 5, 64), "big"), 87),
+                "proofValue": "z" + _b58_text(i, 5, 87),
             },
         }
         return {
@@ -175,14 +178,18 @@ async def insert_clones(
     chunk: int = 1000,
     in_flight: int = 2,
     deadline: float | None = None,
+    keep_going: Callable[[int], bool] | None = None,
 ) -> int:
     """Insert clones `start`..`stop-1` with `insert_many` in chunks, `in_flight` chunks at a
     time (the next chunk is built while the database writes the last). Stops early, at a chunk
-    boundary, once `time.monotonic()` passes `deadline`; returns the next clone index."""
+    boundary, once `time.monotonic()` passes `deadline` or `keep_going(next clone index)` says
+    no; returns the next clone index."""
     pending: set[asyncio.Task[Any]] = set()
     i = start
     while i < stop:
         if deadline is not None and time.monotonic() > deadline:
+            break
+        if keep_going is not None and not keep_going(i):
             break
         end = min(stop, i + chunk)
         docs = [cloner.make(k) for k in range(i, end)]
@@ -194,6 +201,113 @@ async def insert_clones(
                 task.result()
     await asyncio.gather(*pending)
     return i
+
+
+CERTIFICATE_INDEXES = tuple(model.document["name"] for model in INDEXES["certificates"])
+
+
+async def secondary_indexes(db: Database) -> list[str]:
+    """The names of the certificates collection's indexes other than `_id_`, sorted."""
+    info = await db.certificates.index_information()
+    return sorted(name for name in info if name != "_id_")
+
+
+async def drop_certificate_indexes(db: Database) -> None:
+    """Drop the certificates collection's secondary indexes (those of `registry.indexes`), so a
+    bulk load writes documents only; `build_certificate_indexes` puts them back."""
+    present = set(await secondary_indexes(db))
+    for name in CERTIFICATE_INDEXES:
+        if name in present:
+            await db.certificates.drop_index(name)
+
+
+async def build_certificate_indexes(db: Database) -> None:
+    """Create the certificates collection's indexes exactly as `registry.indexes` declares them
+    and check that nothing else is there: the look-up must run with the service's indexes."""
+    await db.certificates.create_indexes(INDEXES["certificates"])
+    have = await secondary_indexes(db)
+    if have != sorted(CERTIFICATE_INDEXES):
+        raise RuntimeError(
+            f"certificates indexes after the build: {have}, expected {sorted(CERTIFICATE_INDEXES)}"
+        )
+
+
+@dataclass
+class SeedReport:
+    """What one `seed_clones` call did: clones `start`..`reached - 1` are in the database."""
+
+    start: int
+    reached: int
+    insert_s: float
+    index_s: float  # building the secondary indexes afterwards (0 when they were kept)
+    indexed_docs: int  # documents in the collection when the indexes were built
+
+    @property
+    def seconds(self) -> float:
+        return self.insert_s + self.index_s
+
+    @property
+    def docs_per_s(self) -> float | None:
+        return (self.reached - self.start) / self.seconds if self.seconds > 0 else None
+
+    @property
+    def index_docs_per_s(self) -> float | None:
+        return self.indexed_docs / self.index_s if self.index_s > 0 else None
+
+
+async def seed_clones(
+    db: Database,
+    cloner: Cloner,
+    start: int,
+    stop: int,
+    *,
+    chunk: int = 1000,
+    in_flight: int = 2,
+    deadline: float | None = None,
+    indexes_after: bool = True,
+    index_docs_per_s: float = 1500.0,
+) -> SeedReport:
+    """Insert clones `start`..`stop-1`; with `indexes_after`, drop the certificates' secondary
+    indexes first and build them again at the end (part of the time reported).
+
+    SecantusDB maintains every index entry of an inserted document in Python, re-reading the
+    index catalogue three times per document; building an index afterwards is one pass over the
+    collection per index. For the four indexes of `certificates` that is about a quarter less
+    server CPU per document (250,000 clones: 564 µs inserting with the indexes against 199 µs
+    inserting without them + 216 µs building them). The indexes are back, exactly as
+    `registry.indexes` declares them, before this returns, also when the insert fails.
+
+    With a `deadline` (`time.monotonic()`), inserting stops early so that the index build,
+    estimated at `index_docs_per_s` over every document in the collection, still ends by then."""
+    if stop <= start:
+        return SeedReport(start, start, 0.0, 0.0, 0)
+    if not indexes_after:
+        began = time.perf_counter()
+        reached = await insert_clones(
+            db, cloner, start, stop, chunk=chunk, in_flight=in_flight, deadline=deadline
+        )
+        return SeedReport(start, reached, time.perf_counter() - began, 0.0, 0)
+    before = await db.certificates.estimated_document_count()
+    reserve_per_doc = 1.0 / index_docs_per_s
+    began = time.perf_counter()
+    await drop_certificate_indexes(db)
+
+    def keep_going(i: int) -> bool:
+        # Chunks still in flight land too; the build then covers every document there.
+        docs = before + (i - start) + chunk * in_flight
+        return deadline is None or time.monotonic() + docs * reserve_per_doc < deadline
+
+    try:
+        reached = await insert_clones(
+            db, cloner, start, stop, chunk=chunk, in_flight=in_flight, keep_going=keep_going
+        )
+    finally:
+        inserted = time.perf_counter()
+        await build_certificate_indexes(db)
+    built = time.perf_counter()
+    return SeedReport(
+        start, reached, inserted - began, built - inserted, before + (reached - start)
+    )
 
 
 def utc(day: dt.date, hour: int = 2) -> dt.datetime:
