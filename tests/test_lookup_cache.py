@@ -73,7 +73,8 @@ async def test_a_second_look_up_is_answered_from_memory(
     first = await lookup.by_number(db, number, "张三", cache)
     hits = cache.stats().hits
     second = await lookup.by_number(db, number, " 张三 ", cache)
-    assert first is not None and second is first
+    assert first is not None and second == first
+    assert second.credential is not first.credential  # every hit has its own copy
     assert cache.stats().hits == hits + 1
     # The holder's name is still checked on every hit.
     assert await lookup.by_number(db, number, "李四", cache) is None
