@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import chain
 from typing import Any, Final
 
 import jsonschema
@@ -57,6 +58,7 @@ __all__ = [
     "issue_certificate",
     "load_context",
     "load_schema",
+    "validate_accepted_certificate",
     "validate_certificate",
     "validate_plain_certificate",
 ]
@@ -494,6 +496,83 @@ def accepts_fast(document: object) -> bool:
         return _accepts(plan, document)
     except (KeyError, TypeError, ValueError, AttributeError):
         return False
+
+
+def accepts_plain(document: object) -> bool:
+    """`accepts_fast(document) and jcs.plain_size(document) >= 0`, in one pass over the document
+    instead of two: an accepted certificate has a fixed shape, so what is left of the plainness
+    walk is its keys' exact type and its strings' encodability. Never raises;
+    tests/credentials_trust/test_verifier_batch.py checks the equality."""
+    plan = _fast_plan()
+    if plan is None:
+        return False
+    try:
+        return _accepts(plan, document) and _accepted_is_plain(document)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _accepted_is_plain(doc: Any) -> bool:
+    # After `_accepts`, every object has exactly the schema's keys and every value its exact type:
+    # str, int within the schema's small bounds, list of str equal to a constant, or one of the
+    # objects below. What plainness adds: keys of exactly `str` (a subclass compares equal to a
+    # schema key) and strings that encode as UTF-8 (no lone surrogate) among those not compared
+    # with a constant, listed here.
+    subject = doc["credentialSubject"]
+    cert = subject["certificate"]
+    issuer = doc["issuer"]
+    binding = subject["holderBinding"]
+    occupation = cert["occupation"]
+    status = doc["credentialStatus"]
+    objects = [
+        doc,
+        issuer,
+        doc["credentialSchema"],
+        subject,
+        binding,
+        cert,
+        occupation,
+        cert["level"],
+        status,
+    ]
+    texts = [
+        doc["id"],
+        doc["validFrom"],
+        issuer["id"],
+        issuer["name"],
+        subject["name"],
+        binding["salt"],
+        binding["digest"],
+        cert["number"],
+        occupation["code"],
+        occupation["name"],
+        cert["field"],
+        status["id"],
+        status["statusListIndex"],
+        status["statusListCredential"],
+    ]
+    if "direction" in cert:
+        texts.append(cert["direction"])
+    if "proof" in doc:
+        p = doc["proof"]
+        objects.append(p)
+        texts += (p["created"], p["verificationMethod"], p["proofValue"])
+    if set(map(type, chain.from_iterable(objects))) != _ONLY_STR:
+        return False
+    # Python strings never pair surrogates, so the joined text encodes exactly when each does.
+    joined = "".join(texts)
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def validate_accepted_certificate(document: dict[str, Any]) -> list[SchemaProblem]:
+    """`validate_certificate` for a document `accepts_plain` accepted: its semantic problems."""
+    return list(_semantic_problems(document))
 
 
 def _int(value: object, low: int, high: int) -> bool:

@@ -383,6 +383,9 @@ def verification_method_of(secured: object) -> str | None:
 
 _B58_ALPHABET: Final = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX: Final = {c: i for i, c in enumerate(_B58_ALPHABET)}
+_B58_DIGITS: Final = bytes(
+    _B58_INDEX[chr(b)] if chr(b) in _B58_INDEX else 0 for b in range(256)
+)  # ASCII code -> digit value, for `bytes.translate` (only alphabet characters reach it)
 
 
 def _b58decode(text: str) -> bytes:
@@ -390,8 +393,8 @@ def _b58decode(text: str) -> bytes:
     integer accumulation, then leading "1"s as zero bytes). tests/credentials/test_proof_fast.py
     checks it against the package."""
     number = 0
-    for char in text:
-        number = number * 58 + _B58_INDEX[char]
+    for digit in text.encode("ascii").translate(_B58_DIGITS):
+        number = number * 58 + digit
     zeros = len(text) - len(text.lstrip("1"))
     return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 

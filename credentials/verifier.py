@@ -387,6 +387,8 @@ class _Run:
         # True once `check_input` has found the document plain JSON (`jcs.plain_size`): later
         # checks then skip their own walks and may use the verifier's memos (keyed by exact str).
         self.plain = False
+        # True once `check_input` has found it plain and accepted by the schema's fast check.
+        self.accepted = False
 
     def run(self) -> list[Check]:
         checks = [self._guard("input", self.check_input)]
@@ -432,6 +434,11 @@ class _Run:
 
     def check_input(self) -> Check:
         if self.verifier.fast and type(self.credential) is dict:
+            if certificate.accepts_plain(self.credential):
+                # Plain (so `_json_problem` has nothing against it) and of the schema's shape,
+                # found in one pass: the schema check is left only its semantic rules.
+                self.plain = self.accepted = True
+                return Check("input", Status.PASS, "JSON_OBJECT", "the input is a JSON object")
             # A plain document (exact dict/list/str/int/bool/None, bounded depth) of at most
             # MAX_INPUT_NODES values is one `_json_problem` has nothing against.
             size = plain_size(self.credential, MAX_INPUT_NODES)
@@ -868,7 +875,9 @@ class _Run:
         is_certificate = isinstance(types, list) and CERTIFICATE_TYPE in types
         if self.mode == "key" and not is_certificate:
             return _skipped("schema", f"not evaluated: not a {CERTIFICATE_TYPE}")
-        if self.plain:
+        if self.accepted:
+            problems = certificate.validate_accepted_certificate(self.doc)
+        elif self.plain:
             problems = certificate.validate_plain_certificate(self.doc)
         else:
             problems = certificate.validate_certificate(self.doc)

@@ -272,3 +272,60 @@ def _verdict_as_written(checks: list[Any], mode: str) -> Verdict:
 def test_the_verdict_follows_its_rules(pairs: list[tuple[str, Status]], mode: Any) -> None:
     checks = [Check(name, status, "CODE", "message") for name, status in pairs]
     assert verifier_module._verdict(checks, mode) is _verdict_as_written(checks, mode)
+
+
+class _Key(str):
+    """A str subclass: equal to a schema key, but not plain JSON."""
+
+
+def _plain_misses(value: Any) -> list[Any]:
+    """What only the plainness half of `accepts_plain` can refuse, plus the near misses."""
+    out = [*_near_misses(value), 2**53, -(2**53), 2**53 - 1, False, 1.0]
+    if isinstance(value, str):
+        out += [value + "\udc80", "\ud83d" + value, _Key(value), value + "\u00e9"]
+    if isinstance(value, list):
+        out += [[*value, "\ud800"], [*value, 1], [*value, {}], [_Key(v) for v in value]]
+    if isinstance(value, dict):
+        key = next(iter(value), "x")
+        out += [{_Key(k) if k == key else k: v for k, v in value.items()}, {**value, 1: 2}]
+        out += [{k: [v] if isinstance(v, dict) else v for k, v in value.items()}]
+    return out
+
+
+@settings(max_examples=700, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_accepts_plain_is_accepts_fast_and_plain(data: st.DataObject) -> None:
+    credential = copy.deepcopy(data.draw(st.sampled_from(GENUINE)))
+    if data.draw(st.booleans()):
+        del credential["proof"]
+    for _ in range(data.draw(st.integers(0, 2))):
+        path, old = data.draw(st.sampled_from(paths(credential)))
+        parent = credential
+        for part in path[:-1]:
+            parent = parent[part]
+        if data.draw(st.booleans()):
+            parent[path[-1]] = data.draw(
+                st.sampled_from(_plain_misses(old)) | json_values(max_leaves=3)
+            )
+        elif isinstance(parent, dict):
+            value = parent.pop(path[-1])
+            parent[_Key(path[-1]) if data.draw(st.booleans()) else path[-1]] = value
+    expected = plain_size(credential) >= 0 and certificate.accepts_fast(credential)
+    assert certificate.accepts_plain(credential) is expected
+    if expected:
+        assert certificate.validate_accepted_certificate(credential) == (
+            certificate.validate_certificate(credential)
+        )
+        assert SHARED.verify(credential, now=NOW) == Verifier(BUNDLE, reference=True).verify(
+            credential, now=NOW
+        )
+
+
+def test_accepts_plain_accepts_genuine_credentials_and_refuses_a_str_subclass_key() -> None:
+    for credential in GENUINE:
+        assert certificate.accepts_plain(credential)
+        changed = copy.deepcopy(credential)
+        changed["issuer"] = {_Key("id"): changed["issuer"]["id"], "name": "x"}
+        assert certificate.accepts_fast(changed) and not certificate.accepts_plain(changed)
+        changed["issuer"] = {"id": credential["issuer"]["id"], "name": "x\ud800"}
+        assert certificate.accepts_fast(changed) and not certificate.accepts_plain(changed)
