@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 from typing import Any
 
@@ -285,3 +286,34 @@ async def test_every_certificate_is_inserted_once_whatever_the_signing_pace(
     after = await certificates(db, bid)
     assert len(after) == 50 and len(made) == 50
     assert {c["_id"]: bson.encode(c) for c in after} == {k: bson.encode(v) for k, v in made.items()}
+
+
+async def test_occupations_are_named_however_many_the_catalogue_lists(
+    db: Database, settings: Settings
+) -> None:
+    # Once only the first page of 100 occupations was read: a certificate of any occupation
+    # listed after it could not be published.
+    template = await db.occupations.find_one({"name": "人工智能工程技术人员"})
+    assert template is not None
+    await db.occupations.insert_many(
+        [
+            {
+                **template,
+                "_id": f"0-00-00-{i:03d}",
+                "sort_key": f"00-{i:03d}",  # listed before every real occupation
+                "name": f"职业{i}",
+                "codes": [],
+                "codes_all": [f"0-00-00-{i:03d}"],
+            }
+            for i in range(120)
+        ]
+    )
+    try:
+        bid = await reviewed_batch(db, settings, "many-occupations", 3)
+        await publish(db, settings, bid)
+        published = await certificates(db, bid)
+        assert [c["status"] for c in published] == ["PUBLISHED"] * 3
+        subject = published[0]["credential"]["credentialSubject"]
+        assert "人工智能工程技术人员" in json.dumps(subject, ensure_ascii=False)
+    finally:
+        await db.occupations.delete_many({"_id": {"$regex": "^0-00-00-"}})

@@ -50,7 +50,6 @@ async def publish(
             + (principal.role.value if principal.role else "the public (no token)")
         )
     moment = now or clock.now()
-    names = {o.code: o.name for o in (await catalogue.occupations(db, limit=100))[0]}
 
     async def work(session: AsyncClientSession) -> Document:
         doc = await load(db, batch_id, session)
@@ -72,6 +71,9 @@ async def publish(
                 {"batch": batch_id, "status": "PENDING"}, session=session
             )
         ]
+        # The batch's own occupations, by code: the catalogue may list any number of them.
+        found = await catalogue.occupations_by_codes(db, sorted({c["occupation"] for c in pending}))
+        names = {code: occupation.name for code, occupation in found.items()}
         key = await keystore.institution_key(db, master_key, doc["institution"], session=session)
         # Taken after the key: a first key is valid from its creation, and the proof's `created`
         # must fall inside the key's window.
