@@ -80,60 +80,41 @@ def plain_size(value: Any, limit: int = 2**62) -> int:
 def _plain_count(value: Any, depth: int, budget: int) -> int:
     kind = type(value)
     if kind is dict:
-        if depth >= MAX_DEPTH:
-            return -1
-        count = 1
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str or not (key.isascii() or _bmp_key(key)):
                 return -1
-            kind = type(item)
-            if kind is str:
-                if not (item.isascii() or _utf8_ok(item)):
-                    return -1
-                count += 1
-            elif kind is dict or kind is list:
-                inner = _plain_count(item, depth + 1, budget - count)
-                if inner < 0:
-                    return -1
-                count += inner
-                if count > budget:
-                    return -1
-            elif kind is int:
-                if not -_INT_LIMIT <= item <= _INT_LIMIT:
-                    return -1
-                count += 1
-            elif item is None or kind is bool:
-                count += 1
-            else:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return 1 if budget >= 1 and _plain_item(value, depth) else -1
+    if depth >= MAX_DEPTH:
+        return -1
+    count = 1
+    # The leaves are checked inline, not by `_plain_item`: this loop runs for every value of
+    # every credential verified or issued.
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if not (item.isascii() or _utf8_ok(item)):
                 return -1
-        return count if count <= budget else -1
-    if kind is list:
-        if depth >= MAX_DEPTH:
+            count += 1
+        elif kind is dict or kind is list:
+            inner = _plain_count(item, depth + 1, budget - count)
+            if inner < 0:
+                return -1
+            count += inner
+            if count > budget:
+                return -1
+        elif kind is int:
+            if not -_INT_LIMIT <= item <= _INT_LIMIT:
+                return -1
+            count += 1
+        elif item is None or kind is bool:
+            count += 1
+        else:
             return -1
-        count = 1
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                if not (item.isascii() or _utf8_ok(item)):
-                    return -1
-                count += 1
-            elif kind is dict or kind is list:
-                inner = _plain_count(item, depth + 1, budget - count)
-                if inner < 0:
-                    return -1
-                count += inner
-                if count > budget:
-                    return -1
-            elif kind is int:
-                if not -_INT_LIMIT <= item <= _INT_LIMIT:
-                    return -1
-                count += 1
-            elif item is None or kind is bool:
-                count += 1
-            else:
-                return -1
-        return count if count <= budget else -1
-    return 1 if budget >= 1 and _plain_item(value, depth) else -1
+    return count if count <= budget else -1
 
 
 def is_plain_json(value: Any) -> bool:

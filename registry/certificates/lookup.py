@@ -74,14 +74,13 @@ class CachedCertificate:
     credential: bytes
 
     @classmethod
-    def of(cls, found: PublicCertificate) -> CachedCertificate | None:
+    def of(cls, found: PublicCertificate, name: str) -> CachedCertificate | None:
+        """`name`: the holder's name as `normalise_name` gives it."""
         try:
             credential = orjson.dumps(found.credential)
         except TypeError:  # not plain JSON (never so for credentials the registry signs)
             return None
-        return cls(
-            normalise_name(found.holder_name), dataclasses.replace(found, credential={}), credential
-        )
+        return cls(name, dataclasses.replace(found, credential={}), credential)
 
     def public(self) -> PublicCertificate:
         return dataclasses.replace(self.view, credential=orjson.loads(self.credential))
@@ -104,9 +103,10 @@ async def by_number(
     if doc is None or doc["status"] not in PUBLIC_STATES:
         return None
     found = _public(doc)
-    if cache is not None and (entry := CachedCertificate.of(found)) is not None:
+    name = normalise_name(doc["name"])
+    if cache is not None and (entry := CachedCertificate.of(found, name)) is not None:
         cache.put(value, entry, ticket)
-    return found if normalise_name(doc["name"]) == normalise_name(holder_name) else None
+    return found if name == normalise_name(holder_name) else None
 
 
 async def by_holder(
