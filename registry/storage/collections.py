@@ -1,0 +1,46 @@
+"""Every MongoDB collection the registry uses, named once.
+
+Code reaches a collection as `db[Collection.BATCHES]`; a name typed anywhere else is a defect
+(a test greps for it)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Collection(StrEnum):
+    # Reference data (registry.catalogue)
+    FIELDS = "fields"
+    OCCUPATIONS = "occupations"
+    STANDARDS = "standards"
+    PROVINCES = "provinces"
+    LEVELS = "levels"
+    HOLIDAY_ARRANGEMENTS = "holiday_arrangements"
+    # Directories (registry.institutions)
+    INSTITUTIONS = "institutions"
+    INSTITUTION_REPORTS = "institution_reports"
+    COUNTERS = "counters"
+    # Assessment (registry.certificates)
+    BATCHES = "batches"
+    RESULTS = "results"
+    CERTIFICATES = "certificates"
+    # Training and continuing education (registry.training)
+    TRAINING_COHORTS = "training_cohorts"
+    TRAINEES = "trainees"
+    TRAINING_CERTIFICATES = "training_certificates"
+    CE_CREDITS = "ce_credits"
+    EMPLOYMENT_REPORTS = "employment_reports"
+    # Supervision (registry.supervision)
+    SUPERVISION_INSPECTORS = "supervision_inspectors"
+    SUPERVISION_CAMPAIGNS = "supervision_campaigns"
+    SUPERVISION_FINDINGS = "supervision_findings"
+    # Trust: keys, status lists, bundles, tokens, the audit chain
+    TOKENS = "tokens"
+    AUDIT_LOG = "audit_log"
+    AUDIT_HEAD = "audit_head"
+    SIGNING_KEYS = "signing_keys"
+    STATUS_LISTS = "status_lists"
+    STATUS_LIST_CREDENTIALS = "status_list_credentials"
+    TRUST_BUNDLES = "trust_bundles"
+    # The demo's own bookkeeping
+    DEMO_STATE = "demo_state"

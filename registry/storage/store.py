@@ -1,0 +1,190 @@
+"""The audited store: every change to a workflow's record goes through here.
+
+A change is one transaction holding three writes: the record replaced only if its `revision` is
+still the one read (else `CONFLICT`, safe to retry), one entry appended to its `history`, and
+one audit-chain entry. `apply_transition` adds the state machine on top: policy check on the
+loaded record, a retry of the step that already happened answered with the record unchanged,
+`ILLEGAL_TRANSITION` from any other state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from registry import audit
+from registry.auth import Principal
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import Conflict, NotFound
+from registry.storage.collections import Collection
+from registry.storage.transitions import Transition, TransitionTable
+from registry.transactions import in_transaction
+
+S = TypeVar("S", bound=StrEnum)
+A = TypeVar("A", bound=StrEnum)
+
+# Looks at the loaded record and raises `Forbidden` if the caller may not act on it.
+Authorize = Callable[[Document], None]
+# Extra fields the move sets (validity periods, reasons, ...), computed inside the transaction.
+Changes = Callable[[Document, AsyncClientSession], Awaitable[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record: where it lives and how errors and the audit log name it.
+
+    `audit_prefix` + "." + action is the audit entry's action; `entity` + ":" + id its entity
+    (both kept as they were before the store, so the audit chain reads the same).
+    """
+
+    collection: Collection
+    entity: str
+    audit_prefix: str
+    not_found_code: str
+    id_field: str
+    # The input field an `ILLEGAL_TRANSITION` names.
+    transition_field: str = "status"
+
+    def not_found(self, key: str) -> NotFound:
+        return NotFound(
+            f"no {self.entity} {key[:40]}", code=self.not_found_code, field=self.id_field
+        )
+
+
+async def load(
+    db: Database, kind: Kind, key: str, session: AsyncClientSession | None = None
+) -> Document:
+    """The record `key` of `kind`, or `kind.not_found`."""
+    doc = await db[kind.collection].find_one({"_id": key}, session=session)
+    if doc is None:
+        raise kind.not_found(key)
+    return doc
+
+
+def history_entry(
+    action: str,
+    source: str | None,
+    target: str,
+    principal: Principal,
+    at: dt.datetime,
+    reason: str | None,
+) -> Document:
+    return {
+        "at": at,
+        "action": action,
+        "from": source,
+        "to": target,
+        "actor": principal.actor,
+        "reason": reason,
+    }
+
+
+def is_replay(doc: Document, action: str, target: str, principal: Principal) -> bool:
+    """Whether `doc` already shows `action` to `target` as its last step, by the same caller."""
+    last = (doc.get("history") or [None])[-1]
+    return bool(
+        last
+        and last["action"] == action
+        and last["actor"] == principal.actor
+        and doc.get("status") == target
+    )
+
+
+async def save(
+    db: Database,
+    kind: Kind,
+    principal: Principal,
+    action: str,
+    before: Document,
+    after: Document,
+    session: AsyncClientSession,
+) -> Document:
+    """Replace `before` by `after` (revision + 1) if nobody changed it meanwhile, and audit it."""
+    after = {**after, "revision": before.get("revision", 0) + 1, "schema_version": SCHEMA_VERSION}
+    result = await db[kind.collection].replace_one(
+        {"_id": before["_id"], "revision": before.get("revision", 0)}, after, session=session
+    )
+    if result.matched_count != 1:
+        raise Conflict(f"the {kind.entity} changed while this request ran; retry it")
+    await record(db, kind, principal, action, before, after, session)
+    return after
+
+
+async def insert(
+    db: Database,
+    kind: Kind,
+    principal: Principal,
+    action: str,
+    doc: Document,
+    session: AsyncClientSession,
+) -> Document:
+    """Insert a new record (revision 1) and audit it; a duplicate `_id` raises DuplicateKeyError."""
+    doc = {**doc, "revision": doc.get("revision", 1), "schema_version": SCHEMA_VERSION}
+    await db[kind.collection].insert_one(doc, session=session)
+    await record(db, kind, principal, action, None, doc, session)
+    return doc
+
+
+async def record(
+    db: Database,
+    kind: Kind,
+    principal: Principal,
+    action: str,
+    before: Document | None,
+    after: Document | None,
+    session: AsyncClientSession,
+) -> None:
+    """The audit entry of one change to a record of `kind`."""
+    key = (after or before or {})["_id"]
+    await audit.append(
+        db,
+        actor=principal,
+        action=f"{kind.audit_prefix}.{action}",
+        entity=f"{kind.entity}:{key}",
+        before=before,
+        after=after,
+        session=session,
+    )
+
+
+async def apply_transition(
+    db: Database,
+    kind: Kind,
+    table: TransitionTable[A, S],
+    principal: Principal,
+    key: str,
+    action: A,
+    *,
+    at: dt.datetime,
+    reason: str | None = None,
+    authorize: Authorize | None = None,
+    changes: Changes | None = None,
+) -> Document:
+    """Move record `key` by `action` in one transaction; see the module docstring."""
+
+    async def work(session: AsyncClientSession) -> Document:
+        doc = await load(db, kind, key, session)
+        if authorize is not None:
+            authorize(doc)
+        move: Transition[A, S] = table[action]
+        if is_replay(doc, action, move.target, principal):
+            return doc
+        table.check(action, type(move.target)(doc["status"]), field=kind.transition_field)
+        updates = await changes(doc, session) if changes is not None else {}
+        new = {
+            **doc,
+            **updates,
+            "status": move.target.value,
+            "history": [
+                *doc.get("history", []),
+                history_entry(action, doc["status"], move.target.value, principal, at, reason),
+            ],
+        }
+        return await save(db, kind, principal, action, doc, new, session)
+
+    return await in_transaction(db, work)

@@ -1,0 +1,51 @@
+"""The policy layer's building blocks: a scope filters lists and admits records by one rule."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry import policy
+from registry.auth import ANONYMOUS, Principal, Role
+from registry.errors import Forbidden
+
+FIELDS = st.sampled_from(["province", "institution", "status"])
+VALUES = st.sampled_from(["11", "31", "A", "B"])
+
+
+@given(st.dictionaries(FIELDS, VALUES), st.dictionaries(FIELDS, VALUES))
+def test_admits_is_the_query_read_as_a_predicate(
+    match: dict[str, str], doc: dict[str, str]
+) -> None:
+    scope = policy.Scope(match)
+    query = scope.query()
+    assert scope.admits(doc) == all(doc.get(k) == v for k, v in query.items())
+
+
+@given(st.dictionaries(FIELDS, VALUES))
+def test_nothing_admits_nothing(doc: dict[str, str]) -> None:
+    assert not policy.NOTHING.admits(doc)
+    assert policy.NOTHING.query() == {"_id": {"$in": []}}
+    assert policy.EVERYTHING.admits(doc)
+
+
+def test_a_refusal_is_forbidden_with_its_reason() -> None:
+    decision = policy.by_role(ANONYMOUS, {Role.OFFICE_ADMIN}, "publishBatch")
+    assert not decision.allowed and not decision.scope.admits({})
+    with pytest.raises(Forbidden) as refused:
+        decision.require()
+    assert refused.value.code == "FORBIDDEN"
+    assert refused.value.message == (
+        "publishBatch may be called by OFFICE_ADMIN; you are the public (no token)"
+    )
+    office = Principal(Role.OFFICE_ADMIN, "office")
+    assert policy.by_role(office, {Role.OFFICE_ADMIN}, "x").require().allowed
+
+
+def test_check_resource_narrows_to_the_scope() -> None:
+    mine = policy.allow(policy.Scope({"province": "11"}))
+    assert policy.check_resource(mine, {"province": "11"}, "no").allowed
+    assert policy.check_resource(mine, None, "no").allowed
+    outside = policy.check_resource(mine, {"province": "31"}, "not yours")
+    assert not outside.allowed and outside.reason == "not yours"
