@@ -21,6 +21,7 @@ from credentials.idnumber import mod11_2_check
 from registry import clock, keystore, trust
 from registry.auth import Principal, Role
 from registry.certificates import publication, review, revocation
+from registry.certificates.model import CertificateStatus
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.db import Database
@@ -123,8 +124,8 @@ async def seed_certificates(
             batch = BatchInput(f"demo-{inst.uscc}-{exam.isoformat()}", exam, rows)
             outcome = await submit(db, me, batch, personal, now=_at(exam, 7))
             bid = outcome.batch["_id"]
-            await review.advance(db, prov, bid, "approveProvince", now=_at(exam, 9))
-            await review.advance(db, cettic, bid, "checkCettic", now=_at(exam, 11))
+            await review.approve_province(db, prov, bid, now=_at(exam, 9))
+            await review.check_cettic(db, cettic, bid, now=_at(exam, 11))
             await publication.publish(
                 db, office, bid, master_key=master, base_url=settings.base_url
             )
@@ -149,15 +150,25 @@ async def export_files(db: Database, settings: Settings) -> Path:
     )
     root = (await keystore.root_public_key(db, master)).multibase
     (out / "root-key.txt").write_text(root + "\n")
-    picks = [d async for d in db.certificates.find({"status": "PUBLISHED"}).sort("_id", 1).limit(3)]
-    picks += [d async for d in db.certificates.find({"status": "REVOKED"}).sort("_id", 1).limit(1)]
+    picks = [
+        d
+        async for d in db.certificates.find({"status": CertificateStatus.PUBLISHED})
+        .sort("_id", 1)
+        .limit(3)
+    ]
+    picks += [
+        d
+        async for d in db.certificates.find({"status": CertificateStatus.REVOKED})
+        .sort("_id", 1)
+        .limit(1)
+    ]
     lines = [
         "Demo certificates. Verify offline, e.g.:",
         f"  registry verify {out}/<file> --bundle {out}/bundle.json --root-key {root}",
         "",
     ]
     for doc in picks:
-        stem = f"{'revoked' if doc['status'] == 'REVOKED' else 'certificate'}-{doc['_id']}"
+        stem = f"{'revoked' if doc['status'] == CertificateStatus.REVOKED else 'certificate'}-{doc['_id']}"
         (out / f"{stem}.json").write_text(
             json.dumps(doc["credential"], ensure_ascii=False, indent=2), encoding="utf-8"
         )

@@ -31,6 +31,7 @@ from registry.settings import Settings
 from registry.supervision import campaigns, findings, roster
 from registry.supervision.draw import DrawRules
 from registry.training import export, submission
+from registry.training.model import CreditStatus
 from registry.training.validation import CohortInput, TraineeInput
 
 log = logging.getLogger("registry.demo")
@@ -202,7 +203,7 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
         {
             d["year"]
             async for d in db.ce_credits.find(
-                {"id_hash": personal.lookup_hash(idn), "status": "ACTIVE"}, {"year": 1}
+                {"id_hash": personal.lookup_hash(idn), "status": CreditStatus.ACTIVE}, {"year": 1}
             )
         }
     )

@@ -19,10 +19,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from registry import audit, clock
 from registry.auth import Principal
 from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Forbidden, NotFound
+from registry.errors import NotFound
 from registry.institutions.model import Kind
 from registry.problems import Problem, Rejected, reject
-from registry.training import rules
+from registry.training import policy
+from registry.training.model import TrainingAction
 from registry.transactions import in_transaction
 
 EMPLOYMENT = "employment_reports"
@@ -174,9 +175,8 @@ async def report_employment(
     now: dt.datetime | None = None,
 ) -> EmploymentReport:
     """Submit or replace the employment rate of a year; the same content again is a no-op."""
-    rules.require(principal, "reportEmploymentRate")
-    if principal.institution is None:
-        raise Forbidden("reportEmploymentRate: the token is bound to no institution")
+    policy.decide(principal, TrainingAction.REPORT_EMPLOYMENT).require()
+    assert principal.institution is not None  # the policy admits only a bound institution
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
     this_year = clock.china_date(moment).year
     problems = []

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from registry.certificates import lookup, publication, review, revocation, submission
+from registry.certificates import lookup, policy, publication, review, revocation, submission
+from registry.certificates.model import BatchAction
 from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.validation import BatchInput
 from registry.db import Document
 from registry.errors import Forbidden, NotFound
 from registry.identifiers import IdNumberError
 from registry.problems import Problem, Rejected
+from registry.storage.collections import Collection
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import PublicError, public
@@ -48,7 +51,7 @@ async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutco
     who = await principal(ctx)
     batch_id = batch_key(batch_id)
     try:
-        outcome = await review.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
+        outcome = await submission.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
     except Rejected as rejected:
         return BatchOutcome(problems=list(rejected.problems))
     except (Forbidden, NotFound) as error:
@@ -56,23 +59,42 @@ async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutco
     return BatchOutcome(batch=outcome.batch, replayed=outcome.replayed)
 
 
-async def step(ctx: Context, batch_id: str, action: str, reason: str | None = None) -> BatchOutcome:
+async def _move(
+    ctx: Context, batch_id: str, move: Callable[..., Awaitable[Document]]
+) -> BatchOutcome:
     who = await principal(ctx)
     batch_id = batch_key(batch_id)
     try:
-        if action == "publish":
-            doc = await publication.publish(
-                ctx.db, who, batch_id, master_key=ctx.master_key, base_url=ctx.settings.base_url
-            )
-        elif action == "return":
-            doc = await review.return_batch(ctx.db, who, batch_id, reason or "")
-        else:
-            doc = await review.advance(ctx.db, who, batch_id, action)
+        doc = await move(who, batch_id)
     except Rejected as rejected:
         return BatchOutcome(problems=list(rejected.problems))
     except (Forbidden, NotFound) as error:
         raise public(error) from None
     return BatchOutcome(batch=doc)
+
+
+async def approve_province(ctx: Context, batch_id: str) -> BatchOutcome:
+    return await _move(ctx, batch_id, lambda who, bid: review.approve_province(ctx.db, who, bid))
+
+
+async def check_cettic(ctx: Context, batch_id: str) -> BatchOutcome:
+    return await _move(ctx, batch_id, lambda who, bid: review.check_cettic(ctx.db, who, bid))
+
+
+async def publish(ctx: Context, batch_id: str) -> BatchOutcome:
+    return await _move(
+        ctx,
+        batch_id,
+        lambda who, bid: publication.publish(
+            ctx.db, who, bid, master_key=ctx.master_key, base_url=ctx.settings.base_url
+        ),
+    )
+
+
+async def return_batch(ctx: Context, batch_id: str, reason: str | None) -> BatchOutcome:
+    return await _move(
+        ctx, batch_id, lambda who, bid: review.return_batch(ctx.db, who, bid, reason or "")
+    )
 
 
 async def revoke(ctx: Context, number: str, reason: str) -> CertificateOutcome:
@@ -111,9 +133,8 @@ async def by_holder(
 
 async def batch(ctx: Context, batch_id: str) -> Document | None:
     who = await principal(ctx)
-    batch_id = batch_key(batch_id)
-    doc = await ctx.db.batches.find_one({"_id": batch_id})
-    if doc is None or not review.can_see(who, doc):
+    doc = await ctx.db[Collection.BATCHES].find_one({"_id": batch_key(batch_id)})
+    if doc is None or not policy.decide(who, BatchAction.VIEW, doc).allowed:
         return None  # the same answer for "not yours" and "not there"
     return doc
 
@@ -121,26 +142,20 @@ async def batch(ctx: Context, batch_id: str) -> Document | None:
 async def batches(
     ctx: Context, status: str | None, first: int, after: str | None
 ) -> tuple[list[tuple[str, Document]], bool, bool]:
-    from registry.auth import Role
-
     who = await principal(ctx)
     check_first(first)
-    query: Document = {}
-    if who.role is Role.PROVINCIAL_REVIEWER:
-        query["province"] = who.province
-    elif who.role is Role.EVALUATION_INSTITUTION:
-        query["institution"] = who.institution
-    elif who.role not in (Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN):
-        raise PublicError(
-            "assessment batches are visible to reviewers and to the institution that submitted them",
-            "FORBIDDEN",
-        )
+    try:
+        scope = policy.decide(who, BatchAction.LIST).require().scope
+    except Forbidden as error:
+        raise public(error) from None
+    query: Document = scope.query()
     if status:
         query["status"] = status
     after_key = decode_cursor(CURSOR_KIND, after)
     if after_key:
         query["_id"] = {"$gt": after_key}
-    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
+    cursor = ctx.db[Collection.BATCHES].find(query).sort("_id", 1).limit(first + 1)
+    docs = [d async for d in cursor]
     return (
         [(encode_cursor(CURSOR_KIND, d["_id"]), d) for d in docs[:first]],
         len(docs) > first,
@@ -150,7 +165,9 @@ async def batches(
 
 async def batch_results(ctx: Context, batch_id: str) -> list[Document]:
     """The current results of a batch (names, scores, certificate numbers; never ID numbers)."""
-    cursor = ctx.db.results.find(
-        {"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0}
-    ).sort("row", 1)
+    cursor = (
+        ctx.db[Collection.RESULTS]
+        .find({"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0, "binding": 0})
+        .sort("row", 1)
+    )
     return [d async for d in cursor]

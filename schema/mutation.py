@@ -352,23 +352,23 @@ class Mutation:
         description="Authenticity and compliance checked. Roles: PROVINCIAL_REVIEWER of the institution's province."
     )
     async def approve_batch_province(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.step(info.context, batch_id, "approveProvince"))
+        return _batch(await rc.approve_province(info.context, batch_id))
 
     @strawberry.mutation(description="Preliminary check. Roles: CETTIC_REVIEWER.")
     async def check_batch_cettic(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.step(info.context, batch_id, "checkCettic"))
+        return _batch(await rc.check_cettic(info.context, batch_id))
 
     @strawberry.mutation(
         description="Publish: every certificate signed and public, or none. Roles: OFFICE_ADMIN."
     )
     async def publish_batch(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.step(info.context, batch_id, "publish"))
+        return _batch(await rc.publish(info.context, batch_id))
 
     @strawberry.mutation(
         description="Return with reasons. Roles: the reviewer of the current step, or OFFICE_ADMIN."
     )
     async def return_batch(self, info: Ctx, batch_id: str, reason: str) -> AssessmentBatchPayload:
-        return _batch(await rc.step(info.context, batch_id, "return", reason))
+        return _batch(await rc.return_batch(info.context, batch_id, reason))
 
     @strawberry.mutation(
         description="Revoke with a reason (never deleted). Roles: the issuing EVALUATION_INSTITUTION, OFFICE_ADMIN."

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from registry import catalogue, clock
 from registry.auth import Principal, Role
-from registry.certificates import numbers, review
+from registry.certificates import numbers, review, submission
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.db import Database
@@ -123,6 +123,11 @@ async def test_batch_rules(db: Database) -> None:
     assert late.batch["late"] is True and late.batch["late_reason"] == "考点停电，补报"
 
 
+def numbered(query: dict[str, object]) -> dict[str, object]:
+    """Result rows that carry a certificate number (passing results)."""
+    return {**query, "certificate": {"$ne": None}}
+
+
 async def test_forbidden_for_other_roles(db: Database) -> None:
     from registry.errors import Forbidden
 
@@ -157,16 +162,18 @@ async def test_concurrent_retries_give_one_certificate_per_pass_with_unique_numb
     async for batch in db.batches.find({"_id": {"$in": list(distinct)}}):
         passing += batch["counts"]["passed"]
         assert batch["counts"]["results"] == 15
-    certs = [c async for c in db.certificates.find({"batch": {"$in": list(distinct)}})]
+    # Until publication, a passing result keeps its number on its result row.
+    certs = [c async for c in db.results.find(numbered({"batch": {"$in": list(distinct)}}))]
     assert len(certs) == passing == 8 * 3 * 11  # rows 0, 4, 8, 12 fail in each batch
-    numbers_seen = [c["_id"] for c in certs]
+    assert await db.certificates.count_documents({"batch": {"$in": list(distinct)}}) == 0
+    numbers_seen = [c["certificate"] for c in certs]
     assert len(set(numbers_seen)) == len(numbers_seen)
     for number in numbers_seen:
         parsed = numbers.parse(number)
         assert parsed.kind == "Z" and parsed.province == "35" and parsed.field == "01"
     # Per institution, serials are 1..N without gaps: nothing was allocated twice or lost.
     for uscc in INSTITUTIONS:
-        every = [c["_id"] async for c in db.certificates.find({"institution": uscc})]
+        every = [c["certificate"] async for c in db.results.find(numbered({"institution": uscc}))]
         serials = sorted(numbers.parse(n).serial for n in every)
         assert serials == list(range(1, len(serials) + 1))
 
@@ -203,7 +210,10 @@ async def test_return_and_resubmit_keeps_numbers_of_unchanged_results(db: Databa
     uscc = INSTITUTIONS[3]
     first = await submit(db, me(uscc), BatchInput("resubmit-0001", EXAM, rows), PERSONAL)
     bid = first.batch["_id"]
-    before = {c["name"]: c["_id"] async for c in db.certificates.find({"batch": bid})}
+    before = {
+        c["name"]: (c["certificate"], c["binding"])
+        async for c in db.results.find(numbered({"batch": bid}))
+    }
     prov = Principal(Role.PROVINCIAL_REVIEWER, "p", "p35", province="35")
     other_prov = Principal(Role.PROVINCIAL_REVIEWER, "p", "p11", province="11")
     from registry.errors import Forbidden
@@ -213,17 +223,22 @@ async def test_return_and_resubmit_keeps_numbers_of_unchanged_results(db: Databa
     returned = await review.return_batch(db, prov, bid, "第3行成绩需复核")
     assert returned["status"] == "RETURNED"
     corrected = rows[:2] + rows[3:]  # row 3 removed
-    again = await review.resubmit(
+    again = await submission.resubmit(
         db, me(uscc), bid, BatchInput("resubmit-0002", EXAM, corrected), PERSONAL
     )
     assert again.batch["status"] == "SUBMITTED" and again.batch["counts"]["results"] == 5
-    after = {c["name"]: (c["_id"], c["status"]) async for c in db.certificates.find({"batch": bid})}
-    for name, number in before.items():
+    assert not again.replayed
+    # Every row ever numbered, the current one of a name over the superseded one.
+    cursor = db.results.find(numbered({"batch": bid})).sort("current", 1)
+    after = {c["name"]: (c["certificate"], c["current"], c["binding"]) async for c in cursor}
+    for name, (number, binding) in before.items():
         if name == rows[2].name:
-            assert after[name] == (number, "WITHDRAWN")
+            # Withdrawn: its number stays on the superseded row only, never handed out again.
+            assert after[name] == (number, False, binding)
         else:
-            assert after[name] == (number, "PENDING")
-    retry = await review.resubmit(
+            # Unchanged: the current row keeps the number and the holder binding.
+            assert after[name] == (number, True, binding)
+    retry = await submission.resubmit(
         db, me(uscc), bid, BatchInput("resubmit-0002", EXAM, corrected), PERSONAL
     )
     assert retry.replayed

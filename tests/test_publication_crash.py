@@ -57,10 +57,10 @@ async def test_sigkill_during_publication_is_all_or_nothing(
         db, me, BatchInput("crash-batch-01", exam, rows), PersonalData(settings.master_key())
     )
     bid = outcome.batch["_id"]
-    await review.advance(
-        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "cp", province="35"), bid, "approveProvince"
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "cp", province="35"), bid
     )
-    await review.advance(db, Principal(Role.CETTIC_REVIEWER, "c", "cc"), bid, "checkCettic")
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "cc"), bid)
 
     killed_mid_way = False
     for delay in (0.05,):

@@ -52,10 +52,10 @@ async def reviewed_batch(db: Database, settings: Settings, name: str, rows: int)
         db, me, BatchInput(name, exam, results), PersonalData(settings.master_key())
     )
     bid: str = outcome.batch["_id"]
-    await review.advance(
-        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "wp", province="35"), bid, "approveProvince"
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "wp", province="35"), bid
     )
-    await review.advance(db, Principal(Role.CETTIC_REVIEWER, "c", "wc"), bid, "checkCettic")
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "wc"), bid)
     return bid
 
 

@@ -13,12 +13,13 @@ import orjson
 
 from registry.certificates import numbers
 from registry.certificates.cache import CertificateCache
+from registry.certificates.model import CertificateStatus
 from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
 from registry.rows import normalise_name
 
-PUBLIC_STATES = ("PUBLISHED", "REVOKED")
+PUBLIC_STATES = tuple(s.value for s in CertificateStatus)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _public(doc: Document) -> PublicCertificate:
         issuer=doc["institution"],
         exam_date=dt.date.fromisoformat(doc["exam_date"]),
         issued_at=doc["published_at"],
-        revoked=doc["status"] == "REVOKED",
+        revoked=doc["status"] == CertificateStatus.REVOKED,
         revoked_at=revocation.get("at"),
         revocation_reason=revocation.get("reason"),
         credential=doc["credential"],

@@ -2,37 +2,46 @@
 evaluation institution's key (谁评价、谁发证、谁负责) — in one transaction, so a crash leaves
 the batch either fully published or not at all, and publishing again completes it.
 
-The batch's certificates are written as one `delete_many` of its PENDING documents (checked:
-every one of them must still be PENDING, else `Conflict` and the transaction writes nothing)
-and `insert_many` of the complete published documents, not as one update per certificate: the
-embedded database plans, and rebuilds its index options for, every update statement, and a
-statement for the whole batch each way costs it about a third of the time (docs/benchmarks.md,
-finding 2; `python -m scripts.bench.experiments writes`, and `... publish` for the whole
-publication). The published document is exactly what the former `$set` made of the pending one:
-the same fields in the same order. Change streams (and the oplog) therefore show a delete and
-an insert for each certificate instead of an update. The credentials are signed while the
-database runs the delete and then the inserts (the documents signed during one statement go in
-the next), so signing, CPU in this process, overlaps the database's work in its own process.
+Until publication a passing result lives on its batch's `results` row (certificate number,
+holder binding, when it was numbered); `certificates` holds only published certificates. So
+publication reads the batch's current numbered results, signs each certificate, and writes them
+with ONE `insert_many` of complete published documents, next to the batch's transition (the
+audited store) and the status-list allocation, all in the batch's transaction: nothing is
+deleted or updated per certificate. A certificate number already present stops the insert with
+a duplicate key, and the transaction writes nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Final
+from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from credentials.certificate import CertificateClaims, Level, StatusEntry, issue_certificate
-from registry import audit, catalogue, clock, keystore, status_lists
-from registry.auth import Principal, Role
-from registry.certificates.review import load
-from registry.certificates.submission import BatchStatus
-from registry.db import Database, Document
-from registry.errors import Conflict, Forbidden
-from registry.problems import reject
-from registry.transactions import in_transaction
+from credentials.certificate import CertificateClaims, Level, issue_certificate
+from credentials.keys import SigningKey
+from registry import catalogue, clock, keystore, status_lists
+from registry.auth import Principal
+from registry.certificates import review
+from registry.certificates.model import BatchAction, CertificateStatus
+from registry.db import SCHEMA_VERSION, Database, Document
+from registry.storage.collections import Collection
+
+# What a numbered result row gives its certificate (never the encrypted ID number).
+_RESULT_FIELDS = {
+    "batch": 1,
+    "institution": 1,
+    "name": 1,
+    "id_hash": 1,
+    "occupation": 1,
+    "field": 1,
+    "direction": 1,
+    "level": 1,
+    "exam_date": 1,
+    "binding": 1,
+    "certificate": 1,
+    "numbered_at": 1,
+}
 
 
 async def publish(
@@ -44,192 +53,138 @@ async def publish(
     base_url: str,
     now: dt.datetime | None = None,
 ) -> Document:
-    if principal.role is not Role.OFFICE_ADMIN:
-        raise Forbidden(
-            "publishBatch may be called by OFFICE_ADMIN; you are "
-            + (principal.role.value if principal.role else "the public (no token)")
-        )
+    """Publish a CETTIC_CHECKED batch (OFFICE_ADMIN); a retry after success answers the batch."""
     moment = now or clock.now()
 
-    async def work(session: AsyncClientSession) -> Document:
-        doc = await load(db, batch_id, session)
-        if doc["status"] == BatchStatus.PUBLISHED:
-            return doc  # a retry after success
-        if doc["status"] != BatchStatus.CETTIC_CHECKED:
-            raise reject(
-                "batchId",
-                "ILLEGAL_TRANSITION",
-                f"cannot publish: the batch is {doc['status']} (needs CETTIC_CHECKED)",
-            )
-        institution = await db.institutions.find_one(
-            {"_id": doc["institution"]}, {"name": 1}, session=session
+    async def changes(batch: Document, session: AsyncClientSession) -> Document:
+        await issue_certificates(
+            db, batch, master_key=master_key, base_url=base_url, now=now, session=session
         )
-        assert institution is not None
-        pending = [
-            c
-            async for c in db.certificates.find(
-                {"batch": batch_id, "status": "PENDING"}, session=session
-            )
-        ]
-        # The batch's own occupations, by code: the catalogue may list any number of them.
-        found = await catalogue.occupations_by_codes(db, sorted({c["occupation"] for c in pending}))
-        names = {code: occupation.name for code, occupation in found.items()}
-        key = await keystore.institution_key(db, master_key, doc["institution"], session=session)
-        # Taken after the key: a first key is valid from its creation, and the proof's `created`
-        # must fall inside the key's window.
-        signed_at = now or clock.now()
-        refs = dict(
-            zip(
-                (c["_id"] for c in pending),
-                await status_lists.allocate(db, len(pending), session=session),
-                strict=True,
-            )
+        return {"published_at": moment}
+
+    return await review.advance(
+        db, principal, batch_id, BatchAction.PUBLISH, now=moment, changes=changes
+    )
+
+
+async def numbered_results(
+    db: Database, batch_id: str, session: AsyncClientSession | None = None
+) -> list[Document]:
+    """The batch's current passing results (those with a certificate number), by row."""
+    cursor = db[Collection.RESULTS].find(
+        {"batch": batch_id, "current": True, "certificate": {"$ne": None}},
+        _RESULT_FIELDS,
+        session=session,
+    )
+    return [d async for d in cursor.sort("row", 1)]
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """What every certificate of one batch is signed with."""
+
+    uscc: str
+    name: str
+    key: SigningKey
+    occupation_names: dict[str, str]
+    signed_at: dt.datetime
+    base_url: str
+
+    def certificate(self, row: Document, ref: status_lists.StatusRef) -> Document:
+        """The complete published certificate of the numbered result `row`."""
+        claims = CertificateClaims(
+            certificate_number=row["certificate"],
+            holder_name=row["name"],
+            occupation_code=row["occupation"],
+            occupation_name=self.occupation_names[row["occupation"]],
+            level=Level(row["level"]),
+            field_code=row["field"],
+            issuer_uscc=self.uscc,
+            issuer_name=self.name,
+            valid_from=self.signed_at,
+            direction=row["direction"],
         )
-
-        def published(cert: Document) -> Document:
-            ref = refs[cert["_id"]]
-            claims = CertificateClaims(
-                certificate_number=cert["_id"],
-                holder_name=cert["name"],
-                occupation_code=cert["occupation"],
-                occupation_name=names[cert["occupation"]],
-                level=Level(cert["level"]),
-                field_code=cert["field"],
-                issuer_uscc=doc["institution"],
-                issuer_name=institution["name"],
-                valid_from=signed_at,
-                direction=cert["direction"],
-            )
-            status = StatusEntry(status_lists.status_list_url(base_url, ref.list_id), ref.index)
-            credential = issue_certificate(
-                claims, key, binding=cert["binding"], status=status, created=signed_at
-            )
-            return published_document(
-                cert,
-                published_at=signed_at,
-                credential=credential,
-                status_ref={"list_id": ref.list_id, "index": ref.index},
-            )
-
-        await replace_pending(db, batch_id, pending, published, session=session)
-        new = {
-            **doc,
-            "status": BatchStatus.PUBLISHED,
-            "published_at": moment,
-            "revision": doc["revision"] + 1,
-            "history": [
-                *doc["history"],
-                {
-                    "at": moment,
-                    "action": "publish",
-                    "from": doc["status"],
-                    "to": BatchStatus.PUBLISHED,
-                    "actor": principal.actor,
-                    "reason": None,
-                },
-            ],
-        }
-        replaced = await db.batches.replace_one(
-            {"_id": batch_id, "revision": doc["revision"]}, new, session=session
+        credential = issue_certificate(
+            claims,
+            self.key,
+            binding=row["binding"],
+            status=status_lists.status_entry(self.base_url, ref),
+            created=self.signed_at,
         )
-        if replaced.matched_count != 1:
-            raise Conflict("the batch changed while this request ran; retry it")
-        await audit.append(
-            db,
-            actor=principal,
-            action="batch.publish",
-            entity=f"batch:{batch_id}",
-            before=doc,
-            after=new,
-            session=session,
+        return published_document(
+            row,
+            published_at=self.signed_at,
+            credential=credential,
+            status_ref={"list_id": ref.list_id, "index": ref.index},
         )
-        return new
-
-    return await in_transaction(db, work)
-
-
-SIGN_SLICE: Final = 16
-"""Credentials signed between two turns of the event loop while a statement is in flight."""
 
 
 def published_document(
-    pending: Document,
-    *,
-    published_at: dt.datetime,
-    credential: Document,
-    status_ref: Document,
+    row: Document, *, published_at: dt.datetime, credential: Document, status_ref: Document
 ) -> Document:
-    """The certificate as published: the pending document with `status` PUBLISHED (in its place)
-    and `published_at`, `credential` and `status_ref` added after the other fields, exactly as
-    `$set` of those four fields made it."""
+    """The certificate as stored: the result's holder and occupation, its number as `_id`."""
     return {
-        **pending,
-        "status": "PUBLISHED",
+        "_id": row["certificate"],
+        "batch": row["batch"],
+        "institution": row["institution"],
+        "name": row["name"],
+        "id_hash": row["id_hash"],
+        "occupation": row["occupation"],
+        "field": row["field"],
+        "direction": row["direction"],
+        "level": row["level"],
+        "exam_date": row["exam_date"],
+        "binding": row["binding"],
+        "status": CertificateStatus.PUBLISHED.value,
+        "created_at": row["numbered_at"],
+        "schema_version": SCHEMA_VERSION,
         "published_at": published_at,
         "credential": credential,
         "status_ref": status_ref,
     }
 
 
-async def replace_pending(
+async def issuer(
     db: Database,
-    batch_id: str,
-    pending: list[Document],
-    publish_one: Callable[[Document], Document],
+    batch: Document,
+    rows: list[Document],
     *,
+    master_key: bytes,
+    base_url: str,
+    now: dt.datetime | None,
+    session: AsyncClientSession,
+) -> Issuer:
+    institution = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": batch["institution"]}, {"name": 1}, session=session
+    )
+    assert institution is not None
+    # The batch's own occupations, by code: the catalogue may list any number of them.
+    found = await catalogue.occupations_by_codes(db, sorted({r["occupation"] for r in rows}))
+    key = await keystore.institution_key(db, master_key, batch["institution"], session=session)
+    # Taken after the key: a first key is valid from its creation, and the proof's `created`
+    # must fall inside the key's window.
+    signed_at = now or clock.now()
+    names = {code: occupation.name for code, occupation in found.items()}
+    return Issuer(batch["institution"], institution["name"], key, names, signed_at, base_url)
+
+
+async def issue_certificates(
+    db: Database,
+    batch: Document,
+    *,
+    master_key: bytes,
+    base_url: str,
+    now: dt.datetime | None,
     session: AsyncClientSession,
 ) -> None:
-    """Replace the `pending` certificates (all of the batch's PENDING ones, as read in the
-    caller's transaction) by `publish_one` of each, in that transaction.
-
-    The delete of the batch's PENDING documents is sent first, and the published documents are
-    made (signed) while the database runs it. Unless it deleted exactly as many documents as
-    `pending` holds (a certificate changed or was added concurrently), this raises `Conflict`
-    before inserting anything, and the caller's transaction is aborted: nothing is written.
-    Then the documents signed so far are inserted, the next ones signed meanwhile, and so on:
-    one statement at a time on the session (one insert when signing keeps up with the delete,
-    a few otherwise).
-
-    The delete is by `{batch, status}`, on the `batch_status` index, rather than by
-    `{_id: {$in: ids}}`: the embedded database matches every candidate against the whole `$in`
-    list, quadratic in the batch's size (14-19 % of its time for batches of 200).
-    """
-    if not pending:
+    """Sign the batch's numbered results and insert them as published certificates, with one
+    `insert_many` in the caller's transaction."""
+    rows = await numbered_results(db, batch["_id"], session)
+    if not rows:
         return
-    certificates = db.certificates
-    documents: list[Document] = []
-
-    async def sign_while(running: asyncio.Future[Any]) -> None:
-        # Sign slices until the operation in flight is answered (or nothing is left to sign):
-        # each turn of the event loop in between lets it go out and its reply come in.
-        try:
-            while len(documents) < len(pending):
-                await asyncio.sleep(0)
-                if running.done():
-                    return
-                for cert in pending[len(documents) : len(documents) + SIGN_SLICE]:
-                    documents.append(publish_one(cert))
-        except BaseException:
-            # A session takes one operation at a time: let this one finish before the caller's
-            # transaction is aborted through the same session.
-            await asyncio.wait([running])
-            if not running.cancelled():
-                running.exception()  # retrieved; the signing error is the one reported
-            raise
-
-    deleting = asyncio.ensure_future(
-        certificates.delete_many({"batch": batch_id, "status": "PENDING"}, session=session)
+    signer = await issuer(
+        db, batch, rows, master_key=master_key, base_url=base_url, now=now, session=session
     )
-    await sign_while(deleting)
-    if (await deleting).deleted_count != len(pending):
-        raise Conflict("certificates changed during publication; retry it")
-    sent = 0
-    while sent < len(pending):
-        if sent == len(documents):  # nothing signed waits: sign one slice first
-            documents.extend(publish_one(c) for c in pending[sent : sent + SIGN_SLICE])
-        inserting = asyncio.ensure_future(
-            certificates.insert_many(documents[sent:], ordered=True, session=session)
-        )
-        sent = len(documents)
-        await sign_while(inserting)
-        await inserting
+    refs = await status_lists.allocate(db, len(rows), session=session)
+    documents = [signer.certificate(r, ref) for r, ref in zip(rows, refs, strict=True)]
+    await db[Collection.CERTIFICATES].insert_many(documents, ordered=True, session=session)

@@ -7,71 +7,65 @@ import datetime as dt
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock, status_lists
-from registry.auth import Principal, Role
-from registry.certificates import numbers
+from registry import clock, status_lists
+from registry.auth import Principal
+from registry.certificates import numbers, policy
+from registry.certificates.model import (
+    CERTIFICATE,
+    CERTIFICATE_MOVES,
+    CertificateAction,
+    CertificateStatus,
+)
 from registry.db import Database, Document
-from registry.errors import Forbidden, NotFound
 from registry.problems import reject
-from registry.transactions import in_transaction
+from registry.storage import store
 
 MAX_REASON = 2000
 
 
-async def revoke(
-    db: Database, principal: Principal, number: str, reason: str, *, now: dt.datetime | None = None
-) -> Document:
-    if principal.role not in (Role.EVALUATION_INSTITUTION, Role.OFFICE_ADMIN):
-        raise Forbidden(
-            "revokeCertificate may be called by the issuing EVALUATION_INSTITUTION or OFFICE_ADMIN; "
-            "you are " + (principal.role.value if principal.role else "the public (no token)")
-        )
-    value = str(numbers.parse(number))
+def clean_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text or len(text) > MAX_REASON:
         raise reject(
             "reason", "REASON_REQUIRED", f"revocation needs a reason (1-{MAX_REASON} characters)"
         )
-    moment = now or clock.now()
+    return text
 
-    async def work(session: AsyncClientSession) -> Document:
-        cert = await db.certificates.find_one({"_id": value}, session=session)
-        if cert is None or cert["status"] not in ("PUBLISHED", "REVOKED"):
-            raise NotFound(
-                "no published certificate with this number",
-                code="CERTIFICATE_NOT_FOUND",
-                field="number",
-            )
-        if (
-            principal.role is Role.EVALUATION_INSTITUTION
-            and principal.institution != cert["institution"]
-        ):
-            raise Forbidden(
-                "revokeCertificate: an institution may revoke only certificates it issued"
-            )
-        if cert["status"] == "REVOKED":
-            return cert  # already revoked: a retry, or a second reviewer; nothing changes
-        ref = cert["status_ref"]
+
+async def revoke(
+    db: Database, principal: Principal, number: str, reason: str, *, now: dt.datetime | None = None
+) -> Document:
+    """Revoke the published certificate `number`; revoking it again (a retry, or a second
+    revoker) changes nothing and answers it."""
+    action = CertificateAction.REVOKE
+    policy.decide(principal, action).require()
+    value = str(numbers.parse(number))
+    text = clean_reason(reason)
+    moment = now or clock.now()
+    current = await store.load(db, CERTIFICATE, value)
+    policy.decide(principal, action, current).require()
+    if current["status"] == CertificateStatus.REVOKED:
+        return current
+
+    def authorize(doc: Document) -> None:
+        policy.decide(principal, action, doc).require()
+
+    async def changes(doc: Document, session: AsyncClientSession) -> Document:
+        ref = doc["status_ref"]
         await status_lists.set_revoked(
             db, status_lists.StatusRef(ref["list_id"], ref["index"]), session=session
         )
-        new = {
-            **cert,
-            "status": "REVOKED",
-            "revocation": {"at": moment, "reason": text, "by": principal.actor},
-        }
-        await db.certificates.replace_one(
-            {"_id": value, "status": "PUBLISHED"}, new, session=session
-        )
-        await audit.append(
-            db,
-            actor=principal,
-            action="certificate.revoke",
-            entity=f"certificate:{value}",
-            before=cert,
-            after=new,
-            session=session,
-        )
-        return new
+        return {"revocation": {"at": moment, "reason": text, "by": principal.actor}}
 
-    return await in_transaction(db, work)
+    return await store.apply_transition(
+        db,
+        CERTIFICATE,
+        CERTIFICATE_MOVES,
+        principal,
+        value,
+        action,
+        at=moment,
+        reason=text,
+        authorize=authorize,
+        changes=changes,
+    )

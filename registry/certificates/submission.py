@@ -1,9 +1,12 @@
 """Submitting an assessment batch: validated as a whole, nothing stored from a rejected batch; the
 same idempotency key sent again returns the first result and never duplicates anything.
 
-Passing results get their certificate number (a serial from the institution's counter, in the
-same transaction) and their holder-binding commitment here, so publication need not wait for
+validate → plan → build → persist. Passing results get their certificate number (a serial from
+the institution's counter, in the same transaction) and their holder-binding commitment here,
+kept on the batch's `results` rows until publication, so publication need not wait for
 Argon2id: one commitment costs ~28 ms, computed on all cores before the transaction starts.
+A resubmission keeps the number and binding of every unchanged passing result; the numbers of
+results it drops stay on the superseded rows and are never handed out again.
 """
 
 from __future__ import annotations
@@ -14,35 +17,28 @@ import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
 from credentials import binding
-from registry import audit, clock
-from registry.auth import Principal, Role
-from registry.certificates import numbers
+from registry import clock
+from registry.auth import Principal
+from registry.certificates import numbers, policy, review
+from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction, BatchStatus
 from registry.certificates.validation import BatchInput, CleanResult, check_batch, is_late
 from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Forbidden
 from registry.institutions import directory
+from registry.institutions.model import Institution
 from registry.personal import PersonalData
 from registry.problems import Rejected, reject
+from registry.storage import idempotency, store
+from registry.storage.collections import Collection
 from registry.training.links import check_training_links, missing_training
-from registry.transactions import in_transaction
 
 # PyNaCl releases the GIL inside Argon2id, so threads use every core.
 _BINDING_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="binding")
-
-
-class BatchStatus:
-    SUBMITTED = "SUBMITTED"
-    PROVINCE_APPROVED = "PROVINCE_APPROVED"
-    CETTIC_CHECKED = "CETTIC_CHECKED"
-    PUBLISHED = "PUBLISHED"
-    RETURNED = "RETURNED"
 
 
 @dataclass(frozen=True)
@@ -51,9 +47,30 @@ class SubmitOutcome:
     replayed: bool
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A batch that passed validation, with what every later step needs."""
+
+    principal: Principal
+    institution: Institution
+    batch: BatchInput
+    rows: list[CleanResult]
+    hashes: list[str]
+    digest: str
+    moment: dt.datetime
+
+
+@dataclass
+class Plan:
+    """Which passing rows keep a number (resubmission) and the fresh bindings of the others."""
+
+    checked: Checked
+    kept: dict[str, Document] = field(default_factory=dict)
+    fresh: list[Document] = field(default_factory=list)
+
+
 def batch_id(institution: str, idempotency_key: str) -> str:
-    digest = hashlib.sha256(f"{institution}\n{idempotency_key.strip()}".encode()).hexdigest()
-    return "bat_" + digest[:20]
+    return idempotency.key_id("bat_", institution, idempotency_key)
 
 
 def request_digest(batch: BatchInput, clean: list[CleanResult], personal: PersonalData) -> str:
@@ -89,17 +106,189 @@ async def commitments(id_numbers: list[str]) -> list[dict[str, Any]]:
     )
 
 
-def _require_evaluation_institution(principal: Principal) -> str:
-    if principal.role is not Role.EVALUATION_INSTITUTION or principal.institution is None:
-        raise Forbidden(
-            "assessment batches are submitted by EVALUATION_INSTITUTION; you are "
-            + (principal.role.value if principal.role else "the public (no token)")
-        )
-    return principal.institution
-
-
 def result_key(id_hash: str, occupation: str, direction: str | None, level: int) -> str:
     return f"{id_hash}|{occupation}|{direction or ''}|{level}"
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+
+async def validate(
+    db: Database,
+    principal: Principal,
+    batch: BatchInput,
+    personal: PersonalData,
+    now: dt.datetime | None,
+) -> Checked:
+    """The checked batch, or `Rejected` with every problem (nothing is stored)."""
+    policy.decide(principal, BatchAction.SUBMIT).require()
+    assert principal.institution is not None  # the policy admits only a bound institution
+    moment = now or clock.now()
+    institution = await directory.get(db, principal.institution)
+    clean, problems, _ = await check_batch(db, institution, batch, clock.china_date(moment))
+    # A cited training certificate must exist, be this person's, for this occupation and level,
+    # and not be revoked (the standard requires the training before the assessment).
+    problems += await check_training_links(db, personal, clean)
+    if problems:
+        raise Rejected(problems)
+    assert institution is not None and institution.number is not None
+    hashes = [personal.lookup_hash(r.id_number) for r in clean]
+    digest = request_digest(batch, clean, personal)
+    return Checked(principal, institution, batch, clean, hashes, digest, moment)
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+async def numbered_results(db: Database, bid: str) -> dict[str, Document]:
+    """The batch's current passing results with their numbers, by `result_key`."""
+    cursor = db[Collection.RESULTS].find(
+        {"batch": bid, "current": True, "certificate": {"$ne": None}}, {"id_enc": 0}
+    )
+    return {
+        result_key(d["id_hash"], d["occupation"], d["direction"], d["level"]): d
+        async for d in cursor
+    }
+
+
+async def plan(checked: Checked, kept: dict[str, Document]) -> Plan:
+    """Keep the numbers of `kept` rows that are unchanged; bind the other passing rows."""
+    fresh = [
+        r
+        for r, h in zip(checked.rows, checked.hashes, strict=True)
+        if r.passed and result_key(h, r.occupation, r.direction, r.level) not in kept
+    ]
+    return Plan(checked, kept, await commitments([r.id_number for r in fresh]))
+
+
+# --- build ------------------------------------------------------------------------------------
+
+
+def certificate_number(institution: Institution, year: int, row: CleanResult, serial: int) -> str:
+    return str(
+        numbers.CertificateNumber(
+            "Z",
+            institution.province,
+            institution.number or "",
+            year % 100,
+            row.level,
+            row.field,
+            serial,
+        )
+    )
+
+
+def pending_fields(
+    the_plan: Plan, row: CleanResult, id_hash: str, serials: Any, bindings: Any
+) -> Document:
+    """What a passing result keeps for its certificate: number, binding, when it was numbered."""
+    checked = the_plan.checked
+    kept = the_plan.kept.get(result_key(id_hash, row.occupation, row.direction, row.level))
+    if kept is not None:
+        return {k: kept[k] for k in ("certificate", "field", "binding", "numbered_at")}
+    year = clock.china_date(checked.moment).year
+    return {
+        "certificate": certificate_number(checked.institution, year, row, next(serials)),
+        "field": row.field,
+        "binding": next(bindings),
+        "numbered_at": checked.moment,
+    }
+
+
+def result_document(
+    checked: Checked, personal: PersonalData, bid: str, revision: int, index: int
+) -> Document:
+    r, id_hash = checked.rows[index], checked.hashes[index]
+    return {
+        "_id": f"{bid}:{revision}:{r.row}",
+        "batch": bid,
+        "revision": revision,
+        "institution": checked.institution.uscc,
+        "row": r.row,
+        "name": r.name,
+        "id_hash": id_hash,
+        "id_enc": personal.encrypt(r.id_number),
+        "occupation": r.occupation,
+        "direction": r.direction,
+        "level": r.level,
+        "theory": r.theory,
+        "skill": r.skill,
+        "passed": r.passed,
+        "training_certificate": r.training_certificate,
+        "training_exemption": r.training_exemption,
+        # Flagged, not refused: no training certificate and no exemption reason.
+        "training_flagged": bool(missing_training([r])),
+        "certificate": None,
+        "exam_date": checked.batch.exam_date.isoformat(),
+        "current": True,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+async def results(
+    db: Database,
+    the_plan: Plan,
+    personal: PersonalData,
+    bid: str,
+    revision: int,
+    session: AsyncClientSession,
+) -> list[Document]:
+    """The batch's result rows for `revision`, fresh numbers taken in the caller's transaction."""
+    checked = the_plan.checked
+    year = clock.china_date(checked.moment).year
+    serials = iter(
+        await numbers.allocate_serials(
+            db, checked.institution.uscc, year, len(the_plan.fresh), session=session
+        )
+    )
+    bindings = iter(the_plan.fresh)
+    docs = []
+    for index, row in enumerate(checked.rows):
+        doc = result_document(checked, personal, bid, revision, index)
+        if row.passed:
+            doc.update(pending_fields(the_plan, row, checked.hashes[index], serials, bindings))
+        docs.append(doc)
+    return docs
+
+
+def batch_fields(checked: Checked) -> Document:
+    """The batch's fields a submission (or resubmission) sets."""
+    batch, rows = checked.batch, checked.rows
+    today = clock.china_date(checked.moment)
+    return {
+        "idempotency_key": batch.idempotency_key.strip(),
+        "digest": checked.digest,
+        "exam_date": batch.exam_date.isoformat(),
+        "submitted_at": checked.moment,
+        "late": is_late(batch.exam_date, today),
+        "late_reason": (batch.late_reason or "").strip() or None,
+        "counts": {
+            "results": len(rows),
+            "passed": sum(r.passed for r in rows),
+            "failed": sum(not r.passed for r in rows),
+        },
+    }
+
+
+def new_batch(checked: Checked, bid: str) -> Document:
+    status = BATCH_MOVES[BatchAction.SUBMIT].target
+    entry = store.history_entry(
+        BatchAction.SUBMIT, None, status, checked.principal, checked.moment, None
+    )
+    return {
+        "_id": bid,
+        "institution": checked.institution.uscc,
+        "province": checked.institution.province,
+        **batch_fields(checked),
+        "status": status.value,
+        "revision": 1,
+        "history": [entry],
+        "returns": [],
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+# --- persist ----------------------------------------------------------------------------------
 
 
 async def submit(
@@ -109,203 +298,66 @@ async def submit(
     personal: PersonalData,
     *,
     now: dt.datetime | None = None,
-    replaces: Document | None = None,
 ) -> SubmitOutcome:
-    """Store a batch (or, with `replaces`, the corrected results of a returned batch)."""
-    uscc = _require_evaluation_institution(principal)
-    moment = now or clock.now()
-    today = clock.china_date(moment)
-    institution = await directory.get(db, uscc)
-    bid = replaces["_id"] if replaces else batch_id(uscc, batch.idempotency_key)
-    existing = await db.batches.find_one({"_id": bid}) if replaces is None else None
-    clean, problems, _ = await check_batch(db, institution, batch, today)
-    # A cited training certificate must exist, be this person's, for this occupation and level,
-    # and not be revoked (the standard requires the training before the assessment).
-    problems += await check_training_links(db, personal, clean)
-    if problems:
-        raise Rejected(problems)
-    assert institution is not None and institution.number is not None
-    digest = request_digest(batch, clean, personal)
+    """Store a new batch once per idempotency key; a retry answers the first batch (`replayed`),
+    the same key with other content `IDEMPOTENCY_KEY_REUSED`."""
+    checked = await validate(db, principal, batch, personal, now)
+    bid = batch_id(checked.institution.uscc, batch.idempotency_key)
+    existing = await idempotency.find(db, BATCH, bid)
     if existing is not None:
-        return _replay(existing, digest)
+        replayed = idempotency.replay(BATCH, existing, checked.digest)
+        return SubmitOutcome(replayed.document, replayed=True)
+    the_plan = await plan(checked, {})
 
-    hashes = [personal.lookup_hash(r.id_number) for r in clean]
-    keep: dict[str, Document] = {}
-    if replaces is not None:
-        # Unchanged passing results keep their certificate number (and binding): the same
-        # person, occupation, direction and level.
-        async for cert in db.certificates.find({"batch": bid, "status": "PENDING"}):
-            keep[
-                result_key(cert["id_hash"], cert["occupation"], cert["direction"], cert["level"])
-            ] = cert
-    fresh = [
-        r
-        for r, h in zip(clean, hashes, strict=True)
-        if r.passed and result_key(h, r.occupation, r.direction, r.level) not in keep
-    ]
-    fresh_bindings = iter(await commitments([r.id_number for r in fresh]))
-    year = today.year
+    async def build(session: AsyncClientSession) -> Document:
+        rows = await results(db, the_plan, personal, bid, 1, session)
+        await db[Collection.RESULTS].insert_many(rows, session=session)
+        return new_batch(checked, bid)
 
-    async def work(session: AsyncClientSession) -> Document:
-        if replaces is None and (found := await db.batches.find_one({"_id": bid}, session=session)):
-            return found
-        if replaces is not None:
-            current = await db.batches.find_one({"_id": bid}, session=session)
-            if (
-                current is None
-                or current["status"] != BatchStatus.RETURNED
-                or current["revision"] != replaces["revision"]
-            ):
-                raise reject(
-                    "batchId", "BATCH_CHANGED", "the batch is no longer RETURNED; reload it"
-                )
-        serials = iter(await numbers.allocate_serials(db, uscc, year, len(fresh), session=session))
-        results: list[Document] = []
-        certificates: list[Document] = []
-        reused: set[str] = set()
-        revision = (replaces or {}).get("revision", 0) + 1
-        for r, id_hash in zip(clean, hashes, strict=True):
-            number = None
-            if r.passed:
-                kept = keep.get(result_key(id_hash, r.occupation, r.direction, r.level))
-                if kept is not None:
-                    number = kept["_id"]
-                    reused.add(number)
-                else:
-                    number = str(
-                        numbers.CertificateNumber(
-                            "Z",
-                            institution.province,
-                            institution.number or "",
-                            year % 100,
-                            r.level,
-                            r.field,
-                            next(serials),
-                        )
-                    )
-                    certificates.append(
-                        {
-                            "_id": number,
-                            "batch": bid,
-                            "institution": uscc,
-                            "name": r.name,
-                            "id_hash": id_hash,
-                            "occupation": r.occupation,
-                            "field": r.field,
-                            "direction": r.direction,
-                            "level": r.level,
-                            "exam_date": batch.exam_date.isoformat(),
-                            "binding": next(fresh_bindings),
-                            "status": "PENDING",
-                            "created_at": moment,
-                            "schema_version": SCHEMA_VERSION,
-                        }
-                    )
-            results.append(
-                {
-                    "_id": f"{bid}:{revision}:{r.row}",
-                    "batch": bid,
-                    "revision": revision,
-                    "institution": uscc,
-                    "row": r.row,
-                    "name": r.name,
-                    "id_hash": id_hash,
-                    "id_enc": personal.encrypt(r.id_number),
-                    "occupation": r.occupation,
-                    "direction": r.direction,
-                    "level": r.level,
-                    "theory": r.theory,
-                    "skill": r.skill,
-                    "passed": r.passed,
-                    "training_certificate": r.training_certificate,
-                    "training_exemption": r.training_exemption,
-                    # Flagged, not refused: no training certificate and no exemption reason.
-                    "training_flagged": bool(missing_training([r])),
-                    "certificate": number,
-                    "exam_date": batch.exam_date.isoformat(),
-                    "current": True,
-                    "schema_version": SCHEMA_VERSION,
-                }
-            )
-        late = is_late(batch.exam_date, today)
-        doc: Document = {
-            "_id": bid,
-            "institution": uscc,
-            "province": institution.province,
-            "idempotency_key": batch.idempotency_key.strip(),
-            "digest": digest,
-            "exam_date": batch.exam_date.isoformat(),
-            "submitted_at": moment,
-            "late": late,
-            "late_reason": (batch.late_reason or "").strip() or None,
-            "status": BatchStatus.SUBMITTED,
-            "revision": revision,
-            "counts": {
-                "results": len(clean),
-                "passed": sum(r.passed for r in clean),
-                "failed": sum(not r.passed for r in clean),
-            },
-            "history": [
-                *(replaces or {}).get("history", []),
-                {
-                    "at": moment,
-                    "action": "resubmit" if replaces else "submit",
-                    "from": (replaces or {}).get("status"),
-                    "to": BatchStatus.SUBMITTED,
-                    "actor": principal.actor,
-                    "reason": None,
-                },
-            ],
-            "returns": (replaces or {}).get("returns", []),
-            "schema_version": SCHEMA_VERSION,
-        }
-        if replaces is not None:
-            await db.results.update_many(
-                {"batch": bid, "current": True}, {"$set": {"current": False}}, session=session
-            )
-            withdrawn = [n for n in keep if keep[n]["_id"] not in reused]
-            if withdrawn:
-                await db.certificates.update_many(
-                    {"_id": {"$in": [keep[n]["_id"] for n in withdrawn]}},
-                    {"$set": {"status": "WITHDRAWN", "withdrawn_at": moment}},
-                    session=session,
-                )
-            await db.batches.replace_one({"_id": bid}, doc, session=session)
-        else:
-            await db.batches.insert_one(doc, session=session)
-        if results:
-            await db.results.insert_many(results, session=session)
-        if certificates:
-            await db.certificates.insert_many(certificates, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="batch.resubmit" if replaces else "batch.submit",
-            entity=f"batch:{bid}",
-            before=replaces,
-            after=doc,
-            session=session,
+    created = await idempotency.create_once(
+        db, BATCH, principal, bid, checked.digest, build, action=BatchAction.SUBMIT
+    )
+    return SubmitOutcome(created.document, created.replayed)
+
+
+async def resubmit(
+    db: Database,
+    principal: Principal,
+    bid: str,
+    batch: BatchInput,
+    personal: PersonalData,
+    *,
+    now: dt.datetime | None = None,
+) -> SubmitOutcome:
+    """Replace the results of a RETURNED batch by corrected ones; the same request again
+    answers the resubmitted batch (`replayed`)."""
+    doc = await review.load(db, bid)
+    policy.decide(principal, BatchAction.RESUBMIT, doc).require()
+    if _is_resubmission_retry(doc, batch):
+        return SubmitOutcome(doc, replayed=True)
+    BATCH_MOVES.check(BatchAction.RESUBMIT, BatchStatus(doc["status"]), field="batchId")
+    checked = await validate(db, principal, batch, personal, now)
+    the_plan = await plan(checked, await numbered_results(db, bid))
+
+    async def changes(current: Document, session: AsyncClientSession) -> Document:
+        if current["revision"] != doc["revision"]:
+            raise reject("batchId", "BATCH_CHANGED", "the batch is no longer RETURNED; reload it")
+        await db[Collection.RESULTS].update_many(
+            {"batch": bid, "current": True}, {"$set": {"current": False}}, session=session
         )
-        return doc
+        rows = await results(db, the_plan, personal, bid, current["revision"] + 1, session)
+        await db[Collection.RESULTS].insert_many(rows, session=session)
+        return batch_fields(checked)
 
-    try:
-        stored = await in_transaction(db, work)
-    except DuplicateKeyError:
-        # A concurrent request with the same key won the race; answer as a replay.
-        raced = await db.batches.find_one({"_id": bid})
-        if raced is None:
-            raise
-        stored = raced
-    if replaces is None and stored.get("digest") != digest:
-        return _replay(stored, digest)
-    return SubmitOutcome(stored, replayed=stored["submitted_at"] != moment and replaces is None)
+    stored = await review.advance(
+        db, principal, bid, BatchAction.RESUBMIT, now=checked.moment, changes=changes
+    )
+    return SubmitOutcome(stored, replayed=stored["submitted_at"] != checked.moment)
 
 
-def _replay(existing: Document, digest: str) -> SubmitOutcome:
-    if existing["digest"] != digest:
-        raise reject(
-            "idempotencyKey",
-            "IDEMPOTENCY_KEY_REUSED",
-            "this idempotency key was used for a different batch; use a new key for new results",
-        )
-    return SubmitOutcome(existing, replayed=True)
+def _is_resubmission_retry(doc: Document, batch: BatchInput) -> bool:
+    return bool(
+        doc["status"] != BatchStatus.RETURNED
+        and doc["idempotency_key"] == batch.idempotency_key.strip()
+        and doc["history"][-1]["action"] == BatchAction.RESUBMIT
+    )

@@ -107,12 +107,18 @@ async def save(
     """Replace `before` by `after` (revision + 1) if nobody changed it meanwhile, and audit it."""
     after = {**after, "revision": before.get("revision", 0) + 1, "schema_version": SCHEMA_VERSION}
     result = await db[kind.collection].replace_one(
-        {"_id": before["_id"], "revision": before.get("revision", 0)}, after, session=session
+        {"_id": before["_id"], "revision": _revision(before)}, after, session=session
     )
     if result.matched_count != 1:
         raise Conflict(f"the {kind.entity} changed while this request ran; retry it")
     await record(db, kind, principal, action, before, after, session)
     return after
+
+
+def _revision(before: Document) -> Any:
+    # A record written in bulk (published certificates) starts without a revision: unchanged
+    # means still without one, as every save adds it.
+    return before["revision"] if "revision" in before else {"$exists": False}
 
 
 async def insert(

@@ -1,4 +1,4 @@
-"""Training certificates (培训合格证书): the public look-up, revocation, and who sees which cohort.
+"""Training certificates (培训合格证书): the public look-up, revocation, and the cohorts a caller sees.
 
 The look-up needs the number and the holder's name; unknown and name-mismatch answer the same
 "not found", so the registry is no oracle for who trained where. Revocation takes the hours off
@@ -13,15 +13,21 @@ from dataclasses import dataclass
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit
-from registry.auth import Principal, Role
+from registry.auth import Principal
 from registry.certificates import numbers
 from registry.db import Database, Document
-from registry.errors import Forbidden, NotFound
 from registry.problems import reject
 from registry.rows import normalise_name
-from registry.training import rules
-from registry.training.submission import ACTIVE, CERTIFICATES, COHORTS, CREDITS, ISSUED, REVOKED
-from registry.transactions import in_transaction
+from registry.storage import store
+from registry.storage.collections import Collection
+from registry.training import policy
+from registry.training.model import (
+    CERTIFICATE_MOVES,
+    TRAINING_CERTIFICATE,
+    CreditStatus,
+    TrainingAction,
+    TrainingCertificateStatus,
+)
 
 MAX_REASON = 2000
 
@@ -58,7 +64,7 @@ def public_view(doc: Document) -> TrainingCertificate:
         start_date=dt.date.fromisoformat(doc["start_date"]),
         end_date=dt.date.fromisoformat(doc["end_date"]),
         issued_at=doc["issued_at"],
-        revoked=doc["status"] == REVOKED,
+        revoked=doc["status"] == TrainingCertificateStatus.REVOKED,
         revoked_at=revocation.get("at"),
         revocation_reason=revocation.get("reason"),
     )
@@ -82,83 +88,65 @@ _PROJECTION = {"id_hash": 0}
 async def by_number(db: Database, number: str, holder_name: str) -> TrainingCertificate | None:
     """Raises `CertificateNumberError` for a malformed number (before any look-up)."""
     value = parse_training_number(number)
-    doc = await db[CERTIFICATES].find_one({"_id": value}, _PROJECTION)
+    doc = await db[Collection.TRAINING_CERTIFICATES].find_one({"_id": value}, _PROJECTION)
     if doc is None or normalise_name(doc["name"]) != normalise_name(holder_name):
         return None
     return public_view(doc)
 
 
-async def revoke(
-    db: Database, principal: Principal, number: str, reason: str, *, now: dt.datetime | None = None
-) -> TrainingCertificate:
-    rules.require(principal, "revokeTrainingCertificate")
-    value = parse_training_number(number)
+def clean_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text or len(text) > MAX_REASON:
         raise reject(
             "reason", "REASON_REQUIRED", f"revocation needs a reason (1-{MAX_REASON} characters)"
         )
+    return text
+
+
+async def revoke(
+    db: Database, principal: Principal, number: str, reason: str, *, now: dt.datetime | None = None
+) -> TrainingCertificate:
+    """Revoke a training certificate and take its hours off the holder's record, in one
+    transaction; revoking it again (a retry, or a second revoker) changes nothing."""
+    action = TrainingAction.REVOKE_CERTIFICATE
+    policy.decide(principal, action).require()
+    value = parse_training_number(number)
+    text = clean_reason(reason)
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    current = await store.load(db, TRAINING_CERTIFICATE, value)
+    policy.decide(principal, action, current).require()
+    if current["status"] == TrainingCertificateStatus.REVOKED:
+        return public_view(current)
 
-    async def work(session: AsyncClientSession) -> Document:
-        cert = await db[CERTIFICATES].find_one({"_id": value}, session=session)
-        if cert is None:
-            raise NotFound(
-                "no training certificate with this number",
-                code="TRAINING_CERTIFICATE_NOT_FOUND",
-                field="number",
-            )
-        if (
-            principal.role is Role.TRAINING_INSTITUTION
-            and principal.institution != cert["institution"]
-        ):
-            raise Forbidden(
-                "revokeTrainingCertificate: an institution may revoke only certificates it issued"
-            )
-        if cert["status"] == REVOKED:
-            return cert  # a retry, or a second revoker: nothing changes
-        new = {
-            **cert,
-            "status": REVOKED,
-            "revocation": {"at": moment, "reason": text, "by": principal.actor},
-        }
-        replaced = await db[CERTIFICATES].replace_one(
-            {"_id": value, "status": ISSUED}, new, session=session
-        )
-        if replaced.matched_count != 1:
-            raise reject("number", "CONFLICT", "the certificate changed meanwhile; retry")
-        await db[CREDITS].update_many(
-            {"certificate": value, "status": ACTIVE},
-            {"$set": {"status": REVOKED, "revoked_at": moment}},
+    def authorize(doc: Document) -> None:
+        policy.decide(principal, action, doc).require()
+
+    async def changes(doc: Document, session: AsyncClientSession) -> Document:
+        await db[Collection.CE_CREDITS].update_many(
+            {"certificate": value, "status": CreditStatus.ACTIVE},
+            {"$set": {"status": CreditStatus.REVOKED.value, "revoked_at": moment}},
             session=session,
         )
-        await audit.append(
-            db,
-            actor=principal,
-            action="training.revokeCertificate",
-            entity=f"training_certificate:{value}",
-            before=cert,
-            after=new,
-            session=session,
-        )
-        return new
+        return {"revocation": {"at": moment, "reason": text, "by": principal.actor}}
 
-    return public_view(await in_transaction(db, work))
-
-
-def can_see_cohort(principal: Principal, doc: Document) -> bool:
-    if principal.role in (Role.OFFICE_ADMIN, Role.CETTIC_REVIEWER):
-        return True
-    if principal.role is Role.PROVINCIAL_REVIEWER:
-        return bool(principal.province == doc["province"])
-    if principal.role is Role.TRAINING_INSTITUTION:
-        return bool(principal.institution == doc["institution"])
-    return False
+    revoked = await store.apply_transition(
+        db,
+        TRAINING_CERTIFICATE,
+        CERTIFICATE_MOVES,
+        principal,
+        value,
+        action,
+        at=moment,
+        reason=text,
+        authorize=authorize,
+        changes=changes,
+    )
+    return public_view(revoked)
 
 
 async def cohort(db: Database, principal: Principal, cid: str) -> Document | None:
-    doc = await db[COHORTS].find_one({"_id": cid})
-    if doc is None or not can_see_cohort(principal, doc):
+    doc = await db[Collection.TRAINING_COHORTS].find_one({"_id": cid})
+    if doc is None or not policy.decide(principal, TrainingAction.VIEW_COHORT, doc).allowed:
         return None  # the same answer for "not yours" and "not there"
     return doc
 
@@ -167,17 +155,9 @@ async def cohorts(
     db: Database, principal: Principal, *, limit: int, after: str | None
 ) -> tuple[list[Document], bool]:
     """The cohorts the caller may see, by id; `Forbidden` for the public and evaluators."""
-    query: Document = {}
-    if principal.role is Role.PROVINCIAL_REVIEWER:
-        query["province"] = principal.province
-    elif principal.role is Role.TRAINING_INSTITUTION:
-        query["institution"] = principal.institution
-    elif principal.role not in (Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN):
-        raise Forbidden(
-            "training cohorts are visible to reviewers and to the institution that reported them; "
-            f"you are {rules.who(principal)}"
-        )
+    query = policy.decide(principal, TrainingAction.LIST_COHORTS).require().scope.query()
     if after is not None:
         query["_id"] = {"$gt": after}
-    docs = [d async for d in db[COHORTS].find(query).sort("_id", 1).limit(limit + 1)]
+    cursor = db[Collection.TRAINING_COHORTS].find(query).sort("_id", 1).limit(limit + 1)
+    docs = [d async for d in cursor]
     return docs[:limit], len(docs) > limit

@@ -17,15 +17,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from registry.auth import Principal, Role
+from registry.auth import Principal
 from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
 from registry.problems import reject
 from registry.rows import normalise_name
-from registry.training.submission import ACTIVE, CREDITS
+from registry.storage.collections import Collection
+from registry.training import policy
+from registry.training.model import CreditStatus, TrainingAction
 
-REVIEWERS = frozenset({Role.OFFICE_ADMIN, Role.CETTIC_REVIEWER, Role.PROVINCIAL_REVIEWER})
 MIN_YEAR = 2021
 
 
@@ -85,21 +86,21 @@ async def record(
     """Raises `IdNumberError` (whose message never repeats the number) for an invalid number,
     `Rejected` when the public leaves out the name."""
     check_year(year)
-    reviewer = principal.role in REVIEWERS
+    by_id_number = policy.decide(principal, TrainingAction.HOURS_BY_ID_NUMBER)
     name = normalise_name(holder_name or "")
-    if not reviewer and not name:
+    if not by_id_number.allowed and not name:
         raise reject("holderName", "REQUIRED", "the holder's name is required with the ID number")
-    query: Document = {
-        "id_hash": personal.lookup_hash(normalise_id_number(id_number)),
-        "status": ACTIVE,
-    }
+    # A reviewer reads within its reach (a provincial reviewer: its province's credits).
+    query: Document = by_id_number.scope.query() if by_id_number.allowed else {}
+    query["id_hash"] = personal.lookup_hash(normalise_id_number(id_number))
+    query["status"] = CreditStatus.ACTIVE
     if year is not None:
         query["year"] = year
-    if principal.role is Role.PROVINCIAL_REVIEWER:
-        query["province"] = principal.province
     docs = [
         d
-        async for d in db[CREDITS].find(query, {"id_hash": 0}).sort([("year", 1), ("_id", 1)])
+        async for d in db[Collection.CE_CREDITS]
+        .find(query, {"id_hash": 0})
+        .sort([("year", 1), ("_id", 1)])
         if not name or normalise_name(d["name"]) == name
     ]
     by_year: dict[int, list[CeEntry]] = defaultdict(list)

@@ -18,7 +18,8 @@ from typing import Protocol
 from registry.db import Database
 from registry.personal import PersonalData
 from registry.problems import Problem
-from registry.training.submission import CERTIFICATES, REVOKED
+from registry.storage.collections import Collection
+from registry.training.model import TrainingCertificateStatus
 
 MISSING = "TRAINING_CERTIFICATE_MISSING"
 
@@ -50,7 +51,7 @@ async def check_training_links(
         return []
     found = {
         d["_id"]: d
-        async for d in db[CERTIFICATES].find(
+        async for d in db[Collection.TRAINING_CERTIFICATES].find(
             {"_id": {"$in": cited}}, {"id_hash": 1, "occupation": 1, "level": 1, "status": 1}
         )
     }
@@ -84,7 +85,7 @@ async def check_training_links(
                     f"{doc['level']}, the result for {r.occupation} level {r.level}",
                 )
             )
-        elif doc["status"] == REVOKED:
+        elif doc["status"] == TrainingCertificateStatus.REVOKED:
             problems.append(
                 _problem(r, "TRAINING_CERTIFICATE_REVOKED", "the training certificate was revoked")
             )

@@ -220,8 +220,8 @@ async def publish(
     for k, bid in enumerate(sample_ids):
         inst = issuers[k % len(issuers)]
         prov = Principal(Role.PROVINCIAL_REVIEWER, "bench", "bench-prov", province=inst.province)
-        await review.advance(db, prov, bid, "approveProvince", now=_at(exam, 9))
-        await review.advance(db, cettic, bid, "checkCettic", now=_at(exam, 11))
+        await review.approve_province(db, prov, bid, now=_at(exam, 9))
+        await review.check_cettic(db, cettic, bid, now=_at(exam, 11))
 
     # 2. The other batches: clones of the reviewed sample (same documents, new numbers).
     clone_ids = await _clone_batches(db, sample_ids, batches - sample, cfg)

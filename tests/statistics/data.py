@@ -85,8 +85,8 @@ async def build(db: Database, settings: Settings, base: int) -> None:
             if b == 1 and n == 1:
                 continue  # left SUBMITTED: counts nowhere in the public statistics
             bid = batch.batch["_id"]
-            await review.advance(db, prov, bid, "approveProvince")
-            await review.advance(db, CETTIC, bid, "checkCettic")
+            await review.approve_province(db, prov, bid)
+            await review.check_cettic(db, CETTIC, bid)
             await publication.publish(
                 db,
                 OFFICE,

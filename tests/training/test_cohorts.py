@@ -376,10 +376,10 @@ async def test_a_training_institutions_pass_rate_counts_results_citing_its_certi
     bid = outcome.batch["_id"]
     # Not published yet: not counted.
     assert (await metrics.institution_metrics(db, TRAINER, exam.year)).candidates == 0
-    await review.advance(
-        db, Principal(Role.PROVINCIAL_REVIEWER, "t", "p", province="35"), bid, "approveProvince"
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "t", "p", province="35"), bid
     )
-    await review.advance(db, Principal(Role.CETTIC_REVIEWER, "t", "c"), bid, "checkCettic")
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "t", "c"), bid)
     await publication.publish(
         db, OFFICE, bid, master_key=b"k" * 32, base_url="http://127.0.0.1:8000"
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from enum import StrEnum
 
 import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.auth import Principal, Role
 from registry.db import Database
@@ -15,6 +16,7 @@ from registry.problems import Rejected
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
 from registry.storage.transitions import TransitionTable, transition
+from registry.transactions import in_transaction
 
 AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 OFFICE = Principal(Role.OFFICE_ADMIN, "office", token_id="t1")
@@ -198,3 +200,21 @@ def test_keys_are_scoped_and_checked() -> None:
         with pytest.raises(Rejected) as refused:
             idempotency.clean_key(bad)
         assert refused.value.code == "INVALID_IDEMPOTENCY_KEY"
+
+
+async def test_a_record_written_without_revision_is_saved_once_then_revision_checked(
+    db: Database,
+) -> None:
+    # Records inserted in bulk (published certificates) carry no revision until their first save.
+    await db[KIND.collection].insert_one({"_id": "bulk", "status": "OPEN"})
+    stale = await store.load(db, KIND, "bulk")
+    doc = await store.apply_transition(db, KIND, TABLE, OFFICE, "bulk", Act.CLOSE, at=AT)
+    assert doc["status"] == "CLOSED" and doc["revision"] == 1
+    # `stale` was read before that save: replacing it now would undo the transition.
+
+    async def late(session: AsyncClientSession) -> None:
+        await store.save(db, KIND, OTHER, "close", stale, {**stale, "x": 1}, session)
+
+    with pytest.raises(Conflict):
+        await in_transaction(db, late)
+    assert (await store.load(db, KIND, "bulk"))["status"] == "CLOSED"
