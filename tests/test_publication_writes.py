@@ -1,12 +1,11 @@
-"""How publication writes a batch's certificates (one delete of the PENDING documents, one
-insert of the published ones, in the batch's transaction): the published documents are exactly
-what the former per-certificate `$set` made, a certificate changed concurrently stops the
-publication with Conflict and nothing written, a failure while signing writes nothing, and
-publishing a PUBLISHED batch again changes nothing. On the real embedded database."""
+"""How publication writes a batch's certificates: nothing in `certificates` before it, then one
+insert of complete published documents (no delete, no update) in the batch's transaction, made
+from the numbered result rows; a number already taken or a failure while signing writes nothing,
+a number of a withdrawn result is never published or handed out again, and publishing a
+PUBLISHED batch again changes nothing. On the real embedded database."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import random
@@ -14,24 +13,20 @@ from typing import Any
 
 import bson
 import pytest
-from pymongo import UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import catalogue, clock
 from registry.auth import Principal, Role
-from registry.certificates import publication, review
+from registry.certificates import numbers, publication, review, submission
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.db import Database, Document
 from registry.errors import Conflict
 from registry.personal import PersonalData
 from registry.settings import Settings
-from registry.transactions import in_transaction
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(610)
 OFFICE = Principal(Role.OFFICE_ADMIN, "o", "writes-office")
-FIELDS = ("status", "published_at", "credential", "status_ref")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -69,34 +64,31 @@ async def publish(db: Database, settings: Settings, bid: str) -> Document:
     )
 
 
-async def test_published_documents_are_exactly_what_the_update_made(
+async def numbered(db: Database, bid: str) -> list[Document]:
+    query = {"batch": bid, "current": True, "certificate": {"$ne": None}}
+    return [r async for r in db.results.find(query).sort("certificate", 1)]
+
+
+async def test_published_documents_are_complete_and_made_from_the_result_rows(
     db: Database, settings: Settings
 ) -> None:
     bid = await reviewed_batch(db, settings, "writes-batch-01", 12)
-    pending = await certificates(db, bid)
-    assert len(pending) == 12 and {c["status"] for c in pending} == {"PENDING"}
-    # A copy of the pending documents, to apply the former per-certificate update to.
-    former = db["writes_former_update"]
-    await former.insert_many(pending)
-
+    assert await certificates(db, bid) == []  # nothing waits in `certificates`
+    rows = await numbered(db, bid)
+    assert len(rows) == 12
     done = await publish(db, settings, bid)
-    assert done["status"] == "PUBLISHED"
+    assert done["status"] == "PUBLISHED" and done["published_at"]
     published = await certificates(db, bid)
-    await former.bulk_write(
-        [
-            UpdateOne(
-                {"_id": c["_id"], "status": "PENDING"},
-                {"$set": {field: c[field] for field in FIELDS}},
-            )
-            for c in published
-        ]
-    )
-    updated = [c async for c in former.find({}).sort("_id", 1)]
-    assert [c["_id"] for c in updated] == [c["_id"] for c in published]
-    for new, old in zip(published, updated, strict=True):
-        # Byte for byte: the same fields, values and field order.
-        assert bson.encode(new) == bson.encode(old), new["_id"]
-        assert new["status"] == "PUBLISHED" and new["credential"]["proof"]
+    assert [c["_id"] for c in published] == [r["certificate"] for r in rows]
+    for cert, row in zip(published, rows, strict=True):
+        for name in ("name", "id_hash", "occupation", "field", "direction", "level", "binding"):
+            assert cert[name] == row[name], name
+        assert cert["exam_date"] == row["exam_date"] and cert["created_at"] == row["numbered_at"]
+        assert cert["status"] == "PUBLISHED" and cert["credential"]["proof"]
+        subject = cert["credential"]["credentialSubject"]
+        assert cert["_id"] in json.dumps(subject)
+        assert set(cert) >= {"published_at", "status_ref", "batch", "institution"}
+        assert "id_enc" not in cert
     refs = {(c["status_ref"]["list_id"], c["status_ref"]["index"]) for c in published}
     assert len(refs) == 12
 
@@ -116,176 +108,95 @@ async def test_publishing_a_published_batch_again_changes_nothing(
     assert await db.audit_log.count_documents({}) == audit
 
 
-async def test_a_certificate_changed_concurrently_is_a_conflict_and_nothing_is_written(
-    db: Database, settings: Settings
-) -> None:
+async def test_a_number_already_taken_writes_nothing(db: Database, settings: Settings) -> None:
     bid = await reviewed_batch(db, settings, "writes-batch-03", 6)
-    pending = await certificates(db, bid)
-    # Another writer changes one certificate after publication read the batch's pending ones.
-    changed = await db.certificates.find_one_and_update(
-        {"_id": pending[2]["_id"]}, {"$set": {"status": "WITHDRAWN"}}, return_document=True
-    )
-    before = [bson.encode(c) for c in await certificates(db, bid)]
-
-    async def work(session: AsyncClientSession) -> None:
-        await publication.replace_pending(
-            db,
-            bid,
-            pending,
-            lambda c: publication.published_document(
-                c,
-                published_at=clock.now(),
-                credential={"proof": "x"},
-                status_ref={"list_id": "1", "index": 0},
-            ),
-            session=session,
-        )
-
-    with pytest.raises(Conflict):
-        await in_transaction(db, work)
-    # The delete of the other five was in the aborted transaction: every document is as it was.
-    after = await certificates(db, bid)
-    assert [bson.encode(c) for c in after] == before
-    assert [c["status"] for c in after].count("PENDING") == 5
-    assert changed is not None and changed["status"] == "WITHDRAWN"
+    taken = (await numbered(db, bid))[2]["certificate"]
+    await db.certificates.insert_one({"_id": taken, "status": "PUBLISHED", "batch": "elsewhere"})
+    lists_before = [bson.encode(d) async for d in db.status_lists.find({}).sort("_id", 1)]
+    with pytest.raises(Conflict) as caught:
+        await publish(db, settings, bid)
+    assert caught.value.code == "CERTIFICATE_NUMBER_TAKEN"
+    # The insert was in the aborted transaction: no certificate, the batch and lists unchanged.
+    assert await certificates(db, bid) == []
+    assert (await db.batches.find_one({"_id": bid}) or {})["status"] == "CETTIC_CHECKED"
+    assert [bson.encode(d) async for d in db.status_lists.find({}).sort("_id", 1)] == lists_before
+    await db.certificates.delete_one({"_id": taken})
+    assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
 
 
-async def test_a_certificate_added_concurrently_is_a_conflict_and_nothing_is_written(
-    db: Database, settings: Settings
+async def test_a_failure_while_signing_writes_nothing(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bid = await reviewed_batch(db, settings, "writes-batch-07", 6)
-    everything = await certificates(db, bid)
-    before = [bson.encode(c) for c in everything]
-
-    async def work(session: AsyncClientSession) -> None:
-        # Publication read five pending certificates; the batch holds six.
-        await publication.replace_pending(
-            db,
-            bid,
-            everything[:5],
-            lambda c: publication.published_document(
-                c, published_at=clock.now(), credential={}, status_ref={}
-            ),
-            session=session,
-        )
-
-    with pytest.raises(Conflict):
-        await in_transaction(db, work)
-    assert [bson.encode(c) for c in await certificates(db, bid)] == before
-
-
-async def test_a_change_committed_during_publication_restarts_it_from_a_fresh_snapshot(
-    db: Database, settings: Settings
-) -> None:
-    """Through `publish`: another client commits a change to one certificate after publication
-    read the batch's pending ones (while it allocates the status list). The delete then meets
-    a write conflict, the transaction is aborted with nothing written and retried from a fresh
-    snapshot (as with the former per-certificate updates), which publishes the certificates
-    still PENDING and leaves the changed one as the other client wrote it."""
-    bid = await reviewed_batch(db, settings, "writes-batch-04", 5)
-    victim = (await certificates(db, bid))[0]["_id"]
-    original = publication.status_lists.allocate
-    calls = 0
-
-    async def allocate_then_interfere(*args: Any, **kwargs: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        refs = await original(*args, **kwargs)
-        if calls == 1:  # another client, outside this transaction, commits a change
-            await db.certificates.update_one({"_id": victim}, {"$set": {"status": "WITHDRAWN"}})
-        return refs
-
-    publication.status_lists.allocate = allocate_then_interfere  # type: ignore[assignment]
-    try:
-        done = await publish(db, settings, bid)
-    finally:
-        publication.status_lists.allocate = original  # type: ignore[assignment]
-    assert calls == 2  # the first attempt was aborted and retried
-    assert done["status"] == "PUBLISHED"
-    after = {c["_id"]: c for c in await certificates(db, bid)}
-    assert after[victim]["status"] == "WITHDRAWN"
-    assert not set(FIELDS[1:]) & set(after[victim])
-    assert sorted(c["status"] for c in after.values()) == ["PUBLISHED"] * 4 + ["WITHDRAWN"]
-    audits = await db.audit_log.count_documents(
-        {"entity": f"batch:{bid}", "action": "batch.publish"}
-    )
-    assert audits == 1
-
-
-async def test_a_failure_while_signing_writes_nothing(db: Database, settings: Settings) -> None:
     bid = await reviewed_batch(db, settings, "writes-batch-05", 40)
-    pending = await certificates(db, bid)
-    before = [bson.encode(c) for c in pending]
+    original = publication.Issuer.certificate
     signed = 0
 
-    def fail_late(cert: Document) -> Document:
+    def fail_late(self: publication.Issuer, row: Document, ref: Any) -> Document:
         nonlocal signed
         signed += 1
-        if signed == 35:  # after several turns of the loop: the delete has gone out
+        if signed == 35:
             raise RuntimeError("signing failed")
-        return publication.published_document(
-            cert, published_at=clock.now(), credential={}, status_ref={}
-        )
+        return original(self, row, ref)
 
-    async def work(session: AsyncClientSession) -> None:
-        await publication.replace_pending(db, bid, pending, fail_late, session=session)
-
+    monkeypatch.setattr(publication.Issuer, "certificate", fail_late)
     with pytest.raises(RuntimeError, match="signing failed"):
-        await in_transaction(db, work)
-    assert [bson.encode(c) for c in await certificates(db, bid)] == before
+        await publish(db, settings, bid)
+    monkeypatch.setattr(publication.Issuer, "certificate", original)
+    assert await certificates(db, bid) == []
+    assert (await db.batches.find_one({"_id": bid}) or {})["status"] == "CETTIC_CHECKED"
     # The batch still publishes completely afterwards.
     assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
-    assert {c["status"] for c in await certificates(db, bid)} == {"PUBLISHED"}
+    assert [c["status"] for c in await certificates(db, bid)] == ["PUBLISHED"] * 40
 
 
-async def test_change_streams_show_a_delete_and_an_insert_per_certificate(
+async def test_change_streams_show_one_insert_per_certificate_and_nothing_else(
     db: Database, settings: Settings
 ) -> None:
     bid = await reviewed_batch(db, settings, "writes-batch-06", 3)
-    ids = {c["_id"] for c in await certificates(db, bid)}
+    ids = {r["certificate"] for r in await numbered(db, bid)}
     seen: dict[str, list[str]] = {i: [] for i in ids}
     async with await db.certificates.watch() as stream:
         await publish(db, settings, bid)
-        deadline = asyncio.get_running_loop().time() + 20
-        while sum(map(len, seen.values())) < 2 * len(ids):
-            assert asyncio.get_running_loop().time() < deadline, seen
+        marker = await db.certificates.insert_one({"_id": f"marker-{bid}"})
+        while True:
             event = await stream.try_next()
-            if event is not None and event["documentKey"]["_id"] in ids:
-                seen[event["documentKey"]["_id"]].append(event["operationType"])
-    assert all(ops == ["delete", "insert"] for ops in seen.values()), seen
+            if event is None:
+                continue
+            key = event["documentKey"]["_id"]
+            if key == marker.inserted_id:
+                break
+            if key in ids:
+                seen[key].append(event["operationType"])
+    await db.certificates.delete_one({"_id": marker.inserted_id})
+    assert all(ops == ["insert"] for ops in seen.values()), seen
 
 
-async def test_every_certificate_is_inserted_once_whatever_the_signing_pace(
+async def test_a_withdrawn_number_is_neither_published_nor_handed_out_again(
     db: Database, settings: Settings
 ) -> None:
-    """Signing overlaps the delete and then the inserts: documents signed during one statement
-    go into the next. However the two paces interleave, each certificate is written once, as
-    `publish_one` made it."""
-    bid = await reviewed_batch(db, settings, "writes-batch-08", 50)
-    pending = await certificates(db, bid)
-    made: dict[str, Document] = {}
-
-    def slow(cert: Document) -> Document:
-        # Busy for a moment, like signing: more turns of the loop, more statements.
-        deadline = asyncio.get_running_loop().time() + 0.002
-        while asyncio.get_running_loop().time() < deadline:
-            pass
-        made[cert["_id"]] = publication.published_document(
-            cert,
-            published_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
-            credential={"n": cert["_id"]},
-            status_ref={},
-        )
-        return made[cert["_id"]]
-
-    async def work(session: AsyncClientSession) -> None:
-        made.clear()
-        await publication.replace_pending(db, bid, pending, slow, session=session)
-
-    await in_transaction(db, work)
-    after = await certificates(db, bid)
-    assert len(after) == 50 and len(made) == 50
-    assert {c["_id"]: bson.encode(c) for c in after} == {k: bson.encode(v) for k, v in made.items()}
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", "writes-inst", institution=USCC)
+    personal = PersonalData(settings.master_key())
+    rng = random.Random("withdrawn")
+    results = [
+        ResultInput(f"撤回{i}", make_id_number(rng), "2-02-38-01", 1, 90, 85) for i in range(3)
+    ]
+    exam = clock.today() - dt.timedelta(days=3)
+    first = await submit(db, me, BatchInput("withdrawn-0001", exam, results), personal)
+    bid = first.batch["_id"]
+    withdrawn = {r["name"]: r["certificate"] for r in await numbered(db, bid)}["撤回1"]
+    prov = Principal(Role.PROVINCIAL_REVIEWER, "p", "wp", province="35")
+    await review.return_batch(db, prov, bid, "第2行有误")
+    corrected = BatchInput("withdrawn-0002", exam, [results[0], results[2]])
+    await submission.resubmit(db, me, bid, corrected, personal)
+    await review.approve_province(db, prov, bid)
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "wc"), bid)
+    await publish(db, settings, bid)
+    published = {c["_id"] for c in await certificates(db, bid)}
+    assert len(published) == 2 and withdrawn not in published
+    later = await submit(db, me, BatchInput("withdrawn-0003", exam, results[1:2]), personal)
+    fresh = [r["certificate"] for r in await numbered(db, later.batch["_id"])]
+    assert len(fresh) == 1 and fresh[0] != withdrawn
+    assert numbers.parse(fresh[0]).serial > numbers.parse(withdrawn).serial
 
 
 async def test_occupations_are_named_however_many_the_catalogue_lists(

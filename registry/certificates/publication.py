@@ -7,8 +7,8 @@ holder binding, when it was numbered); `certificates` holds only published certi
 publication reads the batch's current numbered results, signs each certificate, and writes them
 with ONE `insert_many` of complete published documents, next to the batch's transition (the
 audited store) and the status-list allocation, all in the batch's transaction: nothing is
-deleted or updated per certificate. A certificate number already present stops the insert with
-a duplicate key, and the transaction writes nothing.
+deleted or updated per certificate. A certificate number already present stops the insert
+(`CERTIFICATE_NUMBER_TAKEN`), and the transaction writes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError
 
 from credentials.certificate import CertificateClaims, Level, issue_certificate
 from credentials.keys import SigningKey
@@ -25,6 +26,7 @@ from registry.auth import Principal
 from registry.certificates import review
 from registry.certificates.model import BatchAction, CertificateStatus
 from registry.db import SCHEMA_VERSION, Database, Document
+from registry.errors import Conflict
 from registry.storage.collections import Collection
 
 # What a numbered result row gives its certificate (never the encrypted ID number).
@@ -187,4 +189,13 @@ async def issue_certificates(
     )
     refs = await status_lists.allocate(db, len(rows), session=session)
     documents = [signer.certificate(r, ref) for r, ref in zip(rows, refs, strict=True)]
-    await db[Collection.CERTIFICATES].insert_many(documents, ordered=True, session=session)
+    try:
+        await db[Collection.CERTIFICATES].insert_many(documents, ordered=True, session=session)
+    except BulkWriteError as error:
+        if not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
+            raise
+        # Numbers come from a counter that never goes back: only a hand-made document collides.
+        raise Conflict(
+            "a certificate number of this batch is already taken; nothing was published",
+            code="CERTIFICATE_NUMBER_TAKEN",
+        ) from None
