@@ -38,6 +38,9 @@ from scripts.bench.report import Result, ratio
 from scripts.bench.server import BARE_PATH, CACHED_PATH, QUERY
 
 ROOT = Path(__file__).resolve().parents[2]
+# Publication against a bare insert_many of the same documents (an absolute time on a shared
+# machine means little).
+PUBLISH_RATIO = 0.6
 
 
 def log(message: str) -> None:
@@ -147,7 +150,7 @@ async def _timed_commitments() -> AsyncIterator[list[float]]:
 @contextlib.contextmanager
 def _timed_signing() -> Iterator[list[float]]:
     """Adds up the time publication spends issuing (building, checking and signing) credentials
-    (instrumentation only): CPU in this process, which publication overlaps with its delete."""
+    (instrumentation only): CPU in this process, before publication's one insert."""
     spent = [0.0]
     names = vars(publication)
     original: Callable[..., dict[str, Any]] = names["issue_certificate"]
@@ -226,8 +229,8 @@ async def publish(
     # 2. The other batches: clones of the reviewed sample (same documents, new numbers).
     clone_ids = await _clone_batches(db, sample_ids, batches - sample, cfg)
     batch_ids = sample_ids + clone_ids
-    pending = await db.certificates.count_documents({"status": "PENDING"})
-    log(f"publish: {len(batch_ids)} batches CETTIC_CHECKED with {pending} pending certificates")
+    pending = await db.results.count_documents(_numbered(batch_ids))
+    log(f"publish: {len(batch_ids)} batches CETTIC_CHECKED with {pending} numbered results")
 
     # 3. Publication: the office's approvals, batch after batch, until every credential is
     # signed and queryable.
@@ -246,7 +249,7 @@ async def publish(
                 break
         publish_s = time.perf_counter() - started
     published = await db.certificates.count_documents({"status": "PUBLISHED"})
-    pending_left = await db.certificates.count_documents({"status": "PENDING"})
+    pending_left = await db.results.count_documents(_numbered(batch_ids[done_batches:]))
     log(
         f"publish: {published} credentials signed in {publish_s:.1f} s "
         f"({done_batches} of {len(batch_ids)} batches)"
@@ -254,8 +257,6 @@ async def publish(
     result = None
     if report:
         baseline_s = await _baseline_insert(db, cfg)
-        per = cfg.publish_results / 80_000
-        limit_s = 60.0 * per
         r = ratio(baseline_s, publish_s)  # the same documents, the same count
         all_s = publish_s * (published + pending_left) / published if published else None
         submit_rate = submitted / submit_s if submit_s else 0.0
@@ -282,7 +283,7 @@ async def publish(
         notes = [
             f"submission measured on {sample} of {batches} batches through the real path "
             f"(validation, numbering, Argon2id bindings, transaction) and extrapolated; the "
-            f"other batches are clones of the reviewed sample (certificates and batch "
+            f"other batches are clones of the reviewed sample (numbered result rows and batch "
             f"documents only)",
         ]
         if done_batches < len(batch_ids):
@@ -292,29 +293,27 @@ async def publish(
                 "is extrapolated, and the baseline inserts the same documents that were "
                 "published"
             )
-        if per != 1:
-            notes.append(
-                f"{cfg.publish_results} results: the 60 s target scaled to {limit_s:.1f} s"
-            )
         result = Result(
             "publish",
             figures,
             r,
-            f"publication ≤ {limit_s:.0f} s and baseline/publication ≥ 0.3",
-            all_s is not None and all_s <= limit_s and r is not None and r >= 0.3,
+            f"baseline/publication ≥ {PUBLISH_RATIO}",
+            r is not None and r >= PUBLISH_RATIO,
             notes,
         )
     return Published(db, settings, batch_ids), result
+
+
+def _numbered(batch_ids: list[str]) -> Document:
+    """The current result rows of `batch_ids` that wait for publication with a number."""
+    return {"batch": {"$in": batch_ids}, "current": True, "certificate": {"$ne": None}}
 
 
 async def _clone_batches(db: Database, sample_ids: list[str], count: int, cfg: Config) -> list[str]:
     if count <= 0:
         return []
     sources = [await db.batches.find_one({"_id": bid}) for bid in sample_ids]
-    certs = {
-        bid: [c async for c in db.certificates.find({"batch": bid, "status": "PENDING"})]
-        for bid in sample_ids
-    }
+    rows = {bid: [r async for r in db.results.find(_numbered([bid]))] for bid in sample_ids}
     serial = 500_000
     ids: list[str] = []
     batch_docs: list[Document] = []
@@ -329,20 +328,28 @@ async def _clone_batches(db: Database, sample_ids: list[str], count: int, cfg: C
         batch_docs.append(
             {**src, "_id": bid, "idempotency_key": f"bench-clone-{k}", "digest": f"clone-{k}"}
         )
-        for cert in certs[src["_id"]]:
-            n = numbers.parse(cert["_id"])
+        for row in rows[src["_id"]]:
+            n = numbers.parse(row["certificate"])
             serial += 1
             number = str(dataclasses.replace(n, serial=serial))
-            buffer.append({**cert, "_id": number, "batch": bid, "id_hash": os.urandom(32).hex()})
+            buffer.append(
+                {
+                    **row,
+                    "_id": f"{bid}:{row['revision']}:{row['row']}",
+                    "batch": bid,
+                    "certificate": number,
+                    "id_hash": os.urandom(32).hex(),
+                }
+            )
         if len(buffer) >= cfg.seed_chunk:
-            inflight.add(asyncio.create_task(db.certificates.insert_many(buffer, ordered=False)))
+            inflight.add(asyncio.create_task(db.results.insert_many(buffer, ordered=False)))
             buffer = []
             if len(inflight) >= 2:
                 done, inflight = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     task.result()
     if buffer:
-        inflight.add(asyncio.create_task(db.certificates.insert_many(buffer, ordered=False)))
+        inflight.add(asyncio.create_task(db.results.insert_many(buffer, ordered=False)))
     await asyncio.gather(*inflight)
     await db.batches.insert_many(batch_docs, ordered=False)
     return ids
