@@ -307,114 +307,6 @@ async def explain(count: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def _updates_per_certificate(
-    db: Any,
-    batch_id: str,
-    pending: list[Document],
-    publish_one: Callable[[Document], Document],
-    *,
-    session: AsyncClientSession,
-) -> None:
-    """Publication's writes before delete + insert: sign everything, then one
-    `UpdateOne({_id, status: PENDING}, $set)` per certificate (for `publish_ab`)."""
-    from registry.errors import Conflict
-
-    fields = ("status", "published_at", "credential", "status_ref")
-    updates = [
-        UpdateOne(
-            {"_id": c["_id"], "status": "PENDING"},
-            {"$set": {k: d[k] for k in fields}},
-        )
-        for c, d in ((c, publish_one(c)) for c in pending)
-    ]
-    if updates:
-        result = await db.certificates.bulk_write(updates, ordered=False, session=session)
-        if result.modified_count != len(updates):
-            raise Conflict("certificates changed during publication; retry it")
-
-
-async def publish_ab(count: int, batch: int, rounds: int) -> list[dict[str, Any]]:
-    """`publication.publish` as it is ("now") and with its former writes ("before"), batch by
-    batch in alternation on the same database, so both see the same load; then the baseline
-    insert_many of each one's published documents, alternating too."""
-    from registry.auth import Principal, Role
-    from registry.certificates import publication
-    from scripts.bench import benches
-    from scripts.bench.config import Config
-
-    folder = Path(tempfile.mkdtemp(prefix="dte-bench-exp-"))
-    server = EmbeddedServer(folder / "embedded")
-    await server.start()
-    client = make_client(server.uri)
-    spent = {"now": 0.0, "before": 0.0}
-    done = {"now": 0, "before": 0}
-    base = {"now": 0.0, "before": 0.0}
-    try:
-        settings = Settings.from_env(
-            {
-                "REGISTRY_DATA_DIR": str(folder / "data"),
-                "REGISTRY_MONGODB_URI": server.uri,
-                "REGISTRY_DATABASE": "exp",
-                "REGISTRY_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            }
-        )
-        db = client["exp"]
-        cfg = Config(publish_results=count, batch_size=batch, submit_sample=batch)
-        cfg.publish_seconds = 0.0  # the harness publishes one batch; the rest are ours
-        published, _ = await benches.publish(db, settings, cfg, Profiler(None), None, report=False)
-        todo = [
-            b
-            for b in published.batch_ids
-            if (await db.batches.find_one({"_id": b}, {"status": 1}) or {}).get("status")
-            == "CETTIC_CHECKED"
-        ]
-        office = Principal(Role.OFFICE_ADMIN, "exp office", "exp-office")
-        original = publication.replace_pending
-        ids: dict[str, list[str]] = {"now": [], "before": []}
-        for k, bid in enumerate(todo):
-            label = ("now", "before")[(k + k // 2) % 2]  # now before before now now before ...
-            if label == "before":
-                publication.replace_pending = _updates_per_certificate
-            try:
-                started = time.perf_counter()
-                await publication.publish(
-                    db, office, bid, master_key=settings.master_key(), base_url=settings.base_url
-                )
-                spent[label] += time.perf_counter() - started
-            finally:
-                publication.replace_pending = original
-            done[label] += 1
-            ids[label].append(bid)
-        log(f"publish_ab: now {spent['now']:.1f} s, before {spent['before']:.1f} s")
-        for r in range(rounds):
-            for label in ("now", "before") if r % 2 == 0 else ("before", "now"):
-                docs = [d async for d in db.certificates.find({"batch": {"$in": ids[label]}})]
-                target = db[f"exp_baseline_{label}_{r}"]
-                await target.create_indexes(INDEXES["certificates"])
-                started = time.perf_counter()
-                for k in range(0, len(docs), 1000):
-                    await target.insert_many(docs[k : k + 1000], ordered=False)
-                took = time.perf_counter() - started
-                base[label] = took if r == 0 else min(base[label], took)
-                await target.drop()
-    finally:
-        await client.close()
-        await server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-    return [
-        {
-            "publication": label,
-            "batches": done[label],
-            "credentials": done[label] * batch,
-            "seconds": round(spent[label], 2),
-            "per_s": round(done[label] * batch / spent[label], 1) if spent[label] else None,
-            "baseline_insert_many_s": round(base[label], 2),
-            "ratio": round(base[label] / spent[label], 3) if spent[label] else None,
-        }
-        for label in ("before", "now")
-    ]
-
-
 def _plan_text(stage: Any) -> str:
     if not isinstance(stage, dict):
         return str(stage)
@@ -512,7 +404,7 @@ def credentials_costs(count: int) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("experiment", choices=["writes", "explain", "credentials", "publish"])
+    parser.add_argument("experiment", choices=["writes", "explain", "credentials"])
     parser.add_argument("--count", type=int, default=4000)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--others", type=int, default=0, help="writes: more pending certificates")
@@ -522,10 +414,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.experiment == "credentials":
         for line in credentials_costs(min(args.count, 2000)):
-            print(line, flush=True)
-        return
-    if args.experiment == "publish":
-        for line in asyncio.run(publish_ab(args.count, args.batch, max(args.rounds, 2))):
             print(line, flush=True)
         return
     run = (
