@@ -44,13 +44,6 @@ async def ce_credential(
     entry_year = found.year(year)
     if entry_year is None or found.holder_name is None:
         raise reject("year", "NO_HOURS", f"no continuing-education hours recorded for {year}")
-    names = {o.code: o.name for o in (await catalogue.occupations(db, limit=100))[0]}
-    institutions = {
-        d["_id"]: d["name"]
-        async for d in db.institutions.find(
-            {"_id": {"$in": sorted({e.institution for e in entry_year.entries})}}, {"name": 1}
-        )
-    }
     key = await keystore.root_key(db, master_key)
     # Taken after the key: a first root key is valid from its creation.
     moment = (now or clock.now()).replace(microsecond=0)
@@ -63,23 +56,37 @@ async def ce_credential(
         record_id=hashlib.sha256(material.encode()).hexdigest()[:32],
         holder_name=found.holder_name,
         year=year,
-        entries=tuple(
-            CeEntryClaims(
-                training_certificate=e.certificate,
-                institution_uscc=e.institution,
-                institution_name=institutions.get(e.institution, e.institution),
-                occupation_code=e.occupation,
-                occupation_name=names.get(e.occupation, e.occupation),
-                level=certificate.Level(e.level),
-                hours=e.hours,
-                completed_on=e.completed_on,
-                direction=e.direction,
-            )
-            for e in entry_year.entries
-        ),
+        entries=await _entries(db, entry_year),
         issuer_name=ISSUER_NAME,
         valid_from=moment,
     )
     # Argon2id takes tens of milliseconds: off the event loop.
     commitment = await asyncio.to_thread(binding.commit, normalised)
     return issue_ce_record(claims, key, binding=commitment, created=moment)
+
+
+async def _entries(db: Database, entry_year: hours.CeYear) -> tuple[CeEntryClaims, ...]:
+    """The year's completions as credential entries, with occupation and institution names."""
+    # By code: the catalogue may list any number of occupations (not only its first page).
+    codes = sorted({e.occupation for e in entry_year.entries})
+    names = {c: o.name for c, o in (await catalogue.occupations_by_codes(db, codes)).items()}
+    institutions = {
+        d["_id"]: d["name"]
+        async for d in db.institutions.find(
+            {"_id": {"$in": sorted({e.institution for e in entry_year.entries})}}, {"name": 1}
+        )
+    }
+    return tuple(
+        CeEntryClaims(
+            training_certificate=e.certificate,
+            institution_uscc=e.institution,
+            institution_name=institutions.get(e.institution, e.institution),
+            occupation_code=e.occupation,
+            occupation_name=names.get(e.occupation, e.occupation),
+            level=certificate.Level(e.level),
+            hours=e.hours,
+            completed_on=e.completed_on,
+            direction=e.direction,
+        )
+        for e in entry_year.entries
+    )

@@ -12,8 +12,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from registry import catalogue, clock
-from registry.certificates.validation import PROGRAMME_START, in_scope
+from registry import catalogue, clock, rows
+from registry.certificates.validation import PROGRAMME_START
 from registry.db import Database
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.problems import Problem
@@ -71,15 +71,106 @@ class CleanCohort:
     trainees: tuple[CleanTrainee, ...]
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
 def completed(hours: float, required: float, passed: bool) -> bool:
     return passed and hours >= required
+
+
+LISTING = rows.Listing(
+    Kind.TRAINING,
+    ("NOT_A_TRAINING_INSTITUTION", "only a listed training institution reports cohorts"),
+    "endDate",
+    "NOT_LISTED_ON_END_DATE",
+)
+
+
+def check_dates(checks: rows.Problems, cohort: CohortInput, today: dt.date) -> None:
+    if cohort.end_date > today:
+        checks.add("endDate", "DATE_IN_FUTURE", "a cohort is reported after it ends")
+    if cohort.start_date > cohort.end_date:
+        checks.add("startDate", "START_AFTER_END", "the course starts after it ends")
+    elif (cohort.end_date - cohort.start_date).days >= MAX_COURSE_DAYS:
+        checks.add("endDate", "COURSE_TOO_LONG", f"a course lasts at most {MAX_COURSE_DAYS} days")
+    if cohort.start_date < PROGRAMME_START:
+        checks.add(
+            "startDate", "BEFORE_PROGRAMME", "the course starts before the programme (2021-10-08)"
+        )
+
+
+def check_required(checks: rows.Problems, raw: float) -> float | None:
+    required = rows.number(raw)
+    if required is None or not 0 < required <= MAX_REQUIRED_HOURS:
+        checks.add(
+            "requiredHours",
+            "INVALID_HOURS",
+            f"required hours come from the standard: more than 0, at most {MAX_REQUIRED_HOURS:g}",
+        )
+        return None
+    return required
+
+
+@dataclass
+class Course:
+    """What every trainee row of one cohort is checked against."""
+
+    days: int
+    max_hours: float
+    required: float | None
+    duplicates: rows.Duplicates
+
+    @classmethod
+    def of(cls, cohort: CohortInput, required: float | None) -> Course:
+        # Hours cannot exceed the time the course lasted (a physical bound, not a rule of the
+        # notice).
+        days = max(1, (cohort.end_date - cohort.start_date).days + 1)
+        max_hours = min(MAX_REQUIRED_HOURS * 2, days * 24.0)
+        duplicates = rows.Duplicates("DUPLICATE_TRAINEE", "the same trainee")
+        return cls(days, max_hours, required, duplicates)
+
+
+def check_trainee(
+    course: Course, index: int, trainee: TraineeInput
+) -> tuple[CleanTrainee | None, list[Problem]]:
+    """One row: the clean trainee, or None and its problems."""
+    checks = RowProblems("trainees", index)
+    name, id_number = check_person(checks, trainee.name, trainee.id_number)
+    hours = rows.number(trainee.hours_attended)
+    if hours is None or not 0 <= hours <= course.max_hours:
+        checks.add(
+            "hoursAttended",
+            "INVALID_HOURS",
+            f"hours attended are between 0 and {course.max_hours:g} for a course of "
+            f"{course.days} day(s)",
+        )
+    attendance = rows.number(trainee.attendance_rate)
+    if attendance is None or not 0 <= attendance <= 1:
+        checks.add(
+            "attendanceRate",
+            "INVALID_RATE",
+            "the attendance rate is a fraction between 0 and 1 (0.95 for 95 %)",
+        )
+    if not isinstance(trainee.assessment_passed, bool):
+        checks.add("assessmentPassed", "INVALID_FLAG", "assessmentPassed is true or false")
+    if id_number:
+        course.duplicates.check(checks, id_number)
+    if checks.problems:
+        return None, checks.problems
+    assert hours is not None and attendance is not None
+    done = completed(hours, course.required or math.inf, trainee.assessment_passed)
+    return CleanTrainee(
+        index + 1, name, id_number, hours, attendance, trainee.assessment_passed, done
+    ), []
+
+
+async def check_course(
+    db: Database, checks: rows.Problems, cohort: CohortInput, period: ListingPeriod | None
+) -> catalogue.Occupation | None:
+    """The cohort's occupation, direction, level and scope (problems added)."""
+    occupation = await rows.Occupations(db).get(cohort.occupation)
+    direction = (cohort.direction or "").strip() or None
+    rows.check_occupation(checks, occupation, cohort.occupation, direction)
+    if rows.check_level(checks, cohort.level):
+        rows.check_scope(checks, period, occupation, direction, cohort.level)
+    return occupation
 
 
 async def check_cohort(
@@ -88,140 +179,35 @@ async def check_cohort(
     cohort: CohortInput,
     today: dt.date | None = None,
 ) -> tuple[CleanCohort | None, list[Problem], ListingPeriod | None]:
-    today = today or clock.today()
-    problems: list[Problem] = []
-
-    def bad(field: str | None, code: str, message: str) -> None:
-        problems.append(Problem(field, code, message))
-
-    key = (cohort.idempotency_key or "").strip()
-    if not (8 <= len(key) <= 100):
-        bad(
-            "idempotencyKey", "INVALID_IDEMPOTENCY_KEY", "idempotencyKey must have 8-100 characters"
-        )
-    if cohort.end_date > today:
-        bad("endDate", "DATE_IN_FUTURE", "a cohort is reported after it ends")
-    if cohort.start_date > cohort.end_date:
-        bad("startDate", "START_AFTER_END", "the course starts after it ends")
-    elif (cohort.end_date - cohort.start_date).days >= MAX_COURSE_DAYS:
-        bad("endDate", "COURSE_TOO_LONG", f"a course lasts at most {MAX_COURSE_DAYS} days")
-    if cohort.start_date < PROGRAMME_START:
-        bad("startDate", "BEFORE_PROGRAMME", "the course starts before the programme (2021-10-08)")
-    required = _number(cohort.required_hours)
-    if required is None or not 0 < required <= MAX_REQUIRED_HOURS:
-        bad(
-            "requiredHours",
-            "INVALID_HOURS",
-            f"required hours come from the standard: more than 0, at most {MAX_REQUIRED_HOURS:g}",
-        )
-        required = None
-    period = None
-    if institution is None or institution.kind is not Kind.TRAINING:
-        bad(
-            None, "NOT_A_TRAINING_INSTITUTION", "only a listed training institution reports cohorts"
-        )
-    else:
-        period = institution.listed_on(cohort.end_date)
-        if period is None:
-            bad(
-                "endDate",
-                "NOT_LISTED_ON_END_DATE",
-                f"the institution was not on the directory on {cohort.end_date.isoformat()}",
-            )
-    code = (cohort.occupation or "").strip()
-    occ = await catalogue.occupation(db, code) if catalogue.OCCUPATION_CODE.match(code) else None
-    direction = (cohort.direction or "").strip() or None
-    if occ is None:
-        bad(
-            "occupation",
-            "UNKNOWN_OCCUPATION",
-            f"{code[:32]!r} is not an occupation of the programme",
-        )
-    elif direction is not None and direction not in {d.name for d in occ.directions}:
-        bad(
-            "direction", "UNKNOWN_DIRECTION", f"{direction[:40]!r} is not a direction of {occ.name}"
-        )
-    if cohort.level not in (1, 2, 3):
-        bad("level", "INVALID_LEVEL", "level must be 1 初级, 2 中级 or 3 高级")
-    elif (
-        occ is not None
-        and period is not None
-        and not in_scope(period, occ.code, direction, cohort.level)
-    ):
-        bad(
-            "occupation",
-            "OUT_OF_SCOPE",
-            f"{occ.name} level {cohort.level}"
-            + (f" ({direction})" if direction else "")
-            + " is not in the institution's listed scope",
-        )
-    if not cohort.trainees:
-        bad("trainees", "REQUIRED", "a cohort needs at least one trainee")
-    if len(cohort.trainees) > MAX_TRAINEES:
-        bad("trainees", "TOO_MANY", f"a cohort is limited to {MAX_TRAINEES} trainees; split it")
-        return None, problems, period
-    # Hours cannot exceed the time the course lasted (a physical bound, not a rule of the notice).
-    days = max(1, (cohort.end_date - cohort.start_date).days + 1)
-    max_hours = min(MAX_REQUIRED_HOURS * 2, days * 24.0)
-
+    """The clean cohort (None when anything is wrong), every problem (cohort first, then by
+    row), and the listing period."""
+    checks = rows.Problems()
+    key = rows.check_key(checks, cohort.idempotency_key)
+    check_dates(checks, cohort, today or clock.today())
+    required = check_required(checks, cohort.required_hours)
+    period = rows.check_listing(checks, institution, LISTING, cohort.end_date)
+    occupation = await check_course(db, checks, cohort, period)
+    count = len(cohort.trainees)
+    if not rows.check_count(checks, "trainees", count, MAX_TRAINEES, ("cohort", "trainee")):
+        return None, checks.problems, period
+    course = Course.of(cohort, required)
     clean: list[CleanTrainee] = []
-    seen: dict[str, int] = {}
     for index, trainee in enumerate(cohort.trainees):
-        row = index + 1
-        checked = RowProblems("trainees", index)
-        row_problems = checked.problems
-        row_bad = checked.add
-        name, id_number = check_person(checked, trainee.name, trainee.id_number)
-        hours = _number(trainee.hours_attended)
-        if hours is None or not 0 <= hours <= max_hours:
-            row_bad(
-                "hoursAttended",
-                "INVALID_HOURS",
-                f"hours attended are between 0 and {max_hours:g} for a course of {days} day(s)",
-            )
-        attendance = _number(trainee.attendance_rate)
-        if attendance is None or not 0 <= attendance <= 1:
-            row_bad(
-                "attendanceRate",
-                "INVALID_RATE",
-                "the attendance rate is a fraction between 0 and 1 (0.95 for 95 %)",
-            )
-        if not isinstance(trainee.assessment_passed, bool):
-            row_bad("assessmentPassed", "INVALID_FLAG", "assessmentPassed is true or false")
-        if id_number:
-            if id_number in seen:
-                row_bad(
-                    "idNumber",
-                    "DUPLICATE_TRAINEE",
-                    f"the same trainee is already in row {seen[id_number]}",
-                )
-            else:
-                seen[id_number] = row
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        assert hours is not None and attendance is not None
-        clean.append(
-            CleanTrainee(
-                row,
-                name,
-                id_number,
-                hours,
-                attendance,
-                trainee.assessment_passed,
-                completed(hours, required or math.inf, trainee.assessment_passed),
-            )
-        )
-    if problems:
-        return None, problems, period
-    assert occ is not None and required is not None
+        row, problems = check_trainee(course, index, trainee)
+        checks.problems.extend(problems)
+        if row is not None:
+            clean.append(row)
+    if checks.problems:
+        return None, checks.problems, period
+    assert occupation is not None and required is not None
+    direction = (cohort.direction or "").strip() or None
     return (
         CleanCohort(
             key,
             cohort.start_date,
             cohort.end_date,
-            occ.code,
-            occ.field,
+            occupation.code,
+            occupation.field,
             direction,
             cohort.level,
             required,
