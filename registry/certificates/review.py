@@ -10,27 +10,13 @@ from registry.auth import Principal
 from registry.certificates import policy
 from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction
 from registry.db import Database, Document
-from registry.problems import reject
 from registry.storage import store
-
-MAX_REASON = 2000
+from registry.storage.transitions import clean_reason
 
 
 async def load(db: Database, batch_id: str) -> Document:
     """The batch `batch_id`, or `BATCH_NOT_FOUND`."""
     return await store.load(db, BATCH, batch_id)
-
-
-def clean_reason(reason: str | None) -> str:
-    """The reason stripped, or `REASON_REQUIRED` when empty or too long."""
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_REASON:
-        raise reject(
-            "reason",
-            "REASON_REQUIRED",
-            f"returning a batch needs a reason (1-{MAX_REASON} characters)",
-        )
-    return text
 
 
 async def advance(
@@ -86,7 +72,7 @@ async def return_batch(
 ) -> Document:
     """Return the batch to its institution with `reason` (kept in the batch's `returns`)."""
     policy.decide(principal, BatchAction.RETURN).require()
-    text = clean_reason(reason)
+    text = clean_reason(reason, "returning a batch")
     moment = now or clock.now()
 
     async def returns(doc: Document, _session: object) -> dict[str, object]:

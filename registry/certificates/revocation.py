@@ -17,19 +17,8 @@ from registry.certificates.model import (
     CertificateStatus,
 )
 from registry.db import Database, Document
-from registry.problems import reject
 from registry.storage import store
-
-MAX_REASON = 2000
-
-
-def clean_reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_REASON:
-        raise reject(
-            "reason", "REASON_REQUIRED", f"revocation needs a reason (1-{MAX_REASON} characters)"
-        )
-    return text
+from registry.storage.transitions import clean_reason
 
 
 async def revoke(
@@ -40,7 +29,7 @@ async def revoke(
     action = CertificateAction.REVOKE
     policy.decide(principal, action).require()
     value = str(numbers.parse(number))
-    text = clean_reason(reason)
+    text = clean_reason(reason, "revocation")
     moment = now or clock.now()
     current = await store.load(db, CERTIFICATE, value)
     policy.decide(principal, action, current).require()

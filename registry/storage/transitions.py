@@ -81,3 +81,17 @@ def illegal(what: str, move: Transition[A, S], current: str, *, field: str) -> R
         "ILLEGAL_TRANSITION",
         f"cannot {move.action}: the {what} is {current} ({move.action} needs {needs})",
     )
+
+
+MAX_REASON = 2000
+
+
+def clean_reason(raw: str | None, needs: str) -> str:
+    """The reason a move records, stripped; `REASON_REQUIRED` when it is empty or longer than
+    `MAX_REASON`. `needs`: what the message says needs it ("revocation", ...)."""
+    text = (raw or "").strip()
+    if not text or len(text) > MAX_REASON:
+        raise reject(
+            "reason", "REASON_REQUIRED", f"{needs} needs a reason (1-{MAX_REASON} characters)"
+        )
+    return text

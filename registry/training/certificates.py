@@ -16,10 +16,10 @@ from registry import audit
 from registry.auth import Principal
 from registry.certificates import numbers
 from registry.db import Database, Document
-from registry.problems import reject
 from registry.rows import normalise_name
 from registry.storage import store
 from registry.storage.collections import Collection
+from registry.storage.transitions import clean_reason
 from registry.training import policy
 from registry.training.model import (
     CERTIFICATE_MOVES,
@@ -28,8 +28,6 @@ from registry.training.model import (
     TrainingAction,
     TrainingCertificateStatus,
 )
-
-MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,6 @@ async def by_number(db: Database, number: str, holder_name: str) -> TrainingCert
     return public_view(doc)
 
 
-def clean_reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_REASON:
-        raise reject(
-            "reason", "REASON_REQUIRED", f"revocation needs a reason (1-{MAX_REASON} characters)"
-        )
-    return text
-
-
 async def revoke(
     db: Database, principal: Principal, number: str, reason: str, *, now: dt.datetime | None = None
 ) -> TrainingCertificate:
@@ -111,7 +100,7 @@ async def revoke(
     action = TrainingAction.REVOKE_CERTIFICATE
     policy.decide(principal, action).require()
     value = parse_training_number(number)
-    text = clean_reason(reason)
+    text = clean_reason(reason, "revocation")
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
     current = await store.load(db, TRAINING_CERTIFICATE, value)
     policy.decide(principal, action, current).require()
