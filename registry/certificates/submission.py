@@ -303,10 +303,8 @@ async def submit(
     the same key with other content `IDEMPOTENCY_KEY_REUSED`."""
     checked = await validate(db, principal, batch, personal, now)
     bid = batch_id(checked.institution.uscc, batch.idempotency_key)
-    existing = await idempotency.find(db, BATCH, bid)
-    if existing is not None:
-        replayed = idempotency.replay(BATCH, existing, checked.digest)
-        return SubmitOutcome(replayed.document, replayed=True)
+    if (retry := await idempotency.earlier(db, BATCH, bid, checked.digest)) is not None:
+        return SubmitOutcome(retry.document, replayed=True)
     the_plan = await plan(checked, {})
 
     async def build(session: AsyncClientSession) -> Document:

@@ -72,6 +72,13 @@ async def find(db: Database, kind: store.Kind, record_id: str) -> Document | Non
     return await db[kind.collection].find_one({"_id": record_id})
 
 
+async def earlier(db: Database, kind: store.Kind, record_id: str, digest: str) -> Created | None:
+    """The answer to a retry when `record_id` exists already (`IDEMPOTENCY_KEY_REUSED` for other
+    content), else None: lets a caller skip the costly work before `create_once`."""
+    existing = await find(db, kind, record_id)
+    return None if existing is None else replay(kind, existing, digest)
+
+
 async def create_once(
     db: Database,
     kind: store.Kind,

@@ -263,9 +263,8 @@ async def submit(
     """Store a cohort once per idempotency key; a retry answers the first cohort (`replayed`),
     the same key with other content `IDEMPOTENCY_KEY_REUSED`."""
     checked = await validate(db, principal, cohort, personal, now)
-    existing = await idempotency.find(db, COHORT, checked.id)
-    if existing is not None:
-        return CohortOutcome(idempotency.replay(COHORT, existing, checked.digest).document, True)
+    if (retry := await idempotency.earlier(db, COHORT, checked.id, checked.digest)) is not None:
+        return CohortOutcome(retry.document, replayed=True)
 
     async def build(session: AsyncClientSession) -> Document:
         return await persist(db, checked, personal, session)

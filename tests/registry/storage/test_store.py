@@ -218,3 +218,16 @@ async def test_a_record_written_without_revision_is_saved_once_then_revision_che
     with pytest.raises(Conflict):
         await in_transaction(db, late)
     assert (await store.load(db, KIND, "bulk"))["status"] == "CLOSED"
+
+
+async def test_earlier_answers_a_retry_before_any_work(db: Database) -> None:
+    rid = idempotency.key_id("thg_", "scope", "key-earlier")
+    assert await idempotency.earlier(db, KIND, rid, "d1") is None
+    first = await idempotency.create_once(
+        db, KIND, OFFICE, rid, "d1", _builder(rid, "d1", []), action="create"
+    )
+    retry = await idempotency.earlier(db, KIND, rid, "d1")
+    assert retry is not None and retry.replayed and retry.document == first.document
+    with pytest.raises(Rejected) as reused:
+        await idempotency.earlier(db, KIND, rid, "d2")
+    assert reused.value.code == "IDEMPOTENCY_KEY_REUSED"
