@@ -13,7 +13,6 @@ from registry.db import Document
 from registry.errors import Forbidden, NotFound
 from registry.identifiers import IdNumberError
 from registry.problems import Problem, Rejected
-from registry.storage.collections import Collection
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import PublicError, public
@@ -133,7 +132,8 @@ async def by_holder(
 
 async def batch(ctx: Context, batch_id: str) -> Document | None:
     who = await principal(ctx)
-    doc = await ctx.db[Collection.BATCHES].find_one({"_id": batch_key(batch_id)})
+    batch_id = batch_key(batch_id)
+    doc = await ctx.db.batches.find_one({"_id": batch_id})
     if doc is None or not policy.decide(who, BatchAction.VIEW, doc).allowed:
         return None  # the same answer for "not yours" and "not there"
     return doc
@@ -154,8 +154,7 @@ async def batches(
     after_key = decode_cursor(CURSOR_KIND, after)
     if after_key:
         query["_id"] = {"$gt": after_key}
-    cursor = ctx.db[Collection.BATCHES].find(query).sort("_id", 1).limit(first + 1)
-    docs = [d async for d in cursor]
+    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
     return (
         [(encode_cursor(CURSOR_KIND, d["_id"]), d) for d in docs[:first]],
         len(docs) > first,
@@ -165,9 +164,7 @@ async def batches(
 
 async def batch_results(ctx: Context, batch_id: str) -> list[Document]:
     """The current results of a batch (names, scores, certificate numbers; never ID numbers)."""
-    cursor = (
-        ctx.db[Collection.RESULTS]
-        .find({"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0, "binding": 0})
-        .sort("row", 1)
-    )
+    cursor = ctx.db.results.find(
+        {"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0, "binding": 0}
+    ).sort("row", 1)
     return [d async for d in cursor]
