@@ -284,3 +284,44 @@ async def test_trust_bundle_and_root_key_over_graphql(
     assert root == await keystore.root_public_key(db, settings.master_key())
     bundle = load_bundle(data["trustBundle"], [root])
     assert bundle.institution(f"urn:uscc:{USCC}") is not None
+
+
+OPEN = """query ($id: String!) { assessmentBatch(id: $id) { batchId status } }"""
+LIST = """query { assessmentBatches(first: 50) { edges { node { batchId } } } }"""
+
+
+async def test_a_reviewer_of_another_province_neither_lists_opens_nor_moves_a_batch(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    other, _ = await tokens.create_token(
+        db,
+        role=Role.PROVINCIAL_REVIEWER,
+        name="p11",
+        institution=None,
+        province="11",
+        created_by=SYSTEM,
+    )
+    submitted = (await gql(http, t["inst"], SUBMIT, input=batch_input("api-province-01")))[
+        "submitAssessmentBatch"
+    ]
+    bid = submitted["batch"]["batchId"]
+
+    def listed(data: dict[str, Any]) -> set[str]:
+        return {e["node"]["batchId"] for e in data["assessmentBatches"]["edges"]}
+
+    assert bid in listed(await gql(http, t["prov"], LIST))
+    assert bid not in listed(await gql(http, other, LIST))
+    assert (await gql(http, t["prov"], OPEN, id=bid))["assessmentBatch"]["batchId"] == bid
+    assert (await gql(http, other, OPEN, id=bid))["assessmentBatch"] is None
+    response = await http.post(
+        "/graphql",
+        json={"query": STEP % "approveBatchProvince", "variables": {"id": bid}},
+        headers={"authorization": f"Bearer {other}"},
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "province 35" in error["message"] and "you review 11" in error["message"]
+    assert (await gql(http, t["prov"], OPEN, id=bid))["assessmentBatch"]["status"] == "SUBMITTED"
+    # The public may not list batches at all.
+    refused = await http.post("/graphql", json={"query": LIST})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
