@@ -15,7 +15,7 @@ VC Data Model 2.0, secured with an `eddsa-jcs-2022` proof by the evaluation inst
      "credentialSchema": {"id": SCHEMA_URL, "type": "JsonSchema"}}
 
 Level codes ascend with the level: 1 初级, 2 中级, 3 高级 — the digit at position 10 of the
-certificate number (reference/codes.md). There is no ID number and there are no scores in it.
+certificate number (docs/identifiers.md). There is no ID number and there are no scores in it.
 
 `validate_certificate` applies the shipped JSON Schema (Draft 2020-12) and then the rules a
 schema cannot state (check characters, number/level/field agreement, id/number agreement).
@@ -374,7 +374,7 @@ def _validator() -> Any:
 # when the schema file is not the one it was written for (`_FAST_SCHEMA_SHA256`): a schema edit
 # can make it slower, never wrong. tests/credentials/test_certificate_fast.py checks both.
 
-_FAST_SCHEMA_SHA256: Final = "3caf8903cf356f5d79b8a05e850da8ec24221be6ed4bfff16106ee56e7d073cd"
+_FAST_SCHEMA_SHA256: Final = "e923ad840d49821868743d6f3101f4d834d4dddaeaa705c879908b7b93b22ed1"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Certificate numbers under this registry's rule (`reference/codes.md`):
+"""Certificate numbers under this registry's rule (`docs/identifiers.md`):
 
     Z 35 0001 26 1 01 000001 X
     | |  |    |  | |  |      check: GB 11643 MOD 11-2 over positions 2-18

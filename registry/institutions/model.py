@@ -23,7 +23,7 @@ class Status(StrEnum):
     EXPIRED = "EXPIRED"
     SUSPENDED = "SUSPENDED"
     REMOVED = "REMOVED"
-    # Not a state of DESIGN.md's line but implied by "any step may return the application":
+    # Not on the lifecycle's main line (docs/architecture.md) but implied by "any step may return the application":
     # the application waits here for the institution to correct and resubmit it.
     RETURNED = "RETURNED"
 

@@ -19,7 +19,7 @@ VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "w3c-eddsa-jcs-2022"
 FAST_PARAMS = BindingParams(opslimit=1, memlimit=8 * 1024)
 
 ISSUER_SEED = bytes(range(32))
-HOLDER_ID = "11010519491231002X"  # the GB 11643 example from reference/codes.md
+HOLDER_ID = "11010519491231002X"  # the GB 11643 sample in docs/identifiers.md
 FIXED_SALT = bytes(16)
 CREATED = "2026-11-26T08:00:00Z"
 

@@ -25,8 +25,6 @@ from credentials.status_list import StatusList, status_list_credential
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTOR_DIR = ROOT / "tests" / "vectors" / "w3c-eddsa-jcs-2022"
-if not (VECTOR_DIR / "signedJCS.json").exists():
-    VECTOR_DIR = Path("/work/shared/vectors/w3c-eddsa-jcs-2022")
 SIGNED_VECTOR = VECTOR_DIR / "signedJCS.json"
 VECTOR_KEY = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 
@@ -41,7 +39,7 @@ NEW_KEY = SigningKey.from_seed(b"\x04" * 32)  # institution A, current
 TRAINING_KEY = SigningKey.from_seed(b"\x05" * 32)  # institution B (a training institution)
 STRANGER_KEY = SigningKey.from_seed(b"\x06" * 32)  # in no bundle
 
-USCC_A = "91350100M000100Y43"  # passes GB 32100 (reference/codes.md)
+USCC_A = "91350100M000100Y43"  # passes GB 32100 (docs/identifiers.md)
 USCC_B = "91110000802100433B"
 ISSUER_A = f"urn:uscc:{USCC_A}"
 ISSUER_B = f"urn:uscc:{USCC_B}"
@@ -50,7 +48,7 @@ BIG_DATA = "2-02-10-11"
 STATUS_URL = "https://dte-registry.cn/status/1"
 OTHER_STATUS_URL = "https://dte-registry.cn/status/2"
 REVOKED_INDEX = 4242
-CARD = "11010519491231002X"  # the example that passes GB 11643 (reference/codes.md)
+CARD = "11010519491231002X"  # the GB 11643 sample in docs/identifiers.md
 OTHER_CARD = "11010519491231003" + mod11_2_check("11010519491231003")
 CHEAP = binding.BindingParams(opslimit=1, memlimit=8 * 1024)  # tests need speed, not cost
 
