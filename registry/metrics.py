@@ -112,6 +112,43 @@ async def _pass_counts(db: Database, match: Document) -> tuple[int, int]:
     return sum(n for n, _ in counts), sum(p for _, p in counts)
 
 
+@dataclass(frozen=True)
+class _Counts:
+    trainees: int = 0
+    completions: int = 0
+    attendance: float | None = None
+    candidates: int = 0
+    passes: int = 0
+
+
+async def _training_counts(db: Database, inst: Document, year: int) -> _Counts:
+    """A training institution's trainees of the year, and the results citing its certificates."""
+    pipeline: list[Document] = [
+        {"$match": {"institution": inst["_id"], "year": year}},
+        {
+            "$group": {
+                "_id": None,
+                "n": {"$sum": 1},
+                "done": {"$sum": {"$cond": ["$completed", 1, 0]}},
+                "attendance": {"$sum": "$attendance"},
+            }
+        },
+    ]
+    trainees = completions = 0
+    attendance: float | None = None
+    async for d in await db.trainees.aggregate(pipeline):
+        trainees, completions = d["n"], d["done"]
+        attendance = d["attendance"] / d["n"] if d["n"] else None
+    candidates = passes = 0
+    if number := inst.get("number"):
+        # Its certificates' numbers start with P, its province and its number (docs/identifiers.md).
+        prefix = f"^P{inst['province']}{number}"
+        candidates, passes = await _pass_counts(
+            db, {"training_certificate": {"$regex": prefix}, "exam_date": year_range(year)}
+        )
+    return _Counts(trainees, completions, attendance, candidates, passes)
+
+
 async def institution_metrics(db: Database, uscc: str, year: int) -> InstitutionMetrics:
     if not MIN_YEAR <= year <= 9999:
         raise reject("year", "INVALID_YEAR", f"year must be {MIN_YEAR} or later")
@@ -119,66 +156,28 @@ async def institution_metrics(db: Database, uscc: str, year: int) -> Institution
     if inst is None:
         raise NotFound("no institution with this code", code="INSTITUTION_NOT_FOUND", field="uscc")
     kind = Kind(inst["kind"])
-    trainees = completions = 0
-    attendance: float | None = None
     if kind is Kind.TRAINING:
-        pipeline: list[Document] = [
-            {"$match": {"institution": uscc, "year": year}},
-            {
-                "$group": {
-                    "_id": None,
-                    "n": {"$sum": 1},
-                    "done": {"$sum": {"$cond": ["$completed", 1, 0]}},
-                    "attendance": {"$sum": "$attendance"},
-                }
-            },
-        ]
-        async for d in await db.trainees.aggregate(pipeline):
-            trainees, completions = d["n"], d["done"]
-            attendance = d["attendance"] / d["n"] if d["n"] else None
-        number = inst.get("number")
-        if number:
-            # Its certificates' numbers start with P, its province and its number (codes.md).
-            prefix = f"^P{inst['province']}{number}"
-            candidates, passes = await _pass_counts(
-                db,
-                {"training_certificate": {"$regex": prefix}, "exam_date": year_range(year)},
-            )
-        else:
-            candidates = passes = 0
+        counts = await _training_counts(db, inst, year)
     else:
-        candidates, passes = await _pass_counts(
-            db, {"institution": uscc, "exam_date": year_range(year)}
-        )
+        query = {"institution": uscc, "exam_date": year_range(year)}
+        candidates, passes = await _pass_counts(db, query)
+        counts = _Counts(candidates=candidates, passes=passes)
     found = await db[EMPLOYMENT].find_one({"_id": f"{uscc}:{year}"})
     return InstitutionMetrics(
         institution=uscc,
         year=year,
         kind=kind,
-        trainees=trainees,
-        completions=completions,
-        attendance_rate=attendance,
-        candidates=candidates,
-        passes=passes,
+        trainees=counts.trainees,
+        completions=counts.completions,
+        attendance_rate=counts.attendance,
+        candidates=counts.candidates,
+        passes=counts.passes,
         employment=_report(found) if found else None,
     )
 
 
-async def report_employment(
-    db: Database,
-    principal: Principal,
-    year: int,
-    surveyed: int,
-    employed: int,
-    source: str,
-    *,
-    now: dt.datetime | None = None,
-) -> EmploymentReport:
-    """Submit or replace the employment rate of a year; the same content again is a no-op."""
-    policy.decide(principal, TrainingAction.REPORT_EMPLOYMENT).require()
-    assert principal.institution is not None  # the policy admits only a bound institution
-    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
-    this_year = clock.china_date(moment).year
+def _checked_source(year: int, surveyed: int, employed: int, source: str, this_year: int) -> str:
+    """The source text, normalised; `Rejected` with every problem of the report's figures."""
     problems = []
     if not MIN_YEAR <= year <= this_year:
         problems.append(Problem("year", "INVALID_YEAR", f"year is {MIN_YEAR}-{this_year}"))
@@ -199,38 +198,67 @@ async def report_employment(
         )
     if problems:
         raise Rejected(problems)
+    return text
+
+
+async def _save_report(
+    db: Database,
+    session: AsyncClientSession,
+    principal: Principal,
+    year: int,
+    content: Document,
+    moment: dt.datetime,
+) -> Document:
+    """Store the report of the principal's institution for `year` with its audit entry; the
+    stored one unchanged when it already says the same."""
     uscc = principal.institution
     key = f"{uscc}:{year}"
+    inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
+    if inst is None or not inst.get("listings"):
+        raise reject("year", "NOT_LISTED", "employment rates are for institutions on the directory")
+    before = await db[EMPLOYMENT].find_one({"_id": key}, session=session)
+    if before and all(before[k] == v for k, v in content.items()):
+        return before
+    doc = {
+        "_id": key,
+        "institution": uscc,
+        "year": year,
+        **content,
+        "reported_at": moment,
+        "revision": (before or {}).get("revision", 0) + 1,
+        "schema_version": SCHEMA_VERSION,
+    }
+    await db[EMPLOYMENT].replace_one({"_id": key}, doc, upsert=True, session=session)
+    await audit.append(
+        db,
+        actor=principal,
+        action="institution.reportEmploymentRate",
+        entity=f"institution:{uscc}",
+        before=before,
+        after=doc,
+        session=session,
+    )
+    return doc
+
+
+async def report_employment(
+    db: Database,
+    principal: Principal,
+    year: int,
+    surveyed: int,
+    employed: int,
+    source: str,
+    *,
+    now: dt.datetime | None = None,
+) -> EmploymentReport:
+    """Submit or replace the employment rate of a year; the same content again is a no-op."""
+    policy.decide(principal, TrainingAction.REPORT_EMPLOYMENT).require()
+    assert principal.institution is not None  # the policy admits only a bound institution
+    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    text = _checked_source(year, surveyed, employed, source, clock.china_date(moment).year)
+    content = {"surveyed": surveyed, "employed": employed, "source": text}
 
     async def work(session: AsyncClientSession) -> Document:
-        inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
-        if inst is None or not inst.get("listings"):
-            raise reject(
-                "year", "NOT_LISTED", "employment rates are for institutions on the directory"
-            )
-        before = await db[EMPLOYMENT].find_one({"_id": key}, session=session)
-        content = {"surveyed": surveyed, "employed": employed, "source": text}
-        if before and all(before[k] == v for k, v in content.items()):
-            return before
-        doc = {
-            "_id": key,
-            "institution": uscc,
-            "year": year,
-            **content,
-            "reported_at": moment,
-            "revision": (before or {}).get("revision", 0) + 1,
-            "schema_version": SCHEMA_VERSION,
-        }
-        await db[EMPLOYMENT].replace_one({"_id": key}, doc, upsert=True, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="institution.reportEmploymentRate",
-            entity=f"institution:{uscc}",
-            before=before,
-            after=doc,
-            session=session,
-        )
-        return doc
+        return await _save_report(db, session, principal, year, content, moment)
 
     return _report(await in_transaction(db, work))
