@@ -121,55 +121,24 @@ def _application(inst: DemoInstitution, rng: random.Random, scope_index: int) ->
     )
 
 
-async def _walk(
+# The review steps before publicity: action, who takes it, days after the previous step, and the
+# state an institution that stops there is left in.
+_REVIEW_STEPS = (
+    ("recommend", "province", 10, Status.RECOMMENDED),
+    ("passPreliminaryReview", "cettic", 12, Status.PRELIMINARY_PASSED),
+    ("approveAudit", "office", 10, Status.AUDITED),
+)
+
+
+async def _end_listing(
     db: Database,
     inst: DemoInstitution,
     target: Status,
-    filed: dt.date,
-    rng: random.Random,
-    index: int,
-    actors: dict[str, Principal],
+    listed_on: dt.date,
+    prov: Principal,
+    office: Principal,
 ) -> None:
-    me = actors["evaluation" if inst.kind is Kind.EVALUATION else "training"]
-    me = Principal(me.role, me.name, me.token_id, institution=inst.uscc)
-    prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
-    office, cettic = actors["office"], actors["cettic"]
-    day = filed
-    await lifecycle.apply(db, me, _application(inst, rng, index), now=_at(day))
-    if target is Status.APPLIED:
-        return
-    if target is Status.RETURNED:
-        await lifecycle.simple(
-            db,
-            prov,
-            inst.uscc,
-            "returnApplication",
-            reason="年培训规模证明材料不完整，请补充",
-            now=_at(day + dt.timedelta(days=9)),
-        )
-        return
-    await lifecycle.simple(
-        db, prov, inst.uscc, "recommend", now=_at(day := day + dt.timedelta(days=10))
-    )
-    if target is Status.RECOMMENDED:
-        return
-    await lifecycle.simple(
-        db, cettic, inst.uscc, "passPreliminaryReview", now=_at(day := day + dt.timedelta(days=12))
-    )
-    if target is Status.PRELIMINARY_PASSED:
-        return
-    await lifecycle.simple(
-        db, office, inst.uscc, "approveAudit", now=_at(day := day + dt.timedelta(days=10))
-    )
-    if target is Status.AUDITED:
-        return
-    day += dt.timedelta(days=5)
-    pub = await lifecycle.start_publicity(db, office, inst.uscc, day, now=_at(day))
-    if target is Status.PUBLICIZED:
-        return
-    assert pub.publicity_end is not None
-    listed_on = pub.publicity_end + dt.timedelta(days=3)
-    await lifecycle.list_institution(db, office, inst.uscc, now=_at(listed_on))
+    """Take a listed institution on to `target` when that is an end of listing."""
     if target is Status.EXPIRED:
         await lifecycle.expire(
             db, office, inst.uscc, now=_at(clock.add_years(listed_on, 3) + dt.timedelta(days=2))
@@ -191,6 +160,44 @@ async def _walk(
             "招生宣传中承诺“包过、不过退费”",
             now=_at(listed_on + dt.timedelta(days=300)),
         )
+
+
+async def _walk(
+    db: Database,
+    inst: DemoInstitution,
+    target: Status,
+    filed: dt.date,
+    rng: random.Random,
+    index: int,
+    actors: dict[str, Principal],
+) -> None:
+    """Take a demo institution through the lifecycle, as its reviewers would, up to `target`."""
+    me = actors["evaluation" if inst.kind is Kind.EVALUATION else "training"]
+    me = Principal(me.role, me.name, me.token_id, institution=inst.uscc)
+    prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
+    office = actors["office"]
+    reviewers = {"province": prov, "cettic": actors["cettic"], "office": office}
+    await lifecycle.apply(db, me, _application(inst, rng, index), now=_at(filed))
+    if target is Status.RETURNED:
+        reason = "年培训规模证明材料不完整，请补充"
+        now = _at(filed + dt.timedelta(days=9))
+        await lifecycle.simple(db, prov, inst.uscc, "returnApplication", reason=reason, now=now)
+    if target in (Status.APPLIED, Status.RETURNED):
+        return
+    day = filed
+    for action, reviewer, days, reached in _REVIEW_STEPS:
+        day += dt.timedelta(days=days)
+        await lifecycle.simple(db, reviewers[reviewer], inst.uscc, action, now=_at(day))
+        if target is reached:
+            return
+    day += dt.timedelta(days=5)
+    pub = await lifecycle.start_publicity(db, office, inst.uscc, day, now=_at(day))
+    if target is Status.PUBLICIZED:
+        return
+    assert pub.publicity_end is not None
+    listed_on = pub.publicity_end + dt.timedelta(days=3)
+    await lifecycle.list_institution(db, office, inst.uscc, now=_at(listed_on))
+    await _end_listing(db, inst, target, listed_on, prov, office)
 
 
 def demo_institutions() -> list[tuple[DemoInstitution, Status, dt.date]]:

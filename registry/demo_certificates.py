@@ -49,6 +49,7 @@ REGIONS = {
 }
 
 Progress = Callable[[int, int], None]
+OFFICE = Principal(Role.OFFICE_ADMIN, "demo office", "demo-office")
 
 
 def _id_number(rng: random.Random, province: str) -> str:
@@ -77,6 +78,50 @@ async def _issuers(db: Database, today: dt.date) -> list[Institution]:
     return found
 
 
+def _rows(inst: Institution, today: dt.date, count: int, rng: random.Random) -> list[ResultInput]:
+    """`count` results within the institution's scope, most of them passing."""
+    period = inst.listed_on(today)
+    assert period is not None
+    rows = []
+    for i in range(count):
+        entry = period.scope[i % len(period.scope)]
+        good = rng.random() < PASS_RATE + 0.05
+        rows.append(
+            ResultInput(
+                name=rng.choice(SURNAMES)
+                + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                id_number=_id_number(rng, inst.province),
+                occupation=entry.occupation,
+                level=entry.level,
+                direction=entry.direction,
+                theory_score=_score(rng, 78 if good else 52),
+                skill_score=_score(rng, 80 if good else 70),
+            )
+        )
+    return rows
+
+
+async def _publish_batch(
+    db: Database,
+    settings: Settings,
+    master: bytes,
+    inst: Institution,
+    batch: BatchInput,
+) -> list[str]:
+    """Submit, review and publish one batch as its institution and reviewers would; the
+    numbers of its certificates."""
+    exam = batch.exam_date
+    me = Principal(Role.EVALUATION_INSTITUTION, "demo", "demo-inst", institution=inst.uscc)
+    prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
+    cettic = Principal(Role.CETTIC_REVIEWER, "demo cettic", "demo-cettic")
+    outcome = await submit(db, me, batch, PersonalData(master), now=_at(exam, 7))
+    bid = outcome.batch["_id"]
+    await review.approve_province(db, prov, bid, now=_at(exam, 9))
+    await review.check_cettic(db, cettic, bid, now=_at(exam, 11))
+    await publication.publish(db, OFFICE, bid, master_key=master, base_url=settings.base_url)
+    return [c["_id"] async for c in db.certificates.find({"batch": bid}, {"_id": 1})]
+
+
 async def seed_certificates(
     db: Database, settings: Settings, progress: Progress | None = None
 ) -> int:
@@ -84,7 +129,6 @@ async def seed_certificates(
     if await db.demo_state.find_one({"_id": MARKER}):
         return 0
     master = settings.master_key()
-    personal = PersonalData(master)
     rng = random.Random(80000)  # noqa: S311 (reproducible demo data, not secrets)
     today = clock.today()
     issuers = await _issuers(db, today)
@@ -93,48 +137,19 @@ async def seed_certificates(
     # REGISTRY_DEMO_CERTIFICATES makes the demo smaller (tests) or larger (load trials).
     target = int(os.environ.get("REGISTRY_DEMO_CERTIFICATES", TARGET_PASSING))
     rows_each = max(1, math.ceil(target / PASS_RATE / len(issuers) / 2))
-    office = Principal(Role.OFFICE_ADMIN, "demo office", "demo-office")
-    cettic = Principal(Role.CETTIC_REVIEWER, "demo cettic", "demo-cettic")
-    done = 0
-    total = rows_each * 2 * len(issuers)
+    done, total = 0, rows_each * 2 * len(issuers)
     published: list[str] = []
     for inst in issuers:
-        me = Principal(Role.EVALUATION_INSTITUTION, "demo", "demo-inst", institution=inst.uscc)
-        prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
-        period = inst.listed_on(today)
-        assert period is not None
         for days_ago in (40, 15):
             exam = today - dt.timedelta(days=days_ago)
-            rows = []
-            for i in range(rows_each):
-                entry = period.scope[i % len(period.scope)]
-                good = rng.random() < PASS_RATE + 0.05
-                rows.append(
-                    ResultInput(
-                        name=rng.choice(SURNAMES)
-                        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                        id_number=_id_number(rng, inst.province),
-                        occupation=entry.occupation,
-                        level=entry.level,
-                        direction=entry.direction,
-                        theory_score=_score(rng, 78 if good else 52),
-                        skill_score=_score(rng, 80 if good else 70),
-                    )
-                )
+            rows = _rows(inst, today, rows_each, rng)
             batch = BatchInput(f"demo-{inst.uscc}-{exam.isoformat()}", exam, rows)
-            outcome = await submit(db, me, batch, personal, now=_at(exam, 7))
-            bid = outcome.batch["_id"]
-            await review.approve_province(db, prov, bid, now=_at(exam, 9))
-            await review.check_cettic(db, cettic, bid, now=_at(exam, 11))
-            await publication.publish(
-                db, office, bid, master_key=master, base_url=settings.base_url
-            )
-            published += [c["_id"] async for c in db.certificates.find({"batch": bid}, {"_id": 1})]
+            published += await _publish_batch(db, settings, master, inst, batch)
             done += len(rows)
             if progress:
                 progress(done, total)
     for number in rng.sample(published, max(1, int(len(published) * REVOKED_SHARE))):
-        await revocation.revoke(db, office, number, "演示：证书信息有误，已撤销")
+        await revocation.revoke(db, OFFICE, number, "演示：证书信息有误，已撤销")
     await db.demo_state.insert_one({"_id": MARKER, "at": clock.now(), "published": len(published)})
     return len(published)
 

@@ -68,64 +68,89 @@ async def _listed(db: Database, kind: Kind, day: dt.date) -> list[Institution]:
     return sorted(found, key=lambda i: i.uscc)
 
 
+def _trainees(
+    people: list[tuple[str, str]], required: float, rng: random.Random
+) -> list[TraineeInput]:
+    """One cohort's trainees: most attend and pass; the demo holder always does."""
+    trainees = []
+    for name, idn in people:
+        holder = (name, idn) == DEMO_HOLDER
+        attendance = 0.98 if holder else min(1.0, max(0.5, rng.gauss(0.93, 0.06)))
+        # Below 85 % attendance a trainee falls short of the required hours.
+        hours = required if attendance >= 0.85 else round(required * attendance)
+        trainees.append(
+            TraineeInput(
+                name=name,
+                id_number=idn,
+                hours_attended=hours,
+                attendance_rate=round(attendance, 3),
+                assessment_passed=holder or rng.random() < 0.88,
+            )
+        )
+    return trainees
+
+
+def _cohort(
+    inst: Institution, index: int, n: int, end: dt.date, rng: random.Random
+) -> CohortInput | None:
+    """Cohort `n` of training institution number `index`, ending on `end`; None when the
+    institution was not listed then."""
+    period = inst.listed_on(end)
+    if period is None:
+        return None
+    entry = period.scope[(index + n) % len(period.scope)]
+    required = REQUIRED_HOURS[entry.level]
+    people = [(_name(rng), _id_number(rng)) for _ in range(TRAINEES_PER_COHORT)]
+    if index < 2:
+        people[0] = DEMO_HOLDER  # the demo holder trains at the first two institutions
+    return CohortInput(
+        idempotency_key=f"demo-cohort-{inst.uscc}-{end.isoformat()}",
+        start_date=end - dt.timedelta(days=45),
+        end_date=end,
+        occupation=entry.occupation,
+        direction=entry.direction,
+        level=entry.level,
+        required_hours=required,
+        trainees=_trainees(people, required, rng),
+    )
+
+
+async def _employment(
+    db: Database, me: Principal, inst: Institution, rng: random.Random, today: dt.date
+) -> None:
+    """Last year's employment rate, for an institution listed at the end of last year."""
+    if inst.listed_on(dt.date(today.year - 1, 12, 31)) is None:
+        return
+    surveyed = rng.randint(120, 400)
+    await metrics.report_employment(
+        db,
+        me,
+        today.year - 1,
+        surveyed,
+        int(surveyed * rng.uniform(0.7, 0.95)),
+        "结业学员电话回访（演示数据）",
+        now=_at(dt.date(today.year, 1, 15)),
+    )
+
+
 async def _cohorts(db: Database, personal: PersonalData, rng: random.Random, today: dt.date) -> int:
+    """Last year's and this year's cohorts of every listed training institution, with their
+    employment rates; the number of cohorts."""
     made = 0
     trainers = await _listed(db, Kind.TRAINING, today)
     for index, inst in enumerate(trainers):
         me = Principal(Role.TRAINING_INSTITUTION, "demo", "demo-inst", institution=inst.uscc)
         ends = [dt.date(today.year - 1, 11, 20), today - dt.timedelta(days=20)]
         for n, end in enumerate(ends):
-            period = inst.listed_on(end)
-            if period is None:
-                continue
-            entry = period.scope[(index + n) % len(period.scope)]
-            required = REQUIRED_HOURS[entry.level]
-            people = [(_name(rng), _id_number(rng)) for _ in range(TRAINEES_PER_COHORT)]
-            if index < 2:
-                people[0] = DEMO_HOLDER  # the demo holder trains at the first two institutions
-            trainees = []
-            for name, idn in people:
-                holder = (name, idn) == DEMO_HOLDER
-                attendance = 0.98 if holder else min(1.0, max(0.5, rng.gauss(0.93, 0.06)))
-                # Below 85 % attendance a trainee falls short of the required hours.
-                hours = required if attendance >= 0.85 else round(required * attendance)
-                trainees.append(
-                    TraineeInput(
-                        name=name,
-                        id_number=idn,
-                        hours_attended=hours,
-                        attendance_rate=round(attendance, 3),
-                        assessment_passed=holder or rng.random() < 0.88,
-                    )
-                )
-            spec = CohortInput(
-                idempotency_key=f"demo-cohort-{inst.uscc}-{end.isoformat()}",
-                start_date=end - dt.timedelta(days=45),
-                end_date=end,
-                occupation=entry.occupation,
-                direction=entry.direction,
-                level=entry.level,
-                required_hours=required,
-                trainees=trainees,
-            )
-            await submission.submit(db, me, spec, personal, now=_at(end + dt.timedelta(days=3)))
-            made += 1
-        if inst.listed_on(dt.date(today.year - 1, 12, 31)) is not None:
-            surveyed = rng.randint(120, 400)
-            await metrics.report_employment(
-                db,
-                me,
-                today.year - 1,
-                surveyed,
-                int(surveyed * rng.uniform(0.7, 0.95)),
-                "结业学员电话回访（演示数据）",
-                now=_at(dt.date(today.year, 1, 15)),
-            )
+            spec = _cohort(inst, index, n, end, rng)
+            if spec is not None:
+                await submission.submit(db, me, spec, personal, now=_at(end + dt.timedelta(days=3)))
+                made += 1
+        await _employment(db, me, inst, rng, today)
     return made
 
 
-async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | None:
-    """One campaign; `keep` are institutions the demo tokens act for (never removed)."""
+async def _roster(db: Database) -> None:
     provinces = ["11", "31", "33", "35", "44", "51"]
     for i in range(10):
         await roster.add(
@@ -135,7 +160,9 @@ async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | No
             province=provinces[i % len(provinces)],
             badge=f"DEMO-{i + 1:04d}",
         )
-    announced = today - dt.timedelta(days=12)
+
+
+def _campaign(today: dt.date, announced: dt.date) -> campaigns.CampaignInput:
     rules = DrawRules(
         kinds=("TRAINING", "EVALUATION"),
         provinces=(),
@@ -144,14 +171,48 @@ async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | No
         inspectors_per_institution=2,
         avoid_same_province=True,
     )
-    spec = campaigns.CampaignInput(
+    return campaigns.CampaignInput(
         idempotency_key="demo-campaign-0001",
         title=f"{today.year} 年数字技术工程师培育项目培训评价机构“双随机、一公开”抽查（演示）",
         year=today.year,
         seed_source="公告后次日的公开随机数（演示）",
         rules=rules,
     )
-    campaign, _ = await campaigns.announce(db, OFFICE, spec, now=_at(announced))
+
+
+def _finding(
+    campaign_id: str, uscc: str, violator: str | None, deficient: str | None
+) -> findings.FindingInput:
+    """The violator is removed, the deficient one must rectify, the rest comply."""
+    if uscc == violator:
+        return findings.FindingInput(
+            campaign_id,
+            uscc,
+            findings.Outcome.VIOLATION,
+            findings.Action.REMOVE,
+            "招生简章承诺“包过、不过退费”，经调查核实（演示）",
+            Violation.EXAGGERATED_RESULTS,
+        )
+    if uscc == deficient:
+        return findings.FindingInput(
+            campaign_id,
+            uscc,
+            findings.Outcome.DEFICIENT,
+            findings.Action.RECTIFY,
+            "学员考勤记录不完整，限期一个月整改（演示）",
+        )
+    return findings.FindingInput(
+        campaign_id, uscc, findings.Outcome.COMPLIANT, findings.Action.NONE, ""
+    )
+
+
+async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | None:
+    """One campaign; `keep` are institutions the demo tokens act for (never removed)."""
+    await _roster(db)
+    announced = today - dt.timedelta(days=12)
+    campaign, _ = await campaigns.announce(
+        db, OFFICE, _campaign(today, announced), now=_at(announced)
+    )
     drawn = await campaigns.draw_campaign(
         db, OFFICE, campaign.id, SEED, now=_at(announced + dt.timedelta(days=1))
     )
@@ -160,28 +221,8 @@ async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | No
     violator = next((u for u in selected if u not in keep), None)
     deficient = next((u for u in selected if u not in keep and u != violator), None)
     for uscc in selected:
-        if uscc == violator:
-            spec_f = findings.FindingInput(
-                campaign.id,
-                uscc,
-                findings.Outcome.VIOLATION,
-                findings.Action.REMOVE,
-                "招生简章承诺“包过、不过退费”，经调查核实（演示）",
-                Violation.EXAGGERATED_RESULTS,
-            )
-        elif uscc == deficient:
-            spec_f = findings.FindingInput(
-                campaign.id,
-                uscc,
-                findings.Outcome.DEFICIENT,
-                findings.Action.RECTIFY,
-                "学员考勤记录不完整，限期一个月整改（演示）",
-            )
-        else:
-            spec_f = findings.FindingInput(
-                campaign.id, uscc, findings.Outcome.COMPLIANT, findings.Action.NONE, ""
-            )
-        await findings.record(db, OFFICE, spec_f, now=_at(today - dt.timedelta(days=5)))
+        spec = _finding(campaign.id, uscc, violator, deficient)
+        await findings.record(db, OFFICE, spec, now=_at(today - dt.timedelta(days=5)))
     await campaigns.publish_results(
         db,
         OFFICE,
