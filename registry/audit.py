@@ -119,6 +119,74 @@ def _retry_transaction(message: str) -> OperationFailure:
     )
 
 
+async def _read_head(db: Database, session: AsyncClientSession) -> Document | None:
+    """The chain's head; None for an empty log (`AuditChainBroken` if entries exist without it)."""
+    head = await db[HEAD].find_one({"_id": HEAD_ID}, session=session)
+    if head is None and await db[ENTRIES].find_one({}, {"_id": 1}, session=session) is not None:
+        raise AuditChainBroken("the audit log has entries but its head document is missing")
+    return head
+
+
+def _new_entry(
+    head: Document | None,
+    actor: Principal,
+    action: str,
+    entity: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> Document:
+    """The fields of the entry that follows `head`, its hash included."""
+    prev_seq, prev_hash = (
+        (0, GENESIS_HASH) if head is None else (int(head["seq"]), str(head["hash"]))
+    )
+    fields: Document = {
+        "seq": prev_seq + 1,
+        "at": now(),
+        "actor": actor.actor,
+        "role": actor.role.value if actor.role is not None else None,
+        "action": action,
+        "entity": entity,
+        "before_digest": digest(before),
+        "after_digest": digest(after),
+        "prev_hash": prev_hash,
+    }
+    fields["hash"] = entry_hash(fields)
+    return fields
+
+
+async def _move_head(
+    db: Database, session: AsyncClientSession, head: Document | None, fields: Document
+) -> None:
+    """Point the head at the new entry; a concurrent appender conflicts here (a write conflict,
+    which with_transaction retries), before any entry is written."""
+    if head is None:
+        try:
+            await db[HEAD].insert_one(
+                {"_id": HEAD_ID, "seq": fields["seq"], "hash": fields["hash"]}, session=session
+            )
+        except DuplicateKeyError:
+            raise _retry_transaction("another first appender created the audit head") from None
+        return
+    moved = await db[HEAD].update_one(
+        {"_id": HEAD_ID, "seq": int(head["seq"])},
+        {"$set": {"seq": fields["seq"], "hash": fields["hash"]}},
+        session=session,
+    )
+    if moved.matched_count != 1:
+        raise _retry_transaction("the audit head moved during the append")
+
+
+async def _insert_entry(db: Database, session: AsyncClientSession, fields: Document) -> None:
+    try:
+        await db[ENTRIES].insert_one({**fields, "schema_version": SCHEMA_VERSION}, session=session)
+    except DuplicateKeyError:
+        # We own the head in this transaction, so the entry can only exist already if the head
+        # lags behind the log: retrying would never succeed.
+        raise AuditChainBroken(
+            f"audit entry {fields['seq']} already exists: the head is behind the log"
+        ) from None
+
+
 async def append(
     db: Database,
     *,
@@ -140,50 +208,10 @@ async def append(
     if not session.in_transaction:
         # Outside a transaction the head and the entry could be written apart: a forked chain.
         raise RuntimeError("audit.append needs a session inside a transaction")
-    head = await db[HEAD].find_one({"_id": HEAD_ID}, session=session)
-    if head is None:
-        if await db[ENTRIES].find_one({}, {"_id": 1}, session=session) is not None:
-            raise AuditChainBroken("the audit log has entries but its head document is missing")
-        prev_seq, prev_hash = 0, GENESIS_HASH
-    else:
-        prev_seq, prev_hash = int(head["seq"]), str(head["hash"])
-    fields: Document = {
-        "seq": prev_seq + 1,
-        "at": now(),
-        "actor": actor.actor,
-        "role": actor.role.value if actor.role is not None else None,
-        "action": action,
-        "entity": entity,
-        "before_digest": digest(before),
-        "after_digest": digest(after),
-        "prev_hash": prev_hash,
-    }
-    fields["hash"] = entry_hash(fields)
-    # The head first: a concurrent appender conflicts here (a write conflict, which
-    # with_transaction retries), before any entry is written.
-    if head is None:
-        try:
-            await db[HEAD].insert_one(
-                {"_id": HEAD_ID, "seq": fields["seq"], "hash": fields["hash"]}, session=session
-            )
-        except DuplicateKeyError:
-            raise _retry_transaction("another first appender created the audit head") from None
-    else:
-        moved = await db[HEAD].update_one(
-            {"_id": HEAD_ID, "seq": prev_seq},
-            {"$set": {"seq": fields["seq"], "hash": fields["hash"]}},
-            session=session,
-        )
-        if moved.matched_count != 1:
-            raise _retry_transaction("the audit head moved during the append")
-    try:
-        await db[ENTRIES].insert_one({**fields, "schema_version": SCHEMA_VERSION}, session=session)
-    except DuplicateKeyError:
-        # We own the head in this transaction, so the entry can only exist already if the head
-        # lags behind the log: retrying would never succeed.
-        raise AuditChainBroken(
-            f"audit entry {fields['seq']} already exists: the head is behind the log"
-        ) from None
+    head = await _read_head(db, session)
+    fields = _new_entry(head, actor, action, entity, before, after)
+    await _move_head(db, session, head, fields)
+    await _insert_entry(db, session, fields)
     return _entry(fields)
 
 
