@@ -174,6 +174,48 @@ def _reusable(
     return dt.timedelta(0) <= age < max_age
 
 
+async def _reuse(
+    db: Database, session: AsyncClientSession, stamp: str, moment: dt.datetime, within: dt.timedelta
+) -> dict[str, Any] | None:
+    """The latest bundle, when it is younger than `within` and still shows the same state."""
+    latest = await db[BUNDLES].find_one({}, sort=[("_id", -1)], session=session)
+    if latest is None or not _reusable(latest, stamp, moment, within):
+        return None
+    document: dict[str, Any] = json.loads(zlib.decompress(latest["body"]))
+    return document
+
+
+async def _store(
+    db: Database,
+    session: AsyncClientSession,
+    sequence: int,
+    moment: dt.datetime,
+    stamp: str,
+    signed: dict[str, Any],
+) -> None:
+    body = _body(signed)
+    await db[BUNDLES].insert_one(
+        {
+            "_id": sequence,
+            "issued": moment,
+            "stamp": stamp,
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "body": zlib.compress(body, 6),
+            "schema_version": SCHEMA_VERSION,
+        },
+        session=session,
+    )
+
+
+async def _drop_old_bodies(db: Database, built: int) -> None:
+    """Old bodies are only history; the digest of every bundle ever issued stays."""
+    if built > KEEP_BODIES:
+        await db[BUNDLES].update_many(
+            {"_id": {"$lte": built - KEEP_BODIES}, "body": {"$exists": True}},
+            {"$unset": {"body": ""}},
+        )
+
+
 async def _issue(
     db: Database,
     master_key: bytes,
@@ -193,10 +235,9 @@ async def _issue(
         moment = now or clock.now()
         stamp = await _stamp(db, base_url, occupations, session)
         if reuse_within is not None:
-            latest = await db[BUNDLES].find_one({}, sort=[("_id", -1)], session=session)
-            if latest is not None and _reusable(latest, stamp, moment, reuse_within):
-                document: dict[str, Any] = json.loads(zlib.decompress(latest["body"]))
-                return document, None
+            reused = await _reuse(db, session, stamp, moment, reuse_within)
+            if reused is not None:
+                return reused, None
         # The counter first: an overlapping build conflicts here, before the signing work.
         sequence = await _next_sequence(db, session)
         unsigned = bundle.build_bundle(
@@ -209,27 +250,12 @@ async def _issue(
             ),
         )
         signed = bundle.sign_bundle(unsigned, root, created=moment)
-        body = _body(signed)
-        await db[BUNDLES].insert_one(
-            {
-                "_id": sequence,
-                "issued": moment,
-                "stamp": stamp,
-                "sha256": hashlib.sha256(body).hexdigest(),
-                "body": zlib.compress(body, 6),
-                "schema_version": SCHEMA_VERSION,
-            },
-            session=session,
-        )
+        await _store(db, session, sequence, moment, stamp, signed)
         return signed, sequence
 
     document, built = await in_transaction(db, work)
-    if built is not None and built > KEEP_BODIES:
-        # Old bodies are only history; the digest of every bundle ever issued stays.
-        await db[BUNDLES].update_many(
-            {"_id": {"$lte": built - KEEP_BODIES}, "body": {"$exists": True}},
-            {"$unset": {"body": ""}},
-        )
+    if built is not None:
+        await _drop_old_bodies(db, built)
     return document
 
 
