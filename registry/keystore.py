@@ -279,19 +279,8 @@ async def institution_key(
         if doc is not None:
             return doc
         doc = _institution_doc(box, SigningKey.generate(), uscc, _whole_seconds(clock.now()))
-        try:
-            await db[COLLECTION].insert_one(doc, session=tx)
-        except DuplicateKeyError:
-            raise _retry_transaction(f"another caller created the first key of {uscc}") from None
-        await audit.append(
-            db,
-            actor=SYSTEM,
-            action="signing_key.create",
-            entity=f"institution:{uscc}",
-            before=None,
-            after=_public(doc),
-            session=tx,
-        )
+        race = f"another caller created the first key of {uscc}"
+        await _insert_key(db, tx, doc, SYSTEM, "signing_key.create", None, race)
         return doc
 
     if session is None or not session.in_transaction:
@@ -303,12 +292,72 @@ async def institution_key(
     return _unseal(box, await _in_caller_or_own_transaction(db, session, work))
 
 
+async def _insert_key(
+    db: Database,
+    session: AsyncClientSession,
+    doc: Document,
+    actor: Principal,
+    action: str,
+    before: Document | None,
+    race: str,
+) -> None:
+    """Insert an institution's new key record with its audit entry; losing the race to another
+    caller (`race` says which) retries the transaction."""
+    try:
+        await db[COLLECTION].insert_one(doc, session=session)
+    except DuplicateKeyError:
+        raise _retry_transaction(race) from None
+    await audit.append(
+        db,
+        actor=actor,
+        action=action,
+        entity=f"institution:{doc['institution']}",
+        before=_public(before),
+        after=_public(doc),
+        session=session,
+    )
+
+
 def _may_rotate(by: Principal, uscc: str) -> None:
     if by.role is Role.OFFICE_ADMIN:
         return
     if by.role in INSTITUTION_ROLES and by.institution == uscc:
         return
     raise Forbidden("a key may be rotated by OFFICE_ADMIN or by the institution itself")
+
+
+async def _require_institution(db: Database, session: AsyncClientSession, uscc: str) -> None:
+    institution = await db.institutions.find_one({"_id": uscc}, {"_id": 1}, session=session)
+    if institution is None:
+        raise NotFound(
+            f"no institution with unified social credit code {uscc}",
+            code="INSTITUTION_NOT_FOUND",
+            field="institution",
+        )
+
+
+async def _retire(
+    db: Database,
+    session: AsyncClientSession,
+    box: nacl.secret.SecretBox,
+    old: Document,
+    start_at: dt.datetime,
+    retire_at: dt.datetime,
+) -> None:
+    """Close the current key's window at `retire_at`, if the next may start at `start_at`."""
+    _unseal(box, old)  # a wrong master key must not seal the next key under itself
+    if start_at < _utc(old["valid_from"]) + _MIN_WINDOW:
+        raise KeyRotationTooSoon(
+            f"the current key of {old['institution']} is valid from "
+            f"{_utc(old['valid_from']).isoformat()}; rotate at least a second later"
+        )
+    retired = await db[COLLECTION].update_one(
+        {"_id": old["_id"], "current": True},
+        {"$set": {"current": False, "valid_until": retire_at}},
+        session=session,
+    )
+    if retired.matched_count != 1:
+        raise _retry_transaction("the current key changed during the rotation")
 
 
 async def rotate_institution_key(
@@ -328,42 +377,13 @@ async def rotate_institution_key(
         # Taken inside: after a conflict with a transaction that signed with the old key, the
         # retry's rotation time is after that signature.
         retire_at, start_at = _rotation_bounds(now or clock.now())
-        institution = await db.institutions.find_one({"_id": uscc}, {"_id": 1}, session=session)
-        if institution is None:
-            raise NotFound(
-                f"no institution with unified social credit code {uscc}",
-                code="INSTITUTION_NOT_FOUND",
-                field="institution",
-            )
+        await _require_institution(db, session, uscc)
         old = await db[COLLECTION].find_one({"institution": uscc, "current": True}, session=session)
         if old is not None:
-            _unseal(box, old)  # a wrong master key must not seal the next key under itself
-            if start_at < _utc(old["valid_from"]) + _MIN_WINDOW:
-                raise KeyRotationTooSoon(
-                    f"the current key of {uscc} is valid from "
-                    f"{_utc(old['valid_from']).isoformat()}; rotate at least a second later"
-                )
-            retired = await db[COLLECTION].update_one(
-                {"_id": old["_id"], "current": True},
-                {"$set": {"current": False, "valid_until": retire_at}},
-                session=session,
-            )
-            if retired.matched_count != 1:
-                raise _retry_transaction("the current key changed during the rotation")
+            await _retire(db, session, box, old, start_at, retire_at)
         new = _institution_doc(box, SigningKey.generate(), uscc, start_at)
-        try:
-            await db[COLLECTION].insert_one(new, session=session)
-        except DuplicateKeyError:
-            raise _retry_transaction(f"another caller created a key of {uscc}") from None
-        await audit.append(
-            db,
-            actor=by,
-            action="signing_key.rotate",
-            entity=f"institution:{uscc}",
-            before=_public(old),
-            after=_public(new),
-            session=session,
-        )
+        race = f"another caller created a key of {uscc}"
+        await _insert_key(db, session, new, by, "signing_key.rotate", old, race)
         return new
 
     return _record(await in_transaction(db, work))
