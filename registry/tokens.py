@@ -141,6 +141,61 @@ def _public(doc: Document) -> Document:
     return {key: value for key, value in doc.items() if key != "hash"}
 
 
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}", field="role") from None
+
+
+def _name(name: str) -> str:
+    """The name with its whitespace collapsed; `InvalidInput` when empty or too long."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(f"token name must be 1-{MAX_NAME} characters", field="name")
+    return name
+
+
+def _token_doc(
+    text: str,
+    role: Role,
+    name: str,
+    institution: str | None,
+    province: str | None,
+    created_by: Principal,
+) -> Document:
+    """A token record under a fresh random id; the token itself only as its hash."""
+    return {
+        "_id": "tok_" + secrets.token_hex(4),
+        "hash": token_hash(text),
+        "role": role.value,
+        "name": name,
+        "institution": institution,
+        "province": province,
+        "created_at": audit.now(),
+        "created_by": created_by.actor,
+        "revoked_at": None,
+        "revoked_by": None,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+async def _insert(db: Database, doc: Document, created_by: Principal) -> None:
+    async def work(session: AsyncClientSession) -> None:
+        await db[COLLECTION].insert_one(doc, session=session)
+        await audit.append(
+            db,
+            actor=created_by,
+            action="token.create",
+            entity=f"token:{doc['_id']}",
+            before=None,
+            after=_public(doc),
+            session=session,
+        )
+
+    await in_transaction(db, work)
+
+
 async def create_token(
     db: Database,
     *,
@@ -151,44 +206,14 @@ async def create_token(
     created_by: Principal,
 ) -> tuple[str, TokenInfo]:
     """Create a token; returns its text (the only time it exists outside the caller) and info."""
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInput(f"unknown role {role!r}", field="role") from None
+    role = _role(role)
     institution, province = check_scope(role, institution, province)
-    name = " ".join(name.split())
-    if not name or len(name) > MAX_NAME:
-        raise InvalidInput(f"token name must be 1-{MAX_NAME} characters", field="name")
+    name = _name(name)
     text = PREFIX + secrets.token_urlsafe(32)
     for attempt in range(_ID_ATTEMPTS):
-        doc: Document = {
-            "_id": "tok_" + secrets.token_hex(4),
-            "hash": token_hash(text),
-            "role": role.value,
-            "name": name,
-            "institution": institution,
-            "province": province,
-            "created_at": audit.now(),
-            "created_by": created_by.actor,
-            "revoked_at": None,
-            "revoked_by": None,
-            "schema_version": SCHEMA_VERSION,
-        }
-
-        async def work(session: AsyncClientSession, doc: Document = doc) -> None:
-            await db[COLLECTION].insert_one(doc, session=session)
-            await audit.append(
-                db,
-                actor=created_by,
-                action="token.create",
-                entity=f"token:{doc['_id']}",
-                before=None,
-                after=_public(doc),
-                session=session,
-            )
-
+        doc = _token_doc(text, role, name, institution, province, created_by)
         try:
-            await in_transaction(db, work)
+            await _insert(db, doc, created_by)
         except DuplicateKeyError:
             # 32-bit ids collide rarely; draw another (the 256-bit token itself never does).
             if attempt == _ID_ATTEMPTS - 1:
