@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from rich.progress import Progress
 from starlette.applications import Starlette
@@ -25,7 +25,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from registry import demo, demo_certificates, demo_training
 from registry.certificates.lookup import LookupCache
@@ -81,17 +81,12 @@ async def _stop(task: asyncio.Task[None]) -> None:
         await task
 
 
-def create_app(
-    settings: Settings,
-    *,
-    demo_data: bool = False,
-    db: Database | None = None,
-    api: ApiConfig | None = None,
-) -> Starlette:
-    """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
-    it, starting the embedded server when no MongoDB URI is configured."""
+Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
-    api = api or ApiConfig.from_env()
+
+def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool) -> Lifespan:
+    """Start-up and shut-down: keys, the database (opened here unless `db` is given), the
+    certificate cache and its change-stream follower, the demo data when asked for."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -115,39 +110,60 @@ def create_app(
             yield
         log.info("registry stopped")
 
+    return lifespan
+
+
+def _routes(api: ApiConfig) -> list[BaseRoute]:
+    return [
+        Route(
+            "/graphql",
+            GraphQLEndpoint(build_schema(introspection=api.introspection), api),
+            methods=["GET", "POST"],
+        ),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+        *public_routes.routes,
+        *stats_page.routes,
+        *verifier_routes.routes,
+    ]
+
+
+def _middleware(settings: Settings, api: ApiConfig) -> list[Middleware]:
+    return [
+        Middleware(RequestContextMiddleware),
+        Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(api.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id", "x-dte-client"],
+            expose_headers=[
+                "x-request-id",
+                "etag",
+                "retry-after",
+                "x-ratelimit-limit",
+                "x-ratelimit-remaining",
+                "x-ratelimit-used",
+                "x-ratelimit-reset",
+            ],
+            max_age=600,
+        ),
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    demo_data: bool = False,
+    db: Database | None = None,
+    api: ApiConfig | None = None,
+) -> Starlette:
+    """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
+    it, starting the embedded server when no MongoDB URI is configured."""
+    api = api or ApiConfig.from_env()
     return Starlette(
-        routes=[
-            Route(
-                "/graphql",
-                GraphQLEndpoint(build_schema(introspection=api.introspection), api),
-                methods=["GET", "POST"],
-            ),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
-            *public_routes.routes,
-            *stats_page.routes,
-            *verifier_routes.routes,
-        ],
-        middleware=[
-            Middleware(RequestContextMiddleware),
-            Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(api.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "x-request-id", "x-dte-client"],
-                expose_headers=[
-                    "x-request-id",
-                    "etag",
-                    "retry-after",
-                    "x-ratelimit-limit",
-                    "x-ratelimit-remaining",
-                    "x-ratelimit-used",
-                    "x-ratelimit-reset",
-                ],
-                max_age=600,
-            ),
-        ],
-        lifespan=lifespan,
+        routes=_routes(api),
+        middleware=_middleware(settings, api),
+        lifespan=_lifespan(settings, api, db, demo_data),
     )
