@@ -148,15 +148,33 @@ async def _trainee_groups(db: Database, f: StatsFilter) -> list[_Raw]:
     return [d async for d in await db.trainees.aggregate(pipeline)]
 
 
-async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -> list[_Raw]:
+async def _batch_provinces(db: Database, f: StatsFilter) -> dict[str, str]:
+    """The published batches the filter admits, with their provinces."""
     batch_query: Document = {"status": PUBLISHED}
     if f.province is not None:
         batch_query["province"] = f.province
     if f.year is not None:
         batch_query["exam_date"] = year_range(f.year)
-    provinces = {
-        d["_id"]: d["province"] async for d in db.batches.find(batch_query, {"province": 1})
+    return {d["_id"]: d["province"] async for d in db.batches.find(batch_query, {"province": 1})}
+
+
+def _result_group(d: Document, fields: dict[str, str], provinces: dict[str, str]) -> _Raw:
+    key = d["_id"]
+    return {
+        "_id": {
+            "year": int(key["year"]),
+            "field": fields.get(key["occupation"]),
+            "occupation": key["occupation"],
+            "level": key["level"],
+            "province": provinces[key["batch"]],
+        },
+        "candidates": d["candidates"],
+        "passes": d["passes"],
     }
+
+
+async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -> list[_Raw]:
+    provinces = await _batch_provinces(db, f)
     if not provinces:
         return []
     match: Document = {"current": True, "batch": {"$in": list(provinces)}}
@@ -181,23 +199,7 @@ async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -
             }
         },
     ]
-    out = []
-    async for d in await db.results.aggregate(pipeline):
-        key = d["_id"]
-        out.append(
-            {
-                "_id": {
-                    "year": int(key["year"]),
-                    "field": fields.get(key["occupation"]),
-                    "occupation": key["occupation"],
-                    "level": key["level"],
-                    "province": provinces[key["batch"]],
-                },
-                "candidates": d["candidates"],
-                "passes": d["passes"],
-            }
-        )
-    return out
+    return [_result_group(d, fields, provinces) async for d in await db.results.aggregate(pipeline)]
 
 
 async def _certificate_groups(db: Database, f: StatsFilter, *, revoked: bool) -> list[_Raw]:
@@ -283,18 +285,20 @@ async def aggregate(
     return rows
 
 
-async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
-    """Each year from 2021 (or only `year`) to this year: people reached against the target."""
-    this_year = clock.today().year
-    years = [year] if year is not None else list(range(FIRST_YEAR, max(this_year, FIRST_YEAR) + 1))
-    people: dict[int, set[str]] = defaultdict(set)
-    trainees: dict[int, int] = defaultdict(int)
-    completions: dict[int, int] = defaultdict(int)
-    issued: dict[int, int] = defaultdict(int)
-    trainee_match: Document = {"year": {"$in": years}}
+@dataclass
+class _YearCounts:
+    """What `progress` adds up, per year; `people` are id hashes."""
+
+    people: dict[int, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
+    trainees: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    completions: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    issued: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+
+
+async def _count_training(db: Database, years: list[int], counts: _YearCounts) -> None:
     async for d in await db.trainees.aggregate(
         [
-            {"$match": trainee_match},
+            {"$match": {"year": {"$in": years}}},
             {
                 "$group": {
                     "_id": {"year": "$year", "id": "$id_hash", "done": "$completed"},
@@ -304,10 +308,13 @@ async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
         ]
     ):
         y = d["_id"]["year"]
-        trainees[y] += d["n"]
+        counts.trainees[y] += d["n"]
         if d["_id"]["done"]:
-            completions[y] += d["n"]
-            people[y].add(d["_id"]["id"])
+            counts.completions[y] += d["n"]
+            counts.people[y].add(d["_id"]["id"])
+
+
+async def _count_certificates(db: Database, years: list[int], counts: _YearCounts) -> None:
     cert_match: Document = {
         "status": {"$in": ["PUBLISHED", "REVOKED"]},
         "published_at": {
@@ -327,9 +334,20 @@ async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
         ]
     ):
         y = d["_id"]["year"]
-        issued[y] += d["n"]
-        people[y].add(d["_id"]["id"])
+        counts.issued[y] += d["n"]
+        counts.people[y].add(d["_id"]["id"])
+
+
+async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
+    """Each year from 2021 (or only `year`) to this year: people reached against the target."""
+    this_year = clock.today().year
+    years = [year] if year is not None else list(range(FIRST_YEAR, max(this_year, FIRST_YEAR) + 1))
+    c = _YearCounts()
+    await _count_training(db, years, c)
+    await _count_certificates(db, years, c)
     return [
-        YearProgress(y, TARGET_PER_YEAR, len(people[y]), trainees[y], completions[y], issued[y])
+        YearProgress(
+            y, TARGET_PER_YEAR, len(c.people[y]), c.trainees[y], c.completions[y], c.issued[y]
+        )
         for y in years
     ]
