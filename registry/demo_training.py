@@ -180,30 +180,31 @@ def _campaign(today: dt.date, announced: dt.date) -> campaigns.CampaignInput:
     )
 
 
+# What the demo finds: the violator is removed, the deficient institution must rectify, the
+# rest comply: (outcome, action, details, violation).
+_FINDINGS = {
+    "violator": (
+        findings.Outcome.VIOLATION,
+        findings.Action.REMOVE,
+        "招生简章承诺“包过、不过退费”，经调查核实（演示）",
+        Violation.EXAGGERATED_RESULTS,
+    ),
+    "deficient": (
+        findings.Outcome.DEFICIENT,
+        findings.Action.RECTIFY,
+        "学员考勤记录不完整，限期一个月整改（演示）",
+        None,
+    ),
+    "compliant": (findings.Outcome.COMPLIANT, findings.Action.NONE, "", None),
+}
+
+
 def _finding(
     campaign_id: str, uscc: str, violator: str | None, deficient: str | None
 ) -> findings.FindingInput:
-    """The violator is removed, the deficient one must rectify, the rest comply."""
-    if uscc == violator:
-        return findings.FindingInput(
-            campaign_id,
-            uscc,
-            findings.Outcome.VIOLATION,
-            findings.Action.REMOVE,
-            "招生简章承诺“包过、不过退费”，经调查核实（演示）",
-            Violation.EXAGGERATED_RESULTS,
-        )
-    if uscc == deficient:
-        return findings.FindingInput(
-            campaign_id,
-            uscc,
-            findings.Outcome.DEFICIENT,
-            findings.Action.RECTIFY,
-            "学员考勤记录不完整，限期一个月整改（演示）",
-        )
-    return findings.FindingInput(
-        campaign_id, uscc, findings.Outcome.COMPLIANT, findings.Action.NONE, ""
-    )
+    which = "violator" if uscc == violator else "deficient" if uscc == deficient else "compliant"
+    outcome, action, details, violation = _FINDINGS[which]
+    return findings.FindingInput(campaign_id, uscc, outcome, action, details, violation)
 
 
 async def _supervision(db: Database, today: dt.date, keep: set[str]) -> str | None:
