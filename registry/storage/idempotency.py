@@ -47,10 +47,11 @@ def clean_key(raw: str | None, *, field: str = "idempotencyKey") -> str:
     return key
 
 
-def key_id(prefix: str, scope: str, key: str) -> str:
-    """A record id that only this scope (institution, province, office) and key can produce."""
+def key_id(prefix: str, scope: str, key: str, *, length: int = 20) -> str:
+    """A record id that only this scope (institution, province, office) and key can produce
+    (`length` hex digits of the hash; records created before the store keep their length)."""
     digest = hashlib.sha256(f"{scope}\n{key.strip()}".encode()).hexdigest()
-    return prefix + digest[:20]
+    return prefix + digest[:length]
 
 
 def reused(what: str) -> Rejected:
@@ -61,10 +62,12 @@ def reused(what: str) -> Rejected:
     )
 
 
-def replay(kind: store.Kind, existing: Document, digest: str) -> Created:
-    """`existing` as the answer to a retry, or `IDEMPOTENCY_KEY_REUSED`."""
+def replay(
+    kind: store.Kind, existing: Document, digest: str, conflict: Rejected | None = None
+) -> Created:
+    """`existing` as the answer to a retry, or `conflict` (default `IDEMPOTENCY_KEY_REUSED`)."""
     if existing.get("digest") != digest:
-        raise reused(kind.entity)
+        raise conflict or reused(kind.entity)
     return Created(existing, replayed=True)
 
 
@@ -88,9 +91,12 @@ async def create_once(
     build: Build,
     *,
     action: str,
+    conflict: Rejected | None = None,
 ) -> Created:
     """Create record `record_id` once; see the module docstring. Callers check `find` first
-    when they can answer a replay without the costly work that precedes `build`."""
+    when they can answer a replay without the costly work that precedes `build`. `conflict` is
+    the refusal of the same key with other content, when the key is the record's own identity
+    (a finding per campaign and institution) rather than the caller's idempotency key."""
 
     async def work(session: AsyncClientSession) -> Document | None:
         if await db[kind.collection].find_one({"_id": record_id}, {"_id": 1}, session=session):
@@ -109,4 +115,4 @@ async def create_once(
     if existing is None:
         # Only reachable if the winner's record was removed in between: nothing to replay.
         raise reject("idempotencyKey", "IDEMPOTENCY_RACE", "retry the request")
-    return replay(kind, existing, digest)
+    return replay(kind, existing, digest, conflict)

@@ -32,6 +32,10 @@ A = TypeVar("A", bound=StrEnum)
 Authorize = Callable[[Document], None]
 # Extra fields the move sets (validity periods, reasons, ...), computed inside the transaction.
 Changes = Callable[[Document, AsyncClientSession], Awaitable[Mapping[str, Any]]]
+# Looks at the loaded record before the table's check: True when it already shows this move (a
+# retry, answered unchanged), False to go on; raises the workflow's own refusal for a state the
+# move cannot start from. Replaces the default retry test (`is_replay`).
+Precheck = Callable[[Document], bool]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Kind:
     id_field: str
     # The input field an `ILLEGAL_TRANSITION` names.
     transition_field: str = "status"
+    # The field whose value names the audited entity (a report is audited as its institution).
+    entity_key: str = "_id"
 
     def not_found(self, key: str) -> NotFound:
         return NotFound(
@@ -146,7 +152,7 @@ async def record(
     session: AsyncClientSession,
 ) -> None:
     """The audit entry of one change to a record of `kind`."""
-    key = (after or before or {})["_id"]
+    key = (after or before or {})[kind.entity_key]
     await audit.append(
         db,
         actor=principal,
@@ -170,6 +176,7 @@ async def apply_transition(
     reason: str | None = None,
     authorize: Authorize | None = None,
     changes: Changes | None = None,
+    precheck: Precheck | None = None,
 ) -> Document:
     """Move record `key` by `action` in one transaction; see the module docstring."""
 
@@ -178,7 +185,12 @@ async def apply_transition(
         if authorize is not None:
             authorize(doc)
         move: Transition[A, S] = table[action]
-        if is_replay(doc, action, move.target, principal):
+        replayed = (
+            precheck(doc)
+            if precheck is not None
+            else is_replay(doc, action, move.target, principal)
+        )
+        if replayed:
             return doc
         table.check(action, type(move.target)(doc["status"]), field=kind.transition_field)
         updates = await changes(doc, session) if changes is not None else {}
