@@ -30,9 +30,11 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from credentials.keys import PublicKey, SigningKey
 from registry import audit, clock
-from registry.auth import INSTITUTION_ROLES, SYSTEM, Principal, Role
+from registry.auth import SYSTEM, Principal
 from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import ConfigurationError, Conflict, Forbidden, NotFound, RegistryError
+from registry.errors import ConfigurationError, Conflict, NotFound, RegistryError
+from registry.institutions.policy import decide
+from registry.institutions.rules import Action
 from registry.transactions import in_transaction
 
 __all__ = [
@@ -318,14 +320,6 @@ async def _insert_key(
     )
 
 
-def _may_rotate(by: Principal, uscc: str) -> None:
-    if by.role is Role.OFFICE_ADMIN:
-        return
-    if by.role in INSTITUTION_ROLES and by.institution == uscc:
-        return
-    raise Forbidden("a key may be rotated by OFFICE_ADMIN or by the institution itself")
-
-
 async def _require_institution(db: Database, session: AsyncClientSession, uscc: str) -> None:
     institution = await db.institutions.find_one({"_id": uscc}, {"_id": 1}, session=session)
     if institution is None:
@@ -370,7 +364,7 @@ async def rotate_institution_key(
 ) -> KeyRecord:
     """Retire the current key at `now` and make a new key current from `now` (default: the
     commit's own time); audited, one transaction. An institution without a key gets its first."""
-    _may_rotate(by, uscc)
+    decide(by, Action.ROTATE_KEY, {"_id": uscc}).require()
     box = _box(master_key)
 
     async def work(session: AsyncClientSession) -> Document:

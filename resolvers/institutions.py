@@ -16,6 +16,8 @@ from registry.errors import Forbidden, NotFound, RegistryError
 from registry.institutions import directory, lifecycle, reports
 from registry.institutions.application import ApplicationInput
 from registry.institutions.model import Institution, Violation
+from registry.institutions.policy import decide
+from registry.institutions.rules import Action
 from registry.problems import Problem, Rejected
 from resolvers.auth import principal
 from resolvers.context import Context
@@ -72,7 +74,8 @@ async def institutions(
     if f.search is not None and len(f.search) > 100:
         raise PublicError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
     after_key = decode_cursor(CURSOR_KIND, after)
-    items, more = await directory.page(ctx.db, f, limit=first, after=after_key)
+    viewer = await principal(ctx)
+    items, more = await directory.page(ctx.db, f, limit=first, after=after_key, viewer=viewer)
     return InstitutionPage(
         items=[(encode_cursor(CURSOR_KIND, inst.uscc), inst) for inst in items],
         has_next_page=more,
@@ -82,11 +85,22 @@ async def institutions(
 
 
 async def total_count(ctx: Context, f: directory.DirectoryFilter) -> int:
-    return await directory.count(ctx.db, f)
+    return await directory.count(ctx.db, f, viewer=await principal(ctx))
 
 
 async def institution(ctx: Context, uscc: str) -> Institution | None:
-    return await directory.get(ctx.db, "".join(uscc.split()).upper())
+    viewer = await principal(ctx)
+    return await directory.get(ctx.db, "".join(uscc.split()).upper(), viewer=viewer)
+
+
+async def may_review(ctx: Context) -> bool:
+    """Whether the caller reviews applications (and so reads objections' texts)."""
+    return decide(await principal(ctx), Action.READ_OBJECTION_TEXT).allowed
+
+
+def listed_on(institution: Institution, day: dt.date) -> bool:
+    """Was it on the directory on `day`? (the model's own rule)"""
+    return institution.listed_on(day) is not None
 
 
 async def apply(ctx: Context, application: ApplicationInput) -> Outcome:
@@ -189,13 +203,10 @@ async def set_holiday_arrangement(
     ctx: Context, year: int, holiday_dates: list[dt.date], workday_dates: list[dt.date]
 ) -> list[Problem]:
     who = await principal(ctx)
-    if who.role is None or who.role.value != "OFFICE_ADMIN":
-        raise public(
-            Forbidden(
-                "setHolidayArrangement may be called by OFFICE_ADMIN; you are "
-                + (who.role.value if who.role else "the public (no token)")
-            )
-        )
+    try:
+        decide(who, Action.SET_HOLIDAYS).require()
+    except Forbidden as error:
+        raise public(error) from None
     try:
         arrangement = workdays.YearArrangement(
             year=year, holidays=frozenset(holiday_dates), workdays=frozenset(workday_dates)

@@ -10,14 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from registry import clock
-from registry.auth import Role
 from registry.institutions import model
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.reports import AnnualReport as DomainReport
-from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.institutions import InstitutionPage, total_count
+from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
 from resolvers.loaders import occupation_loader, reports_loader
 from schema.catalogue import Level, Occupation
 from schema.node import Node
@@ -32,7 +30,6 @@ Violation = strawberry.enum(
     model.Violation, name="Violation", description="Grounds for removal (notice 六(三))."
 )
 
-REVIEWER_ROLES = frozenset({Role.PROVINCIAL_REVIEWER, Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN})
 LEVEL_BY_CODE = {1: Level.JUNIOR, 2: Level.INTERMEDIATE, 3: Level.SENIOR}
 CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
 
@@ -94,8 +91,7 @@ class Objection:
         description="The objection's text: for reviewers only (it may name people); null otherwise."
     )
     async def text(self, info: Info[Context, None]) -> str | None:
-        who = await principal(info.context)
-        return self.objection_text if who.role in REVIEWER_ROLES else None
+        return self.objection_text if await may_review(info.context) else None
 
 
 @strawberry.type(description="One step of the institution's history.")
@@ -159,6 +155,7 @@ class Institution(Node):
     return_reason: str | None
     removal_violation: Violation | None  # type: ignore[valid-type]
     removal_details: str | None
+    domain: strawberry.Private[model.Institution]
 
     @strawberry.field(description="Annual plans and summaries, newest year first.")
     async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
@@ -180,7 +177,7 @@ class Institution(Node):
 
     @strawberry.field(description="Was it on the directory on this day?")
     def listed_on(self, date: dt.date) -> bool:
-        return any(p.start <= date < p.until for p in self.listings)
+        return listed_on(self.domain, date)
 
     @classmethod
     def from_domain(cls, i: model.Institution) -> Institution:
@@ -238,6 +235,7 @@ class Institution(Node):
             if removal.get("violation")
             else None,
             removal_details=removal.get("details"),
+            domain=i,
         )
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry import clock
+from registry.auth import ANONYMOUS, Principal
 from registry.db import Database, Document
 from registry.institutions.model import Institution, Kind, Status, from_document
+from registry.institutions.policy import decide
+from registry.institutions.rules import Action
+from registry.storage.collections import Collection
 
 MAX_PAGE = 100
 
@@ -76,28 +79,37 @@ def query_for(f: DirectoryFilter, today: dt.date | None = None) -> Document:
     return query
 
 
-async def page(
-    db: Database, f: DirectoryFilter, *, limit: int, after: str | None
-) -> tuple[list[Institution], bool]:
+def _visible(f: DirectoryFilter, viewer: Principal) -> Document:
+    """The filter's query, narrowed to what the policy lets `viewer` browse."""
+    allowed = decide(viewer, Action.BROWSE).require().scope.query()
     query = query_for(f)
+    return {"$and": [query, allowed]} if allowed else query
+
+
+async def page(
+    db: Database,
+    f: DirectoryFilter,
+    *,
+    limit: int,
+    after: str | None,
+    viewer: Principal = ANONYMOUS,
+) -> tuple[list[Institution], bool]:
+    query = _visible(f, viewer)
     if after is not None:
         query = {"$and": [query, {"_id": {"$gt": after}}]}
     limit = max(0, min(limit, MAX_PAGE))
-    docs = [d async for d in db.institutions.find(query).sort("_id", 1).limit(limit + 1)]
+    cursor = db[Collection.INSTITUTIONS].find(query).sort("_id", 1).limit(limit + 1)
+    docs = [d async for d in cursor]
     return [from_document(d) for d in docs[:limit]], len(docs) > limit
 
 
-async def count(db: Database, f: DirectoryFilter) -> int:
-    return await db.institutions.count_documents(query_for(f))
+async def count(db: Database, f: DirectoryFilter, *, viewer: Principal = ANONYMOUS) -> int:
+    return await db[Collection.INSTITUTIONS].count_documents(_visible(f, viewer))
 
 
-async def get(db: Database, uscc: str) -> Institution | None:
-    doc = await db.institutions.find_one({"_id": uscc})
-    return from_document(doc) if doc else None
-
-
-async def get_many(db: Database, usccs: Sequence[str]) -> dict[str, Institution]:
-    return {
-        d["_id"]: from_document(d)
-        async for d in db.institutions.find({"_id": {"$in": list(usccs)}})
-    }
+async def get(db: Database, uscc: str, *, viewer: Principal = ANONYMOUS) -> Institution | None:
+    """The institution, or None when there is none or `viewer` may not see it."""
+    doc = await db[Collection.INSTITUTIONS].find_one({"_id": uscc})
+    if doc is None or not decide(viewer, Action.VIEW, doc).allowed:
+        return None
+    return from_document(doc)

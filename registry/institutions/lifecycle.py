@@ -1,8 +1,9 @@
 """The institution lifecycle: each step a dated, audited transition by the role that owns it.
 
-Every change runs in one transaction with its audit entry. Retrying a step that already
-happened (same action, same caller, the record already in the target state) returns the
-record unchanged, so every mutation is safe to retry.
+Every move is one `store.apply_transition` of the table in `registry.institutions.rules`, asked
+of `registry.institutions.policy` first. Retrying a step that already happened (same action,
+same caller, the record already in the target state) returns the record unchanged, so every
+mutation is safe to retry.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock, holidays, keystore, workdays
-from registry.auth import INSTITUTION_ROLES, Principal, Role
-from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Conflict, Forbidden, NotFound
+from registry import clock, holidays, keystore, workdays
+from registry.auth import Principal
+from registry.db import Database, Document
+from registry.errors import Conflict
 from registry.institutions.application import ApplicationInput, validate
 from registry.institutions.model import (
     LISTING_YEARS,
@@ -29,129 +30,29 @@ from registry.institutions.model import (
     Violation,
     from_document,
 )
-from registry.institutions.rules import RULES, STEP_OWNER, Rule
+from registry.institutions.policy import decide
+from registry.institutions.rules import TABLE, Action
 from registry.problems import reject
+from registry.storage import store
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 RENEWAL_WINDOW_DAYS = 180
 MAX_REASON = 2000
 MAX_INSTITUTION_NUMBER = 9999
 
+KIND = store.Kind(
+    Collection.INSTITUTIONS, "institution", "institution", "INSTITUTION_NOT_FOUND", "uscc"
+)
+
 Changes = Callable[[Document, dt.date, AsyncClientSession], Awaitable[Document]]
 
 
-def _role_name(principal: Principal) -> str:
-    return principal.role.value if principal.role else "the public (no token)"
+def _authorize(principal: Principal, action: Action) -> store.Authorize:
+    def check(doc: Document) -> None:
+        decide(principal, action, doc).require()
 
-
-def _require_role(principal: Principal, roles: frozenset[Role], action: str) -> None:
-    if principal.role is None or principal.role not in roles:
-        allowed = ", ".join(sorted(r.value for r in roles))
-        raise Forbidden(f"{action} may be called by {allowed}; you are {_role_name(principal)}")
-
-
-def _require_scope(rule: Rule, principal: Principal, doc: Document) -> None:
-    role = principal.role
-    if role in INSTITUTION_ROLES:
-        if principal.institution != doc["_id"]:
-            raise Forbidden(f"{rule.action}: an institution may act only for itself")
-        expected = (
-            Role.TRAINING_INSTITUTION
-            if doc["kind"] == Kind.TRAINING
-            else Role.EVALUATION_INSTITUTION
-        )
-        if role is not expected:
-            raise Forbidden(
-                f"{rule.action}: the institution is {doc['kind']}, you are {role.value}"
-            )
-    if role is Role.PROVINCIAL_REVIEWER and principal.province != doc["province"]:
-        raise Forbidden(
-            f"{rule.action}: the institution is in province {doc['province']}, "
-            f"you review province {principal.province}"
-        )
-    if rule.action == "recommend":
-        owner = Role.OFFICE_ADMIN if doc.get("ministry_level") else Role.PROVINCIAL_REVIEWER
-        if role is not owner:
-            who = "a ministry-level body" if owner is Role.OFFICE_ADMIN else "this institution"
-            raise Forbidden(f"recommend: {who} is recommended by {owner.value}")
-    if rule.action == "returnApplication" and role is not Role.OFFICE_ADMIN:
-        step_owner = STEP_OWNER.get(Status(doc["status"]))
-        if doc.get("ministry_level") and step_owner is Role.PROVINCIAL_REVIEWER:
-            step_owner = Role.OFFICE_ADMIN
-        if role is not step_owner:
-            raise Forbidden(
-                f"returnApplication: at {doc['status']} the application is with "
-                f"{step_owner.value if step_owner else 'nobody'}, "
-                f"not {role.value if role else 'the public'}"
-            )
-
-
-async def _load(db: Database, uscc: str, session: AsyncClientSession) -> Document:
-    doc = await db.institutions.find_one({"_id": uscc}, session=session)
-    if doc is None:
-        raise NotFound(
-            f"no institution with unified social credit code {uscc}",
-            code="INSTITUTION_NOT_FOUND",
-            field="uscc",
-        )
-    return doc
-
-
-async def _save(
-    db: Database,
-    principal: Principal,
-    action: str,
-    doc: Document,
-    new: Document,
-    session: AsyncClientSession,
-) -> Document:
-    """Replace `doc` by `new` if nobody changed it meanwhile, and audit it, in the session."""
-    result = await db.institutions.replace_one(
-        {"_id": doc["_id"], "revision": doc.get("revision", 0)}, new, session=session
-    )
-    if result.matched_count != 1:
-        raise Conflict("the institution changed while this request ran; retry it")
-    await audit.append(
-        db,
-        actor=principal,
-        action=f"institution.{action}",
-        entity=f"institution:{doc['_id']}",
-        before=doc,
-        after=new,
-        session=session,
-    )
-    return new
-
-
-def _history(
-    doc: Document,
-    action: str,
-    target: Status,
-    principal: Principal,
-    now: dt.datetime,
-    reason: str | None,
-) -> list[Document]:
-    return [
-        *doc.get("history", []),
-        {
-            "at": now,
-            "action": action,
-            "from": doc.get("status"),
-            "to": target.value,
-            "actor": principal.actor,
-            "reason": reason,
-        },
-    ]
-
-
-def _is_replay(doc: Document, action: str, principal: Principal) -> bool:
-    last = (doc.get("history") or [None])[-1]
-    return bool(
-        last
-        and last["action"] == action
-        and last["actor"] == principal.actor
-        and doc["status"] == last["to"]
-    )
+    return check
 
 
 def _clean_reason(reason: str | None, required: bool, action: str) -> str | None:
@@ -167,46 +68,92 @@ async def transition(
     db: Database,
     principal: Principal,
     uscc: str,
-    action: str,
+    action: Action,
     *,
     now: dt.datetime | None = None,
     reason: str | None = None,
     changes: Changes | None = None,
 ) -> Institution:
-    rule = RULES[action]
-    _require_role(principal, rule.roles, action)
-    reason = _clean_reason(reason, rule.reason_required, action)
+    """Move `uscc` by `action` (see the table), with the move's own `changes` if any."""
+    move = TABLE[action]
+    decide(principal, action).require()
+    reason = _clean_reason(reason, move.reason_required, action)
     moment = now or clock.now()
     today = clock.china_date(moment)
 
-    async def work(session: AsyncClientSession) -> Document:
-        doc = await _load(db, uscc, session)
-        _require_scope(rule, principal, doc)
-        if _is_replay(doc, action, principal) and doc["status"] == rule.target.value:
-            return doc
-        if Status(doc["status"]) not in rule.sources:
-            needs = " or ".join(sorted(s.value for s in rule.sources))
-            raise reject(
-                "status",
-                "ILLEGAL_TRANSITION",
-                f"cannot {action}: the institution is {doc['status']} ({action} needs {needs})",
-            )
-        updates = await changes(doc, today, session) if changes else {}
-        new = {
-            **doc,
-            **updates,
-            "status": rule.target.value,
-            "status_since": moment,
-            "history": _history(doc, action, rule.target, principal, moment, reason),
-            "revision": doc.get("revision", 0) + 1,
-            "schema_version": SCHEMA_VERSION,
-        }
-        if rule.target is Status.RETURNED:
-            new["return_reason"] = reason
-        new["valid_until"] = new["listings"][-1]["until"] if new.get("listings") else None
-        return await _save(db, principal, action, doc, new, session)
+    async def updates(doc: Document, session: AsyncClientSession) -> Document:
+        extra = dict(await changes(doc, today, session)) if changes else {}
+        listings = extra.get("listings", doc.get("listings"))
+        extra["status_since"] = moment
+        extra["valid_until"] = listings[-1]["until"] if listings else None
+        if move.target is Status.RETURNED:
+            extra["return_reason"] = reason
+        return extra
 
-    return from_document(await in_transaction(db, work))
+    doc = await store.apply_transition(
+        db,
+        KIND,
+        TABLE,
+        principal,
+        uscc,
+        action,
+        at=moment,
+        reason=reason,
+        authorize=_authorize(principal, action),
+        changes=updates,
+    )
+    return from_document(doc)
+
+
+_DIGEST_KEYS = (
+    "name",
+    "kind",
+    "province",
+    "ministry_level",
+    "contact",
+    "experience_years",
+    "yearly_count",
+    "scope",
+    "fees",
+)
+
+
+def _digest(doc: Document) -> str:
+    payload = json.dumps(
+        {k: doc.get(k) for k in _DIGEST_KEYS}, sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _again(existing: Document, fields: Document) -> Document:
+    """The existing record when this application is the one it holds, else `ALREADY_APPLIED`."""
+    status = Status(existing["status"])
+    if status is Status.APPLIED and _digest(existing) == _digest(fields):
+        return existing  # the same application sent again
+    hint = {
+        Status.RETURNED: "; use resubmit",
+        Status.LISTED: "; use renew",
+        Status.EXPIRED: "; use renew",
+    }
+    raise reject(
+        "uscc",
+        "ALREADY_APPLIED",
+        f"this institution already has a record in state {status}" + hint.get(status, ""),
+    )
+
+
+def _new_application(fields: Document, principal: Principal, moment: dt.datetime) -> Document:
+    return {
+        **fields,
+        "status": Status.APPLIED.value,
+        "status_since": moment,
+        "applied_on": moment,
+        "listings": [],
+        "objections": [],
+        "history": [
+            store.history_entry(Action.APPLY, None, Status.APPLIED, principal, moment, None)
+        ],
+    }
 
 
 async def apply(
@@ -217,86 +164,19 @@ async def apply(
     now: dt.datetime | None = None,
 ) -> Institution:
     """A new application (or, for a returned one, use `resubmit`)."""
-    _require_role(principal, INSTITUTION_ROLES, "apply")
-    expected = (
-        Role.TRAINING_INSTITUTION
-        if application.kind is Kind.TRAINING
-        else Role.EVALUATION_INSTITUTION
-    )
-    if principal.role is not expected:
-        raise Forbidden(
-            f"apply: a {application.kind.value} application needs a {expected.value} token"
-        )
+    decide(principal, Action.APPLY, {"kind": application.kind}).require()
     fields = await validate(db, application)
-    if principal.institution != fields["_id"]:
-        raise Forbidden(
-            "apply: an institution may apply only for its own unified social credit code"
-        )
+    decide(principal, Action.APPLY, fields).require()
     moment = now or clock.now()
 
     async def work(session: AsyncClientSession) -> Document:
-        existing = await db.institutions.find_one({"_id": fields["_id"]}, session=session)
+        existing = await db[KIND.collection].find_one({"_id": fields["_id"]}, session=session)
         if existing is not None:
-            if existing["status"] == Status.APPLIED and _digest(existing) == _digest(fields):
-                return existing  # the same application sent again
-            raise reject(
-                "uscc",
-                "ALREADY_APPLIED",
-                f"this institution already has a record in state {existing['status']}"
-                + ("; use resubmit" if existing["status"] == Status.RETURNED else "")
-                + ("; use renew" if existing["status"] in (Status.LISTED, Status.EXPIRED) else ""),
-            )
-        doc = {
-            **fields,
-            "status": Status.APPLIED.value,
-            "status_since": moment,
-            "applied_on": moment,
-            "listings": [],
-            "objections": [],
-            "history": [
-                {
-                    "at": moment,
-                    "action": "apply",
-                    "from": None,
-                    "to": Status.APPLIED.value,
-                    "actor": principal.actor,
-                    "reason": None,
-                }
-            ],
-            "revision": 1,
-            "schema_version": SCHEMA_VERSION,
-        }
-        await db.institutions.insert_one(doc, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="institution.apply",
-            entity=f"institution:{fields['_id']}",
-            before=None,
-            after=doc,
-            session=session,
-        )
-        return doc
+            return _again(existing, fields)
+        doc = _new_application(fields, principal, moment)
+        return await store.insert(db, KIND, principal, Action.APPLY, doc, session)
 
     return from_document(await in_transaction(db, work))
-
-
-def _digest(doc: Document) -> str:
-    keys = (
-        "name",
-        "kind",
-        "province",
-        "ministry_level",
-        "contact",
-        "experience_years",
-        "yearly_count",
-        "scope",
-        "fees",
-    )
-    payload = json.dumps(
-        {k: doc.get(k) for k in keys}, sort_keys=True, ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 async def resubmit(
@@ -315,7 +195,7 @@ async def resubmit(
             )
         return {**fields, "return_reason": None}
 
-    return await transition(db, principal, fields["_id"], "resubmit", now=now, changes=changes)
+    return await transition(db, principal, fields["_id"], Action.RESUBMIT, now=now, changes=changes)
 
 
 async def simple(
@@ -328,7 +208,7 @@ async def simple(
     now: dt.datetime | None = None,
 ) -> Institution:
     """recommend, passPreliminaryReview, approveAudit, returnApplication: no extra data."""
-    return await transition(db, principal, uscc, action, reason=reason, now=now)
+    return await transition(db, principal, uscc, Action(action), reason=reason, now=now)
 
 
 async def start_publicity(
@@ -351,11 +231,13 @@ async def start_publicity(
             }
         }
 
-    return await transition(db, principal, uscc, "startPublicity", now=moment, changes=changes)
+    return await transition(
+        db, principal, uscc, Action.START_PUBLICITY, now=moment, changes=changes
+    )
 
 
 async def _next_number(db: Database, session: AsyncClientSession) -> str:
-    counter = await db.counters.find_one_and_update(
+    counter = await db[Collection.COUNTERS].find_one_and_update(
         {"_id": "institution_number"},
         {"$inc": {"value": 1}},
         upsert=True,
@@ -369,9 +251,44 @@ async def _next_number(db: Database, session: AsyncClientSession) -> str:
     return f"{value:04d}"
 
 
-def _open_period(doc: Document) -> Document | None:
-    periods = doc.get("listings") or []
-    return periods[-1] if periods and not periods[-1].get("ended") else None
+def _check_publicity_over(doc: Document, today: dt.date) -> None:
+    """`PUBLICITY_RUNNING`, `OBJECTIONS_OPEN` or `OBJECTION_UPHELD` unless it may be listed."""
+    publicity = doc.get("publicity") or {}
+    end = dt.date.fromisoformat(publicity["end"])
+    if today <= end:
+        raise reject(
+            "status",
+            "PUBLICITY_RUNNING",
+            f"the publicity runs until {end.isoformat()} inclusive; list it after that",
+        )
+    objections = doc.get("objections", [])
+    still_open = [o["id"] for o in objections if o.get("resolved_on") is None]
+    if still_open:
+        raise reject(
+            "objections",
+            "OBJECTIONS_OPEN",
+            f"{len(still_open)} objection(s) must be resolved first: " + ", ".join(still_open),
+        )
+    if any(o.get("upheld") for o in objections if o.get("period") == publicity.get("start")):
+        raise reject(
+            "objections",
+            "OBJECTION_UPHELD",
+            "an objection was upheld during this publicity; return the application instead",
+        )
+
+
+def _next_period(doc: Document, today: dt.date) -> Document:
+    previous = doc.get("listings") or []
+    start = today
+    if previous:
+        # A renewal continues the previous period without a gap or an overlap.
+        start = max(today, dt.date.fromisoformat(previous[-1]["until"]))
+    return {
+        "start": start.isoformat(),
+        "until": clock.add_years(start, LISTING_YEARS).isoformat(),
+        "scope": doc["scope"],
+        "ended": None,
+    }
 
 
 async def list_institution(
@@ -386,54 +303,18 @@ async def list_institution(
     transaction, when the master key is given (otherwise at its first publication)."""
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
-        publicity = doc.get("publicity") or {}
-        end = dt.date.fromisoformat(publicity["end"])
-        if today <= end:
-            raise reject(
-                "status",
-                "PUBLICITY_RUNNING",
-                f"the publicity runs until {end.isoformat()} inclusive; list it after that",
-            )
-        open_objections = [
-            o["id"] for o in doc.get("objections", []) if o.get("resolved_on") is None
-        ]
-        if open_objections:
-            raise reject(
-                "objections",
-                "OBJECTIONS_OPEN",
-                f"{len(open_objections)} objection(s) must be resolved first: "
-                + ", ".join(open_objections),
-            )
-        if any(
-            o.get("upheld")
-            for o in doc.get("objections", [])
-            if o.get("period") == publicity.get("start")
-        ):
-            raise reject(
-                "objections",
-                "OBJECTION_UPHELD",
-                "an objection was upheld during this publicity; return the application instead",
-            )
-        previous = doc.get("listings") or []
-        start = today
-        if previous:
-            # A renewal continues the previous period without a gap or an overlap.
-            start = max(today, dt.date.fromisoformat(previous[-1]["until"]))
-        period = {
-            "start": start.isoformat(),
-            "until": clock.add_years(start, LISTING_YEARS).isoformat(),
-            "scope": doc["scope"],
-            "ended": None,
-        }
+        _check_publicity_over(doc, today)
+        period = _next_period(doc, today)
         number = doc.get("number") or await _next_number(db, session)
-        if master_key is not None and doc["kind"] == Kind.EVALUATION.value:
+        if master_key is not None and doc["kind"] == Kind.EVALUATION:
             await keystore.institution_key(db, master_key, uscc, session=session)
-        return {"listings": [*previous, period], "number": number, "renewal": False}
+        listings = [*(doc.get("listings") or []), period]
+        return {"listings": listings, "number": number, "renewal": False}
 
-    return await transition(db, principal, uscc, "list", now=now, changes=changes)
+    return await transition(db, principal, uscc, Action.LIST, now=now, changes=changes)
 
 
-def _close_open_period(doc: Document, today: dt.date, why: str) -> list[Document]:
+def _close_open_period(doc: Document, today: dt.date, why: Status) -> list[Document]:
     periods = [dict(p) for p in doc.get("listings") or []]
     if (
         periods
@@ -442,7 +323,7 @@ def _close_open_period(doc: Document, today: dt.date, why: str) -> list[Document
     ):
         periods[-1]["original_until"] = periods[-1]["until"]
         periods[-1]["until"] = max(today, dt.date.fromisoformat(periods[-1]["start"])).isoformat()
-        periods[-1]["ended"] = why
+        periods[-1]["ended"] = why.value
     return periods
 
 
@@ -450,9 +331,11 @@ async def suspend(
     db: Database, principal: Principal, uscc: str, reason: str, *, now: dt.datetime | None = None
 ) -> Institution:
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
-        return {"listings": _close_open_period(doc, today, "SUSPENDED")}
+        return {"listings": _close_open_period(doc, today, Status.SUSPENDED)}
 
-    return await transition(db, principal, uscc, "suspend", reason=reason, now=now, changes=changes)
+    return await transition(
+        db, principal, uscc, Action.SUSPEND, reason=reason, now=now, changes=changes
+    )
 
 
 async def reinstate(
@@ -479,7 +362,7 @@ async def reinstate(
         return {"listings": [*periods, period]}
 
     return await transition(
-        db, principal, uscc, "reinstate", reason=reason, now=now, changes=changes
+        db, principal, uscc, Action.REINSTATE, reason=reason, now=now, changes=changes
     )
 
 
@@ -494,7 +377,7 @@ async def remove(
 ) -> Institution:
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
         return {
-            "listings": _close_open_period(doc, today, "REMOVED"),
+            "listings": _close_open_period(doc, today, Status.REMOVED),
             "removal": {
                 "violation": violation.value,
                 "details": details.strip(),
@@ -502,7 +385,9 @@ async def remove(
             },
         }
 
-    return await transition(db, principal, uscc, "remove", reason=details, now=now, changes=changes)
+    return await transition(
+        db, principal, uscc, Action.REMOVE, reason=details, now=now, changes=changes
+    )
 
 
 async def expire(
@@ -514,7 +399,7 @@ async def expire(
             raise reject("status", "STILL_VALID", f"the listing is valid until {until.isoformat()}")
         return {}
 
-    return await transition(db, principal, uscc, "expire", now=now, changes=changes)
+    return await transition(db, principal, uscc, Action.EXPIRE, now=now, changes=changes)
 
 
 async def renew(
@@ -541,56 +426,57 @@ async def renew(
             )
         return {**fields, "renewal": True, "publicity": None}
 
-    return await transition(db, principal, fields["_id"], "renew", now=now, changes=changes)
+    return await transition(db, principal, fields["_id"], Action.RENEW, now=now, changes=changes)
+
+
+def _objection_id(uscc: str, principal: Principal, text: str) -> str:
+    """The same text by the same caller is the same objection."""
+    return "obj_" + hashlib.sha256(f"{uscc}\n{principal.actor}\n{text}".encode()).hexdigest()[:12]
+
+
+def _in_publicity(doc: Document, today: dt.date) -> Document:
+    """The running publicity, or `NOT_IN_PUBLICITY`."""
+    publicity: Document = doc.get("publicity") or {}
+    running = publicity.get("start", "9999") <= today.isoformat() <= publicity.get("end", "")
+    if doc["status"] != Status.PUBLICIZED or not running:
+        raise reject(
+            "uscc",
+            "NOT_IN_PUBLICITY",
+            f"objections are taken during the publicity only; the institution is {doc['status']}",
+        )
+    return publicity
 
 
 async def lodge_objection(
     db: Database, principal: Principal, uscc: str, text: str, *, now: dt.datetime | None = None
 ) -> tuple[Institution, str]:
     """Anyone may object during the publicity. The same text sent again is the same objection."""
+    decide(principal, Action.LODGE_OBJECTION).require()
     text = (text or "").strip()
     if not text:
         raise reject("text", "REQUIRED", "an objection needs a text")
     if len(text) > MAX_REASON:
         raise reject("text", "TOO_LONG", f"an objection is limited to {MAX_REASON} characters")
     moment = now or clock.now()
-    today = clock.china_date(moment)
-    objection_id = (
-        "obj_" + hashlib.sha256(f"{uscc}\n{principal.actor}\n{text}".encode()).hexdigest()[:12]
-    )
+    objection_id = _objection_id(uscc, principal, text)
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await _load(db, uscc, session)
+        doc = await store.load(db, KIND, uscc, session)
         if any(o["id"] == objection_id for o in doc.get("objections", [])):
             return doc
-        publicity = doc.get("publicity") or {}
-        if doc["status"] != Status.PUBLICIZED or not (
-            publicity.get("start", "9999") <= today.isoformat() <= publicity.get("end", "")
-        ):
-            raise reject(
-                "uscc",
-                "NOT_IN_PUBLICITY",
-                "objections are taken during the publicity only; "
-                f"the institution is {doc['status']}",
-            )
-        new = {
-            **doc,
-            "objections": [
-                *doc.get("objections", []),
-                {
-                    "id": objection_id,
-                    "lodged_on": moment,
-                    "text": text,
-                    "by": principal.actor,
-                    "period": publicity.get("start"),
-                    "resolved_on": None,
-                    "upheld": None,
-                    "resolution": None,
-                },
-            ],
-            "revision": doc.get("revision", 0) + 1,
+        publicity = _in_publicity(doc, clock.china_date(moment))
+        objection = {
+            "id": objection_id,
+            "lodged_on": moment,
+            "text": text,
+            "by": principal.actor,
+            "period": publicity.get("start"),
+            "resolved_on": None,
+            "upheld": None,
+            "resolution": None,
         }
-        return await _save(db, principal, "lodgeObjection", doc, new, session)
+        new = {**doc, "objections": [*doc.get("objections", []), objection]}
+        return await store.save(db, KIND, principal, Action.LODGE_OBJECTION, doc, new, session)
 
     return from_document(await in_transaction(db, work)), objection_id
 
@@ -605,12 +491,12 @@ async def resolve_objection(
     *,
     now: dt.datetime | None = None,
 ) -> Institution:
-    _require_role(principal, frozenset({Role.OFFICE_ADMIN}), "resolveObjection")
-    resolution = _clean_reason(resolution, True, "resolveObjection") or ""
+    decide(principal, Action.RESOLVE_OBJECTION).require()
+    resolution = _clean_reason(resolution, True, Action.RESOLVE_OBJECTION) or ""
     moment = now or clock.now()
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await _load(db, uscc, session)
+        doc = await store.load(db, KIND, uscc, session)
         objections = [dict(o) for o in doc.get("objections", [])]
         target = next((o for o in objections if o["id"] == objection_id), None)
         if target is None:
@@ -626,7 +512,7 @@ async def resolve_objection(
         target.update(
             resolved_on=moment, upheld=upheld, resolution=resolution, resolved_by=principal.actor
         )
-        new = {**doc, "objections": objections, "revision": doc.get("revision", 0) + 1}
-        return await _save(db, principal, "resolveObjection", doc, new, session)
+        new = {**doc, "objections": objections}
+        return await store.save(db, KIND, principal, Action.RESOLVE_OBJECTION, doc, new, session)
 
     return from_document(await in_transaction(db, work))

@@ -10,14 +10,26 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock
-from registry.auth import INSTITUTION_ROLES, Principal
-from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Forbidden
+from registry import clock
+from registry.auth import Principal
+from registry.db import Database, Document
+from registry.institutions.policy import decide
+from registry.institutions.rules import Action
 from registry.problems import Problem, Rejected, reject
+from registry.storage import store
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 MAX_TEXT = 20_000
+# Audited as the institution's own change: "institution.report.plan" on "institution:<uscc>".
+REPORT = store.Kind(
+    Collection.INSTITUTION_REPORTS,
+    "institution",
+    "institution.report",
+    "REPORT_NOT_FOUND",
+    "year",
+    entity_key="institution",
+)
 
 
 class ReportKind(StrEnum):
@@ -50,6 +62,21 @@ def _report(doc: Document) -> AnnualReport:
     )
 
 
+def _problems(year: int, people: int, sessions: int, text: str, this_year: int) -> list[Problem]:
+    problems = []
+    if not (2021 <= year <= this_year + 1):
+        problems.append(
+            Problem("year", "INVALID_YEAR", f"year must be between 2021 and {this_year + 1}")
+        )
+    if people < 0 or sessions < 0:
+        problems.append(Problem("people", "NEGATIVE", "counts cannot be negative"))
+    if not text.strip() or len(text) > MAX_TEXT:
+        problems.append(
+            Problem("text", "INVALID_TEXT", f"text is required, at most {MAX_TEXT} characters")
+        )
+    return problems
+
+
 async def submit(
     db: Database,
     principal: Principal,
@@ -62,68 +89,42 @@ async def submit(
     now: dt.datetime | None = None,
 ) -> AnnualReport:
     """Submit or replace the plan or summary for a year; the same content again is a no-op."""
-    if principal.role not in INSTITUTION_ROLES or principal.institution is None:
-        raise Forbidden(
-            f"annual {kind.value.lower()}s are submitted by TRAINING_INSTITUTION or "
-            f"EVALUATION_INSTITUTION; you are {principal.role.value if principal.role else 'the public'}"
-        )
+    decide(principal, Action.SUBMIT_REPORT).require()
     moment = now or clock.now()
-    problems = []
-    this_year = clock.china_date(moment).year
-    if not (2021 <= year <= this_year + 1):
-        problems.append(
-            Problem("year", "INVALID_YEAR", f"year must be between 2021 and {this_year + 1}")
-        )
-    if people < 0 or sessions < 0:
-        problems.append(Problem("people", "NEGATIVE", "counts cannot be negative"))
-    if not text.strip() or len(text) > MAX_TEXT:
-        problems.append(
-            Problem("text", "INVALID_TEXT", f"text is required, at most {MAX_TEXT} characters")
-        )
+    problems = _problems(year, people, sessions, text, clock.china_date(moment).year)
     if problems:
         raise Rejected(problems)
     uscc = principal.institution
     key = f"{uscc}:{year}:{kind.value}"
+    content: dict[str, Any] = {"people": people, "sessions": sessions, "text": text.strip()}
+    action = kind.value.lower()
 
     async def work(session: AsyncClientSession) -> Document:
-        inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
+        inst = await db[Collection.INSTITUTIONS].find_one(
+            {"_id": uscc}, {"listings": 1}, session=session
+        )
         if inst is None or not inst.get("listings"):
             raise reject(
                 "year", "NOT_LISTED", "annual reports are for institutions on the directory"
             )
-        before = await db.institution_reports.find_one({"_id": key}, session=session)
-        content: dict[str, Any] = {"people": people, "sessions": sessions, "text": text.strip()}
+        before = await db[REPORT.collection].find_one({"_id": key}, session=session)
         if before and all(before[k] == v for k, v in content.items()):
             return before
-        doc = {
-            "_id": key,
-            "institution": uscc,
-            "year": year,
-            "kind": kind.value,
-            **content,
-            "submitted_at": moment,
-            "revision": (before or {}).get("revision", 0) + 1,
-            "schema_version": SCHEMA_VERSION,
-        }
-        await db.institution_reports.replace_one({"_id": key}, doc, upsert=True, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action=f"institution.report.{kind.value.lower()}",
-            entity=f"institution:{uscc}",
-            before=before,
-            after=doc,
-            session=session,
-        )
-        return doc
+        doc = {"_id": key, "institution": uscc, "year": year, "kind": kind.value, **content}
+        doc["submitted_at"] = moment
+        if before is None:
+            return await store.insert(db, REPORT, principal, action, doc, session)
+        return await store.save(db, REPORT, principal, action, before, doc, session)
 
     return _report(await in_transaction(db, work))
 
 
 async def for_institutions(db: Database, usccs: list[str]) -> dict[str, list[AnnualReport]]:
     out: dict[str, list[AnnualReport]] = {u: [] for u in usccs}
-    async for doc in db.institution_reports.find({"institution": {"$in": usccs}}).sort(
-        [("institution", 1), ("year", -1), ("kind", 1)]
+    async for doc in (
+        db[REPORT.collection]
+        .find({"institution": {"$in": usccs}})
+        .sort([("institution", 1), ("year", -1), ("kind", 1)])
     ):
         out[doc["institution"]].append(_report(doc))
     return out

@@ -1,129 +1,142 @@
 """Who may move an institution from which state to which: the one table the lifecycle, the
-permission checks and the docs (`docs/api.md`) all follow."""
+policy (`registry.institutions.policy`) and the docs (`docs/api.md`) all follow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 
 from registry.auth import INSTITUTION_ROLES, Role
 from registry.institutions.model import Status
+from registry.storage.transitions import TransitionTable, transition
 
 S = Status
 OFFICE = frozenset({Role.OFFICE_ADMIN})
 INSTITUTIONS = INSTITUTION_ROLES
+# Whoever reviews an application at some step: they may return it, and read objections.
 REVIEWERS = frozenset({Role.PROVINCIAL_REVIEWER, Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN})
 
 
-@dataclass(frozen=True)
-class Rule:
-    action: str
-    sources: frozenset[Status]
-    target: Status
-    roles: frozenset[Role]
-    reason_required: bool
-    summary: str
+class Action(StrEnum):
+    """Everything a caller may ask of the directories; the values are the audit log's names."""
+
+    # Moves of the table below
+    RESUBMIT = "resubmit"
+    RECOMMEND = "recommend"
+    PASS_PRELIMINARY_REVIEW = "passPreliminaryReview"  # noqa: S105 (not a password)
+    APPROVE_AUDIT = "approveAudit"
+    START_PUBLICITY = "startPublicity"
+    LIST = "list"
+    RETURN_APPLICATION = "returnApplication"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REMOVE = "remove"
+    EXPIRE = "expire"
+    RENEW = "renew"
+    # Other writes
+    APPLY = "apply"
+    LODGE_OBJECTION = "lodgeObjection"
+    RESOLVE_OBJECTION = "resolveObjection"
+    SUBMIT_REPORT = "submitReport"
+    ROTATE_KEY = "rotateKey"
+    SET_HOLIDAYS = "setHolidayArrangement"
+    # Reads
+    VIEW = "view"
+    BROWSE = "browse"
+    READ_OBJECTION_TEXT = "readObjectionText"
 
 
-def _rule(
-    action: str,
-    sources: set[Status],
-    target: Status,
-    roles: frozenset[Role],
-    summary: str,
-    *,
-    reason: bool = False,
-) -> Rule:
-    return Rule(action, frozenset(sources), target, roles, reason, summary)
+A = Action
 
-
-RULES: dict[str, Rule] = {
-    r.action: r
-    for r in [
-        _rule(
-            "resubmit",
+TABLE: TransitionTable[Action, Status] = TransitionTable(
+    "institution",
+    [
+        transition(
+            A.RESUBMIT,
             {S.RETURNED},
             S.APPLIED,
             INSTITUTIONS,
             "the institution corrects a returned application",
         ),
-        _rule(
-            "recommend",
+        transition(
+            A.RECOMMEND,
             {S.APPLIED},
             S.RECOMMENDED,
-            frozenset({Role.PROVINCIAL_REVIEWER, Role.OFFICE_ADMIN}),
+            {Role.PROVINCIAL_REVIEWER, Role.OFFICE_ADMIN},
             "provincial HR department of the institution's province (the office for "
             "ministry-level bodies) recommends",
         ),
-        _rule(
-            "passPreliminaryReview",
+        transition(
+            A.PASS_PRELIMINARY_REVIEW,
             {S.RECOMMENDED},
             S.PRELIMINARY_PASSED,
-            frozenset({Role.CETTIC_REVIEWER}),
+            {Role.CETTIC_REVIEWER},
             "CETTIC's expert review passes it",
         ),
-        _rule(
-            "approveAudit",
+        transition(
+            A.APPROVE_AUDIT,
             {S.PRELIMINARY_PASSED},
             S.AUDITED,
             OFFICE,
             "the office audits the preliminary result",
         ),
-        _rule(
-            "startPublicity",
+        transition(
+            A.START_PUBLICITY,
             {S.AUDITED},
             S.PUBLICIZED,
             OFFICE,
             "publicity of 15 working days begins",
         ),
-        _rule(
-            "list",
+        transition(
+            A.LIST,
             {S.PUBLICIZED},
             S.LISTED,
             OFFICE,
             "after the publicity, with every objection resolved, listed for 3 years",
         ),
-        _rule(
-            "returnApplication",
+        transition(
+            A.RETURN_APPLICATION,
             {S.APPLIED, S.RECOMMENDED, S.PRELIMINARY_PASSED, S.AUDITED, S.PUBLICIZED},
             S.RETURNED,
             REVIEWERS,
             "the reviewer of the current step returns it",
             reason=True,
         ),
-        _rule(
-            "suspend",
+        transition(
+            A.SUSPEND,
             {S.LISTED},
             S.SUSPENDED,
-            frozenset({Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER}),
+            {Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER},
             "supervision suspends a listed institution",
             reason=True,
         ),
-        _rule(
-            "reinstate",
+        transition(
+            A.REINSTATE,
             {S.SUSPENDED},
             S.LISTED,
             OFFICE,
             "the office lifts a suspension within the validity period",
             reason=True,
         ),
-        _rule(
-            "remove",
+        transition(
+            A.REMOVE,
             {S.LISTED, S.SUSPENDED},
             S.REMOVED,
             OFFICE,
             "removal for a violation of section 六(三)",
             reason=True,
         ),
-        _rule("expire", {S.LISTED}, S.EXPIRED, OFFICE, "records the end of the 3-year validity"),
-        _rule(
-            "renew",
+        transition(
+            A.EXPIRE, {S.LISTED}, S.EXPIRED, OFFICE, "records the end of the 3-year validity"
+        ),
+        transition(
+            A.RENEW,
             {S.LISTED, S.EXPIRED},
             S.APPLIED,
             INSTITUTIONS,
             "the institution applies again for a new period",
         ),
-    ]
-}
+    ],
+)
 
 # Which reviewer owns the step an application is at; only that reviewer (or the office) may
 # return it from there.

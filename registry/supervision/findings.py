@@ -24,7 +24,7 @@ from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import Forbidden
 from registry.institutions import lifecycle
 from registry.institutions.model import Status, Violation
-from registry.institutions.rules import RULES as DIRECTORY_RULES
+from registry.institutions.rules import TABLE as DIRECTORY_RULES
 from registry.problems import Problem, Rejected, reject
 from registry.supervision import rules
 from registry.supervision.campaigns import CAMPAIGNS, DRAWN, FINDINGS, RESULTS_PUBLISHED, load

@@ -1,0 +1,151 @@
+"""Who may do what with the directories: `decide(principal, action, resource)`, the one answer
+the lifecycle, the annual reports, the key store and the API all ask.
+
+The roles of a move come from the transition table (`registry.institutions.rules.TABLE`); this
+module adds what a role alone does not say: an institution acts for itself and with the token of
+its kind, a provincial reviewer for its province, a step is returned by the reviewer who owns it.
+With no resource the answer is about the role alone (and its scope, for lists); with one (a
+stored institution, or the fields of an application) it is about that record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from registry.auth import INSTITUTION_ROLES, Principal, Role
+from registry.institutions.model import Kind, Status
+from registry.institutions.rules import OFFICE, REVIEWERS, STEP_OWNER, TABLE, Action
+from registry.policy import EVERYTHING, Decision, Scope, allow, by_role, deny
+
+Resource = Mapping[str, Any] | None
+# A further condition on a resource: the reason to refuse, or None.
+Check = Callable[[Principal, Action, Mapping[str, Any]], str | None]
+
+ROLE_OF_KIND = {
+    Kind.TRAINING: Role.TRAINING_INSTITUTION,
+    Kind.EVALUATION: Role.EVALUATION_INSTITUTION,
+}
+
+
+def scope_of(principal: Principal) -> Scope:
+    """The institutions a caller acts on: its own, those of its province, or all."""
+    if principal.role in INSTITUTION_ROLES:
+        return Scope({"_id": principal.institution})
+    if principal.role is Role.PROVINCIAL_REVIEWER:
+        return Scope({"province": principal.province})
+    return EVERYTHING
+
+
+def _acts_for(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    role = principal.role
+    if role in INSTITUTION_ROLES:
+        if "_id" in doc and principal.institution != doc["_id"]:
+            return f"{action}: an institution may act only for itself"
+        if "kind" in doc and role is not ROLE_OF_KIND[Kind(doc["kind"])]:
+            return f"{action}: the institution is {doc['kind']}, you are {role}"
+    if role is Role.PROVINCIAL_REVIEWER and principal.province != doc.get("province"):
+        return (
+            f"{action}: the institution is in province {doc.get('province')}, "
+            f"you review province {principal.province}"
+        )
+    return None
+
+
+def _recommender(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    owner = Role.OFFICE_ADMIN if doc.get("ministry_level") else Role.PROVINCIAL_REVIEWER
+    if principal.role is owner:
+        return None
+    who = "a ministry-level body" if owner is Role.OFFICE_ADMIN else "this institution"
+    return f"{action}: {who} is recommended by {owner}"
+
+
+def _step_owner(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    if principal.role is Role.OFFICE_ADMIN:
+        return None
+    owner = STEP_OWNER.get(Status(doc["status"]))
+    if doc.get("ministry_level") and owner is Role.PROVINCIAL_REVIEWER:
+        owner = Role.OFFICE_ADMIN
+    if principal.role is owner:
+        return None
+    return (
+        f"{action}: at {doc['status']} the application is with {owner or 'nobody'}, "
+        f"not {principal.role or 'the public'}"
+    )
+
+
+def _own_kind(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    expected = ROLE_OF_KIND[Kind(doc["kind"])]
+    if principal.role is expected:
+        return None
+    return f"{action}: a {doc['kind']} application needs a {expected} token"
+
+
+def _own_code(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    if "_id" not in doc or principal.institution == doc["_id"]:
+        return None
+    return f"{action}: an institution may apply only for its own unified social credit code"
+
+
+def _key_holder(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+    if principal.role is Role.OFFICE_ADMIN or principal.institution == doc["_id"]:
+        return None
+    return "a key may be rotated by OFFICE_ADMIN or by the institution itself"
+
+
+def _judged(
+    principal: Principal, action: Action, resource: Resource, checks: tuple[Check, ...]
+) -> Decision:
+    """Allowed, narrowed to `resource` by `checks` (the first refusal wins)."""
+    if resource is not None:
+        for check in checks:
+            reason = check(principal, action, resource)
+            if reason is not None:
+                return deny(reason)
+    return allow(scope_of(principal))
+
+
+def _rule(roles: frozenset[Role] | None, *checks: Check) -> Callable[..., Decision]:
+    """A decision: one of `roles` (None: anyone, the public included), then `checks`."""
+
+    def decide_one(principal: Principal, action: Action, resource: Resource) -> Decision:
+        if roles is not None:
+            by_roles = by_role(principal, roles, action)
+            if not by_roles.allowed:
+                return by_roles
+        return _judged(principal, action, resource, checks)
+
+    return decide_one
+
+
+def _public(principal: Principal, action: Action, resource: Resource) -> Decision:
+    # The directories are public, applications included: the publicity exists so that anyone
+    # can see who applies and object.
+    return allow()
+
+
+_EXTRA_CHECKS: dict[Action, tuple[Check, ...]] = {
+    Action.RECOMMEND: (_recommender,),
+    Action.RETURN_APPLICATION: (_step_owner,),
+}
+_DECIDERS: dict[Action, Callable[[Principal, Action, Resource], Decision]] = {
+    **{
+        move.action: _rule(move.roles, _acts_for, *_EXTRA_CHECKS.get(move.action, ()))
+        for move in TABLE
+    },
+    Action.APPLY: _rule(INSTITUTION_ROLES, _own_kind, _own_code),
+    Action.LODGE_OBJECTION: _public,
+    Action.RESOLVE_OBJECTION: _rule(OFFICE),
+    Action.SUBMIT_REPORT: _rule(INSTITUTION_ROLES, _acts_for),
+    Action.ROTATE_KEY: _rule(OFFICE | INSTITUTION_ROLES, _key_holder),
+    Action.SET_HOLIDAYS: _rule(OFFICE),
+    Action.VIEW: _public,
+    Action.BROWSE: _public,
+    Action.READ_OBJECTION_TEXT: _rule(REVIEWERS),
+}
+
+
+def decide(principal: Principal, action: Action, resource: Resource = None) -> Decision:
+    """May `principal` do `action` (on `resource`, a stored institution or an application's
+    fields)? The refusal names the rule; `scope` says which institutions a list may show."""
+    return _DECIDERS[action](principal, action, resource)
