@@ -8,7 +8,7 @@ what a caller may list and what it may open are the same rule. The API layer onl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,3 +78,51 @@ def check_resource(decision: Decision, resource: Mapping[str, Any] | None, reaso
     if not decision.allowed or resource is None or decision.scope.admits(resource):
         return decision
     return deny(reason)
+
+
+# A condition on a resource beyond the role: the reason to refuse, or None.
+Check = Callable[[Principal, str, Mapping[str, Any]], str | None]
+# One workflow's answer for one action: (principal, action, resource) -> Decision.
+Rule = Callable[[Principal, str, Mapping[str, Any] | None], Decision]
+
+
+def everything(principal: Principal) -> Scope:
+    return EVERYTHING
+
+
+def rule(
+    roles: Iterable[Role] | None,
+    *checks: Check,
+    scope: Callable[[Principal], Scope] = everything,
+) -> Rule:
+    """The decision for one action: the caller holds one of `roles` (None: anyone, the public
+    included); with a resource, every check passes (the first refusal wins). Allowed answers
+    carry `scope(principal)`, the filter of what a list of such resources may show."""
+    allowed = None if roles is None else frozenset(roles)
+
+    def decide(principal: Principal, action: str, resource: Mapping[str, Any] | None) -> Decision:
+        if allowed is not None:
+            by_roles = by_role(principal, allowed, action)
+            if not by_roles.allowed:
+                return by_roles
+        if resource is not None:
+            for check in checks:
+                reason = check(principal, action, resource)
+                if reason is not None:
+                    return deny(reason)
+        return allow(scope(principal))
+
+    return decide
+
+
+def authorizer(
+    decide: Callable[[Principal, Any, Mapping[str, Any] | None], Decision],
+    principal: Principal,
+    action: Any,
+) -> Callable[[Mapping[str, Any]], None]:
+    """`decide(principal, action, record).require()` as the store's `authorize` hook."""
+
+    def check(record: Mapping[str, Any]) -> None:
+        decide(principal, action, record).require()
+
+    return check

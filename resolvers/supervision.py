@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from registry.errors import Forbidden, NotFound
 from registry.problems import Problem, Rejected
 from registry.supervision import campaigns, findings, roster
+from registry.supervision.policy import decide
+from registry.supervision.rules import Action
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import PublicError, public
@@ -93,7 +95,7 @@ async def campaign_page(
 async def campaign_findings(ctx: Context, cid: str, status: str) -> list[findings.Finding] | None:
     """None (not an empty list) while the findings are not public to this caller."""
     who = await principal(ctx)
-    if not findings.visible(who, status):
+    if not decide(who, Action.VIEW_FINDINGS, {"status": status}).allowed:
         return None
     return await findings.for_campaign(ctx.db, cid)
 

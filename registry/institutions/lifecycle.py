@@ -32,6 +32,7 @@ from registry.institutions.model import (
 )
 from registry.institutions.policy import decide
 from registry.institutions.rules import TABLE, Action
+from registry.policy import authorizer
 from registry.problems import reject
 from registry.storage import store
 from registry.storage.collections import Collection
@@ -46,13 +47,6 @@ KIND = store.Kind(
 )
 
 Changes = Callable[[Document, dt.date, AsyncClientSession], Awaitable[Document]]
-
-
-def _authorize(principal: Principal, action: Action) -> store.Authorize:
-    def check(doc: Document) -> None:
-        decide(principal, action, doc).require()
-
-    return check
 
 
 def _clean_reason(reason: str | None, required: bool, action: str) -> str | None:
@@ -99,7 +93,7 @@ async def transition(
         action,
         at=moment,
         reason=reason,
-        authorize=_authorize(principal, action),
+        authorize=authorizer(decide, principal, action),
         changes=updates,
     )
     return from_document(doc)

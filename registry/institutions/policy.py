@@ -10,17 +10,15 @@ stored institution, or the fields of an application) it is about that record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from registry.auth import INSTITUTION_ROLES, Principal, Role
 from registry.institutions.model import Kind, Status
 from registry.institutions.rules import OFFICE, REVIEWERS, STEP_OWNER, TABLE, Action
-from registry.policy import EVERYTHING, Decision, Scope, allow, by_role, deny
+from registry.policy import EVERYTHING, Decision, Rule, Scope, allow, rule
 
 Resource = Mapping[str, Any] | None
-# A further condition on a resource: the reason to refuse, or None.
-Check = Callable[[Principal, Action, Mapping[str, Any]], str | None]
 
 ROLE_OF_KIND = {
     Kind.TRAINING: Role.TRAINING_INSTITUTION,
@@ -37,7 +35,7 @@ def scope_of(principal: Principal) -> Scope:
     return EVERYTHING
 
 
-def _acts_for(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _acts_for(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     role = principal.role
     if role in INSTITUTION_ROLES:
         if "_id" in doc and principal.institution != doc["_id"]:
@@ -52,7 +50,7 @@ def _acts_for(principal: Principal, action: Action, doc: Mapping[str, Any]) -> s
     return None
 
 
-def _recommender(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _recommender(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     owner = Role.OFFICE_ADMIN if doc.get("ministry_level") else Role.PROVINCIAL_REVIEWER
     if principal.role is owner:
         return None
@@ -60,7 +58,7 @@ def _recommender(principal: Principal, action: Action, doc: Mapping[str, Any]) -
     return f"{action}: {who} is recommended by {owner}"
 
 
-def _step_owner(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _step_owner(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     if principal.role is Role.OFFICE_ADMIN:
         return None
     owner = STEP_OWNER.get(Status(doc["status"]))
@@ -74,78 +72,55 @@ def _step_owner(principal: Principal, action: Action, doc: Mapping[str, Any]) ->
     )
 
 
-def _own_kind(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _own_kind(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     expected = ROLE_OF_KIND[Kind(doc["kind"])]
     if principal.role is expected:
         return None
     return f"{action}: a {doc['kind']} application needs a {expected} token"
 
 
-def _own_code(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _own_code(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     if "_id" not in doc or principal.institution == doc["_id"]:
         return None
     return f"{action}: an institution may apply only for its own unified social credit code"
 
 
-def _key_holder(principal: Principal, action: Action, doc: Mapping[str, Any]) -> str | None:
+def _key_holder(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     if principal.role is Role.OFFICE_ADMIN or principal.institution == doc["_id"]:
         return None
     return "a key may be rotated by OFFICE_ADMIN or by the institution itself"
 
 
-def _judged(
-    principal: Principal, action: Action, resource: Resource, checks: tuple[Check, ...]
-) -> Decision:
-    """Allowed, narrowed to `resource` by `checks` (the first refusal wins)."""
-    if resource is not None:
-        for check in checks:
-            reason = check(principal, action, resource)
-            if reason is not None:
-                return deny(reason)
-    return allow(scope_of(principal))
-
-
-def _rule(roles: frozenset[Role] | None, *checks: Check) -> Callable[..., Decision]:
-    """A decision: one of `roles` (None: anyone, the public included), then `checks`."""
-
-    def decide_one(principal: Principal, action: Action, resource: Resource) -> Decision:
-        if roles is not None:
-            by_roles = by_role(principal, roles, action)
-            if not by_roles.allowed:
-                return by_roles
-        return _judged(principal, action, resource, checks)
-
-    return decide_one
-
-
-def _public(principal: Principal, action: Action, resource: Resource) -> Decision:
+def _public(principal: Principal, action: str, resource: Resource) -> Decision:
     # The directories are public, applications included: the publicity exists so that anyone
     # can see who applies and object.
     return allow()
 
 
-_EXTRA_CHECKS: dict[Action, tuple[Check, ...]] = {
+_EXTRA_CHECKS = {
     Action.RECOMMEND: (_recommender,),
     Action.RETURN_APPLICATION: (_step_owner,),
 }
-_DECIDERS: dict[Action, Callable[[Principal, Action, Resource], Decision]] = {
+_RULES: dict[Action, Rule] = {
     **{
-        move.action: _rule(move.roles, _acts_for, *_EXTRA_CHECKS.get(move.action, ()))
+        move.action: rule(
+            move.roles, _acts_for, *_EXTRA_CHECKS.get(move.action, ()), scope=scope_of
+        )
         for move in TABLE
     },
-    Action.APPLY: _rule(INSTITUTION_ROLES, _own_kind, _own_code),
+    Action.APPLY: rule(INSTITUTION_ROLES, _own_kind, _own_code, scope=scope_of),
     Action.LODGE_OBJECTION: _public,
-    Action.RESOLVE_OBJECTION: _rule(OFFICE),
-    Action.SUBMIT_REPORT: _rule(INSTITUTION_ROLES, _acts_for),
-    Action.ROTATE_KEY: _rule(OFFICE | INSTITUTION_ROLES, _key_holder),
-    Action.SET_HOLIDAYS: _rule(OFFICE),
+    Action.RESOLVE_OBJECTION: rule(OFFICE),
+    Action.SUBMIT_REPORT: rule(INSTITUTION_ROLES, _acts_for, scope=scope_of),
+    Action.ROTATE_KEY: rule(OFFICE | INSTITUTION_ROLES, _key_holder, scope=scope_of),
+    Action.SET_HOLIDAYS: rule(OFFICE),
     Action.VIEW: _public,
     Action.BROWSE: _public,
-    Action.READ_OBJECTION_TEXT: _rule(REVIEWERS),
+    Action.READ_OBJECTION_TEXT: rule(REVIEWERS),
 }
 
 
 def decide(principal: Principal, action: Action, resource: Resource = None) -> Decision:
     """May `principal` do `action` (on `resource`, a stored institution or an application's
     fields)? The refusal names the rule; `scope` says which institutions a list may show."""
-    return _DECIDERS[action](principal, action, resource)
+    return _RULES[action](principal, action, resource)

@@ -3,30 +3,33 @@ DRAWN (the seed published, the draw stored) → RESULTS_PUBLISHED (every drawn i
 finding; the findings become public).
 
 The seed is entered after the announcement, from the source the announcement named (e.g. a
-lottery draw on a stated day), so no one can pick a seed once the population is known. Each step
-is audited in the transaction that makes it; each is safe to retry.
+lottery draw on a stated day), so no one can pick a seed once the population is known. The
+announcement is an idempotent create, the draw and the publication moves of
+`registry.supervision.rules.CAMPAIGN_MOVES`, each audited in the transaction that makes it and
+safe to retry.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
 from registry import audit, clock, tokens
 from registry.auth import Principal, Role
-from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Conflict, NotFound
+from registry.db import Database, Document
 from registry.institutions import directory
 from registry.institutions.model import Kind
+from registry.policy import authorizer
 from registry.problems import Problem, Rejected, reject
-from registry.supervision import roster, rules
+from registry.storage import idempotency, store
+from registry.storage.collections import Collection
+from registry.supervision import roster
 from registry.supervision.draw import (
     Assignment,
     Candidate,
@@ -39,16 +42,14 @@ from registry.supervision.draw import (
     published_document,
     rules_problems,
 )
-from registry.transactions import in_transaction
+from registry.supervision.policy import decide
+from registry.supervision.rules import CAMPAIGN_MOVES, Action, CampaignStatus
 
-CAMPAIGNS = "supervision_campaigns"
-FINDINGS = "supervision_findings"
 MAX_TITLE = 200
 MAX_TEXT = 5000
-
-ANNOUNCED = "ANNOUNCED"
-DRAWN = "DRAWN"
-RESULTS_PUBLISHED = "RESULTS_PUBLISHED"
+CAMPAIGN = store.Kind(
+    Collection.SUPERVISION_CAMPAIGNS, "campaign", "supervision", "CAMPAIGN_NOT_FOUND", "campaignId"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Campaign:
     owner_province: str | None  # None: a national campaign of the office
     seed_source: str
     rules: DrawRules
-    status: str
+    status: CampaignStatus
     announced_at: dt.datetime
     population: tuple[Candidate, ...]
     roster: tuple[Inspector, ...]
@@ -110,7 +111,7 @@ def from_document(doc: Document) -> Campaign:
         owner_province=doc.get("owner_province"),
         seed_source=doc["seed_source"],
         rules=_rules(doc["rules"]),
-        status=doc["status"],
+        status=CampaignStatus(doc["status"]),
         announced_at=doc["announced_at"],
         population=tuple(Candidate(c["uscc"], c["province"]) for c in doc["population"]),
         roster=tuple(
@@ -126,9 +127,9 @@ def from_document(doc: Document) -> Campaign:
 
 
 def campaign_id(principal: Principal, idempotency_key: str) -> str:
+    # 16 hex digits, as campaigns announced before the shared store have.
     scope = principal.province or "office"
-    digest = hashlib.sha256(f"{scope}\n{idempotency_key.strip()}".encode()).hexdigest()
-    return "cmp_" + digest[:16]
+    return idempotency.key_id("cmp_", scope, idempotency_key, length=16)
 
 
 async def population(db: Database, draw_rules: DrawRules) -> list[Candidate]:
@@ -139,58 +140,30 @@ async def population(db: Database, draw_rules: DrawRules) -> list[Candidate]:
             f = directory.DirectoryFilter(
                 kind=Kind(kind), province=province, listed_on=draw_rules.listed_on
             )
-            async for d in db.institutions.find(directory.query_for(f), {"province": 1}):
+            query = directory.query_for(f)
+            async for d in db[Collection.INSTITUTIONS].find(query, {"province": 1}):
                 found[d["_id"]] = Candidate(d["_id"], d["province"])
     return sorted(found.values(), key=lambda c: c.uscc)
 
 
-def _owner_check(principal: Principal, doc: Document, action: str) -> None:
-    owner = doc.get("owner_province")
-    if principal.role is Role.PROVINCIAL_REVIEWER and owner != principal.province:
-        rules.require_province(principal, owner or "all (a national campaign)", action)
-
-
-def _event(action: str, principal: Principal, moment: dt.datetime) -> Document:
-    return {"at": moment, "action": action, "actor": principal.actor}
-
-
 async def load(db: Database, cid: str, session: AsyncClientSession | None = None) -> Document:
-    doc = await db[CAMPAIGNS].find_one({"_id": cid}, session=session)
-    if doc is None:
-        raise NotFound(f"no campaign {cid[:40]}", code="CAMPAIGN_NOT_FOUND", field="campaignId")
-    return doc
+    return await store.load(db, CAMPAIGN, cid, session)
 
 
-async def announce(
-    db: Database, principal: Principal, spec: CampaignInput, *, now: dt.datetime | None = None
-) -> tuple[Campaign, bool]:
-    """Announce a campaign; returns it and whether this answered an earlier identical request."""
-    rules.require(principal, "announceSupervisionCampaign")
-    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
-    today = clock.china_date(moment)
-    draw_rules = spec.rules
-    if principal.role is Role.PROVINCIAL_REVIEWER:
-        assert principal.province is not None
-        if draw_rules.provinces and set(draw_rules.provinces) != {principal.province}:
-            rules.require_province(
-                principal, ",".join(sorted(draw_rules.provinces)), "announceSupervisionCampaign"
-            )
-        draw_rules = DrawRules(
-            draw_rules.kinds,
-            (principal.province,),
-            draw_rules.listed_on,
-            draw_rules.sample_size,
-            draw_rules.inspectors_per_institution,
-            draw_rules.avoid_same_province,
-        )
-    problems = [Problem(f, c, m) for f, c, m in rules_problems(draw_rules)]
-    key = (spec.idempotency_key or "").strip()
-    if not 8 <= len(key) <= 100:
-        problems.append(
-            Problem(
-                "idempotencyKey", "INVALID_IDEMPOTENCY_KEY", "idempotencyKey has 8-100 characters"
-            )
-        )
+def _scoped(principal: Principal, draw_rules: DrawRules) -> DrawRules:
+    """A provincial reviewer's campaign covers its own province, whatever the rules said."""
+    if principal.role is not Role.PROVINCIAL_REVIEWER:
+        return draw_rules
+    assert principal.province is not None
+    return dataclasses.replace(draw_rules, provinces=(principal.province,))
+
+
+def _announcement(
+    spec: CampaignInput, draw_rules: DrawRules, today: dt.date, problems: list[Problem]
+) -> Document:
+    """The announcement's published content, or `Rejected` with `problems` and every other
+    problem found."""
+    problems.extend(Problem(f, c, m) for f, c, m in rules_problems(draw_rules))
     title = " ".join((spec.title or "").split())
     if not title or len(title) > MAX_TITLE:
         problems.append(Problem("title", "INVALID_TITLE", f"a title has 1-{MAX_TITLE} characters"))
@@ -213,163 +186,147 @@ async def announce(
                 "the population is the directory on a past day or today",
             )
         )
-    unknown = [p for p in draw_rules.provinces if p not in tokens.province_codes()]
-    if unknown:
+    if any(p not in tokens.province_codes() for p in draw_rules.provinces):
         problems.append(Problem("rules.provinces", "UNKNOWN_PROVINCE", "not a province code"))
     if problems:
         raise Rejected(problems)
-    cid = campaign_id(principal, key)
+    return {"title": title, "year": spec.year, "seed_source": source, "rules": draw_rules.to_json()}
+
+
+def _clean_key(raw: str, problems: list[Problem]) -> str:
+    try:
+        return idempotency.clean_key(raw)
+    except Rejected as bad:
+        problems.extend(bad.problems)
+        return ""
+
+
+async def _frozen(db: Database, draw_rules: DrawRules) -> tuple[list[Candidate], list[Inspector]]:
+    """The population and the roster the campaign freezes, or why it could not be drawn."""
     candidates = await population(db, draw_rules)
-    inspectors = [
-        Inspector(e.id, e.name, e.province, e.affiliation)
-        for e in await roster.active(db, draw_rules.provinces)
-    ]
-    content = {
-        "title": title,
-        "year": spec.year,
-        "seed_source": source,
-        "rules": draw_rules.to_json(),
-    }
-    digest = hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    existing = await db[CAMPAIGNS].find_one({"_id": cid})
-    if existing is not None:
-        return _replay(existing, digest), True
     if not candidates:
         raise reject(
             "rules", "EMPTY_POPULATION", "no institution on the directory matches these rules"
         )
+    inspectors = [
+        Inspector(e.id, e.name, e.province, e.affiliation)
+        for e in await roster.active(db, draw_rules.provinces)
+    ]
     if len(inspectors) < draw_rules.inspectors_per_institution:
         raise reject(
             "rules.inspectorsPerInstitution",
             "ROSTER_TOO_SMALL",
             f"the roster has {len(inspectors)} active inspector(s) for these provinces",
         )
-    doc: Document = {
-        "_id": cid,
+    return candidates, inspectors
+
+
+def _new_campaign(
+    principal: Principal,
+    content: Document,
+    frozen: tuple[list[Candidate], list[Inspector]],
+    moment: dt.datetime,
+) -> Document:
+    candidates, inspectors = frozen
+    announced = CampaignStatus.ANNOUNCED
+    return {
         **content,
-        "idempotency_key": key,
-        "digest": digest,
         "owner_province": principal.province
         if principal.role is Role.PROVINCIAL_REVIEWER
         else None,
-        "status": ANNOUNCED,
+        "status": announced.value,
         "announced_at": moment,
         "population": [{"uscc": c.uscc, "province": c.province} for c in candidates],
-        "roster": [
-            {"id": i.id, "name": i.name, "province": i.province, "affiliation": i.affiliation}
-            for i in inspectors
-        ],
+        "roster": [dataclasses.asdict(i) for i in inspectors],
         "seed": None,
         "selection": None,
-        "history": [_event("announce", principal, moment)],
-        "revision": 1,
-        "schema_version": SCHEMA_VERSION,
+        "history": [store.history_entry(Action.ANNOUNCE, None, announced, principal, moment, None)],
     }
 
-    async def work(session: AsyncClientSession) -> Document:
-        await db[CAMPAIGNS].insert_one(doc, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="supervision.announce",
-            entity=f"campaign:{cid}",
-            before=None,
-            after=doc,
-            session=session,
-        )
-        return doc
 
-    try:
-        stored = await in_transaction(db, work)
-    except DuplicateKeyError:
-        raced = await db[CAMPAIGNS].find_one({"_id": cid})
-        if raced is None:
-            raise
-        return _replay(raced, digest), True
-    return from_document(stored), False
+async def announce(
+    db: Database, principal: Principal, spec: CampaignInput, *, now: dt.datetime | None = None
+) -> tuple[Campaign, bool]:
+    """Announce a campaign; returns it and whether this answered an earlier identical request."""
+    decide(principal, Action.ANNOUNCE).require()
+    decide(principal, Action.ANNOUNCE, {"provinces": spec.rules.provinces}).require()
+    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    draw_rules = _scoped(principal, spec.rules)
+    problems: list[Problem] = []
+    key = _clean_key(spec.idempotency_key, problems)
+    content = _announcement(spec, draw_rules, clock.china_date(moment), problems)
+    cid = campaign_id(principal, key)
+    digest = hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    existing = await idempotency.find(db, CAMPAIGN, cid)
+    if existing is not None:
+        return from_document(idempotency.replay(CAMPAIGN, existing, digest).document), True
+    frozen = await _frozen(db, draw_rules)
 
+    async def build(session: AsyncClientSession) -> Document:
+        doc = _new_campaign(principal, content, frozen, moment)
+        return {"_id": cid, **doc, "idempotency_key": key, "digest": digest}
 
-def _replay(existing: Document, digest: str) -> Campaign:
-    if existing["digest"] != digest:
-        raise reject(
-            "idempotencyKey",
-            "IDEMPOTENCY_KEY_REUSED",
-            "this idempotency key was used for a different campaign; use a new key",
-        )
-    return from_document(existing)
+    created = await idempotency.create_once(
+        db, CAMPAIGN, principal, cid, digest, build, action=Action.ANNOUNCE
+    )
+    return from_document(created.document), created.replayed
 
 
-async def _change(
+async def _move(
     db: Database,
     principal: Principal,
     cid: str,
-    action: str,
-    step: Callable[[Document], Document],
-    *,
+    action: Action,
     moment: dt.datetime,
+    precheck: store.Precheck,
+    changes: store.Changes,
 ) -> Campaign:
-    """Load, let `step` return the new document (or the old one for a retry), write, audit."""
-
-    async def work(session: AsyncClientSession) -> Document:
-        doc = await load(db, cid, session)
-        _owner_check(principal, doc, action)
-        new = step(doc)
-        if new is doc:
-            return doc
-        new = {
-            **new,
-            "revision": doc["revision"] + 1,
-            "history": [*doc["history"], _event(action, principal, moment)],
-        }
-        result = await db[CAMPAIGNS].replace_one(
-            {"_id": cid, "revision": doc["revision"]}, new, session=session
-        )
-        if result.matched_count != 1:
-            raise Conflict("the campaign changed while this request ran; retry it")
-        await audit.append(
-            db,
-            actor=principal,
-            action=f"supervision.{action}",
-            entity=f"campaign:{cid}",
-            before=doc,
-            after=new,
-            session=session,
-        )
-        return new
-
-    return from_document(await in_transaction(db, work))
+    doc = await store.apply_transition(
+        db,
+        CAMPAIGN,
+        CAMPAIGN_MOVES,
+        principal,
+        cid,
+        action,
+        at=moment,
+        authorize=authorizer(decide, principal, action),
+        precheck=precheck,
+        changes=changes,
+    )
+    return from_document(doc)
 
 
 async def draw_campaign(
     db: Database, principal: Principal, cid: str, seed: str, *, now: dt.datetime | None = None
 ) -> Campaign:
-    rules.require(principal, "drawSupervisionCampaign")
+    decide(principal, Action.DRAW).require()
     try:
         clean_seed = normalise_seed(seed)
     except DrawInputError as error:
         raise reject("seed", "INVALID_SEED", error.message) from None
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
 
-    def step(doc: Document) -> Document:
-        if doc["status"] != ANNOUNCED:
-            if doc.get("seed") == clean_seed:
-                return doc  # a retry of the same draw
-            raise reject(
-                "seed", "ALREADY_DRAWN", f"the campaign was drawn already (it is {doc['status']})"
-            )
+    def drawn_already(doc: Document) -> bool:
+        if doc["status"] == CampaignStatus.ANNOUNCED:
+            return False
+        if doc.get("seed") == clean_seed:
+            return True  # a retry of the same draw, by whoever asks
+        raise reject(
+            "seed", "ALREADY_DRAWN", f"the campaign was drawn already (it is {doc['status']})"
+        )
+
+    async def changes(doc: Document, session: AsyncClientSession) -> Document:
         campaign = from_document(doc)
         selection = draw(clean_seed, campaign.rules, campaign.population, campaign.roster)
         return {
-            **doc,
-            "status": DRAWN,
             "seed": clean_seed,
             "drawn_at": moment,
             "selection": [a.to_json() for a in selection],
         }
 
-    return await _change(db, principal, cid, "draw", step, moment=moment)
+    return await _move(db, principal, cid, Action.DRAW, moment, drawn_already, changes)
 
 
 async def publish_results(
@@ -380,25 +337,28 @@ async def publish_results(
     *,
     now: dt.datetime | None = None,
 ) -> Campaign:
-    rules.require(principal, "publishSupervisionResults")
+    decide(principal, Action.PUBLISH_RESULTS).require()
     text = (summary or "").strip() or None
     if text is not None and len(text) > MAX_TEXT:
         raise reject("summary", "TOO_LONG", f"a summary has at most {MAX_TEXT} characters")
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
     await load(db, cid)  # NOT_FOUND before the findings query
     # Findings are never deleted, so a set read before the transaction can only be too small.
-    recorded = {
-        f["institution"] async for f in db[FINDINGS].find({"campaign": cid}, {"institution": 1})
-    }
+    findings = db[Collection.SUPERVISION_FINDINGS].find({"campaign": cid}, {"institution": 1})
+    recorded = {f["institution"] async for f in findings}
 
-    def step(current: Document) -> Document:
-        if current["status"] == RESULTS_PUBLISHED:
-            if (current.get("results") or {}).get("summary") == text:
-                return current
+    def published_already(doc: Document) -> bool:
+        status = CampaignStatus(doc["status"])
+        if status is CampaignStatus.RESULTS_PUBLISHED:
+            if (doc.get("results") or {}).get("summary") == text:
+                return True
             raise reject("campaignId", "ALREADY_PUBLISHED", "the results are already published")
-        if current["status"] != DRAWN:
+        if status is not CampaignStatus.DRAWN:
             raise reject("campaignId", "NOT_DRAWN", "draw the campaign before publishing results")
-        missing = [a["uscc"] for a in current["selection"] if a["uscc"] not in recorded]
+        return False
+
+    async def changes(doc: Document, session: AsyncClientSession) -> Document:
+        missing = [a["uscc"] for a in doc["selection"] if a["uscc"] not in recorded]
         if missing:
             raise reject(
                 "campaignId",
@@ -406,17 +366,15 @@ async def publish_results(
                 f"{len(missing)} drawn institution(s) have no finding yet: "
                 + ", ".join(missing[:5]),
             )
-        return {
-            **current,
-            "status": RESULTS_PUBLISHED,
-            "results": {"summary": text, "published_at": moment},
-        }
+        return {"results": {"summary": text, "published_at": moment}}
 
-    return await _change(db, principal, cid, "publishResults", step, moment=moment)
+    return await _move(
+        db, principal, cid, Action.PUBLISH_RESULTS, moment, published_already, changes
+    )
 
 
 async def get(db: Database, cid: str) -> Campaign | None:
-    doc = await db[CAMPAIGNS].find_one({"_id": cid})
+    doc = await idempotency.find(db, CAMPAIGN, cid)
     return from_document(doc) if doc else None
 
 
@@ -429,7 +387,8 @@ async def page(
         query["year"] = year
     if after is not None:
         query["_id"] = {"$gt": after}
-    docs = [d async for d in db[CAMPAIGNS].find(query).sort("_id", 1).limit(limit + 1)]
+    cursor = db[CAMPAIGN.collection].find(query).sort("_id", 1).limit(limit + 1)
+    docs = [d async for d in cursor]
     return [from_document(d) for d in docs[:limit]], len(docs) > limit
 
 

@@ -2,61 +2,74 @@
 
 A violation of the notice's list (六(三)) leads to suspension or removal *through the directory's
 own transitions* (`registry.institutions.lifecycle`): the finding is recorded first (with its
-enforcement pending), then the transition runs, then the finding is marked enforced. The
-transition opens its own transaction, so these are three audited steps; a retry of the same
-finding resumes where a failure stopped (the lifecycle answers a repeated step by the same caller
-with the record unchanged), and the directory shows the suspension or removal from the day of the
-decision (`listedOn` that day and later no longer includes the institution).
+enforcement pending), then the transition runs, then the finding is marked enforced (the move of
+`registry.supervision.rules.ENFORCEMENT_MOVES`). The transition opens its own transaction, so
+these are three audited steps; a retry of the same finding resumes where a failure stopped (the
+lifecycle answers a repeated step by the same caller with the record unchanged), and the
+directory shows the suspension or removal from the day of the decision (`listedOn` that day and
+later no longer includes the institution).
+
+A finding is keyed by campaign and institution: the same finding again is answered with the
+stored one, another one is `FINDING_EXISTS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
 from registry import audit, clock
-from registry.auth import Principal, Role
-from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import Forbidden
+from registry.auth import Principal
+from registry.db import Database, Document
 from registry.institutions import lifecycle
 from registry.institutions.model import Status, Violation
-from registry.institutions.rules import TABLE as DIRECTORY_RULES
+from registry.institutions.rules import TABLE as DIRECTORY_MOVES
+from registry.institutions.rules import Action as DirectoryAction
 from registry.problems import Problem, Rejected, reject
+from registry.storage import idempotency, store
+from registry.storage.collections import Collection
 from registry.supervision import rules
-from registry.supervision.campaigns import CAMPAIGNS, DRAWN, FINDINGS, RESULTS_PUBLISHED, load
+from registry.supervision.campaigns import load
+from registry.supervision.policy import decide
+from registry.supervision.rules import (
+    ENFORCEMENT_MOVES,
+    CampaignStatus,
+    Enforcement,
+    FindingAction,
+)
+from registry.supervision.rules import Outcome as Outcome  # findings.Outcome, as the API knows it
 from registry.transactions import in_transaction
 
 MAX_DETAILS = 2000
-
-
-class Outcome(StrEnum):
-    COMPLIANT = "COMPLIANT"  # 未发现问题
-    DEFICIENT = "DEFICIENT"  # 发现问题，责令整改
-    VIOLATION = "VIOLATION"  # 六(三) 所列违规行为，经调查核实
-
-
-class Action(StrEnum):
-    NONE = "NONE"
-    RECTIFY = "RECTIFY"  # 限期整改: recorded, no change on the directory
-    SUSPEND = "SUSPEND"  # the directory's `suspend`
-    REMOVE = "REMOVE"  # the directory's `remove` (退出目录)
-
+Action = FindingAction  # `findings.Action`: the name the API and the demo know it by
+# Audited on the campaign: "supervision.recordFinding" on "campaign:<id>".
+FINDING = store.Kind(
+    Collection.SUPERVISION_FINDINGS,
+    "campaign",
+    "supervision",
+    "FINDING_NOT_FOUND",
+    "institution",
+    entity_key="campaign",
+)
 
 # Which actions each outcome allows. A violation "一经调查核实，则退出目录": removal, or
 # suspension while the investigation that would confirm it runs.
-ALLOWED: dict[Outcome, frozenset[Action]] = {
-    Outcome.COMPLIANT: frozenset({Action.NONE}),
-    Outcome.DEFICIENT: frozenset({Action.NONE, Action.RECTIFY, Action.SUSPEND}),
-    Outcome.VIOLATION: frozenset({Action.SUSPEND, Action.REMOVE}),
+ALLOWED: dict[Outcome, frozenset[FindingAction]] = {
+    Outcome.COMPLIANT: frozenset({FindingAction.NONE}),
+    Outcome.DEFICIENT: frozenset(
+        {FindingAction.NONE, FindingAction.RECTIFY, FindingAction.SUSPEND}
+    ),
+    Outcome.VIOLATION: frozenset({FindingAction.SUSPEND, FindingAction.REMOVE}),
 }
-_LIFECYCLE = {Action.SUSPEND: "suspend", Action.REMOVE: "remove"}
-PENDING = "PENDING"
-DONE = "DONE"
-NOT_REQUIRED = "NOT_REQUIRED"
+# The directory's move a finding's action runs.
+_LIFECYCLE = {
+    FindingAction.SUSPEND: DirectoryAction.SUSPEND,
+    FindingAction.REMOVE: DirectoryAction.REMOVE,
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ class FindingInput:
     campaign: str
     institution: str
     outcome: Outcome
-    action: Action
+    action: FindingAction
     details: str
     violation: Violation | None = None
 
@@ -75,10 +88,10 @@ class Finding:
     institution: str
     outcome: Outcome
     violation: Violation | None
-    action: Action
+    action: FindingAction
     details: str
     recorded_at: dt.datetime
-    enforcement: str  # PENDING, DONE, NOT_REQUIRED
+    enforcement: Enforcement
     effective_on: dt.date | None  # the day the suspension or removal took effect
     institution_status: str | None
 
@@ -91,10 +104,10 @@ def from_document(doc: Document) -> Finding:
         institution=doc["institution"],
         outcome=Outcome(doc["outcome"]),
         violation=Violation(doc["violation"]) if doc.get("violation") else None,
-        action=Action(doc["action"]),
+        action=FindingAction(doc["action"]),
         details=doc["details"],
         recorded_at=doc["recorded_at"],
-        enforcement=enforcement["status"],
+        enforcement=Enforcement(enforcement["status"]),
         effective_on=dt.date.fromisoformat(effective) if effective else None,
         institution_status=enforcement.get("institution_status"),
     )
@@ -140,158 +153,172 @@ def _content(spec: FindingInput, details: str) -> Document:
     }
 
 
-async def record(
-    db: Database, principal: Principal, spec: FindingInput, *, now: dt.datetime | None = None
-) -> Finding:
-    rules.require(principal, "recordSupervisionFinding")
-    details = _check(spec)
-    if spec.action is Action.REMOVE and principal.role is not Role.OFFICE_ADMIN:
-        raise Forbidden(
-            "recordSupervisionFinding: removal from the directory is decided by OFFICE_ADMIN"
-        )
-    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
-    campaign = await load(db, spec.campaign)
-    selected = {a["uscc"] for a in campaign.get("selection") or []}
-    if campaign["status"] == RESULTS_PUBLISHED:
-        # A retry after publication finds its finding; anything else is too late.
-        stored = await db[FINDINGS].find_one({"_id": f"{spec.campaign}:{spec.institution}"})
-        if stored is not None and all(stored[k] == v for k, v in _content(spec, details).items()):
-            return from_document(stored)
+def _digest(content: Document) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _same(stored: Document, content: Document) -> bool:
+    # Compared field by field: findings recorded before the store carry no digest.
+    return all(stored.get(k) == v for k, v in content.items())
+
+
+def _exists() -> Rejected:
+    return reject(
+        "institution", "FINDING_EXISTS", "a different finding is recorded; findings are final"
+    )
+
+
+def _check_open(campaign: Document, institution: str) -> None:
+    """`CAMPAIGN_CLOSED`, `NOT_DRAWN` or `NOT_SELECTED` unless a finding may be recorded."""
+    status = CampaignStatus(campaign["status"])
+    if status is CampaignStatus.RESULTS_PUBLISHED:
         raise reject("campaignId", "CAMPAIGN_CLOSED", "the campaign's results are published")
-    if campaign["status"] != DRAWN:
+    if status is not CampaignStatus.DRAWN:
         raise reject("campaignId", "NOT_DRAWN", "findings are recorded after the draw")
-    if spec.institution not in selected:
+    if institution not in {a["uscc"] for a in campaign.get("selection") or []}:
         raise reject(
             "institution", "NOT_SELECTED", "the institution was not drawn in this campaign"
         )
-    institution = await db.institutions.find_one({"_id": spec.institution}, {"province": 1})
-    assert institution is not None  # a drawn institution was on the directory
-    rules.require_province(principal, institution["province"], "recordSupervisionFinding")
-    fid = f"{spec.campaign}:{spec.institution}"
+
+
+async def _check_movable(db: Database, spec: FindingInput, session: AsyncClientSession) -> None:
+    """`ILLEGAL_TRANSITION` when the directory could not make the finding's move."""
+    current = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": spec.institution}, {"status": 1}, session=session
+    )
+    move = _LIFECYCLE[spec.action]
+    state = Status(current["status"]) if current else None
+    if state is None:
+        raise reject("action", "ILLEGAL_TRANSITION", f"cannot {move}: the institution is unknown")
+    DIRECTORY_MOVES.check(move, state, field="action")
+
+
+async def record(
+    db: Database, principal: Principal, spec: FindingInput, *, now: dt.datetime | None = None
+) -> Finding:
+    decide(principal, rules.Action.RECORD_FINDING).require()
+    details = _check(spec)
+    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    campaign = await load(db, spec.campaign)
+    institution = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": spec.institution}, {"province": 1}
+    )
+    province = institution["province"] if institution else None
+    resource = {"province": province, "action": spec.action}
+    decide(principal, rules.Action.RECORD_FINDING, resource).require()
     content = _content(spec, details)
+    fid = f"{spec.campaign}:{spec.institution}"
+    existing = await idempotency.find(db, FINDING, fid)
+    if existing is None or not _same(existing, content):
+        _check_open(campaign, spec.institution)
+        if existing is not None:
+            raise _exists()
+        existing = await _create(db, principal, spec, fid, content, province, moment)
+    if existing["enforcement"]["status"] != Enforcement.PENDING:
+        return from_document(existing)
+    return await _enforce(db, principal, existing, campaign["title"], moment)
+
+
+async def _create(
+    db: Database,
+    principal: Principal,
+    spec: FindingInput,
+    fid: str,
+    content: Document,
+    province: str | None,
+    moment: dt.datetime,
+) -> Document:
+    digest = _digest(content)
     needs = spec.action in _LIFECYCLE
 
-    async def work(session: AsyncClientSession) -> Document:
-        existing = await db[FINDINGS].find_one({"_id": fid}, session=session)
-        if existing is not None:
-            if all(existing[k] == v for k, v in content.items()):
-                return existing  # a retry: enforcement resumes below if it was pending
-            raise reject(
-                "institution",
-                "FINDING_EXISTS",
-                "a different finding is recorded; findings are final",
-            )
+    async def build(session: AsyncClientSession) -> Document:
         if needs:
-            current = await db.institutions.find_one(
-                {"_id": spec.institution}, {"status": 1}, session=session
-            )
-            transition = DIRECTORY_RULES[_LIFECYCLE[spec.action]]
-            if current is None or Status(current["status"]) not in transition.sources:
-                raise reject(
-                    "action",
-                    "ILLEGAL_TRANSITION",
-                    f"cannot {transition.action}: the institution is "
-                    f"{current['status'] if current else 'unknown'}",
-                )
-        doc: Document = {
-            "_id": fid,
-            "campaign": spec.campaign,
-            "institution": spec.institution,
-            "province": institution["province"],
-            **content,
-            "recorded_at": moment,
-            "recorded_by": principal.actor,
-            "enforcement": {"status": PENDING if needs else NOT_REQUIRED},
-            "schema_version": SCHEMA_VERSION,
-        }
+            await _check_movable(db, spec, session)
         # Written in the same transaction as the finding, so a publication of the results that
         # runs at the same time conflicts with it instead of closing the campaign under it.
-        still_open = await db[CAMPAIGNS].find_one_and_update(
-            {"_id": spec.campaign, "status": DRAWN},
+        still_open = await db[Collection.SUPERVISION_CAMPAIGNS].find_one_and_update(
+            {"_id": spec.campaign, "status": CampaignStatus.DRAWN.value},
             {"$inc": {"findings": 1}},
             session=session,
         )
         if still_open is None:
             raise reject("campaignId", "CAMPAIGN_CLOSED", "the campaign's results are published")
-        await db[FINDINGS].insert_one(doc, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="supervision.recordFinding",
-            entity=f"campaign:{spec.campaign}",
-            before=None,
-            after=doc,
-            session=session,
-        )
-        return doc
+        enforcement = Enforcement.PENDING if needs else Enforcement.NOT_REQUIRED
+        return {
+            "_id": fid,
+            "campaign": spec.campaign,
+            "institution": spec.institution,
+            "province": province,
+            **content,
+            "digest": digest,
+            "recorded_at": moment,
+            "recorded_by": principal.actor,
+            "enforcement": {"status": enforcement.value},
+        }
 
+    created = await idempotency.create_once(
+        db,
+        FINDING,
+        principal,
+        fid,
+        digest,
+        build,
+        action=rules.Action.RECORD_FINDING,
+        conflict=_exists(),
+    )
+    return created.document
+
+
+async def _run_directory_move(
+    db: Database, principal: Principal, finding: Document, reason: str, moment: dt.datetime
+) -> Status:
+    """The institution's state after the finding's suspension or removal."""
+    action = FindingAction(finding["action"])
+    uscc = finding["institution"]
     try:
-        stored = await in_transaction(db, work)
-    except DuplicateKeyError:
-        stored = await db[FINDINGS].find_one({"_id": fid})
-        if stored is None or not all(stored[k] == v for k, v in content.items()):
-            raise reject("institution", "FINDING_EXISTS", "a finding is already recorded") from None
-    if stored["enforcement"]["status"] != PENDING:
-        return from_document(stored)
-    return await _enforce(db, principal, stored, campaign["title"], moment)
+        if action is FindingAction.SUSPEND:
+            institution = await lifecycle.suspend(db, principal, uscc, reason, now=moment)
+        else:
+            violation = Violation(finding["violation"])
+            institution = await lifecycle.remove(db, principal, uscc, violation, reason, now=moment)
+        return institution.status
+    except Rejected:
+        # Already at the target (someone else acted meanwhile): the finding is enforced all the
+        # same; otherwise the problem goes back to the caller and a retry resumes here.
+        current = await db[Collection.INSTITUTIONS].find_one({"_id": uscc}, {"status": 1})
+        target = DIRECTORY_MOVES[_LIFECYCLE[action]].target
+        if current is None or current["status"] != target:
+            raise
+        return target
 
 
 async def _enforce(
     db: Database, principal: Principal, finding: Document, title: str, moment: dt.datetime
 ) -> Finding:
-    action = Action(finding["action"])
-    uscc = finding["institution"]
     reason = f"监督检查“{title}”（{finding['campaign']}）：{finding['details']}"
-    try:
-        if action is Action.SUSPEND:
-            institution = await lifecycle.suspend(db, principal, uscc, reason, now=moment)
-        else:
-            institution = await lifecycle.remove(
-                db, principal, uscc, Violation(finding["violation"]), reason, now=moment
-            )
-        status = institution.status.value
-    except Rejected:
-        # Already at the target (someone else acted meanwhile): the finding is enforced all the
-        # same; otherwise the problem goes back to the caller and a retry resumes here.
-        current = await db.institutions.find_one({"_id": uscc}, {"status": 1})
-        target = DIRECTORY_RULES[_LIFECYCLE[action]].target.value
-        if current is None or current["status"] != target:
-            raise
-        status = target
+    status = await _run_directory_move(db, principal, finding, reason, moment)
     effective = clock.china_date(moment).isoformat()
 
     async def work(session: AsyncClientSession) -> Document:
-        before = await db[FINDINGS].find_one({"_id": finding["_id"]}, session=session)
-        assert before is not None
-        if before["enforcement"]["status"] == DONE:
+        before = await store.load(db, FINDING, finding["_id"], session)
+        decide(principal, rules.Action.ENFORCE_FINDING, before).require()
+        state = Enforcement(before["enforcement"]["status"])
+        if state is Enforcement.DONE:
             return before
-        after = {
-            **before,
-            "enforcement": {
-                "status": DONE,
-                "effective_on": effective,
-                "institution_status": status,
-            },
+        ENFORCEMENT_MOVES.check(rules.Action.ENFORCE_FINDING, state, field="institution")
+        enforced = {
+            "status": ENFORCEMENT_MOVES[rules.Action.ENFORCE_FINDING].target.value,
+            "effective_on": effective,
+            "institution_status": status.value,
         }
-        await db[FINDINGS].replace_one({"_id": finding["_id"]}, after, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="supervision.enforceFinding",
-            entity=f"campaign:{finding['campaign']}",
-            before=before,
-            after=after,
-            session=session,
+        after = {**before, "enforcement": enforced}
+        return await store.save(
+            db, FINDING, principal, rules.Action.ENFORCE_FINDING, before, after, session
         )
-        return after
 
     return from_document(await in_transaction(db, work))
 
 
 async def for_campaign(db: Database, cid: str) -> list[Finding]:
-    return [from_document(d) async for d in db[FINDINGS].find({"campaign": cid}).sort("_id", 1)]
-
-
-def visible(principal: Principal, campaign_status: str) -> bool:
-    """Findings are public with the results (一公开); supervisors see them as they are recorded."""
-    return campaign_status == RESULTS_PUBLISHED or principal.role in rules.SUPERVISORS
+    cursor = db[FINDING.collection].find({"campaign": cid}).sort("_id", 1)
+    return [from_document(d) async for d in cursor]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,14 +18,18 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit, tokens
 from registry.auth import Principal
-from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import NotFound
+from registry.db import Database, Document
 from registry.identifiers import UsccError, normalise_uscc
 from registry.problems import Problem, Rejected, reject
-from registry.supervision import rules
+from registry.storage import idempotency, store
+from registry.storage.collections import Collection
+from registry.supervision.policy import decide
+from registry.supervision.rules import Action
 from registry.transactions import in_transaction
 
-ROSTER = "supervision_inspectors"
+INSPECTOR = store.Kind(
+    Collection.SUPERVISION_INSPECTORS, "inspector", "supervision", "INSPECTOR_NOT_FOUND", "id"
+)
 _BADGE = re.compile(r"[A-Z0-9-]{4,40}")
 MAX_NAME = 50
 
@@ -54,18 +59,8 @@ def inspector_id(badge: str) -> str:
     return "insp_" + hashlib.sha256(badge.encode()).hexdigest()[:12]
 
 
-async def add(
-    db: Database,
-    principal: Principal,
-    *,
-    name: str,
-    province: str,
-    badge: str,
-    affiliation: str | None = None,
-    now: dt.datetime | None = None,
-) -> RosterEntry:
-    rules.require(principal, "addInspector")
-    rules.require_province(principal, province, "addInspector")
+def _clean(name: str, province: str, badge: str, affiliation: str | None) -> tuple[str, Document]:
+    """The badge and the inspector's fields, or `Rejected` with every problem found."""
     problems = []
     clean_name = " ".join(unicodedata.normalize("NFKC", name or "").split())
     if not clean_name or len(clean_name) > MAX_NAME:
@@ -85,69 +80,83 @@ async def add(
             problems.append(Problem("affiliation", error.code, error.message))
     if problems:
         raise Rejected(problems)
+    return clean_badge, {"name": clean_name, "province": province, "affiliation": org}
+
+
+def _exists() -> Rejected:
+    return reject(
+        "badge",
+        "INSPECTOR_EXISTS",
+        "an inspector with this credential number is already on the roster "
+        "(retired, or with other details)",
+    )
+
+
+def _same(existing: Document, fields: Document) -> Document:
+    """`existing` when it is this active inspector (the same sent again), else `INSPECTOR_EXISTS`."""
+    if existing["active"] and all(existing.get(k) == v for k, v in fields.items()):
+        return existing
+    raise _exists()
+
+
+async def add(
+    db: Database,
+    principal: Principal,
+    *,
+    name: str,
+    province: str,
+    badge: str,
+    affiliation: str | None = None,
+    now: dt.datetime | None = None,
+) -> RosterEntry:
+    decide(principal, Action.ADD_INSPECTOR).require()
+    decide(principal, Action.ADD_INSPECTOR, {"province": province}).require()
+    clean_badge, fields = _clean(name, province, badge, affiliation)
     iid = inspector_id(clean_badge)
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    existing = await idempotency.find(db, INSPECTOR, iid)
+    if existing is not None:
+        return _entry(_same(existing, fields))
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
-    async def work(session: AsyncClientSession) -> Document:
-        existing = await db[ROSTER].find_one({"_id": iid}, session=session)
-        fields = {"name": clean_name, "province": province, "affiliation": org}
-        if existing is not None:
-            if all(existing.get(k) == v for k, v in fields.items()) and existing["active"]:
-                return existing  # the same inspector sent again
-            raise reject(
-                "badge",
-                "INSPECTOR_EXISTS",
-                "an inspector with this credential number is already on the roster "
-                "(retired, or with other details)",
-            )
-        doc = {
+    async def build(session: AsyncClientSession) -> Document:
+        return {
             "_id": iid,
             **fields,
+            "digest": digest,
             "active": True,
             "added_at": moment,
             "added_by": principal.actor,
-            "schema_version": SCHEMA_VERSION,
         }
-        await db[ROSTER].insert_one(doc, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="supervision.addInspector",
-            entity=f"inspector:{iid}",
-            before=None,
-            after=doc,
-            session=session,
-        )
-        return doc
 
-    return _entry(await in_transaction(db, work))
+    created = await idempotency.create_once(
+        db,
+        INSPECTOR,
+        principal,
+        iid,
+        digest,
+        build,
+        action=Action.ADD_INSPECTOR,
+        conflict=_exists(),
+    )
+    return _entry(_same(created.document, fields))
 
 
 async def retire(
     db: Database, principal: Principal, iid: str, *, now: dt.datetime | None = None
 ) -> RosterEntry:
-    rules.require(principal, "retireInspector")
+    decide(principal, Action.RETIRE_INSPECTOR).require()
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db[ROSTER].find_one({"_id": iid}, session=session)
-        if doc is None:
-            raise NotFound("no inspector with this id", code="INSPECTOR_NOT_FOUND", field="id")
-        rules.require_province(principal, doc["province"], "retireInspector")
+        doc = await store.load(db, INSPECTOR, iid, session)
+        decide(principal, Action.RETIRE_INSPECTOR, doc).require()
         if not doc["active"]:
             return doc
         new = {**doc, "active": False, "retired_at": moment}
-        await db[ROSTER].replace_one({"_id": iid, "active": True}, new, session=session)
-        await audit.append(
-            db,
-            actor=principal,
-            action="supervision.retireInspector",
-            entity=f"inspector:{iid}",
-            before=doc,
-            after=new,
-            session=session,
+        return await store.save(
+            db, INSPECTOR, principal, Action.RETIRE_INSPECTOR, doc, new, session
         )
-        return new
 
     return _entry(await in_transaction(db, work))
 
@@ -156,9 +165,9 @@ async def active(db: Database, provinces: tuple[str, ...]) -> list[RosterEntry]:
     query: Document = {"active": True}
     if provinces:
         query["province"] = {"$in": list(provinces)}
-    return [_entry(d) async for d in db[ROSTER].find(query).sort("_id", 1)]
+    return [_entry(d) async for d in db[INSPECTOR.collection].find(query).sort("_id", 1)]
 
 
 async def listing(db: Database, province: str | None) -> list[RosterEntry]:
     query: Document = {} if province is None else {"province": province}
-    return [_entry(d) async for d in db[ROSTER].find(query).sort("_id", 1)]
+    return [_entry(d) async for d in db[INSPECTOR.collection].find(query).sort("_id", 1)]

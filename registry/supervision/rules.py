@@ -1,5 +1,5 @@
-"""Who may do what in supervision: the one table the registry functions, the permission tests
-and `docs/training-and-supervision.md` follow (like `registry.institutions.rules`).
+"""Supervision's states, actions and moves: the tables the registry functions, the policy
+(`registry.supervision.policy`) and `docs/training-and-supervision.md` follow.
 
 Scope: the office acts nationwide; a provincial reviewer acts for its own province only: its
 roster entries, campaigns restricted to its province, findings on institutions of its province.
@@ -8,55 +8,87 @@ Removal from the directory stays with the office, as in the directory's own rule
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 
-from registry.auth import Principal, Role
-from registry.errors import Forbidden
+from registry.auth import Role
+from registry.storage.transitions import TransitionTable, transition
 
 SUPERVISORS = frozenset({Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER})
 
 
-@dataclass(frozen=True)
-class Rule:
-    action: str
-    roles: frozenset[Role]
-    scope: str
+class CampaignStatus(StrEnum):
+    ANNOUNCED = "ANNOUNCED"
+    DRAWN = "DRAWN"
+    RESULTS_PUBLISHED = "RESULTS_PUBLISHED"
 
 
-RULES: dict[str, Rule] = {
-    r.action: r
-    for r in [
-        Rule("addInspector", SUPERVISORS, "provincial reviewers: inspectors of their province"),
-        Rule("retireInspector", SUPERVISORS, "provincial reviewers: inspectors of their province"),
-        Rule(
-            "announceSupervisionCampaign",
+class Enforcement(StrEnum):
+    """Where a finding's suspension or removal stands."""
+
+    PENDING = "PENDING"
+    DONE = "DONE"
+    NOT_REQUIRED = "NOT_REQUIRED"
+
+
+class Outcome(StrEnum):
+    COMPLIANT = "COMPLIANT"  # 未发现问题
+    DEFICIENT = "DEFICIENT"  # 发现问题，责令整改
+    VIOLATION = "VIOLATION"  # 六(三) 所列违规行为，经调查核实
+
+
+class FindingAction(StrEnum):
+    """What a finding decides for the institution."""
+
+    NONE = "NONE"
+    RECTIFY = "RECTIFY"  # 限期整改: recorded, no change on the directory
+    SUSPEND = "SUSPEND"  # the directory's `suspend`
+    REMOVE = "REMOVE"  # the directory's `remove` (退出目录)
+
+
+class Action(StrEnum):
+    """Everything a caller may ask of supervision; the values are the audit log's names."""
+
+    ADD_INSPECTOR = "addInspector"
+    RETIRE_INSPECTOR = "retireInspector"
+    ANNOUNCE = "announce"
+    DRAW = "draw"
+    PUBLISH_RESULTS = "publishResults"
+    RECORD_FINDING = "recordFinding"
+    ENFORCE_FINDING = "enforceFinding"
+    VIEW_FINDINGS = "viewFindings"
+    BROWSE = "browse"
+
+
+C = CampaignStatus
+CAMPAIGN_MOVES: TransitionTable[Action, CampaignStatus] = TransitionTable(
+    "campaign",
+    [
+        transition(
+            Action.DRAW,
+            {C.ANNOUNCED},
+            C.DRAWN,
             SUPERVISORS,
-            "provincial reviewers: campaigns over their own province only",
+            "the campaign's owner (or the office) enters the seed; the draw is stored",
         ),
-        Rule("drawSupervisionCampaign", SUPERVISORS, "the campaign's owner (or the office)"),
-        Rule(
-            "recordSupervisionFinding",
+        transition(
+            Action.PUBLISH_RESULTS,
+            {C.DRAWN},
+            C.RESULTS_PUBLISHED,
             SUPERVISORS,
-            "provincial reviewers: institutions of their province; removal: the office only",
+            "every drawn institution has a finding: the campaign's owner (or the office) "
+            "publishes them",
         ),
-        Rule("publishSupervisionResults", SUPERVISORS, "the campaign's owner (or the office)"),
-    ]
-}
-
-
-def who(principal: Principal) -> str:
-    return principal.role.value if principal.role else "the public (no token)"
-
-
-def require(principal: Principal, action: str) -> None:
-    rule = RULES[action]
-    if principal.role is None or principal.role not in rule.roles:
-        allowed = ", ".join(sorted(r.value for r in rule.roles))
-        raise Forbidden(f"{action} may be called by {allowed}; you are {who(principal)}")
-
-
-def require_province(principal: Principal, province: str, action: str) -> None:
-    if principal.role is Role.PROVINCIAL_REVIEWER and principal.province != province:
-        raise Forbidden(
-            f"{action}: this concerns province {province}, you supervise {principal.province}"
+    ],
+)
+ENFORCEMENT_MOVES: TransitionTable[Action, Enforcement] = TransitionTable(
+    "finding",
+    [
+        transition(
+            Action.ENFORCE_FINDING,
+            {Enforcement.PENDING},
+            Enforcement.DONE,
+            SUPERVISORS,
+            "the directory's suspension or removal ran",
         )
+    ],
+)

@@ -15,8 +15,10 @@ from registry.errors import Forbidden
 from registry.institutions import directory
 from registry.institutions.model import Kind, Status, Violation
 from registry.problems import Rejected
-from registry.supervision import campaigns, findings, roster
+from registry.supervision import campaigns, findings, policy, roster
 from registry.supervision.draw import DrawRules, draw
+from registry.supervision.rules import Action as SA
+from registry.supervision.rules import CampaignStatus, Enforcement
 from tests.factories import listed_institution, make_uscc
 
 FUJIAN = [make_uscc(900 + i) for i in range(6)]
@@ -24,6 +26,7 @@ BEIJING = [make_uscc(910 + i, region="110108") for i in range(3)]
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 PROV35 = Principal(Role.PROVINCIAL_REVIEWER, "t", "tok-35", province="35")
 PROV11 = Principal(Role.PROVINCIAL_REVIEWER, "t", "tok-11", province="11")
+PUBLIC = Principal(None, "public")
 TODAY = clock.today()
 LISTED_ON = TODAY - dt.timedelta(days=20)
 
@@ -107,7 +110,7 @@ async def test_the_roster_is_scoped_and_safe_to_retry(db: Database) -> None:
 
 async def test_announce_freezes_the_population_of_the_directory(db: Database) -> None:
     campaign, replayed = await campaigns.announce(db, OFFICE, spec("campaign-pop-0001"))
-    assert not replayed and campaign.status == campaigns.ANNOUNCED
+    assert not replayed and campaign.status == CampaignStatus.ANNOUNCED
     expected = [c.uscc for c in await campaigns.population(db, rules())]
     assert sorted(expected) == sorted(FUJIAN + BEIJING)
     assert [c.uscc for c in campaign.population] == sorted(FUJIAN + BEIJING)
@@ -155,7 +158,7 @@ async def test_the_draw_is_the_published_function_of_seed_and_rules(db: Database
     campaign, _ = await campaigns.announce(db, OFFICE, spec("campaign-draw-0001"))
     audit_before = await db.audit_log.count_documents({})
     drawn = await campaigns.draw_campaign(db, OFFICE, campaign.id, " 2026-11-20 福彩3D 385 ")
-    assert drawn.status == campaigns.DRAWN and drawn.seed == "2026-11-20 福彩3D 385"
+    assert drawn.status == CampaignStatus.DRAWN and drawn.seed == "2026-11-20 福彩3D 385"
     assert drawn.selection == draw(
         "2026-11-20 福彩3D 385", campaign.rules, campaign.population, campaign.roster
     )
@@ -238,7 +241,7 @@ async def test_a_violation_removes_through_the_directory_from_its_effective_date
     )
     audit_before = await db.audit_log.count_documents({})
     finding = await findings.record(db, OFFICE, spec_f, now=at(decided))
-    assert finding.enforcement == findings.DONE and finding.effective_on == decided
+    assert finding.enforcement == Enforcement.DONE and finding.effective_on == decided
     assert finding.institution_status == Status.REMOVED.value
     # Finding, removal (the directory's own audited transition), enforcement: three entries.
     assert await db.audit_log.count_documents({}) == audit_before + 3
@@ -296,12 +299,12 @@ async def test_a_province_suspends_and_an_interrupted_enforcement_resumes(
             "details": "考勤记录缺失，暂停整改",
             "recorded_at": clock.now(),
             "recorded_by": PROV35.actor,
-            "enforcement": {"status": findings.PENDING},
+            "enforcement": {"status": Enforcement.PENDING},
             "schema_version": 1,
         }
     )
     resumed = await findings.record(db, PROV35, spec_f)
-    assert resumed.enforcement == findings.DONE
+    assert resumed.enforcement == Enforcement.DONE
     institution = await directory.get(db, target)
     assert institution is not None and institution.status is Status.SUSPENDED
     # Suspending what is already suspended is refused before anything is stored.
@@ -326,7 +329,7 @@ async def test_results_are_published_once_every_drawn_institution_has_a_finding(
     with pytest.raises(Rejected) as caught:
         await campaigns.publish_results(db, OFFICE, campaign.id, "summary")
     assert caught.value.problems[0].code == "FINDINGS_MISSING"
-    assert not findings.visible(Principal(None, "public"), campaign.status)
+    assert not policy.decide(PUBLIC, SA.VIEW_FINDINGS, {"status": campaign.status}).allowed
     for a in campaign.selection:
         await findings.record(
             db,
@@ -336,10 +339,10 @@ async def test_results_are_published_once_every_drawn_institution_has_a_finding(
             ),
         )
     published = await campaigns.publish_results(db, OFFICE, campaign.id, "未发现问题")
-    assert published.status == campaigns.RESULTS_PUBLISHED
+    assert published.status == CampaignStatus.RESULTS_PUBLISHED
     again = await campaigns.publish_results(db, OFFICE, campaign.id, "未发现问题")
     assert again.results_published_at == published.results_published_at
-    assert findings.visible(Principal(None, "public"), published.status)
+    assert policy.decide(PUBLIC, SA.VIEW_FINDINGS, {"status": published.status}).allowed
     assert len(await findings.for_campaign(db, campaign.id)) == 3
     with pytest.raises(Rejected) as caught:
         await findings.record(
