@@ -64,15 +64,7 @@ def _text(problems: list[Problem], path: str, value: str | None, *, required: bo
     return value
 
 
-async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
-    """The fields of the institution document, or `Rejected` with every problem found."""
-    problems: list[Problem] = []
-    uscc = None
-    try:
-        uscc = normalise_uscc(app.uscc)
-    except UsccError as error:
-        problems.append(Problem("uscc", error.code, error.message))
-    name = _text(problems, "name", app.name, required=True)
+def _contact(problems: list[Problem], app: ApplicationInput) -> dict[str, str | None]:
     person = _text(problems, "contact.person", app.contact_person, required=True)
     phone = _text(problems, "contact.phone", app.contact_phone, required=True)
     if phone and not _PHONE.match(phone):
@@ -85,17 +77,11 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
             Problem("contact.email", "INVALID_EMAIL", "`contact.email` is not an email address")
         )
     address = _text(problems, "contact.address", app.address, required=False)
+    return {"person": person, "phone": phone, "email": email, "address": address}
 
-    provinces = {p.code for p in await catalogue.provinces(db)}
-    if app.province not in provinces:
-        problems.append(
-            Problem(
-                "province",
-                "UNKNOWN_PROVINCE",
-                f"province {app.province[:8]!r} is not a GB/T 2260 province code",
-            )
-        )
 
+def _eligibility(problems: list[Problem], app: ApplicationInput) -> None:
+    """The conditions of the notice's section 四(二), each named when it is not met."""
     if not app.registered_in_china:
         problems.append(
             Problem(
@@ -123,6 +109,26 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
             )
         )
 
+
+async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
+    """The fields of the institution document, or `Rejected` with every problem found."""
+    problems: list[Problem] = []
+    uscc = None
+    try:
+        uscc = normalise_uscc(app.uscc)
+    except UsccError as error:
+        problems.append(Problem("uscc", error.code, error.message))
+    name = _text(problems, "name", app.name, required=True)
+    contact = _contact(problems, app)
+    if app.province not in {p.code for p in await catalogue.provinces(db)}:
+        problems.append(
+            Problem(
+                "province",
+                "UNKNOWN_PROVINCE",
+                f"province {app.province[:8]!r} is not a GB/T 2260 province code",
+            )
+        )
+    _eligibility(problems, app)
     scope = await validate_scope(db, app.scope, problems)
     fees = _fees(app.fees, problems)
     if problems:
@@ -133,13 +139,47 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
         "kind": app.kind.value,
         "province": app.province,
         "ministry_level": app.ministry_level,
-        "contact": {"person": person, "phone": phone, "email": email, "address": address},
+        "contact": contact,
         "experience_years": app.experience_years,
         "yearly_count": app.yearly_count,
         "registered_in_china": True,
         "scope": scope,
         "fees": fees,
     }
+
+
+async def _scope_entry(
+    db: Database, entry: ScopeInput, here: str, problems: list[Problem]
+) -> tuple[str, str | None, int] | None:
+    """One entry as (occupation code, direction, level), or None with its problem recorded."""
+    occ = None
+    if catalogue.OCCUPATION_CODE.match(entry.occupation.strip()):
+        occ = await catalogue.occupation(db, entry.occupation)
+    if occ is None:
+        problems.append(
+            Problem(
+                f"{here}.occupation",
+                "UNKNOWN_OCCUPATION",
+                f"{entry.occupation[:32]!r} is not an occupation of the programme",
+            )
+        )
+        return None
+    if entry.level not in (1, 2, 3):
+        problems.append(
+            Problem(f"{here}.level", "INVALID_LEVEL", "level must be 1 初级, 2 中级 or 3 高级")
+        )
+        return None
+    direction = entry.direction.strip() if entry.direction else None
+    if direction is not None and direction not in {d.name for d in occ.directions}:
+        problems.append(
+            Problem(
+                f"{here}.direction",
+                "UNKNOWN_DIRECTION",
+                f"{direction[:40]!r} is not a direction of {occ.name} in the catalogue",
+            )
+        )
+        return None
+    return occ.code, direction, entry.level
 
 
 async def validate_scope(
@@ -156,43 +196,20 @@ async def validate_scope(
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str | None, int]] = set()
     for i, entry in enumerate(entries):
-        here = f"{path}[{i}]"
-        occ = None
-        if catalogue.OCCUPATION_CODE.match(entry.occupation.strip()):
-            occ = await catalogue.occupation(db, entry.occupation)
-        if occ is None:
-            problems.append(
-                Problem(
-                    f"{here}.occupation",
-                    "UNKNOWN_OCCUPATION",
-                    f"{entry.occupation[:32]!r} is not an occupation of the programme",
-                )
-            )
+        key = await _scope_entry(db, entry, f"{path}[{i}]", problems)
+        if key is None:
             continue
-        if entry.level not in (1, 2, 3):
-            problems.append(
-                Problem(f"{here}.level", "INVALID_LEVEL", "level must be 1 初级, 2 中级 or 3 高级")
-            )
-            continue
-        direction = entry.direction.strip() if entry.direction else None
-        known = {d.name for d in occ.directions}
-        if direction is not None and direction not in known:
-            problems.append(
-                Problem(
-                    f"{here}.direction",
-                    "UNKNOWN_DIRECTION",
-                    f"{direction[:40]!r} is not a direction of {occ.name} in the catalogue",
-                )
-            )
-            continue
-        key = (occ.code, direction, entry.level)
         if key in seen:
             problems.append(
-                Problem(here, "DUPLICATE", "this occupation × direction × level is listed twice")
+                Problem(
+                    f"{path}[{i}]",
+                    "DUPLICATE",
+                    "this occupation × direction × level is listed twice",
+                )
             )
             continue
         seen.add(key)
-        out.append({"occupation": occ.code, "direction": direction, "level": entry.level})
+        out.append({"occupation": key[0], "direction": key[1], "level": key[2]})
     return out
 
 

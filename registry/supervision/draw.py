@@ -200,16 +200,7 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
-def parse_published(
-    document: Any,
-) -> tuple[str, DrawRules, list[Candidate], list[Inspector], list[Assignment] | None]:
-    """Read a published campaign back; `DrawInputError` (one code) for anything malformed."""
-    if not isinstance(document, dict):
-        raise DrawInputError("a published campaign is a JSON object")
-    if document.get("algorithm") != ALGORITHM:
-        raise DrawInputError(f"algorithm must be {ALGORITHM!r}", field="algorithm")
-    seed = normalise_seed(_text(document.get("seed"), "seed") or "")
-    raw = document.get("rules")
+def _parse_rules(raw: Any) -> DrawRules:
     if not isinstance(raw, dict):
         raise DrawInputError("rules must be an object", field="rules")
     try:
@@ -237,6 +228,29 @@ def parse_published(
     )
     for _, code, message in rules_problems(rules):
         raise DrawInputError(message, code=code)
+    return rules
+
+
+def _parse_assignment(a: Any) -> Assignment:
+    inspectors = a.get("inspectors")
+    if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
+        raise DrawInputError("selection.inspectors must be a list of ids")
+    short = a.get("short")
+    if not isinstance(short, bool):
+        raise DrawInputError("selection.short must be true or false")
+    return Assignment(_text(a.get("uscc"), "selection.uscc") or "", tuple(inspectors), short)
+
+
+def parse_published(
+    document: Any,
+) -> tuple[str, DrawRules, list[Candidate], list[Inspector], list[Assignment] | None]:
+    """Read a published campaign back; `DrawInputError` (one code) for anything malformed."""
+    if not isinstance(document, dict):
+        raise DrawInputError("a published campaign is a JSON object")
+    if document.get("algorithm") != ALGORITHM:
+        raise DrawInputError(f"algorithm must be {ALGORITHM!r}", field="algorithm")
+    seed = normalise_seed(_text(document.get("seed"), "seed") or "")
+    rules = _parse_rules(document.get("rules"))
     population = [
         Candidate(
             _text(c.get("uscc"), "population.uscc") or "",
@@ -255,15 +269,6 @@ def parse_published(
     ]
     selection = None
     if document.get("selection") is not None:
-        selection = []
-        for a in _items(document.get("selection"), "selection", MAX_SAMPLE):
-            inspectors = a.get("inspectors")
-            if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
-                raise DrawInputError("selection.inspectors must be a list of ids")
-            short = a.get("short")
-            if not isinstance(short, bool):
-                raise DrawInputError("selection.short must be true or false")
-            selection.append(
-                Assignment(_text(a.get("uscc"), "selection.uscc") or "", tuple(inspectors), short)
-            )
+        items = _items(document.get("selection"), "selection", MAX_SAMPLE)
+        selection = [_parse_assignment(a) for a in items]
     return seed, rules, population, roster, selection
