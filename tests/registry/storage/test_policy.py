@@ -49,3 +49,38 @@ def test_check_resource_narrows_to_the_scope() -> None:
     assert policy.check_resource(mine, None, "no").allowed
     outside = policy.check_resource(mine, {"province": "31"}, "not yours")
     assert not outside.allowed and outside.reason == "not yours"
+
+
+def test_a_rule_asks_the_role_then_every_check_on_a_resource() -> None:
+    seen: list[str] = []
+
+    def same_province(principal: Principal, action: str, doc: object) -> str | None:
+        seen.append(action)
+        assert isinstance(doc, dict)
+        return None if doc.get("province") == principal.province else "not yours"
+
+    decide = policy.rule(
+        {Role.PROVINCIAL_REVIEWER},
+        same_province,
+        scope=lambda p: policy.Scope({"province": p.province}),
+    )
+    mine = Principal(Role.PROVINCIAL_REVIEWER, "p", province="11")
+    assert not decide(ANONYMOUS, "x", {"province": "11"}).allowed and seen == []
+    listing = decide(mine, "x", None)
+    assert listing.allowed and listing.scope.query() == {"province": "11"} and seen == []
+    assert decide(mine, "x", {"province": "11"}).allowed
+    refused = decide(mine, "x", {"province": "31"})
+    assert not refused.allowed and refused.reason == "not yours" and seen == ["x", "x"]
+    anyone = policy.rule(None)
+    assert anyone(ANONYMOUS, "x", {"province": "31"}).allowed
+
+
+def test_an_authorizer_raises_the_refusal_for_the_store() -> None:
+    decide = policy.rule({Role.OFFICE_ADMIN})
+    check = policy.authorizer(decide, ANONYMOUS, "close")
+    with pytest.raises(Forbidden) as refused:
+        check({"_id": "a"})
+    assert refused.value.code == "FORBIDDEN" and "close may be called by OFFICE_ADMIN" in (
+        refused.value.message
+    )
+    policy.authorizer(decide, Principal(Role.OFFICE_ADMIN, "o"), "close")({"_id": "a"})
