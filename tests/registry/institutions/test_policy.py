@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from registry.auth import ANONYMOUS, Principal, Role
-from registry.errors import Forbidden
 from registry.institutions.model import Status
 from registry.institutions.policy import decide
 from registry.institutions.rules import TABLE, Action
+from tests.registry.policy_cases import assert_exactly, assert_roles_are_the_tables
 
 A, B = "91350100MA0000000A", "91110000MA0000000B"
 CALLERS = {
@@ -78,19 +78,11 @@ def test_every_action_is_decided_and_every_case_is_written_down() -> None:
 def test_each_caller_is_allowed_exactly_where_the_rules_say(
     action: Action, resource: dict[str, Any] | None, allowed: set[str]
 ) -> None:
-    for label, caller in CALLERS.items():
-        decision = decide(caller, action, resource)
-        assert decision.allowed == (label in allowed), (action, label, decision.reason)
-        if not decision.allowed:
-            with pytest.raises(Forbidden) as refused:
-                decision.require()
-            assert refused.value.code == "FORBIDDEN" and refused.value.message
+    assert_exactly(decide, CALLERS, action, resource, allowed)
 
 
 def test_the_roles_of_a_move_are_the_tables() -> None:
-    for move in TABLE:
-        for caller in CALLERS.values():
-            assert decide(caller, move.action).allowed == (caller.role in move.roles)
+    assert_roles_are_the_tables(decide, CALLERS, TABLE)
 
 
 def test_a_reviewer_of_another_province_can_move_nothing_and_lists_only_its_own() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from registry.auth import ANONYMOUS, Principal, Role
-from registry.errors import Forbidden
 from registry.supervision.policy import decide
 from registry.supervision.rules import CAMPAIGN_MOVES, ENFORCEMENT_MOVES, Action
+from tests.registry.policy_cases import assert_exactly, assert_roles_are_the_tables
 
 CALLERS = {
     "public": ANONYMOUS,
@@ -51,20 +51,11 @@ def test_every_action_is_written_down() -> None:
 def test_each_caller_is_allowed_exactly_where_the_rules_say(
     action: Action, resource: dict[str, Any] | None, allowed: set[str]
 ) -> None:
-    for label, caller in CALLERS.items():
-        decision = decide(caller, action, resource)
-        assert decision.allowed == (label in allowed), (action, label, decision.reason)
-        if not decision.allowed:
-            with pytest.raises(Forbidden) as refused:
-                decision.require()
-            assert refused.value.code == "FORBIDDEN" and refused.value.message
+    assert_exactly(decide, CALLERS, action, resource, allowed)
 
 
 def test_the_roles_of_a_move_are_the_tables() -> None:
-    for table in (CAMPAIGN_MOVES, ENFORCEMENT_MOVES):
-        for move in table:
-            for caller in CALLERS.values():
-                assert decide(caller, move.action).allowed == (caller.role in move.roles)
+    assert_roles_are_the_tables(decide, CALLERS, CAMPAIGN_MOVES, ENFORCEMENT_MOVES)
 
 
 def test_the_public_list_of_findings_is_the_published_campaigns() -> None:
