@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import InvalidInput
+from registry.institutions.model import Kind
 
 ALGORITHM = "dte-draw-v1"
 MAX_SEED = 200
@@ -129,7 +130,7 @@ def draw(
 def rules_problems(rules: DrawRules) -> list[tuple[str, str, str]]:
     """(field, code, message) for rules that cannot make a campaign."""
     problems = []
-    if not rules.kinds or any(k not in ("TRAINING", "EVALUATION") for k in rules.kinds):
+    if not rules.kinds or any(k not in {kind.value for kind in Kind} for k in rules.kinds):
         problems.append(("rules.kinds", "INVALID_KINDS", "kinds are TRAINING and/or EVALUATION"))
     if not 1 <= rules.sample_size <= MAX_SAMPLE:
         problems.append(
