@@ -259,9 +259,9 @@ async def announce(
     digest = hashlib.sha256(
         json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
-    existing = await idempotency.find(db, CAMPAIGN, cid)
-    if existing is not None:
-        return from_document(idempotency.replay(CAMPAIGN, existing, digest).document), True
+    retried = await idempotency.earlier(db, CAMPAIGN, cid, digest)
+    if retried is not None:
+        return from_document(retried.document), True
     frozen = await _frozen(db, draw_rules)
 
     async def build(session: AsyncClientSession) -> Document:
