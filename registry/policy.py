@@ -33,6 +33,11 @@ class Scope:
             return {"_id": {"$in": []}}
         return dict(self.match)
 
+    def narrow(self, query: Mapping[str, Any]) -> dict[str, Any]:
+        """`query` restricted to this scope (itself when the scope is everything)."""
+        extra = self.query()
+        return {"$and": [dict(query), extra]} if extra else dict(query)
+
 
 EVERYTHING = Scope()
 NOTHING = Scope(nothing=True)

@@ -53,7 +53,7 @@ async def retire_inspector(ctx: Context, inspector_id: str) -> Outcome:
 
 
 async def inspectors(ctx: Context, province: str | None) -> list[roster.RosterEntry]:
-    return await roster.listing(ctx.db, province)
+    return await roster.listing(ctx.db, province, viewer=await principal(ctx))
 
 
 async def announce(ctx: Context, spec: campaigns.CampaignInput) -> Outcome:
@@ -80,7 +80,7 @@ async def publish_results(ctx: Context, cid: str, summary: str | None) -> Outcom
 
 
 async def campaign(ctx: Context, cid: str) -> campaigns.Campaign | None:
-    return await campaigns.get(ctx.db, cid)
+    return await campaigns.get(ctx.db, cid, viewer=await principal(ctx))
 
 
 async def campaign_page(
@@ -88,7 +88,10 @@ async def campaign_page(
 ) -> tuple[list[tuple[str, campaigns.Campaign]], bool, bool]:
     check_first(first)
     after_key = decode_cursor(CURSOR_KIND, after)
-    items, more = await campaigns.page(ctx.db, year=year, limit=first, after=after_key)
+    viewer = await principal(ctx)
+    items, more = await campaigns.page(
+        ctx.db, year=year, limit=first, after=after_key, viewer=viewer
+    )
     return [(encode_cursor(CURSOR_KIND, c.id), c) for c in items], more, after_key is not None
 
 

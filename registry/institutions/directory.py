@@ -81,9 +81,7 @@ def query_for(f: DirectoryFilter, today: dt.date | None = None) -> Document:
 
 def _visible(f: DirectoryFilter, viewer: Principal) -> Document:
     """The filter's query, narrowed to what the policy lets `viewer` browse."""
-    allowed = decide(viewer, Action.BROWSE).require().scope.query()
-    query = query_for(f)
-    return {"$and": [query, allowed]} if allowed else query
+    return decide(viewer, Action.BROWSE).require().scope.narrow(query_for(f))
 
 
 async def page(

@@ -21,7 +21,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit, clock, tokens
-from registry.auth import Principal, Role
+from registry.auth import ANONYMOUS, Principal, Role
 from registry.db import Database, Document
 from registry.institutions import directory
 from registry.institutions.model import Kind
@@ -373,20 +373,29 @@ async def publish_results(
     )
 
 
-async def get(db: Database, cid: str) -> Campaign | None:
+async def get(db: Database, cid: str, *, viewer: Principal = ANONYMOUS) -> Campaign | None:
+    """The campaign, or None when there is none or `viewer` may not see it."""
     doc = await idempotency.find(db, CAMPAIGN, cid)
-    return from_document(doc) if doc else None
+    if doc is None or not decide(viewer, Action.BROWSE, doc).allowed:
+        return None
+    return from_document(doc)
 
 
 async def page(
-    db: Database, *, year: int | None, limit: int, after: str | None
+    db: Database,
+    *,
+    year: int | None,
+    limit: int,
+    after: str | None,
+    viewer: Principal = ANONYMOUS,
 ) -> tuple[list[Campaign], bool]:
-    """Every campaign is public from its announcement (一公开)."""
+    """The campaigns `viewer` may see (every one is public from its announcement, 一公开)."""
     query: Document = {}
     if year is not None:
         query["year"] = year
     if after is not None:
         query["_id"] = {"$gt": after}
+    query = decide(viewer, Action.BROWSE).require().scope.narrow(query)
     cursor = db[CAMPAIGN.collection].find(query).sort("_id", 1).limit(limit + 1)
     docs = [d async for d in cursor]
     return [from_document(d) for d in docs[:limit]], len(docs) > limit

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit, tokens
-from registry.auth import Principal
+from registry.auth import ANONYMOUS, Principal
 from registry.db import Database, Document
 from registry.identifiers import UsccError, normalise_uscc
 from registry.problems import Problem, Rejected, reject
@@ -168,6 +168,10 @@ async def active(db: Database, provinces: tuple[str, ...]) -> list[RosterEntry]:
     return [_entry(d) async for d in db[INSPECTOR.collection].find(query).sort("_id", 1)]
 
 
-async def listing(db: Database, province: str | None) -> list[RosterEntry]:
+async def listing(
+    db: Database, province: str | None, *, viewer: Principal = ANONYMOUS
+) -> list[RosterEntry]:
+    """The roster (of `province`) as `viewer` may see it: public, as the draws that use it."""
     query: Document = {} if province is None else {"province": province}
+    query = decide(viewer, Action.BROWSE).require().scope.narrow(query)
     return [_entry(d) async for d in db[INSPECTOR.collection].find(query).sort("_id", 1)]

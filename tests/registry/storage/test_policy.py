@@ -84,3 +84,11 @@ def test_an_authorizer_raises_the_refusal_for_the_store() -> None:
         refused.value.message
     )
     policy.authorizer(decide, Principal(Role.OFFICE_ADMIN, "o"), "close")({"_id": "a"})
+
+
+def test_narrow_adds_the_scope_to_a_query_and_leaves_everything_alone() -> None:
+    query = {"year": 2026}
+    assert policy.EVERYTHING.narrow(query) == query
+    mine = policy.Scope({"province": "11"}).narrow(query)
+    assert mine == {"$and": [{"year": 2026}, {"province": "11"}]}
+    assert policy.NOTHING.narrow(query) == {"$and": [{"year": 2026}, {"_id": {"$in": []}}]}
