@@ -5,7 +5,6 @@ from __future__ import annotations
 from registry import tokens
 from registry.auth import ANONYMOUS, Principal
 from resolvers.context import Context
-from resolvers.errors import PublicError
 
 _KEY = "principal"
 
@@ -22,12 +21,7 @@ async def principal(ctx: Context) -> Principal:
     else:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise PublicError(
-                "the Authorization header must be `Bearer <token>`", "UNAUTHENTICATED"
-            )
-        try:
-            found = await tokens.authenticate(ctx.db, token.strip())
-        except tokens.Unauthenticated as error:
-            raise PublicError(error.message, "UNAUTHENTICATED") from None
+            raise tokens.Unauthenticated("the Authorization header must be `Bearer <token>`")
+        found = await tokens.authenticate(ctx.db, token.strip())
     ctx.loaders[_KEY] = found
     return found

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from registry import catalogue
 from resolvers.context import Context
-from resolvers.errors import PublicError
+from resolvers.errors import ArgumentError
 from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "occupation"
@@ -33,7 +33,7 @@ async def field(ctx: Context, code: str) -> catalogue.Field | None:
 
 async def occupation(ctx: Context, code: str) -> catalogue.Occupation | None:
     if not catalogue.OCCUPATION_CODE.match(code.strip()):
-        raise PublicError(
+        raise ArgumentError(
             f"occupation code must look like 2-02-38-01, got {code[:32]!r}",
             "INVALID_OCCUPATION_CODE",
             argument="code",
@@ -41,12 +41,17 @@ async def occupation(ctx: Context, code: str) -> catalogue.Occupation | None:
     return await catalogue.occupation(ctx.db, code)
 
 
+async def occupation_by_key(ctx: Context, key: str) -> catalogue.Occupation | None:
+    """The occupation a global id names (its key is a primary code, not checked as input)."""
+    return await catalogue.occupation(ctx.db, key)
+
+
 async def occupations(
     ctx: Context, *, field: str | None, search: str | None, first: int, after: str | None
 ) -> OccupationPage:
     check_first(first)
     if search is not None and len(search) > 100:
-        raise PublicError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
+        raise ArgumentError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
     after_key = decode_cursor(CURSOR_KIND, after)
     items, more = await catalogue.occupations(
         ctx.db, field=field, search=search, limit=first, after=after_key

@@ -1,133 +1,76 @@
-"""Resolvers of assessment batches and certificates: thin calls into `registry.certificates`."""
+"""Resolvers of assessment batches and certificates: thin calls into `registry.certificates`.
+
+Mutations return an `Outcome`; domain errors pass through and are shown by `schema/errors.py`.
+Each review action is its own function: no action string is dispatched here."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-
 from registry.certificates import lookup, policy, publication, review, revocation, submission
 from registry.certificates.model import BatchAction
-from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.validation import BatchInput
 from registry.db import Document
-from registry.errors import Forbidden, NotFound
-from registry.identifiers import IdNumberError
-from registry.problems import Problem, Rejected
 from resolvers.auth import principal
 from resolvers.context import Context
-from resolvers.errors import PublicError, public
 from resolvers.global_ids import batch_key
+from resolvers.outcome import Outcome
 from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "batch"
 
 
-@dataclass
-class BatchOutcome:
-    batch: Document | None = None
-    replayed: bool = False
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class CertificateOutcome:
-    certificate: lookup.PublicCertificate | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-
-async def submit(ctx: Context, batch: BatchInput) -> BatchOutcome:
+async def submit(ctx: Context, batch: BatchInput) -> Outcome[Document]:
     who = await principal(ctx)
-    try:
-        outcome = await submission.submit(ctx.db, who, batch, ctx.personal_data())
-    except Rejected as rejected:
-        return BatchOutcome(problems=list(rejected.problems))
-    except Forbidden as error:
-        raise public(error) from None
-    return BatchOutcome(batch=outcome.batch, replayed=outcome.replayed)
+    outcome = await submission.submit(ctx.db, who, batch, ctx.personal_data())
+    return Outcome(outcome.batch, replayed=outcome.replayed)
 
 
-async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> BatchOutcome:
+async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> Outcome[Document]:
     who = await principal(ctx)
     batch_id = batch_key(batch_id)
-    try:
-        outcome = await submission.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
-    except Rejected as rejected:
-        return BatchOutcome(problems=list(rejected.problems))
-    except (Forbidden, NotFound) as error:
-        raise public(error) from None
-    return BatchOutcome(batch=outcome.batch, replayed=outcome.replayed)
+    outcome = await submission.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
+    return Outcome(outcome.batch, replayed=outcome.replayed)
 
 
-async def _move(
-    ctx: Context, batch_id: str, move: Callable[..., Awaitable[Document]]
-) -> BatchOutcome:
+async def approve_province(ctx: Context, batch_id: str) -> Outcome[Document]:
     who = await principal(ctx)
-    batch_id = batch_key(batch_id)
-    try:
-        doc = await move(who, batch_id)
-    except Rejected as rejected:
-        return BatchOutcome(problems=list(rejected.problems))
-    except (Forbidden, NotFound) as error:
-        raise public(error) from None
-    return BatchOutcome(batch=doc)
+    return Outcome(await review.approve_province(ctx.db, who, batch_key(batch_id)))
 
 
-async def approve_province(ctx: Context, batch_id: str) -> BatchOutcome:
-    return await _move(ctx, batch_id, lambda who, bid: review.approve_province(ctx.db, who, bid))
-
-
-async def check_cettic(ctx: Context, batch_id: str) -> BatchOutcome:
-    return await _move(ctx, batch_id, lambda who, bid: review.check_cettic(ctx.db, who, bid))
-
-
-async def publish(ctx: Context, batch_id: str) -> BatchOutcome:
-    return await _move(
-        ctx,
-        batch_id,
-        lambda who, bid: publication.publish(
-            ctx.db, who, bid, master_key=ctx.master_key, base_url=ctx.settings.base_url
-        ),
-    )
-
-
-async def return_batch(ctx: Context, batch_id: str, reason: str | None) -> BatchOutcome:
-    return await _move(
-        ctx, batch_id, lambda who, bid: review.return_batch(ctx.db, who, bid, reason or "")
-    )
-
-
-async def revoke(ctx: Context, number: str, reason: str) -> CertificateOutcome:
+async def check_cettic(ctx: Context, batch_id: str) -> Outcome[Document]:
     who = await principal(ctx)
-    try:
-        doc = await revocation.revoke(ctx.db, who, number, reason)
-    except CertificateNumberError as error:
-        return CertificateOutcome(problems=[Problem("number", error.code, error.message)])
-    except Rejected as rejected:
-        return CertificateOutcome(problems=list(rejected.problems))
-    except (Forbidden, NotFound) as error:
-        raise public(error) from None
+    return Outcome(await review.check_cettic(ctx.db, who, batch_key(batch_id)))
+
+
+async def publish(ctx: Context, batch_id: str) -> Outcome[Document]:
+    who = await principal(ctx)
+    doc = await publication.publish(
+        ctx.db, who, batch_key(batch_id), master_key=ctx.master_key, base_url=ctx.settings.base_url
+    )
+    return Outcome(doc)
+
+
+async def return_batch(ctx: Context, batch_id: str, reason: str) -> Outcome[Document]:
+    who = await principal(ctx)
+    return Outcome(await review.return_batch(ctx.db, who, batch_key(batch_id), reason))
+
+
+async def revoke(ctx: Context, number: str, reason: str) -> Outcome[lookup.PublicCertificate]:
+    who = await principal(ctx)
+    doc = await revocation.revoke(ctx.db, who, number, reason)
     if ctx.certificates is not None:
         # Other processes learn of it from the change stream; this one evicts now.
         ctx.certificates.evict(doc["_id"])
-    found = await lookup.by_number(ctx.db, doc["_id"], doc["name"])
-    return CertificateOutcome(certificate=found)
+    return Outcome(await lookup.by_number(ctx.db, doc["_id"], doc["name"]))
 
 
 async def by_number(ctx: Context, number: str, holder_name: str) -> lookup.PublicCertificate | None:
-    try:
-        return await lookup.by_number(ctx.db, number, holder_name, ctx.certificates)
-    except CertificateNumberError as error:
-        raise PublicError(error.message, error.code, argument="number") from None
+    return await lookup.by_number(ctx.db, number, holder_name, ctx.certificates)
 
 
 async def by_holder(
     ctx: Context, id_number: str, holder_name: str
 ) -> list[lookup.PublicCertificate]:
-    try:
-        return await lookup.by_holder(ctx.db, ctx.personal_data(), id_number, holder_name)
-    except IdNumberError as error:
-        # The message says what is wrong without repeating the number.
-        raise PublicError(error.message, error.code, argument="idNumber") from None
+    return await lookup.by_holder(ctx.db, ctx.personal_data(), id_number, holder_name)
 
 
 async def batch(ctx: Context, batch_id: str) -> Document | None:
@@ -144,11 +87,7 @@ async def batches(
 ) -> tuple[list[tuple[str, Document]], bool, bool]:
     who = await principal(ctx)
     check_first(first)
-    try:
-        scope = policy.decide(who, BatchAction.LIST).require().scope
-    except Forbidden as error:
-        raise public(error) from None
-    query: Document = scope.query()
+    query: Document = policy.decide(who, BatchAction.LIST).require().scope.query()
     if status:
         query["status"] = status
     after_key = decode_cursor(CURSOR_KIND, after)

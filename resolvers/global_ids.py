@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from resolvers.errors import PublicError
+from resolvers.errors import ArgumentError
 
 _PREFIX = "v1:"
 KINDS = frozenset({"Occupation", "Institution", "AssessmentBatch"})
@@ -22,7 +22,7 @@ def from_global_id(value: str) -> tuple[str, str]:
         text = ""
     kind, _, key = text.removeprefix(_PREFIX).partition(":")
     if not text.startswith(_PREFIX) or kind not in KINDS or not key:
-        raise PublicError("not a global id of this API", "INVALID_ID", argument="id")
+        raise ArgumentError("not a global id of this API", "INVALID_ID", argument="id")
     return kind, key
 
 
@@ -32,5 +32,5 @@ def batch_key(value: str) -> str:
         return value
     kind, key = from_global_id(value)
     if kind != "AssessmentBatch":
-        raise PublicError("this id is not an assessment batch", "INVALID_ID", argument="batchId")
+        raise ArgumentError("this id is not an assessment batch", "INVALID_ID", argument="batchId")
     return key

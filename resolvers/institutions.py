@@ -1,38 +1,28 @@
 """Resolvers of the institution directories: thin calls into `registry.institutions`.
 
-Domain problems (`Rejected`) come back as `userErrors` in the payload; a caller without the
-right role or scope gets a top-level FORBIDDEN error; nothing changes in either case.
+Mutations return an `Outcome`; domain errors pass through untouched and are shown by
+`schema/errors.py` (problems as `userErrors`, a caller without the right role or scope as a
+top-level FORBIDDEN error); nothing changes in either case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
 
 from registry import catalogue, holidays, workdays
-from registry.errors import Forbidden, NotFound, RegistryError
 from registry.institutions import directory, lifecycle, reports
 from registry.institutions.application import ApplicationInput
 from registry.institutions.model import Institution, Violation
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
-from registry.problems import Problem, Rejected
 from resolvers.auth import principal
 from resolvers.context import Context
-from resolvers.errors import PublicError, public
+from resolvers.errors import ArgumentError
+from resolvers.outcome import Outcome
 from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "institution"
-T = TypeVar("T")
-
-
-@dataclass
-class Outcome:
-    institution: Institution | None = None
-    problems: list[Problem] = field(default_factory=list)
-    extra: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,13 +33,10 @@ class InstitutionPage:
     filter: directory.DirectoryFilter
 
 
-async def _run(work: Callable[[], Awaitable[Institution]]) -> Outcome:
-    try:
-        return Outcome(institution=await work())
-    except Rejected as rejected:
-        return Outcome(problems=list(rejected.problems))
-    except (Forbidden, NotFound) as error:
-        raise public(error) from None
+@dataclass(frozen=True)
+class LodgedObjection:
+    institution: Institution
+    objection_id: str
 
 
 async def resolve_occupation(ctx: Context, code: str | None) -> str | None:
@@ -59,7 +46,7 @@ async def resolve_occupation(ctx: Context, code: str | None) -> str | None:
     if catalogue.OCCUPATION_CODE.match(code.strip()):
         occ = await catalogue.occupation(ctx.db, code)
     if occ is None:
-        raise PublicError(
+        raise ArgumentError(
             f"{code[:32]!r} is not an occupation of the programme",
             "UNKNOWN_OCCUPATION",
             argument="occupation",
@@ -72,7 +59,7 @@ async def institutions(
 ) -> InstitutionPage:
     check_first(first)
     if f.search is not None and len(f.search) > 100:
-        raise PublicError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
+        raise ArgumentError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
     after_key = decode_cursor(CURSOR_KIND, after)
     viewer = await principal(ctx)
     items, more = await directory.page(ctx.db, f, limit=first, after=after_key, viewer=viewer)
@@ -103,115 +90,105 @@ def listed_on(institution: Institution, day: dt.date) -> bool:
     return institution.listed_on(day) is not None
 
 
-async def apply(ctx: Context, application: ApplicationInput) -> Outcome:
+async def apply(ctx: Context, application: ApplicationInput) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.apply(ctx.db, who, application))
+    return Outcome(await lifecycle.apply(ctx.db, who, application))
 
 
-async def resubmit(ctx: Context, application: ApplicationInput) -> Outcome:
+async def resubmit(ctx: Context, application: ApplicationInput) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.resubmit(ctx.db, who, application))
+    return Outcome(await lifecycle.resubmit(ctx.db, who, application))
 
 
-async def renew(ctx: Context, application: ApplicationInput) -> Outcome:
+async def renew(ctx: Context, application: ApplicationInput) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.renew(ctx.db, who, application))
+    return Outcome(await lifecycle.renew(ctx.db, who, application))
 
 
-async def step(ctx: Context, uscc: str, action: str, reason: str | None = None) -> Outcome:
-    """recommend, passPreliminaryReview, approveAudit, returnApplication."""
+async def _step(ctx: Context, uscc: str, action: str, reason: str | None) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.simple(ctx.db, who, uscc, action, reason=reason))
+    return Outcome(await lifecycle.simple(ctx.db, who, uscc, action, reason=reason))
 
 
-async def start_publicity(ctx: Context, uscc: str, start: dt.date) -> Outcome:
+async def recommend(ctx: Context, uscc: str) -> Outcome[Institution]:
+    return await _step(ctx, uscc, "recommend", None)
+
+
+async def pass_preliminary_review(ctx: Context, uscc: str) -> Outcome[Institution]:
+    return await _step(ctx, uscc, "passPreliminaryReview", None)
+
+
+async def approve_audit(ctx: Context, uscc: str) -> Outcome[Institution]:
+    return await _step(ctx, uscc, "approveAudit", None)
+
+
+async def return_application(ctx: Context, uscc: str, reason: str) -> Outcome[Institution]:
+    return await _step(ctx, uscc, "returnApplication", reason)
+
+
+async def start_publicity(ctx: Context, uscc: str, start: dt.date) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.start_publicity(ctx.db, who, uscc, start))
+    return Outcome(await lifecycle.start_publicity(ctx.db, who, uscc, start))
 
 
-async def list_institution(ctx: Context, uscc: str) -> Outcome:
+async def list_institution(ctx: Context, uscc: str) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(
-        lambda: lifecycle.list_institution(ctx.db, who, uscc, master_key=ctx.master_key or None)
+    return Outcome(
+        await lifecycle.list_institution(ctx.db, who, uscc, master_key=ctx.master_key or None)
     )
 
 
-async def suspend(ctx: Context, uscc: str, reason: str) -> Outcome:
+async def suspend(ctx: Context, uscc: str, reason: str) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.suspend(ctx.db, who, uscc, reason))
+    return Outcome(await lifecycle.suspend(ctx.db, who, uscc, reason))
 
 
-async def reinstate(ctx: Context, uscc: str, reason: str) -> Outcome:
+async def reinstate(ctx: Context, uscc: str, reason: str) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.reinstate(ctx.db, who, uscc, reason))
+    return Outcome(await lifecycle.reinstate(ctx.db, who, uscc, reason))
 
 
-async def remove(ctx: Context, uscc: str, violation: Violation, details: str) -> Outcome:
+async def remove(
+    ctx: Context, uscc: str, violation: Violation, details: str
+) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.remove(ctx.db, who, uscc, violation, details))
+    return Outcome(await lifecycle.remove(ctx.db, who, uscc, violation, details))
 
 
-async def expire(ctx: Context, uscc: str) -> Outcome:
+async def expire(ctx: Context, uscc: str) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(lambda: lifecycle.expire(ctx.db, who, uscc))
+    return Outcome(await lifecycle.expire(ctx.db, who, uscc))
 
 
-async def lodge_objection(ctx: Context, uscc: str, text: str) -> Outcome:
+async def lodge_objection(ctx: Context, uscc: str, text: str) -> Outcome[LodgedObjection]:
     who = await principal(ctx)
-    objection_id: list[str] = []
-
-    async def work() -> Institution:
-        inst, oid = await lifecycle.lodge_objection(ctx.db, who, uscc, text)
-        objection_id.append(oid)
-        return inst
-
-    outcome = await _run(work)
-    outcome.extra = objection_id[0] if objection_id else None
-    return outcome
+    inst, objection_id = await lifecycle.lodge_objection(ctx.db, who, uscc, text)
+    return Outcome(LodgedObjection(inst, objection_id))
 
 
 async def resolve_objection(
     ctx: Context, uscc: str, objection_id: str, upheld: bool, resolution: str
-) -> Outcome:
+) -> Outcome[Institution]:
     who = await principal(ctx)
-    return await _run(
-        lambda: lifecycle.resolve_objection(ctx.db, who, uscc, objection_id, upheld, resolution)
+    return Outcome(
+        await lifecycle.resolve_objection(ctx.db, who, uscc, objection_id, upheld, resolution)
     )
-
-
-@dataclass
-class ReportOutcome:
-    report: reports.AnnualReport | None = None
-    problems: list[Problem] = field(default_factory=list)
 
 
 async def submit_report(
     ctx: Context, kind: reports.ReportKind, year: int, people: int, sessions: int, text: str
-) -> ReportOutcome:
+) -> Outcome[reports.AnnualReport]:
     who = await principal(ctx)
-    try:
-        return ReportOutcome(
-            report=await reports.submit(ctx.db, who, kind, year, people, sessions, text)
-        )
-    except Rejected as rejected:
-        return ReportOutcome(problems=list(rejected.problems))
-    except Forbidden as error:
-        raise public(error) from None
+    return Outcome(await reports.submit(ctx.db, who, kind, year, people, sessions, text))
 
 
 async def set_holiday_arrangement(
     ctx: Context, year: int, holiday_dates: list[dt.date], workday_dates: list[dt.date]
-) -> list[Problem]:
+) -> Outcome[workdays.YearArrangement]:
     who = await principal(ctx)
-    try:
-        decide(who, Action.SET_HOLIDAYS).require()
-    except Forbidden as error:
-        raise public(error) from None
-    try:
-        arrangement = workdays.YearArrangement(
-            year=year, holidays=frozenset(holiday_dates), workdays=frozenset(workday_dates)
-        )
-        await holidays.set_arrangement(ctx.db, arrangement, who)
-    except RegistryError as error:
-        return [Problem(error.field, error.code, error.message)]
-    return []
+    decide(who, Action.SET_HOLIDAYS).require()
+    arrangement = workdays.YearArrangement(
+        year=year, holidays=frozenset(holiday_dates), workdays=frozenset(workday_dates)
+    )
+    await holidays.set_arrangement(ctx.db, arrangement, who)
+    return Outcome(arrangement)

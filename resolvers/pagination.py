@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from resolvers.errors import PublicError
+from resolvers.errors import ArgumentError
 
 MAX_FIRST = 100
 _PREFIX = "c1:"
@@ -26,7 +26,7 @@ def decode_cursor(kind: str, cursor: str | None) -> str | None:
         text = ""
     head = f"{_PREFIX}{kind}:"
     if not text.startswith(head):
-        raise PublicError(
+        raise ArgumentError(
             "`after` is not a cursor of this connection; use a cursor from pageInfo or edges",
             "INVALID_CURSOR",
             argument="after",
@@ -36,7 +36,7 @@ def decode_cursor(kind: str, cursor: str | None) -> str | None:
 
 def check_first(first: int) -> int:
     if first < 0 or first > MAX_FIRST:
-        raise PublicError(
+        raise ArgumentError(
             f"`first` must be between 0 and {MAX_FIRST}, got {first}",
             "PAGINATION_LIMIT",
             argument="first",

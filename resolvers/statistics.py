@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 from registry import catalogue, statistics, tokens
 from resolvers.context import Context
-from resolvers.errors import PublicError
+from resolvers.errors import ArgumentError
 
 MAX_YEAR = 9999
 
 
 def _check_year(year: int | None) -> None:
     if year is not None and not statistics.FIRST_YEAR <= year <= MAX_YEAR:
-        raise PublicError(
+        raise ArgumentError(
             f"year must be {statistics.FIRST_YEAR} or later", "INVALID_YEAR", argument="year"
         )
 
@@ -30,7 +30,7 @@ async def aggregate(
 ) -> list[statistics.Row]:
     _check_year(year)
     if province is not None and province not in tokens.province_codes():
-        raise PublicError(
+        raise ArgumentError(
             "province is a two-digit code (GB/T 2260)", "UNKNOWN_PROVINCE", argument="province"
         )
     primary = None
@@ -39,7 +39,7 @@ async def aggregate(
         if catalogue.OCCUPATION_CODE.match(occupation.strip()):
             occ = await catalogue.occupation(ctx.db, occupation)
         if occ is None:
-            raise PublicError(
+            raise ArgumentError(
                 f"{occupation[:32]!r} is not an occupation of the programme",
                 "UNKNOWN_OCCUPATION",
                 argument="occupation",

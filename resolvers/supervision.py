@@ -1,82 +1,63 @@
-"""Resolvers of supervision (双随机、一公开): thin calls into `registry.supervision`."""
+"""Resolvers of supervision (双随机、一公开): thin calls into `registry.supervision`.
+
+Mutations return an `Outcome`; domain errors pass through and are shown by `schema/errors.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from registry.errors import Forbidden, NotFound
-from registry.problems import Problem, Rejected
+from registry.problems import Rejected
 from registry.supervision import campaigns, findings, roster
 from registry.supervision.policy import decide
 from registry.supervision.rules import Action
 from resolvers.auth import principal
 from resolvers.context import Context
-from resolvers.errors import PublicError, public
+from resolvers.errors import ArgumentError
+from resolvers.outcome import Outcome
 from resolvers.pagination import check_first, decode_cursor, encode_cursor
 
 CURSOR_KIND = "campaign"
-T = TypeVar("T")
-
-
-@dataclass
-class Outcome:
-    value: Any = None
-    replayed: bool = False
-    problems: list[Problem] = field(default_factory=list)
-
-
-async def _run(work: Callable[[], Awaitable[T]]) -> Outcome:
-    try:
-        return Outcome(value=await work())
-    except Rejected as rejected:
-        return Outcome(problems=list(rejected.problems))
-    except (Forbidden, NotFound) as error:
-        raise public(error) from None
 
 
 async def add_inspector(
     ctx: Context, name: str, province: str, badge: str, affiliation: str | None
-) -> Outcome:
+) -> Outcome[roster.RosterEntry]:
     who = await principal(ctx)
-    return await _run(
-        lambda: roster.add(
+    return Outcome(
+        await roster.add(
             ctx.db, who, name=name, province=province, badge=badge, affiliation=affiliation
         )
     )
 
 
-async def retire_inspector(ctx: Context, inspector_id: str) -> Outcome:
+async def retire_inspector(ctx: Context, inspector_id: str) -> Outcome[roster.RosterEntry]:
     who = await principal(ctx)
-    return await _run(lambda: roster.retire(ctx.db, who, inspector_id))
+    return Outcome(await roster.retire(ctx.db, who, inspector_id))
 
 
 async def inspectors(ctx: Context, province: str | None) -> list[roster.RosterEntry]:
     return await roster.listing(ctx.db, province, viewer=await principal(ctx))
 
 
-async def announce(ctx: Context, spec: campaigns.CampaignInput) -> Outcome:
+async def announce(ctx: Context, spec: campaigns.CampaignInput) -> Outcome[campaigns.Campaign]:
     who = await principal(ctx)
-    outcome = await _run(lambda: campaigns.announce(ctx.db, who, spec))
-    if outcome.value is not None:
-        outcome.value, outcome.replayed = outcome.value
-    return outcome
+    campaign, replayed = await campaigns.announce(ctx.db, who, spec)
+    return Outcome(campaign, replayed=replayed)
 
 
-async def draw(ctx: Context, cid: str, seed: str) -> Outcome:
+async def draw(ctx: Context, cid: str, seed: str) -> Outcome[campaigns.Campaign]:
     who = await principal(ctx)
-    return await _run(lambda: campaigns.draw_campaign(ctx.db, who, cid, seed))
+    return Outcome(await campaigns.draw_campaign(ctx.db, who, cid, seed))
 
 
-async def record_finding(ctx: Context, spec: findings.FindingInput) -> Outcome:
+async def record_finding(ctx: Context, spec: findings.FindingInput) -> Outcome[findings.Finding]:
     who = await principal(ctx)
-    return await _run(lambda: findings.record(ctx.db, who, spec))
+    return Outcome(await findings.record(ctx.db, who, spec))
 
 
-async def publish_results(ctx: Context, cid: str, summary: str | None) -> Outcome:
+async def publish_results(
+    ctx: Context, cid: str, summary: str | None
+) -> Outcome[campaigns.Campaign]:
     who = await principal(ctx)
-    return await _run(lambda: campaigns.publish_results(ctx.db, who, cid, summary))
+    return Outcome(await campaigns.publish_results(ctx.db, who, cid, summary))
 
 
 async def campaign(ctx: Context, cid: str) -> campaigns.Campaign | None:
@@ -107,7 +88,7 @@ async def redraw(ctx: Context, cid: str) -> campaigns.RedrawReport:
     try:
         return await campaigns.redraw(ctx.db, cid)
     except Rejected as rejected:
+        # The campaign is named by the `id` the client gave; the problem's own field means
+        # nothing to a reader of this field.
         first = rejected.problems[0]
-        raise PublicError(first.message, first.code, argument="id") from None
-    except NotFound as error:
-        raise public(error) from None
+        raise ArgumentError(first.message, first.code, argument="id") from None

@@ -7,10 +7,10 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from registry import catalogue
+from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.loaders import field_loader
+from schema.loaders import field_loader
 from schema.node import Node
 
 
@@ -21,6 +21,11 @@ class Level(Enum):
     SENIOR = "SENIOR"
 
 
+# The domain names levels by their digit in certificate numbers (1-3).
+LEVEL_BY_CODE = {1: Level.JUNIOR, 2: Level.INTERMEDIATE, 3: Level.SENIOR}
+CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
+
+
 @strawberry.type(description="One of the ten digital technology fields of the programme.")
 class Field:
     code: str = strawberry.field(description="01-10, in the notice's order.")
@@ -28,7 +33,7 @@ class Field:
     name_en: str
 
     @classmethod
-    def from_domain(cls, f: catalogue.Field) -> Field:
+    def from_domain(cls, f: api.Field) -> Field:
         return cls(code=f.code, name=f.name, name_en=f.name_en)
 
 
@@ -40,7 +45,7 @@ class LevelInfo:
     name_en: str
 
     @classmethod
-    def from_domain(cls, lv: catalogue.Level) -> LevelInfo:
+    def from_domain(cls, lv: api.Level) -> LevelInfo:
         return cls(level=Level(lv.key), code=lv.code, name=lv.name, name_en=lv.name_en)
 
 
@@ -80,7 +85,7 @@ class Occupation(Node):
         return Field.from_domain(found) if found else None
 
     @classmethod
-    def from_domain(cls, occ: catalogue.Occupation) -> Occupation:
+    def from_domain(cls, occ: api.Occupation) -> Occupation:
         return cls(
             id=strawberry.ID(to_global_id("Occupation", occ.code)),
             code=occ.code,
@@ -107,7 +112,7 @@ class Standard:
     confirmed: bool
 
     @classmethod
-    def from_domain(cls, s: catalogue.Standard) -> Standard:
+    def from_domain(cls, s: api.Standard) -> Standard:
         return cls(
             id=s.id,
             title=s.title,

@@ -11,15 +11,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from credentials import qr
-from registry.certificates.lookup import PublicCertificate
-from registry.db import Document
+from resolvers import api
 from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.loaders import occupation_loader
-from schema.catalogue import Level, Occupation
-from schema.institutions import LEVEL_BY_CODE
+from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
+from schema.loaders import occupation_loader
 from schema.node import Node
 from schema.relay import Edge, PageInfo
 
@@ -68,18 +65,18 @@ class Certificate:
 
     @strawberry.field(description="The credential as `DTE1:` text for a QR code.")
     def qr_text(self) -> str:
-        return qr.encode_text(self.credential_doc)
+        return api.qr_text(self.credential_doc)
 
     @strawberry.field(description="The QR code as SVG.")
     def qr_svg(self) -> str:
-        return qr.to_svg(self.credential_doc)
+        return api.qr_svg(self.credential_doc)
 
     @strawberry.field(description="The QR code as a PNG, base64.")
     def qr_png_base64(self) -> str:
-        return base64.b64encode(qr.to_png(self.credential_doc)).decode()
+        return base64.b64encode(api.qr_png(self.credential_doc)).decode()
 
     @classmethod
-    def from_domain(cls, c: PublicCertificate) -> Certificate:
+    def from_domain(cls, c: api.PublicCertificate) -> Certificate:
         return cls(
             number=c.number,
             holder_name=c.holder_name,
@@ -158,7 +155,7 @@ class AssessmentBatch(Node):
         ]
 
     @classmethod
-    def from_doc(cls, d: Document) -> AssessmentBatch:
+    def from_doc(cls, d: api.Document) -> AssessmentBatch:
         return cls(
             id=strawberry.ID(to_global_id("AssessmentBatch", d["_id"])),
             batch_id=d["_id"],

@@ -1,37 +1,137 @@
-"""Error handling for the whole schema: every error gets a stable `extensions.code`, and any error
-that is not a deliberate public one is masked and logged with the request id."""
+"""The one place where errors become what a client sees.
+
+`SHOWN` is the table (after httpx's `_exceptions.py` and `map_exceptions`): for each kind of domain
+error, whether a mutation reports it as `userErrors` in its payload (nothing was changed) and which
+argument a top-level error is about. Resolvers raise domain errors and never catch them to
+translate; `user_problems` (for mutation payloads, `schema/payload.py`) and `present` (for
+top-level errors, on every result) read this table and nothing else does.
+
+Errors not in the table are internal: masked, and logged with the request id. Errors of the
+request itself (parse, validation, variable coercion: those without a path) are the client's.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from graphql.error import GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
-from registry.errors import RegistryError
+from resolvers import api
 
 log = logging.getLogger("registry.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+BAD_USER_INPUT = "BAD_USER_INPUT"  # a variable the schema cannot coerce (wrong type, range, enum)
 
 
-def _is_public(error: GraphQLError) -> bool:
+@dataclass(frozen=True)
+class Shown:
+    """How one kind of domain error is shown."""
+
+    user_error: bool = False  # in a mutation: `userErrors` in the payload, not a top-level error
+    argument: str | None = None  # top-level: the argument it is about (when the error can't say)
+    field_is_argument: bool = False  # top-level: the error's `field` names the argument
+
+
+# Looked up along the error's class hierarchy: the most specific entry wins.
+SHOWN: dict[type[BaseException], Shown] = {
+    api.ArgumentError: Shown(),  # names its own argument
+    api.Rejected: Shown(user_error=True, field_is_argument=True),
+    api.CertificateNumberError: Shown(user_error=True, argument="number"),
+    api.IdNumberError: Shown(argument="idNumber"),  # its message never repeats the number
+    api.InvalidInput: Shown(user_error=True),
+    api.Forbidden: Shown(),
+    api.NotFound: Shown(),
+    api.Unauthenticated: Shown(),
+    api.RegistryError: Shown(),
+}
+
+
+def shown(error: BaseException | None) -> Shown | None:
+    """The table's entry for this error; None for an internal error."""
+    for kind in type(error).__mro__:
+        found = SHOWN.get(kind)
+        if found is not None:
+            return found
+    return None
+
+
+def user_problems(error: BaseException) -> tuple[api.Problem, ...] | None:
+    """The `userErrors` a mutation answers for `error`; None when it is a top-level error."""
+    how = shown(error)
+    if how is None or not how.user_error:
+        return None
+    if isinstance(error, api.Rejected):
+        return error.problems
+    field = getattr(error, "field", None) or how.argument
+    return (api.Problem(field, _code(error), _message(error)),)
+
+
+def _code(error: BaseException) -> str:
+    return str(getattr(error, "code", INTERNAL))
+
+
+def _message(error: BaseException) -> str:
+    return str(getattr(error, "message", error))
+
+
+def _extensions(error: BaseException, how: Shown) -> dict[str, Any]:
+    extensions: dict[str, Any] = {"code": _code(error)}
+    field = getattr(error, "field", None)
+    if isinstance(error, api.ArgumentError):
+        if error.argument:
+            extensions["argument"] = error.argument
+        extensions.update(error.details)
+    elif how.argument:
+        extensions["argument"] = how.argument
+    elif how.field_is_argument and field:
+        extensions["argument"] = field
+    elif field:
+        extensions["field"] = field
+    return extensions
+
+
+def present(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """The error as the client may see it: a domain error by the table, a request error as it is,
+    anything else masked (and logged)."""
     original = error.original_error
-    if original is None:
-        return True  # parse and validation errors: about the query, safe to show
+    if original is None or (error.extensions or {}).get("code"):
+        return error  # parse and validation errors, or already presented
+    if not error.path:
+        # Only the request's variables fail before a field runs: a value the schema cannot
+        # coerce (wrong type, out of range, unknown enum value) is the client's, not our failure.
+        return _rebuilt(error, _coercion_message(error), {"code": BAD_USER_INPUT})
+    how = shown(original)
+    if how is not None:
+        return _rebuilt(error, _message(original), _extensions(original, how))
     if isinstance(original, GraphQLError):
-        return True  # raised deliberately by a resolver (PublicError)
-    return isinstance(original, RegistryError)
+        return error  # a GraphQL error raised on purpose: its message is meant for the client
+    return _anonymise(error, request_id)
 
 
-class ErrorMasking(MaskErrors):
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda e: not _is_public(e))
+def _coercion_message(error: GraphQLError) -> str:
+    """Which variable and which type, without the value: it may be an ID number."""
+    node = error.nodes[0] if error.nodes else None
+    if isinstance(node, VariableDefinitionNode):
+        return (
+            f"Variable '${node.variable.name.value}' does not hold a valid {print_ast(node.type)}"
+        )
+    return "a variable does not hold a valid value of its type"
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        return _anonymise(error, getattr(self.execution_context.context, "request_id", None))
+
+def _rebuilt(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 def _anonymise(error: GraphQLError, request_id: str | None) -> GraphQLError:
@@ -41,19 +141,26 @@ def _anonymise(error: GraphQLError, request_id: str | None) -> GraphQLError:
         exc_info=error.original_error,
         extra={"request_id": request_id},
     )
-    return GraphQLError(
-        message="Internal error; quote the request id when reporting it.",
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        extensions={"code": INTERNAL, "requestId": request_id},
+    return _rebuilt(
+        error,
+        "Internal error; quote the request id when reporting it.",
+        {"code": INTERNAL, "requestId": request_id},
     )
 
 
 def mask(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
-    """What `ErrorMasking` does to a result's errors, for callers that execute without it."""
-    return [e if _is_public(e) else _anonymise(e, request_id) for e in errors]
+    """Every error of a result as the client may see it (see `present`)."""
+    return [present(e, request_id) for e in errors]
+
+
+class ErrorMasking(MaskErrors):
+    """`present` for strawberry's own `Schema.execute` (the HTTP endpoint calls `mask`)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: True)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return present(error, getattr(self.execution_context.context, "request_id", None))
 
 
 def with_code(error: GraphQLError) -> dict[str, Any]:
@@ -63,14 +170,11 @@ def with_code(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
-        original = error.original_error
-        if isinstance(original, RegistryError):
-            extensions["code"] = original.code
-            if original.field:
-                extensions["field"] = original.field
-        elif isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
+        if isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
             extensions["code"] = "GRAPHQL_PARSE_FAILED"
-        elif original is None:
+        elif error.original_error is None or not error.path:
+            # Validation, including a literal a custom scalar refuses (it carries the scalar's
+            # exception): about the query, not an internal failure.
             extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
         else:
             extensions["code"] = INTERNAL

@@ -9,29 +9,23 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from registry import clock
-from registry.institutions import model
-from registry.institutions.directory import DirectoryFilter
-from registry.institutions.reports import AnnualReport as DomainReport
+from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
-from resolvers.loaders import occupation_loader, reports_loader
-from schema.catalogue import Level, Occupation
+from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
+from schema.loaders import occupation_loader, reports_loader
 from schema.node import Node
 from schema.relay import Edge, PageInfo, connection
 
 if TYPE_CHECKING:  # a lazy type: schema.training imports this module
     from schema.training import InstitutionMetrics
 
-InstitutionKind = strawberry.enum(model.Kind, name="InstitutionKind")
-InstitutionStatus = strawberry.enum(model.Status, name="InstitutionStatus")
+InstitutionKind = strawberry.enum(api.Kind, name="InstitutionKind")
+InstitutionStatus = strawberry.enum(api.Status, name="InstitutionStatus")
 Violation = strawberry.enum(
-    model.Violation, name="Violation", description="Grounds for removal (notice 六(三))."
+    api.Violation, name="Violation", description="Grounds for removal (notice 六(三))."
 )
-
-LEVEL_BY_CODE = {1: Level.JUNIOR, 2: Level.INTERMEDIATE, 3: Level.SENIOR}
-CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
 
 
 @strawberry.enum
@@ -54,7 +48,7 @@ class ScopeEntry:
         return Occupation.from_domain(found) if found else None
 
     @classmethod
-    def from_domain(cls, s: model.ScopeEntry) -> ScopeEntry:
+    def from_domain(cls, s: api.ScopeEntry) -> ScopeEntry:
         return cls(
             occupation_code=s.occupation, direction=s.direction, level=LEVEL_BY_CODE[s.level]
         )
@@ -113,7 +107,7 @@ class AnnualReport:
     submitted_at: dt.datetime
 
     @classmethod
-    def from_domain(cls, r: DomainReport) -> AnnualReport:
+    def from_domain(cls, r: api.AnnualReport) -> AnnualReport:
         return cls(
             year=r.year,
             kind=ReportKind(r.kind.value),
@@ -155,7 +149,7 @@ class Institution(Node):
     return_reason: str | None
     removal_violation: Violation | None  # type: ignore[valid-type]
     removal_details: str | None
-    domain: strawberry.Private[model.Institution]
+    domain: strawberry.Private[api.Institution]
 
     @strawberry.field(description="Annual plans and summaries, newest year first.")
     async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
@@ -180,7 +174,7 @@ class Institution(Node):
         return listed_on(self.domain, date)
 
     @classmethod
-    def from_domain(cls, i: model.Institution) -> Institution:
+    def from_domain(cls, i: api.Institution) -> Institution:
         removal = i.removal or {}
         return cls(
             id=strawberry.ID(to_global_id("Institution", i.uscc)),
@@ -189,7 +183,7 @@ class Institution(Node):
             kind=i.kind,
             province=i.province,
             number=i.number,
-            status=i.effective_status(clock.today()),
+            status=i.effective_status(api.today()),
             valid_until=i.valid_until,
             first_listed=i.first_listed,
             publicity_start=i.publicity_start,
@@ -231,7 +225,7 @@ class Institution(Node):
                 for h in i.history
             ],
             return_reason=i.return_reason,
-            removal_violation=model.Violation(removal["violation"])
+            removal_violation=api.Violation(removal["violation"])
             if removal.get("violation")
             else None,
             removal_details=removal.get("details"),
@@ -243,7 +237,7 @@ class Institution(Node):
 class InstitutionConnection:
     edges: list[Edge[Institution]]
     page_info: PageInfo
-    filter: strawberry.Private[DirectoryFilter]
+    filter: strawberry.Private[api.DirectoryFilter]
 
     @strawberry.field(description="The institutions of this page, without cursors.")
     def nodes(self) -> list[Institution]:

@@ -8,35 +8,22 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from registry.certificates.validation import BatchInput, ResultInput
-from registry.institutions import model
-from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
-from registry.institutions.reports import ReportKind as DomainReportKind
-from registry.problems import Problem
+from resolvers import api
 from resolvers import certificates as rc
 from resolvers import institutions as r
 from resolvers.context import Context
-from schema.catalogue import Level
+from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
 from schema.institutions import (
-    CODE_BY_LEVEL,
     AnnualReport,
     Institution,
     InstitutionKind,
     ReportKind,
     Violation,
 )
+from schema.payload import UserError, payload
 
 Ctx = Info[Context, None]
-
-
-@strawberry.type(description="A problem with the input or the record's state; nothing was changed.")
-class UserError:
-    field: str | None = strawberry.field(
-        description="Path of the input field, e.g. `scope[2].level`."
-    )
-    message: str
-    code: str
 
 
 @strawberry.type
@@ -97,11 +84,11 @@ class InstitutionApplicationInput:
         default=False, description="Recommended by the office instead of a province."
     )
 
-    def to_domain(self) -> ApplicationInput:
-        return ApplicationInput(
+    def to_domain(self) -> api.ApplicationInput:
+        return api.ApplicationInput(
             uscc=self.uscc,
             name=self.name,
-            kind=model.Kind(self.kind),
+            kind=api.Kind(self.kind),
             province=self.province,
             contact_person=self.contact_person,
             contact_phone=self.contact_phone,
@@ -109,9 +96,10 @@ class InstitutionApplicationInput:
             yearly_count=self.yearly_count,
             registered_in_china=self.registered_in_china,
             scope=[
-                ScopeInput(s.occupation, CODE_BY_LEVEL[s.level], s.direction) for s in self.scope
+                api.ScopeInput(s.occupation, CODE_BY_LEVEL[s.level], s.direction)
+                for s in self.scope
             ],
-            fees=[FeeInput(f.item, f.amount_yuan, f.unit, f.note) for f in self.fees],
+            fees=[api.FeeInput(f.item, f.amount_yuan, f.unit, f.note) for f in self.fees],
             contact_email=self.contact_email,
             address=self.address,
             ministry_level=self.ministry_level,
@@ -149,13 +137,13 @@ class AssessmentBatchInput:
         default=None, description="Required when reported more than one month after the exam."
     )
 
-    def to_domain(self) -> BatchInput:
-        return BatchInput(
+    def to_domain(self) -> api.BatchInput:
+        return api.BatchInput(
             idempotency_key=self.idempotency_key,
             exam_date=self.exam_date,
             late_reason=self.late_reason,
             results=[
-                ResultInput(
+                api.ResultInput(
                     name=x.name,
                     id_number=x.id_number,
                     occupation=x.occupation,
@@ -186,34 +174,15 @@ class CertificatePayload:
     user_errors: list[UserError]
 
 
-def _errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in problems]
-
-
-def _batch(outcome: rc.BatchOutcome) -> AssessmentBatchPayload:
-    return AssessmentBatchPayload(
-        batch=AssessmentBatch.from_doc(outcome.batch) if outcome.batch else None,
-        replayed=outcome.replayed,
-        user_errors=_errors(outcome.problems),
-    )
-
-
-def _payload(outcome: r.Outcome) -> InstitutionPayload:
-    return InstitutionPayload(
-        institution=Institution.from_domain(outcome.institution) if outcome.institution else None,
-        user_errors=[
-            UserError(field=p.field, message=p.message, code=p.code) for p in outcome.problems
-        ],
-    )
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Apply to a directory. Roles: the institution itself.")
     async def apply_for_listing(
         self, info: Ctx, input: InstitutionApplicationInput
     ) -> InstitutionPayload:
-        return _payload(await r.apply(info.context, input.to_domain()))
+        return await payload(
+            InstitutionPayload, r.apply(info.context, input.to_domain()), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="Correct and resubmit a returned application. Roles: the institution."
@@ -221,29 +190,41 @@ class Mutation:
     async def resubmit_application(
         self, info: Ctx, input: InstitutionApplicationInput
     ) -> InstitutionPayload:
-        return _payload(await r.resubmit(info.context, input.to_domain()))
+        return await payload(
+            InstitutionPayload, r.resubmit(info.context, input.to_domain()), Institution.from_domain
+        )
 
     @strawberry.mutation(description="Apply for a new 3-year period. Roles: the institution.")
     async def renew_listing(
         self, info: Ctx, input: InstitutionApplicationInput
     ) -> InstitutionPayload:
-        return _payload(await r.renew(info.context, input.to_domain()))
+        return await payload(
+            InstitutionPayload, r.renew(info.context, input.to_domain()), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="Roles: PROVINCIAL_REVIEWER of its province; OFFICE_ADMIN for ministry-level bodies."
     )
     async def recommend_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
-        return _payload(await r.step(info.context, uscc, "recommend"))
+        return await payload(
+            InstitutionPayload, r.recommend(info.context, uscc), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="CETTIC's expert review passes the application. Roles: CETTIC_REVIEWER."
     )
     async def pass_preliminary_review(self, info: Ctx, uscc: str) -> InstitutionPayload:
-        return _payload(await r.step(info.context, uscc, "passPreliminaryReview"))
+        return await payload(
+            InstitutionPayload,
+            r.pass_preliminary_review(info.context, uscc),
+            Institution.from_domain,
+        )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
     async def approve_institution_audit(self, info: Ctx, uscc: str) -> InstitutionPayload:
-        return _payload(await r.step(info.context, uscc, "approveAudit"))
+        return await payload(
+            InstitutionPayload, r.approve_audit(info.context, uscc), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="Start the 15-working-day publicity on `startDate` (not in the future). Roles: OFFICE_ADMIN."
@@ -251,45 +232,64 @@ class Mutation:
     async def start_publicity(
         self, info: Ctx, uscc: str, start_date: dt.date
     ) -> InstitutionPayload:
-        return _payload(await r.start_publicity(info.context, uscc, start_date))
+        return await payload(
+            InstitutionPayload,
+            r.start_publicity(info.context, uscc, start_date),
+            Institution.from_domain,
+        )
 
     @strawberry.mutation(
         description="Object to an institution during its publicity. Roles: anyone, including the public."
     )
     async def lodge_objection(self, info: Ctx, uscc: str, text: str) -> ObjectionPayload:
-        outcome = await r.lodge_objection(info.context, uscc, text)
-        base = _payload(outcome)
-        return ObjectionPayload(
-            objection_id=outcome.extra, institution=base.institution, user_errors=base.user_errors
+        return await payload(
+            ObjectionPayload,
+            r.lodge_objection(info.context, uscc, text),
+            lambda lodged: {
+                "institution": Institution.from_domain(lodged.institution),
+                "objection_id": lodged.objection_id,
+            },
         )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
     async def resolve_objection(
         self, info: Ctx, uscc: str, objection_id: str, upheld: bool, resolution: str
     ) -> InstitutionPayload:
-        return _payload(
-            await r.resolve_objection(info.context, uscc, objection_id, upheld, resolution)
+        return await payload(
+            InstitutionPayload,
+            r.resolve_objection(info.context, uscc, objection_id, upheld, resolution),
+            Institution.from_domain,
         )
 
     @strawberry.mutation(
         description="List after the publicity, all objections resolved; valid 3 years. Roles: OFFICE_ADMIN."
     )
     async def list_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
-        return _payload(await r.list_institution(info.context, uscc))
+        return await payload(
+            InstitutionPayload, r.list_institution(info.context, uscc), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="Return the application with a reason. Roles: the reviewer of the current step, or OFFICE_ADMIN."
     )
     async def return_application(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
-        return _payload(await r.step(info.context, uscc, "returnApplication", reason))
+        return await payload(
+            InstitutionPayload,
+            r.return_application(info.context, uscc, reason),
+            Institution.from_domain,
+        )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER of its province.")
     async def suspend_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
-        return _payload(await r.suspend(info.context, uscc, reason))
+        return await payload(
+            InstitutionPayload, r.suspend(info.context, uscc, reason), Institution.from_domain
+        )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
     async def reinstate_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
-        return _payload(await r.reinstate(info.context, uscc, reason))
+        return await payload(
+            InstitutionPayload, r.reinstate(info.context, uscc, reason), Institution.from_domain
+        )
 
     @strawberry.mutation(
         description="Remove from the directory for a violation of 六(三). Roles: OFFICE_ADMIN."
@@ -301,24 +301,26 @@ class Mutation:
         violation: Violation,  # type: ignore[valid-type]
         details: str,
     ) -> InstitutionPayload:
-        return _payload(await r.remove(info.context, uscc, model.Violation(violation), details))
+        return await payload(
+            InstitutionPayload,
+            r.remove(info.context, uscc, api.Violation(violation), details),
+            Institution.from_domain,
+        )
 
     @strawberry.mutation(description="Record the end of validity. Roles: OFFICE_ADMIN.")
     async def expire_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
-        return _payload(await r.expire(info.context, uscc))
+        return await payload(
+            InstitutionPayload, r.expire(info.context, uscc), Institution.from_domain
+        )
 
     @strawberry.mutation(description="Submit or replace the annual plan. Roles: the institution.")
     async def submit_annual_report(
         self, info: Ctx, kind: ReportKind, year: int, people: int, sessions: int, text: str
     ) -> AnnualReportPayload:
-        outcome = await r.submit_report(
-            info.context, DomainReportKind(kind.value), year, people, sessions, text
-        )
-        return AnnualReportPayload(
-            report=AnnualReport.from_domain(outcome.report) if outcome.report else None,
-            user_errors=[
-                UserError(field=p.field, message=p.message, code=p.code) for p in outcome.problems
-            ],
+        return await payload(
+            AnnualReportPayload,
+            r.submit_report(info.context, api.ReportKind(kind.value), year, people, sessions, text),
+            AnnualReport.from_domain,
         )
 
     @strawberry.mutation(
@@ -327,9 +329,9 @@ class Mutation:
     async def set_holiday_arrangement(
         self, info: Ctx, year: int, holidays: list[dt.date], workdays: list[dt.date]
     ) -> HolidayArrangementPayload:
-        problems = await r.set_holiday_arrangement(info.context, year, holidays, workdays)
-        return HolidayArrangementPayload(
-            user_errors=[UserError(field=p.field, message=p.message, code=p.code) for p in problems]
+        return await payload(
+            HolidayArrangementPayload,
+            r.set_holiday_arrangement(info.context, year, holidays, workdays),
         )
 
     @strawberry.mutation(
@@ -338,7 +340,11 @@ class Mutation:
     async def submit_assessment_batch(
         self, info: Ctx, input: AssessmentBatchInput
     ) -> AssessmentBatchPayload:
-        return _batch(await rc.submit(info.context, input.to_domain()))
+        return await payload(
+            AssessmentBatchPayload,
+            rc.submit(info.context, input.to_domain()),
+            AssessmentBatch.from_doc,
+        )
 
     @strawberry.mutation(
         description="Correct and resubmit a returned batch. Roles: the institution that submitted it."
@@ -346,38 +352,52 @@ class Mutation:
     async def resubmit_assessment_batch(
         self, info: Ctx, batch_id: str, input: AssessmentBatchInput
     ) -> AssessmentBatchPayload:
-        return _batch(await rc.resubmit(info.context, batch_id, input.to_domain()))
+        return await payload(
+            AssessmentBatchPayload,
+            rc.resubmit(info.context, batch_id, input.to_domain()),
+            AssessmentBatch.from_doc,
+        )
 
     @strawberry.mutation(
         description="Authenticity and compliance checked. Roles: PROVINCIAL_REVIEWER of the institution's province."
     )
     async def approve_batch_province(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.approve_province(info.context, batch_id))
+        return await payload(
+            AssessmentBatchPayload,
+            rc.approve_province(info.context, batch_id),
+            AssessmentBatch.from_doc,
+        )
 
     @strawberry.mutation(description="Preliminary check. Roles: CETTIC_REVIEWER.")
     async def check_batch_cettic(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.check_cettic(info.context, batch_id))
+        return await payload(
+            AssessmentBatchPayload,
+            rc.check_cettic(info.context, batch_id),
+            AssessmentBatch.from_doc,
+        )
 
     @strawberry.mutation(
         description="Publish: every certificate signed and public, or none. Roles: OFFICE_ADMIN."
     )
     async def publish_batch(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
-        return _batch(await rc.publish(info.context, batch_id))
+        return await payload(
+            AssessmentBatchPayload, rc.publish(info.context, batch_id), AssessmentBatch.from_doc
+        )
 
     @strawberry.mutation(
         description="Return with reasons. Roles: the reviewer of the current step, or OFFICE_ADMIN."
     )
     async def return_batch(self, info: Ctx, batch_id: str, reason: str) -> AssessmentBatchPayload:
-        return _batch(await rc.return_batch(info.context, batch_id, reason))
+        return await payload(
+            AssessmentBatchPayload,
+            rc.return_batch(info.context, batch_id, reason),
+            AssessmentBatch.from_doc,
+        )
 
     @strawberry.mutation(
         description="Revoke with a reason (never deleted). Roles: the issuing EVALUATION_INSTITUTION, OFFICE_ADMIN."
     )
     async def revoke_certificate(self, info: Ctx, number: str, reason: str) -> CertificatePayload:
-        outcome = await rc.revoke(info.context, number, reason)
-        return CertificatePayload(
-            certificate=Certificate.from_domain(outcome.certificate)
-            if outcome.certificate
-            else None,
-            user_errors=_errors(outcome.problems),
+        return await payload(
+            CertificatePayload, rc.revoke(info.context, number, reason), Certificate.from_domain
         )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from registry import catalogue
+from resolvers import api
+from resolvers import catalogue as rcat
 from resolvers import certificates as rc
 from resolvers import institutions as ri
 from resolvers.context import Context
-from resolvers.errors import PublicError
 from resolvers.global_ids import from_global_id
 
 MAX_NODES = 100
@@ -31,7 +31,7 @@ async def resolve_node(info: Info[Context, None], gid: str) -> Node | None:
     kind, key = from_global_id(gid)
     ctx = info.context
     if kind == "Occupation":
-        occ = await catalogue.occupation(ctx.db, key)
+        occ = await rcat.occupation_by_key(ctx, key)
         return Occupation.from_domain(occ) if occ else None
     if kind == "Institution":
         inst = await ri.institution(ctx, key)
@@ -51,7 +51,7 @@ class NodeQuery:
     @strawberry.field(description=f"Up to {MAX_NODES} objects by global id, in order.")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
-            raise PublicError(
+            raise api.ArgumentError(
                 f"`ids` is limited to {MAX_NODES}",
                 "PAGINATION_LIMIT",
                 argument="ids",

@@ -9,14 +9,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from registry.institutions import model
-from registry.institutions.directory import DirectoryFilter
+from resolvers import api
 from resolvers import catalogue as r
 from resolvers import certificates as rc
 from resolvers import institutions as ri
 from resolvers import trust as rt
 from resolvers.context import Context
-from schema.catalogue import Field, Level, LevelInfo, Occupation, Province, Standard
+from schema.catalogue import CODE_BY_LEVEL, Field, Level, LevelInfo, Occupation, Province, Standard
 from schema.certificates import (
     AssessmentBatch,
     AssessmentBatchConnection,
@@ -25,7 +24,6 @@ from schema.certificates import (
     batch_connection,
 )
 from schema.institutions import (
-    CODE_BY_LEVEL,
     Institution,
     InstitutionConnection,
     InstitutionKind,
@@ -97,12 +95,12 @@ class Query:
             str | None, strawberry.argument(description="Name substring or code prefix.")
         ] = None,
     ) -> InstitutionConnection:
-        f = DirectoryFilter(
-            kind=model.Kind(kind) if kind else None,
+        f = api.DirectoryFilter(
+            kind=api.Kind(kind) if kind else None,
             province=province,
             occupation=await ri.resolve_occupation(info.context, occupation),
             level=CODE_BY_LEVEL[level] if level else None,
-            status=model.Status(status) if status else None,
+            status=api.Status(status) if status else None,
             listed_on=listed_on,
             search=search,
         )

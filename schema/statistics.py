@@ -6,16 +6,15 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from registry import statistics as domain
+from resolvers import api
 from resolvers import statistics as r
 from resolvers.context import Context
-from schema.catalogue import Level
-from schema.institutions import CODE_BY_LEVEL, LEVEL_BY_CODE
+from schema.catalogue import CODE_BY_LEVEL, LEVEL_BY_CODE, Level
 
 Ctx = Info[Context, None]
 
 StatisticsDimension = strawberry.enum(
-    domain.Dimension, name="StatisticsDimension", description="What to group statistics by."
+    api.Dimension, name="StatisticsDimension", description="What to group statistics by."
 )
 
 
@@ -38,7 +37,7 @@ class StatisticsRow:
     certificates_revoked: int
 
     @classmethod
-    def from_domain(cls, row: domain.Row) -> StatisticsRow:
+    def from_domain(cls, row: api.Row) -> StatisticsRow:
         c = row.counts
         return cls(
             year=row.year,
@@ -71,7 +70,7 @@ class YearProgress:
     certificates_issued: int
 
     @classmethod
-    def from_domain(cls, p: domain.YearProgress) -> YearProgress:
+    def from_domain(cls, p: api.YearProgress) -> YearProgress:
         return cls(
             year=p.year,
             target=p.target,
@@ -101,7 +100,7 @@ class StatisticsQuery:
     ) -> list[StatisticsRow]:
         rows = await r.aggregate(
             info.context,
-            [domain.Dimension(d) for d in group_by or []],
+            [api.Dimension(d) for d in group_by or []],
             year=year,
             province=province,
             field=field,

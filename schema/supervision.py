@@ -10,30 +10,21 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from registry.institutions import model
-from registry.problems import Problem
-from registry.supervision import campaigns as domain_campaigns
-from registry.supervision import findings as domain_findings
-from registry.supervision import roster as domain_roster
-from registry.supervision.draw import Assignment, DrawRules
+from resolvers import api
 from resolvers import supervision as r
 from resolvers.context import Context
 from schema.institutions import InstitutionKind, Violation
-from schema.mutation import UserError
+from schema.payload import UserError, payload
 from schema.relay import Edge, PageInfo
 
 Ctx = Info[Context, None]
 
-FindingOutcome = strawberry.enum(domain_findings.Outcome, name="FindingOutcome")
+FindingOutcome = strawberry.enum(api.FindingOutcome, name="FindingOutcome")
 FindingAction = strawberry.enum(
-    domain_findings.Action,
+    api.FindingAction,
     name="FindingAction",
     description="SUSPEND and REMOVE run the directory's own transitions.",
 )
-
-
-def _errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in problems]
 
 
 @strawberry.enum
@@ -54,7 +45,7 @@ class Inspector:
     active: bool
 
     @classmethod
-    def from_domain(cls, e: domain_roster.RosterEntry) -> Inspector:
+    def from_domain(cls, e: api.RosterEntry) -> Inspector:
         return cls(
             id=e.id, name=e.name, province=e.province, affiliation=e.affiliation, active=e.active
         )
@@ -70,9 +61,9 @@ class DrawRulesType:
     avoid_same_province: bool
 
     @classmethod
-    def from_domain(cls, rules: DrawRules) -> DrawRulesType:
+    def from_domain(cls, rules: api.DrawRules) -> DrawRulesType:
         return cls(
-            kinds=[model.Kind(k) for k in rules.kinds],
+            kinds=[api.Kind(k) for k in rules.kinds],
             provinces=list(rules.provinces),
             listed_on=rules.listed_on,
             sample_size=rules.sample_size,
@@ -102,7 +93,7 @@ class SupervisionFinding:
     )
 
     @classmethod
-    def from_domain(cls, f: domain_findings.Finding) -> SupervisionFinding:
+    def from_domain(cls, f: api.Finding) -> SupervisionFinding:
         return cls(
             institution_uscc=f.institution,
             outcome=f.outcome,
@@ -115,7 +106,7 @@ class SupervisionFinding:
         )
 
 
-def _assignments(selection: tuple[Assignment, ...] | None) -> list[DrawAssignment] | None:
+def _assignments(selection: tuple[api.Assignment, ...] | None) -> list[DrawAssignment] | None:
     if selection is None:
         return None
     return [
@@ -147,7 +138,7 @@ class SupervisionCampaign:
     selection: list[DrawAssignment] | None
     results_summary: str | None
     results_published_at: dt.datetime | None
-    domain: strawberry.Private[domain_campaigns.Campaign]
+    domain: strawberry.Private[api.Campaign]
 
     @strawberry.field(
         description="Everything the draw used and gave, as JSON: feed it to "
@@ -176,7 +167,7 @@ class SupervisionCampaign:
         )
 
     @classmethod
-    def from_domain(cls, c: domain_campaigns.Campaign) -> SupervisionCampaign:
+    def from_domain(cls, c: api.Campaign) -> SupervisionCampaign:
         return cls(
             id=c.id,
             title=c.title,
@@ -232,9 +223,9 @@ class DrawRulesInput:
     )
     avoid_same_province: bool = False
 
-    def to_domain(self) -> DrawRules:
-        return DrawRules(
-            kinds=tuple(model.Kind(k).value for k in self.kinds),
+    def to_domain(self) -> api.DrawRules:
+        return api.DrawRules(
+            kinds=tuple(api.Kind(k).value for k in self.kinds),
             provinces=tuple(self.provinces),
             listed_on=self.listed_on,
             sample_size=self.sample_size,
@@ -253,8 +244,8 @@ class SupervisionCampaignInput:
     )
     rules: DrawRulesInput
 
-    def to_domain(self) -> domain_campaigns.CampaignInput:
-        return domain_campaigns.CampaignInput(
+    def to_domain(self) -> api.CampaignInput:
+        return api.CampaignInput(
             idempotency_key=self.idempotency_key,
             title=self.title,
             year=self.year,
@@ -272,14 +263,14 @@ class SupervisionFindingInput:
     details: str = ""
     violation: Violation | None = None  # type: ignore[valid-type]
 
-    def to_domain(self) -> domain_findings.FindingInput:
-        return domain_findings.FindingInput(
+    def to_domain(self) -> api.FindingInput:
+        return api.FindingInput(
             campaign=self.campaign_id,
             institution="".join(self.institution_uscc.split()).upper(),
-            outcome=domain_findings.Outcome(self.outcome),
-            action=domain_findings.Action(self.action),
+            outcome=api.FindingOutcome(self.outcome),
+            action=api.FindingAction(self.action),
             details=self.details,
-            violation=model.Violation(self.violation) if self.violation else None,
+            violation=api.Violation(self.violation) if self.violation else None,
         )
 
 
@@ -300,21 +291,6 @@ class SupervisionCampaignPayload:
 class SupervisionFindingPayload:
     finding: SupervisionFinding | None
     user_errors: list[UserError]
-
-
-def _campaign(outcome: r.Outcome) -> SupervisionCampaignPayload:
-    return SupervisionCampaignPayload(
-        campaign=SupervisionCampaign.from_domain(outcome.value) if outcome.value else None,
-        replayed=outcome.replayed,
-        user_errors=_errors(outcome.problems),
-    )
-
-
-def _inspector(outcome: r.Outcome) -> InspectorPayload:
-    return InspectorPayload(
-        inspector=Inspector.from_domain(outcome.value) if outcome.value else None,
-        user_errors=_errors(outcome.problems),
-    )
 
 
 @strawberry.type
@@ -359,13 +335,19 @@ class SupervisionMutation:
         badge: str,
         affiliation: str | None = None,
     ) -> InspectorPayload:
-        return _inspector(await r.add_inspector(info.context, name, province, badge, affiliation))
+        return await payload(
+            InspectorPayload,
+            r.add_inspector(info.context, name, province, badge, affiliation),
+            Inspector.from_domain,
+        )
 
     @strawberry.mutation(
         description="Take an inspector off future draws. Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER (its province)."
     )
     async def retire_inspector(self, info: Ctx, id: str) -> InspectorPayload:
-        return _inspector(await r.retire_inspector(info.context, id))
+        return await payload(
+            InspectorPayload, r.retire_inspector(info.context, id), Inspector.from_domain
+        )
 
     @strawberry.mutation(
         description="Announce a campaign: rules, seed source, population and roster frozen and "
@@ -374,7 +356,11 @@ class SupervisionMutation:
     async def announce_supervision_campaign(
         self, info: Ctx, input: SupervisionCampaignInput
     ) -> SupervisionCampaignPayload:
-        return _campaign(await r.announce(info.context, input.to_domain()))
+        return await payload(
+            SupervisionCampaignPayload,
+            r.announce(info.context, input.to_domain()),
+            SupervisionCampaign.from_domain,
+        )
 
     @strawberry.mutation(
         description="Publish the seed and draw institutions and inspectors. Roles: the campaign's "
@@ -383,7 +369,11 @@ class SupervisionMutation:
     async def draw_supervision_campaign(
         self, info: Ctx, campaign_id: str, seed: str
     ) -> SupervisionCampaignPayload:
-        return _campaign(await r.draw(info.context, campaign_id, seed))
+        return await payload(
+            SupervisionCampaignPayload,
+            r.draw(info.context, campaign_id, seed),
+            SupervisionCampaign.from_domain,
+        )
 
     @strawberry.mutation(
         description="Record the finding on a drawn institution; SUSPEND/REMOVE take effect on the "
@@ -392,10 +382,10 @@ class SupervisionMutation:
     async def record_supervision_finding(
         self, info: Ctx, input: SupervisionFindingInput
     ) -> SupervisionFindingPayload:
-        outcome = await r.record_finding(info.context, input.to_domain())
-        return SupervisionFindingPayload(
-            finding=SupervisionFinding.from_domain(outcome.value) if outcome.value else None,
-            user_errors=_errors(outcome.problems),
+        return await payload(
+            SupervisionFindingPayload,
+            r.record_finding(info.context, input.to_domain()),
+            SupervisionFinding.from_domain,
         )
 
     @strawberry.mutation(
@@ -405,4 +395,8 @@ class SupervisionMutation:
     async def publish_supervision_results(
         self, info: Ctx, campaign_id: str, summary: str | None = None
     ) -> SupervisionCampaignPayload:
-        return _campaign(await r.publish_results(info.context, campaign_id, summary))
+        return await payload(
+            SupervisionCampaignPayload,
+            r.publish_results(info.context, campaign_id, summary),
+            SupervisionCampaign.from_domain,
+        )

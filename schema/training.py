@@ -10,26 +10,17 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from registry import metrics
-from registry.db import Document
-from registry.problems import Problem
-from registry.training import hours
-from registry.training.certificates import TrainingCertificate as DomainCertificate
-from registry.training.validation import CohortInput, TraineeInput
+from resolvers import api
 from resolvers import training as r
 from resolvers.context import Context
-from resolvers.loaders import occupation_loader
-from schema.catalogue import Level, Occupation
+from schema.catalogue import CODE_BY_LEVEL, LEVEL_BY_CODE, Level, Occupation
 from schema.certificates import CertificateStatus
-from schema.institutions import CODE_BY_LEVEL, LEVEL_BY_CODE, InstitutionKind
-from schema.mutation import UserError
+from schema.institutions import InstitutionKind
+from schema.loaders import occupation_loader
+from schema.payload import UserError, payload
 from schema.relay import Edge, PageInfo
 
 Ctx = Info[Context, None]
-
-
-def _errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in problems]
 
 
 @strawberry.type(description="A training certificate (培训合格证书, P number): public view.")
@@ -57,7 +48,7 @@ class TrainingCertificate:
         return Occupation.from_domain(found) if found else None
 
     @classmethod
-    def from_domain(cls, c: DomainCertificate) -> TrainingCertificate:
+    def from_domain(cls, c: api.TrainingCertificate) -> TrainingCertificate:
         return cls(
             number=c.number,
             holder_name=c.holder_name,
@@ -119,7 +110,7 @@ class TrainingCohort:
         ]
 
     @classmethod
-    def from_doc(cls, d: Document) -> TrainingCohort:
+    def from_doc(cls, d: api.Document) -> TrainingCohort:
         return cls(
             id=d["_id"],
             institution_uscc=d["institution"],
@@ -169,7 +160,7 @@ class ContinuingEducationRecord:
     years: list[ContinuingEducationYear]
 
     @classmethod
-    def from_domain(cls, rec: hours.CeRecord) -> ContinuingEducationRecord:
+    def from_domain(cls, rec: api.CeRecord) -> ContinuingEducationRecord:
         return cls(
             holder_name=rec.holder_name,
             years=[
@@ -204,7 +195,7 @@ class EmploymentRate:
     reported_at: dt.datetime
 
     @classmethod
-    def from_domain(cls, e: metrics.EmploymentReport) -> EmploymentRate:
+    def from_domain(cls, e: api.EmploymentReport) -> EmploymentRate:
         return cls(
             year=e.year,
             surveyed=e.surveyed,
@@ -239,7 +230,7 @@ class InstitutionMetrics:
     )
 
     @classmethod
-    def from_domain(cls, m: metrics.InstitutionMetrics) -> InstitutionMetrics:
+    def from_domain(cls, m: api.InstitutionMetrics) -> InstitutionMetrics:
         return cls(
             institution_uscc=m.institution,
             year=m.year,
@@ -277,8 +268,8 @@ class TrainingCohortInput:
     trainees: list[TraineeRowInput]
     direction: str | None = None
 
-    def to_domain(self) -> CohortInput:
-        return CohortInput(
+    def to_domain(self) -> api.CohortInput:
+        return api.CohortInput(
             idempotency_key=self.idempotency_key,
             start_date=self.start_date,
             end_date=self.end_date,
@@ -287,7 +278,7 @@ class TrainingCohortInput:
             required_hours=self.required_hours,
             direction=self.direction,
             trainees=[
-                TraineeInput(
+                api.TraineeInput(
                     name=t.name,
                     id_number=t.id_number,
                     hours_attended=t.hours_attended,
@@ -399,11 +390,10 @@ class TrainingMutation:
     async def submit_training_cohort(
         self, info: Ctx, input: TrainingCohortInput
     ) -> TrainingCohortPayload:
-        outcome = await r.submit_cohort(info.context, input.to_domain())
-        return TrainingCohortPayload(
-            cohort=TrainingCohort.from_doc(outcome.cohort) if outcome.cohort else None,
-            replayed=outcome.replayed,
-            user_errors=_errors(outcome.problems),
+        return await payload(
+            TrainingCohortPayload,
+            r.submit_cohort(info.context, input.to_domain()),
+            TrainingCohort.from_doc,
         )
 
     @strawberry.mutation(
@@ -413,10 +403,10 @@ class TrainingMutation:
     async def revoke_training_certificate(
         self, info: Ctx, number: str, reason: str
     ) -> TrainingCertificatePayload:
-        outcome = await r.revoke(info.context, number, reason)
-        return TrainingCertificatePayload(
-            certificate=TrainingCertificate.from_domain(outcome.value) if outcome.value else None,
-            user_errors=_errors(outcome.problems),
+        return await payload(
+            TrainingCertificatePayload,
+            r.revoke(info.context, number, reason),
+            TrainingCertificate.from_domain,
         )
 
     @strawberry.mutation(
@@ -426,8 +416,8 @@ class TrainingMutation:
     async def report_employment_rate(
         self, info: Ctx, year: int, surveyed: int, employed: int, source: str
     ) -> EmploymentRatePayload:
-        outcome = await r.report_employment(info.context, year, surveyed, employed, source)
-        return EmploymentRatePayload(
-            employment=EmploymentRate.from_domain(outcome.value) if outcome.value else None,
-            user_errors=_errors(outcome.problems),
+        return await payload(
+            EmploymentRatePayload,
+            r.report_employment(info.context, year, surveyed, employed, source),
+            EmploymentRate.from_domain,
         )

@@ -54,6 +54,7 @@ _SUGGESTION = re.compile(r" Did you mean .*\?$")
 STATUS_BY_CODE = {
     "GRAPHQL_PARSE_FAILED": 400,
     "BAD_REQUEST": 400,
+    "BAD_USER_INPUT": 400,  # a variable the schema cannot coerce (GraphQL over HTTP: 400)
     "BATCHING_NOT_SUPPORTED": 400,
     "PERSISTED_QUERY_NOT_FOUND": 400,
     "PERSISTED_QUERY_HASH_MISMATCH": 400,

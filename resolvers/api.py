@@ -1,0 +1,97 @@
+"""Everything `schema/` takes from the domain, in one place.
+
+`resolvers/` is the only way from `schema/` to `registry/` and `credentials/` (import-linter
+enforces it, see pyproject.toml): the GraphQL types name domain models, enums and input
+dataclasses through this module, and call the domain only through the resolver functions.
+"""
+
+from __future__ import annotations
+
+from credentials.qr import encode_text as qr_text
+from credentials.qr import to_png as qr_png
+from credentials.qr import to_svg as qr_svg
+from registry.auth import Role
+from registry.catalogue import Field, Level, Occupation, Province, Standard
+from registry.certificates.lookup import PublicCertificate
+from registry.certificates.numbers import CertificateNumberError
+from registry.certificates.validation import BatchInput, ResultInput
+from registry.clock import today
+from registry.db import Document
+from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError
+from registry.identifiers import IdNumberError
+from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+from registry.institutions.directory import DirectoryFilter
+from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
+from registry.institutions.reports import AnnualReport, ReportKind
+from registry.metrics import EmploymentReport, InstitutionMetrics
+from registry.problems import Problem, Rejected
+from registry.statistics import Dimension, Row, YearProgress
+from registry.supervision.campaigns import Campaign, CampaignInput
+from registry.supervision.draw import Assignment, DrawRules
+from registry.supervision.findings import Action as FindingAction
+from registry.supervision.findings import Finding, FindingInput
+from registry.supervision.findings import Outcome as FindingOutcome
+from registry.supervision.roster import RosterEntry
+from registry.tokens import Unauthenticated
+from registry.training.certificates import TrainingCertificate
+from registry.training.hours import CeRecord
+from registry.training.validation import CohortInput, TraineeInput
+from resolvers.errors import ArgumentError
+from resolvers.outcome import Outcome
+
+__all__ = [
+    "AnnualReport",
+    "ApplicationInput",
+    "ArgumentError",
+    "Assignment",
+    "BatchInput",
+    "Campaign",
+    "CampaignInput",
+    "CeRecord",
+    "CertificateNumberError",
+    "CohortInput",
+    "Dimension",
+    "DirectoryFilter",
+    "Document",
+    "DrawRules",
+    "EmploymentReport",
+    "FeeInput",
+    "Field",
+    "Finding",
+    "FindingAction",
+    "FindingInput",
+    "FindingOutcome",
+    "Forbidden",
+    "IdNumberError",
+    "Institution",
+    "InstitutionMetrics",
+    "InvalidInput",
+    "Kind",
+    "Level",
+    "NotFound",
+    "Occupation",
+    "Outcome",
+    "Problem",
+    "Province",
+    "PublicCertificate",
+    "RegistryError",
+    "Rejected",
+    "ReportKind",
+    "ResultInput",
+    "Role",
+    "RosterEntry",
+    "Row",
+    "ScopeEntry",
+    "ScopeInput",
+    "Standard",
+    "Status",
+    "TraineeInput",
+    "TrainingCertificate",
+    "Unauthenticated",
+    "Violation",
+    "YearProgress",
+    "qr_png",
+    "qr_svg",
+    "qr_text",
+    "today",
+]
