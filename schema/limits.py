@@ -33,10 +33,6 @@ MAX_DIRECTIVES = 10
 MAX_FIELDS = 300
 MAX_COST = 10_000
 MAX_FIRST = 100
-# Look-ups of personal data: rate limited more strictly, never cached publicly.
-PERSONAL_FIELDS = frozenset(
-    {"certificatesByHolder", "certificate", "continuingEducation", "continuingEducationCredential"}
-)
 
 
 class LimitExceeded(Exception):
@@ -110,9 +106,14 @@ def _first(field: FieldNode, variables: dict[str, Any], result: Analysis) -> int
 
 
 def analyse(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    personal: frozenset[str] = frozenset(),
 ) -> Analysis:
-    """Measure the operation; raises `LimitExceeded` as soon as a limit is passed."""
+    """Measure the operation; raises `LimitExceeded` as soon as a limit is passed. `personal`:
+    the top-level fields marked `@personal` (`schema.personal.personal_root_fields`); asking for
+    one sets `Analysis.personal`."""
     variables = variables or {}
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -159,7 +160,7 @@ def analyse(
                             f"a query may use at most {MAX_ALIASES} aliases",
                             MAX_ALIASES,
                         )
-                if depth == 1 and selection.name.value in PERSONAL_FIELDS:
+                if depth == 1 and selection.name.value in personal:
                     result.personal = True
                 result.cost += multiplier
                 if result.cost > MAX_COST:

@@ -29,6 +29,7 @@ from schema.institutions import (
     InstitutionKind,
     InstitutionStatus,
 )
+from schema.personal import PERSONAL
 from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
@@ -113,14 +114,18 @@ class Query:
         return Institution.from_domain(found) if found else None
 
     @strawberry.field(
+        directives=[PERSONAL],
         description="A certificate by its number and the holder's name; null when not found "
-        "(unknown, unpublished and another name all answer the same)."
+        "(unknown, unpublished and another name all answer the same).",
     )
     async def certificate(self, info: Ctx, number: str, holder_name: str) -> Certificate | None:
         found = await rc.by_number(info.context, number, holder_name)
         return Certificate.from_domain(found) if found else None
 
-    @strawberry.field(description="A holder's certificates by ID number and name (rate limited).")
+    @strawberry.field(
+        directives=[PERSONAL],
+        description="A holder's certificates by ID number and name (rate limited).",
+    )
     async def certificates_by_holder(
         self, info: Ctx, id_number: str, holder_name: str
     ) -> list[Certificate]:

@@ -18,6 +18,7 @@ from schema.certificates import CertificateStatus
 from schema.institutions import InstitutionKind
 from schema.loaders import occupation_loader
 from schema.payload import UserError, payload
+from schema.personal import PERSONAL
 from schema.relay import Edge, PageInfo
 
 Ctx = Info[Context, None]
@@ -314,8 +315,9 @@ class EmploymentRatePayload:
 @strawberry.type
 class TrainingQuery:
     @strawberry.field(
+        directives=[PERSONAL],
         description="A training certificate by number and holder's name; null when not found "
-        "(unknown and another name answer the same)."
+        "(unknown and another name answer the same).",
     )
     async def training_certificate(
         self, info: Ctx, number: str, holder_name: str
@@ -349,8 +351,9 @@ class TrainingQuery:
         )
 
     @strawberry.field(
+        directives=[PERSONAL],
         description="Continuing-education hours per year, by ID number and name (rate limited); "
-        "reviewers may leave out the name. A wrong name answers an empty record."
+        "reviewers may leave out the name. A wrong name answers an empty record.",
     )
     async def continuing_education(
         self,
@@ -363,9 +366,10 @@ class TrainingQuery:
         return ContinuingEducationRecord.from_domain(found)
 
     @strawberry.field(
+        directives=[PERSONAL],
         description="A year's continuing-education record as a signed credential (eddsa-jcs-2022, "
         "registry root key; `registry verify FILE --key <root key>`). Same access as "
-        "continuingEducation; error NO_HOURS for a year without hours."
+        "continuingEducation; error NO_HOURS for a year without hours.",
     )
     async def continuing_education_credential(
         self, info: Ctx, id_number: str, year: int, holder_name: str | None = None

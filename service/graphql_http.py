@@ -39,6 +39,7 @@ from resolvers.context import Context, RateLimitInfo
 from schema.errors import with_code
 from schema.execution import Executor
 from schema.limits import Analysis, LimitExceeded, analyse, prescan
+from schema.personal import personal_root_fields
 from service.api_config import ApiConfig
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.ratelimit import Decision, FixedWindowLimiter
@@ -90,19 +91,23 @@ def _parse(query: str) -> DocumentNode:
     return parse(query, max_tokens=MAX_TOKENS)
 
 
-_ANALYSES: OrderedDict[tuple[str, str | None], Analysis] = OrderedDict()
+_ANALYSES: OrderedDict[tuple[str, str | None, frozenset[str]], Analysis] = OrderedDict()
 
 
 def _analyse(
-    query: str, document: DocumentNode, operation_name: str | None, variables: dict[str, Any]
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any],
+    personal: frozenset[str],
 ) -> Analysis:
     """`analyse`, remembered per query text and operation unless variables changed its figures."""
-    key = (query, operation_name)
+    key = (query, operation_name, personal)
     known = _ANALYSES.get(key)
     if known is not None:
         _ANALYSES.move_to_end(key)
         return known
-    analysis = analyse(document, operation_name, variables)
+    analysis = analyse(document, operation_name, variables, personal)
     if not analysis.reads_variables:
         _ANALYSES[key] = analysis
         if len(_ANALYSES) > 1024:
@@ -146,6 +151,8 @@ class GraphQLEndpoint:
     def __init__(self, schema: Any, config: ApiConfig) -> None:
         self.schema = schema
         self.executor = Executor(schema, introspection=config.introspection)
+        # Read once from the schema's `@personal` markers: rate limit, no-store, access log.
+        self.personal_fields = personal_root_fields(schema._schema)
         self.config = config
         self.apq = APQCache()
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
@@ -293,7 +300,9 @@ class GraphQLEndpoint:
             except GraphQLSyntaxError as error:
                 raise HttpProblem(400, "GRAPHQL_PARSE_FAILED", error.message) from None
             try:
-                analysis = _analyse(query, document, params.operation_name, params.variables)
+                analysis = _analyse(
+                    query, document, params.operation_name, params.variables, self.personal_fields
+                )
             except LimitExceeded as limit:
                 raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
             if request.method == "GET" and analysis.operation_type == "mutation":
@@ -309,6 +318,8 @@ class GraphQLEndpoint:
                     f"rate limit of {rate.limit} points per {self.config.rate_window_s} s exceeded",
                 )
             if analysis.personal:
+                # For the access log: a personal look-up happened, never what was looked up.
+                request.scope.setdefault("state", {})["personal"] = True
                 personal = self.personal.spend(key, 1)
                 if not personal.allowed:
                     rate = personal

@@ -52,13 +52,12 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             observe(scope["method"], route, status, elapsed)
-            log.info(
-                "%s %s %s",
-                scope["method"],
-                route,
-                status,
-                extra={"status": status, "duration_ms": round(elapsed * 1000, 2), "route": route},
-            )
+            extra = {"status": status, "duration_ms": round(elapsed * 1000, 2), "route": route}
+            if scope["state"].get("personal"):
+                # Set by the GraphQL endpoint for fields marked `@personal`: the line says a
+                # personal look-up was made; like every line, it never carries the query.
+                extra["personal"] = True
+            log.info("%s %s %s", scope["method"], route, status, extra=extra)
             request_id_var.reset(token)
 
 

@@ -57,7 +57,9 @@ async def test_a_refused_value_is_not_repeated(http: httpx.AsyncClient) -> None:
     number = make_id_number(random.Random(7))[:17] + "1"
     GENERATED_ID_NUMBERS.add(number)
     variables = {"i": int(number), "n": "张三"}
-    response = await http.post("/graphql", json={"query": HOLDER, "variables": variables}, headers=GR)
+    response = await http.post(
+        "/graphql", json={"query": HOLDER, "variables": variables}, headers=GR
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert number not in response.text
