@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from registry import catalogue
 from resolvers.context import Context
 from resolvers.errors import ArgumentError
-from resolvers.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_first, decode_cursor, page
 
 CURSOR_KIND = "occupation"
-
-
-@dataclass(frozen=True)
-class OccupationPage:
-    items: list[tuple[str, catalogue.Occupation]]  # (cursor, occupation)
-    has_next_page: bool
-    has_previous_page: bool
 
 
 async def fields(ctx: Context) -> list[catalogue.Field]:
@@ -48,7 +39,7 @@ async def occupation_by_key(ctx: Context, key: str) -> catalogue.Occupation | No
 
 async def occupations(
     ctx: Context, *, field: str | None, search: str | None, first: int, after: str | None
-) -> OccupationPage:
+) -> Page[catalogue.Occupation]:
     check_first(first)
     if search is not None and len(search) > 100:
         raise ArgumentError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
@@ -56,11 +47,7 @@ async def occupations(
     items, more = await catalogue.occupations(
         ctx.db, field=field, search=search, limit=first, after=after_key
     )
-    return OccupationPage(
-        items=[(encode_cursor(CURSOR_KIND, occ.sort_key), occ) for occ in items],
-        has_next_page=more,
-        has_previous_page=after_key is not None,
-    )
+    return page(CURSOR_KIND, items, lambda occ: occ.sort_key, more=more, after=after_key)
 
 
 async def standards(ctx: Context, occupation: str | None) -> list[catalogue.Standard]:

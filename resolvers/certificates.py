@@ -13,9 +13,13 @@ from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.global_ids import batch_key
 from resolvers.outcome import Outcome
-from resolvers.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_first, decode_cursor, page
 
 CURSOR_KIND = "batch"
+
+
+def _id(doc: Document) -> str:
+    return str(doc["_id"])
 
 
 async def submit(ctx: Context, batch: BatchInput) -> Outcome[Document]:
@@ -84,7 +88,7 @@ async def batch(ctx: Context, batch_id: str) -> Document | None:
 
 async def batches(
     ctx: Context, status: str | None, first: int, after: str | None
-) -> tuple[list[tuple[str, Document]], bool, bool]:
+) -> Page[Document]:
     who = await principal(ctx)
     check_first(first)
     query: Document = policy.decide(who, BatchAction.LIST).require().scope.query()
@@ -94,11 +98,7 @@ async def batches(
     if after_key:
         query["_id"] = {"$gt": after_key}
     docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
-    return (
-        [(encode_cursor(CURSOR_KIND, d["_id"]), d) for d in docs[:first]],
-        len(docs) > first,
-        after_key is not None,
-    )
+    return page(CURSOR_KIND, docs[:first], _id, more=len(docs) > first, after=after_key)
 
 
 async def batch_results(ctx: Context, batch_id: str) -> list[Document]:

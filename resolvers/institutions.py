@@ -20,17 +20,14 @@ from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
-from resolvers.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_first, decode_cursor, page
 
 CURSOR_KIND = "institution"
 
 
 @dataclass(frozen=True)
-class InstitutionPage:
-    items: list[tuple[str, Institution]]
-    has_next_page: bool
-    has_previous_page: bool
-    filter: directory.DirectoryFilter
+class InstitutionPage(Page[Institution]):
+    filter: directory.DirectoryFilter  # for `totalCount`, counted only when asked for
 
 
 @dataclass(frozen=True)
@@ -63,12 +60,8 @@ async def institutions(
     after_key = decode_cursor(CURSOR_KIND, after)
     viewer = await principal(ctx)
     items, more = await directory.page(ctx.db, f, limit=first, after=after_key, viewer=viewer)
-    return InstitutionPage(
-        items=[(encode_cursor(CURSOR_KIND, inst.uscc), inst) for inst in items],
-        has_next_page=more,
-        has_previous_page=after_key is not None,
-        filter=f,
-    )
+    found = page(CURSOR_KIND, items, lambda inst: inst.uscc, more=more, after=after_key)
+    return InstitutionPage(found.items, found.has_next_page, found.has_previous_page, filter=f)
 
 
 async def total_count(ctx: Context, f: directory.DirectoryFilter) -> int:

@@ -1,14 +1,35 @@
-"""Relay pagination: opaque cursors and the `first` limit."""
+"""Relay pagination: opaque cursors, the `first` limit, and the one page shape every list
+resolver answers (`Page`)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from resolvers.errors import ArgumentError
 
 MAX_FIRST = 100
 _PREFIX = "c1:"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: each item with its cursor, and whether pages follow or precede."""
+
+    items: list[tuple[str, T]]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def page(
+    kind: str, items: Sequence[T], key: Callable[[T], str], *, more: bool, after: str | None
+) -> Page[T]:
+    """The page of `items` (found after the key `after`), each with a cursor over `key(item)`."""
+    return Page([(encode_cursor(kind, key(x)), x) for x in items], more, after is not None)
 
 
 def encode_cursor(kind: str, key: str) -> str:

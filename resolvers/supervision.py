@@ -12,7 +12,7 @@ from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
-from resolvers.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_first, decode_cursor, page
 
 CURSOR_KIND = "campaign"
 
@@ -66,14 +66,14 @@ async def campaign(ctx: Context, cid: str) -> campaigns.Campaign | None:
 
 async def campaign_page(
     ctx: Context, year: int | None, first: int, after: str | None
-) -> tuple[list[tuple[str, campaigns.Campaign]], bool, bool]:
+) -> Page[campaigns.Campaign]:
     check_first(first)
     after_key = decode_cursor(CURSOR_KIND, after)
     viewer = await principal(ctx)
     items, more = await campaigns.page(
         ctx.db, year=year, limit=first, after=after_key, viewer=viewer
     )
-    return [(encode_cursor(CURSOR_KIND, c.id), c) for c in items], more, after_key is not None
+    return page(CURSOR_KIND, items, lambda c: c.id, more=more, after=after_key)
 
 
 async def campaign_findings(ctx: Context, cid: str, status: str) -> list[findings.Finding] | None:

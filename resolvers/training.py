@@ -18,7 +18,7 @@ from registry.training.validation import CohortInput
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.outcome import Outcome
-from resolvers.pagination import check_first, decode_cursor, encode_cursor
+from resolvers.pagination import Page, check_first, decode_cursor, page
 
 CURSOR_KIND = "cohort"
 
@@ -46,15 +46,13 @@ async def cohort(ctx: Context, cid: str) -> Document | None:
     return await certificates.cohort(ctx.db, await principal(ctx), cid)
 
 
-async def cohorts(
-    ctx: Context, first: int, after: str | None
-) -> tuple[list[tuple[str, Document]], bool, bool]:
+async def cohorts(ctx: Context, first: int, after: str | None) -> Page[Document]:
     check_first(first)
     after_key = decode_cursor(CURSOR_KIND, after)
     docs, more = await certificates.cohorts(
         ctx.db, await principal(ctx), limit=first, after=after_key
     )
-    return [(encode_cursor(CURSOR_KIND, d["_id"]), d) for d in docs], more, after_key is not None
+    return page(CURSOR_KIND, docs, lambda d: str(d["_id"]), more=more, after=after_key)
 
 
 async def cohort_trainees(ctx: Context, cid: str) -> list[Document]:

@@ -18,7 +18,6 @@ from resolvers.global_ids import to_global_id
 from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
 from schema.loaders import occupation_loader
 from schema.node import Node
-from schema.relay import Edge, PageInfo
 
 
 @strawberry.enum
@@ -180,24 +179,3 @@ class AssessmentBatch(Node):
                 for h in d["history"]
             ],
         )
-
-
-@strawberry.type
-class AssessmentBatchConnection:
-    edges: list[Edge[AssessmentBatch]]
-    page_info: PageInfo
-
-
-def batch_connection(
-    items: list[tuple[str, Any]], more: bool, previous: bool
-) -> AssessmentBatchConnection:
-    edges = [Edge(cursor=c, node=AssessmentBatch.from_doc(d)) for c, d in items]
-    return AssessmentBatchConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=more,
-            has_previous_page=previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-    )

@@ -16,7 +16,7 @@ from resolvers.institutions import InstitutionPage, listed_on, may_review, total
 from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
 from schema.loaders import occupation_loader, reports_loader
 from schema.node import Node
-from schema.relay import Edge, PageInfo, connection
+from schema.relay import Connection, connection
 
 if TYPE_CHECKING:  # a lazy type: schema.training imports this module
     from schema.training import InstitutionMetrics
@@ -234,9 +234,7 @@ class Institution(Node):
 
 
 @strawberry.type(description="A page of institutions.")
-class InstitutionConnection:
-    edges: list[Edge[Institution]]
-    page_info: PageInfo
+class InstitutionConnection(Connection[Institution]):
     filter: strawberry.Private[api.DirectoryFilter]
 
     @strawberry.field(description="The institutions of this page, without cursors.")
@@ -249,9 +247,4 @@ class InstitutionConnection:
 
     @classmethod
     def of(cls, page: InstitutionPage) -> InstitutionConnection:
-        conn = connection(
-            [(cursor, Institution.from_domain(inst)) for cursor, inst in page.items],
-            page.has_next_page,
-            page.has_previous_page,
-        )
-        return cls(edges=conn.edges, page_info=conn.page_info, filter=page.filter)
+        return connection(page, Institution.from_domain, cls, filter=page.filter)

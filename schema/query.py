@@ -18,10 +18,8 @@ from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Field, Level, LevelInfo, Occupation, Province, Standard
 from schema.certificates import (
     AssessmentBatch,
-    AssessmentBatchConnection,
     BatchStatus,
     Certificate,
-    batch_connection,
 )
 from schema.institutions import (
     Institution,
@@ -60,11 +58,7 @@ class Query:
         page = await r.occupations(
             info.context, field=field, search=search, first=first, after=after
         )
-        return connection(
-            [(cursor, Occupation.from_domain(occ)) for cursor, occ in page.items],
-            page.has_next_page,
-            page.has_previous_page,
-        )
+        return connection(page, Occupation.from_domain)
 
     @strawberry.field(description="One occupation by its code in either edition (2015 or 2022).")
     async def occupation(self, info: Ctx, code: str) -> Occupation | None:
@@ -148,11 +142,9 @@ class Query:
         first: int,
         after: str | None = None,
         status: BatchStatus | None = None,
-    ) -> AssessmentBatchConnection:
-        items, more, previous = await rc.batches(
-            info.context, status.value if status else None, first, after
-        )
-        return batch_connection(items, more, previous)
+    ) -> Connection[AssessmentBatch]:
+        found = await rc.batches(info.context, status.value if status else None, first, after)
+        return connection(found, AssessmentBatch.from_doc)
 
     @strawberry.field(
         description="The latest trust bundle, signed by the registry root key: what an offline "

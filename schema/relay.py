@@ -1,12 +1,18 @@
-"""Relay connection types shared by every list."""
+"""Relay connections: one shape for every list of objects (`edges`, `nodes`, `pageInfo`), built
+one way from a resolver's `Page`."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 import strawberry
 
+from resolvers.pagination import Page
+
 T = TypeVar("T")
+M = TypeVar("M")
+C = TypeVar("C", bound="Connection[Any]")
 
 
 @strawberry.type(description="Relay page information.")
@@ -25,6 +31,9 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
+    """`Connection[X]` is named `XConnection` in the schema; a list with more (such as a total
+    count) subclasses it."""
+
     edges: list[Edge[T]]
     page_info: PageInfo
 
@@ -33,14 +42,24 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
-def connection(items: list[tuple[str, T]], has_next: bool, has_previous: bool) -> Connection[T]:
-    edges = [Edge(cursor=cursor, node=node) for cursor, node in items]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+@overload
+def connection(page: Page[M], convert: Callable[[M], T]) -> Connection[T]: ...
+
+
+@overload
+def connection(page: Page[M], convert: Callable[[M], Any], cls: type[C], **extra: Any) -> C: ...
+
+
+def connection(
+    page: Page[M], convert: Callable[[M], Any], cls: type[Any] = Connection, **extra: Any
+) -> Any:
+    """The connection of `page`, each item made a GraphQL object by `convert`; `extra` fills the
+    further fields of a subclass."""
+    edges = [Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items]
+    info = PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
     )
+    return cls(edges=edges, page_info=info, **extra)

@@ -15,7 +15,7 @@ from resolvers import supervision as r
 from resolvers.context import Context
 from schema.institutions import InstitutionKind, Violation
 from schema.payload import UserError, payload
-from schema.relay import Edge, PageInfo
+from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
 
@@ -206,12 +206,6 @@ class RedrawResult:
     selection: list[DrawAssignment]
 
 
-@strawberry.type
-class SupervisionCampaignConnection:
-    edges: list[Edge[SupervisionCampaign]]
-    page_info: PageInfo
-
-
 @strawberry.input(description="The rules of a draw, published with the campaign.")
 class DrawRulesInput:
     kinds: list[InstitutionKind]  # type: ignore[valid-type]
@@ -298,18 +292,9 @@ class SupervisionQuery:
     @strawberry.field(description="Inspection campaigns, public from their announcement.")
     async def supervision_campaigns(
         self, info: Ctx, first: int = 20, after: str | None = None, year: int | None = None
-    ) -> SupervisionCampaignConnection:
-        items, more, previous = await r.campaign_page(info.context, year, first, after)
-        edges = [Edge(cursor=c, node=SupervisionCampaign.from_domain(x)) for c, x in items]
-        return SupervisionCampaignConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=more,
-                has_previous_page=previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+    ) -> Connection[SupervisionCampaign]:
+        found = await r.campaign_page(info.context, year, first, after)
+        return connection(found, SupervisionCampaign.from_domain)
 
     @strawberry.field(description="One campaign by id.")
     async def supervision_campaign(self, info: Ctx, id: str) -> SupervisionCampaign | None:

@@ -19,7 +19,7 @@ from schema.institutions import InstitutionKind
 from schema.loaders import occupation_loader
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
-from schema.relay import Edge, PageInfo
+from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
 
@@ -127,12 +127,6 @@ class TrainingCohort:
             completed_count=d["counts"]["completed"],
             attendance_rate=d["attendance_mean"],
         )
-
-
-@strawberry.type
-class TrainingCohortConnection:
-    edges: list[Edge[TrainingCohort]]
-    page_info: PageInfo
 
 
 @strawberry.type(description="One completion credited to a continuing-education year.")
@@ -337,18 +331,8 @@ class TrainingQuery:
     )
     async def training_cohorts(
         self, info: Ctx, first: int = 20, after: str | None = None
-    ) -> TrainingCohortConnection:
-        items, more, previous = await r.cohorts(info.context, first, after)
-        edges = [Edge(cursor=c, node=TrainingCohort.from_doc(d)) for c, d in items]
-        return TrainingCohortConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=more,
-                has_previous_page=previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+    ) -> Connection[TrainingCohort]:
+        return connection(await r.cohorts(info.context, first, after), TrainingCohort.from_doc)
 
     @strawberry.field(
         directives=[PERSONAL],
