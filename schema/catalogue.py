@@ -10,6 +10,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema.convert import from_model, private_source, source
 from schema.loaders import field_loader
 from schema.node import Node
 
@@ -19,6 +20,12 @@ class Level(Enum):
     JUNIOR = "JUNIOR"
     INTERMEDIATE = "INTERMEDIATE"
     SENIOR = "SENIOR"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Level | None:
+        # The domain names a level by its digit in certificate numbers: Level(2) is INTERMEDIATE,
+        # so `from_model` converts domain levels like any enum.
+        return LEVEL_BY_CODE.get(value) if isinstance(value, int) else None
 
 
 # The domain names levels by their digit in certificate numbers (1-3).
@@ -32,21 +39,13 @@ class Field:
     name: str
     name_en: str
 
-    @classmethod
-    def from_domain(cls, f: api.Field) -> Field:
-        return cls(code=f.code, name=f.name, name_en=f.name_en)
-
 
 @strawberry.type(description="A level with its Chinese name and its digit in certificate numbers.")
 class LevelInfo:
-    level: Level
+    level: Level = source("key")
     code: int
     name: str
     name_en: str
-
-    @classmethod
-    def from_domain(cls, lv: api.Level) -> LevelInfo:
-        return cls(level=Level(lv.key), code=lv.code, name=lv.name, name_en=lv.name_en)
 
 
 @strawberry.type(description="An occupation code in one edition of the 职业分类大典.")
@@ -77,27 +76,16 @@ class Occupation(Node):
     directions_expected: int | None = strawberry.field(
         description="How many directions the standard has, where known."
     )
-    field_code: strawberry.Private[str]
+    field_code: strawberry.Private[str] = private_source("field")
 
     @strawberry.field(description="The field this occupation belongs to.")
     async def field(self, info: Info[Context, None]) -> Field | None:
         found = await field_loader(info.context).load(self.field_code)
-        return Field.from_domain(found) if found else None
+        return from_model(Field, found) if found else None
 
     @classmethod
     def from_domain(cls, occ: api.Occupation) -> Occupation:
-        return cls(
-            id=strawberry.ID(to_global_id("Occupation", occ.code)),
-            code=occ.code,
-            name=occ.name,
-            codes=[
-                OccupationCode(edition=c.edition, code=c.code, confirmed=c.confirmed)
-                for c in occ.codes
-            ],
-            directions=[Direction(name=d.name, placeholder=d.placeholder) for d in occ.directions],
-            directions_expected=occ.directions_expected,
-            field_code=occ.field,
-        )
+        return from_model(cls, occ, id=strawberry.ID(to_global_id("Occupation", occ.code)))
 
 
 @strawberry.type(
@@ -106,21 +94,10 @@ class Occupation(Node):
 class Standard:
     id: str
     title: str
-    occupation_codes: list[str]
+    occupation_codes: list[str] = source("occupations")
     issued_by: str | None = strawberry.field(description="The document that issued it.")
     issued_on: str | None = strawberry.field(description="Issue date, YYYY-MM-DD.")
     confirmed: bool
-
-    @classmethod
-    def from_domain(cls, s: api.Standard) -> Standard:
-        return cls(
-            id=s.id,
-            title=s.title,
-            occupation_codes=list(s.occupations),
-            issued_by=s.issued_by,
-            issued_on=s.issued_on,
-            confirmed=s.confirmed,
-        )
 
 
 @strawberry.type(description="A provincial-level division (GB/T 2260, first two digits).")

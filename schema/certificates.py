@@ -15,7 +15,8 @@ from resolvers import api
 from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
+from schema.catalogue import Level, Occupation
+from schema.convert import from_model, private_source, source
 from schema.loaders import occupation_loader
 from schema.node import Node
 
@@ -24,6 +25,11 @@ from schema.node import Node
 class CertificateStatus(Enum):
     VALID = "VALID"
     REVOKED = "REVOKED"
+
+    @classmethod
+    def _missing_(cls, revoked: object) -> CertificateStatus | None:
+        # From the domain's `revoked` flag, so `from_model` converts it like any enum value.
+        return (cls.REVOKED if revoked else cls.VALID) if isinstance(revoked, bool) else None
 
 
 @strawberry.enum
@@ -39,17 +45,17 @@ class BatchStatus(Enum):
 class Certificate:
     number: str
     holder_name: str
-    occupation_code: str
-    field_code: str
+    occupation_code: str = source("occupation")
+    field_code: str = source("field")
     direction: str | None
     level: Level
-    issuer_uscc: str
+    issuer_uscc: str = source("issuer")
     exam_date: dt.date
     issued_at: dt.datetime
-    status: CertificateStatus
+    status: CertificateStatus = source("revoked")
     revoked_at: dt.datetime | None
     revocation_reason: str | None
-    credential_doc: strawberry.Private[dict[str, Any]]
+    credential_doc: strawberry.Private[dict[str, Any]] = private_source("credential")
 
     @strawberry.field(
         description="The signed W3C credential (eddsa-jcs-2022); verify it offline with the trust bundle."
@@ -74,45 +80,27 @@ class Certificate:
     def qr_png_base64(self) -> str:
         return base64.b64encode(api.qr_png(self.credential_doc)).decode()
 
-    @classmethod
-    def from_domain(cls, c: api.PublicCertificate) -> Certificate:
-        return cls(
-            number=c.number,
-            holder_name=c.holder_name,
-            occupation_code=c.occupation,
-            field_code=c.field,
-            direction=c.direction,
-            level=LEVEL_BY_CODE[c.level],
-            issuer_uscc=c.issuer,
-            exam_date=c.exam_date,
-            issued_at=c.issued_at,
-            status=CertificateStatus.REVOKED if c.revoked else CertificateStatus.VALID,
-            revoked_at=c.revoked_at,
-            revocation_reason=c.revocation_reason,
-            credential_doc=c.credential,
-        )
-
 
 @strawberry.type(description="One result of a batch, as reviewers see it (never the ID number).")
 class AssessmentResult:
     row: int
     name: str
-    occupation_code: str
+    occupation_code: str = source("occupation")
     direction: str | None
     level: Level
-    theory_score: float
-    skill_score: float
+    theory_score: float = source("theory")
+    skill_score: float = source("skill")
     passed: bool
     training_certificate: str | None
-    certificate_number: str | None
+    certificate_number: str | None = source("certificate")
 
 
 @strawberry.type
 class BatchEvent:
     at: dt.datetime
     action: str
-    from_status: str | None
-    to_status: str
+    from_status: str | None = source("from")
+    to_status: str = source("to")
     reason: str | None
 
 
@@ -120,62 +108,28 @@ class BatchEvent:
     description="An assessment batch (考核批次) and where it is in the review pipeline."
 )
 class AssessmentBatch(Node):
-    batch_id: str = strawberry.field(
-        description="The raw batch id (`bat_…`); mutations take this or `id`."
+    batch_id: str = source(
+        "_id", description="The raw batch id (`bat_…`); mutations take this or `id`."
     )
-    institution_uscc: str
+    institution_uscc: str = source("institution")
     province: str
     exam_date: dt.date
     submitted_at: dt.datetime
     status: BatchStatus
     late: bool = strawberry.field(description="Reported more than one month after the exam.")
     late_reason: str | None
-    result_count: int
-    passed_count: int
-    failed_count: int
+    result_count: int = source("counts.results")
+    passed_count: int = source("counts.passed")
+    failed_count: int = source("counts.failed")
     history: list[BatchEvent]
 
     @strawberry.field(description="The current results, in row order.")
     async def results(self, info: Info[Context, None]) -> list[AssessmentResult]:
         return [
-            AssessmentResult(
-                row=d["row"],
-                name=d["name"],
-                occupation_code=d["occupation"],
-                direction=d.get("direction"),
-                level=LEVEL_BY_CODE[d["level"]],
-                theory_score=d["theory"],
-                skill_score=d["skill"],
-                passed=d["passed"],
-                training_certificate=d.get("training_certificate"),
-                certificate_number=d.get("certificate"),
-            )
+            from_model(AssessmentResult, d)
             for d in await rc.batch_results(info.context, self.batch_id)
         ]
 
     @classmethod
     def from_doc(cls, d: api.Document) -> AssessmentBatch:
-        return cls(
-            id=strawberry.ID(to_global_id("AssessmentBatch", d["_id"])),
-            batch_id=d["_id"],
-            institution_uscc=d["institution"],
-            province=d["province"],
-            exam_date=dt.date.fromisoformat(d["exam_date"]),
-            submitted_at=d["submitted_at"],
-            status=BatchStatus(d["status"]),
-            late=d["late"],
-            late_reason=d.get("late_reason"),
-            result_count=d["counts"]["results"],
-            passed_count=d["counts"]["passed"],
-            failed_count=d["counts"]["failed"],
-            history=[
-                BatchEvent(
-                    at=h["at"],
-                    action=h["action"],
-                    from_status=h.get("from"),
-                    to_status=h["to"],
-                    reason=h.get("reason"),
-                )
-                for h in d["history"]
-            ],
-        )
+        return from_model(cls, d, id=strawberry.ID(to_global_id("AssessmentBatch", d["_id"])))

@@ -13,7 +13,8 @@ from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
-from schema.catalogue import LEVEL_BY_CODE, Level, Occupation
+from schema.catalogue import Level, Occupation
+from schema.convert import from_model, private_source, source
 from schema.loaders import occupation_loader, reports_loader
 from schema.node import Node
 from schema.relay import Connection, connection
@@ -38,7 +39,7 @@ class ReportKind(Enum):
     description="One occupation × direction × level an institution may train or assess."
 )
 class ScopeEntry:
-    occupation_code: str
+    occupation_code: str = source("occupation")
     direction: str | None
     level: Level
 
@@ -46,12 +47,6 @@ class ScopeEntry:
     async def occupation(self, info: Info[Context, None]) -> Occupation | None:
         found = await occupation_loader(info.context).load(self.occupation_code)
         return Occupation.from_domain(found) if found else None
-
-    @classmethod
-    def from_domain(cls, s: api.ScopeEntry) -> ScopeEntry:
-        return cls(
-            occupation_code=s.occupation, direction=s.direction, level=LEVEL_BY_CODE[s.level]
-        )
 
 
 @strawberry.type(description="A publicly disclosed fee.")
@@ -76,7 +71,7 @@ class ListingPeriod:
 class Objection:
     id: str
     lodged_on: dt.datetime
-    objection_text: strawberry.Private[str]
+    objection_text: strawberry.Private[str] = private_source("text")
     resolved_on: dt.datetime | None
     upheld: bool | None
     resolution: str | None
@@ -105,17 +100,6 @@ class AnnualReport:
     sessions: int
     text: str
     submitted_at: dt.datetime
-
-    @classmethod
-    def from_domain(cls, r: api.AnnualReport) -> AnnualReport:
-        return cls(
-            year=r.year,
-            kind=ReportKind(r.kind.value),
-            people=r.people,
-            sessions=r.sessions,
-            text=r.text,
-            submitted_at=r.submitted_at,
-        )
 
 
 @strawberry.type(description="A training or evaluation institution.")
@@ -147,14 +131,14 @@ class Institution(Node):
     objections: list[Objection]
     history: list[HistoryEntry]
     return_reason: str | None
-    removal_violation: Violation | None  # type: ignore[valid-type]
-    removal_details: str | None
+    removal_violation: Violation | None = source("removal.violation")  # type: ignore[valid-type]
+    removal_details: str | None = source("removal.details")
     domain: strawberry.Private[api.Institution]
 
     @strawberry.field(description="Annual plans and summaries, newest year first.")
     async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
         found = await reports_loader(info.context).load(self.uscc)
-        return [AnnualReport.from_domain(r) for r in found]
+        return [from_model(AnnualReport, r) for r in found]
 
     @strawberry.field(
         description="Attendance, pass and employment rates of a year (notice 六(二))."
@@ -165,8 +149,8 @@ class Institution(Node):
         from resolvers import training as rt
         from schema.training import InstitutionMetrics
 
-        return InstitutionMetrics.from_domain(
-            await rt.institution_metrics(info.context, self.uscc, year)
+        return from_model(
+            InstitutionMetrics, await rt.institution_metrics(info.context, self.uscc, year)
         )
 
     @strawberry.field(description="Was it on the directory on this day?")
@@ -175,60 +159,11 @@ class Institution(Node):
 
     @classmethod
     def from_domain(cls, i: api.Institution) -> Institution:
-        removal = i.removal or {}
-        return cls(
+        return from_model(
+            cls,
+            i,
             id=strawberry.ID(to_global_id("Institution", i.uscc)),
-            uscc=i.uscc,
-            name=i.name,
-            kind=i.kind,
-            province=i.province,
-            number=i.number,
             status=i.effective_status(api.today()),
-            valid_until=i.valid_until,
-            first_listed=i.first_listed,
-            publicity_start=i.publicity_start,
-            publicity_end=i.publicity_end,
-            publicity_provisional=i.publicity_provisional,
-            scope=[ScopeEntry.from_domain(s) for s in i.scope],
-            fees=[
-                Fee(item=f.item, amount_yuan=f.amount_yuan, unit=f.unit, note=f.note)
-                for f in i.fees
-            ],
-            listings=[
-                ListingPeriod(
-                    start=p.start,
-                    until=p.until,
-                    ended=p.ended,
-                    scope=[ScopeEntry.from_domain(s) for s in p.scope],
-                )
-                for p in i.listings
-            ],
-            objections=[
-                Objection(
-                    id=o.id,
-                    lodged_on=o.lodged_on,
-                    objection_text=o.text,
-                    resolved_on=o.resolved_on,
-                    upheld=o.upheld,
-                    resolution=o.resolution,
-                )
-                for o in i.objections
-            ],
-            history=[
-                HistoryEntry(
-                    at=h.at,
-                    action=h.action,
-                    from_status=h.from_status,
-                    to_status=h.to_status,
-                    reason=h.reason,
-                )
-                for h in i.history
-            ],
-            return_reason=i.return_reason,
-            removal_violation=api.Violation(removal["violation"])
-            if removal.get("violation")
-            else None,
-            removal_details=removal.get("details"),
             domain=i,
         )
 

@@ -320,7 +320,7 @@ class Mutation:
         return await payload(
             AnnualReportPayload,
             r.submit_report(info.context, api.ReportKind(kind.value), year, people, sessions, text),
-            AnnualReport.from_domain,
+            AnnualReport,
         )
 
     @strawberry.mutation(
@@ -399,5 +399,5 @@ class Mutation:
     )
     async def revoke_certificate(self, info: Ctx, number: str, reason: str) -> CertificatePayload:
         return await payload(
-            CertificatePayload, rc.revoke(info.context, number, reason), Certificate.from_domain
+            CertificatePayload, rc.revoke(info.context, number, reason), Certificate
         )

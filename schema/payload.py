@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 import strawberry
 
 from resolvers.api import Outcome
+from schema.convert import converter
 from schema.errors import user_problems
 
 P = TypeVar("P")
@@ -39,10 +40,11 @@ def _value_fields(cls: Any) -> tuple[tuple[str, ...], bool]:
 
 
 async def payload(
-    cls: type[P], work: Awaitable[Outcome[T]], present: Callable[[T], Any] = lambda v: v
+    cls: type[P], work: Awaitable[Outcome[T]], present: type | Callable[[T], Any] = lambda v: v
 ) -> P:
-    """Await the resolver and answer its payload: `present(value)` in the value field (a mapping
-    of field to value when the payload has several), `replayed` where the payload has it, and
+    """Await the resolver and answer its payload: the value presented (`present` is a GraphQL
+    type, filled by `from_model`, or a function) in the value field (a mapping of field to value
+    when the payload has several), `replayed` where the payload has it, and
     the problems as `userErrors`. An error the table does not show as user errors propagates
     as a top-level error."""
     try:
@@ -55,7 +57,7 @@ async def payload(
     names, replayed = _value_fields(cast(Hashable, cls))
     values: dict[str, Any] = dict.fromkeys(names)
     if outcome.value is not None and names:
-        shown = present(outcome.value)
+        shown = converter(present)(outcome.value)
         values.update(shown if len(names) > 1 else {names[0]: shown})
     if replayed:
         values["replayed"] = outcome.replayed

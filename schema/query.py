@@ -21,6 +21,7 @@ from schema.certificates import (
     BatchStatus,
     Certificate,
 )
+from schema.convert import from_model
 from schema.institutions import (
     Institution,
     InstitutionConnection,
@@ -37,11 +38,11 @@ Ctx = Info[Context, None]
 class Query:
     @strawberry.field(description="The ten fields of the programme.")
     async def fields(self, info: Ctx) -> list[Field]:
-        return [Field.from_domain(f) for f in await r.fields(info.context)]
+        return [from_model(Field, f) for f in await r.fields(info.context)]
 
     @strawberry.field(description="The three certificate levels.")
     async def levels(self, info: Ctx) -> list[LevelInfo]:
-        return [LevelInfo.from_domain(lv) for lv in await r.levels(info.context)]
+        return [from_model(LevelInfo, lv) for lv in await r.levels(info.context)]
 
     @strawberry.field(description="Occupations in catalogue order, optionally filtered.")
     async def occupations(
@@ -67,7 +68,7 @@ class Query:
 
     @strawberry.field(description="National standards, optionally for one occupation.")
     async def standards(self, info: Ctx, occupation: str | None = None) -> list[Standard]:
-        return [Standard.from_domain(s) for s in await r.standards(info.context, occupation)]
+        return [from_model(Standard, s) for s in await r.standards(info.context, occupation)]
 
     @strawberry.field(description="The directories: institutions, filtered, as a Relay connection.")
     async def institutions(
@@ -114,7 +115,7 @@ class Query:
     )
     async def certificate(self, info: Ctx, number: str, holder_name: str) -> Certificate | None:
         found = await rc.by_number(info.context, number, holder_name)
-        return Certificate.from_domain(found) if found else None
+        return from_model(Certificate, found) if found else None
 
     @strawberry.field(
         directives=[PERSONAL],
@@ -124,7 +125,7 @@ class Query:
         self, info: Ctx, id_number: str, holder_name: str
     ) -> list[Certificate]:
         return [
-            Certificate.from_domain(c)
+            from_model(Certificate, c)
             for c in await rc.by_holder(info.context, id_number, holder_name)
         ]
 
@@ -162,4 +163,4 @@ class Query:
 
     @strawberry.field(description="Province codes (GB/T 2260).")
     async def provinces(self, info: Ctx) -> list[Province]:
-        return [Province(code=p.code, name=p.name) for p in await r.provinces(info.context)]
+        return [from_model(Province, p) for p in await r.provinces(info.context)]

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar, overload
 import strawberry
 
 from resolvers.pagination import Page
+from schema.convert import converter
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -43,19 +44,22 @@ class Connection(Generic[T]):
 
 
 @overload
-def connection(page: Page[M], convert: Callable[[M], T]) -> Connection[T]: ...
+def connection(page: Page[M], convert: type[T] | Callable[[M], T]) -> Connection[T]: ...
 
 
 @overload
-def connection(page: Page[M], convert: Callable[[M], Any], cls: type[C], **extra: Any) -> C: ...
+def connection(
+    page: Page[M], convert: type | Callable[[M], Any], cls: type[C], **extra: Any
+) -> C: ...
 
 
 def connection(
-    page: Page[M], convert: Callable[[M], Any], cls: type[Any] = Connection, **extra: Any
+    page: Page[M], convert: type | Callable[[M], Any], cls: type[Any] = Connection, **extra: Any
 ) -> Any:
-    """The connection of `page`, each item made a GraphQL object by `convert`; `extra` fills the
-    further fields of a subclass."""
-    edges = [Edge(cursor=cursor, node=convert(item)) for cursor, item in page.items]
+    """The connection of `page`, each item made a GraphQL object by `convert` (a GraphQL type,
+    filled by `from_model`, or a function); `extra` fills the further fields of a subclass."""
+    node = converter(convert)
+    edges = [Edge(cursor=cursor, node=node(item)) for cursor, item in page.items]
     info = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,

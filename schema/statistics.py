@@ -9,7 +9,8 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import statistics as r
 from resolvers.context import Context
-from schema.catalogue import CODE_BY_LEVEL, LEVEL_BY_CODE, Level
+from schema.catalogue import CODE_BY_LEVEL, Level
+from schema.convert import from_model, source
 
 Ctx = Info[Context, None]
 
@@ -24,35 +25,21 @@ StatisticsDimension = strawberry.enum(
 )
 class StatisticsRow:
     year: int | None
-    field_code: str | None
-    occupation_code: str | None
+    field_code: str | None = source("field")
+    occupation_code: str | None = source("occupation")
     level: Level | None
     province: str | None
-    trainees: int
-    training_completions: int = strawberry.field(description="Training certificates issued.")
-    candidates: int = strawberry.field(description="Results of published assessment batches.")
-    passes: int
+    trainees: int = source("counts.trainees")
+    training_completions: int = source(
+        "counts.training_completions", description="Training certificates issued."
+    )
+    candidates: int = source(
+        "counts.candidates", description="Results of published assessment batches."
+    )
+    passes: int = source("counts.passes")
     pass_rate: float | None
-    certificates_issued: int
-    certificates_revoked: int
-
-    @classmethod
-    def from_domain(cls, row: api.Row) -> StatisticsRow:
-        c = row.counts
-        return cls(
-            year=row.year,
-            field_code=row.field,
-            occupation_code=row.occupation,
-            level=LEVEL_BY_CODE[row.level] if row.level else None,
-            province=row.province,
-            trainees=c["trainees"],
-            training_completions=c["training_completions"],
-            candidates=c["candidates"],
-            passes=c["passes"],
-            pass_rate=row.pass_rate,
-            certificates_issued=c["certificates_issued"],
-            certificates_revoked=c["certificates_revoked"],
-        )
+    certificates_issued: int = source("counts.certificates_issued")
+    certificates_revoked: int = source("counts.certificates_revoked")
 
 
 @strawberry.type(
@@ -68,18 +55,6 @@ class YearProgress:
     trainees: int
     training_completions: int
     certificates_issued: int
-
-    @classmethod
-    def from_domain(cls, p: api.YearProgress) -> YearProgress:
-        return cls(
-            year=p.year,
-            target=p.target,
-            people=p.people,
-            share=p.share,
-            trainees=p.trainees,
-            training_completions=p.training_completions,
-            certificates_issued=p.certificates_issued,
-        )
 
 
 @strawberry.type
@@ -107,8 +82,8 @@ class StatisticsQuery:
             occupation=occupation,
             level=CODE_BY_LEVEL[level] if level else None,
         )
-        return [StatisticsRow.from_domain(row) for row in rows]
+        return [from_model(StatisticsRow, row) for row in rows]
 
     @strawberry.field(description="Each year (or one) against the 80,000-a-year target.")
     async def programme_progress(self, info: Ctx, year: int | None = None) -> list[YearProgress]:
-        return [YearProgress.from_domain(p) for p in await r.progress(info.context, year)]
+        return [from_model(YearProgress, p) for p in await r.progress(info.context, year)]

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import supervision as r
 from resolvers.context import Context
+from schema.convert import from_model, source
 from schema.institutions import InstitutionKind, Violation
 from schema.payload import UserError, payload
 from schema.relay import Connection, connection
@@ -44,12 +45,6 @@ class Inspector:
     )
     active: bool
 
-    @classmethod
-    def from_domain(cls, e: api.RosterEntry) -> Inspector:
-        return cls(
-            id=e.id, name=e.name, province=e.province, affiliation=e.affiliation, active=e.active
-        )
-
 
 @strawberry.type(description="The published rules of a draw.")
 class DrawRulesType:
@@ -60,28 +55,17 @@ class DrawRulesType:
     inspectors_per_institution: int
     avoid_same_province: bool
 
-    @classmethod
-    def from_domain(cls, rules: api.DrawRules) -> DrawRulesType:
-        return cls(
-            kinds=[api.Kind(k) for k in rules.kinds],
-            provinces=list(rules.provinces),
-            listed_on=rules.listed_on,
-            sample_size=rules.sample_size,
-            inspectors_per_institution=rules.inspectors_per_institution,
-            avoid_same_province=rules.avoid_same_province,
-        )
-
 
 @strawberry.type(description="One drawn institution and the inspectors drawn for it.")
 class DrawAssignment:
-    institution_uscc: str
-    inspector_ids: list[str]
+    institution_uscc: str = source("uscc")
+    inspector_ids: list[str] = source("inspectors")
     short: bool = strawberry.field(description="Fewer eligible inspectors than the rules ask for.")
 
 
 @strawberry.type(description="The finding on one drawn institution.")
 class SupervisionFinding:
-    institution_uscc: str
+    institution_uscc: str = source("institution")
     outcome: FindingOutcome  # type: ignore[valid-type]
     violation: Violation | None  # type: ignore[valid-type]
     action: FindingAction  # type: ignore[valid-type]
@@ -91,28 +75,6 @@ class SupervisionFinding:
     effective_on: dt.date | None = strawberry.field(
         description="The day a suspension or removal took effect on the directory."
     )
-
-    @classmethod
-    def from_domain(cls, f: api.Finding) -> SupervisionFinding:
-        return cls(
-            institution_uscc=f.institution,
-            outcome=f.outcome,
-            violation=f.violation,
-            action=f.action,
-            details=f.details,
-            recorded_at=f.recorded_at,
-            enforcement=f.enforcement,
-            effective_on=f.effective_on,
-        )
-
-
-def _assignments(selection: tuple[api.Assignment, ...] | None) -> list[DrawAssignment] | None:
-    if selection is None:
-        return None
-    return [
-        DrawAssignment(institution_uscc=a.uscc, inspector_ids=list(a.inspectors), short=a.short)
-        for a in selection
-    ]
 
 
 @strawberry.type(
@@ -153,46 +115,23 @@ class SupervisionCampaign:
     )
     async def findings(self, info: Ctx) -> list[SupervisionFinding] | None:
         found = await r.campaign_findings(info.context, self.id, self.status.value)
-        return None if found is None else [SupervisionFinding.from_domain(f) for f in found]
+        return None if found is None else [from_model(SupervisionFinding, f) for f in found]
 
     @strawberry.field(description="Re-run the draw from the published seed and compare.")
     async def redraw(self, info: Ctx) -> RedrawResult | None:
         if self.seed is None:
             return None
         report = await r.redraw(info.context, self.id)
-        return RedrawResult(
-            matches=report.matches,
-            population_matches=report.population_matches,
-            selection=_assignments(report.selection) or [],
-        )
+        return from_model(RedrawResult, report, selection=report.selection or [])
 
     @classmethod
     def from_domain(cls, c: api.Campaign) -> SupervisionCampaign:
-        return cls(
-            id=c.id,
-            title=c.title,
-            year=c.year,
-            owner_province=c.owner_province,
-            seed_source=c.seed_source,
-            seed=c.seed,
-            rules=DrawRulesType.from_domain(c.rules),
-            status=CampaignStatus(c.status),
-            announced_at=c.announced_at,
-            drawn_at=c.drawn_at,
+        return from_model(
+            cls,
+            c,
             population=[p.uscc for p in c.population],
-            roster=[
-                Inspector(
-                    id=i.id,
-                    name=i.name,
-                    province=i.province,
-                    affiliation=i.affiliation,
-                    active=True,
-                )
-                for i in c.roster
-            ],
-            selection=_assignments(c.selection),
-            results_summary=c.results_summary,
-            results_published_at=c.results_published_at,
+            # The roster frozen at announcement: every inspector on it was active then.
+            roster=[from_model(Inspector, i, active=True) for i in c.roster],
             domain=c,
         )
 
@@ -303,7 +242,7 @@ class SupervisionQuery:
 
     @strawberry.field(description="The inspector roster, optionally of one province.")
     async def inspectors(self, info: Ctx, province: str | None = None) -> list[Inspector]:
-        return [Inspector.from_domain(e) for e in await r.inspectors(info.context, province)]
+        return [from_model(Inspector, e) for e in await r.inspectors(info.context, province)]
 
 
 @strawberry.type
@@ -323,16 +262,14 @@ class SupervisionMutation:
         return await payload(
             InspectorPayload,
             r.add_inspector(info.context, name, province, badge, affiliation),
-            Inspector.from_domain,
+            Inspector,
         )
 
     @strawberry.mutation(
         description="Take an inspector off future draws. Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER (its province)."
     )
     async def retire_inspector(self, info: Ctx, id: str) -> InspectorPayload:
-        return await payload(
-            InspectorPayload, r.retire_inspector(info.context, id), Inspector.from_domain
-        )
+        return await payload(InspectorPayload, r.retire_inspector(info.context, id), Inspector)
 
     @strawberry.mutation(
         description="Announce a campaign: rules, seed source, population and roster frozen and "
@@ -370,7 +307,7 @@ class SupervisionMutation:
         return await payload(
             SupervisionFindingPayload,
             r.record_finding(info.context, input.to_domain()),
-            SupervisionFinding.from_domain,
+            SupervisionFinding,
         )
 
     @strawberry.mutation(

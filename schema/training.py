@@ -13,8 +13,9 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import training as r
 from resolvers.context import Context
-from schema.catalogue import CODE_BY_LEVEL, LEVEL_BY_CODE, Level, Occupation
+from schema.catalogue import CODE_BY_LEVEL, Level, Occupation
 from schema.certificates import CertificateStatus
+from schema.convert import from_model, source
 from schema.institutions import InstitutionKind
 from schema.loaders import occupation_loader
 from schema.payload import UserError, payload
@@ -28,9 +29,9 @@ Ctx = Info[Context, None]
 class TrainingCertificate:
     number: str
     holder_name: str
-    institution_uscc: str
-    occupation_code: str
-    field_code: str
+    institution_uscc: str = source("institution")
+    occupation_code: str = source("occupation")
+    field_code: str = source("field")
     direction: str | None
     level: Level
     hours: float = strawberry.field(
@@ -39,7 +40,7 @@ class TrainingCertificate:
     start_date: dt.date
     end_date: dt.date
     issued_at: dt.datetime
-    status: CertificateStatus
+    status: CertificateStatus = source("revoked")
     revoked_at: dt.datetime | None
     revocation_reason: str | None
 
@@ -48,92 +49,46 @@ class TrainingCertificate:
         found = await occupation_loader(info.context).load(self.occupation_code)
         return Occupation.from_domain(found) if found else None
 
-    @classmethod
-    def from_domain(cls, c: api.TrainingCertificate) -> TrainingCertificate:
-        return cls(
-            number=c.number,
-            holder_name=c.holder_name,
-            institution_uscc=c.institution,
-            occupation_code=c.occupation,
-            field_code=c.field,
-            direction=c.direction,
-            level=LEVEL_BY_CODE[c.level],
-            hours=c.hours,
-            start_date=c.start_date,
-            end_date=c.end_date,
-            issued_at=c.issued_at,
-            status=CertificateStatus.REVOKED if c.revoked else CertificateStatus.VALID,
-            revoked_at=c.revoked_at,
-            revocation_reason=c.revocation_reason,
-        )
-
 
 @strawberry.type(description="One trainee of a cohort, as its institution and reviewers see it.")
 class Trainee:
     row: int
     name: str
-    hours_attended: float
-    attendance_rate: float = strawberry.field(description="A fraction 0-1.")
+    hours_attended: float = source("hours")
+    attendance_rate: float = source("attendance", description="A fraction 0-1.")
     assessment_passed: bool
     completed: bool = strawberry.field(description="Required hours attended and assessment passed.")
-    training_certificate: str | None
+    training_certificate: str | None = source("certificate")
 
 
 @strawberry.type(description="A training cohort (one course) as reported by its institution.")
 class TrainingCohort:
-    id: str
-    institution_uscc: str
+    id: str = source("_id")
+    institution_uscc: str = source("institution")
     province: str
     start_date: dt.date
     end_date: dt.date
-    occupation_code: str
+    occupation_code: str = source("occupation")
     direction: str | None
     level: Level
     required_hours: float
     submitted_at: dt.datetime
-    trainee_count: int
-    completed_count: int
-    attendance_rate: float = strawberry.field(description="Mean attendance rate of the trainees.")
+    trainee_count: int = source("counts.trainees")
+    completed_count: int = source("counts.completed")
+    attendance_rate: float = source(
+        "attendance_mean", description="Mean attendance rate of the trainees."
+    )
 
     @strawberry.field(description="The trainees in row order (never their ID numbers).")
     async def trainees(self, info: Ctx) -> list[Trainee]:
-        return [
-            Trainee(
-                row=d["row"],
-                name=d["name"],
-                hours_attended=d["hours"],
-                attendance_rate=d["attendance"],
-                assessment_passed=d["assessment_passed"],
-                completed=d["completed"],
-                training_certificate=d.get("certificate"),
-            )
-            for d in await r.cohort_trainees(info.context, self.id)
-        ]
-
-    @classmethod
-    def from_doc(cls, d: api.Document) -> TrainingCohort:
-        return cls(
-            id=d["_id"],
-            institution_uscc=d["institution"],
-            province=d["province"],
-            start_date=dt.date.fromisoformat(d["start_date"]),
-            end_date=dt.date.fromisoformat(d["end_date"]),
-            occupation_code=d["occupation"],
-            direction=d.get("direction"),
-            level=LEVEL_BY_CODE[d["level"]],
-            required_hours=d["required_hours"],
-            submitted_at=d["submitted_at"],
-            trainee_count=d["counts"]["trainees"],
-            completed_count=d["counts"]["completed"],
-            attendance_rate=d["attendance_mean"],
-        )
+        return [from_model(Trainee, d) for d in await r.cohort_trainees(info.context, self.id)]
 
 
 @strawberry.type(description="One completion credited to a continuing-education year.")
 class ContinuingEducationEntry:
-    training_certificate: str
-    institution_uscc: str
-    occupation_code: str
+    training_certificate: str = source("certificate")
+    institution_uscc: str = source("institution")
+    occupation_code: str = source("occupation")
     direction: str | None
     level: Level
     hours: float
@@ -154,31 +109,6 @@ class ContinuingEducationRecord:
     )
     years: list[ContinuingEducationYear]
 
-    @classmethod
-    def from_domain(cls, rec: api.CeRecord) -> ContinuingEducationRecord:
-        return cls(
-            holder_name=rec.holder_name,
-            years=[
-                ContinuingEducationYear(
-                    year=y.year,
-                    hours=y.hours,
-                    entries=[
-                        ContinuingEducationEntry(
-                            training_certificate=e.certificate,
-                            institution_uscc=e.institution,
-                            occupation_code=e.occupation,
-                            direction=e.direction,
-                            level=LEVEL_BY_CODE[e.level],
-                            hours=e.hours,
-                            completed_on=e.completed_on,
-                        )
-                        for e in y.entries
-                    ],
-                )
-                for y in rec.years
-            ],
-        )
-
 
 @strawberry.type(description="The employment rate an institution reports, with its source.")
 class EmploymentRate:
@@ -189,23 +119,12 @@ class EmploymentRate:
     source: str
     reported_at: dt.datetime
 
-    @classmethod
-    def from_domain(cls, e: api.EmploymentReport) -> EmploymentRate:
-        return cls(
-            year=e.year,
-            surveyed=e.surveyed,
-            employed=e.employed,
-            rate=e.rate,
-            source=e.source,
-            reported_at=e.reported_at,
-        )
-
 
 @strawberry.type(
     description="An institution's year (notice 六(二)): attendance, pass and employment rates."
 )
 class InstitutionMetrics:
-    institution_uscc: str
+    institution_uscc: str = source("institution")
     year: int
     kind: InstitutionKind  # type: ignore[valid-type]
     trainees: int
@@ -223,22 +142,6 @@ class InstitutionMetrics:
     employment: EmploymentRate | None = strawberry.field(
         description="Reported by the institution, with its source; null until reported."
     )
-
-    @classmethod
-    def from_domain(cls, m: api.InstitutionMetrics) -> InstitutionMetrics:
-        return cls(
-            institution_uscc=m.institution,
-            year=m.year,
-            kind=m.kind,
-            trainees=m.trainees,
-            completions=m.completions,
-            completion_rate=m.completion_rate,
-            attendance_rate=m.attendance_rate,
-            candidates=m.candidates,
-            passes=m.passes,
-            pass_rate=m.pass_rate,
-            employment=EmploymentRate.from_domain(m.employment) if m.employment else None,
-        )
 
 
 @strawberry.input(description="One trainee. The ID number is stored encrypted and never shown.")
@@ -317,14 +220,14 @@ class TrainingQuery:
         self, info: Ctx, number: str, holder_name: str
     ) -> TrainingCertificate | None:
         found = await r.training_certificate(info.context, number, holder_name)
-        return TrainingCertificate.from_domain(found) if found else None
+        return from_model(TrainingCertificate, found) if found else None
 
     @strawberry.field(
         description="One cohort; for reviewers and the training institution that reported it."
     )
     async def training_cohort(self, info: Ctx, id: str) -> TrainingCohort | None:
         found = await r.cohort(info.context, id)
-        return TrainingCohort.from_doc(found) if found else None
+        return from_model(TrainingCohort, found) if found else None
 
     @strawberry.field(
         description="Cohorts visible to the caller (reviewers: their scope; training institutions: their own)."
@@ -332,7 +235,7 @@ class TrainingQuery:
     async def training_cohorts(
         self, info: Ctx, first: int = 20, after: str | None = None
     ) -> Connection[TrainingCohort]:
-        return connection(await r.cohorts(info.context, first, after), TrainingCohort.from_doc)
+        return connection(await r.cohorts(info.context, first, after), TrainingCohort)
 
     @strawberry.field(
         directives=[PERSONAL],
@@ -347,7 +250,7 @@ class TrainingQuery:
         year: Annotated[int | None, strawberry.argument(description="Only this year.")] = None,
     ) -> ContinuingEducationRecord:
         found = await r.continuing_education(info.context, id_number, holder_name, year)
-        return ContinuingEducationRecord.from_domain(found)
+        return from_model(ContinuingEducationRecord, found)
 
     @strawberry.field(
         directives=[PERSONAL],
@@ -366,7 +269,7 @@ class TrainingQuery:
         description="An institution's metrics for a year: attendance, pass and employment rates."
     )
     async def institution_metrics(self, info: Ctx, uscc: str, year: int) -> InstitutionMetrics:
-        return InstitutionMetrics.from_domain(await r.institution_metrics(info.context, uscc, year))
+        return from_model(InstitutionMetrics, await r.institution_metrics(info.context, uscc, year))
 
 
 @strawberry.type
@@ -381,7 +284,7 @@ class TrainingMutation:
         return await payload(
             TrainingCohortPayload,
             r.submit_cohort(info.context, input.to_domain()),
-            TrainingCohort.from_doc,
+            TrainingCohort,
         )
 
     @strawberry.mutation(
@@ -394,7 +297,7 @@ class TrainingMutation:
         return await payload(
             TrainingCertificatePayload,
             r.revoke(info.context, number, reason),
-            TrainingCertificate.from_domain,
+            TrainingCertificate,
         )
 
     @strawberry.mutation(
@@ -407,5 +310,5 @@ class TrainingMutation:
         return await payload(
             EmploymentRatePayload,
             r.report_employment(info.context, year, surveyed, employed, source),
-            EmploymentRate.from_domain,
+            EmploymentRate,
         )
