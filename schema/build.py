@@ -23,7 +23,7 @@ from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorMasking
 from schema.mutation import Mutation as CoreMutation
-from schema.node import NodeQuery
+from schema.node_query import NodeQuery
 from schema.query import Query as CoreQuery
 from schema.rate_limit import RateLimitQuery
 from schema.statistics import StatisticsQuery

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from resolvers import api
+from resolvers import training as rt
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
 from schema.catalogue import Level, Occupation
 from schema.convert import from_model, private_source, source
+from schema.directory_enums import InstitutionKind, InstitutionStatus, Violation
 from schema.loaders import occupation_loader, reports_loader
+from schema.metrics import InstitutionMetrics
 from schema.node import Node
 from schema.relay import Connection, connection
-
-if TYPE_CHECKING:  # a lazy type: schema.training imports this module
-    from schema.training import InstitutionMetrics
-
-InstitutionKind = strawberry.enum(api.Kind, name="InstitutionKind")
-InstitutionStatus = strawberry.enum(api.Status, name="InstitutionStatus")
-Violation = strawberry.enum(
-    api.Violation, name="Violation", description="Grounds for removal (notice 六(三))."
-)
 
 
 @strawberry.enum
@@ -143,12 +136,7 @@ class Institution(Node):
     @strawberry.field(
         description="Attendance, pass and employment rates of a year (notice 六(二))."
     )
-    async def metrics(
-        self, info: Info[Context, None], year: int
-    ) -> Annotated[InstitutionMetrics, strawberry.lazy("schema.training")]:
-        from resolvers import training as rt
-        from schema.training import InstitutionMetrics
-
+    async def metrics(self, info: Info[Context, None], year: int) -> InstitutionMetrics:
         return from_model(
             InstitutionMetrics, await rt.institution_metrics(info.context, self.uscc, year)
         )

@@ -14,13 +14,8 @@ from resolvers import institutions as r
 from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
-from schema.institutions import (
-    AnnualReport,
-    Institution,
-    InstitutionKind,
-    ReportKind,
-    Violation,
-)
+from schema.directory_enums import InstitutionKind, Violation
+from schema.institutions import AnnualReport, Institution, ReportKind
 from schema.payload import UserError, payload
 
 Ctx = Info[Context, None]

@@ -22,12 +22,8 @@ from schema.certificates import (
     Certificate,
 )
 from schema.convert import from_model
-from schema.institutions import (
-    Institution,
-    InstitutionConnection,
-    InstitutionKind,
-    InstitutionStatus,
-)
+from schema.directory_enums import InstitutionKind, InstitutionStatus
+from schema.institutions import Institution, InstitutionConnection
 from schema.personal import PERSONAL
 from schema.relay import Connection, connection
 

@@ -14,7 +14,7 @@ from resolvers import api
 from resolvers import supervision as r
 from resolvers.context import Context
 from schema.convert import from_model, source
-from schema.institutions import InstitutionKind, Violation
+from schema.directory_enums import InstitutionKind, Violation
 from schema.payload import UserError, payload
 from schema.relay import Connection, connection
 

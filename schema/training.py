@@ -16,8 +16,8 @@ from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level, Occupation
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
-from schema.institutions import InstitutionKind
 from schema.loaders import occupation_loader
+from schema.metrics import EmploymentRate, InstitutionMetrics
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
 from schema.relay import Connection, connection
@@ -108,40 +108,6 @@ class ContinuingEducationRecord:
         description="As the training institutions recorded it; null when nothing was found."
     )
     years: list[ContinuingEducationYear]
-
-
-@strawberry.type(description="The employment rate an institution reports, with its source.")
-class EmploymentRate:
-    year: int
-    surveyed: int
-    employed: int
-    rate: float
-    source: str
-    reported_at: dt.datetime
-
-
-@strawberry.type(
-    description="An institution's year (notice 六(二)): attendance, pass and employment rates."
-)
-class InstitutionMetrics:
-    institution_uscc: str = source("institution")
-    year: int
-    kind: InstitutionKind  # type: ignore[valid-type]
-    trainees: int
-    completions: int
-    completion_rate: float | None
-    attendance_rate: float | None = strawberry.field(
-        description="Mean attendance of the trainees of cohorts that ended in the year."
-    )
-    candidates: int = strawberry.field(
-        description="Evaluation: its candidates; training: candidates citing its certificates "
-        "(current results of published batches with an exam in the year)."
-    )
-    passes: int
-    pass_rate: float | None
-    employment: EmploymentRate | None = strawberry.field(
-        description="Reported by the institution, with its source; null until reported."
-    )
 
 
 @strawberry.input(description="One trainee. The ID number is stored encrypted and never shown.")

@@ -1,0 +1,53 @@
+"""The `node`/`nodes` look-ups. A node is authorised exactly like its typed field: an assessment
+batch only for its reviewers and its institution."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import api
+from resolvers import catalogue as rcat
+from resolvers import certificates as rc
+from resolvers import institutions as ri
+from resolvers.context import Context
+from resolvers.global_ids import from_global_id
+from schema.catalogue import Occupation
+from schema.certificates import AssessmentBatch
+from schema.institutions import Institution
+from schema.node import Node
+
+MAX_NODES = 100
+
+
+async def resolve_node(info: Info[Context, None], gid: str) -> Node | None:
+    kind, key = from_global_id(gid)
+    ctx = info.context
+    if kind == "Occupation":
+        occ = await rcat.occupation_by_key(ctx, key)
+        return Occupation.from_domain(occ) if occ else None
+    if kind == "Institution":
+        inst = await ri.institution(ctx, key)
+        return Institution.from_domain(inst) if inst else None
+    batch = await rc.batch(ctx, key)
+    return AssessmentBatch.from_doc(batch) if batch else None
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any object by its global id; null when absent or not yours to see."
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+    @strawberry.field(description=f"Up to {MAX_NODES} objects by global id, in order.")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise api.ArgumentError(
+                f"`ids` is limited to {MAX_NODES}",
+                "PAGINATION_LIMIT",
+                argument="ids",
+                limit=MAX_NODES,
+            )
+        return [await resolve_node(info, gid) for gid in ids]
