@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +12,7 @@ from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.convert import from_model, private_source, source
-from schema.loaders import field_loader
+from schema.loaders import field_loader, occupation_loader
 from schema.node import Node
 
 
@@ -104,3 +105,10 @@ class Standard:
 class Province:
     code: str
     name: str
+
+
+async def occupation_of(root: Any, info: Info[Context, None]) -> Occupation | None:
+    """The resolver of `occupation` on every type that names one by `occupation_code` (one
+    round trip per request for all of them)."""
+    found = await occupation_loader(info.context).load(root.occupation_code)
+    return Occupation.from_domain(found) if found else None

@@ -15,9 +15,8 @@ from resolvers import api
 from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from schema.catalogue import Level, Occupation
+from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
-from schema.loaders import occupation_loader
 from schema.node import Node
 
 
@@ -57,16 +56,11 @@ class Certificate:
     revocation_reason: str | None
     credential_doc: strawberry.Private[dict[str, Any]] = private_source("credential")
 
-    @strawberry.field(
-        description="The signed W3C credential (eddsa-jcs-2022); verify it offline with the trust bundle."
+    credential: JSON = strawberry.field(
+        resolver=lambda root: root.credential_doc,
+        description="The signed W3C credential (eddsa-jcs-2022); verify it offline with the trust bundle.",
     )
-    def credential(self) -> JSON:
-        return self.credential_doc  # type: ignore[return-value]
-
-    @strawberry.field
-    async def occupation(self, info: Info[Context, None]) -> Occupation | None:
-        found = await occupation_loader(info.context).load(self.occupation_code)
-        return Occupation.from_domain(found) if found else None
+    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
 
     @strawberry.field(description="The credential as `DTE1:` text for a QR code.")
     def qr_text(self) -> str:

@@ -13,10 +13,10 @@ from resolvers import training as rt
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
-from schema.catalogue import Level, Occupation
+from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.directory_enums import InstitutionKind, InstitutionStatus, Violation
-from schema.loaders import occupation_loader, reports_loader
+from schema.loaders import reports_loader
 from schema.metrics import InstitutionMetrics
 from schema.node import Node
 from schema.relay import Connection, connection
@@ -36,10 +36,7 @@ class ScopeEntry:
     direction: str | None
     level: Level
 
-    @strawberry.field
-    async def occupation(self, info: Info[Context, None]) -> Occupation | None:
-        found = await occupation_loader(info.context).load(self.occupation_code)
-        return Occupation.from_domain(found) if found else None
+    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
 
 
 @strawberry.type(description="A publicly disclosed fee.")

@@ -13,10 +13,9 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import training as r
 from resolvers.context import Context
-from schema.catalogue import CODE_BY_LEVEL, Level, Occupation
+from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
-from schema.loaders import occupation_loader
 from schema.metrics import EmploymentRate, InstitutionMetrics
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
@@ -44,10 +43,7 @@ class TrainingCertificate:
     revoked_at: dt.datetime | None
     revocation_reason: str | None
 
-    @strawberry.field
-    async def occupation(self, info: Ctx) -> Occupation | None:
-        found = await occupation_loader(info.context).load(self.occupation_code)
-        return Occupation.from_domain(found) if found else None
+    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
 
 
 @strawberry.type(description="One trainee of a cohort, as its institution and reviewers see it.")
