@@ -114,86 +114,114 @@ def analyse(
     """Measure the operation; raises `LimitExceeded` as soon as a limit is passed. `personal`:
     the top-level fields marked `@personal` (`schema.personal.personal_root_fields`); asking for
     one sets `Analysis.personal`."""
-    variables = variables or {}
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
     operation = select_operation(document, operation_name)
     result = Analysis(operation)
     if operation is None:
         return result  # validation will say what is wrong with the operation name
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    walker = _Walker(result, fragments, variables or {}, personal)
+    walker.count_directives(operation)
+    walker.walk(operation.selection_set, 1, 1, frozenset())
+    return result
 
-    def count_directives(node: Any) -> None:
-        result.directives += len(getattr(node, "directives", None) or ())
-        if result.directives > MAX_DIRECTIVES:
-            raise LimitExceeded(
-                "TOO_MANY_DIRECTIVES",
-                f"a query may use at most {MAX_DIRECTIVES} directives",
-                MAX_DIRECTIVES,
-            )
+
+def _over(count: int, limit: int, code: str, message: str) -> None:
+    if count > limit:
+        raise LimitExceeded(code, message, limit)
+
+
+class _Walker:
+    """One bounded walk over an operation's selections, counting into an `Analysis`."""
+
+    def __init__(
+        self,
+        result: Analysis,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        personal: frozenset[str],
+    ) -> None:
+        self.result = result
+        self.fragments = fragments
+        self.variables = variables
+        self.personal = personal
+
+    def count_directives(self, node: Any) -> None:
+        self.result.directives += len(getattr(node, "directives", None) or ())
+        _over(
+            self.result.directives,
+            MAX_DIRECTIVES,
+            "TOO_MANY_DIRECTIVES",
+            f"a query may use at most {MAX_DIRECTIVES} directives",
+        )
 
     def walk(
-        selection_set: SelectionSetNode | None, depth: int, multiplier: int, seen: frozenset[str]
+        self,
+        selection_set: SelectionSetNode | None,
+        depth: int,
+        multiplier: int,
+        seen: frozenset[str],
     ) -> None:
         if selection_set is None:
             return
-        if depth > MAX_DEPTH:
-            raise LimitExceeded(
-                "QUERY_TOO_DEEP", f"a query may nest at most {MAX_DEPTH} levels", MAX_DEPTH
-            )
-        result.depth = max(result.depth, depth)
+        _over(depth, MAX_DEPTH, "QUERY_TOO_DEEP", f"a query may nest at most {MAX_DEPTH} levels")
+        self.result.depth = max(self.result.depth, depth)
         for selection in selection_set.selections:
-            count_directives(selection)
+            self.count_directives(selection)
             if isinstance(selection, FieldNode):
-                result.fields += 1
-                if result.fields > MAX_FIELDS:
-                    raise LimitExceeded(
-                        "TOO_MANY_FIELDS",
-                        f"a query may select at most {MAX_FIELDS} fields",
-                        MAX_FIELDS,
-                    )
-                if selection.alias is not None:
-                    result.aliases += 1
-                    if result.aliases > MAX_ALIASES:
-                        raise LimitExceeded(
-                            "TOO_MANY_ALIASES",
-                            f"a query may use at most {MAX_ALIASES} aliases",
-                            MAX_ALIASES,
-                        )
-                if depth == 1 and selection.name.value in personal:
-                    result.personal = True
-                result.cost += multiplier
-                if result.cost > MAX_COST:
-                    raise LimitExceeded(
-                        "QUERY_TOO_COSTLY",
-                        f"the query would cost more than {MAX_COST} points (a connection multiplies what it "
-                        "selects by its `first`)",
-                        MAX_COST,
-                    )
-                first = _first(selection, variables, result)
-                inner = (
-                    multiplier * max(1, min(first, MAX_FIRST)) if first is not None else multiplier
-                )
-                walk(selection.selection_set, depth + 1, inner, seen)
+                self.field(selection, depth, multiplier, seen)
             elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set, depth, multiplier, seen)
+                self.walk(selection.selection_set, depth, multiplier, seen)
             elif isinstance(selection, FragmentSpreadNode):
-                # Counted too: fragments that only spread other fragments twice each would
-                # otherwise expand exponentially without selecting a single field.
-                result.spreads += 1
-                if result.spreads > MAX_FIELDS:
-                    raise LimitExceeded(
-                        "TOO_MANY_FRAGMENT_SPREADS",
-                        f"a query may expand at most {MAX_FIELDS} fragment spreads",
-                        MAX_FIELDS,
-                    )
-                name = selection.name.value
-                if name in seen:
-                    continue  # a cycle: NoFragmentCyclesRule reports it during validation
-                fragment = fragments.get(name)
-                if fragment is not None:
-                    walk(fragment.selection_set, depth, multiplier, seen | {name})
+                self.spread(selection, depth, multiplier, seen)
 
-    count_directives(operation)
-    walk(operation.selection_set, 1, 1, frozenset())
-    return result
+    def field(self, field: FieldNode, depth: int, multiplier: int, seen: frozenset[str]) -> None:
+        result = self.result
+        result.fields += 1
+        _over(
+            result.fields,
+            MAX_FIELDS,
+            "TOO_MANY_FIELDS",
+            f"a query may select at most {MAX_FIELDS} fields",
+        )
+        if field.alias is not None:
+            result.aliases += 1
+            _over(
+                result.aliases,
+                MAX_ALIASES,
+                "TOO_MANY_ALIASES",
+                f"a query may use at most {MAX_ALIASES} aliases",
+            )
+        if depth == 1 and field.name.value in self.personal:
+            result.personal = True
+        result.cost += multiplier
+        _over(
+            result.cost,
+            MAX_COST,
+            "QUERY_TOO_COSTLY",
+            f"the query would cost more than {MAX_COST} points (a connection multiplies what it "
+            "selects by its `first`)",
+        )
+        first = _first(field, self.variables, result)
+        inner = multiplier * max(1, min(first, MAX_FIRST)) if first is not None else multiplier
+        self.walk(field.selection_set, depth + 1, inner, seen)
+
+    def spread(
+        self, spread: FragmentSpreadNode, depth: int, multiplier: int, seen: frozenset[str]
+    ) -> None:
+        # Counted too: fragments that only spread other fragments twice each would otherwise
+        # expand exponentially without selecting a single field.
+        self.result.spreads += 1
+        _over(
+            self.result.spreads,
+            MAX_FIELDS,
+            "TOO_MANY_FRAGMENT_SPREADS",
+            f"a query may expand at most {MAX_FIELDS} fragment spreads",
+        )
+        name = spread.name.value
+        if name in seen:
+            return  # a cycle: NoFragmentCyclesRule reports it during validation
+        fragment = self.fragments.get(name)
+        if fragment is not None:
+            self.walk(fragment.selection_set, depth, multiplier, seen | {name})

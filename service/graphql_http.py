@@ -69,11 +69,14 @@ STATUS_BY_CODE = {
 
 
 class HttpProblem(Exception):
-    def __init__(self, status: int, code: str, message: str, **extensions: Any) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, rate: Decision | None = None, **extensions: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.rate = rate  # the rate-limit window that refused the request, for its headers
         self.extensions = extensions
 
 
@@ -145,6 +148,28 @@ def _media(request: Request) -> str:
     if GRAPHQL_RESPONSE in accept:
         return GRAPHQL_RESPONSE
     return JSON
+
+
+def _context(request: Request, state: Any, principal: Principal, rate: Decision) -> Context:
+    context = Context(
+        db=state.db,
+        settings=state.settings,
+        request_id=request.scope.get("state", {}).get("request_id", ""),
+        master_key=state.master_key,
+        personal=state.personal,
+        certificates=getattr(state, "certificates", None),
+        request=request,
+        response=None,
+        rate_limit=RateLimitInfo(
+            rate.limit,
+            rate.cost,
+            rate.used,
+            rate.remaining,
+            dt.datetime.fromtimestamp(rate.reset_at, dt.UTC),
+        ),
+    )
+    context.loaders["principal"] = principal  # resolvers.auth reads it from here
+    return context
 
 
 class GraphQLEndpoint:
@@ -310,43 +335,8 @@ class GraphQLEndpoint:
             state: Any = request.app.state
             principal = await self._principal(request, state)
             key = self._client_key(request, principal)
-            rate = self.points.spend(key, max(1, analysis.cost))
-            if not rate.allowed:
-                raise HttpProblem(
-                    429,
-                    "THROTTLED",
-                    f"rate limit of {rate.limit} points per {self.config.rate_window_s} s exceeded",
-                )
-            if analysis.personal:
-                # For the access log: a personal look-up happened, never what was looked up.
-                request.scope.setdefault("state", {})["personal"] = True
-                personal = self.personal.spend(key, 1)
-                if not personal.allowed:
-                    rate = personal
-                    raise HttpProblem(
-                        429,
-                        "THROTTLED",
-                        f"look-ups of personal certificates are limited to {personal.limit} per "
-                        f"{self.config.rate_window_s} s",
-                    )
-            context = Context(
-                db=state.db,
-                settings=state.settings,
-                request_id=request.scope.get("state", {}).get("request_id", ""),
-                master_key=state.master_key,
-                personal=state.personal,
-                certificates=getattr(state, "certificates", None),
-                request=request,
-                response=None,
-                rate_limit=RateLimitInfo(
-                    rate.limit,
-                    rate.cost,
-                    rate.used,
-                    rate.remaining,
-                    dt.datetime.fromtimestamp(rate.reset_at, dt.UTC),
-                ),
-            )
-            context.loaders["principal"] = principal
+            rate = self._spend(request, key, analysis)
+            context = _context(request, state, principal, rate)
             # A mutation sent with GET was refused above (405), from the analysed operation.
             try:
                 result = await asyncio.wait_for(
@@ -362,8 +352,33 @@ class GraphQLEndpoint:
                     f"the request took longer than {self.config.request_timeout_s} s",
                 ) from None
         except HttpProblem as problem:
-            return self._problem(problem, media, rate)
+            return self._problem(problem, media, problem.rate or rate)
         return self._result(request, result, media, rate, analysis.personal, principal)
+
+    def _spend(self, request: Request, key: str, analysis: Analysis) -> Decision:
+        """Charge the query's cost, and a personal look-up to its own allowance; THROTTLED (with
+        the window that refused) when either is spent."""
+        rate = self.points.spend(key, max(1, analysis.cost))
+        if not rate.allowed:
+            raise HttpProblem(
+                429,
+                "THROTTLED",
+                f"rate limit of {rate.limit} points per {self.config.rate_window_s} s exceeded",
+                rate=rate,
+            )
+        if analysis.personal:
+            # For the access log: a personal look-up happened, never what was looked up.
+            request.scope.setdefault("state", {})["personal"] = True
+            personal = self.personal.spend(key, 1)
+            if not personal.allowed:
+                raise HttpProblem(
+                    429,
+                    "THROTTLED",
+                    f"look-ups of personal certificates are limited to {personal.limit} per "
+                    f"{self.config.rate_window_s} s",
+                    rate=personal,
+                )
+        return rate
 
     async def _principal(self, request: Request, state: Any) -> Principal:
         header = request.headers.get("authorization", "")
