@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 import strawberry
 
 from resolvers.api import Outcome
-from schema.convert import converter
+from schema.convert import converter, from_model
 from schema.errors import user_problems
 
 P = TypeVar("P")
@@ -61,5 +61,5 @@ async def payload(
         values.update(shown if len(names) > 1 else {names[0]: shown})
     if replayed:
         values["replayed"] = outcome.replayed
-    errors = [UserError(field=p.field, message=p.message, code=p.code) for p in outcome.problems]
+    errors = [from_model(UserError, p) for p in outcome.problems]
     return cast(Callable[..., P], cls)(**values, user_errors=errors)
