@@ -208,6 +208,23 @@ async def occupations(
     Returns the page and whether more follow. Search matches a name substring or a code prefix
     of either edition.
     """
+    query = _occupations_matching(field, search)
+    if after is not None:
+        query["sort_key"] = {"$gt": after}
+    limit = max(0, min(limit, MAX_PAGE))
+    cursor = db.occupations.find(query).sort("sort_key", 1).limit(limit + 1)
+    docs = [doc async for doc in cursor]
+    return [_occupation(d) for d in docs[:limit]], len(docs) > limit
+
+
+async def count_occupations(
+    db: Database, *, field: str | None = None, search: str | None = None
+) -> int:
+    """How many occupations `occupations` lists with the same filters, over all pages."""
+    return await db.occupations.count_documents(_occupations_matching(field, search))
+
+
+def _occupations_matching(field: str | None, search: str | None) -> Document:
     query: Document = {}
     if field is not None:
         query["field"] = field
@@ -217,12 +234,7 @@ async def occupations(
             {"name": {"$regex": re.escape(text)}},
             {"codes_all": {"$regex": "^" + re.escape(text)}},
         ]
-    if after is not None:
-        query["sort_key"] = {"$gt": after}
-    limit = max(0, min(limit, MAX_PAGE))
-    cursor = db.occupations.find(query).sort("sort_key", 1).limit(limit + 1)
-    docs = [doc async for doc in cursor]
-    return [_occupation(d) for d in docs[:limit]], len(docs) > limit
+    return query
 
 
 async def standards(db: Database, *, occupation_code: str | None = None) -> list[Standard]:

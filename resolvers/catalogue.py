@@ -47,7 +47,14 @@ async def occupations(
     items, more = await catalogue.occupations(
         ctx.db, field=field, search=search, limit=first, after=after_key
     )
-    return page(CURSOR_KIND, items, lambda occ: occ.sort_key, more=more, after=after_key)
+    return page(
+        CURSOR_KIND,
+        items,
+        lambda occ: occ.sort_key,
+        more=more,
+        after=after_key,
+        count=lambda: catalogue.count_occupations(ctx.db, field=field, search=search),
+    )
 
 
 async def standards(ctx: Context, occupation: str | None) -> list[catalogue.Standard]:

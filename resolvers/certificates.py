@@ -5,6 +5,7 @@ Each review action is its own function: no action string is dispatched here."""
 
 from __future__ import annotations
 
+from registry.auth import Principal
 from registry.certificates import lookup, policy, publication, review, revocation, submission
 from registry.certificates.model import BatchAction
 from registry.certificates.validation import BatchInput
@@ -91,14 +92,26 @@ async def batches(
 ) -> Page[Document]:
     who = await principal(ctx)
     check_first(first)
+    visible = _visible_batches(who, status)
+    after_key = decode_cursor(CURSOR_KIND, after)
+    query = {"$and": [visible, {"_id": {"$gt": after_key}}]} if after_key else visible
+    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
+    return page(
+        CURSOR_KIND,
+        docs[:first],
+        _id,
+        more=len(docs) > first,
+        after=after_key,
+        count=lambda: ctx.db.batches.count_documents(visible),
+    )
+
+
+def _visible_batches(who: Principal, status: str | None) -> Document:
+    """The batches `who` may list (its scope), of `status` when given."""
     query: Document = policy.decide(who, BatchAction.LIST).require().scope.query()
     if status:
         query["status"] = status
-    after_key = decode_cursor(CURSOR_KIND, after)
-    if after_key:
-        query["_id"] = {"$gt": after_key}
-    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
-    return page(CURSOR_KIND, docs[:first], _id, more=len(docs) > first, after=after_key)
+    return query
 
 
 async def batch_results(ctx: Context, batch_id: str) -> list[Document]:

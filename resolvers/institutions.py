@@ -26,11 +26,6 @@ CURSOR_KIND = "institution"
 
 
 @dataclass(frozen=True)
-class InstitutionPage(Page[Institution]):
-    filter: directory.DirectoryFilter  # for `totalCount`, counted only when asked for
-
-
-@dataclass(frozen=True)
 class LodgedObjection:
     institution: Institution
     objection_id: str
@@ -53,19 +48,21 @@ async def resolve_occupation(ctx: Context, code: str | None) -> str | None:
 
 async def institutions(
     ctx: Context, f: directory.DirectoryFilter, *, first: int, after: str | None
-) -> InstitutionPage:
+) -> Page[Institution]:
     check_first(first)
     if f.search is not None and len(f.search) > 100:
         raise ArgumentError("`search` is limited to 100 characters", "INVALID_ARGUMENT")
     after_key = decode_cursor(CURSOR_KIND, after)
     viewer = await principal(ctx)
     items, more = await directory.page(ctx.db, f, limit=first, after=after_key, viewer=viewer)
-    found = page(CURSOR_KIND, items, lambda inst: inst.uscc, more=more, after=after_key)
-    return InstitutionPage(found.items, found.has_next_page, found.has_previous_page, filter=f)
-
-
-async def total_count(ctx: Context, f: directory.DirectoryFilter) -> int:
-    return await directory.count(ctx.db, f, viewer=await principal(ctx))
+    return page(
+        CURSOR_KIND,
+        items,
+        lambda inst: inst.uscc,
+        more=more,
+        after=after_key,
+        count=lambda: directory.count(ctx.db, f, viewer=viewer),
+    )
 
 
 async def institution(ctx: Context, uscc: str) -> Institution | None:

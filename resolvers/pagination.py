@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -14,22 +14,35 @@ from resolvers.errors import ArgumentError
 MAX_FIRST = 100
 _PREFIX = "c1:"
 T = TypeVar("T")
+# Counts every item a list shows with its filters and scope, over all pages; called only when
+# the count is asked for, so a page that does not show it costs no count.
+Count = Callable[[], Awaitable[int]]
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list: each item with its cursor, and whether pages follow or precede."""
+    """One page of a list: each item with its cursor, whether pages follow or precede, and how
+    to count the whole list (`count`: the same filters and scope, without the cursor)."""
 
     items: list[tuple[str, T]]
     has_next_page: bool
     has_previous_page: bool
+    count: Count
 
 
 def page(
-    kind: str, items: Sequence[T], key: Callable[[T], str], *, more: bool, after: str | None
+    kind: str,
+    items: Sequence[T],
+    key: Callable[[T], str],
+    *,
+    more: bool,
+    after: str | None,
+    count: Count,
 ) -> Page[T]:
-    """The page of `items` (found after the key `after`), each with a cursor over `key(item)`."""
-    return Page([(encode_cursor(kind, key(x)), x) for x in items], more, after is not None)
+    """The page of `items` (found after the key `after`), each with a cursor over `key(item)`;
+    `count` counts the list the items were taken from."""
+    cursors = [(encode_cursor(kind, key(x)), x) for x in items]
+    return Page(cursors, more, after is not None, count)
 
 
 def encode_cursor(kind: str, key: str) -> str:

@@ -73,7 +73,14 @@ async def campaign_page(
     items, more = await campaigns.page(
         ctx.db, year=year, limit=first, after=after_key, viewer=viewer
     )
-    return page(CURSOR_KIND, items, lambda c: c.id, more=more, after=after_key)
+    return page(
+        CURSOR_KIND,
+        items,
+        lambda c: c.id,
+        more=more,
+        after=after_key,
+        count=lambda: campaigns.count(ctx.db, year=year, viewer=viewer),
+    )
 
 
 async def campaign_findings(ctx: Context, cid: str, status: str) -> list[findings.Finding] | None:

@@ -49,10 +49,16 @@ async def cohort(ctx: Context, cid: str) -> Document | None:
 async def cohorts(ctx: Context, first: int, after: str | None) -> Page[Document]:
     check_first(first)
     after_key = decode_cursor(CURSOR_KIND, after)
-    docs, more = await certificates.cohorts(
-        ctx.db, await principal(ctx), limit=first, after=after_key
+    who = await principal(ctx)
+    docs, more = await certificates.cohorts(ctx.db, who, limit=first, after=after_key)
+    return page(
+        CURSOR_KIND,
+        docs,
+        lambda d: str(d["_id"]),
+        more=more,
+        after=after_key,
+        count=lambda: certificates.count_cohorts(ctx.db, who),
     )
-    return page(CURSOR_KIND, docs, lambda d: str(d["_id"]), more=more, after=after_key)
 
 
 async def cohort_trainees(ctx: Context, cid: str) -> list[Document]:

@@ -12,7 +12,8 @@ from resolvers import api
 from resolvers import training as rt
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.institutions import InstitutionPage, listed_on, may_review, total_count
+from resolvers.institutions import listed_on, may_review
+from resolvers.pagination import Page
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.directory_enums import InstitutionKind, InstitutionStatus, Violation
@@ -155,16 +156,15 @@ class Institution(Node):
 
 @strawberry.type(description="A page of institutions.")
 class InstitutionConnection(Connection[Institution]):
-    filter: strawberry.Private[api.DirectoryFilter]
-
+    # Only the descriptions differ from every other connection (the schema keeps its wording).
     @strawberry.field(description="The institutions of this page, without cursors.")
     def nodes(self) -> list[Institution]:
         return [edge.node for edge in self.edges]
 
     @strawberry.field(description="How many institutions match the filter, over all pages.")
-    async def total_count(self, info: Info[Context, None]) -> int:
-        return await total_count(info.context, self.filter)
+    async def total_count(self) -> int:
+        return await self.count()
 
     @classmethod
-    def of(cls, page: InstitutionPage) -> InstitutionConnection:
-        return connection(page, Institution.from_domain, cls, filter=page.filter)
+    def of(cls, page: Page[api.Institution]) -> InstitutionConnection:
+        return connection(page, Institution.from_domain, cls)

@@ -1,5 +1,5 @@
-"""Relay connections: one shape for every list of objects (`edges`, `nodes`, `pageInfo`), built
-one way from a resolver's `Page`."""
+"""Relay connections: one shape for every list of objects (`edges`, `nodes`, `pageInfo`,
+`totalCount`), built one way from a resolver's `Page`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import strawberry
 
-from resolvers.pagination import Page
+from resolvers.pagination import Count, Page
 from schema.convert import converter
 
 T = TypeVar("T")
@@ -32,15 +32,22 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    """`Connection[X]` is named `XConnection` in the schema; a list with more (such as a total
-    count) subclasses it."""
+    """`Connection[X]` is named `XConnection` in the schema; a subclass may word its fields'
+    descriptions for its own list."""
 
     edges: list[Edge[T]]
     page_info: PageInfo
+    count: strawberry.Private[Count]
 
     @strawberry.field(description="The nodes of this page, without cursors.")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="How many match the filters over all pages, of those you may see."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 @overload
@@ -48,16 +55,14 @@ def connection(page: Page[M], convert: type[T] | Callable[[M], T]) -> Connection
 
 
 @overload
-def connection(
-    page: Page[M], convert: type | Callable[[M], Any], cls: type[C], **extra: Any
-) -> C: ...
+def connection(page: Page[M], convert: type | Callable[[M], Any], cls: type[C]) -> C: ...
 
 
 def connection(
-    page: Page[M], convert: type | Callable[[M], Any], cls: type[Any] = Connection, **extra: Any
+    page: Page[M], convert: type | Callable[[M], Any], cls: type[Any] = Connection
 ) -> Any:
-    """The connection of `page`, each item made a GraphQL object by `convert` (a GraphQL type,
-    filled by `from_model`, or a function); `extra` fills the further fields of a subclass."""
+    """The connection of `page` (as `cls`, a subclass of `Connection`, when given), each item
+    made a GraphQL object by `convert` (a GraphQL type, filled by `from_model`, or a function)."""
     node = converter(convert)
     edges = [Edge(cursor=cursor, node=node(item)) for cursor, item in page.items]
     info = PageInfo(
@@ -66,4 +71,4 @@ def connection(
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return cls(edges=edges, page_info=info, **extra)
+    return cls(edges=edges, page_info=info, count=page.count)

@@ -390,15 +390,22 @@ async def page(
     viewer: Principal = ANONYMOUS,
 ) -> tuple[list[Campaign], bool]:
     """The campaigns `viewer` may see (every one is public from its announcement, 一公开)."""
-    query: Document = {}
-    if year is not None:
-        query["year"] = year
+    query = _visible(year, viewer)
     if after is not None:
-        query["_id"] = {"$gt": after}
-    query = decide(viewer, Action.BROWSE).require().scope.narrow(query)
+        query = {"$and": [query, {"_id": {"$gt": after}}]}
     cursor = db[CAMPAIGN.collection].find(query).sort("_id", 1).limit(limit + 1)
     docs = [d async for d in cursor]
     return [from_document(d) for d in docs[:limit]], len(docs) > limit
+
+
+async def count(db: Database, *, year: int | None, viewer: Principal = ANONYMOUS) -> int:
+    """How many campaigns `page` lists to `viewer` with the same `year`, over all pages."""
+    return await db[CAMPAIGN.collection].count_documents(_visible(year, viewer))
+
+
+def _visible(year: int | None, viewer: Principal) -> Document:
+    query: Document = {} if year is None else {"year": year}
+    return decide(viewer, Action.BROWSE).require().scope.narrow(query)
 
 
 # --- re-running a draw -------------------------------------------------------------------------

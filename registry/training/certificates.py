@@ -144,9 +144,18 @@ async def cohorts(
     db: Database, principal: Principal, *, limit: int, after: str | None
 ) -> tuple[list[Document], bool]:
     """The cohorts the caller may see, by id; `Forbidden` for the public and evaluators."""
-    query = policy.decide(principal, TrainingAction.LIST_COHORTS).require().scope.query()
+    query = _visible_cohorts(principal)
     if after is not None:
         query["_id"] = {"$gt": after}
     cursor = db[Collection.TRAINING_COHORTS].find(query).sort("_id", 1).limit(limit + 1)
     docs = [d async for d in cursor]
     return docs[:limit], len(docs) > limit
+
+
+async def count_cohorts(db: Database, principal: Principal) -> int:
+    """How many cohorts `cohorts` lists to the caller, over all pages."""
+    return await db[Collection.TRAINING_COHORTS].count_documents(_visible_cohorts(principal))
+
+
+def _visible_cohorts(principal: Principal) -> Document:
+    return policy.decide(principal, TrainingAction.LIST_COHORTS).require().scope.query()
