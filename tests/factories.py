@@ -108,3 +108,18 @@ async def listed_institution(
     return await lifecycle.list_institution(
         db, office, uscc, now=at(pub.publicity_end + dt.timedelta(days=1))
     )
+
+
+async def make_tokens(
+    db: Any, specs: dict[str, tuple[Any, str | None, str | None]]
+) -> dict[str, str]:
+    """A bearer token for each label: `specs` maps it to (role, institution, province)."""
+    from registry import tokens
+    from registry.auth import SYSTEM
+
+    out = {}
+    for label, (role, institution, province) in specs.items():
+        out[label], _ = await tokens.create_token(
+            db, role=role, name=label, institution=institution, province=province, created_by=SYSTEM
+        )
+    return out

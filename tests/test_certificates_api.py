@@ -18,6 +18,7 @@ from registry import catalogue, clock, keystore, tokens, trust
 from registry.auth import SYSTEM, Role
 from registry.db import Database
 from registry.settings import Settings
+from tests.client import gql
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(500)
@@ -42,19 +43,6 @@ async def t(db: Database) -> dict[str, str]:
             db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
         )
     return out
-
-
-async def gql(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
 
 
 SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {

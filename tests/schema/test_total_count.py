@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from registry import catalogue, clock, tokens
-from registry.auth import SYSTEM, Role
+from registry import catalogue, clock
+from registry.auth import Role
 from registry.db import Database
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.client import gql
+from tests.factories import listed_institution, make_id_number, make_tokens, make_uscc
 
 EVAL35, EVAL11 = make_uscc(871), make_uscc(872, region="110108")
 TRAIN35, TRAIN11 = make_uscc(873), make_uscc(874, region="110108")
@@ -29,35 +30,18 @@ async def t(db: Database) -> dict[str, str]:
     await listed_institution(db, EVAL11, province="11", filed="2025-01-06")
     await listed_institution(db, TRAIN35, kind="TRAINING", filed="2025-01-06")
     await listed_institution(db, TRAIN11, kind="TRAINING", province="11", filed="2025-01-06")
-    specs = {
-        "eval35": (Role.EVALUATION_INSTITUTION, EVAL35, None),
-        "eval11": (Role.EVALUATION_INSTITUTION, EVAL11, None),
-        "train35": (Role.TRAINING_INSTITUTION, TRAIN35, None),
-        "train11": (Role.TRAINING_INSTITUTION, TRAIN11, None),
-        "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
-        "prov11": (Role.PROVINCIAL_REVIEWER, None, "11"),
-        "office": (Role.OFFICE_ADMIN, None, None),
-    }
-    out = {}
-    for label, (role, inst, prov) in specs.items():
-        out[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
-        )
-    return out
-
-
-async def gql(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    return await make_tokens(
+        db,
+        {
+            "eval35": (Role.EVALUATION_INSTITUTION, EVAL35, None),
+            "eval11": (Role.EVALUATION_INSTITUTION, EVAL11, None),
+            "train35": (Role.TRAINING_INSTITUTION, TRAIN35, None),
+            "train11": (Role.TRAINING_INSTITUTION, TRAIN11, None),
+            "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
+            "prov11": (Role.PROVINCIAL_REVIEWER, None, "11"),
+            "office": (Role.OFFICE_ADMIN, None, None),
+        },
     )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def people(n: int) -> list[tuple[str, str]]:
