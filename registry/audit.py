@@ -26,10 +26,9 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from registry.auth import Principal
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import RegistryError
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
-ENTRIES = "audit_log"
-HEAD = "audit_head"
 HEAD_ID = "head"
 GENESIS_HASH = "0" * 64
 MAX_LIMIT = 1000
@@ -121,8 +120,11 @@ def _retry_transaction(message: str) -> OperationFailure:
 
 async def _read_head(db: Database, session: AsyncClientSession) -> Document | None:
     """The chain's head; None for an empty log (`AuditChainBroken` if entries exist without it)."""
-    head = await db[HEAD].find_one({"_id": HEAD_ID}, session=session)
-    if head is None and await db[ENTRIES].find_one({}, {"_id": 1}, session=session) is not None:
+    head = await db[Collection.AUDIT_HEAD].find_one({"_id": HEAD_ID}, session=session)
+    if (
+        head is None
+        and await db[Collection.AUDIT_LOG].find_one({}, {"_id": 1}, session=session) is not None
+    ):
         raise AuditChainBroken("the audit log has entries but its head document is missing")
     return head
 
@@ -161,13 +163,13 @@ async def _move_head(
     which with_transaction retries), before any entry is written."""
     if head is None:
         try:
-            await db[HEAD].insert_one(
+            await db[Collection.AUDIT_HEAD].insert_one(
                 {"_id": HEAD_ID, "seq": fields["seq"], "hash": fields["hash"]}, session=session
             )
         except DuplicateKeyError:
             raise _retry_transaction("another first appender created the audit head") from None
         return
-    moved = await db[HEAD].update_one(
+    moved = await db[Collection.AUDIT_HEAD].update_one(
         {"_id": HEAD_ID, "seq": int(head["seq"])},
         {"$set": {"seq": fields["seq"], "hash": fields["hash"]}},
         session=session,
@@ -178,7 +180,9 @@ async def _move_head(
 
 async def _insert_entry(db: Database, session: AsyncClientSession, fields: Document) -> None:
     try:
-        await db[ENTRIES].insert_one({**fields, "schema_version": SCHEMA_VERSION}, session=session)
+        await db[Collection.AUDIT_LOG].insert_one(
+            {**fields, "schema_version": SCHEMA_VERSION}, session=session
+        )
     except DuplicateKeyError:
         # We own the head in this transaction, so the entry can only exist already if the head
         # lags behind the log: retrying would never succeed.
@@ -222,7 +226,7 @@ def _entry(doc: Mapping[str, Any]) -> AuditEntry:
 async def entries_for(db: Database, entity: str, limit: int = 100) -> list[AuditEntry]:
     """The latest entries about one entity, newest first."""
     limit = max(1, min(limit, MAX_LIMIT))
-    cursor = db[ENTRIES].find({"entity": entity}).sort("seq", -1).limit(limit)
+    cursor = db[Collection.AUDIT_LOG].find({"entity": entity}).sort("seq", -1).limit(limit)
     return [_entry(doc) async for doc in cursor]
 
 
@@ -233,7 +237,7 @@ def _broken(entries: int, seq: int, reason: str) -> ChainReport:
 async def verify_chain(db: Database) -> ChainReport:
     """Recompute every hash in seq order (streamed) and name the first broken entry."""
     expected_seq, prev_hash, intact = 1, GENESIS_HASH, 0
-    async for doc in db[ENTRIES].find({}, {"_id": 0}).sort("seq", 1):
+    async for doc in db[Collection.AUDIT_LOG].find({}, {"_id": 0}).sort("seq", 1):
         seq = doc.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool):
             return _broken(intact, expected_seq, "entry without an integer seq")
@@ -250,7 +254,7 @@ async def verify_chain(db: Database) -> ChainReport:
         prev_hash = doc["hash"]
         intact += 1
         expected_seq += 1
-    head = await db[HEAD].find_one({"_id": HEAD_ID})
+    head = await db[Collection.AUDIT_HEAD].find_one({"_id": HEAD_ID})
     last_seq = expected_seq - 1
     if head is None:
         if last_seq == 0:

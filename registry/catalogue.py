@@ -16,6 +16,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from registry.db import SCHEMA_VERSION, Database, Document
+from registry.storage.collections import Collection
 
 OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 EDITIONS = ("2015", "2022")
@@ -174,24 +175,27 @@ def _occupation(doc: Document) -> Occupation:
 
 
 async def fields(db: Database) -> list[Field]:
-    return [Field(d["_id"], d["name"], d["name_en"]) async for d in db.fields.find().sort("_id", 1)]
+    return [
+        Field(d["_id"], d["name"], d["name_en"])
+        async for d in db[Collection.FIELDS].find().sort("_id", 1)
+    ]
 
 
 async def field(db: Database, code: str) -> Field | None:
-    d = await db.fields.find_one({"_id": code})
+    d = await db[Collection.FIELDS].find_one({"_id": code})
     return Field(d["_id"], d["name"], d["name_en"]) if d else None
 
 
 async def levels(db: Database) -> list[Level]:
     return [
         Level(d["_id"], d["key"], d["name"], d["name_en"])
-        async for d in db.levels.find().sort("_id", 1)
+        async for d in db[Collection.LEVELS].find().sort("_id", 1)
     ]
 
 
 async def occupation(db: Database, code: str) -> Occupation | None:
     """By either edition's code."""
-    doc = await db.occupations.find_one({"codes_all": normalise_occupation_code(code)})
+    doc = await db[Collection.OCCUPATIONS].find_one({"codes_all": normalise_occupation_code(code)})
     return _occupation(doc) if doc else None
 
 
@@ -212,7 +216,7 @@ async def occupations(
     if after is not None:
         query["sort_key"] = {"$gt": after}
     limit = max(0, min(limit, MAX_PAGE))
-    cursor = db.occupations.find(query).sort("sort_key", 1).limit(limit + 1)
+    cursor = db[Collection.OCCUPATIONS].find(query).sort("sort_key", 1).limit(limit + 1)
     docs = [doc async for doc in cursor]
     return [_occupation(d) for d in docs[:limit]], len(docs) > limit
 
@@ -221,7 +225,7 @@ async def count_occupations(
     db: Database, *, field: str | None = None, search: str | None = None
 ) -> int:
     """How many occupations `occupations` lists with the same filters, over all pages."""
-    return await db.occupations.count_documents(_occupations_matching(field, search))
+    return await db[Collection.OCCUPATIONS].count_documents(_occupations_matching(field, search))
 
 
 def _occupations_matching(field: str | None, search: str | None) -> Document:
@@ -253,14 +257,19 @@ async def standards(db: Database, *, occupation_code: str | None = None) -> list
             d.get("issued_on"),
             d["confirmed"],
         )
-        async for d in db.standards.find(query).sort("_id", 1)
+        async for d in db[Collection.STANDARDS].find(query).sort("_id", 1)
     ]
 
 
 async def provinces(db: Database) -> list[Province]:
-    return [Province(d["_id"], d["name"]) async for d in db.provinces.find().sort("_id", 1)]
+    return [
+        Province(d["_id"], d["name"]) async for d in db[Collection.PROVINCES].find().sort("_id", 1)
+    ]
 
 
 async def occupations_by_codes(db: Database, codes: list[str]) -> dict[str, Occupation]:
     """By primary code, in one round trip."""
-    return {d["_id"]: _occupation(d) async for d in db.occupations.find({"_id": {"$in": codes}})}
+    return {
+        d["_id"]: _occupation(d)
+        async for d in db[Collection.OCCUPATIONS].find({"_id": {"$in": codes}})
+    }

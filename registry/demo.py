@@ -23,6 +23,7 @@ from registry.institutions import lifecycle
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.model import Kind, Status, Violation
 from registry.settings import Settings
+from registry.storage.collections import Collection
 
 log = logging.getLogger("registry.demo")
 MARKER = "demo_v1"
@@ -266,7 +267,7 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
 async def seed_demo(db: Database, settings: Settings) -> dict[str, int]:
     report = await catalogue.seed_reference(db)
     counts = dict(report.inserted)
-    marker = await db.demo_state.find_one({"_id": MARKER})
+    marker = await db[Collection.DEMO_STATE].find_one({"_id": MARKER})
     if marker is None:
         # Seeded with the notice's date: the same demo every time (not a secret, hence S311).
         rng = random.Random(20211008)  # noqa: S311
@@ -278,11 +279,11 @@ async def seed_demo(db: Database, settings: Settings) -> dict[str, int]:
         }
         made = 0
         for index, (inst, status, filed) in enumerate(demo_institutions()):
-            if await db.institutions.find_one({"_id": inst.uscc}, {"_id": 1}) is None:
+            if await db[Collection.INSTITUTIONS].find_one({"_id": inst.uscc}, {"_id": 1}) is None:
                 await _walk(db, inst, status, filed, rng, index, actors)
                 made += 1
         counts["institutions"] = made
-        await db.demo_state.insert_one({"_id": MARKER, "at": clock.now()})
+        await db[Collection.DEMO_STATE].insert_one({"_id": MARKER, "at": clock.now()})
     demo_tokens = await _demo_tokens(db, settings)
     print_tokens(demo_tokens, settings.data_dir / "demo" / "tokens.json")
     return counts

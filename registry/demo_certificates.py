@@ -28,6 +28,7 @@ from registry.db import Database
 from registry.institutions.model import Institution, Kind, Status, from_document
 from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.collections import Collection
 
 MARKER = "demo_certificates_v1"
 TARGET_PASSING = 2000
@@ -68,7 +69,7 @@ def _score(rng: random.Random, mean: float) -> float:
 
 async def _issuers(db: Database, today: dt.date) -> list[Institution]:
     found = []
-    async for doc in db.institutions.find(
+    async for doc in db[Collection.INSTITUTIONS].find(
         {"kind": Kind.EVALUATION.value, "status": Status.LISTED.value}
     ):
         inst = from_document(doc)
@@ -119,14 +120,14 @@ async def _publish_batch(
     await review.approve_province(db, prov, bid, now=_at(exam, 9))
     await review.check_cettic(db, cettic, bid, now=_at(exam, 11))
     await publication.publish(db, OFFICE, bid, master_key=master, base_url=settings.base_url)
-    return [c["_id"] async for c in db.certificates.find({"batch": bid}, {"_id": 1})]
+    return [c["_id"] async for c in db[Collection.CERTIFICATES].find({"batch": bid}, {"_id": 1})]
 
 
 async def seed_certificates(
     db: Database, settings: Settings, progress: Progress | None = None
 ) -> int:
     """Publish the demo certificates once; returns how many were published now."""
-    if await db.demo_state.find_one({"_id": MARKER}):
+    if await db[Collection.DEMO_STATE].find_one({"_id": MARKER}):
         return 0
     master = settings.master_key()
     rng = random.Random(80000)  # noqa: S311 (reproducible demo data, not secrets)
@@ -150,7 +151,9 @@ async def seed_certificates(
                 progress(done, total)
     for number in rng.sample(published, max(1, int(len(published) * REVOKED_SHARE))):
         await revocation.revoke(db, OFFICE, number, "演示：证书信息有误，已撤销")
-    await db.demo_state.insert_one({"_id": MARKER, "at": clock.now(), "published": len(published)})
+    await db[Collection.DEMO_STATE].insert_one(
+        {"_id": MARKER, "at": clock.now(), "published": len(published)}
+    )
     return len(published)
 
 
@@ -167,13 +170,15 @@ async def export_files(db: Database, settings: Settings) -> Path:
     (out / "root-key.txt").write_text(root + "\n")
     picks = [
         d
-        async for d in db.certificates.find({"status": CertificateStatus.PUBLISHED})
+        async for d in db[Collection.CERTIFICATES]
+        .find({"status": CertificateStatus.PUBLISHED})
         .sort("_id", 1)
         .limit(3)
     ]
     picks += [
         d
-        async for d in db.certificates.find({"status": CertificateStatus.REVOKED})
+        async for d in db[Collection.CERTIFICATES]
+        .find({"status": CertificateStatus.REVOKED})
         .sort("_id", 1)
         .limit(1)
     ]

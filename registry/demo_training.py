@@ -28,6 +28,7 @@ from registry.db import Database
 from registry.institutions.model import Institution, Kind, Status, Violation, from_document
 from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.collections import Collection
 from registry.supervision import campaigns, findings, roster
 from registry.supervision.draw import DrawRules
 from registry.training import export, submission
@@ -61,7 +62,9 @@ def _name(rng: random.Random) -> str:
 
 async def _listed(db: Database, kind: Kind, day: dt.date) -> list[Institution]:
     found = []
-    async for doc in db.institutions.find({"kind": kind.value, "status": Status.LISTED.value}):
+    async for doc in db[Collection.INSTITUTIONS].find(
+        {"kind": kind.value, "status": Status.LISTED.value}
+    ):
         inst = from_document(doc)
         if inst.listed_on(day) is not None:
             found.append(inst)
@@ -244,7 +247,7 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
     years = sorted(
         {
             d["year"]
-            async for d in db.ce_credits.find(
+            async for d in db[Collection.CE_CREDITS].find(
                 {"id_hash": personal.lookup_hash(idn), "status": CreditStatus.ACTIVE}, {"year": 1}
             )
         }
@@ -269,7 +272,7 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
 
 async def seed_training(db: Database, settings: Settings) -> dict[str, object]:
     """Load the demo training and supervision once; returns what was made."""
-    if await db.demo_state.find_one({"_id": MARKER}):
+    if await db[Collection.DEMO_STATE].find_one({"_id": MARKER}):
         return {}
     personal = PersonalData(settings.master_key())
     rng = random.Random(71)  # noqa: S311 (reproducible demo data, not secrets)
@@ -283,7 +286,7 @@ async def seed_training(db: Database, settings: Settings) -> dict[str, object]:
         for kind in (Kind.EVALUATION, Kind.TRAINING)
     }
     campaign = await _supervision(db, today, keep)
-    await db.demo_state.insert_one({"_id": MARKER, "at": clock.now(), "cohorts": made})
+    await db[Collection.DEMO_STATE].insert_one({"_id": MARKER, "at": clock.now(), "cohorts": made})
     return {"cohorts": made, "campaign": campaign}
 
 

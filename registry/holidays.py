@@ -15,10 +15,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from registry import audit
 from registry.auth import Principal
 from registry.db import SCHEMA_VERSION, Database, Document
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 from registry.workdays import YearArrangement
-
-COLLECTION = "holiday_arrangements"
 
 
 def _content(arrangement: YearArrangement) -> Document:
@@ -46,7 +45,9 @@ async def set_arrangement(db: Database, arrangement: YearArrangement, by: Princi
     content = _content(arrangement)
 
     async def work(session: AsyncClientSession) -> bool:
-        before = await db[COLLECTION].find_one({"_id": arrangement.year}, session=session)
+        before = await db[Collection.HOLIDAY_ARRANGEMENTS].find_one(
+            {"_id": arrangement.year}, session=session
+        )
         if before is not None and _content(_arrangement(before)) == content:
             return False
         after: dict[str, Any] = {
@@ -56,7 +57,7 @@ async def set_arrangement(db: Database, arrangement: YearArrangement, by: Princi
             "updated_by": by.actor,
             "schema_version": SCHEMA_VERSION,
         }
-        await db[COLLECTION].replace_one(
+        await db[Collection.HOLIDAY_ARRANGEMENTS].replace_one(
             {"_id": arrangement.year}, after, upsert=True, session=session
         )
         await audit.append(
@@ -74,4 +75,7 @@ async def set_arrangement(db: Database, arrangement: YearArrangement, by: Princi
 
 
 async def load_arrangements(db: Database) -> dict[int, YearArrangement]:
-    return {int(doc["_id"]): _arrangement(doc) async for doc in db[COLLECTION].find({})}
+    return {
+        int(doc["_id"]): _arrangement(doc)
+        async for doc in db[Collection.HOLIDAY_ARRANGEMENTS].find({})
+    }

@@ -8,17 +8,19 @@ from __future__ import annotations
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-INDEXES: dict[str, list[IndexModel]] = {
-    "fields": [],  # _id is the field code
-    "occupations": [
+from registry.storage.collections import Collection
+
+INDEXES: dict[Collection, list[IndexModel]] = {
+    Collection.FIELDS: [],  # _id is the field code
+    Collection.OCCUPATIONS: [
         # Either edition's code finds the occupation: `codes_all` holds both.
         IndexModel([("codes_all", ASCENDING)], unique=True, name="codes_all_unique"),
         IndexModel([("sort_key", ASCENDING)], name="sort_key"),
         IndexModel([("field", ASCENDING), ("sort_key", ASCENDING)], name="field_sort_key"),
     ],
-    "standards": [IndexModel([("occupations", ASCENDING)], name="occupations")],
-    "provinces": [],
-    "institutions": [
+    Collection.STANDARDS: [IndexModel([("occupations", ASCENDING)], name="occupations")],
+    Collection.PROVINCES: [],
+    Collection.INSTITUTIONS: [
         IndexModel([("kind", ASCENDING), ("province", ASCENDING)], name="kind_province"),
         IndexModel([("status", ASCENDING), ("valid_until", ASCENDING)], name="status_valid_until"),
         IndexModel(
@@ -27,39 +29,39 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("scope.occupation", ASCENDING), ("scope.level", ASCENDING)], name="scope"),
         IndexModel([("number", ASCENDING)], unique=True, sparse=True, name="number_unique"),
     ],
-    "institution_reports": [
+    Collection.INSTITUTION_REPORTS: [
         IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="by_year")
     ],
-    "counters": [],
-    "batches": [
+    Collection.COUNTERS: [],
+    Collection.BATCHES: [
         IndexModel([("institution", ASCENDING), ("submitted_at", ASCENDING)], name="institution"),
         IndexModel([("status", ASCENDING), ("province", ASCENDING)], name="status_province"),
     ],
-    "results": [
+    Collection.RESULTS: [
         IndexModel([("batch", ASCENDING), ("current", ASCENDING)], name="batch"),
         IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution_exam"),
         # Metrics: a training institution's trainees' results, by P-number prefix.
         IndexModel([("training_certificate", ASCENDING)], name="training_certificate"),
     ],
-    "certificates": [
+    Collection.CERTIFICATES: [
         IndexModel([("batch", ASCENDING), ("status", ASCENDING)], name="batch_status"),
         IndexModel([("id_hash", ASCENDING)], name="id_hash"),
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
         # Statistics: certificates issued in a year.
         IndexModel([("status", ASCENDING), ("published_at", ASCENDING)], name="status_published"),
     ],
-    "levels": [],
+    Collection.LEVELS: [],
     # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
-    "tokens": [IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique")],
+    Collection.TOKENS: [IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique")],
     # The audit chain: one entry per seq (the total order), and an entity's history.
-    "audit_log": [
+    Collection.AUDIT_LOG: [
         IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique"),
         IndexModel([("entity", ASCENDING), ("seq", DESCENDING)], name="entity_seq"),
     ],
-    "audit_head": [],  # one document, _id "head"
-    "holiday_arrangements": [],  # _id is the year
+    Collection.AUDIT_HEAD: [],  # one document, _id "head"
+    Collection.HOLIDAY_ARRANGEMENTS: [],  # _id is the year
     # Signing keys (registry.keystore): _id "root" or the key's Multikey; one current key each.
-    "signing_keys": [
+    Collection.SIGNING_KEYS: [
         IndexModel(
             [("institution", ASCENDING)],
             unique=True,
@@ -69,35 +71,36 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("valid_from", ASCENDING)], name="key_history"),
     ],
     # Revocation lists (registry.status_lists): _id is the list id, str(seq).
-    "status_lists": [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
-    "status_list_credentials": [],  # _id is the list id: the last signed credential
-    "trust_bundles": [],  # _id is the bundle sequence
+    Collection.STATUS_LISTS: [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
+    Collection.STATUS_LIST_CREDENTIALS: [],  # _id is the list id: the last signed credential
+    Collection.TRUST_BUNDLES: [],  # _id is the bundle sequence
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and
     # training certificates found by keyed hash, continuing-education credits per holder and year.
-    "training_cohorts": [
+    Collection.TRAINING_COHORTS: [
         IndexModel([("institution", ASCENDING), ("submitted_at", ASCENDING)], name="institution"),
         IndexModel([("province", ASCENDING)], name="province"),
     ],
-    "trainees": [
+    Collection.TRAINEES: [
         IndexModel([("cohort", ASCENDING), ("row", ASCENDING)], name="cohort_row"),
         IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="institution_year"),
         IndexModel([("year", ASCENDING), ("id_hash", ASCENDING)], name="year_id_hash"),
     ],
-    "training_certificates": [
+    Collection.TRAINING_CERTIFICATES: [
         IndexModel([("id_hash", ASCENDING)], name="id_hash"),
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
     ],
-    "ce_credits": [
+    Collection.CE_CREDITS: [
         IndexModel([("id_hash", ASCENDING), ("year", ASCENDING)], name="holder_year"),
         IndexModel([("certificate", ASCENDING)], name="certificate"),
     ],
-    "employment_reports": [],  # _id is "<uscc>:<year>"
+    Collection.EMPLOYMENT_REPORTS: [],  # _id is "<uscc>:<year>"
     # Supervision (registry.supervision): the roster, campaigns, one finding per drawn institution.
-    "supervision_inspectors": [IndexModel([("province", ASCENDING)], name="province")],
-    "supervision_campaigns": [IndexModel([("year", ASCENDING)], name="year")],
-    "supervision_findings": [
+    Collection.SUPERVISION_INSPECTORS: [IndexModel([("province", ASCENDING)], name="province")],
+    Collection.SUPERVISION_CAMPAIGNS: [IndexModel([("year", ASCENDING)], name="year")],
+    Collection.SUPERVISION_FINDINGS: [
         IndexModel([("campaign", ASCENDING), ("institution", ASCENDING)], name="campaign")
     ],
+    Collection.DEMO_STATE: [],  # _id names the demo seeded
 }
 
 

@@ -35,10 +35,10 @@ from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import ConfigurationError, Conflict, NotFound, RegistryError
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 __all__ = [
-    "COLLECTION",
     "KeyDecryptionFailed",
     "KeyRecord",
     "KeyRecordMismatch",
@@ -50,7 +50,6 @@ __all__ = [
     "rotate_institution_key",
 ]
 
-COLLECTION: Final = "signing_keys"
 ROOT_ID: Final = "root"
 ROOT_ROLE: Final = "root"
 INSTITUTION_ROLE: Final = "institution"
@@ -218,7 +217,7 @@ async def root_key(db: Database, master_key: bytes) -> SigningKey:
     box = _box(master_key)
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db[COLLECTION].find_one({"_id": ROOT_ID}, session=session)
+        doc = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID}, session=session)
         if doc is not None:
             return doc
         key = SigningKey.generate()
@@ -233,7 +232,7 @@ async def root_key(db: Database, master_key: bytes) -> SigningKey:
             "schema_version": SCHEMA_VERSION,
         }
         try:
-            await db[COLLECTION].insert_one(doc, session=session)
+            await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
         except DuplicateKeyError:
             raise _retry_transaction("another caller created the root key") from None
         await audit.append(
@@ -248,7 +247,7 @@ async def root_key(db: Database, master_key: bytes) -> SigningKey:
         return doc
 
     # Read first without a transaction: after the first call this is all that ever runs.
-    existing = await db[COLLECTION].find_one({"_id": ROOT_ID})
+    existing = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID})
     return _unseal(box, existing if existing is not None else await in_transaction(db, work))
 
 
@@ -272,7 +271,7 @@ async def institution_key(
     box = _box(master_key)
 
     async def work(tx: AsyncClientSession) -> Document:
-        doc = await db[COLLECTION].find_one_and_update(
+        doc = await db[Collection.SIGNING_KEYS].find_one_and_update(
             {"institution": uscc, "current": True},
             {"$inc": {"uses": 1}},
             return_document=ReturnDocument.AFTER,
@@ -286,7 +285,7 @@ async def institution_key(
         return doc
 
     if session is None or not session.in_transaction:
-        found = await db[COLLECTION].find_one(
+        found = await db[Collection.SIGNING_KEYS].find_one(
             {"institution": uscc, "current": True}, session=session
         )
         if found is not None:
@@ -306,7 +305,7 @@ async def _insert_key(
     """Insert an institution's new key record with its audit entry; losing the race to another
     caller (`race` says which) retries the transaction."""
     try:
-        await db[COLLECTION].insert_one(doc, session=session)
+        await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
     except DuplicateKeyError:
         raise _retry_transaction(race) from None
     await audit.append(
@@ -321,7 +320,9 @@ async def _insert_key(
 
 
 async def _require_institution(db: Database, session: AsyncClientSession, uscc: str) -> None:
-    institution = await db.institutions.find_one({"_id": uscc}, {"_id": 1}, session=session)
+    institution = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": uscc}, {"_id": 1}, session=session
+    )
     if institution is None:
         raise NotFound(
             f"no institution with unified social credit code {uscc}",
@@ -345,7 +346,7 @@ async def _retire(
             f"the current key of {old['institution']} is valid from "
             f"{_utc(old['valid_from']).isoformat()}; rotate at least a second later"
         )
-    retired = await db[COLLECTION].update_one(
+    retired = await db[Collection.SIGNING_KEYS].update_one(
         {"_id": old["_id"], "current": True},
         {"$set": {"current": False, "valid_until": retire_at}},
         session=session,
@@ -372,7 +373,9 @@ async def rotate_institution_key(
         # retry's rotation time is after that signature.
         retire_at, start_at = _rotation_bounds(now or clock.now())
         await _require_institution(db, session, uscc)
-        old = await db[COLLECTION].find_one({"institution": uscc, "current": True}, session=session)
+        old = await db[Collection.SIGNING_KEYS].find_one(
+            {"institution": uscc, "current": True}, session=session
+        )
         if old is not None:
             await _retire(db, session, box, old, start_at, retire_at)
         new = _institution_doc(box, SigningKey.generate(), uscc, start_at)
@@ -390,7 +393,7 @@ async def institution_keys(
     out: dict[str, list[KeyRecord]] = {}
     projection: dict[str, Any] = {"sealed_seed": 0}
     cursor = (
-        db[COLLECTION]
+        db[Collection.SIGNING_KEYS]
         .find({"role": INSTITUTION_ROLE}, projection, session=session)
         .sort([("institution", 1), ("valid_from", 1)])
     )

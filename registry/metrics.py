@@ -22,11 +22,11 @@ from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import NotFound
 from registry.institutions.model import Kind
 from registry.problems import Problem, Rejected, reject
+from registry.storage.collections import Collection
 from registry.training import policy
 from registry.training.model import TrainingAction
 from registry.transactions import in_transaction
 
-EMPLOYMENT = "employment_reports"
 MAX_SOURCE = 500
 MIN_YEAR = 2021
 PUBLISHED = "PUBLISHED"
@@ -98,13 +98,13 @@ async def _pass_counts(db: Database, match: Document) -> tuple[int, int]:
             }
         },
     ]
-    async for d in await db.results.aggregate(pipeline):
+    async for d in await db[Collection.RESULTS].aggregate(pipeline):
         per_batch[d["_id"]] = (d["n"], d["passed"])
     if not per_batch:
         return 0, 0
     published = {
         d["_id"]
-        async for d in db.batches.find(
+        async for d in db[Collection.BATCHES].find(
             {"_id": {"$in": list(per_batch)}, "status": PUBLISHED}, {"_id": 1}
         )
     }
@@ -136,7 +136,7 @@ async def _training_counts(db: Database, inst: Document, year: int) -> _Counts:
     ]
     trainees = completions = 0
     attendance: float | None = None
-    async for d in await db.trainees.aggregate(pipeline):
+    async for d in await db[Collection.TRAINEES].aggregate(pipeline):
         trainees, completions = d["n"], d["done"]
         attendance = d["attendance"] / d["n"] if d["n"] else None
     candidates = passes = 0
@@ -152,7 +152,9 @@ async def _training_counts(db: Database, inst: Document, year: int) -> _Counts:
 async def institution_metrics(db: Database, uscc: str, year: int) -> InstitutionMetrics:
     if not MIN_YEAR <= year <= 9999:
         raise reject("year", "INVALID_YEAR", f"year must be {MIN_YEAR} or later")
-    inst = await db.institutions.find_one({"_id": uscc}, {"kind": 1, "province": 1, "number": 1})
+    inst = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": uscc}, {"kind": 1, "province": 1, "number": 1}
+    )
     if inst is None:
         raise NotFound("no institution with this code", code="INSTITUTION_NOT_FOUND", field="uscc")
     kind = Kind(inst["kind"])
@@ -162,7 +164,7 @@ async def institution_metrics(db: Database, uscc: str, year: int) -> Institution
         query = {"institution": uscc, "exam_date": year_range(year)}
         candidates, passes = await _pass_counts(db, query)
         counts = _Counts(candidates=candidates, passes=passes)
-    found = await db[EMPLOYMENT].find_one({"_id": f"{uscc}:{year}"})
+    found = await db[Collection.EMPLOYMENT_REPORTS].find_one({"_id": f"{uscc}:{year}"})
     return InstitutionMetrics(
         institution=uscc,
         year=year,
@@ -213,10 +215,12 @@ async def _save_report(
     stored one unchanged when it already says the same."""
     uscc = principal.institution
     key = f"{uscc}:{year}"
-    inst = await db.institutions.find_one({"_id": uscc}, {"listings": 1}, session=session)
+    inst = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": uscc}, {"listings": 1}, session=session
+    )
     if inst is None or not inst.get("listings"):
         raise reject("year", "NOT_LISTED", "employment rates are for institutions on the directory")
-    before = await db[EMPLOYMENT].find_one({"_id": key}, session=session)
+    before = await db[Collection.EMPLOYMENT_REPORTS].find_one({"_id": key}, session=session)
     if before and all(before[k] == v for k, v in content.items()):
         return before
     doc = {
@@ -228,7 +232,9 @@ async def _save_report(
         "revision": (before or {}).get("revision", 0) + 1,
         "schema_version": SCHEMA_VERSION,
     }
-    await db[EMPLOYMENT].replace_one({"_id": key}, doc, upsert=True, session=session)
+    await db[Collection.EMPLOYMENT_REPORTS].replace_one(
+        {"_id": key}, doc, upsert=True, session=session
+    )
     await audit.append(
         db,
         actor=principal,

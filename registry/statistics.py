@@ -30,6 +30,7 @@ from typing import Any
 from registry import clock
 from registry.db import Database, Document
 from registry.metrics import PUBLISHED, year_range
+from registry.storage.collections import Collection
 
 TARGET_PER_YEAR = 80_000
 FIRST_YEAR = 2021
@@ -121,7 +122,7 @@ def _china_year_range(year: int) -> Document:
 
 
 async def _occupation_fields(db: Database) -> dict[str, str]:
-    return {d["_id"]: d["field"] async for d in db.occupations.find({}, {"field": 1})}
+    return {d["_id"]: d["field"] async for d in db[Collection.OCCUPATIONS].find({}, {"field": 1})}
 
 
 async def _trainee_groups(db: Database, f: StatsFilter) -> list[_Raw]:
@@ -145,7 +146,7 @@ async def _trainee_groups(db: Database, f: StatsFilter) -> list[_Raw]:
             }
         },
     ]
-    return [d async for d in await db.trainees.aggregate(pipeline)]
+    return [d async for d in await db[Collection.TRAINEES].aggregate(pipeline)]
 
 
 async def _batch_provinces(db: Database, f: StatsFilter) -> dict[str, str]:
@@ -155,7 +156,10 @@ async def _batch_provinces(db: Database, f: StatsFilter) -> dict[str, str]:
         batch_query["province"] = f.province
     if f.year is not None:
         batch_query["exam_date"] = year_range(f.year)
-    return {d["_id"]: d["province"] async for d in db.batches.find(batch_query, {"province": 1})}
+    return {
+        d["_id"]: d["province"]
+        async for d in db[Collection.BATCHES].find(batch_query, {"province": 1})
+    }
 
 
 def _result_group(d: Document, fields: dict[str, str], provinces: dict[str, str]) -> _Raw:
@@ -199,7 +203,10 @@ async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -
             }
         },
     ]
-    return [_result_group(d, fields, provinces) async for d in await db.results.aggregate(pipeline)]
+    return [
+        _result_group(d, fields, provinces)
+        async for d in await db[Collection.RESULTS].aggregate(pipeline)
+    ]
 
 
 async def _certificate_groups(db: Database, f: StatsFilter, *, revoked: bool) -> list[_Raw]:
@@ -230,7 +237,7 @@ async def _certificate_groups(db: Database, f: StatsFilter, *, revoked: bool) ->
             }
         },
     ]
-    return [d async for d in await db.certificates.aggregate(pipeline)]
+    return [d async for d in await db[Collection.CERTIFICATES].aggregate(pipeline)]
 
 
 def _merge(groups: Iterable[_Raw], group_by: Sequence[Dimension]) -> list[Row]:
@@ -296,7 +303,7 @@ class _YearCounts:
 
 
 async def _count_training(db: Database, years: list[int], counts: _YearCounts) -> None:
-    async for d in await db.trainees.aggregate(
+    async for d in await db[Collection.TRAINEES].aggregate(
         [
             {"$match": {"year": {"$in": years}}},
             {
@@ -322,7 +329,7 @@ async def _count_certificates(db: Database, years: list[int], counts: _YearCount
             "$lt": _china_year_range(max(years))["$lt"],
         },
     }
-    async for d in await db.certificates.aggregate(
+    async for d in await db[Collection.CERTIFICATES].aggregate(
         [
             {"$match": cert_match},
             {

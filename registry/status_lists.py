@@ -29,6 +29,7 @@ from credentials.status_list import MIN_ENTRIES, StatusList, status_list_credent
 from registry import clock, keystore
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import Conflict, InvalidInput, NotFound
+from registry.storage.collections import Collection
 
 __all__ = [
     "LIST_SIZE",
@@ -42,8 +43,6 @@ __all__ = [
     "status_list_url",
 ]
 
-COLLECTION: Final = "status_lists"
-CREDENTIALS: Final = "status_list_credentials"
 LIST_SIZE: Final = MIN_ENTRIES
 FILL_LIMIT: Final = LIST_SIZE // 2
 """A list stops taking new credentials once half of its indices are allocated."""
@@ -100,12 +99,14 @@ def _draw(allocated: StatusList, count: int) -> list[int]:
 
 async def _open_list(db: Database, session: AsyncClientSession) -> Document:
     """The newest list if it still takes credentials, else a new one."""
-    newest = await db[COLLECTION].find_one({}, {"bits": 0}, sort=[("seq", -1)], session=session)
+    newest = await db[Collection.STATUS_LISTS].find_one(
+        {}, {"bits": 0}, sort=[("seq", -1)], session=session
+    )
     if newest is not None and newest["allocated_count"] < FILL_LIMIT:
         return newest
     doc = _new_list(newest["seq"] + 1 if newest is not None else 1)
     try:
-        await db[COLLECTION].insert_one(doc, session=session)
+        await db[Collection.STATUS_LISTS].insert_one(doc, session=session)
     except DuplicateKeyError:
         raise _retry_transaction("another transaction opened the next status list") from None
     return doc
@@ -127,7 +128,7 @@ async def allocate(db: Database, count: int, *, session: AsyncClientSession) -> 
         take = min(FILL_LIMIT - doc["allocated_count"], count - len(refs))
         allocated = StatusList.from_bytes(bytes(doc["allocated"]))
         picked = _draw(allocated, take)
-        written = await db[COLLECTION].update_one(
+        written = await db[Collection.STATUS_LISTS].update_one(
             {"_id": doc["_id"], "allocated_count": doc["allocated_count"]},
             {"$set": {"allocated": allocated.to_bytes()}, "$inc": {"allocated_count": take}},
             session=session,
@@ -140,7 +141,7 @@ async def allocate(db: Database, count: int, *, session: AsyncClientSession) -> 
 
 async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSession | None) -> None:
     """Set the revocation bit of `ref` (idempotent: an already revoked index is left as it is)."""
-    doc = await db[COLLECTION].find_one({"_id": ref.list_id}, session=session)
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": ref.list_id}, session=session)
     if doc is None:
         raise NotFound(f"no status list {ref.list_id}", code="STATUS_LIST_NOT_FOUND")
     allocated = StatusList.from_bytes(bytes(doc["allocated"]))
@@ -153,7 +154,7 @@ async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSessi
     if bits.get(ref.index):
         return
     bits.set(ref.index)
-    written = await db[COLLECTION].update_one(
+    written = await db[Collection.STATUS_LISTS].update_one(
         {"_id": ref.list_id, "revision": doc["revision"]},
         {
             "$set": {"bits": bits.to_bytes(), "revised_at": clock.now()},
@@ -170,7 +171,9 @@ async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSessi
 async def _cached(
     db: Database, doc: Document, url: str, session: AsyncClientSession | None
 ) -> dict[str, Any] | None:
-    cached = await db[CREDENTIALS].find_one({"_id": doc["_id"]}, session=session)
+    cached = await db[Collection.STATUS_LIST_CREDENTIALS].find_one(
+        {"_id": doc["_id"]}, session=session
+    )
     if cached is None or cached["revision"] != doc["revision"] or cached["url"] != url:
         return None
     credential: dict[str, Any] = json.loads(cached["body"])
@@ -203,7 +206,7 @@ async def _sign(
     if session is not None and session.in_transaction:
         # Inside one snapshot the cache is never ahead of the list it was read with.
         try:
-            await db[CREDENTIALS].replace_one(
+            await db[Collection.STATUS_LIST_CREDENTIALS].replace_one(
                 {"_id": doc["_id"]}, record, upsert=True, session=session
             )
         except DuplicateKeyError:
@@ -211,7 +214,7 @@ async def _sign(
         return credential
     try:
         # Never replace a credential signed at a later revision with this one.
-        await db[CREDENTIALS].replace_one(
+        await db[Collection.STATUS_LIST_CREDENTIALS].replace_one(
             {"_id": doc["_id"], "revision": {"$lte": doc["revision"]}}, record, upsert=True
         )
     except DuplicateKeyError:
@@ -223,7 +226,7 @@ async def list_credential(
     db: Database, master_key: bytes, base_url: str, list_id: str
 ) -> dict[str, Any] | None:
     """The signed `BitstringStatusListCredential` of `list_id`, or None for an unknown id."""
-    doc = await db[COLLECTION].find_one({"_id": list_id}, {"allocated": 0})
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": list_id}, {"allocated": 0})
     if doc is None:
         return None
     cached = await _cached(db, doc, status_list_url(base_url, list_id), None)
@@ -243,7 +246,7 @@ async def signed_lists(
 ) -> dict[str, dict[str, Any]]:
     """Every list's signed credential by its URL, as the trust bundle embeds them."""
     out: dict[str, dict[str, Any]] = {}
-    cursor = db[COLLECTION].find({}, {"allocated": 0}, session=session).sort("seq", 1)
+    cursor = db[Collection.STATUS_LISTS].find({}, {"allocated": 0}, session=session).sort("seq", 1)
     # Read all first: the loop writes through the same session.
     for doc in [d async for d in cursor]:
         url = status_list_url(base_url, doc["_id"])
@@ -253,4 +256,6 @@ async def signed_lists(
 
 
 async def list_ids(db: Database) -> list[str]:
-    return [doc["_id"] async for doc in db[COLLECTION].find({}, {"_id": 1}).sort("seq", 1)]
+    return [
+        doc["_id"] async for doc in db[Collection.STATUS_LISTS].find({}, {"_id": 1}).sort("seq", 1)
+    ]

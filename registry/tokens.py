@@ -25,9 +25,9 @@ from registry.catalogue import shipped_documents
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.identifiers import normalise_uscc
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
-COLLECTION = "tokens"
 PREFIX = "dte_"
 _TOKEN_SHAPE = re.compile(r"dte_[A-Za-z0-9_-]{43}")  # token_urlsafe(32) gives 43 characters
 _ID_SHAPE = re.compile(r"tok_[0-9a-f]{8}")
@@ -182,7 +182,7 @@ def _token_doc(
 
 async def _insert(db: Database, doc: Document, created_by: Principal) -> None:
     async def work(session: AsyncClientSession) -> None:
-        await db[COLLECTION].insert_one(doc, session=session)
+        await db[Collection.TOKENS].insert_one(doc, session=session)
         await audit.append(
             db,
             actor=created_by,
@@ -225,7 +225,7 @@ async def create_token(
 
 async def list_tokens(db: Database) -> list[TokenInfo]:
     """Every token, oldest first; the hash never leaves this module."""
-    cursor = db[COLLECTION].find({}, {"hash": 0}).sort([("created_at", 1), ("_id", 1)])
+    cursor = db[Collection.TOKENS].find({}, {"hash": 0}).sort([("created_at", 1), ("_id", 1)])
     return [_info(doc) async for doc in cursor]
 
 
@@ -233,14 +233,14 @@ async def revoke_token(db: Database, token_id: str, by: Principal) -> TokenInfo:
     """Revoke a token; revoking one already revoked changes nothing (safe to retry)."""
 
     async def work(session: AsyncClientSession) -> Document:
-        before = await db[COLLECTION].find_one({"_id": token_id}, session=session)
+        before = await db[Collection.TOKENS].find_one({"_id": token_id}, session=session)
         if before is None:
             raise TokenNotFound(_not_found(token_id), field="token_id")
         if before.get("revoked_at") is not None:
             return before
         change: dict[str, Any] = {"revoked_at": audit.now(), "revoked_by": by.actor}
         after = {**before, **change}
-        await db[COLLECTION].update_one({"_id": token_id}, {"$set": change}, session=session)
+        await db[Collection.TOKENS].update_one({"_id": token_id}, {"$set": change}, session=session)
         await audit.append(
             db,
             actor=by,
@@ -259,7 +259,7 @@ async def authenticate(db: Database, token_text: str) -> Principal:
     """The principal a bearer token stands for; `Unauthenticated` for anything else."""
     if not isinstance(token_text, str) or not _TOKEN_SHAPE.fullmatch(token_text):
         raise Unauthenticated(_UNAUTHENTICATED)
-    doc = await db[COLLECTION].find_one({"hash": token_hash(token_text)}, {"hash": 0})
+    doc = await db[Collection.TOKENS].find_one({"hash": token_hash(token_text)}, {"hash": 0})
     if doc is None or doc.get("revoked_at") is not None:
         raise Unauthenticated(_UNAUTHENTICATED)
     return Principal(

@@ -37,6 +37,7 @@ from credentials import bundle
 from credentials.keys import PublicKey
 from registry import catalogue, clock, keystore, status_lists
 from registry.db import SCHEMA_VERSION, Database, Document
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "latest_bundle",
 ]
 
-BUNDLES: Final = "trust_bundles"
 SEQUENCE_COUNTER: Final = "trust_bundle_sequence"
 DEFAULT_MAX_AGE: Final = dt.timedelta(minutes=10)
 KEEP_BODIES: Final = 50
@@ -89,7 +89,9 @@ async def _institutions(db: Database, session: AsyncClientSession) -> list[bundl
     keys = await keystore.institution_keys(db, session=session)
     projection = {"name": 1, "kind": 1, "province": 1, "listings": 1}
     out: list[bundle.Institution] = []
-    async for doc in db.institutions.find(_LISTED, projection, session=session).sort("_id", 1):
+    async for doc in (
+        db[Collection.INSTITUTIONS].find(_LISTED, projection, session=session).sort("_id", 1)
+    ):
         ident = ISSUER_PREFIX + doc["_id"]
         periods = (bundle_period(p) for p in doc["listings"])
         out.append(
@@ -114,7 +116,7 @@ async def _institutions(db: Database, session: AsyncClientSession) -> list[bundl
 
 
 async def _sum_and_count(
-    db: Database, collection: str, match: Document, session: AsyncClientSession
+    db: Database, collection: Collection, match: Document, session: AsyncClientSession
 ) -> list[int]:
     pipeline: list[Document] = [
         {"$match": match},
@@ -134,11 +136,11 @@ async def _stamp(
     keys and lists are never deleted)."""
     material = [
         base_url,
-        await _sum_and_count(db, "institutions", _LISTED, session),
-        await db[keystore.COLLECTION].count_documents(
+        await _sum_and_count(db, Collection.INSTITUTIONS, _LISTED, session),
+        await db[Collection.SIGNING_KEYS].count_documents(
             {"role": keystore.INSTITUTION_ROLE}, session=session
         ),
-        await _sum_and_count(db, status_lists.COLLECTION, {}, session),
+        await _sum_and_count(db, Collection.STATUS_LISTS, {}, session),
         [[list(o.codes), o.name] for o in occupations],
     ]
     text = json.dumps(material, ensure_ascii=False, separators=(",", ":"))
@@ -146,7 +148,7 @@ async def _stamp(
 
 
 async def _next_sequence(db: Database, session: AsyncClientSession) -> int:
-    counter = await db.counters.find_one_and_update(
+    counter = await db[Collection.COUNTERS].find_one_and_update(
         {"_id": SEQUENCE_COUNTER},
         {"$inc": {"value": 1}},
         upsert=True,
@@ -178,7 +180,7 @@ async def _reuse(
     db: Database, session: AsyncClientSession, stamp: str, moment: dt.datetime, within: dt.timedelta
 ) -> dict[str, Any] | None:
     """The latest bundle, when it is younger than `within` and still shows the same state."""
-    latest = await db[BUNDLES].find_one({}, sort=[("_id", -1)], session=session)
+    latest = await db[Collection.TRUST_BUNDLES].find_one({}, sort=[("_id", -1)], session=session)
     if latest is None or not _reusable(latest, stamp, moment, within):
         return None
     document: dict[str, Any] = json.loads(zlib.decompress(latest["body"]))
@@ -194,7 +196,7 @@ async def _store(
     signed: dict[str, Any],
 ) -> None:
     body = _body(signed)
-    await db[BUNDLES].insert_one(
+    await db[Collection.TRUST_BUNDLES].insert_one(
         {
             "_id": sequence,
             "issued": moment,
@@ -210,7 +212,7 @@ async def _store(
 async def _drop_old_bodies(db: Database, built: int) -> None:
     """Old bodies are only history; the digest of every bundle ever issued stays."""
     if built > KEEP_BODIES:
-        await db[BUNDLES].update_many(
+        await db[Collection.TRUST_BUNDLES].update_many(
             {"_id": {"$lte": built - KEEP_BODIES}, "body": {"$exists": True}},
             {"$unset": {"body": ""}},
         )

@@ -10,6 +10,7 @@ from registry.certificates import lookup, policy, publication, review, revocatio
 from registry.certificates.model import BatchAction
 from registry.certificates.validation import BatchInput
 from registry.db import Document
+from registry.storage.collections import Collection
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.global_ids import batch_key
@@ -81,7 +82,7 @@ async def by_holder(
 async def batch(ctx: Context, batch_id: str) -> Document | None:
     who = await principal(ctx)
     batch_id = batch_key(batch_id)
-    doc = await ctx.db.batches.find_one({"_id": batch_id})
+    doc = await ctx.db[Collection.BATCHES].find_one({"_id": batch_id})
     if doc is None or not policy.decide(who, BatchAction.VIEW, doc).allowed:
         return None  # the same answer for "not yours" and "not there"
     return doc
@@ -95,14 +96,14 @@ async def batches(
     visible = _visible_batches(who, status)
     after_key = decode_cursor(CURSOR_KIND, after)
     query = {"$and": [visible, {"_id": {"$gt": after_key}}]} if after_key else visible
-    docs = [d async for d in ctx.db.batches.find(query).sort("_id", 1).limit(first + 1)]
+    docs = [d async for d in ctx.db[Collection.BATCHES].find(query).sort("_id", 1).limit(first + 1)]
     return page(
         CURSOR_KIND,
         docs[:first],
         _id,
         more=len(docs) > first,
         after=after_key,
-        count=lambda: ctx.db.batches.count_documents(visible),
+        count=lambda: ctx.db[Collection.BATCHES].count_documents(visible),
     )
 
 
@@ -116,7 +117,9 @@ def _visible_batches(who: Principal, status: str | None) -> Document:
 
 async def batch_results(ctx: Context, batch_id: str) -> list[Document]:
     """The current results of a batch (names, scores, certificate numbers; never ID numbers)."""
-    cursor = ctx.db.results.find(
-        {"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0, "binding": 0}
-    ).sort("row", 1)
+    cursor = (
+        ctx.db[Collection.RESULTS]
+        .find({"batch": batch_id, "current": True}, {"id_enc": 0, "id_hash": 0, "binding": 0})
+        .sort("row", 1)
+    )
     return [d async for d in cursor]

@@ -18,6 +18,7 @@ from registry import audit
 from registry.auth import ANONYMOUS, SYSTEM, Principal, Role
 from registry.db import Database, make_client
 from registry.indexes import create_indexes
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 REVIEWER = Principal(
@@ -101,7 +102,7 @@ async def test_no_personal_data_lands_in_the_log(log_db: Database) -> None:
         after=person,
     )
     stored = json_util.dumps(
-        [doc async for doc in log_db[audit.ENTRIES].find({})], ensure_ascii=False
+        [doc async for doc in log_db[Collection.AUDIT_LOG].find({})], ensure_ascii=False
     )
     assert "11010519491231002X" not in stored
     assert "张三" not in stored
@@ -124,13 +125,13 @@ async def test_concurrent_appenders_make_one_unbroken_chain(log_db: Database) ->
         )
     )
     assert sorted(e.seq for e in entries) == list(range(1, 21))
-    stored = [doc async for doc in log_db[audit.ENTRIES].find({}).sort("seq", 1)]
+    stored = [doc async for doc in log_db[Collection.AUDIT_LOG].find({}).sort("seq", 1)]
     assert [doc["seq"] for doc in stored] == list(range(1, 21))
     # No fork: each hash is the prev_hash of exactly the next entry.
     assert len({doc["prev_hash"] for doc in stored}) == 20
     for previous, current in itertools.pairwise(stored):
         assert current["prev_hash"] == previous["hash"]
-    head = await log_db[audit.HEAD].find_one({})
+    head = await log_db[Collection.AUDIT_HEAD].find_one({})
     assert head is not None and (head["seq"], head["hash"]) == (20, stored[-1]["hash"])
     assert await audit.verify_chain(log_db) == audit.ChainReport(True, 20, None, None)
 
@@ -154,7 +155,7 @@ async def test_the_entry_commits_or_aborts_with_the_callers_change(log_db: Datab
     with pytest.raises(RuntimeError):
         await in_transaction(log_db, lambda s: change(s, fail=True))
     assert await log_db.things.find_one({"_id": "fail"}) is None
-    assert await log_db[audit.ENTRIES].count_documents({}) == 1
+    assert await log_db[Collection.AUDIT_LOG].count_documents({}) == 1
     assert (await audit.verify_chain(log_db)).ok
 
 
@@ -164,7 +165,7 @@ async def test_empty_log_verifies(log_db: Database) -> None:
 
 async def test_altered_content_is_named(log_db: Database) -> None:
     await _append_n(log_db, 5)
-    await log_db[audit.ENTRIES].update_one({"seq": 3}, {"$set": {"actor": "someone-else"}})
+    await log_db[Collection.AUDIT_LOG].update_one({"seq": 3}, {"$set": {"actor": "someone-else"}})
     report = await audit.verify_chain(log_db)
     assert (report.ok, report.first_broken_seq, report.entries) == (False, 3, 2)
     assert report.reason is not None and "altered" in report.reason
@@ -172,10 +173,10 @@ async def test_altered_content_is_named(log_db: Database) -> None:
 
 async def test_a_rehashed_alteration_breaks_the_next_link(log_db: Database) -> None:
     await _append_n(log_db, 5)
-    doc = await log_db[audit.ENTRIES].find_one({"seq": 2})
+    doc = await log_db[Collection.AUDIT_LOG].find_one({"seq": 2})
     assert doc is not None
     doc["action"] = "thing.delete"
-    await log_db[audit.ENTRIES].update_one(
+    await log_db[Collection.AUDIT_LOG].update_one(
         {"seq": 2}, {"$set": {"action": "thing.delete", "hash": audit.entry_hash(doc)}}
     )
     report = await audit.verify_chain(log_db)
@@ -185,7 +186,7 @@ async def test_a_rehashed_alteration_breaks_the_next_link(log_db: Database) -> N
 
 async def test_a_deleted_entry_is_a_gap(log_db: Database) -> None:
     await _append_n(log_db, 5)
-    await log_db[audit.ENTRIES].delete_one({"seq": 4})
+    await log_db[Collection.AUDIT_LOG].delete_one({"seq": 4})
     report = await audit.verify_chain(log_db)
     assert (report.ok, report.first_broken_seq) == (False, 4)
     assert report.reason is not None and "missing" in report.reason
@@ -193,7 +194,7 @@ async def test_a_deleted_entry_is_a_gap(log_db: Database) -> None:
 
 async def test_a_truncated_log_disagrees_with_the_head(log_db: Database) -> None:
     await _append_n(log_db, 5)
-    await log_db[audit.ENTRIES].delete_one({"seq": 5})
+    await log_db[Collection.AUDIT_LOG].delete_one({"seq": 5})
     report = await audit.verify_chain(log_db)
     assert (report.ok, report.first_broken_seq, report.entries) == (False, 5, 4)
     assert report.reason is not None and "head" in report.reason
@@ -201,23 +202,25 @@ async def test_a_truncated_log_disagrees_with_the_head(log_db: Database) -> None
 
 async def test_an_altered_head_is_named(log_db: Database) -> None:
     await _append_n(log_db, 3)
-    await log_db[audit.HEAD].update_one({}, {"$set": {"hash": "f" * 64}})
+    await log_db[Collection.AUDIT_HEAD].update_one({}, {"$set": {"hash": "f" * 64}})
     report = await audit.verify_chain(log_db)
     assert (report.ok, report.first_broken_seq) == (False, 3)
 
 
 async def test_appending_refuses_a_log_whose_head_is_gone(log_db: Database) -> None:
     await _append_n(log_db, 2)
-    await log_db[audit.HEAD].delete_many({})
+    await log_db[Collection.AUDIT_HEAD].delete_many({})
     with pytest.raises(audit.AuditChainBroken) as caught:
         await _append_n(log_db, 1)
     assert caught.value.code == "AUDIT_CHAIN_BROKEN"
-    assert await log_db[audit.ENTRIES].count_documents({}) == 2
+    assert await log_db[Collection.AUDIT_LOG].count_documents({}) == 2
 
 
 async def test_a_head_behind_the_log_is_named_and_refuses_appends(log_db: Database) -> None:
     entries = await _append_n(log_db, 5)
-    await log_db[audit.HEAD].update_one({}, {"$set": {"seq": 3, "hash": entries[2].hash}})
+    await log_db[Collection.AUDIT_HEAD].update_one(
+        {}, {"$set": {"seq": 3, "hash": entries[2].hash}}
+    )
     report = await audit.verify_chain(log_db)
     assert (report.ok, report.first_broken_seq) == (False, 4)
     with pytest.raises(audit.AuditChainBroken, match="entry 4 already exists"):
@@ -230,7 +233,7 @@ async def test_a_session_outside_a_transaction_is_refused(log_db: Database) -> N
             await audit.append(
                 log_db, actor=SYSTEM, action="a", entity="e", before=None, after={}, session=session
             )
-    assert await log_db[audit.ENTRIES].count_documents({}) == 0
+    assert await log_db[Collection.AUDIT_LOG].count_documents({}) == 0
 
 
 async def test_entries_for_an_entity_newest_first(log_db: Database) -> None:

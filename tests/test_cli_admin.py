@@ -15,10 +15,11 @@ import click
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
-from registry import audit, tokens
+from registry import tokens
 from registry.auth import Role
 from registry.db import Database, make_client
 from registry.identifiers import uscc_check_character
+from registry.storage.collections import Collection
 from service.cli_admin import audit_group, tokens_group
 
 USCC = "91440300MA5ABCDEF" + uscc_check_character("91440300MA5ABCDEF")
@@ -78,7 +79,7 @@ async def test_scope_errors_are_one_clean_line(registry_cli: Cli) -> None:
     assert result.exit_code == 1
     assert "needs a province code" in result.stderr
     _no_traceback(result)
-    assert await registry_cli.db[tokens.COLLECTION].count_documents({}) == 0
+    assert await registry_cli.db[Collection.TOKENS].count_documents({}) == 0
 
 
 async def test_an_unknown_role_is_a_usage_error(registry_cli: Cli) -> None:
@@ -130,7 +131,7 @@ async def test_audit_verify_ok_then_names_an_altered_entry(registry_cli: Cli) ->
     good = await registry_cli("audit", "verify")
     assert (good.exit_code, good.stdout.strip()) == (0, "audit chain OK: 3 entries")
 
-    await registry_cli.db[audit.ENTRIES].update_one(
+    await registry_cli.db[Collection.AUDIT_LOG].update_one(
         {"seq": 2}, {"$set": {"action": "token.revoke"}}
     )
     broken = await registry_cli("audit", "verify")

@@ -17,6 +17,7 @@ from registry import audit, clock, keystore
 from registry.auth import SYSTEM, Principal, Role
 from registry.db import Database
 from registry.errors import Forbidden, NotFound
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 from tests.factories import make_uscc
 
@@ -38,13 +39,13 @@ async def add_institution(db: Database, uscc: str) -> None:
 
 
 async def raw_keys(db: Database, uscc: str) -> list[dict[str, Any]]:
-    return [d async for d in db[keystore.COLLECTION].find({"institution": uscc})]
+    return [d async for d in db[Collection.SIGNING_KEYS].find({"institution": uscc})]
 
 
 async def test_root_key_concurrent_first_calls_make_one_key(db: Database) -> None:
     keys = await asyncio.gather(*(keystore.root_key(db, MASTER) for _ in range(10)))
     assert len({k.public_key.multibase for k in keys}) == 1
-    assert await db[keystore.COLLECTION].count_documents({"role": "root"}) == 1
+    assert await db[Collection.SIGNING_KEYS].count_documents({"role": "root"}) == 1
     public = await keystore.root_public_key(db, MASTER)
     assert public == keys[0].public_key
     entries = await audit.entries_for(db, "registry:root_key")
@@ -90,7 +91,7 @@ async def test_keys_at_rest_are_not_plaintext(db: Database) -> None:
     uscc = make_uscc(104)
     key = await keystore.institution_key(db, MASTER, uscc)
     root = await keystore.root_key(db, MASTER)
-    root_doc = await db[keystore.COLLECTION].find_one({"_id": "root"})
+    root_doc = await db[Collection.SIGNING_KEYS].find_one({"_id": "root"})
     assert root_doc is not None
     for secret, doc in ((key, (await raw_keys(db, uscc))[0]), (root, root_doc)):
         raw = bson.encode(doc)
@@ -128,7 +129,7 @@ async def test_sealed_seed_moved_to_another_record_is_refused(db: Database) -> N
     await keystore.institution_key(db, MASTER, a)
     await keystore.institution_key(db, MASTER, b)
     sealed_a = (await raw_keys(db, a))[0]["sealed_seed"]
-    await db[keystore.COLLECTION].update_one(
+    await db[Collection.SIGNING_KEYS].update_one(
         {"institution": b, "current": True}, {"$set": {"sealed_seed": sealed_a}}
     )
     with pytest.raises(keystore.KeyRecordMismatch) as caught:

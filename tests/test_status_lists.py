@@ -17,6 +17,7 @@ from registry import keystore, status_lists
 from registry.db import Database
 from registry.errors import InvalidInput, NotFound
 from registry.status_lists import FILL_LIMIT, StatusRef
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 
 MASTER = hashlib.sha256(b"status list test master key").digest()
@@ -49,7 +50,7 @@ async def test_concurrent_transactions_never_share_an_index(db: Database) -> Non
     assert len(refs) == 400
     assert len(set(refs)) == 400
     assert {r.list_id for r in refs} == {"1"}
-    doc = await db[status_lists.COLLECTION].find_one({"_id": "1"})
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": "1"})
     assert doc is not None and doc["allocated_count"] == 400
     assert doc["size"] == MIN_ENTRIES and len(doc["allocated"]) == MIN_ENTRIES // 8
     # The stored allocation bitmap holds exactly the indices handed out.
@@ -64,7 +65,7 @@ async def test_concurrent_transactions_never_share_an_index(db: Database) -> Non
 
 
 async def test_allocation_is_rolled_back_with_its_transaction(db: Database) -> None:
-    before = await db[status_lists.COLLECTION].find_one({"_id": "1"}, {"allocated_count": 1})
+    before = await db[Collection.STATUS_LISTS].find_one({"_id": "1"}, {"allocated_count": 1})
 
     async def work(session: AsyncClientSession) -> None:
         await status_lists.allocate(db, 20, session=session)
@@ -72,7 +73,7 @@ async def test_allocation_is_rolled_back_with_its_transaction(db: Database) -> N
 
     with pytest.raises(RuntimeError):
         await in_transaction(db, work)
-    after = await db[status_lists.COLLECTION].find_one({"_id": "1"}, {"allocated_count": 1})
+    after = await db[Collection.STATUS_LISTS].find_one({"_id": "1"}, {"allocated_count": 1})
     assert after == before
 
 
@@ -107,7 +108,7 @@ async def test_revocation_flips_the_bit_in_the_re_signed_list(db: Database) -> N
 
     # Revoking again changes nothing (no new revision, same signed list).
     async def revision() -> int:
-        doc = await db[status_lists.COLLECTION].find_one({"_id": ref.list_id})
+        doc = await db[Collection.STATUS_LISTS].find_one({"_id": ref.list_id})
         assert doc is not None
         return int(doc["revision"])
 
@@ -123,7 +124,7 @@ async def test_another_base_url_is_signed_with_its_own_id(db: Database) -> None:
 
 
 async def test_revoking_what_was_never_allocated_or_does_not_exist(db: Database) -> None:
-    doc = await db[status_lists.COLLECTION].find_one({"_id": "1"})
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": "1"})
     assert doc is not None
     free = next(i for i in range(MIN_ENTRIES) if not doc["allocated"][i >> 3] & (0x80 >> (i & 7)))
     with pytest.raises(InvalidInput) as never:
@@ -136,7 +137,7 @@ async def test_revoking_what_was_never_allocated_or_does_not_exist(db: Database)
 
 
 async def test_a_new_list_opens_when_the_current_one_is_half_full(db: Database) -> None:
-    doc = await db[status_lists.COLLECTION].find_one({"_id": "1"}, {"allocated_count": 1})
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": "1"}, {"allocated_count": 1})
     assert doc is not None
     remaining = FILL_LIMIT - doc["allocated_count"]
     refs = await allocate(db, remaining + 10)
@@ -144,7 +145,7 @@ async def test_a_new_list_opens_when_the_current_one_is_half_full(db: Database) 
     assert [r.list_id for r in refs].count("2") == 10
     counts = {
         d["_id"]: d["allocated_count"]
-        async for d in db[status_lists.COLLECTION].find({}, {"allocated_count": 1})
+        async for d in db[Collection.STATUS_LISTS].find({}, {"allocated_count": 1})
     }
     assert counts == {"1": FILL_LIMIT, "2": 10}
     assert await status_lists.list_ids(db) == ["1", "2"]

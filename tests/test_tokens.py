@@ -13,6 +13,7 @@ from registry.auth import SYSTEM, Role
 from registry.db import Database
 from registry.errors import InvalidInput
 from registry.identifiers import uscc_check_character
+from registry.storage.collections import Collection
 
 USCC = "91110108MA01ABCDX" + uscc_check_character("91110108MA01ABCDX")
 
@@ -42,7 +43,7 @@ async def test_a_token_authenticates_as_its_role_and_scope(db: Database) -> None
 
 async def test_only_the_hash_is_stored(db: Database) -> None:
     text, info = await _create(db, Role.PROVINCIAL_REVIEWER, province="44")
-    stored = await db[tokens.COLLECTION].find_one({"_id": info.id})
+    stored = await db[Collection.TOKENS].find_one({"_id": info.id})
     assert stored is not None
     assert stored["hash"] == hashlib.sha256(text.encode()).hexdigest()
     everything = ""
@@ -73,13 +74,13 @@ async def test_list_never_returns_the_hash(db: Database) -> None:
     ],
 )
 async def test_scope_rules(db: Database, role: Role, scope: dict[str, str], field: str) -> None:
-    count = await db[tokens.COLLECTION].count_documents({})
+    count = await db[Collection.TOKENS].count_documents({})
     with pytest.raises(tokens.TokenScopeError) as caught:
         await _create(db, role, **scope)
     assert caught.value.code == "TOKEN_SCOPE"
     assert caught.value.field == field
     assert role.value in caught.value.message or "province" in caught.value.message
-    assert await db[tokens.COLLECTION].count_documents({}) == count
+    assert await db[Collection.TOKENS].count_documents({}) == count
 
 
 async def test_an_invalid_institution_code_is_refused(db: Database) -> None:
@@ -130,7 +131,7 @@ async def test_revoking_an_unknown_token_says_so(db: Database) -> None:
 
 async def test_the_audit_log_holds_neither_token_nor_hash(db: Database) -> None:
     text, _ = await _create(db, Role.CETTIC_REVIEWER)
-    log = json_util.dumps([doc async for doc in db[audit.ENTRIES].find({})])
+    log = json_util.dumps([doc async for doc in db[Collection.AUDIT_LOG].find({})])
     assert text not in log
     assert hashlib.sha256(text.encode()).hexdigest() not in log
     assert (await audit.verify_chain(db)).ok

@@ -23,6 +23,7 @@ from registry.db import Database
 from registry.institutions.model import from_document
 from registry.settings import Settings
 from registry.status_lists import StatusRef
+from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 from tests.factories import make_uscc
 
@@ -253,10 +254,10 @@ async def test_concurrent_latest_calls_share_one_new_bundle(db: Database) -> Non
     await allocate(db, 1)  # nothing visible changes: allocation is not in the published list
     [ref] = await allocate(db, 1)
     await in_transaction(db, lambda s: status_lists.set_revoked(db, ref, session=s))
-    count = await db[trust.BUNDLES].count_documents({})
+    count = await db[Collection.TRUST_BUNDLES].count_documents({})
     results = await asyncio.gather(*(trust.latest_bundle(db, MASTER, BASE) for _ in range(6)))
     assert len({r["sequence"] for r in results}) == 1
-    assert await db[trust.BUNDLES].count_documents({}) == count + 1
+    assert await db[Collection.TRUST_BUNDLES].count_documents({}) == count + 1
 
 
 async def test_bundle_of_the_demo_directory_matches_the_registry(

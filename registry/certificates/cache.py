@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 from pymongo.errors import PyMongoError
 
 from registry.db import Database, Document
+from registry.storage.collections import Collection
 
 log = logging.getLogger("registry.certificates.cache")
 
@@ -138,7 +139,9 @@ class CertificateCache(Generic[V]):
                     {"$match": {"operationType": {"$ne": "insert"}}},
                     {"$project": {"documentKey": 1, "operationType": 1}},
                 ]
-                async with await db.certificates.watch(pipeline, max_await_time_ms=1000) as stream:
+                async with await db[Collection.CERTIFICATES].watch(
+                    pipeline, max_await_time_ms=1000
+                ) as stream:
                     # Whatever was read before the stream opened may be stale by now.
                     self._reset()
                     self._live = True

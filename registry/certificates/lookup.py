@@ -18,6 +18,7 @@ from registry.db import Database, Document
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
 from registry.rows import normalise_name
+from registry.storage.collections import Collection
 
 PUBLIC_STATES = tuple(s.value for s in CertificateStatus)
 
@@ -100,7 +101,7 @@ async def by_number(
         return entry.public() if entry.name == normalise_name(holder_name) else None
     ticket = cache.ticket() if cache is not None else 0
     # By `_id` alone (the fastest plan here), the status checked below: half the database time.
-    doc = await db.certificates.find_one({"_id": value}, _PROJECTION)
+    doc = await db[Collection.CERTIFICATES].find_one({"_id": value}, _PROJECTION)
     if doc is None or doc["status"] not in PUBLIC_STATES:
         return None
     found = _public(doc)
@@ -116,7 +117,9 @@ async def by_holder(
     """Raises `IdNumberError` (whose message never repeats the number) for an invalid number."""
     id_hash = personal.lookup_hash(normalise_id_number(id_number))
     name = normalise_name(holder_name)
-    docs = db.certificates.find(
-        {"id_hash": id_hash, "status": {"$in": PUBLIC_STATES}}, _PROJECTION
-    ).sort("_id", 1)
+    docs = (
+        db[Collection.CERTIFICATES]
+        .find({"id_hash": id_hash, "status": {"$in": PUBLIC_STATES}}, _PROJECTION)
+        .sort("_id", 1)
+    )
     return [_public(d) async for d in docs if normalise_name(d["name"]) == name]

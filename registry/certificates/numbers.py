@@ -25,6 +25,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from credentials.idnumber import mod11_2_check
 from registry.db import Database
 from registry.errors import Conflict, InvalidInput
+from registry.storage.collections import Collection
 
 PATTERN = re.compile(r"^[ZP][0-9]{17}[0-9X]$")
 MAX_SERIAL = 999_999
@@ -90,7 +91,7 @@ async def allocate_serials(
     """`count` consecutive fresh serials for an institution and year (four digits)."""
     if count == 0:
         return range(0)
-    counter = await db.counters.find_one_and_update(
+    counter = await db[Collection.COUNTERS].find_one_and_update(
         {"_id": f"certificate:{institution}:{year}"},
         {"$inc": {"value": count}},
         upsert=True,

@@ -21,6 +21,7 @@ from registry.db import Database
 from registry.identifiers import normalise_id_number
 from registry.personal import PersonalData
 from registry.problems import reject
+from registry.storage.collections import Collection
 from registry.training import hours
 
 ISSUER_NAME = "数字技术工程师培育项目公共登记系统"
@@ -72,7 +73,7 @@ async def _entries(db: Database, entry_year: hours.CeYear) -> tuple[CeEntryClaim
     names = {c: o.name for c, o in (await catalogue.occupations_by_codes(db, codes)).items()}
     institutions = {
         d["_id"]: d["name"]
-        async for d in db.institutions.find(
+        async for d in db[Collection.INSTITUTIONS].find(
             {"_id": {"$in": sorted({e.institution for e in entry_year.entries})}}, {"name": 1}
         )
     }
