@@ -241,14 +241,15 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
         next(d for d, _, _ in demo_institutions() if d.kind is Kind.TRAINING),
     )
     specs = {
-        "OFFICE_ADMIN": (Role.OFFICE_ADMIN, None, None),
-        "CETTIC_REVIEWER": (Role.CETTIC_REVIEWER, None, None),
-        "PROVINCIAL_REVIEWER": (Role.PROVINCIAL_REVIEWER, None, evaluation.province),
-        "EVALUATION_INSTITUTION": (Role.EVALUATION_INSTITUTION, evaluation.uscc, None),
-        "TRAINING_INSTITUTION": (Role.TRAINING_INSTITUTION, training.uscc, None),
+        Role.OFFICE_ADMIN: (None, None),
+        Role.CETTIC_REVIEWER: (None, None),
+        Role.PROVINCIAL_REVIEWER: (None, evaluation.province),
+        Role.EVALUATION_INSTITUTION: (evaluation.uscc, None),
+        Role.TRAINING_INSTITUTION: (training.uscc, None),
     }
     out: dict[str, dict[str, str | None]] = {}
-    for label, (role, inst, prov) in specs.items():
+    for role, (inst, prov) in specs.items():
+        label = role.value  # the saved file and the demo's page name tokens by role
         text, _ = await tokens.create_token(
             db,
             role=role,

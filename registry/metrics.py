@@ -18,6 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit, clock
 from registry.auth import Principal
+from registry.certificates.model import BatchStatus
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import NotFound
 from registry.institutions.model import Kind
@@ -29,7 +30,6 @@ from registry.transactions import in_transaction
 
 MAX_SOURCE = 500
 MIN_YEAR = 2021
-PUBLISHED = "PUBLISHED"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ async def _pass_counts(db: Database, match: Document) -> tuple[int, int]:
     published = {
         d["_id"]
         async for d in db[Collection.BATCHES].find(
-            {"_id": {"$in": list(per_batch)}, "status": PUBLISHED}, {"_id": 1}
+            {"_id": {"$in": list(per_batch)}, "status": BatchStatus.PUBLISHED}, {"_id": 1}
         )
     }
     counts = [per_batch[b] for b in published]

@@ -28,14 +28,19 @@ from enum import StrEnum
 from typing import Any
 
 from registry import clock
+from registry.certificates.model import BatchStatus, CertificateStatus
 from registry.db import Database, Document
-from registry.metrics import PUBLISHED, year_range
+from registry.metrics import year_range
 from registry.storage.collections import Collection
 
 TARGET_PER_YEAR = 80_000
 FIRST_YEAR = 2021
 LAST_YEAR = 2030  # the notice's period; later years are still counted, with the same target
 CHINA_OFFSET = "+08:00"
+
+
+# A revoked certificate was issued too: it counts in the year it was published.
+_ISSUED = [CertificateStatus.PUBLISHED, CertificateStatus.REVOKED]
 
 
 class Dimension(StrEnum):
@@ -151,7 +156,7 @@ async def _trainee_groups(db: Database, f: StatsFilter) -> list[_Raw]:
 
 async def _batch_provinces(db: Database, f: StatsFilter) -> dict[str, str]:
     """The published batches the filter admits, with their provinces."""
-    batch_query: Document = {"status": PUBLISHED}
+    batch_query: Document = {"status": BatchStatus.PUBLISHED}
     if f.province is not None:
         batch_query["province"] = f.province
     if f.year is not None:
@@ -212,7 +217,7 @@ async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -
 async def _certificate_groups(db: Database, f: StatsFilter, *, revoked: bool) -> list[_Raw]:
     when = "$revocation.at" if revoked else "$published_at"
     match: Document = (
-        {"status": "REVOKED"} if revoked else {"status": {"$in": ["PUBLISHED", "REVOKED"]}}
+        {"status": CertificateStatus.REVOKED} if revoked else {"status": {"$in": _ISSUED}}
     )
     if f.year is not None:
         match["revocation.at" if revoked else "published_at"] = _china_year_range(f.year)
@@ -323,7 +328,7 @@ async def _count_training(db: Database, years: list[int], counts: _YearCounts) -
 
 async def _count_certificates(db: Database, years: list[int], counts: _YearCounts) -> None:
     cert_match: Document = {
-        "status": {"$in": ["PUBLISHED", "REVOKED"]},
+        "status": {"$in": _ISSUED},
         "published_at": {
             "$gte": _china_year_range(min(years))["$gte"],
             "$lt": _china_year_range(max(years))["$lt"],
