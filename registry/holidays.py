@@ -8,16 +8,21 @@ at midnight invites time-zone mistakes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit
 from registry.auth import Principal
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.db import Database, Document
+from registry.storage import store
 from registry.storage.collections import Collection
 from registry.transactions import in_transaction
 from registry.workdays import YearArrangement
+
+# Audited as "holidays.set" on "holidays:<year>", as before the store.
+HOLIDAYS = store.Kind(
+    Collection.HOLIDAY_ARRANGEMENTS, "holidays", "holidays", "HOLIDAYS_NOT_FOUND", "year"
+)
 
 
 def _content(arrangement: YearArrangement) -> Document:
@@ -44,32 +49,14 @@ async def set_arrangement(db: Database, arrangement: YearArrangement, by: Princi
     """
     content = _content(arrangement)
 
+    doc = {"_id": arrangement.year, **content, "updated_at": audit.now(), "updated_by": by.actor}
+
+    def unchanged(before: Document) -> bool:
+        return _content(_arrangement(before)) == content
+
     async def work(session: AsyncClientSession) -> bool:
-        before = await db[Collection.HOLIDAY_ARRANGEMENTS].find_one(
-            {"_id": arrangement.year}, session=session
-        )
-        if before is not None and _content(_arrangement(before)) == content:
-            return False
-        after: dict[str, Any] = {
-            "_id": arrangement.year,
-            **content,
-            "updated_at": audit.now(),
-            "updated_by": by.actor,
-            "schema_version": SCHEMA_VERSION,
-        }
-        await db[Collection.HOLIDAY_ARRANGEMENTS].replace_one(
-            {"_id": arrangement.year}, after, upsert=True, session=session
-        )
-        await audit.append(
-            db,
-            actor=by,
-            action="holidays.set",
-            entity=f"holidays:{arrangement.year}",
-            before=before,
-            after=after,
-            session=session,
-        )
-        return True
+        _, changed = await store.put(db, HOLIDAYS, by, "set", doc, session, unchanged=unchanged)
+        return changed
 
     return await in_transaction(db, work)
 

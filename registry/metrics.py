@@ -19,16 +19,28 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from registry import audit, clock
 from registry.auth import Principal
 from registry.certificates.model import BatchStatus
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.db import Database, Document
 from registry.errors import NotFound
+from registry.institutions import reports
 from registry.institutions.model import Kind
 from registry.problems import Problem, Rejected, reject
+from registry.storage import store
 from registry.storage.collections import Collection
 from registry.training import policy
 from registry.training.model import TrainingAction
 from registry.transactions import in_transaction
 
 MAX_SOURCE = 500
+# Audited as a change to the institution, as before the store: "institution.reportEmploymentRate".
+EMPLOYMENT = store.Kind(
+    Collection.EMPLOYMENT_REPORTS,
+    "institution",
+    "institution",
+    "EMPLOYMENT_REPORT_NOT_FOUND",
+    "year",
+    entity_key="institution",
+)
+ACTION = "reportEmploymentRate"
 MIN_YEAR = 2021
 
 
@@ -214,37 +226,14 @@ async def _save_report(
     """Store the report of the principal's institution for `year` with its audit entry; the
     stored one unchanged when it already says the same."""
     uscc = principal.institution
-    key = f"{uscc}:{year}"
-    inst = await db[Collection.INSTITUTIONS].find_one(
-        {"_id": uscc}, {"listings": 1}, session=session
+    await reports.require_listed(db, uscc, "employment rates", session)
+    doc = {"_id": f"{uscc}:{year}", "institution": uscc, "year": year, **content}
+    doc["reported_at"] = moment
+    unchanged = reports.same_content(content)
+    stored, _ = await store.put(
+        db, EMPLOYMENT, principal, ACTION, doc, session, unchanged=unchanged
     )
-    if inst is None or not inst.get("listings"):
-        raise reject("year", "NOT_LISTED", "employment rates are for institutions on the directory")
-    before = await db[Collection.EMPLOYMENT_REPORTS].find_one({"_id": key}, session=session)
-    if before and all(before[k] == v for k, v in content.items()):
-        return before
-    doc = {
-        "_id": key,
-        "institution": uscc,
-        "year": year,
-        **content,
-        "reported_at": moment,
-        "revision": (before or {}).get("revision", 0) + 1,
-        "schema_version": SCHEMA_VERSION,
-    }
-    await db[Collection.EMPLOYMENT_REPORTS].replace_one(
-        {"_id": key}, doc, upsert=True, session=session
-    )
-    await audit.append(
-        db,
-        actor=principal,
-        action="institution.reportEmploymentRate",
-        entity=f"institution:{uscc}",
-        before=before,
-        after=doc,
-        session=session,
-    )
-    return doc
+    return stored
 
 
 async def report_employment(

@@ -4,6 +4,7 @@ assessment for the year and reports at the year's end; both are public."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -77,6 +78,23 @@ def _problems(year: int, people: int, sessions: int, text: str, this_year: int) 
     return problems
 
 
+async def require_listed(
+    db: Database, uscc: str | None, what: str, session: AsyncClientSession
+) -> None:
+    """`NOT_LISTED` (on `year`) unless institution `uscc` has been on the directory: only such an
+    institution reports `what` for a year."""
+    inst = await db[Collection.INSTITUTIONS].find_one(
+        {"_id": uscc}, {"listings": 1}, session=session
+    )
+    if inst is None or not inst.get("listings"):
+        raise reject("year", "NOT_LISTED", f"{what} are for institutions on the directory")
+
+
+def same_content(content: Document) -> Callable[[Document], bool]:
+    """Whether a stored report already says `content` (then submitting it again writes nothing)."""
+    return lambda before: all(before.get(k) == v for k, v in content.items())
+
+
 async def submit(
     db: Database,
     principal: Principal,
@@ -100,21 +118,13 @@ async def submit(
     action = kind.value.lower()
 
     async def work(session: AsyncClientSession) -> Document:
-        inst = await db[Collection.INSTITUTIONS].find_one(
-            {"_id": uscc}, {"listings": 1}, session=session
-        )
-        if inst is None or not inst.get("listings"):
-            raise reject(
-                "year", "NOT_LISTED", "annual reports are for institutions on the directory"
-            )
-        before = await db[REPORT.collection].find_one({"_id": key}, session=session)
-        if before and all(before[k] == v for k, v in content.items()):
-            return before
+        await require_listed(db, uscc, "annual reports", session)
         doc = {"_id": key, "institution": uscc, "year": year, "kind": kind.value, **content}
         doc["submitted_at"] = moment
-        if before is None:
-            return await store.insert(db, REPORT, principal, action, doc, session)
-        return await store.save(db, REPORT, principal, action, before, doc, session)
+        unchanged = same_content(content)
+        return (await store.put(db, REPORT, principal, action, doc, session, unchanged=unchanged))[
+            0
+        ]
 
     return _report(await in_transaction(db, work))
 

@@ -142,6 +142,27 @@ async def insert(
     return doc
 
 
+async def put(
+    db: Database,
+    kind: Kind,
+    principal: Principal,
+    action: str,
+    doc: Document,
+    session: AsyncClientSession,
+    *,
+    unchanged: Callable[[Document], bool],
+) -> tuple[Document, bool]:
+    """Store `doc` as record `doc["_id"]`: inserted, or replacing the stored one (revision-checked),
+    both audited. When `unchanged(stored)` says the stored one already says the same, nothing is
+    written (so a retried report is harmless). Returns what is stored and whether it changed."""
+    before = await db[kind.collection].find_one({"_id": doc["_id"]}, session=session)
+    if before is not None and unchanged(before):
+        return before, False
+    if before is None:
+        return await insert(db, kind, principal, action, doc, session), True
+    return await save(db, kind, principal, action, before, doc, session), True
+
+
 async def record(
     db: Database,
     kind: Kind,
