@@ -40,21 +40,30 @@ class PublicCertificate:
     credential: dict[str, Any]
 
 
-def _public(doc: Document) -> PublicCertificate:
+def shared_fields(doc: Document, revoked: str) -> dict[str, Any]:
+    """What the public view of a stored certificate of either kind (assessment or training)
+    shows alike: number, holder, occupation, level and revocation; `revoked` is its kind's
+    revoked status."""
     revocation = doc.get("revocation") or {}
+    return {
+        "number": doc["_id"],
+        "holder_name": doc["name"],
+        "occupation": doc["occupation"],
+        "field": doc["field"],
+        "direction": doc.get("direction"),
+        "level": doc["level"],
+        "revoked": doc["status"] == revoked,
+        "revoked_at": revocation.get("at"),
+        "revocation_reason": revocation.get("reason"),
+    }
+
+
+def _public(doc: Document) -> PublicCertificate:
     return PublicCertificate(
-        number=doc["_id"],
-        holder_name=doc["name"],
-        occupation=doc["occupation"],
-        field=doc["field"],
-        direction=doc.get("direction"),
-        level=doc["level"],
+        **shared_fields(doc, CertificateStatus.REVOKED),
         issuer=doc["institution"],
         exam_date=dt.date.fromisoformat(doc["exam_date"]),
         issued_at=doc["published_at"],
-        revoked=doc["status"] == CertificateStatus.REVOKED,
-        revoked_at=revocation.get("at"),
-        revocation_reason=revocation.get("reason"),
         credential=doc["credential"],
     )
 

@@ -14,10 +14,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry import audit
 from registry.auth import Principal
-from registry.certificates import numbers
+from registry.certificates import lookup, numbers, revocation
 from registry.db import Database, Document
 from registry.rows import normalise_name
-from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.transitions import clean_reason
 from registry.training import policy
@@ -49,22 +48,13 @@ class TrainingCertificate:
 
 
 def public_view(doc: Document) -> TrainingCertificate:
-    revocation = doc.get("revocation") or {}
     return TrainingCertificate(
-        number=doc["_id"],
-        holder_name=doc["name"],
+        **lookup.shared_fields(doc, TrainingCertificateStatus.REVOKED),
         institution=doc["institution"],
-        occupation=doc["occupation"],
-        field=doc["field"],
-        direction=doc.get("direction"),
-        level=doc["level"],
         hours=doc["hours"],
         start_date=dt.date.fromisoformat(doc["start_date"]),
         end_date=dt.date.fromisoformat(doc["end_date"]),
         issued_at=doc["issued_at"],
-        revoked=doc["status"] == TrainingCertificateStatus.REVOKED,
-        revoked_at=revocation.get("at"),
-        revocation_reason=revocation.get("reason"),
     )
 
 
@@ -101,34 +91,29 @@ async def revoke(
     policy.decide(principal, action).require()
     value = parse_training_number(number)
     text = clean_reason(reason, "revocation")
-    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
-    current = await store.load(db, TRAINING_CERTIFICATE, value)
-    policy.decide(principal, action, current).require()
-    if current["status"] == TrainingCertificateStatus.REVOKED:
-        return public_view(current)
 
     def authorize(doc: Document) -> None:
         policy.decide(principal, action, doc).require()
 
-    async def changes(doc: Document, session: AsyncClientSession) -> Document:
+    async def void_credits(doc: Document, session: AsyncClientSession) -> None:
         await db[Collection.CE_CREDITS].update_many(
             {"certificate": value, "status": CreditStatus.ACTIVE},
             {"$set": {"status": CreditStatus.REVOKED.value, "revoked_at": moment}},
             session=session,
         )
-        return {"revocation": {"at": moment, "reason": text, "by": principal.actor}}
 
-    revoked = await store.apply_transition(
+    moment = now or audit.now()  # milliseconds, as stored: it reads back equal
+    revoked = await revocation.revoke_record(
         db,
         TRAINING_CERTIFICATE,
         CERTIFICATE_MOVES,
         principal,
         value,
         action,
-        at=moment,
-        reason=text,
-        authorize=authorize,
-        changes=changes,
+        text,
+        moment,
+        authorize,
+        void_credits,
     )
     return public_view(revoked)
 
