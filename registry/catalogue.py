@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import UpdateOne
 
@@ -21,6 +22,8 @@ from registry.storage.collections import Collection
 OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 EDITIONS = ("2015", "2022")
 MAX_PAGE = 100
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,17 @@ def _load(name: str) -> Any:
     return json.loads(resources.files("registry.data").joinpath(name).read_text("utf-8"))
 
 
-def shipped_documents() -> dict[str, list[Document]]:
+def _shipped(name: str) -> list[Any]:
+    """The entries of the shipped file `name`.json (each file holds one list under its name)."""
+    entries: list[Any] = _load(f"{name}.json")[name]
+    return entries
+
+
+def shipped_documents() -> dict[Collection, list[Document]]:
     """The shipped reference data as the documents stored per collection."""
-    directions = {entry["occupation"]: entry for entry in _load("directions.json")["directions"]}
+    directions = {entry["occupation"]: entry for entry in _shipped("directions")}
     occupations = []
-    for occ in _load("occupations.json")["occupations"]:
+    for occ in _shipped("occupations"):
         codes = occ["codes"]
         primary = codes.get("2015") or codes["2022"]
         known = directions.get(primary, {"names": [], "expected": None})
@@ -113,16 +122,16 @@ def shipped_documents() -> dict[str, list[Document]]:
             }
         )
     return {
-        "fields": [
+        Collection.FIELDS: [
             {"_id": f["code"], "name": f["name"], "name_en": f["nameEn"]}
-            for f in _load("fields.json")["fields"]
+            for f in _shipped("fields")
         ],
-        "levels": [
+        Collection.LEVELS: [
             {"_id": lv["code"], "key": lv["key"], "name": lv["name"], "name_en": lv["nameEn"]}
-            for lv in _load("levels.json")["levels"]
+            for lv in _shipped("levels")
         ],
-        "occupations": occupations,
-        "standards": [
+        Collection.OCCUPATIONS: occupations,
+        Collection.STANDARDS: [
             {
                 "_id": s["id"],
                 "title": s["title"],
@@ -131,10 +140,10 @@ def shipped_documents() -> dict[str, list[Document]]:
                 "issued_on": s.get("issuedOn"),
                 "confirmed": s["confirmed"],
             }
-            for s in _load("standards.json")["standards"]
+            for s in _shipped("standards")
         ],
-        "provinces": [
-            {"_id": p["code"], "name": p["name"]} for p in _load("provinces.json")["provinces"]
+        Collection.PROVINCES: [
+            {"_id": p["code"], "name": p["name"]} for p in _shipped("provinces")
         ],
     }
 
@@ -174,23 +183,33 @@ def _occupation(doc: Document) -> Occupation:
     )
 
 
+async def _all(
+    db: Database,
+    collection: Collection,
+    make: Callable[[Document], T],
+    query: Document | None = None,
+) -> list[T]:
+    """Every entry of a catalogue collection (that matches `query`) in `_id` order."""
+    return [make(d) async for d in db[collection].find(query or {}).sort("_id", 1)]
+
+
+def _field(d: Document) -> Field:
+    return Field(d["_id"], d["name"], d["name_en"])
+
+
 async def fields(db: Database) -> list[Field]:
-    return [
-        Field(d["_id"], d["name"], d["name_en"])
-        async for d in db[Collection.FIELDS].find().sort("_id", 1)
-    ]
+    return await _all(db, Collection.FIELDS, _field)
 
 
 async def field(db: Database, code: str) -> Field | None:
     d = await db[Collection.FIELDS].find_one({"_id": code})
-    return Field(d["_id"], d["name"], d["name_en"]) if d else None
+    return _field(d) if d else None
 
 
 async def levels(db: Database) -> list[Level]:
-    return [
-        Level(d["_id"], d["key"], d["name"], d["name_en"])
-        async for d in db[Collection.LEVELS].find().sort("_id", 1)
-    ]
+    return await _all(
+        db, Collection.LEVELS, lambda d: Level(d["_id"], d["key"], d["name"], d["name_en"])
+    )
 
 
 async def occupation(db: Database, code: str) -> Occupation | None:
@@ -248,23 +267,18 @@ async def standards(db: Database, *, occupation_code: str | None = None) -> list
         if occ is None:
             return []
         query["occupations"] = occ.code
-    return [
-        Standard(
-            d["_id"],
-            d["title"],
-            tuple(d["occupations"]),
-            d.get("issued_by"),
-            d.get("issued_on"),
-            d["confirmed"],
-        )
-        async for d in db[Collection.STANDARDS].find(query).sort("_id", 1)
-    ]
+    return await _all(db, Collection.STANDARDS, _standard, query)
+
+
+def _standard(d: Document) -> Standard:
+    occupations = tuple(d["occupations"])
+    return Standard(
+        d["_id"], d["title"], occupations, d.get("issued_by"), d.get("issued_on"), d["confirmed"]
+    )
 
 
 async def provinces(db: Database) -> list[Province]:
-    return [
-        Province(d["_id"], d["name"]) async for d in db[Collection.PROVINCES].find().sort("_id", 1)
-    ]
+    return await _all(db, Collection.PROVINCES, lambda d: Province(d["_id"], d["name"]))
 
 
 async def occupations_by_codes(db: Database, codes: list[str]) -> dict[str, Occupation]:

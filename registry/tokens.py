@@ -78,7 +78,7 @@ def token_hash(token_text: str) -> str:
 
 @functools.cache
 def province_codes() -> frozenset[str]:
-    return frozenset(str(doc["_id"]) for doc in shipped_documents()["provinces"])
+    return frozenset(str(doc["_id"]) for doc in shipped_documents()[Collection.PROVINCES])
 
 
 def check_scope(
