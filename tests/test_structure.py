@@ -74,9 +74,9 @@ def test_the_check_finds_a_cycle() -> None:
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG, TOO_LONG, MAX_LONG = 50, 80, 20
-# The packages with no function over 80 lines today; the others join as their parts of issue 13
-# land (the lead widens this).
-SHORT_FUNCTIONS = PACKAGES
+# The packages with no function over 80 lines today; credentials/ joins when its part of issue 13
+# lands (the lead widens this).
+SHORT_FUNCTIONS = ("registry", "resolvers", "schema", "service")
 
 
 def _functions(packages: tuple[str, ...] = PACKAGES) -> list[tuple[int, str]]:
