@@ -45,3 +45,37 @@ class Conflict(RegistryError):
     """The record changed underneath the request; retrying it is safe."""
 
     code = "CONFLICT"
+
+
+# Bearer tokens (registry.tokens)
+
+
+class Unauthenticated(RegistryError):
+    code = "UNAUTHENTICATED"
+
+
+class TokenScopeError(InvalidInput):
+    code = "TOKEN_SCOPE"
+
+
+class TokenNotFound(NotFound):
+    code = "TOKEN_NOT_FOUND"
+
+
+# Signing keys (registry.keystore)
+
+
+class KeyDecryptionFailed(RegistryError):
+    """The sealed seed does not open: the master key is not the one it was sealed under."""
+
+    code = "KEY_DECRYPTION_FAILED"
+
+
+class KeyRecordMismatch(RegistryError):
+    """The seed opened but does not belong to the record's public key (records tampered with)."""
+
+    code = "KEY_RECORD_MISMATCH"
+
+
+class KeyRotationTooSoon(Conflict):
+    code = "KEY_ROTATION_TOO_SOON"

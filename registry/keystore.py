@@ -32,7 +32,13 @@ from credentials.keys import PublicKey, SigningKey
 from registry import audit, clock
 from registry.auth import SYSTEM, Principal
 from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import ConfigurationError, Conflict, NotFound, RegistryError
+from registry.errors import (
+    ConfigurationError,
+    KeyDecryptionFailed,
+    KeyRecordMismatch,
+    KeyRotationTooSoon,
+    NotFound,
+)
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
 from registry.storage.collections import Collection
@@ -58,22 +64,6 @@ _PERSONALISATION: Final = b"dte-signing-key"
 _MIN_WINDOW: Final = dt.timedelta(seconds=1)
 
 T = TypeVar("T")
-
-
-class KeyDecryptionFailed(RegistryError):
-    """The sealed seed does not open: the master key is not the one it was sealed under."""
-
-    code = "KEY_DECRYPTION_FAILED"
-
-
-class KeyRecordMismatch(RegistryError):
-    """The seed opened but does not belong to the record's public key (records tampered with)."""
-
-    code = "KEY_RECORD_MISMATCH"
-
-
-class KeyRotationTooSoon(Conflict):
-    code = "KEY_ROTATION_TOO_SOON"
 
 
 @dataclass(frozen=True)

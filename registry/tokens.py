@@ -23,7 +23,8 @@ from registry import audit
 from registry.auth import INSTITUTION_ROLES, Principal, Role
 from registry.catalogue import shipped_documents
 from registry.db import SCHEMA_VERSION, Database, Document
-from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.errors import InvalidInput, TokenNotFound, TokenScopeError
+from registry.errors import Unauthenticated as Unauthenticated  # callers catch it as tokens'
 from registry.identifiers import normalise_uscc
 from registry.storage.collections import Collection
 from registry.transactions import in_transaction
@@ -33,18 +34,6 @@ _TOKEN_SHAPE = re.compile(r"dte_[A-Za-z0-9_-]{43}")  # token_urlsafe(32) gives 4
 _ID_SHAPE = re.compile(r"tok_[0-9a-f]{8}")
 MAX_NAME = 200
 _ID_ATTEMPTS = 5
-
-
-class Unauthenticated(RegistryError):
-    code = "UNAUTHENTICATED"
-
-
-class TokenScopeError(InvalidInput):
-    code = "TOKEN_SCOPE"
-
-
-class TokenNotFound(NotFound):
-    code = "TOKEN_NOT_FOUND"
 
 
 # One message for unknown, revoked and malformed tokens, so the answer is no oracle.
