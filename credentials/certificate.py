@@ -502,7 +502,7 @@ def accepts_plain(document: object) -> bool:
     """`accepts_fast(document) and jcs.plain_size(document) >= 0`, in one pass over the document
     instead of two: an accepted certificate has a fixed shape, so what is left of the plainness
     walk is its keys' exact type and its strings' encodability. Never raises;
-    tests/credentials_trust/test_verifier_batch.py checks the equality."""
+    tests/credentials/test_verifier_batch.py checks the equality."""
     plan = _fast_plan()
     if plan is None:
         return False

@@ -184,7 +184,7 @@ class Verifier:
     also stands in for the input check and lets the proof and the schema skip their own walks.
 
     `reference=True` switches all of that off (every check computed from scratch, as before the
-    batch API); tests/credentials_trust/test_verifier_batch.py compares the two.
+    batch API); tests/credentials/test_verifier_batch.py compares the two.
     """
 
     def __init__(

@@ -329,7 +329,7 @@ def credentials_costs(count: int) -> list[dict[str, Any]]:
     from credentials.bundle import load_bundle
     from credentials.keys import PublicKey
     from credentials.verifier import verify_credential
-    from tests.credentials_trust import support
+    from tests.credentials import _support as support
 
     bundle = load_bundle(support.bundle_document(), support.root_public())
     from credentials.binding import commit

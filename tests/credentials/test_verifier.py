@@ -22,8 +22,7 @@ from credentials.verifier import (
     VerificationReport,
     verify_credential,
 )
-
-from .support import (
+from tests.credentials._support import (
     AI_2022,
     BUNDLE_ISSUED,
     CARD,
@@ -269,8 +268,7 @@ def test_a_status_list_not_signed_by_the_root_is_unknown(certificate: dict[str, 
 
 def test_an_expired_status_list_is_unknown(certificate: dict[str, Any]) -> None:
     from credentials.status_list import StatusList, status_list_credential
-
-    from .support import ROOT_KEY
+    from tests.credentials._support import ROOT_KEY
 
     expired = status_list_credential(
         STATUS_URL,

@@ -24,8 +24,7 @@ from credentials.bundle import (
     sign_bundle,
 )
 from credentials.errors import CredentialError
-
-from .support import (
+from tests.credentials._support import (
     AI_2015,
     AI_2022,
     BIG_DATA,

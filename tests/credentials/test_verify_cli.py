@@ -12,8 +12,7 @@ from click.testing import CliRunner, Result
 
 from credentials import qr
 from service.verify_cli import verify_command
-
-from .support import (
+from tests.credentials._support import (
     CARD,
     OTHER_CARD,
     OTHER_ROOT_KEY,

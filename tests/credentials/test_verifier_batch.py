@@ -31,9 +31,7 @@ from credentials.verifier import (
     Verifier,
     verify_credential,
 )
-from tests.credentials._support import json_values, paths
-
-from .support import (
+from tests.credentials._support import (
     AI_2022,
     BIG_DATA,
     CARD,
@@ -48,6 +46,8 @@ from .support import (
     at,
     bundle_document,
     issue,
+    json_values,
+    paths,
     root_public,
 )
 

@@ -21,8 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from credentials import proof, qr
 from credentials.errors import CredentialError
-
-from .support import NEW_KEY, issue
+from tests.credentials._support import NEW_KEY, issue
 
 JSON_SCALARS = (
     st.none()
