@@ -12,19 +12,15 @@ import copy
 import datetime as dt
 import json
 import os
-import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 
-import jsonschema
-import jsonschema.validators
-
-from credentials import proof
+from credentials import _proof as proof
+from credentials import _schema
 from credentials.errors import CredentialError, KeyFormatError
 from credentials.keys import PublicKey, SigningKey
 from credentials.status_list import StatusList, parse_status_list_credential
@@ -228,34 +224,13 @@ def sign_bundle(
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
-) -> Iterator[jsonschema.ValidationError]:
-    # JSON Schema patterns are ECMA-262: `$` ends the string. Python's `$` also matches before a
-    # final newline, which would let "urn:uscc:…\n" through; `\Z` is the ECMA meaning.
-    if isinstance(instance, str) and not _compile(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{instance[:80]!r} does not match {pattern!r}")
-
-
-@cache
-def _compile(pattern: str) -> re.Pattern[str]:
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
-
-
 @cache
 def _validator() -> Any:
-    text = resources.files("credentials").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
-    schema = json.loads(text)
-    base = jsonschema.validators.validator_for(schema)
-    base.check_schema(schema)
-    return jsonschema.validators.extend(base, {"pattern": _ecma_pattern})(schema)
+    return _schema.validator(SCHEMA_FILE, {})
 
 
 def _schema_problems(document: Any) -> list[str]:
-    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    return [f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"[:300] for e in errors]
+    return [f"{p.path or '/'}: {p.message}"[:300] for p in _schema.problems(_validator(), document)]
 
 
 def _parse_date(value: str) -> dt.date:

@@ -25,23 +25,18 @@ with JCS the proof covers the JSON as it is, whatever the terms expand to. No ID
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Final
 
-import jsonschema
-import jsonschema.validators
-
-from credentials import proof
+from credentials import _proof as proof
+from credentials import _schema
+from credentials._jcs import plain_json
 from credentials.certificate import CONTEXT_URL, VC_CONTEXT, Level
 from credentials.errors import CanonicalizationError, SchemaError, SchemaProblem
 from credentials.idnumber import mod11_2_check
-from credentials.jcs import plain_json
 from credentials.keys import SigningKey
 
 __all__ = [
@@ -61,7 +56,6 @@ SCHEMA_URL: Final = "https://dte-registry.cn/schemas/ce-record.schema.json"
 ISSUER_ID: Final = "urn:dte:registry"
 ID_PREFIX: Final = "urn:dte:ce-record:"
 _SCHEMA_FILE: Final = "ce-record.schema.json"
-_MAX_MESSAGE: Final = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,20 +166,14 @@ def validate_ce_record(document: object) -> list[SchemaProblem]:
         plain = plain_json(document)
     except CanonicalizationError as exc:
         return [SchemaProblem("", f"not a JSON document: {exc.message}")]
-    problems = [
-        SchemaProblem(_pointer(error.absolute_path), _shorten(error.message))
-        for error in sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.path)))
-    ]
+    problems = _schema.problems(_validator(), plain)
     if not problems:
         problems.extend(_semantic_problems(plain))
     return problems
 
 
 def load_schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(
-        resources.files("credentials").joinpath("schemas", _SCHEMA_FILE).read_text("utf-8")
-    )
-    return loaded
+    return _schema.load(_SCHEMA_FILE)
 
 
 def _semantic_problems(doc: Mapping[str, Any]) -> Iterator[SchemaProblem]:
@@ -209,45 +197,6 @@ def _semantic_problems(doc: Mapping[str, Any]) -> Iterator[SchemaProblem]:
             yield SchemaProblem(f"{here}/completedOn", "not a calendar date")
 
 
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return parsed.tzinfo is not None
-
-
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
-) -> Iterator[jsonschema.ValidationError]:
-    # ECMA-262 `$` ends the string; Python's also matches before a final newline.
-    if isinstance(instance, str) and not _compile(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{_shorten(repr(instance))} does not match {pattern!r}")
-
-
-@cache
-def _compile(pattern: str) -> re.Pattern[str]:
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
-
-
 @cache
 def _validator() -> Any:
-    schema = load_schema()
-    base = jsonschema.validators.validator_for(schema)
-    base.check_schema(schema)
-    checker = jsonschema.FormatChecker(formats=())
-    checker.checks("date-time")(_is_date_time)
-    cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
-    return cls(schema, format_checker=checker)
-
-
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+    return _schema.validator(_SCHEMA_FILE, {"date-time": _schema.is_date_time})

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from typing import Final, NoReturn
 
-import base58
 import nacl.bindings
 import nacl.exceptions
 import nacl.signing
 
+from credentials import _multibase
 from credentials.errors import KeyFormatError
 
 __all__ = ["PublicKey", "SigningKey"]
@@ -80,7 +80,7 @@ def _decode_base58btc(value: object, what: str) -> bytes:
         raise KeyFormatError("KEY_LENGTH", f"{what} is far too long for an Ed25519 key")
     if not _BASE58BTC.fullmatch(body):
         raise KeyFormatError("KEY_BASE58", f"{what} contains characters outside base58btc")
-    return bytes(base58.b58decode(body))
+    return _multibase.decode(body)
 
 
 def _split_multicodec(data: bytes, expected: bytes, what: str) -> bytes:
@@ -183,7 +183,7 @@ class PublicKey:
     @property
     def multibase(self) -> str:
         if self._multibase is None:
-            self._multibase = "z" + base58.b58encode(_PUBLIC_PREFIX + self._raw).decode("ascii")
+            self._multibase = _multibase.encode(_PUBLIC_PREFIX + self._raw)
         return self._multibase
 
     @property
@@ -256,7 +256,7 @@ class SigningKey:
 
     def private_multibase(self) -> str:
         """The private Multikey `z3u2…`. Handle as a secret."""
-        return "z" + base58.b58encode(_PRIVATE_PREFIX + self.seed).decode("ascii")
+        return _multibase.encode(_PRIVATE_PREFIX + self.seed)
 
     @property
     def public_key(self) -> PublicKey:

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Protocol
 
-from credentials import proof
+from credentials import _proof as proof
 from credentials.errors import CredentialError
 from credentials.keys import SigningKey
 

@@ -16,8 +16,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from credentials import qr
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check, qr
 from registry import clock, keystore, trust
 from registry.auth import Principal, Role
 from registry.certificates import publication, review, revocation

@@ -21,7 +21,7 @@ import logging
 import random
 from pathlib import Path
 
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check
 from registry import clock, demo, keystore, metrics
 from registry.auth import Principal, Role
 from registry.db import Database

@@ -28,7 +28,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from credentials.keys import PublicKey, SigningKey
+from credentials import PublicKey, SigningKey
 from registry import audit, clock
 from registry.auth import SYSTEM, Principal
 from registry.db import SCHEMA_VERSION, Database, Document

@@ -15,7 +15,7 @@ import hmac
 import nacl.secret
 import nacl.utils
 
-from credentials.idnumber import normalise_id_number
+from credentials import normalise_id_number
 
 
 def _subkey(master_key: bytes, purpose: bytes) -> bytes:

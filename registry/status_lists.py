@@ -23,9 +23,7 @@ from typing import Any, Final
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from credentials.certificate import StatusEntry
-from credentials.keys import SigningKey
-from credentials.status_list import MIN_ENTRIES, StatusList, status_list_credential
+from credentials import MIN_ENTRIES, SigningKey, StatusEntry, StatusList, status_list_credential
 from registry import clock, keystore
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import Conflict, InvalidInput, NotFound

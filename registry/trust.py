@@ -33,8 +33,8 @@ from typing import Any, Final
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from credentials import bundle
-from credentials.keys import PublicKey
+import credentials
+from credentials import PublicKey
 from registry import catalogue, clock, keystore, status_lists
 from registry.db import SCHEMA_VERSION, Database, Document
 from registry.storage.collections import Collection
@@ -54,7 +54,7 @@ ISSUER_PREFIX: Final = "urn:uscc:"
 _LISTED: Final[Document] = {"listings.0": {"$exists": True}}
 
 
-def bundle_period(stored: Document) -> bundle.ListingPeriod | None:
+def bundle_period(stored: Document) -> credentials.ListingPeriod | None:
     """A stored listing period (`until` exclusive) as the bundle states it (`until` inclusive);
     None when it covers no day."""
     start = dt.date.fromisoformat(str(stored["start"]))
@@ -62,47 +62,47 @@ def bundle_period(stored: Document) -> bundle.ListingPeriod | None:
     if until <= start:
         return None
     scope = tuple(
-        bundle.ScopeEntry(
+        credentials.ScopeEntry(
             occupation=entry["occupation"],
             level=int(entry["level"]),
             direction=entry.get("direction") or None,
         )
         for entry in stored.get("scope") or []
     )
-    return bundle.ListingPeriod(start, until - dt.timedelta(days=1), scope)
+    return credentials.ListingPeriod(start, until - dt.timedelta(days=1), scope)
 
 
-async def _occupations(db: Database) -> list[bundle.Occupation]:
-    out: list[bundle.Occupation] = []
+async def _occupations(db: Database) -> list[credentials.Occupation]:
+    out: list[credentials.Occupation] = []
     after: str | None = None
     while True:
         page, more = await catalogue.occupations(db, limit=catalogue.MAX_PAGE, after=after)
         for occ in page:
             others = tuple(c.code for c in occ.codes if c.code != occ.code)
-            out.append(bundle.Occupation((occ.code, *others), occ.name))
+            out.append(credentials.Occupation((occ.code, *others), occ.name))
         if not more or not page:
             return out
         after = page[-1].sort_key
 
 
-async def _institutions(db: Database, session: AsyncClientSession) -> list[bundle.Institution]:
+async def _institutions(db: Database, session: AsyncClientSession) -> list[credentials.Institution]:
     keys = await keystore.institution_keys(db, session=session)
     projection = {"name": 1, "kind": 1, "province": 1, "listings": 1}
-    out: list[bundle.Institution] = []
+    out: list[credentials.Institution] = []
     async for doc in (
         db[Collection.INSTITUTIONS].find(_LISTED, projection, session=session).sort("_id", 1)
     ):
         ident = ISSUER_PREFIX + doc["_id"]
         periods = (bundle_period(p) for p in doc["listings"])
         out.append(
-            bundle.Institution(
+            credentials.Institution(
                 id=ident,
                 name=doc["name"],
                 kind=doc["kind"],
                 province=doc["province"],
                 listings=tuple(p for p in periods if p is not None),
                 keys=tuple(
-                    bundle.BundleKey(
+                    credentials.BundleKey(
                         PublicKey.from_multibase(k.public_key_multibase),
                         k.valid_from,
                         k.valid_until,
@@ -129,7 +129,7 @@ async def _sum_and_count(
 async def _stamp(
     db: Database,
     base_url: str,
-    occupations: list[bundle.Occupation],
+    occupations: list[credentials.Occupation],
     session: AsyncClientSession,
 ) -> str:
     """A digest that changes whenever anything a bundle states changes (revisions only grow,
@@ -242,7 +242,7 @@ async def _issue(
                 return reused, None
         # The counter first: an overlapping build conflicts here, before the signing work.
         sequence = await _next_sequence(db, session)
-        unsigned = bundle.build_bundle(
+        unsigned = credentials.build_bundle(
             issued=moment,
             sequence=sequence,
             institutions=await _institutions(db, session),
@@ -251,7 +251,7 @@ async def _issue(
                 db, root, base_url, now=moment, session=session
             ),
         )
-        signed = bundle.sign_bundle(unsigned, root, created=moment)
+        signed = credentials.sign_bundle(unsigned, root, created=moment)
         await _store(db, session, sequence, moment, stamp, signed)
         return signed, sequence
 

@@ -26,30 +26,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from credentials import binding, proof, qr
-from credentials.bundle import (
+from credentials import (
     BundleError,
     BundleKey,
+    CertificateClaims,
     Institution,
+    Level,
     ListingPeriod,
     MemoryBundleStore,
     Occupation,
     ScopeEntry,
-    build_bundle,
-    load_bundle,
-    sign_bundle,
-)
-from credentials.certificate import (
-    CertificateClaims,
-    Level,
+    SigningKey,
+    Status,
     StatusEntry,
+    StatusList,
+    binding,
+    build_bundle,
     build_certificate,
     issue_certificate,
+    load_bundle,
+    mod11_2_check,
+    qr,
+    sign_bundle,
+    sign_proof,
+    status_list_credential,
+    verify_credential,
 )
-from credentials.idnumber import mod11_2_check
-from credentials.keys import SigningKey
-from credentials.status_list import StatusList, status_list_credential
-from credentials.verifier import Status, verify_credential
 from service.verify_cli import Unreadable, read_credential
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,7 +229,7 @@ def sign_raw(
         status=StatusEntry(STATUS_URL, 1000),
     )
     edit(document)
-    return proof.sign(document, key, created=ISSUED)
+    return sign_proof(document, key, created=ISSUED)
 
 
 def pretty(document: Any) -> str:
@@ -713,7 +715,7 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
         "bundle-newer.json": bundle(sequence=8),
         "bundle-other-root.json": bundle(root=OTHER_ROOT_KEY),
         "bundle-tampered.json": tampered,
-        "bundle-schema.json": proof.sign(unsigned, ROOT_KEY, created=BUNDLE_ISSUED),
+        "bundle-schema.json": sign_proof(unsigned, ROOT_KEY, created=BUNDLE_ISSUED),
         "bundle-untrusted-list.json": bundle(
             status_lists={STATUS_URL: revocation_list(signer=OTHER_ROOT_KEY)}
         ),
@@ -762,7 +764,7 @@ def first_problem(checks: list[dict[str, str]]) -> tuple[str | None, str | None]
 
 def run_python(case: Case, folder: Path) -> dict[str, Any]:
     """What `registry verify` says about the case, as the corpus records it."""
-    from credentials.keys import PublicKey
+    from credentials import PublicKey
 
     try:
         credential = read_credential(str(folder / "cases" / f"{case.id}{case.suffix}"))
@@ -776,7 +778,7 @@ def run_python(case: Case, folder: Path) -> dict[str, Any]:
 
 
 def run_bundle_case(case: BundleCase, folder: Path) -> dict[str, Any]:
-    from credentials.keys import PublicKey
+    from credentials import PublicKey
 
     store = MemoryBundleStore()
     root = PublicKey.from_multibase(ROOT_KEY.public_key.multibase)

@@ -18,15 +18,18 @@ from typing import Any, Final, NoReturn
 
 import click
 
-from credentials import qr
-from credentials.bundle import BundleError, FileBundleStore, TrustBundle, load_bundle
-from credentials.errors import CredentialError
-from credentials.keys import PublicKey
-from credentials.verifier import (
+from credentials import (
+    BundleError,
+    CredentialError,
+    FileBundleStore,
+    PublicKey,
     Status,
+    TrustBundle,
     Verdict,
     VerificationReport,
+    load_bundle,
     printable,
+    qr,
     verify_credential,
 )
 

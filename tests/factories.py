@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check
 from registry.identifiers import uscc_check_character
 
 

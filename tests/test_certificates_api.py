@@ -10,10 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials.bundle import load_bundle
-from credentials.errors import CredentialError
-from credentials.keys import PublicKey, SigningKey
-from credentials.verifier import verify_credential
+from credentials import CredentialError, PublicKey, SigningKey, load_bundle, verify_credential
 from registry import catalogue, clock, keystore, tokens, trust
 from registry.auth import SYSTEM, Role
 from registry.db import Database

@@ -20,8 +20,7 @@ import pytest
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
-from credentials.bundle import load_bundle
-from credentials.keys import PublicKey
+from credentials import PublicKey, load_bundle
 from registry import catalogue, keystore
 from registry.db import Database, make_client
 from service.cli_keys import bundle_group, keys_group

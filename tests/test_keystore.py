@@ -12,7 +12,7 @@ from typing import Any
 import bson
 import pytest
 
-from credentials.keys import SigningKey
+from credentials import SigningKey
 from registry import audit, clock, keystore
 from registry.auth import SYSTEM, Principal, Role
 from registry.db import Database

@@ -15,9 +15,7 @@ import httpx
 import pytest_asyncio
 from starlette.applications import Starlette
 
-from credentials.bundle import load_bundle
-from credentials.keys import PublicKey
-from credentials.status_list import parse_status_list_credential
+from credentials import PublicKey, load_bundle, parse_status_list_credential
 from registry import catalogue, keystore, status_lists
 from registry.db import Database
 from registry.settings import Settings

@@ -11,12 +11,21 @@ from typing import Any
 
 import pytest
 
-from credentials import binding
-from credentials.bundle import MemoryBundleStore, TrustBundle, load_bundle
-from credentials.certificate import CertificateClaims, Level, issue_certificate
-from credentials.idnumber import mod11_2_check
-from credentials.keys import PublicKey, SigningKey
-from credentials.verifier import Status, Verdict, verify_credential
+from credentials import (
+    CertificateClaims,
+    Level,
+    MemoryBundleStore,
+    PublicKey,
+    SigningKey,
+    Status,
+    TrustBundle,
+    Verdict,
+    binding,
+    issue_certificate,
+    load_bundle,
+    mod11_2_check,
+    verify_credential,
+)
 from registry import catalogue, demo, keystore, status_lists, trust
 from registry.auth import SYSTEM
 from registry.db import Database

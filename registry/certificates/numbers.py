@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check
 from registry.db import Database
 from registry.errors import Conflict, InvalidInput
 from registry.storage.collections import Collection

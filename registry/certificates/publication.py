@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError
 
-from credentials.certificate import CertificateClaims, Level, issue_certificate
-from credentials.keys import SigningKey
+from credentials import CertificateClaims, Level, SigningKey, issue_certificate
 from registry import catalogue, clock, keystore, status_lists
 from registry.auth import Principal
 from registry.certificates import review

@@ -13,8 +13,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from credentials import binding, certificate
-from credentials.ce_record import CeEntryClaims, CeRecordClaims, issue_ce_record
+from credentials import CeEntryClaims, CeRecordClaims, Level, binding, issue_ce_record
 from registry import catalogue, clock, keystore
 from registry.auth import Principal
 from registry.db import Database
@@ -84,7 +83,7 @@ async def _entries(db: Database, entry_year: hours.CeYear) -> tuple[CeEntryClaim
             institution_name=institutions.get(e.institution, e.institution),
             occupation_code=e.occupation,
             occupation_name=names.get(e.occupation, e.occupation),
-            level=certificate.Level(e.level),
+            level=Level(e.level),
             hours=e.hours,
             completed_on=e.completed_on,
             direction=e.direction,

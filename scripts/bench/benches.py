@@ -21,9 +21,7 @@ from typing import Any
 
 import nacl.signing
 
-from credentials.bundle import load_bundle
-from credentials.idnumber import mod11_2_check
-from credentials.verifier import Verdict, Verifier, verify_credential
+from credentials import Verdict, Verifier, load_bundle, mod11_2_check, verify_credential
 from registry import clock, demo, demo_certificates, keystore, trust
 from registry.auth import Principal, Role
 from registry.certificates import numbers, publication, review, submission

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from credentials import proof
+from credentials import _proof as proof
 from credentials.bundle import (
     BundleError,
     FileBundleStore,

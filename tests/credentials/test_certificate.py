@@ -15,7 +15,8 @@ import rfc8785
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from credentials import certificate, proof
+from credentials import _proof as proof
+from credentials import certificate
 from credentials.binding import check as check_binding
 from credentials.binding import commit
 from credentials.certificate import (

@@ -11,8 +11,8 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
+from credentials._jcs import MAX_DEPTH, canonicalize, plain_json
 from credentials.errors import CanonicalizationError
-from credentials.jcs import MAX_DEPTH, canonicalize, plain_json
 from tests.credentials._support import json_values
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials import proof
+from credentials import _proof as proof
 from credentials.errors import CanonicalizationError, ProofError
 from credentials.keys import SigningKey
 from tests.credentials._support import deep_copy, json_values

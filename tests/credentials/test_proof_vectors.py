@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from credentials import proof
+from credentials import _proof as proof
 from credentials.keys import PublicKey, SigningKey
 from tests.credentials._support import VECTORS
 

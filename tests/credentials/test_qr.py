@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFilter
 
-from credentials import proof, qr
+from credentials import _proof as proof
+from credentials import qr
 from credentials.errors import CredentialError
 from tests.credentials._support import NEW_KEY, issue
 

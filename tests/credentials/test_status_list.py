@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credentials import proof
+from credentials import _proof as proof
 from credentials.errors import CredentialError
 from credentials.keys import SigningKey
 from credentials.status_list import (

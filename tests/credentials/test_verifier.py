@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from credentials import proof
+from credentials import _proof as proof
+from credentials._jcs import canonicalize
 from credentials.bundle import TrustBundle, load_bundle
 from credentials.errors import CanonicalizationError
-from credentials.jcs import canonicalize
 from credentials.verifier import (
     CHECK_NAMES,
     Status,

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials import certificate, proof
-from credentials import verifier as verifier_module
+from credentials import _acceptance, certificate
+from credentials import _proof as proof
+from credentials._jcs import is_plain_json, plain_size
 from credentials.bundle import TrustBundle, load_bundle
-from credentials.jcs import is_plain_json, plain_size
+from credentials.report import verdict
 from credentials.verifier import (
     CHECK_NAMES,
     Check,
@@ -133,7 +134,7 @@ def test_the_fast_path_is_taken_for_genuine_credentials() -> None:
         assert 0 < plain_size(credential) and is_plain_json(credential)
     report = SHARED.verify(GENUINE[0], now=NOW)
     assert report.verdict is Verdict.VALID
-    assert SHARED._proof_keys and SHARED._issuer_key and SHARED._issuer_listed
+    assert all(SHARED.memos.size(m) for m in ("proof_key", "issuer_key", "issuer_listed"))
 
 
 @settings(max_examples=700, suppress_health_check=[HealthCheck.too_slow])
@@ -205,16 +206,16 @@ def test_remembered_checks_are_not_shared_between_reports() -> None:
 
 
 def test_memos_stop_growing_at_their_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from credentials import verifier as module
+    from credentials import _memo
 
-    monkeypatch.setattr(module, "_CACHE_LIMIT", 1)
+    monkeypatch.setattr(_memo, "LIMIT", 1)
     verifier = Verifier(BUNDLE)
     for credential in GENUINE:
         _same(
             verifier.verify(credential, now=NOW),
             Verifier(BUNDLE, reference=True).verify(credential, now=NOW),
         )
-    assert len(verifier._proof_keys) == 1 and len(verifier._issuer_listed) == 1
+    assert verifier.memos.size("proof_key") == 1 and verifier.memos.size("issuer_listed") == 1
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -229,10 +230,10 @@ def test_the_plain_proof_and_schema_paths_equal_the_general_ones(data: st.DataOb
     if plain_size(credential) < 0:
         return
     for key in (NEW_KEY.public_key, OLD_KEY.public_key):
-        assert proof.verify_plain(credential, key) == proof.verify(credential, key)
-    assert certificate.validate_plain_certificate(credential) == certificate.validate_certificate(
-        credential
-    )
+        assert proof.verify(credential, key, plain=True) == proof.verify(credential, key)
+    assert certificate.validate_certificate(
+        credential, plain=True
+    ) == certificate.validate_certificate(credential)
 
 
 def _verdict_as_written(checks: list[Any], mode: str) -> Verdict:
@@ -271,7 +272,7 @@ def _verdict_as_written(checks: list[Any], mode: str) -> Verdict:
 )
 def test_the_verdict_follows_its_rules(pairs: list[tuple[str, Status]], mode: Any) -> None:
     checks = [Check(name, status, "CODE", "message") for name, status in pairs]
-    assert verifier_module._verdict(checks, mode) is _verdict_as_written(checks, mode)
+    assert verdict(checks, mode) is _verdict_as_written(checks, mode)
 
 
 class _Key(str):
@@ -279,7 +280,7 @@ class _Key(str):
 
 
 def _plain_misses(value: Any) -> list[Any]:
-    """What only the plainness half of `accepts_plain` can refuse, plus the near misses."""
+    """What only the plainness half of `_acceptance.accepts(..., plain=True)` can refuse, plus the near misses."""
     out = [*_near_misses(value), 2**53, -(2**53), 2**53 - 1, False, 1.0]
     if isinstance(value, str):
         out += [value + "\udc80", "\ud83d" + value, _Key(value), value + "\u00e9"]
@@ -294,7 +295,7 @@ def _plain_misses(value: Any) -> list[Any]:
 
 @settings(max_examples=700, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
-def test_accepts_plain_is_accepts_fast_and_plain(data: st.DataObject) -> None:
+def test_accepts_plain_is_accepts_and_plain(data: st.DataObject) -> None:
     credential = copy.deepcopy(data.draw(st.sampled_from(GENUINE)))
     if data.draw(st.booleans()):
         del credential["proof"]
@@ -310,10 +311,10 @@ def test_accepts_plain_is_accepts_fast_and_plain(data: st.DataObject) -> None:
         elif isinstance(parent, dict):
             value = parent.pop(path[-1])
             parent[_Key(path[-1]) if data.draw(st.booleans()) else path[-1]] = value
-    expected = plain_size(credential) >= 0 and certificate.accepts_fast(credential)
-    assert certificate.accepts_plain(credential) is expected
+    expected = plain_size(credential) >= 0 and _acceptance.accepts(credential)
+    assert _acceptance.accepts(credential, plain=True) is expected
     if expected:
-        assert certificate.validate_accepted_certificate(credential) == (
+        assert certificate.validate_certificate(credential, accepted=True) == (
             certificate.validate_certificate(credential)
         )
         assert SHARED.verify(credential, now=NOW) == Verifier(BUNDLE, reference=True).verify(
@@ -323,9 +324,9 @@ def test_accepts_plain_is_accepts_fast_and_plain(data: st.DataObject) -> None:
 
 def test_accepts_plain_accepts_genuine_credentials_and_refuses_a_str_subclass_key() -> None:
     for credential in GENUINE:
-        assert certificate.accepts_plain(credential)
+        assert _acceptance.accepts(credential, plain=True)
         changed = copy.deepcopy(credential)
         changed["issuer"] = {_Key("id"): changed["issuer"]["id"], "name": "x"}
-        assert certificate.accepts_fast(changed) and not certificate.accepts_plain(changed)
+        assert _acceptance.accepts(changed) and not _acceptance.accepts(changed, plain=True)
         changed["issuer"] = {"id": credential["issuer"]["id"], "name": "x\ud800"}
-        assert certificate.accepts_fast(changed) and not certificate.accepts_plain(changed)
+        assert _acceptance.accepts(changed) and not _acceptance.accepts(changed, plain=True)

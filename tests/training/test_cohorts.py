@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check
 from registry import catalogue, clock
 from registry.auth import Principal, Role
 from registry.certificates import numbers

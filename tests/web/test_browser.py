@@ -24,8 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from credentials import qr
-from credentials.idnumber import mod11_2_check
+from credentials import mod11_2_check, qr
 from registry import demo, demo_certificates
 from registry.db import Database
 from registry.personal import PersonalData

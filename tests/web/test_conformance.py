@@ -14,9 +14,7 @@ from typing import Any
 
 import pytest
 
-from credentials.bundle import BundleError, MemoryBundleStore, load_bundle
-from credentials.keys import PublicKey
-from credentials.verifier import verify_credential
+from credentials import BundleError, MemoryBundleStore, PublicKey, load_bundle, verify_credential
 from service.verify_cli import Unreadable, read_credential
 
 from .conftest import CORPUS, PAGE, ROOT, node
@@ -28,7 +26,7 @@ ROOT_KEY = PublicKey.from_multibase(MANIFEST["rootKey"])
 
 
 def python_result(case: dict[str, Any]) -> dict[str, Any]:
-    from credentials.bundle import parse_timestamp
+    from credentials import parse_timestamp
 
     try:
         credential = read_credential(str(CORPUS / case["input"]))

@@ -30,7 +30,6 @@ from credentials.errors import CanonicalizationError
 __all__ = [
     "MAX_DEPTH",
     "canonicalize",
-    "canonicalize_plain",
     "is_plain_json",
     "plain_json",
     "plain_size",
@@ -41,32 +40,29 @@ MAX_DEPTH: Final = 64
 _INT_LIMIT: Final = 2**53 - 1  # I-JSON: every integer up to this is exactly a double
 
 
-def canonicalize(value: Any) -> bytes:
+def canonicalize(value: Any, *, plain: bool = False) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value.
+
+    `plain=True` is the caller's word that `is_plain_json(value)` holds (for instance a part of a
+    document that `plain_size` accepted): the fast path is then taken without the walk;
+    tests/credentials/test_jcs_fast.py checks the bytes are the same.
 
     Raises `CanonicalizationError` (code `JCS_NOT_JSON` or `JCS_TOO_DEEP`) for anything that is
     not JSON: NaN or infinite floats, integers beyond ±(2**53 - 1) unless they are the canonical
     spelling of a double (as `json.loads` returns for 1e20), non-string keys, strings with lone
     surrogates, other Python types, nesting deeper than `MAX_DEPTH`.
     """
-    if is_plain_json(value):
+    if plain or is_plain_json(value):
         return orjson.dumps(value, option=_SORT_KEYS)
-    plain = plain_json(value)
+    copy = plain_json(value)
     try:
-        return rfc8785.dumps(plain)
+        return rfc8785.dumps(copy)
     except (rfc8785.CanonicalizationError, ValueError) as exc:
         # Only reachable for inputs `_to_plain_json` lets through; kept so no other type escapes.
         raise CanonicalizationError("JCS_NOT_JSON", f"value has no JCS form: {exc}") from None
 
 
 _SORT_KEYS: Final = orjson.OPT_SORT_KEYS
-
-
-def canonicalize_plain(value: Any) -> bytes:
-    """`canonicalize(value)` for a value already known to pass `is_plain_json` (for instance a
-    part of a document that `plain_size` accepted): the same bytes without the walk. The caller
-    guarantees the precondition; tests/credentials/test_jcs_fast.py checks the equality."""
-    return orjson.dumps(value, option=_SORT_KEYS)
 
 
 def plain_size(value: Any, limit: int = 2**62) -> int:

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
-import base58
-
+from credentials import _multibase
+from credentials._jcs import canonicalize, plain_json
 from credentials.errors import CanonicalizationError, ProofError
-from credentials.jcs import canonicalize, canonicalize_plain, plain_json
 from credentials.keys import PublicKey, SigningKey
 
 __all__ = [
@@ -60,7 +59,6 @@ __all__ = [
     "sign",
     "verification_method_of",
     "verify",
-    "verify_plain",
 ]
 
 PROOF_TYPE: Final = "DataIntegrityProof"
@@ -208,14 +206,14 @@ def encode_proof_value(signature: bytes) -> str:
     """Multibase base58btc: `z` + base58btc(signature)."""
     if not isinstance(signature, bytes) or len(signature) != _SIGNATURE_BYTES:
         raise ProofError("PROOF_VALUE", "an Ed25519 signature is 64 bytes")
-    return "z" + base58.b58encode(signature).decode("ascii")
+    return _multibase.encode(signature)
 
 
 def decode_proof_value(value: object) -> bytes:
     """The 64 signature bytes of a `z…` proofValue, or ProofError(PROOF_VALUE)."""
     if not isinstance(value, str) or not _BASE58BTC.fullmatch(value):
         raise ProofError("PROOF_VALUE", "proofValue must be multibase base58btc ('z…')")
-    raw = _b58decode(value[1:])
+    raw = _multibase.decode(value[1:])
     if len(raw) != _SIGNATURE_BYTES:
         raise ProofError("PROOF_VALUE", f"proofValue must hold 64 bytes, found {len(raw)}")
     return raw
@@ -260,26 +258,18 @@ def verify(
     public_key: PublicKey,
     *,
     expected_proof_purpose: str = "assertionMethod",
+    plain: bool = False,
 ) -> ProofCheck:
     """Check the `eddsa-jcs-2022` proof of `secured` under `public_key`.
 
     Never raises for any `secured`, however malformed; the result's `code` says what is wrong.
     The proof's verificationMethod must be `public_key.verification_method` and its proofPurpose
-    `expected_proof_purpose` (credentials are asserted with `assertionMethod`).
+    `expected_proof_purpose` (credentials are asserted with `assertionMethod`). `plain=True` is
+    the caller's word that `_jcs.plain_size(secured) >= 0` (the verifier's input check found it):
+    the same result without walking the document again for each canonical form;
+    tests/credentials/test_proof.py checks the equality.
     """
-    return _verify(secured, public_key, expected_proof_purpose, plain=False)
-
-
-def verify_plain(
-    secured: dict[str, Any],
-    public_key: PublicKey,
-    *,
-    expected_proof_purpose: str = "assertionMethod",
-) -> ProofCheck:
-    """`verify` for a document the caller has already found plain (`jcs.plain_size(secured) >= 0`,
-    as the verifier's input check does): the same result without walking the document again for
-    each canonical form. tests/credentials/test_proof_fast.py checks it equals `verify`."""
-    return _verify(secured, public_key, expected_proof_purpose, plain=True)
+    return _verify(secured, public_key, expected_proof_purpose, plain)
 
 
 def _verify(
@@ -350,8 +340,8 @@ def _verify(
             # Parts of a plain document are plain: `canonical_proof_config`'s checks without the
             # walks (type and cryptosuite were compared above, `created` checked as XSD above).
             data = (
-                hashlib.sha256(canonicalize_plain(proof_opts)).digest()
-                + hashlib.sha256(canonicalize_plain(unsecured)).digest()
+                hashlib.sha256(canonicalize(proof_opts, plain=True)).digest()
+                + hashlib.sha256(canonicalize(unsecured, plain=True)).digest()
             )
         else:
             data = hash_data(canonical_proof_config(proof_opts), canonical_document(unsecured))
@@ -379,24 +369,6 @@ def verification_method_of(secured: object) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-_B58_ALPHABET: Final = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX: Final = {c: i for i, c in enumerate(_B58_ALPHABET)}
-_B58_DIGITS: Final = bytes(
-    _B58_INDEX[chr(b)] if chr(b) in _B58_INDEX else 0 for b in range(256)
-)  # ASCII code -> digit value, for `bytes.translate` (only alphabet characters reach it)
-
-
-def _b58decode(text: str) -> bytes:
-    """`base58.b58decode` for text already matched by `_BASE58BTC` (a quarter of its cost: one
-    integer accumulation, then leading "1"s as zero bytes). tests/credentials/test_proof_fast.py
-    checks it against the package."""
-    number = 0
-    for digit in text.encode("ascii").translate(_B58_DIGITS):
-        number = number * 58 + digit
-    zeros = len(text) - len(text.lstrip("1"))
-    return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
 def _fail(code: str, message: str) -> ProofCheck:
