@@ -277,6 +277,33 @@ def _verify(
 ) -> ProofCheck:
     if not isinstance(public_key, PublicKey):
         raise TypeError("public_key must be a credentials.keys.PublicKey")
+    proof = _single_proof(secured)
+    if isinstance(proof, ProofCheck):
+        return proof
+    vm = proof.get("verificationMethod")
+    vm = vm if isinstance(vm, str) else None
+    created = proof.get("created")
+    created = created if isinstance(created, str) else None
+    found = _signature(proof, vm, created, public_key, expected_proof_purpose)
+    if isinstance(found, tuple):
+        return ProofCheck(False, *found, vm, created)
+    try:
+        data = _signed_data(secured, proof, plain)
+    except (CanonicalizationError, ProofError) as exc:
+        return ProofCheck(
+            False, PROOF_MALFORMED, f"cannot canonicalise: {exc.message}", vm, created
+        )
+    if data is None:
+        message = "the document's @context does not start with the proof's @context"
+        return ProofCheck(False, PROOF_CONTEXT_MISMATCH, message, vm, created)
+    if not public_key.verify(data, found):
+        message = "the signature does not match the document"
+        return ProofCheck(False, PROOF_SIGNATURE_INVALID, message, vm, created)
+    return ProofCheck(True, PROOF_OK, "proof verified", vm, created)
+
+
+def _single_proof(secured: object) -> Mapping[str, Any] | ProofCheck:
+    """The document's one proof object, or the failed check saying why there is none."""
     if not (type(secured) is dict or isinstance(secured, Mapping)):
         return _fail(PROOF_MALFORMED, "the secured document is not a JSON object")
     if "proof" not in secured:
@@ -286,17 +313,19 @@ def _verify(
         return _fail(PROOF_MALFORMED, "proof sets (several proofs) are not supported")
     if not (type(proof) is dict or isinstance(proof, Mapping)):
         return _fail(PROOF_MALFORMED, "proof is not a JSON object")
+    return proof
 
-    vm = proof.get("verificationMethod")
-    vm = vm if isinstance(vm, str) else None
-    created = proof.get("created")
-    created = created if isinstance(created, str) else None
 
-    def fail(code: str, message: str) -> ProofCheck:
-        return ProofCheck(False, code, message, vm, created)
-
+def _signature(
+    proof: Mapping[str, Any],
+    vm: str | None,
+    created: str | None,
+    public_key: PublicKey,
+    expected_proof_purpose: str,
+) -> bytes | tuple[str, str]:
+    """The proof's signature bytes once its options are in order, else (code, message)."""
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return fail(
+        return (
             PROOF_WRONG_SUITE,
             f"expected type {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}, found type "
             f"{_brief(proof.get('type'))} with cryptosuite {_brief(proof.get('cryptosuite'))}",
@@ -304,52 +333,45 @@ def _verify(
     try:
         signature = decode_proof_value(proof.get("proofValue"))
     except ProofError as exc:
-        return fail(PROOF_MALFORMED, exc.message)
+        return PROOF_MALFORMED, exc.message
     if vm is None:
-        return fail(PROOF_MALFORMED, "proof verificationMethod is missing or not a string")
+        return PROOF_MALFORMED, "proof verificationMethod is missing or not a string"
     if "created" in proof and not (
         _xsd_datetime_str(created) if type(created) is str else is_xsd_datetime(proof["created"])
     ):
-        return fail(PROOF_MALFORMED, "proof created is not an XML Schema dateTime")
+        return PROOF_MALFORMED, "proof created is not an XML Schema dateTime"
     purpose = proof.get("proofPurpose")
     if not isinstance(purpose, str):
-        return fail(PROOF_MALFORMED, "proof proofPurpose is missing or not a string")
+        return PROOF_MALFORMED, "proof proofPurpose is missing or not a string"
     if vm != public_key.verification_method:
-        return fail(
+        return (
             PROOF_KEY_MISMATCH,
             f"proof names verification method {_brief(vm)}, not the given key "
             f"{public_key.verification_method}",
         )
     if purpose != expected_proof_purpose:
-        return fail(
-            PROOF_WRONG_PURPOSE,
-            f"proof purpose is {_brief(purpose)}, expected {expected_proof_purpose!r}",
-        )
+        message = f"proof purpose is {_brief(purpose)}, expected {expected_proof_purpose!r}"
+        return PROOF_WRONG_PURPOSE, message
+    return signature
 
+
+def _signed_data(secured: Mapping[str, Any], proof: Mapping[str, Any], plain: bool) -> bytes | None:
+    """The hash data the signature covers (spec §3.3.2 steps 4-6), or None when the document's
+    @context does not start with the proof's."""
     proof_opts = {k: v for k, v in proof.items() if k != "proofValue"}
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
-    try:
-        if "@context" in proof_opts:
-            if not _context_starts_with(secured.get("@context"), proof_opts["@context"]):
-                return fail(
-                    PROOF_CONTEXT_MISMATCH,
-                    "the document's @context does not start with the proof's @context",
-                )
-            unsecured["@context"] = proof_opts["@context"]
-        if plain:
-            # Parts of a plain document are plain: `canonical_proof_config`'s checks without the
-            # walks (type and cryptosuite were compared above, `created` checked as XSD above).
-            data = (
-                hashlib.sha256(canonicalize(proof_opts, plain=True)).digest()
-                + hashlib.sha256(canonicalize(unsecured, plain=True)).digest()
-            )
-        else:
-            data = hash_data(canonical_proof_config(proof_opts), canonical_document(unsecured))
-    except (CanonicalizationError, ProofError) as exc:
-        return fail(PROOF_MALFORMED, f"cannot canonicalise: {exc.message}")
-    if not public_key.verify(data, signature):
-        return fail(PROOF_SIGNATURE_INVALID, "the signature does not match the document")
-    return ProofCheck(True, PROOF_OK, "proof verified", vm, created)
+    if "@context" in proof_opts:
+        if not _context_starts_with(secured.get("@context"), proof_opts["@context"]):
+            return None
+        unsecured["@context"] = proof_opts["@context"]
+    if plain:
+        # Parts of a plain document are plain: `canonical_proof_config`'s checks without the
+        # walks (type and cryptosuite were compared, `created` checked as XSD by `_signature`).
+        return (
+            hashlib.sha256(canonicalize(proof_opts, plain=True)).digest()
+            + hashlib.sha256(canonicalize(unsecured, plain=True)).digest()
+        )
+    return hash_data(canonical_proof_config(proof_opts), canonical_document(unsecured))
 
 
 def proof_of(secured: object) -> Mapping[str, Any] | None:

@@ -480,27 +480,8 @@ def load_bundle(
     Order: signature by a pinned root key first (nothing unsigned is even parsed), then schema,
     then consistency, then the sequence against `store`, which records it once all passed.
     """
-    if not isinstance(document, Mapping):
-        raise BundleError("BUNDLE_NOT_OBJECT", "the trust bundle is not a JSON object")
     pinned = tuple(root_keys)
-    if not pinned:
-        raise BundleError(
-            "BUNDLE_NO_ROOT_KEY", "no root key pinned: a bundle is never trusted blind"
-        )
-    method = proof.verification_method_of(document)
-    if method is None:
-        raise BundleError("BUNDLE_UNSIGNED", "the trust bundle has no usable proof")
-    signer = next((k for k in pinned if k.verification_method == method), None)
-    if signer is None:
-        raise BundleError(
-            "BUNDLE_UNTRUSTED_KEY",
-            f"the bundle is signed by {method[:80]}, which is not a pinned root key",
-        )
-    check = proof.verify(document, signer)
-    if not check.ok:
-        raise BundleError(
-            "BUNDLE_SIGNATURE_INVALID", f"the bundle's signature does not verify: {check.message}"
-        )
+    signer = _pinned_signer(document, pinned)
     problems = _schema_problems(document)
     if problems:
         raise BundleError(
@@ -513,10 +494,6 @@ def load_bundle(
     except ValueError:
         raise BundleError("BUNDLE_INVALID", "the bundle's issued time is not a date-time") from None
     occupations = tuple(Occupation(tuple(o["codes"]), o["name"]) for o in document["occupations"])
-    codes: dict[str, Occupation] = {}
-    for occupation in occupations:
-        for code in occupation.codes:
-            codes.setdefault(code, occupation)
     sequence = int(document["sequence"])  # the schema lets 3.0 through as an integer
     if store is not None:
         highest = store.highest_sequence(signer.multibase)
@@ -536,8 +513,43 @@ def load_bundle(
         institutions=institutions,
         occupations=occupations,
         _keys={k.verification_method: k for i in institutions.values() for k in i.keys},
-        _occupation_codes=codes,
+        _occupation_codes=_by_code(occupations),
     )
     if store is not None:
         store.record_sequence(signer.multibase, sequence)
     return bundle
+
+
+def _pinned_signer(document: Any, pinned: tuple[PublicKey, ...]) -> PublicKey:
+    """The pinned root key whose valid proof `document` carries, or `BundleError` saying why
+    there is none (nothing unsigned is even parsed)."""
+    if not isinstance(document, Mapping):
+        raise BundleError("BUNDLE_NOT_OBJECT", "the trust bundle is not a JSON object")
+    if not pinned:
+        raise BundleError(
+            "BUNDLE_NO_ROOT_KEY", "no root key pinned: a bundle is never trusted blind"
+        )
+    method = proof.verification_method_of(document)
+    if method is None:
+        raise BundleError("BUNDLE_UNSIGNED", "the trust bundle has no usable proof")
+    signer = next((k for k in pinned if k.verification_method == method), None)
+    if signer is None:
+        raise BundleError(
+            "BUNDLE_UNTRUSTED_KEY",
+            f"the bundle is signed by {method[:80]}, which is not a pinned root key",
+        )
+    check = proof.verify(document, signer)
+    if not check.ok:
+        raise BundleError(
+            "BUNDLE_SIGNATURE_INVALID", f"the bundle's signature does not verify: {check.message}"
+        )
+    return signer
+
+
+def _by_code(occupations: Iterable[Occupation]) -> dict[str, Occupation]:
+    """Each occupation code's occupation (the first one listing it)."""
+    codes: dict[str, Occupation] = {}
+    for occupation in occupations:
+        for code in occupation.codes:
+            codes.setdefault(code, occupation)
+    return codes
