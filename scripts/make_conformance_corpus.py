@@ -50,6 +50,7 @@ from credentials import (
     sign_bundle,
     sign_proof,
     status_list_credential,
+    uscc_check_character,
     verify_credential,
 )
 from service.verify_cli import Unreadable, read_credential
@@ -90,14 +91,7 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _uscc_check(body17: str) -> str:
-    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(chars.index(c) * w for c, w in zip(body17, weights, strict=True))
-    return chars[(31 - total % 31) % 31]
-
-
-USCC_C = "91440300MA5D00001" + _uscc_check("91440300MA5D00001")
+USCC_C = "91440300MA5D00001" + uscc_check_character("91440300MA5D00001")
 ISSUER_C = f"urn:uscc:{USCC_C}"
 
 

@@ -51,7 +51,7 @@ PUBLIC = issuer_key().public_key
 
 # --- an independent eddsa-jcs-2022 verifier -------------------------------------------------
 # Written from the W3C Recommendation (vc-di-eddsa §3.3) against rfc8785, hashlib and PyNaCl
-# only: it shares no code with credentials.proof or credentials.keys.
+# only: it shares no code with credentials._proof or credentials.keys.
 
 
 def independent_verify(secured: dict[str, Any], public_key_multibase: str) -> bool:

@@ -1,4 +1,4 @@
-"""credentials.jcs: RFC 8785 canonical JSON."""
+"""credentials._jcs: RFC 8785 canonical JSON."""
 
 from __future__ import annotations
 

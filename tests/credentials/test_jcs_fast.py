@@ -1,4 +1,4 @@
-"""The fast canonicalisation path of credentials.jcs is byte-identical to `rfc8785`.
+"""The fast canonicalisation path of credentials._jcs is byte-identical to `rfc8785`.
 
 `canonicalize` now writes values that `is_plain_json` accepts with `orjson` (before: the standard
 library's JSON encoder). These properties compare it with the reference it replaced — `rfc8785.dumps` of

@@ -1,4 +1,4 @@
-"""credentials.proof: sign/verify behaviour, the @context rule, and robustness."""
+"""credentials._proof: sign/verify behaviour, the @context rule, and robustness."""
 
 from __future__ import annotations
 

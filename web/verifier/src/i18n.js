@@ -1,5 +1,5 @@
 // The page's words, in Chinese (the default) and English. Check codes are the verifier's
-// (credentials/verifier.py); each gets a plain-language line, with the verifier's technical
+// (credentials/checks.py); each gets a plain-language line, with the verifier's technical
 // message kept under "details".
 
 export const LANGUAGES = ['zh', 'en'];

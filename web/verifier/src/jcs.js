@@ -1,4 +1,4 @@
-// RFC 8785 JSON Canonicalization Scheme, refusing exactly what credentials/jcs.py refuses:
+// RFC 8785 JSON Canonicalization Scheme, refusing exactly what credentials/_jcs.py refuses:
 // nesting deeper than 64, strings with lone surrogates, non-finite numbers, and integers that
 // no double holds exactly (see json.js). Keys sort by UTF-16 code units, which is what JS's
 // default string comparison does; numbers print as ECMAScript's Number#toString, which RFC 8785

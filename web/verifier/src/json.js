@@ -120,7 +120,7 @@ export function parseJson(text) {
     const digits = literal.replace('-', '');
     if (digits.length > MAX_INT_DIGITS) fail('integer literal too long');
     if (Math.abs(value) <= SAFE) return [value === 0 ? 0 : value, undefined];
-    // Like credentials/jcs.py: a big literal is fine only if it is exactly how JCS writes a double.
+    // Like credentials/_jcs.py: a big literal is fine only if it is exactly how JCS writes a double.
     const exact = Number.isFinite(value) && String(value) === literal;
     return [value, exact ? undefined : INEXACT];
   };

@@ -1,5 +1,5 @@
 // The eddsa-jcs-2022 Data Integrity proof (W3C vc-di-eddsa), verified step by step as
-// credentials/proof.py verifies it, with the same result codes.
+// credentials/_proof.py verifies it, with the same result codes.
 
 import { ed25519Verify, sha256 } from './crypto.js';
 import { base58Decode, concatBytes } from './encoding.js';

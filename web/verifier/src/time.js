@@ -242,7 +242,7 @@ export function duration(us) {
   return parts.join(' ');
 }
 
-// XML Schema dateTime, as credentials/proof.py's is_xsd_datetime.
+// XML Schema dateTime, as credentials/_proof.py's is_xsd_datetime.
 const XSD_DATETIME =
   /^-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$/;
 

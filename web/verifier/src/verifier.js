@@ -1,5 +1,5 @@
 // The offline verifier: the same checks, order, codes and verdict rule as
-// credentials/verifier.py, so that the page and `registry verify` agree case by case
+// credentials/checks.py, so that the page and `registry verify` agree case by case
 // (tests/vectors/conformance/ holds the cases both run).
 //
 // Checks: input, proof, issuer_key, issuer_listed, status, schema, holder_binding. If the input
