@@ -231,3 +231,20 @@ def test_check_never_raises_on_a_damaged_binding(changes: dict[str, Any]) -> Non
     assert isinstance(result, BindingCheck)
     if any(FAST[k] != v or type(FAST[k]) is not type(v) for k, v in changes.items()):
         assert not result.ok
+
+
+def test_an_argon2id_failure_is_never_a_match() -> None:
+    # Real Argon2id, made to fail for want of memory: the address space is capped just above
+    # what the process uses, so the 256 MiB the binding asks for cannot be had.
+    import resource
+
+    made = {**commit(HOLDER_ID, params=FAST_PARAMS), "memlimit": 256 * 1024 * 1024}
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        used = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (used + 64 * 1024 * 1024, hard))
+    try:
+        result = check(made, HOLDER_ID)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    assert (result.ok, result.code) == (False, "BINDING_UNSUPPORTED")

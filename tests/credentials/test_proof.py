@@ -315,3 +315,18 @@ def test_verify_never_raises_with_arbitrary_proof_or_context(
     for doc in ({**SIGNED, "proof": proof_value}, {**SIGNED, "@context": context}):
         check = _check(doc)
         assert isinstance(check, proof.ProofCheck)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2023-02-29T00:00:00Z", False),  # 2023 is not a leap year
+        ("2024-02-29T00:00:00Z", True),
+        ("2100-02-29T00:00:00Z", False),  # a century, not divisible by 400
+        ("2000-02-29T00:00:00Z", True),
+        ("2026-04-31T00:00:00Z", False),
+        ("0000-02-29T00:00:00Z", True),  # year 0000 is a leap year, like 2000
+    ],
+)
+def test_xsd_datetime_wants_a_real_calendar_day(value: str, valid: bool) -> None:
+    assert proof.is_xsd_datetime(value) is valid

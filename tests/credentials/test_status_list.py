@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import random
 import zlib
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -250,3 +251,178 @@ def test_status_list_credential_needs_aware_times() -> None:
             SigningKey.from_seed(bytes(32)),
             valid_from=dt.datetime(2026, 11, 1),
         )
+
+
+# --- what each failure is called, and the bits and bytes exactly --------------------------------
+
+
+def _code(call: object, *args: object, **kwargs: object) -> str:
+    with pytest.raises(CredentialError) as info:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return info.value.code
+
+
+@pytest.mark.parametrize("size", ["131072", 131072.0, True, None])
+def test_a_size_that_is_not_an_integer_is_refused_by_code(size: object) -> None:
+    assert _code(StatusList, size) == "STATUS_LIST_SIZE"
+
+
+def test_size_codes_and_bounds() -> None:
+    from credentials.status_list import MAX_ENTRIES
+
+    assert _code(StatusList, MIN_ENTRIES + 3) == "STATUS_LIST_SIZE"
+    assert _code(StatusList, MAX_ENTRIES + 8) == "STATUS_LIST_TOO_LARGE"
+    assert len(StatusList(MAX_ENTRIES)) == MAX_ENTRIES
+
+
+@pytest.mark.parametrize("index", ["1", 1.0, True, None])
+def test_an_index_that_is_not_an_integer_is_refused_by_code(index: object) -> None:
+    assert _code(StatusList().get, index) == "STATUS_LIST_RANGE"
+    assert _code(StatusList().set, index) == "STATUS_LIST_RANGE"
+
+
+def test_setting_bit_7_marks_bit_7_only_and_clearing_one_bit_keeps_its_byte() -> None:
+    status_list = StatusList()
+    status_list.set(7)
+    assert [status_list.get(i) for i in range(8)] == [False] * 7 + [True]
+    for index in range(8, 16):
+        status_list.set(index)
+    status_list.set(11, False)
+    assert status_list.to_bytes()[:2] == bytes([0x01, 0xEF])
+    assert status_list.count_set() == 8
+
+
+def test_from_bytes_keeps_the_allocated_indices() -> None:
+    status_list = StatusList.from_bytes(bytes(MIN_ENTRIES // 8), allocated=[3, 9])
+    assert status_list.allocated == frozenset({3, 9})
+    assert not status_list.is_free(3) and status_list.is_free(4)
+
+
+def test_lists_are_equal_only_to_lists_with_the_same_bits() -> None:
+    a, b = StatusList(), StatusList()
+    assert a == b and a != "not a list" and a != StatusList(MIN_ENTRIES + 8)
+    b.set(1)
+    assert a != b
+
+
+def test_equal_lists_encode_equally_whenever_and_at_the_highest_compression() -> None:
+    a = StatusList()
+    a.set(5)
+    raw = base64.urlsafe_b64decode(a.encode()[1:] + "==")
+    assert raw[4:8] == bytes(4)  # gzip MTIME 0: no time in the encoding
+    assert raw[8] == 2  # XFL 2: compressed with level 9
+    assert a.encode() == StatusList.from_bytes(a.to_bytes()).encode()
+
+
+def test_decode_codes_for_a_non_string_and_a_long_body() -> None:
+    from credentials.status_list import MAX_ENCODED_CHARS
+
+    assert _code(StatusList.decode, b"uH4s") == "STATUS_LIST_ENCODING"
+    assert _code(StatusList.decode, "u" + "A" * (MAX_ENCODED_CHARS + 1)) == "STATUS_LIST_TOO_LARGE"
+    # Exactly at the limit the body is read, and found not to be GZIP.
+    assert _code(StatusList.decode, "u" + "A" * MAX_ENCODED_CHARS) == "STATUS_LIST_GZIP"
+
+
+def test_a_body_one_past_a_base64_quantum_is_refused_as_unpadded_base64url() -> None:
+    with pytest.raises(CredentialError) as info:
+        StatusList.decode("uAAAAA")
+    assert info.value.code == "STATUS_LIST_ENCODING"
+    assert "padding" in info.value.message
+
+
+def test_the_size_limit_is_exact() -> None:
+    entries = MIN_ENTRIES + 8
+    encoded = StatusList(entries).encode()
+    assert len(StatusList.decode(encoded, max_entries=entries)) == entries
+    # One byte more than the limit is refused, even when the stream ends right there.
+    assert _code(StatusList.decode, encoded, max_entries=entries - 8) == "STATUS_LIST_TOO_LARGE"
+
+
+def test_the_bomb_is_refused_without_inflating_it() -> None:
+    import tracemalloc
+
+    bomb = _b64(gzip.compress(bytes(200 * 1024 * 1024)))
+    tracemalloc.start()
+    try:
+        assert _code(StatusList.decode, bomb) == "STATUS_LIST_TOO_LARGE"
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024  # the cap (16 MiB) and the input, not 200 MiB
+
+
+class _NoOffset(dt.tzinfo):
+    def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return None
+
+
+def _credential(**changes: object) -> dict[str, object]:
+    arguments: dict[str, object] = {
+        "valid_from": dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    }
+    arguments.update(changes)
+    return status_list_credential(
+        "https://registry.example/status/1",
+        StatusList(),
+        arguments.pop("issuer", "https://registry.example/"),  # type: ignore[arg-type]
+        SigningKey.from_seed(bytes(32)),
+        **arguments,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("tz", [None, _NoOffset()])
+def test_credential_times_must_be_aware_by_code(tz: dt.tzinfo | None) -> None:
+    naive = dt.datetime(2026, 11, 1, tzinfo=tz)
+    assert _code(_credential, valid_from=naive) == "STATUS_LIST_TIME"
+
+
+def test_valid_until_must_be_after_valid_from() -> None:
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert _code(_credential, valid_from=start, valid_until=start) == "STATUS_LIST_TIME"
+
+
+def test_the_credential_names_its_context_issuer_and_signing_time() -> None:
+    issuer = {"id": "https://registry.example/", "name": "registry"}
+    credential = _credential(issuer=issuer)
+    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert credential["issuer"] == issuer and credential["issuer"] is not issuer
+    assert credential["proof"]["created"] == credential["validFrom"]  # type: ignore[index]
+
+
+def _with(credential: dict[str, object], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    import copy
+
+    changed: Any = copy.deepcopy(credential)
+    target = changed
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        (("type",), "BitstringStatusListCredential", "STATUS_LIST_CREDENTIAL"),
+        (("type",), ["VerifiableCredential"], "STATUS_LIST_CREDENTIAL"),
+        (("credentialSubject",), "BitstringStatusList", "STATUS_LIST_CREDENTIAL"),
+        (("credentialSubject", "type"), "StatusList", "STATUS_LIST_CREDENTIAL"),
+        (("credentialSubject", "encodedList"), None, "STATUS_LIST_ENCODING"),
+        (("credentialSubject", "statusPurpose"), "revocationx", "STATUS_VERIFICATION_ERROR"),
+    ],
+)
+def test_a_malformed_status_list_credential_is_refused_by_code(
+    path: tuple[str, ...], value: object, code: str
+) -> None:
+    assert _code(parse_status_list_credential, _with(_credential(), path, value)) == code
+
+
+def test_a_status_list_credential_is_an_object_and_its_purposes_may_be_a_list() -> None:
+    assert _code(parse_status_list_credential, ["not", "an", "object"]) == "STATUS_LIST_CREDENTIAL"
+    both = _with(
+        _credential(), ("credentialSubject", "statusPurpose"), ["suspension", "revocation"]
+    )
+    assert len(parse_status_list_credential(both)) == MIN_ENTRIES
+    assert _code(parse_status_list_credential, _credential(), expected_purpose="revoc") == (
+        "STATUS_VERIFICATION_ERROR"
+    )

@@ -514,3 +514,21 @@ def test_text_from_the_credential_cannot_steer_a_terminal(bundle: TrustBundle) -
     for check in report.checks:
         assert check.message.isprintable(), check
     assert "\\u001b" in report.check("issuer_key").message
+
+
+def test_without_a_trust_anchor_the_proof_is_unknown_by_code() -> None:
+    report = verify_credential(issue(), now=NOW)
+    proof_check = report.check("proof")
+    assert (proof_check.status, proof_check.code) == (Status.UNKNOWN, "NO_TRUST_ANCHOR")
+    assert report.verdict is Verdict.UNVERIFIED
+
+
+def test_a_credential_without_a_proof_fails_with_proof_missing() -> None:
+    credential = issue()
+    del credential["proof"]
+    report = verify_credential(
+        credential, bundle=load_bundle(bundle_document(), root_public()), now=NOW
+    )
+    proof_check = report.check("proof")
+    assert (proof_check.status, proof_check.code) == (Status.FAIL, "PROOF_MISSING")
+    assert report.verdict is Verdict.INVALID

@@ -330,3 +330,39 @@ def test_accepts_plain_accepts_genuine_credentials_and_refuses_a_str_subclass_ke
         assert _acceptance.accepts(changed) and not _acceptance.accepts(changed, plain=True)
         changed["issuer"] = {"id": credential["issuer"]["id"], "name": "x\ud800"}
         assert _acceptance.accepts(changed) and not _acceptance.accepts(changed, plain=True)
+
+
+def test_the_memo_keys_hold_everything_the_remembered_checks_read() -> None:
+    from credentials import _memo
+
+    base = GENUINE[0]
+    changes = [
+        (("credentialSubject", "certificate", "occupation", "code"), AI_2022),
+        (("credentialSubject", "certificate", "level", "code"), 2),
+        (("credentialSubject", "certificate", "level", "name"), "中级"),
+        (("credentialSubject", "certificate", "direction"), "大数据分析"),
+        (("proof", "created"), "2025-06-02T02:00:00Z"),
+        (("validFrom",), "2025-06-02T02:00:00Z"),
+        (("issuer", "id"), "urn:uscc:91110000802100433B"),
+    ]
+    for path, value in changes:
+        changed = copy.deepcopy(base)
+        target = changed
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+        assert _memo.issuer_listed_key(changed) != _memo.issuer_listed_key(base), path
+        if path[0] in ("proof", "validFrom", "issuer"):
+            assert _memo.issuer_key_key(changed) != _memo.issuer_key_key(base), path
+    changed = copy.deepcopy(base)
+    changed["proof"]["verificationMethod"] = "did:key:z6Mk#z6Mk"
+    assert _memo.issuer_key_key(changed) != _memo.issuer_key_key(base)
+
+
+def test_a_second_credential_of_the_same_issuer_does_not_inherit_the_first_ones_verdict() -> None:
+    verifier = Verifier(BUNDLE)
+    listed = issue(level=1)
+    assert verifier.verify(listed, now=NOW).check("issuer_listed").code == "LISTED_IN_SCOPE"
+    # Level 3 was not in scope in 2025: the same issuer, key and time, another verdict.
+    unlisted = issue(level=3, serial=2)
+    assert verifier.verify(unlisted, now=NOW).check("issuer_listed").code == "OUT_OF_SCOPE"

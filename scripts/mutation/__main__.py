@@ -1,0 +1,238 @@
+"""Mutation testing of `credentials/` and `registry/identifiers.py`, one module at a time.
+
+    .venv/bin/python -m scripts.mutation status_list            # run (resumes), then report
+    .venv/bin/python -m scripts.mutation status_list --report   # report the last run only
+    .venv/bin/python -m scripts.mutation --list                 # the modules and their tests
+
+Each module's mutants (mutmut 3, `pip install mutmut`; not a project dependency, not in CI)
+run against that module's own fast tests only, in a copy of the tree under
+var/mutation/<module>/ (mutmut writes its `mutants/` folder there, never into the
+repository). A run is bounded (`--timeout`, default 900 s of wall time); mutmut keeps what it
+found, so running again continues where the last run stopped. CPU-heavy: run one module at a
+time, never several in parallel.
+
+The report counts a surviving mutant as *message text only* when the one thing it changes is a
+string literal with a space in it (a human message: "XX…XX", upper or lower case, None) and as
+*equivalent* when it is listed in `EQUIVALENT` below with the reason; the score is killed ÷
+(all − message text − equivalent). docs/testing.md has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "var" / "mutation"
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+# module -> (source file, its own fast tests)
+MODULES: dict[str, tuple[str, list[str]]] = {
+    "idnumber": ("credentials/idnumber.py", ["tests/credentials/test_idnumber.py"]),
+    "status_list": ("credentials/status_list.py", ["tests/credentials/test_status_list.py"]),
+    "jcs": (
+        "credentials/_jcs.py",
+        ["tests/credentials/test_jcs.py", "tests/credentials/test_jcs_fast.py"],
+    ),
+    "proof": (
+        "credentials/_proof.py",
+        ["tests/credentials/test_proof.py", "tests/credentials/test_proof_vectors.py"],
+    ),
+    "binding": ("credentials/binding.py", ["tests/credentials/test_binding.py"]),
+    "bundle": ("credentials/bundle.py", ["tests/credentials/test_bundle.py"]),
+    "verifier": (
+        "credentials/checks.py",
+        ["tests/credentials/test_verifier.py", "tests/credentials/test_verifier_batch.py"],
+    ),
+    "memo": ("credentials/_memo.py", ["tests/credentials/test_verifier_batch.py"]),
+    "uscc": ("credentials/uscc.py", ["tests/credentials/test_uscc.py"]),
+    "identifiers": ("registry/identifiers.py", ["tests/test_identifiers_uscc.py"]),
+}
+
+# Surviving mutants that cannot be told apart from the original by any test, each with the
+# reason; keyed by mutmut's mutant name.
+EQUIVALENT: dict[str, str] = {
+    "credentials.status_list.xǁStatusListǁencode__mutmut_6": "compresslevel=9 is gzip's default",
+    "credentials.status_list.xǁStatusListǁencode__mutmut_20": '"ASCII" and "ascii" are one codec',
+    "credentials.status_list.xǁStatusListǁencode__mutmut_18": (
+        'rstrip(b"XX=XX"): an encoding always ends in "A" (the gzip trailer ends with the '
+        "list's byte count, below 2**24, little endian: a zero byte), never in X"
+    ),
+    "credentials.status_list.xǁStatusListǁdecode__mutmut_58": (
+        "padding with len % 4 instead of -len % 4 '=': the decoder (not strict) ignores excess "
+        "padding, and len % 4 == 1 is refused before"
+    ),
+    **{
+        f"credentials.status_list.xǁStatusListǁdecode__mutmut_{n}": (
+            "the 'not valid base64url' branch cannot be reached: the strict alphabet and the "
+            "length check before it leave nothing the decoder refuses"
+        )
+        for n in range(59, 69)
+    },
+    "credentials.status_list.xǁStatusListǁdecode__mutmut_82": (
+        "inflating limit + 2 bytes instead of limit + 1: anything past the limit is refused alike"
+    ),
+    "credentials.status_list.xǁStatusListǁdecode__mutmut_117": (
+        "len(data) * 9 < MIN_ENTRIES: a shorter list is then refused by from_bytes with the same "
+        "code (STATUS_LIST_LENGTH_ERROR)"
+    ),
+    "credentials.status_list.x__timestamp__mutmut_17": (
+        "astimezone(None) is local time, UTC on the machines the tests run on (TZ unset)"
+    ),
+    "credentials.status_list.xǁStatusListǁallocate_random_free_index__mutmut_2": (
+        "65 random draws instead of 64 before the exhaustive pick: the same distribution"
+    ),
+}
+
+
+def _config(module: str) -> str:
+    source, tests = MODULES[module]
+    return (
+        "[tool.mutmut]\n"
+        f'source_paths = ["{source.split("/")[0]}"]\n'
+        f'only_mutate = ["{source}"]\n'
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\nasyncio_mode = "auto"\n'
+    )
+
+
+def _prepare(module: str) -> Path:
+    """A copy of what the module's tests need, refreshed from the tree (mutmut resumes)."""
+    work = WORK / module
+    source, tests = MODULES[module]
+    package = source.split("/")[0]
+    work.mkdir(parents=True, exist_ok=True)
+    for name in {package, "credentials"}:
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(work / "tests", ignore_errors=True)
+    (work / "tests").mkdir()
+    (work / "tests" / "__init__.py").write_text("")
+    shutil.copytree(
+        ROOT / "tests" / "credentials",
+        work / "tests" / "credentials",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    for test in tests:
+        if not (work / test).exists():
+            shutil.copy(ROOT / test, work / test)
+    (work / "pyproject.toml").write_text(_config(module))
+    return work
+
+
+def _mutmut(work: Path, *args: str, timeout: float | None = None) -> str:
+    done = subprocess.run(
+        [str(MUTMUT), *args],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return done.stdout
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    try:
+        return [
+            (t.type, t.string)
+            for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+        ]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+
+
+def _message_only(diff: str) -> bool:
+    """The mutant changes nothing but human text: a string literal with a space in it."""
+    removed = "\n".join(
+        line[1:]
+        for line in diff.splitlines()
+        if line.startswith("-") and not line.startswith("---")
+    )
+    added = "\n".join(
+        line[1:]
+        for line in diff.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    )
+    before, after = _tokens(removed.strip()), _tokens(added.strip())
+    if not before or len(before) != len(after):
+        return False
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    return bool(changed) and all(
+        a[0] == tokenize.STRING and " " in a[1] and (b[0] == tokenize.STRING or b[1] == "None")
+        for a, b in changed
+    )
+
+
+def report(module: str) -> dict[str, object]:
+    work = WORK / module
+    lines = _mutmut(work, "results", "--all", "true").splitlines()
+    status: dict[str, str] = {}
+    for line in lines:
+        match = re.match(r"\s*(\S+): (\w[\w ]*)$", line)
+        if match:
+            status[match.group(1)] = match.group(2)
+    survived = [name for name, s in status.items() if s == "survived"]
+    message, equivalent, real = [], [], []
+    for name in survived:
+        if name in EQUIVALENT:
+            equivalent.append(name)
+        elif _message_only(_mutmut(work, "show", name)):
+            message.append(name)
+        else:
+            real.append(name)
+    killed = sum(1 for s in status.values() if s in ("killed", "timeout"))
+    counted = len(status) - len(message) - len(equivalent)
+    result = {
+        "module": module,
+        "mutants": len(status),
+        "killed": killed,
+        "survived": len(survived),
+        "not_run": sum(1 for s in status.values() if s not in ("killed", "timeout", "survived")),
+        "message_text_only": len(message),
+        "equivalent": len(equivalent),
+        "score": round(100 * killed / counted, 1) if counted else None,
+        "survivors": real,
+    }
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("module", nargs="?", choices=sorted(MODULES))
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds for the run")
+    parser.add_argument("--report", action="store_true", help="report the last run only")
+    parser.add_argument("--list", action="store_true", help="the modules and their tests")
+    args = parser.parse_args()
+    if args.list or args.module is None:
+        for name, (source, tests) in MODULES.items():
+            print(f"{name:12} {source:30} {' '.join(tests)}")
+        return 0
+    if not MUTMUT.exists():
+        print("mutmut is not installed: .venv/bin/pip install mutmut", file=sys.stderr)
+        return 2
+    if not args.report:
+        work = _prepare(args.module)
+        try:
+            _mutmut(work, "run", timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            print(f"stopped after {args.timeout:.0f} s; run again to continue", file=sys.stderr)
+    result = report(args.module)
+    survivors = result.pop("survivors")
+    print(json.dumps(result))
+    for name in survivors:  # type: ignore[attr-defined]
+        print(f"  survived: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
