@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from credentials.idnumber import IdNumberError, mod11_2_check, normalise_id_number
+from credentials import IdNumberError, mod11_2_check, normalise_id_number
 from registry import tokens
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "identifiers.md"
