@@ -86,6 +86,10 @@ EQUIVALENT: dict[str, str] = {
     "credentials.status_list.x__timestamp__mutmut_17": (
         "astimezone(None) is local time, UTC on the machines the tests run on (TZ unset)"
     ),
+    "credentials.status_list.x_status_list_credential__mutmut_26": (
+        "keeping the caller's issuer object instead of dict(issuer): the signed credential is "
+        "a plain copy of the whole document (sign copies it), so the result is the same"
+    ),
     "credentials.status_list.xǁStatusListǁallocate_random_free_index__mutmut_2": (
         "65 random draws instead of 64 before the exhaustive pick: the same distribution"
     ),
@@ -141,14 +145,19 @@ def _mutmut(work: Path, *args: str, timeout: float | None = None) -> str:
 
 
 def _tokens(text: str) -> list[tuple[int, str]]:
+    """The tokens of `text`, adjacent string literals joined into one (as Python joins them)."""
+    out: list[tuple[int, str]] = []
     try:
-        return [
-            (t.type, t.string)
-            for t in tokenize.generate_tokens(io.StringIO(text).readline)
-            if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-        ]
+        for t in tokenize.generate_tokens(io.StringIO(text).readline):
+            if t.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if t.type == tokenize.STRING and out and out[-1][0] == tokenize.STRING:
+                out[-1] = (tokenize.STRING, out[-1][1] + " " + t.string)
+            else:
+                out.append((t.type, t.string))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return []
+    return out
 
 
 def _message_only(diff: str) -> bool:
