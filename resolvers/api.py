@@ -7,9 +7,7 @@ dataclasses through this module, and call the domain only through the resolver f
 
 from __future__ import annotations
 
-from credentials.qr import encode_text as qr_text
-from credentials.qr import to_png as qr_png
-from credentials.qr import to_svg as qr_svg
+from credentials import qr
 from registry.auth import Role
 from registry.catalogue import Field, Level, Occupation, Province, Standard
 from registry.certificates.lookup import PublicCertificate
@@ -38,6 +36,8 @@ from registry.training.hours import CeRecord
 from registry.training.validation import CohortInput, TraineeInput
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
+
+qr_text, qr_png, qr_svg = qr.encode_text, qr.to_png, qr.to_svg
 
 __all__ = [
     "AnnualReport",
