@@ -90,6 +90,10 @@ EQUIVALENT: dict[str, str] = {
         "keeping the caller's issuer object instead of dict(issuer): the signed credential is "
         "a plain copy of the whole document (sign copies it), so the result is the same"
     ),
+    "credentials.idnumber.x_mod11_2_check__mutmut_22": '"ASCII" and "ascii" are one codec',
+    "credentials.idnumber.x_normalise_id_number__mutmut_50": (
+        'membership of one character in "XX0123456789XXX": the same set as "0123456789X"'
+    ),
     "credentials.status_list.xǁStatusListǁallocate_random_free_index__mutmut_2": (
         "65 random draws instead of 64 before the exhaustive pick: the same distribution"
     ),

@@ -138,3 +138,18 @@ def test_mod11_2_check_equals_the_textbook_sum(digits: str) -> None:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(c) * w for c, w in zip(digits, weights, strict=True))
     assert mod11_2_check(digits) == "10X98765432"[total % 11]
+
+
+def test_someone_born_today_has_a_valid_number() -> None:
+    today = dt.date(2026, 11, 26)
+    number = make_id("110105", today, 1)
+    assert normalise_id_number(number, today=today) == number
+
+
+def test_the_error_reads_as_its_message() -> None:
+    try:
+        normalise_id_number("123")
+    except IdNumberError as exc:
+        assert (exc.code, str(exc)) == ("ID_NUMBER_LENGTH", exc.message)
+    else:
+        raise AssertionError("a 3-character number was accepted")
