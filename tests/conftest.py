@@ -24,6 +24,7 @@ from registry.embedded import EmbeddedServer
 from registry.indexes import create_indexes
 from registry.settings import Settings
 from service.logs import JsonFormatter
+from tests import privacy
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -72,19 +73,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# Every response body served and every log line written during the run, for the privacy scan
-# (tests/test_zz_privacy.py).
-CAPTURED_BODIES: list[bytes] = []
-CAPTURED_LOG_LINES: list[str] = []
-
-
 class _CaptureLogs(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.setFormatter(JsonFormatter())
 
     def emit(self, record: logging.LogRecord) -> None:
-        CAPTURED_LOG_LINES.append(self.format(record))
+        privacy.CAPTURED_LOG_LINES.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def privacy_sweep(capture_logs: None) -> Iterator[None]:
+    """At the end of the session, whatever ran and in whatever order: no ID number the tests
+    made in any response body or log line captured (tests/privacy.py)."""
+    yield
+    found = privacy.leaks()
+    if found:
+        pytest.fail(f"ID numbers leaked ({len(found)} places): {found[:5]}", pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -108,7 +113,7 @@ def _capturing(app: Any) -> Any:
     async def wrapped(scope: Any, receive: Any, send: Any) -> None:
         async def record(message: Any) -> None:
             if message["type"] == "http.response.body":
-                CAPTURED_BODIES.append(bytes(message.get("body", b"")))
+                privacy.CAPTURED_BODIES.append(bytes(message.get("body", b"")))
             await send(message)
 
         await app(scope, receive, record)
