@@ -12,14 +12,16 @@ CAPTURED_LOG_LINES: list[str] = []
 
 
 def leaks() -> list[str]:
-    """Where a generated ID number was found: a short excerpt per place."""
+    """Where a generated ID number was found: a short excerpt per place, the number itself
+    replaced by `<ID>` (a failure report must not repeat it)."""
     found = []
     for number in sorted(GENERATED_ID_NUMBERS):
         needle = number.encode()
         found += [
-            f"response: …{b[max(0, b.find(needle) - 40) : b.find(needle) + 20]!r}"
+            "response: …" + repr(b[max(0, b.find(needle) - 40) : b.find(needle) + 38])
             for b in CAPTURED_BODIES
             if needle in b
         ]
         found += [f"log: {line[:200]}" for line in CAPTURED_LOG_LINES if number in line]
+        found = [place.replace(number, "<ID>") for place in found]
     return found
