@@ -47,7 +47,7 @@ class Conflict(RegistryError):
     code = "CONFLICT"
 
 
-# Bearer tokens (registry.tokens)
+# Bearer tokens (registry.access.tokens)
 
 
 class Unauthenticated(RegistryError):
@@ -62,7 +62,7 @@ class TokenNotFound(NotFound):
     code = "TOKEN_NOT_FOUND"
 
 
-# Signing keys (registry.keystore)
+# Signing keys (registry.trust.keystore)
 
 
 class KeyDecryptionFailed(RegistryError):

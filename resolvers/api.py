@@ -8,29 +8,29 @@ dataclasses through this module, and call the domain only through the resolver f
 from __future__ import annotations
 
 from credentials import qr
-from registry.auth import Role
-from registry.catalogue import Field, Level, Occupation, Province, Standard
+from registry.access.auth import Role
+from registry.access.tokens import Unauthenticated
+from registry.calendar.clock import today
+from registry.catalogue.reference_data import Field, Level, Occupation, Province, Standard
 from registry.certificates.lookup import PublicCertificate
 from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.clock import today
-from registry.db import Document
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError
-from registry.identifiers import IdNumberError
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
 from registry.institutions.reports import AnnualReport, ReportKind
-from registry.metrics import EmploymentReport, InstitutionMetrics
+from registry.intake.identifiers import IdNumberError
 from registry.problems import Problem, Rejected
-from registry.statistics import Dimension, Row, YearProgress
+from registry.reports.metrics import EmploymentReport, InstitutionMetrics
+from registry.reports.statistics import Dimension, Row, YearProgress
+from registry.storage.db import Document
 from registry.supervision.campaigns import Campaign, CampaignInput
 from registry.supervision.draw import Assignment, DrawRules
 from registry.supervision.findings import Action as FindingAction
 from registry.supervision.findings import Finding, FindingInput
 from registry.supervision.findings import Outcome as FindingOutcome
 from registry.supervision.roster import RosterEntry
-from registry.tokens import Unauthenticated
 from registry.training.certificates import TrainingCertificate
 from registry.training.hours import CeRecord
 from registry.training.validation import CohortInput, TraineeInput

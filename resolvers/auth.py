@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registry import tokens
-from registry.auth import ANONYMOUS, Principal
+from registry.access import tokens
+from registry.access.auth import ANONYMOUS, Principal
 from resolvers.context import Context
 
 _KEY = "principal"

@@ -1,8 +1,8 @@
-"""Resolvers of the reference catalogue: thin calls into `registry.catalogue`."""
+"""Resolvers of the reference catalogue: thin calls into `registry.catalogue.reference_data`."""
 
 from __future__ import annotations
 
-from registry import catalogue
+from registry.catalogue import reference_data as catalogue
 from resolvers.context import Context
 from resolvers.errors import ArgumentError
 from resolvers.pagination import Page, check_first, decode_cursor, page

@@ -5,12 +5,12 @@ Each review action is its own function: no action string is dispatched here."""
 
 from __future__ import annotations
 
-from registry.auth import Principal
+from registry.access.auth import Principal
 from registry.certificates import lookup, policy, publication, review, revocation, submission
 from registry.certificates.model import BatchAction
 from registry.certificates.validation import BatchInput
-from registry.db import Document
 from registry.storage.collections import Collection
+from registry.storage.db import Document
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.global_ids import batch_key

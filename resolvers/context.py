@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.access.personal import PersonalData
 from registry.certificates.lookup import LookupCache
-from registry.db import Database
-from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry import catalogue, holidays, workdays
+from registry.calendar import holidays, workdays
+from registry.catalogue import reference_data as catalogue
 from registry.institutions import directory, lifecycle, reports
 from registry.institutions.application import ApplicationInput
 from registry.institutions.model import Institution, Violation

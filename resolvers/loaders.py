@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from registry import catalogue
+from registry.catalogue import reference_data as catalogue
 from registry.institutions import reports
 from resolvers.context import Context
 

@@ -1,10 +1,12 @@
-"""Resolvers of the public statistics: thin calls into `registry.statistics`."""
+"""Resolvers of the public statistics: thin calls into `registry.reports.statistics`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from registry import catalogue, statistics, tokens
+from registry.access import tokens
+from registry.catalogue import reference_data as catalogue
+from registry.reports import statistics
 from resolvers.context import Context
 from resolvers.errors import ArgumentError
 

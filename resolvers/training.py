@@ -1,5 +1,5 @@
 """Resolvers of training records, continuing education and institution metrics: thin calls into
-`registry.training` and `registry.metrics`.
+`registry.training` and `registry.reports.metrics`.
 
 Mutations return an `Outcome`; domain errors pass through and are shown by `schema/errors.py`
 (problems as `userErrors`, a caller without the right role or scope as a top-level FORBIDDEN
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry import metrics
-from registry.db import Document
+from registry.reports import metrics
+from registry.storage.db import Document
 from registry.training import certificates, export, hours, submission
 from registry.training.validation import CohortInput
 from resolvers.auth import principal

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry import keystore, trust
+from registry.trust import bundles as trust
+from registry.trust import keystore
 from resolvers.context import Context
 
 

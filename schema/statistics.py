@@ -1,4 +1,4 @@
-"""GraphQL types and queries of the public statistics (see `registry.statistics` for what each
+"""GraphQL types and queries of the public statistics (see `registry.reports.statistics` for what each
 measure counts and in which year)."""
 
 from __future__ import annotations

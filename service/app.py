@@ -27,11 +27,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from registry import demo, demo_certificates, demo_training
+from registry.access.personal import PersonalData
 from registry.certificates.lookup import LookupCache
-from registry.db import Database, is_ready, open_database
-from registry.personal import PersonalData
+from registry.demo import certificates as demo_certificates
+from registry.demo import directory as demo
+from registry.demo import training as demo_training
 from registry.settings import Settings
+from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema
 from service import public_routes, stats_page, verifier_routes
 from service.api_config import ApiConfig

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from registry.embedded import read_state
 from registry.errors import RegistryError
+from registry.storage.embedded import read_state
 from service.cli_admin import audit_group, tokens_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
@@ -84,7 +84,7 @@ def seed() -> None:
 @seed.command("reference")
 def seed_reference() -> None:
     """Load the reference catalogue (idempotent: never overwrites the office's edits)."""
-    from registry.catalogue import seed_reference as load
+    from registry.catalogue.reference_data import seed_reference as load
 
     report = run_with_db(load)
     for name, count in report.inserted.items():

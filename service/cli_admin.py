@@ -14,9 +14,10 @@ from typing import TypeVar
 import click
 from pymongo.errors import PyMongoError
 
-from registry import audit, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.storage.db import Database
+from registry.trust import audit
 from service.runner import run_with_db
 
 T = TypeVar("T")

@@ -17,13 +17,13 @@ from pathlib import Path
 import click
 from rich.progress import Progress
 
-from registry import tokens
+from registry.access import tokens
+from registry.access.personal import PersonalData
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput, check_batch
-from registry.db import Database
 from registry.institutions import directory
-from registry.personal import PersonalData
 from registry.problems import Problem, Rejected
+from registry.storage.db import Database
 from service.runner import run_with_db, settings_or_exit
 
 CHUNK = 1000

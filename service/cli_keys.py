@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 import click
 from pymongo.errors import PyMongoError
 
-from registry import keystore, trust
-from registry.auth import SYSTEM
-from registry.db import Database
+from registry.access.auth import SYSTEM
 from registry.errors import RegistryError
-from registry.identifiers import normalise_uscc
+from registry.intake.identifiers import normalise_uscc
+from registry.storage.db import Database
+from registry.trust import bundles as trust
+from registry.trust import keystore
 from service.runner import run_with_db, settings_or_exit
 
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import click
 from pymongo.errors import PyMongoError
 
-from registry.db import Database
 from registry.errors import RegistryError
+from registry.storage.db import Database
 from registry.supervision import campaigns
 from registry.supervision.draw import Assignment, DrawInputError
 from service.runner import run_with_db

@@ -32,8 +32,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
-from registry import tokens
-from registry.auth import ANONYMOUS, Principal
+from registry.access import tokens
+from registry.access.auth import ANONYMOUS, Principal
 from registry.errors import RegistryError
 from resolvers.context import Context, RateLimitInfo
 from schema.errors import with_code

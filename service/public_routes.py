@@ -34,10 +34,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry import keystore, status_lists, trust
-from registry.db import Database
 from registry.errors import RegistryError
 from registry.settings import Settings
+from registry.storage.db import Database
+from registry.trust import bundles as trust
+from registry.trust import keystore, status_lists
 
 __all__ = ["routes"]
 

@@ -9,9 +9,9 @@ from typing import TypeVar
 
 import click
 
-from registry.db import Database, open_database
 from registry.errors import RegistryError
 from registry.settings import Settings
+from registry.storage.db import Database, open_database
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """`/stats`: the public statistics as a page with charts rendered on the server as inline SVG.
 
 No script and no external resource: the page works in any browser, prints, and is cacheable
-(5 minutes, ETag). Every number on it comes from `registry.statistics`, the same functions the
+(5 minutes, ETag). Every number on it comes from `registry.reports.statistics`, the same functions the
 GraphQL `statistics` and `programmeProgress` fields call. `?year=YYYY` narrows the breakdowns.
 
 | route    | what                                                    | caching     |
@@ -22,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from registry import catalogue, clock, statistics
-from registry.db import Database
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.reports import statistics
+from registry.storage.db import Database
 
 __all__ = ["routes"]
 
@@ -306,7 +308,7 @@ year. The same figures: GraphQL <code>statistics</code> and <code>programmeProgr
 
 @dataclass(frozen=True)
 class _Figures:
-    """Everything the page shows, read from `registry.statistics` and the catalogue."""
+    """Everything the page shows, read from `registry.reports.statistics` and the catalogue."""
 
     year: int | None
     progress: list[statistics.YearProgress]

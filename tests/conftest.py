@@ -19,10 +19,10 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from registry.db import Database, make_client
-from registry.embedded import EmbeddedServer
-from registry.indexes import create_indexes
 from registry.settings import Settings
+from registry.storage.db import Database, make_client
+from registry.storage.embedded import EmbeddedServer
+from registry.storage.indexes import create_indexes
 from service.logs import JsonFormatter
 from tests import privacy
 

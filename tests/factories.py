@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from credentials import mod11_2_check
-from registry.identifiers import uscc_check_character
+from registry.intake.identifiers import uscc_check_character
 
 
 def make_uscc(n: int, region: str = "350100") -> str:
@@ -65,7 +65,7 @@ async def listed_institution(
     """An institution walked through the real lifecycle, with back-dated clocks, to LISTED."""
     import datetime as dt
 
-    from registry.auth import Principal, Role
+    from registry.access.auth import Principal, Role
     from registry.institutions import lifecycle
     from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
     from registry.institutions.model import Kind
@@ -114,8 +114,8 @@ async def make_tokens(
     db: Any, specs: dict[str, tuple[Any, str | None, str | None]]
 ) -> dict[str, str]:
     """A bearer token for each label: `specs` maps it to (role, institution, province)."""
-    from registry import tokens
-    from registry.auth import SYSTEM
+    from registry.access import tokens
+    from registry.access.auth import SYSTEM
 
     out = {}
     for label, (role, institution, province) in specs.items():

@@ -17,10 +17,11 @@ import pytest_asyncio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import catalogue, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
+from registry.storage.db import Database
 from service.api_config import ApiConfig
 from service.app import create_app
 from tests.conftest import serving

@@ -14,12 +14,12 @@ import pytest_asyncio
 from bson import json_util
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit
-from registry.auth import ANONYMOUS, SYSTEM, Principal, Role
-from registry.db import Database, make_client
-from registry.indexes import create_indexes
+from registry.access.auth import ANONYMOUS, SYSTEM, Principal, Role
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database, make_client
+from registry.storage.indexes import create_indexes
+from registry.storage.transactions import in_transaction
+from registry.trust import audit
 
 REVIEWER = Principal(
     Role.PROVINCIAL_REVIEWER, "Guangdong HR", token_id="tok_0000beef", province="44"

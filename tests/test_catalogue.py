@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry import catalogue
-from registry.db import Database
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 
 
 async def test_seed_is_idempotent_and_keeps_office_edits(db: Database) -> None:

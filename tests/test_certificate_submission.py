@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import numbers, review, submission
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database
-from registry.personal import PersonalData
 from registry.problems import Rejected
+from registry.storage.db import Database
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 INSTITUTIONS = [make_uscc(300 + i) for i in range(8)]

@@ -11,10 +11,14 @@ import httpx
 import pytest
 
 from credentials import CredentialError, PublicKey, SigningKey, load_bundle, verify_credential
-from registry import catalogue, clock, keystore, tokens, trust
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
+from registry.storage.db import Database
+from registry.trust import bundles as trust
+from registry.trust import keystore
 from tests.client import gql
 from tests.factories import listed_institution, make_id_number, make_uscc
 

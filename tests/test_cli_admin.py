@@ -15,11 +15,11 @@ import click
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
-from registry import tokens
-from registry.auth import Role
-from registry.db import Database, make_client
-from registry.identifiers import uscc_check_character
+from registry.access import tokens
+from registry.access.auth import Role
+from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
+from registry.storage.db import Database, make_client
 from service.cli_admin import audit_group, tokens_group
 
 USCC = "91440300MA5ABCDEF" + uscc_check_character("91440300MA5ABCDEF")

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from registry import catalogue, clock, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from service.cli import main
 from tests.factories import listed_institution, make_id_number, make_uscc
 

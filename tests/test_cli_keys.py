@@ -21,8 +21,9 @@ import pytest_asyncio
 from click.testing import CliRunner, Result
 
 from credentials import PublicKey, load_bundle
-from registry import catalogue, keystore
-from registry.db import Database, make_client
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database, make_client
+from registry.trust import keystore
 from service.cli_keys import bundle_group, keys_group
 from tests.factories import make_uscc
 

@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from pymongo import monitoring
 
-from registry import demo
-from registry.db import Database, make_client
+from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.db import Database, make_client
 from tests.conftest import serving
 
 

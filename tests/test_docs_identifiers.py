@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from credentials import IdNumberError, mod11_2_check, normalise_id_number
-from registry import tokens
+from registry.access import tokens
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "identifiers.md"
 _PARSER = doctest.DocTestParser()

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from registry import catalogue
-from registry.db import Database
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 
 
 async def gql(http: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.identifiers import (
+from registry.intake.identifiers import (
     USCC_ALPHABET,
     UsccError,
     is_valid_uscc,

@@ -8,9 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from registry import catalogue, clock, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from tests.factories import application, make_uscc
 
 TARGET = make_uscc(101)  # in Fujian (35)

@@ -13,12 +13,13 @@ import bson
 import pytest
 
 from credentials import SigningKey
-from registry import audit, clock, keystore
-from registry.auth import SYSTEM, Principal, Role
-from registry.db import Database
+from registry.access.auth import SYSTEM, Principal, Role
+from registry.calendar import clock
 from registry.errors import Forbidden, NotFound
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
+from registry.trust import audit, keystore
 from tests.factories import make_uscc
 
 MASTER = hashlib.sha256(b"keystore test master key").digest()

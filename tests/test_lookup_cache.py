@@ -18,7 +18,7 @@ from pymongo import AsyncMongoClient
 from registry.certificates import lookup
 from registry.certificates.cache import CertificateCache
 from registry.certificates.numbers import CertificateNumber
-from registry.db import Database
+from registry.storage.db import Database
 
 _serials = itertools.count(1)
 

@@ -16,10 +16,11 @@ import pytest_asyncio
 from starlette.applications import Starlette
 
 from credentials import PublicKey, load_bundle, parse_status_list_credential
-from registry import catalogue, keystore, status_lists
-from registry.db import Database
+from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
-from registry.transactions import in_transaction
+from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
+from registry.trust import keystore, status_lists
 from service.public_routes import routes
 from tests.conftest import serving
 

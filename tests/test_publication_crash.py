@@ -10,14 +10,15 @@ import sys
 import textwrap
 import time
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import publication, review
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database
-from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.db import Database
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(600)
@@ -26,9 +27,9 @@ ROWS = 300
 PUBLISHER = textwrap.dedent(
     """
     import asyncio, sys
-    from registry.auth import Principal, Role
+    from registry.access.auth import Principal, Role
     from registry.certificates import publication
-    from registry.db import make_client
+    from registry.storage.db import make_client
 
     async def main(uri, name, batch, key_hex, base_url):
         db = make_client(uri)[name]

@@ -14,15 +14,16 @@ from typing import Any
 import bson
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import numbers, publication, review, submission
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database, Document
 from registry.errors import Conflict
-from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.db import Database, Document
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(610)

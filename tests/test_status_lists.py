@@ -12,12 +12,12 @@ import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials import MIN_ENTRIES, parse_status_list_credential, verify_proof
-from registry import keystore, status_lists
-from registry.db import Database
 from registry.errors import InvalidInput, NotFound
-from registry.status_lists import FILL_LIMIT, StatusRef
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
+from registry.trust import keystore, status_lists
+from registry.trust.status_lists import FILL_LIMIT, StatusRef
 
 MASTER = hashlib.sha256(b"status list test master key").digest()
 BASE = "https://registry.example.cn"

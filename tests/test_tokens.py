@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from bson import json_util
 
-from registry import audit, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
 from registry.errors import InvalidInput
-from registry.identifiers import uscc_check_character
+from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
+from registry.storage.db import Database
+from registry.trust import audit
 
 USCC = "91110108MA01ABCDX" + uscc_check_character("91110108MA01ABCDX")
 

@@ -26,14 +26,17 @@ from credentials import (
     mod11_2_check,
     verify_credential,
 )
-from registry import catalogue, demo, keystore, status_lists, trust
-from registry.auth import SYSTEM
-from registry.db import Database
+from registry.access.auth import SYSTEM
+from registry.catalogue import reference_data as catalogue
+from registry.demo import directory as demo
 from registry.institutions.model import from_document
 from registry.settings import Settings
-from registry.status_lists import StatusRef
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
+from registry.trust import bundles as trust
+from registry.trust import keystore, status_lists
+from registry.trust.status_lists import StatusRef
 from tests.factories import make_uscc
 
 MASTER = hashlib.sha256(b"trust test master key").digest()

@@ -12,11 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import audit, holidays
-from registry.auth import SYSTEM
-from registry.db import Database
-from registry.errors import InvalidInput
-from registry.workdays import (
+from registry.access.auth import SYSTEM
+from registry.calendar import holidays
+from registry.calendar.workdays import (
     ArrangementError,
     YearArrangement,
     add_working_days,
@@ -25,6 +23,9 @@ from registry.workdays import (
     package_years,
     working_days_between,
 )
+from registry.errors import InvalidInput
+from registry.storage.db import Database
+from registry.trust import audit
 
 D = dt.date
 

@@ -9,8 +9,8 @@ import random
 
 import httpx
 
-from registry import catalogue
-from registry.db import Database
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from tests.factories import GENERATED_ID_NUMBERS, make_id_number
 from tests.personal import personal_requests
 from tests.privacy import CAPTURED_BODIES, CAPTURED_LOG_LINES, leaks

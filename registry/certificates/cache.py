@@ -22,8 +22,8 @@ from typing import Generic, TypeVar
 
 from pymongo.errors import PyMongoError
 
-from registry.db import Database, Document
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 
 log = logging.getLogger("registry.certificates.cache")
 

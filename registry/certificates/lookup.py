@@ -11,14 +11,14 @@ from typing import Any
 
 import orjson
 
+from registry.access.personal import PersonalData
 from registry.certificates import numbers
 from registry.certificates.cache import CertificateCache
 from registry.certificates.model import CertificateStatus
-from registry.db import Database, Document
-from registry.identifiers import normalise_id_number
-from registry.personal import PersonalData
-from registry.rows import normalise_name
+from registry.intake.identifiers import normalise_id_number
+from registry.intake.rows import normalise_name
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 
 PUBLIC_STATES = tuple(s.value for s in CertificateStatus)
 

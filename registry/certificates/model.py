@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from registry.auth import Role
+from registry.access.auth import Role
 from registry.storage.collections import Collection
 from registry.storage.store import Kind
 from registry.storage.transitions import TransitionTable, transition

@@ -23,9 +23,9 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials import mod11_2_check
-from registry.db import Database
 from registry.errors import Conflict, InvalidInput
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 
 PATTERN = re.compile(r"^[ZP][0-9]{17}[0-9X]$")
 MAX_SERIAL = 999_999

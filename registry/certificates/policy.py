@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.policy import EVERYTHING, Decision, Scope, allow, by_role, deny, who
 from registry.certificates.model import (
     BATCH_MOVES,
     CERTIFICATE_MOVES,
@@ -19,7 +20,6 @@ from registry.certificates.model import (
     BatchStatus,
     CertificateAction,
 )
-from registry.policy import EVERYTHING, Decision, Scope, allow, by_role, deny, who
 
 Action = BatchAction | CertificateAction
 Resource = Mapping[str, Any]

@@ -20,13 +20,15 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError
 
 from credentials import CertificateClaims, Level, SigningKey, issue_certificate
-from registry import catalogue, clock, keystore, status_lists
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import review
 from registry.certificates.model import BatchAction, CertificateStatus
-from registry.db import SCHEMA_VERSION, Database, Document
 from registry.errors import Conflict
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.trust import keystore, status_lists
 
 # What a numbered result row gives its certificate (never the encrypted ID number).
 _RESULT_FIELDS = {

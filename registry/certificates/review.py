@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry import clock
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.calendar import clock
 from registry.certificates import policy
 from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction
-from registry.db import Database, Document
 from registry.storage import store
+from registry.storage.db import Database, Document
 from registry.storage.transitions import clean_reason
 
 

@@ -10,17 +10,18 @@ from typing import TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import clock, status_lists
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.calendar import clock
 from registry.certificates import numbers, policy
 from registry.certificates.model import (
     CERTIFICATE,
     CERTIFICATE_MOVES,
     CertificateAction,
 )
-from registry.db import Database, Document
 from registry.storage import store
+from registry.storage.db import Database, Document
 from registry.storage.transitions import TransitionTable, clean_reason
+from registry.trust import status_lists
 
 S = TypeVar("S", bound=StrEnum)
 A = TypeVar("A", bound=StrEnum)

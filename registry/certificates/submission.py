@@ -23,18 +23,18 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials import binding
-from registry import clock
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.access.personal import PersonalData
+from registry.calendar import clock
 from registry.certificates import numbers, policy, review
 from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction, BatchStatus
 from registry.certificates.validation import BatchInput, CleanResult, check_batch, is_late
-from registry.db import SCHEMA_VERSION, Database, Document
 from registry.institutions import directory
 from registry.institutions.model import Institution
-from registry.personal import PersonalData
 from registry.problems import Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.training.links import check_training_links, missing_training
 
 # PyNaCl releases the GIL inside Argon2id, so threads use every core.

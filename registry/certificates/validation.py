@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry import clock, rows
+from registry.calendar import clock
 from registry.certificates import numbers
-from registry.db import Database
 from registry.institutions.model import Institution, Kind, ListingPeriod
+from registry.intake import rows
+from registry.intake.rows import RowProblems, check_person
 from registry.problems import Problem
-from registry.rows import RowProblems, check_person
+from registry.storage.db import Database
 
 PASS_MARK = 60  # notice 三(六): theory and skill each out of 100, 60 passes
 MAX_ROWS = 5000

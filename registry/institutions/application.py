@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry import catalogue
-from registry.db import Database
-from registry.identifiers import UsccError, normalise_uscc
+from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import MIN_EXPERIENCE_YEARS, MIN_YEARLY_COUNT, Kind
+from registry.intake.identifiers import UsccError, normalise_uscc
 from registry.problems import Problem, Rejected
+from registry.storage.db import Database
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")

@@ -6,13 +6,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from registry import clock
-from registry.auth import ANONYMOUS, Principal
-from registry.db import Database, Document
+from registry.access.auth import ANONYMOUS, Principal
+from registry.calendar import clock
 from registry.institutions.model import Institution, Kind, Status, from_document
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 
 MAX_PAGE = 100
 

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import clock, holidays, keystore, workdays
-from registry.auth import Principal
-from registry.db import Database, Document
+from registry.access.auth import Principal
+from registry.access.policy import authorizer
+from registry.calendar import clock, holidays, workdays
 from registry.errors import Conflict
 from registry.institutions.application import ApplicationInput, validate
 from registry.institutions.model import (
@@ -32,11 +32,12 @@ from registry.institutions.model import (
 )
 from registry.institutions.policy import decide
 from registry.institutions.rules import TABLE, Action
-from registry.policy import authorizer
 from registry.problems import reject
 from registry.storage import store
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import keystore
 
 RENEWAL_WINDOW_DAYS = 180
 MAX_REASON = 2000

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry.auth import INSTITUTION_ROLES, Principal, Role
+from registry.access.auth import INSTITUTION_ROLES, Principal, Role
+from registry.access.policy import EVERYTHING, Decision, Rule, Scope, allow, rule
 from registry.institutions.model import Kind, Status
 from registry.institutions.rules import OFFICE, REVIEWERS, STEP_OWNER, TABLE, Action
-from registry.policy import EVERYTHING, Decision, Rule, Scope, allow, rule
 
 Resource = Mapping[str, Any] | None
 

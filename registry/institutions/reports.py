@@ -11,15 +11,15 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import clock
-from registry.auth import Principal
-from registry.db import Database, Document
+from registry.access.auth import Principal
+from registry.calendar import clock
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
 from registry.problems import Problem, Rejected, reject
 from registry.storage import store
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
 
 MAX_TEXT = 20_000
 # Audited as the institution's own change: "institution.report.plan" on "institution:<uscc>".

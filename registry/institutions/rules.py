@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from registry.auth import INSTITUTION_ROLES, Role
+from registry.access.auth import INSTITUTION_ROLES, Role
 from registry.institutions.model import Status
 from registry.storage.transitions import TransitionTable, transition
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 
 class Collection(StrEnum):
-    # Reference data (registry.catalogue)
+    # Reference data (registry.catalogue.reference_data)
     FIELDS = "fields"
     OCCUPATIONS = "occupations"
     STANDARDS = "standards"

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from registry.auth import Principal
-from registry.db import Database, Document
+from registry.access.auth import Principal
 from registry.problems import Rejected, reject
 from registry.storage import store
-from registry.transactions import in_transaction
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
 
 MIN_KEY, MAX_KEY = 8, 100
 

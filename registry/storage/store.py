@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit
-from registry.auth import Principal
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.access.auth import Principal
 from registry.errors import Conflict, NotFound
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
 from registry.storage.transitions import Transition, TransitionTable
-from registry.transactions import in_transaction
+from registry.trust import audit
 
 S = TypeVar("S", bound=StrEnum)
 A = TypeVar("A", bound=StrEnum)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from registry.auth import Role
+from registry.access.auth import Role
 from registry.problems import Rejected, reject
 
 S = TypeVar("S", bound=StrEnum)

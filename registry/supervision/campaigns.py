@@ -20,15 +20,16 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock, tokens
-from registry.auth import ANONYMOUS, Principal, Role
-from registry.db import Database, Document
+from registry.access import tokens
+from registry.access.auth import ANONYMOUS, Principal, Role
+from registry.access.policy import authorizer
+from registry.calendar import clock
 from registry.institutions import directory
 from registry.institutions.model import Kind
-from registry.policy import authorizer
 from registry.problems import Problem, Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 from registry.supervision import roster
 from registry.supervision.draw import (
     Assignment,
@@ -44,6 +45,7 @@ from registry.supervision.draw import (
 )
 from registry.supervision.policy import decide
 from registry.supervision.rules import CAMPAIGN_MOVES, Action, CampaignStatus
+from registry.trust import audit
 
 MAX_TITLE = 200
 MAX_TEXT = 5000

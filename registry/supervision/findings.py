@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock
-from registry.auth import Principal
-from registry.db import Database, Document
+from registry.access.auth import Principal
+from registry.calendar import clock
 from registry.institutions import lifecycle
 from registry.institutions.model import Status, Violation
 from registry.institutions.rules import TABLE as DIRECTORY_MOVES
@@ -32,6 +31,8 @@ from registry.institutions.rules import Action as DirectoryAction
 from registry.problems import Problem, Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
 from registry.supervision import rules
 from registry.supervision.campaigns import load
 from registry.supervision.policy import decide
@@ -42,7 +43,7 @@ from registry.supervision.rules import (
     FindingAction,
 )
 from registry.supervision.rules import Outcome as Outcome  # findings.Outcome, as the API knows it
-from registry.transactions import in_transaction
+from registry.trust import audit
 
 MAX_DETAILS = 2000
 Action = FindingAction  # `findings.Action`: the name the API and the demo know it by

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry.auth import Principal, Role
-from registry.policy import Decision, Rule, Scope, allow, check_resource, rule
+from registry.access.auth import Principal, Role
+from registry.access.policy import Decision, Rule, Scope, allow, check_resource, rule
 from registry.supervision.rules import (
     CAMPAIGN_MOVES,
     ENFORCEMENT_MOVES,

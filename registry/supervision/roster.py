@@ -16,16 +16,17 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, tokens
-from registry.auth import ANONYMOUS, Principal
-from registry.db import Database, Document
-from registry.identifiers import UsccError, normalise_uscc
+from registry.access import tokens
+from registry.access.auth import ANONYMOUS, Principal
+from registry.intake.identifiers import UsccError, normalise_uscc
 from registry.problems import Problem, Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
 from registry.supervision.policy import decide
 from registry.supervision.rules import Action
-from registry.transactions import in_transaction
+from registry.trust import audit
 
 INSPECTOR = store.Kind(
     Collection.SUPERVISION_INSPECTORS, "inspector", "supervision", "INSPECTOR_NOT_FOUND", "id"

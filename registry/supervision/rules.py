@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from registry.auth import Role
+from registry.access.auth import Role
 from registry.storage.transitions import TransitionTable, transition
 
 SUPERVISORS = frozenset({Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER})

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit
-from registry.auth import Principal
+from registry.access.auth import Principal
 from registry.certificates import lookup, numbers, revocation
-from registry.db import Database, Document
-from registry.rows import normalise_name
+from registry.intake.rows import normalise_name
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 from registry.storage.transitions import clean_reason
 from registry.training import policy
 from registry.training.model import (
@@ -27,6 +26,7 @@ from registry.training.model import (
     TrainingAction,
     TrainingCertificateStatus,
 )
+from registry.trust import audit
 
 
 @dataclass(frozen=True)

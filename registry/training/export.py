@@ -14,14 +14,16 @@ import hashlib
 from typing import Any
 
 from credentials import CeEntryClaims, CeRecordClaims, Level, binding, issue_ce_record
-from registry import catalogue, clock, keystore
-from registry.auth import Principal
-from registry.db import Database
-from registry.identifiers import normalise_id_number
-from registry.personal import PersonalData
+from registry.access.auth import Principal
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.intake.identifiers import normalise_id_number
 from registry.problems import reject
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from registry.training import hours
+from registry.trust import keystore
 
 ISSUER_NAME = "数字技术工程师培育项目公共登记系统"
 

@@ -17,13 +17,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from registry.auth import Principal
-from registry.db import Database, Document
-from registry.identifiers import normalise_id_number
-from registry.personal import PersonalData
+from registry.access.auth import Principal
+from registry.access.personal import PersonalData
+from registry.intake.identifiers import normalise_id_number
+from registry.intake.rows import normalise_name
 from registry.problems import reject
-from registry.rows import normalise_name
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 from registry.training import policy
 from registry.training.model import CreditStatus, TrainingAction
 

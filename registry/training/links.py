@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from registry.db import Database
-from registry.personal import PersonalData
+from registry.access.personal import PersonalData
 from registry.problems import Problem
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from registry.training.model import TrainingCertificateStatus
 
 MISSING = "TRAINING_CERTIFICATE_MISSING"

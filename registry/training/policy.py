@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry.auth import Principal, Role
-from registry.policy import EVERYTHING, Decision, Scope, allow, by_role, deny, who
+from registry.access.auth import Principal, Role
+from registry.access.policy import EVERYTHING, Decision, Scope, allow, by_role, deny, who
 from registry.training.model import CERTIFICATE_MOVES, TrainingAction
 
 Resource = Mapping[str, Any]

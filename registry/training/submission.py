@@ -18,16 +18,16 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import clock
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.access.personal import PersonalData
+from registry.calendar import clock
 from registry.certificates import numbers
-from registry.db import SCHEMA_VERSION, Database, Document
 from registry.institutions import directory
 from registry.institutions.model import Institution
-from registry.personal import PersonalData
 from registry.problems import Rejected
 from registry.storage import idempotency
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.training import policy
 from registry.training.model import COHORT, CreditStatus, TrainingAction, TrainingCertificateStatus
 from registry.training.validation import CleanCohort, CleanTrainee, CohortInput, check_cohort

@@ -12,12 +12,14 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from registry import catalogue, clock, rows
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates.validation import PROGRAMME_START
-from registry.db import Database
 from registry.institutions.model import Institution, Kind, ListingPeriod
+from registry.intake import rows
+from registry.intake.rows import RowProblems, check_person
 from registry.problems import Problem
-from registry.rows import RowProblems, check_person
+from registry.storage.db import Database
 
 MAX_TRAINEES = 5000
 MAX_NAME = 50

@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from registry.db import make_client
-from registry.embedded import EmbeddedServer
 from registry.settings import Settings
+from registry.storage.db import make_client
+from registry.storage.embedded import EmbeddedServer
 from scripts.bench import benches, config, report, wrk
 from scripts.bench.benches import log
 

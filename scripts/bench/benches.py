@@ -22,14 +22,18 @@ from typing import Any
 import nacl.signing
 
 from credentials import Verdict, Verifier, load_bundle, mod11_2_check, verify_credential
-from registry import clock, demo, demo_certificates, keystore, trust
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
 from registry.certificates import numbers, publication, review, submission
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database, Document
-from registry.indexes import INDEXES, create_indexes
-from registry.personal import PersonalData
+from registry.demo import certificates as demo_certificates
+from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.db import Database, Document
+from registry.storage.indexes import INDEXES, create_indexes
+from registry.trust import bundles as trust
+from registry.trust import keystore
 from scripts.bench import profiles, seed, wrk
 from scripts.bench.config import Config
 from scripts.bench.report import Result, ratio
@@ -651,7 +655,7 @@ def _seeding_note(cfg: Config, seeded: list[seed.SeedReport]) -> str:
     if cfg.seed_indexes == "after":
         how += (
             "; for each growth step the certificates' secondary indexes were dropped and built "
-            "again afterwards, exactly as registry.indexes declares them, before any measuring"
+            "again afterwards, exactly as registry.storage.indexes declares them, before any measuring"
         )
     return (
         f"seeding: {how}; {docs:,} clones in {insert_s + index_s:.0f} s "

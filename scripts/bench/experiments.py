@@ -38,10 +38,10 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
-from registry.db import Document, make_client
-from registry.embedded import EmbeddedServer
-from registry.indexes import INDEXES, create_indexes
 from registry.settings import Settings
+from registry.storage.db import Document, make_client
+from registry.storage.embedded import EmbeddedServer
+from registry.storage.indexes import INDEXES, create_indexes
 from scripts.bench import seed
 from scripts.bench.benches import Profiler, log
 

@@ -1,6 +1,6 @@
 """Seeding for the benchmarks.
 
-A handful of certificates are made through the real path (`registry.demo_certificates`: submission
+A handful of certificates are made through the real path (`registry.demo.certificates`: submission
 with Argon2id bindings, review, publication, signing); the look-up population is then cloned from
 them with new numbers, names, hashes, salts and status indices, so documents and index entries have
 the real shape and size. A clone's signature is not valid for its new content (nothing here
@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from registry import demo, demo_certificates
 from registry.certificates import numbers
-from registry.db import Database, Document
-from registry.indexes import INDEXES
+from registry.demo import certificates as demo_certificates
+from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.db import Database, Document
+from registry.storage.indexes import INDEXES
 
 SERIALS_PER_YEAR = 900_000
 SURNAMES = demo_certificates.SURNAMES
@@ -213,7 +214,7 @@ async def secondary_indexes(db: Database) -> list[str]:
 
 
 async def drop_certificate_indexes(db: Database) -> None:
-    """Drop the certificates collection's secondary indexes (those of `registry.indexes`), so a
+    """Drop the certificates collection's secondary indexes (those of `registry.storage.indexes`), so a
     bulk load writes documents only; `build_certificate_indexes` puts them back."""
     present = set(await secondary_indexes(db))
     for name in CERTIFICATE_INDEXES:
@@ -222,7 +223,7 @@ async def drop_certificate_indexes(db: Database) -> None:
 
 
 async def build_certificate_indexes(db: Database) -> None:
-    """Create the certificates collection's indexes exactly as `registry.indexes` declares them
+    """Create the certificates collection's indexes exactly as `registry.storage.indexes` declares them
     and check that nothing else is there: the look-up must run with the service's indexes."""
     await db.certificates.create_indexes(INDEXES["certificates"])
     have = await secondary_indexes(db)
@@ -275,7 +276,7 @@ async def seed_clones(
     collection per index. For the four indexes of `certificates` that is about a quarter less
     server CPU per document (250,000 clones: 564 µs inserting with the indexes against 199 µs
     inserting without them + 216 µs building them). The indexes are back, exactly as
-    `registry.indexes` declares them, before this returns, also when the insert fails.
+    `registry.storage.indexes` declares them, before this returns, also when the insert fails.
 
     With a `deadline` (`time.monotonic()`), inserting stops early so that the index build,
     estimated at `index_docs_per_s` over every document in the collection, still ends by then."""

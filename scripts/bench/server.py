@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from registry.certificates import numbers
 from registry.certificates.lookup import PUBLIC_STATES
-from registry.rows import normalise_name
+from registry.intake.rows import normalise_name
 from registry.settings import Settings
 
 BARE_PATH = "/bench/bare"

@@ -1,4 +1,4 @@
-"""Mutation testing of `credentials/` and `registry/identifiers.py`, one module at a time.
+"""Mutation testing of `credentials/` and `registry/intake/identifiers.py`, one module at a time.
 
     .venv/bin/python -m scripts.mutation status_list            # run (resumes), then report
     .venv/bin/python -m scripts.mutation status_list --report   # report the last run only
@@ -53,7 +53,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "memo": ("credentials/_memo.py", ["tests/credentials/test_verifier_batch.py"]),
     "uscc": ("credentials/uscc.py", ["tests/credentials/test_uscc.py"]),
-    "identifiers": ("registry/identifiers.py", ["tests/test_identifiers_uscc.py"]),
+    "identifiers": ("registry/intake/identifiers.py", ["tests/test_identifiers_uscc.py"]),
 }
 
 # Surviving mutants that cannot be told apart from the original by any test, each with the

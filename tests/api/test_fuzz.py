@@ -10,10 +10,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from registry import catalogue, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
+from registry.storage.db import Database
 from service.api_config import ApiConfig
 from service.app import create_app
 from tests.api.fuzz import Finding, generate, problems

@@ -12,8 +12,8 @@ import bson
 import pytest
 
 from registry.certificates import numbers
-from registry.db import Database
-from registry.indexes import INDEXES
+from registry.storage.db import Database
+from registry.storage.indexes import INDEXES
 from scripts.bench import seed
 
 NUMBER = "Z110011261060000011"

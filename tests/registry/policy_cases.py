@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.access.policy import Decision
 from registry.errors import Forbidden
-from registry.policy import Decision
 from registry.storage.transitions import Transition
 
 

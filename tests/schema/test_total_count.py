@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Role
-from registry.db import Database
+from registry.access.auth import Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from tests.client import gql
 from tests.factories import listed_institution, make_id_number, make_tokens, make_uscc
 

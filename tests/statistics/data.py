@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import publication, review, revocation
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database
-from registry.personal import PersonalData
 from registry.settings import Settings
+from registry.storage.db import Database
 from registry.training import submission
 from registry.training.validation import CohortInput, TraineeInput
 from tests.factories import listed_institution, make_id_number, make_uscc

@@ -13,10 +13,13 @@ import pytest
 import pytest_asyncio
 from click.testing import CliRunner
 
-from registry import demo, demo_certificates, demo_training, keystore
-from registry.db import Database
+from registry.demo import certificates as demo_certificates
+from registry.demo import directory as demo
+from registry.demo import training as demo_training
 from registry.settings import Settings
+from registry.storage.db import Database
 from registry.supervision import campaigns
+from registry.trust import keystore
 from service.verify_cli import verify_command
 from tests.conftest import serving
 from tests.statistics.test_stats_page import bars, with_stats_route

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from registry import statistics
-from registry.db import Database
+from registry.reports import statistics
 from registry.settings import Settings
+from registry.storage.db import Database
 from tests.statistics.data import build
 
 CHINA = dt.timezone(dt.timedelta(hours=8))

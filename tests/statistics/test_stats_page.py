@@ -1,4 +1,4 @@
-"""`/stats`: the page on a real server, its SVG charts checked against `registry.statistics`
+"""`/stats`: the page on a real server, its SVG charts checked against `registry.reports.statistics`
 server-side, and rendered in Debian's Chromium through Playwright (screenshots kept in
 `test-artifacts/stats-page/`). The browser test skips on a machine without Playwright or
 Chromium, except in CI (`CI=true`), where it must run."""
@@ -18,9 +18,9 @@ import pytest_asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import statistics
-from registry.db import Database
+from registry.reports import statistics
 from registry.settings import Settings
+from registry.storage.db import Database
 from service import stats_page
 from tests.conftest import serving
 from tests.statistics.data import build

@@ -8,13 +8,14 @@ import datetime as dt
 
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
-from registry.db import Database
+from registry.access.auth import Principal, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.errors import Forbidden
 from registry.institutions import directory
 from registry.institutions.model import Kind, Status, Violation
 from registry.problems import Rejected
+from registry.storage.db import Database
 from registry.supervision import campaigns, findings, policy, roster
 from registry.supervision.draw import DrawRules, draw
 from registry.supervision.rules import Action as SA

@@ -15,9 +15,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from registry import catalogue, clock, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from service.cli_supervision import supervision_group
 from tests.factories import listed_institution, make_uscc
 

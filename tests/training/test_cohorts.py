@@ -13,14 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credentials import mod11_2_check
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import numbers
 from registry.certificates.validation import CleanResult
-from registry.db import Database
 from registry.errors import Forbidden
-from registry.personal import PersonalData
 from registry.problems import Rejected
+from registry.storage.db import Database
 from registry.training import certificates, hours, links, submission
 from registry.training.validation import CohortInput, TraineeInput
 from tests.factories import listed_institution, make_id_number, make_uscc
@@ -343,10 +344,10 @@ def test_training_numbers_round_trip(
 async def test_a_training_institutions_pass_rate_counts_results_citing_its_certificates(
     db: Database,
 ) -> None:
-    from registry import metrics
     from registry.certificates import publication, review
     from registry.certificates.submission import submit as submit_batch
     from registry.certificates.validation import BatchInput, ResultInput
+    from registry.reports import metrics
 
     # Valid certificates of distinct people, so the batch passes the link check too.
     cited: list[dict[str, object]] = []

@@ -14,10 +14,13 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from registry import catalogue, clock, keystore, tokens
-from registry.auth import SYSTEM, Role
-from registry.db import Database
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
+from registry.storage.db import Database
+from registry.trust import keystore
 from service.api_config import ApiConfig
 from service.app import create_app
 from service.verify_cli import verify_command

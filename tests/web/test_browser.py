@@ -25,10 +25,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from credentials import mod11_2_check, qr
-from registry import demo, demo_certificates
-from registry.db import Database
-from registry.personal import PersonalData
+from registry.access.personal import PersonalData
+from registry.demo import certificates as demo_certificates
+from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.db import Database
 from service import verifier_routes
 from tests.conftest import serving
 

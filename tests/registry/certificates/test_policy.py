@@ -8,14 +8,15 @@ import random
 
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.certificates import policy, review, submission
 from registry.certificates.model import BATCH_MOVES, BatchAction, BatchStatus, CertificateAction
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database
 from registry.errors import Forbidden
-from registry.personal import PersonalData
+from registry.storage.db import Database
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 MINE = make_uscc(710)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from registry.auth import ANONYMOUS, Principal, Role
+from registry.access.auth import ANONYMOUS, Principal, Role
 from registry.institutions.model import Status
 from registry.institutions.policy import decide
 from registry.institutions.rules import TABLE, Action

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
-from registry.db import Database
+from registry.access.auth import Principal, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.errors import Forbidden
 from registry.institutions import reports
 from registry.problems import Rejected
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from tests.factories import listed_institution, make_uscc
 
 LISTED = make_uscc(601)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registry.indexes import INDEXES
 from registry.storage.collections import Collection
+from registry.storage.indexes import INDEXES
 
 
 def test_every_collection_declares_its_indexes_and_nothing_else_does() -> None:

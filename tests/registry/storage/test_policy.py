@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import policy
-from registry.auth import ANONYMOUS, Principal, Role
+from registry.access import policy
+from registry.access.auth import ANONYMOUS, Principal, Role
 from registry.errors import Forbidden
 
 FIELDS = st.sampled_from(["province", "institution", "status"])

@@ -9,14 +9,14 @@ from enum import StrEnum
 import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry.auth import Principal, Role
-from registry.db import Database
+from registry.access.auth import Principal, Role
 from registry.errors import Conflict, NotFound
 from registry.problems import Rejected
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
 from registry.storage.transitions import TransitionTable, transition
-from registry.transactions import in_transaction
 
 AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 OFFICE = Principal(Role.OFFICE_ADMIN, "office", token_id="t1")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from registry.db import Database
 from registry.errors import Conflict
 from registry.problems import Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from tests.registry.storage.test_store import AT, KIND, OFFICE, OTHER, TABLE, Act, _audit, _new
 
 REPORTS = store.Kind(

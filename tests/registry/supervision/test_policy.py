@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from registry.auth import ANONYMOUS, Principal, Role
+from registry.access.auth import ANONYMOUS, Principal, Role
 from registry.supervision.policy import decide
 from registry.supervision.rules import CAMPAIGN_MOVES, ENFORCEMENT_MOVES, Action
 from tests.registry.policy_cases import assert_exactly, assert_roles_are_the_tables

@@ -8,11 +8,12 @@ import datetime as dt
 
 import pytest
 
-from registry import catalogue, clock
-from registry.auth import Principal, Role
-from registry.db import Database
+from registry.access.auth import Principal, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.problems import Rejected
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from registry.supervision import campaigns, findings, roster
 from registry.supervision.draw import DrawRules
 from tests.factories import listed_institution, make_uscc

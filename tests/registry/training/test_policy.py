@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
 from registry.errors import Forbidden
 from registry.training import policy
 from registry.training.model import CERTIFICATE_MOVES, TrainingAction

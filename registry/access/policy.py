@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
 from registry.errors import Forbidden
 
 

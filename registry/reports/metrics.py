@@ -16,19 +16,20 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit, clock
-from registry.auth import Principal
+from registry.access.auth import Principal
+from registry.calendar import clock
 from registry.certificates.model import BatchStatus
-from registry.db import Database, Document
 from registry.errors import NotFound
 from registry.institutions import reports
 from registry.institutions.model import Kind
 from registry.problems import Problem, Rejected, reject
 from registry.storage import store
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
 from registry.training import policy
 from registry.training.model import TrainingAction
-from registry.transactions import in_transaction
+from registry.trust import audit
 
 MAX_SOURCE = 500
 # Audited as a change to the institution, as before the store: "institution.reportEmploymentRate".

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from pymongo import UpdateOne
 
-from registry.db import SCHEMA_VERSION, Database, Document
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
 
 OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 EDITIONS = ("2015", "2022")

@@ -15,15 +15,17 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry import catalogue, clock, tokens
-from registry.auth import SYSTEM, Principal, Role
-from registry.db import Database
-from registry.identifiers import uscc_check_character
+from registry.access import tokens
+from registry.access.auth import SYSTEM, Principal, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.institutions import lifecycle
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.model import Kind, Status, Violation
+from registry.intake.identifiers import uscc_check_character
 from registry.settings import Settings
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 
 log = logging.getLogger("registry.demo")
 MARKER = "demo_v1"

@@ -24,10 +24,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from credentials import MIN_ENTRIES, SigningKey, StatusEntry, StatusList, status_list_credential
-from registry import clock, keystore
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.calendar import clock
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.trust import keystore
 
 __all__ = [
     "LIST_SIZE",

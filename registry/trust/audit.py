@@ -23,11 +23,11 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from registry.auth import Principal
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.access.auth import Principal
 from registry.errors import RegistryError
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
 
 HEAD_ID = "head"
 GENESIS_HASH = "0" * 64

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from registry import clock
+from registry.calendar import clock
 from registry.certificates.model import BatchStatus, CertificateStatus
-from registry.db import Database, Document
-from registry.metrics import year_range
+from registry.reports.metrics import year_range
 from registry.storage.collections import Collection
+from registry.storage.db import Database, Document
 
 TARGET_PER_YEAR = 80_000
 FIRST_YEAR = 2021

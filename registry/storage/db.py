@@ -10,9 +10,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from registry.embedded import database_uri
-from registry.indexes import create_indexes
 from registry.settings import Settings
+from registry.storage.embedded import database_uri
+from registry.storage.indexes import create_indexes
 
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]

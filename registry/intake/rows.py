@@ -12,11 +12,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from registry import catalogue
-from registry.db import Database
-from registry.identifiers import IdNumberError, normalise_id_number
+from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
+from registry.intake.identifiers import IdNumberError, normalise_id_number
 from registry.problems import Problem
+from registry.storage.db import Database
 
 MAX_NAME = 50
 

@@ -60,7 +60,7 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     ],
     Collection.AUDIT_HEAD: [],  # one document, _id "head"
     Collection.HOLIDAY_ARRANGEMENTS: [],  # _id is the year
-    # Signing keys (registry.keystore): _id "root" or the key's Multikey; one current key each.
+    # Signing keys (registry.trust.keystore): _id "root" or the key's Multikey; one current key each.
     Collection.SIGNING_KEYS: [
         IndexModel(
             [("institution", ASCENDING)],
@@ -70,7 +70,7 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         ),
         IndexModel([("institution", ASCENDING), ("valid_from", ASCENDING)], name="key_history"),
     ],
-    # Revocation lists (registry.status_lists): _id is the list id, str(seq).
+    # Revocation lists (registry.trust.status_lists): _id is the list id, str(seq).
     Collection.STATUS_LISTS: [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
     Collection.STATUS_LIST_CREDENTIALS: [],  # _id is the list id: the last signed credential
     Collection.TRUST_BUNDLES: [],  # _id is the bundle sequence

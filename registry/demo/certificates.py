@@ -17,17 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from credentials import mod11_2_check, qr
-from registry import clock, keystore, trust
-from registry.auth import Principal, Role
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
 from registry.certificates import publication, review, revocation
 from registry.certificates.model import CertificateStatus
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.db import Database
 from registry.institutions.model import Institution, Kind, Status, from_document
-from registry.personal import PersonalData
 from registry.settings import Settings
 from registry.storage.collections import Collection
+from registry.storage.db import Database
+from registry.trust import bundles as trust
+from registry.trust import keystore
 
 MARKER = "demo_certificates_v1"
 TARGET_PASSING = 2000

@@ -19,15 +19,15 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from registry import audit
-from registry.auth import INSTITUTION_ROLES, Principal, Role
-from registry.catalogue import shipped_documents
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.access.auth import INSTITUTION_ROLES, Principal, Role
+from registry.catalogue.reference_data import shipped_documents
 from registry.errors import InvalidInput, TokenNotFound, TokenScopeError
 from registry.errors import Unauthenticated as Unauthenticated  # callers catch it as tokens'
-from registry.identifiers import normalise_uscc
+from registry.intake.identifiers import normalise_uscc
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import audit
 
 PREFIX = "dte_"
 _TOKEN_SHAPE = re.compile(r"dte_[A-Za-z0-9_-]{43}")  # token_urlsafe(32) gives 43 characters

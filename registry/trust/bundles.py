@@ -35,10 +35,12 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import credentials
 from credentials import PublicKey
-from registry import catalogue, clock, keystore, status_lists
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import keystore, status_lists
 
 __all__ = [
     "DEFAULT_MAX_AGE",

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry.db import Database
+from registry.storage.db import Database
 
 T = TypeVar("T")
 

@@ -29,9 +29,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from credentials import PublicKey, SigningKey
-from registry import audit, clock
-from registry.auth import SYSTEM, Principal
-from registry.db import SCHEMA_VERSION, Database, Document
+from registry.access.auth import SYSTEM, Principal
+from registry.calendar import clock
 from registry.errors import (
     ConfigurationError,
     KeyDecryptionFailed,
@@ -42,7 +41,9 @@ from registry.errors import (
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import audit
 
 __all__ = [
     "KeyDecryptionFailed",

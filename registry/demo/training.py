@@ -22,18 +22,21 @@ import random
 from pathlib import Path
 
 from credentials import mod11_2_check
-from registry import clock, demo, keystore, metrics
-from registry.auth import Principal, Role
-from registry.db import Database
+from registry.access.auth import Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.demo import directory as demo
 from registry.institutions.model import Institution, Kind, Status, Violation, from_document
-from registry.personal import PersonalData
+from registry.reports import metrics
 from registry.settings import Settings
 from registry.storage.collections import Collection
+from registry.storage.db import Database
 from registry.supervision import campaigns, findings, roster
 from registry.supervision.draw import DrawRules
 from registry.training import export, submission
 from registry.training.model import CreditStatus
 from registry.training.validation import CohortInput, TraineeInput
+from registry.trust import keystore
 
 log = logging.getLogger("registry.demo")
 MARKER = "demo_training_v1"
@@ -279,7 +282,7 @@ async def seed_training(db: Database, settings: Settings) -> dict[str, object]:
     today = clock.today()
     made = await _cohorts(db, personal, rng, today)
     # The demo tokens act for the first evaluation and the first training institution of the
-    # demo (see registry.demo.demo_tokens): those are never the one removed.
+    # demo (see registry.demo.directory.demo_tokens): those are never the one removed.
     planned = demo.demo_institutions()
     keep = {
         next(d.uscc for d, _, _ in planned if d.kind is kind)

@@ -11,13 +11,13 @@ import datetime as dt
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry import audit
-from registry.auth import Principal
-from registry.db import Database, Document
+from registry.access.auth import Principal
+from registry.calendar.workdays import YearArrangement
 from registry.storage import store
 from registry.storage.collections import Collection
-from registry.transactions import in_transaction
-from registry.workdays import YearArrangement
+from registry.storage.db import Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import audit
 
 # Audited as "holidays.set" on "holidays:<year>", as before the store.
 HOLIDAYS = store.Kind(

@@ -1,0 +1,1 @@
+"""Dates as the programme counts them: China Standard Time days, holidays, working days."""

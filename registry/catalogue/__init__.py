@@ -1,0 +1,1 @@
+"""The reference catalogue: fields, occupations, directions, levels, national standards, provinces."""

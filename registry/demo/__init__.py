@@ -1,0 +1,1 @@
+"""Demo data for `registry serve --demo`."""

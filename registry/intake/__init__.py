@@ -1,0 +1,1 @@
+"""Checking what comes in: identifiers and the rows of a batch."""

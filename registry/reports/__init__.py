@@ -1,0 +1,1 @@
+"""Public figures: statistics and per-institution metrics."""
