@@ -4,7 +4,7 @@ Everything else derives from the marker, read once from the built schema: the pe
 and `Cache-Control: no-store` (`personal_root_fields`, used by service/graphql_http.py), the
 access log's `personal` flag, and the privacy tests. `unmarked` is the check that a field which
 by its shape is personal (it takes an ID number or a holder's name, or answers a holder's record)
-carries the marker; tests/test_personal_fields.py holds the schema to it.
+carries the marker; tests/schema/test_personal_fields.py holds the schema to it.
 """
 
 from __future__ import annotations

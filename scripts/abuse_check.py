@@ -14,7 +14,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.test_api_http import abusive
+from tests.service.test_graphql_http import abusive
 
 
 def main() -> int:

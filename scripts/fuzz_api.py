@@ -19,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.api.fuzz import generate, problems
+from tests.service.fuzz import generate, problems
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ def make_uscc(n: int, region: str = "350100") -> str:
     return body + uscc_check_character(body)
 
 
-# Every ID number the tests make, so that tests/test_zz_privacy.py can look for them in every
+# Every ID number the tests make, so that tests/service/test_privacy.py can look for them in every
 # response body and log line of the run.
 GENERATED_ID_NUMBERS: set[str] = set()
 

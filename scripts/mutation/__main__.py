@@ -53,7 +53,10 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "memo": ("credentials/_memo.py", ["tests/credentials/test_verifier_batch.py"]),
     "uscc": ("credentials/uscc.py", ["tests/credentials/test_uscc.py"]),
-    "identifiers": ("registry/intake/identifiers.py", ["tests/test_identifiers_uscc.py"]),
+    "identifiers": (
+        "registry/intake/identifiers.py",
+        ["tests/registry/intake/test_identifiers.py"],
+    ),
 }
 
 # Surviving mutants that cannot be told apart from the original by any test, each with the

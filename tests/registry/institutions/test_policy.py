@@ -11,7 +11,7 @@ from registry.access.auth import ANONYMOUS, Principal, Role
 from registry.institutions.model import Status
 from registry.institutions.policy import decide
 from registry.institutions.rules import TABLE, Action
-from tests.registry.policy_cases import assert_exactly, assert_roles_are_the_tables
+from tests.registry.access.policy_cases import assert_exactly, assert_roles_are_the_tables
 
 A, B = "91350100MA0000000A", "91110000MA0000000B"
 CALLERS = {

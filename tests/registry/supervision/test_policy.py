@@ -10,7 +10,7 @@ import pytest
 from registry.access.auth import ANONYMOUS, Principal, Role
 from registry.supervision.policy import decide
 from registry.supervision.rules import CAMPAIGN_MOVES, ENFORCEMENT_MOVES, Action
-from tests.registry.policy_cases import assert_exactly, assert_roles_are_the_tables
+from tests.registry.access.policy_cases import assert_exactly, assert_roles_are_the_tables
 
 CALLERS = {
     "public": ANONYMOUS,

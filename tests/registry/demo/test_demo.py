@@ -22,7 +22,7 @@ from registry.supervision import campaigns
 from registry.trust import keystore
 from service.verify_cli import verify_command
 from tests.conftest import serving
-from tests.statistics.test_stats_page import bars, with_stats_route
+from tests.service.test_stats_page import bars, with_stats_route
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -368,7 +368,7 @@ def test_example_trusted_documents_are_valid_operations() -> None:
     from schema.build import schema
     from service.persisted import load_manifest
 
-    manifest = load_manifest(Path(__file__).parents[1] / "docs/examples/trusted-documents.json")
+    manifest = load_manifest(Path(__file__).parents[2] / "docs/examples/trusted-documents.json")
     assert manifest
     for document in manifest.values():
         assert validate(schema._schema, parse(document)) == [], document

@@ -14,7 +14,7 @@ import pytest
 from registry.reports import statistics
 from registry.settings import Settings
 from registry.storage.db import Database
-from tests.statistics.data import build
+from tests.registry.reports.data import build
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 LEVELS = {"JUNIOR": 1, "INTERMEDIATE": 2, "SENIOR": 3}

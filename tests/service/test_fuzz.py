@@ -1,5 +1,5 @@
 """schemathesis-generated operations, anonymous and with each role's token: no 5xx, no traceback,
-no internal error, every error with a code (and, by tests/test_zz_privacy.py, no ID number)."""
+no internal error, every error with a code (and, by tests/service/test_privacy.py, no ID number)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from registry.settings import Settings
 from registry.storage.db import Database
 from service.api_config import ApiConfig
 from service.app import create_app
-from tests.api.fuzz import Finding, generate, problems
 from tests.conftest import serving
 from tests.factories import listed_institution, make_uscc
+from tests.service.fuzz import Finding, generate, problems
 
 EXAMPLES_PER_OPERATION = 8
 USCC = make_uscc(800)

@@ -347,9 +347,9 @@ def test_matrix_covers_every_mutation() -> None:
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
     names = set(mutation_type.fields)
-    from tests.supervision.test_supervision_api import MATRIX as SUPERVISION_MATRIX
-    from tests.test_certificates_api import MATRIX as BATCH_MATRIX
-    from tests.training.test_training_api import MATRIX as TRAINING_MATRIX
+    from tests.schema.test_certificates_api import MATRIX as BATCH_MATRIX
+    from tests.schema.test_supervision_api import MATRIX as SUPERVISION_MATRIX
+    from tests.schema.test_training_api import MATRIX as TRAINING_MATRIX
 
     # Every mutation is in some module's permission matrix; lodgeObjection is open to everyone,
     # so no caller is refused it.
@@ -385,7 +385,7 @@ async def test_a_bad_token_is_unauthenticated_not_anonymous(http: httpx.AsyncCli
 def test_docs_table_lists_every_mutation() -> None:
     from pathlib import Path
 
-    text = Path(__file__).parents[1].joinpath("docs/api.md").read_text(encoding="utf-8")
+    text = Path(__file__).parents[2].joinpath("docs/api.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `")}
     assert set(MATRIX) | {"lodgeObjection"} <= rows
 

@@ -23,7 +23,7 @@ from registry.settings import Settings
 from registry.storage.db import Database
 from service import stats_page
 from tests.conftest import serving
-from tests.statistics.data import build
+from tests.registry.reports.data import build
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "stats-page"
