@@ -22,7 +22,7 @@ from functools import cache
 from itertools import chain
 from typing import Any, Final
 
-from credentials import _schema
+from credentials import _schema, binding
 
 __all__ = ["SCHEMA_FILE", "accepts"]
 
@@ -113,19 +113,6 @@ _OCCUPATION_KEYS: Final = frozenset({"code", "name"})
 _LEVEL_KEYS: Final = frozenset({"code", "name"})
 _CERT_REQUIRED: Final = frozenset({"number", "occupation", "level", "field"})
 _CERT_ALLOWED: Final = _CERT_REQUIRED | {"direction"}
-_BINDING_KEYS: Final = frozenset(
-    {
-        "type",
-        "algorithm",
-        "version",
-        "opslimit",
-        "memlimit",
-        "parallelism",
-        "outputLength",
-        "salt",
-        "digest",
-    }
-)
 _STATUS_KEYS: Final = frozenset(
     {"id", "type", "statusPurpose", "statusListIndex", "statusListCredential"}
 )
@@ -245,7 +232,7 @@ def _subject(p: _Plan, subject: dict[str, Any]) -> bool:
 
 
 def _binding(p: _Plan, b: Any) -> bool:
-    if not (type(b) is dict and b.keys() == _BINDING_KEYS):
+    if not (type(b) is dict and b.keys() == binding.FIELDS):
         return False
     memlimit, salt, digest = b["memlimit"], b["salt"], b["digest"]
     return (

@@ -68,7 +68,8 @@ BINDING_UNSUPPORTED: Final = "BINDING_UNSUPPORTED"
 BINDING_COST_REFUSED: Final = "BINDING_COST_REFUSED"
 BINDING_CARD_INVALID: Final = "BINDING_CARD_INVALID"
 
-_FIELDS: Final = frozenset(
+# The fields of a holder binding, exactly; the fast acceptance (`_acceptance`) reads them here.
+FIELDS: Final = frozenset(
     {
         "type",
         "algorithm",
@@ -200,10 +201,8 @@ def _parse(binding: object) -> tuple[bytes, bytes, int, int] | BindingCheck:
         return malformed("holder binding is not a JSON object")
     if binding.get("type") != BINDING_TYPE:
         return unsupported(f"holder binding type must be {BINDING_TYPE}")
-    if set(binding.keys()) != _FIELDS:
-        return malformed(
-            "holder binding must have exactly the fields " + ", ".join(sorted(_FIELDS))
-        )
+    if set(binding.keys()) != FIELDS:
+        return malformed("holder binding must have exactly the fields " + ", ".join(sorted(FIELDS)))
     if binding["algorithm"] != ALGORITHM:
         return unsupported(f"holder binding algorithm must be {ALGORITHM}")
     version, parallelism = binding["version"], binding["parallelism"]

@@ -7,27 +7,16 @@ errors become one-line click errors: no traceback reaches the user.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
 
 import click
-from pymongo.errors import PyMongoError
 
 from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
 from registry.storage.db import Database
 from registry.trust import audit
 from service.runner import run_with_db
-
-T = TypeVar("T")
-
-
-def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    try:
-        return run_with_db(work)
-    except PyMongoError as error:
-        raise click.ClickException(f"database error ({type(error).__name__})") from None
 
 
 def _when(moment: datetime | None) -> str:
@@ -73,7 +62,7 @@ def tokens_create(
             db, role=chosen, name=label, institution=inst, province=prov, created_by=SYSTEM
         )
 
-    text, info = _run(work)
+    text, info = run_with_db(work)
     scope = f" @ {info.scope}" if info.scope else ""
     click.echo(f"created token {info.id} ({info.role.value}{scope})", err=True)
     click.echo(
@@ -88,7 +77,7 @@ def tokens_create(
 @tokens_group.command("list")
 def tokens_list() -> None:
     """List tokens (never their text or hash)."""
-    found = _run(tokens.list_tokens)
+    found = run_with_db(tokens.list_tokens)
     if not found:
         click.echo("no tokens")
         return
@@ -107,7 +96,7 @@ def tokens_revoke(token_id: str) -> None:
     async def work(db: Database) -> tokens.TokenInfo:
         return await tokens.revoke_token(db, token_id, SYSTEM)
 
-    info = _run(work)
+    info = run_with_db(work)
     click.echo(f"token {info.id} revoked at {_when(info.revoked_at)}")
 
 
@@ -119,7 +108,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Recompute the whole chain; exit 1 and name the first broken entry if it is broken."""
-    report = _run(audit.verify_chain)
+    report = run_with_db(audit.verify_chain)
     if report.ok:
         click.echo(f"audit chain OK: {report.entries} entries")
         return

@@ -10,12 +10,10 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from pymongo.errors import PyMongoError
 
 from registry.access.auth import SYSTEM
 from registry.errors import RegistryError
@@ -24,15 +22,6 @@ from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore
 from service.runner import run_with_db, settings_or_exit
-
-T = TypeVar("T")
-
-
-def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    try:
-        return run_with_db(work)
-    except PyMongoError as error:
-        raise click.ClickException(f"database error ({type(error).__name__})") from None
 
 
 def _uscc(value: str) -> str:
@@ -68,7 +57,7 @@ def keys_rotate(institution: str) -> None:
     async def work(db: Database) -> keystore.KeyRecord:
         return await keystore.rotate_institution_key(db, master_key, uscc, by=SYSTEM)
 
-    record = _run(work)
+    record = run_with_db(work)
     click.echo(f"new key of {uscc}, valid from {_when(record.valid_from)}", err=True)
     click.echo(
         "the previous key is retired from that instant and stays in the trust bundle; "
@@ -83,7 +72,7 @@ def keys_rotate(institution: str) -> None:
 def keys_list(institution: str | None) -> None:
     """Every institution key with its validity window (retired keys included)."""
     only = _uscc(institution) if institution is not None else None
-    found = _run(keystore.institution_keys)
+    found = run_with_db(keystore.institution_keys)
     rows = [
         (
             uscc,
@@ -112,7 +101,7 @@ def keys_root() -> None:
     async def work(db: Database) -> str:
         return (await keystore.root_public_key(db, master_key)).multibase
 
-    click.echo(_run(work))
+    click.echo(run_with_db(work))
 
 
 @click.group("bundle")
@@ -145,7 +134,7 @@ def bundle_export(out: Path) -> None:
         document = await trust.latest_bundle(db, master_key, settings.base_url)
         return document, (await keystore.root_public_key(db, master_key)).multibase
 
-    document, root = _run(work)
+    document, root = run_with_db(work)
     try:
         _write(out, document)
     except OSError as error:

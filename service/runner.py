@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
+from pymongo.errors import PyMongoError
 
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -24,7 +25,8 @@ def settings_or_exit() -> Settings:
 
 
 def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run `work` against the configured database; domain errors become clean CLI errors."""
+    """Run `work` against the configured database; domain and database errors become clean CLI
+    errors (no traceback)."""
     settings = settings_or_exit()
 
     async def main() -> T:
@@ -35,3 +37,6 @@ def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except RegistryError as error:
         raise click.ClickException(error.message) from None
+    except PyMongoError as error:
+        # The driver's message may quote the command; the kind of failure is enough here.
+        raise click.ClickException(f"database error ({type(error).__name__})") from None
