@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 import pytest_asyncio
@@ -21,6 +22,7 @@ from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
 from registry.storage.db import Database, make_client
 from service.cli_admin import audit_group, tokens_group
+from tests.conftest import free_port
 
 USCC = "91440300MA5ABCDEF" + uscc_check_character("91440300MA5ABCDEF")
 TOKEN = re.compile(r"dte_[A-Za-z0-9_-]{43}")
@@ -138,3 +140,19 @@ async def test_audit_verify_ok_then_names_an_altered_entry(registry_cli: Cli) ->
     assert broken.exit_code == 1
     assert broken.stderr.startswith("audit chain BROKEN at entry 2: ")
     _no_traceback(broken)
+
+
+def test_a_database_that_does_not_answer_is_a_clean_error(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    result = CliRunner().invoke(
+        cli,
+        ["tokens", "list"],
+        env={
+            "REGISTRY_MONGODB_URI": f"mongodb://127.0.0.1:{port}/",
+            "REGISTRY_DATA_DIR": str(tmp_path),
+            "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+        },
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == "Error: database error (ServerSelectionTimeoutError)"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
