@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import types
 from typing import Any
@@ -11,7 +12,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credentials._jcs import MAX_DEPTH, canonicalize, plain_json
+from credentials._jcs import MAX_DEPTH, canonicalize, is_plain_json, plain_json, plain_size
 from credentials.errors import CanonicalizationError
 from tests.credentials._support import json_values
 
@@ -143,3 +144,112 @@ def test_deep_nesting_is_refused_without_recursion_error() -> None:
 def test_strings_escape_like_rfc8785(text: str) -> None:
     assert canonicalize(text) == rfc8785.dumps(text)
     assert json.loads(canonicalize(text)) == text
+
+
+# --- exact boundaries: the fast-path walk, the node count and the depth limit -----------------
+
+LIMIT = 2**53 - 1  # I-JSON's largest exact integer, written out here, not taken from the module
+
+
+def _nested(depth: int, leaf: Any, *, as_dict: bool) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"k": value} if as_dict else [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        (LIMIT, True),
+        (-LIMIT, True),
+        (LIMIT + 1, False),
+        (-LIMIT - 1, False),
+        ([LIMIT, -LIMIT], True),
+        ([LIMIT + 1], False),
+        ([-LIMIT - 1], False),
+        ({"n": LIMIT, "m": -LIMIT}, True),
+        ({"n": LIMIT + 1}, False),
+        ({"n": -LIMIT - 1}, False),
+        ("é证", True),
+        (["é证"], True),
+        ({"k": "é证"}, True),
+        ({"é": 1, "\uffff": 2, "\ue000": 3}, True),  # keys inside the BMP sort alike
+        ({"\U00010000": 1}, False),  # beyond the BMP: UTF-16 order differs
+        ({"\ud800": 1}, False),  # a lone surrogate key
+        ({"k": "\ud800"}, False),
+        (["\udfff"], False),
+        ("\udfff", False),
+        ({1: "a"}, False),
+        ([None, True, False], True),
+        ({"a": None, "b": False}, True),
+        ([1.0], False),
+        ({"x": 0.5}, False),
+        ([b"x"], False),
+        ({"k": b"x"}, False),
+        (b"x", False),
+    ],
+)
+def test_is_plain_json_and_plain_size_agree_on_each_kind_of_leaf(value: Any, plain: bool) -> None:
+    assert is_plain_json(value) is plain
+    assert (plain_size(value) >= 0) is plain
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_the_depth_limit_is_exact_for_lists_and_objects(as_dict: bool) -> None:
+    # MAX_DEPTH containers around a leaf are JSON; one more is too deep, on every path.
+    at_limit = _nested(MAX_DEPTH, True, as_dict=as_dict)
+    beyond = _nested(MAX_DEPTH + 1, True, as_dict=as_dict)
+    assert is_plain_json(at_limit) and not is_plain_json(beyond)
+    assert plain_size(at_limit) == MAX_DEPTH + 1 and plain_size(beyond) == -1
+    assert plain_json(at_limit) == at_limit
+    with pytest.raises(CanonicalizationError) as info:
+        plain_json(beyond)
+    assert info.value.code == "JCS_TOO_DEEP"
+    # A float leaf keeps the value off the fast path: the rfc8785 path has the same limit.
+    floats_at_limit = _nested(MAX_DEPTH, 0.5, as_dict=as_dict)
+    assert canonicalize(floats_at_limit) == rfc8785.dumps(floats_at_limit)
+    with pytest.raises(CanonicalizationError) as info:
+        canonicalize(_nested(MAX_DEPTH + 1, 0.5, as_dict=as_dict))
+    assert info.value.code == "JCS_TOO_DEEP"
+
+
+def test_plain_size_counts_every_value_and_stops_exactly_at_its_limit() -> None:
+    value = {"a": [1, "x", None, True, "é"], "b": {"c": []}}
+    assert plain_size(value) == 9
+    assert plain_size(value, 9) == 9
+    assert plain_size(value, 8) == -1
+    assert plain_size("leaf", 1) == 1
+    assert plain_size("leaf", 0) == -1
+    assert plain_size([[1]], 3) == 3
+    assert plain_size([[1]], 2) == -1
+    assert plain_size([[], [[1]]], 5) == 5  # the inner budget is what is left after "[]"
+    assert plain_size([[], [[1]]], 4) == -1
+    assert plain_size([1, [2]], 3) == -1  # the nested list alone fits, the whole does not
+
+
+def test_the_fast_path_sorts_keys_and_writes_no_whitespace() -> None:
+    value = {"b": [1, {"d": None, "c": True}], "a": "é\n"}
+    assert is_plain_json(value)
+    expected = '{"a":"é\\n","b":[1,{"c":true,"d":null}]}'.encode()
+    assert canonicalize(value) == expected
+    assert canonicalize(value, plain=True) == expected
+
+
+class Level(enum.IntEnum):
+    ONE = 1
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+def test_subclasses_are_written_as_their_plain_values() -> None:
+    value = {Colour.RED: [Colour.RED, Level.ONE, 0.5], "big": 10**20}
+    copy = plain_json(value)
+    assert copy == {"red": ["red", 1, 0.5], "big": 1e20}
+    assert [type(x) for x in copy["red"]] == [str, int, float]
+    assert type(next(iter(copy))) is str
+    assert canonicalize(value) == b'{"big":100000000000000000000,"red":["red",1,0.5]}'
+    assert plain_json(None) is None and plain_json(False) is False
+    assert plain_json(5e-324) == 5e-324
