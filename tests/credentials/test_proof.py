@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import types
 from typing import Any
 
 import base58
@@ -26,7 +27,8 @@ DOC: dict[str, Any] = {
     "issuer": "urn:example:issuer",
     "credentialSubject": {"name": "李四", "score": 1.5, "tags": ["a", None, True]},
 }
-SIGNED = proof.sign(DOC, KEY, created="2026-11-26T08:00:00Z")
+CREATED = "2026-11-26T08:00:00Z"
+SIGNED = proof.sign(DOC, KEY, created=CREATED)
 
 
 def _check(doc: Any) -> proof.ProofCheck:
@@ -330,3 +332,224 @@ def test_verify_never_raises_with_arbitrary_proof_or_context(
 )
 def test_xsd_datetime_wants_a_real_calendar_day(value: str, valid: bool) -> None:
     assert proof.is_xsd_datetime(value) is valid
+
+
+# --- exact codes and boundaries of each step ------------------------------------------------
+
+
+class _NoOffset(dt.tzinfo):
+    """A tzinfo that does not know its offset: the instant is as unknown as a naive one's."""
+
+    def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        dt.datetime(2026, 11, 26),
+        dt.datetime(2026, 11, 26, tzinfo=_NoOffset()),
+        "2026-11-26",
+        "2026-11-26T08:00:00",
+        "2026-02-30T00:00:00Z",
+        "now",
+        20261126,
+    ],
+)
+def test_bad_created_is_refused_with_its_code(created: Any) -> None:
+    with pytest.raises(ProofError) as info:
+        proof.sign(DOC, KEY, created=created)
+    assert info.value.code == "PROOF_CREATED"
+
+
+def test_created_strings_are_kept_as_given() -> None:
+    for created in ("2026-11-26T16:00:00+08:00", "2026-11-26T08:00:00.5Z"):
+        assert proof.sign(DOC, KEY, created=created)["proof"]["created"] == created
+        assert proof.format_created(created) == created
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2026-11-26T08:00:00", True),  # the timezone is optional in XSD dateTime
+        ("2026-11-26T24:00:00Z", True),
+        ("2026-11-26T24:00:01Z", False),
+        ("2026-11-26T08:00:00+14:00", True),
+        ("2026-11-26T08:00:00+14:01", False),
+        ("9999-02-29T00:00:00Z", False),  # still inside Python's calendar: checked
+        ("10000-02-30T00:00:00Z", True),  # beyond it: the lexical check is all XSD asks
+        ("-0001-02-30T00:00:00Z", True),  # a negative year, lexical only
+        ("2026-11-26T08:00:00Zjunk", False),
+        ("x2026-11-26T08:00:00Z", False),
+        (None, False),
+        (20261126, False),
+    ],
+)
+def test_xsd_datetime_lexical_space(value: Any, valid: bool) -> None:
+    assert proof.is_xsd_datetime(value) is valid
+
+
+def test_xsd_datetime_stamp_needs_its_timezone() -> None:
+    assert proof.is_xsd_datetime("2026-11-26T08:00:00Z", require_timezone=True)
+    assert proof.is_xsd_datetime("2026-11-26T08:00:00-05:30", require_timezone=True)
+    assert not proof.is_xsd_datetime("2026-11-26T08:00:00", require_timezone=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "purpose"),
+    [("", "assertionMethod"), (None, "assertionMethod"), ("did:key:z", ""), ("did:key:z", 5)],
+)
+def test_proof_options_need_a_method_and_a_purpose(method: Any, purpose: Any) -> None:
+    with pytest.raises(ProofError) as info:
+        proof.proof_options(DOC, method, created=CREATED, proof_purpose=purpose)
+    assert info.value.code == "PROOF_OPTIONS"
+
+
+OPTIONS = proof.proof_options(DOC, KEY.public_key.verification_method, created=CREATED)
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"type": "Ed25519Signature2020"}, "PROOF_WRONG_SUITE"),
+        ({"cryptosuite": "eddsa-rdfc-2022"}, "PROOF_WRONG_SUITE"),
+        ({"created": "yesterday"}, "PROOF_CREATED"),
+        ({"created": 5}, "PROOF_CREATED"),
+    ],
+)
+def test_canonical_proof_config_checks_its_options(changes: dict[str, Any], code: str) -> None:
+    with pytest.raises(ProofError) as info:
+        proof.canonical_proof_config({**OPTIONS, **changes})
+    assert info.value.code == code
+
+
+def test_canonical_proof_config_without_created_is_its_jcs() -> None:
+    options = {k: v for k, v in OPTIONS.items() if k not in ("created", "@context")}
+    assert proof.canonical_proof_config(options) == (
+        b'{"cryptosuite":"eddsa-jcs-2022","proofPurpose":"assertionMethod","type":'
+        b'"DataIntegrityProof","verificationMethod":"'
+        + KEY.public_key.verification_method.encode()
+        + b'"}'
+    )
+
+
+def test_canonical_document_takes_an_object_without_proof() -> None:
+    assert proof.canonical_document({"b": 1, "a": "x"}) == b'{"a":"x","b":1}'
+    with pytest.raises(ProofError) as info:
+        proof.canonical_document(SIGNED)
+    assert info.value.code == "PROOF_PRESENT"
+    with pytest.raises(ProofError) as info:
+        proof.canonical_document(["a"])  # type: ignore[arg-type]
+    assert info.value.code == "PROOF_INPUT"
+
+
+@pytest.mark.parametrize("signature", [bytes(63), bytes(65), "x" * 64, bytearray(64)])
+def test_encode_proof_value_wants_64_bytes(signature: Any) -> None:
+    with pytest.raises(ProofError) as info:
+        proof.encode_proof_value(signature)
+    assert info.value.code == "PROOF_VALUE"
+
+
+@pytest.mark.parametrize(
+    "value", ["z" + "1" * 63, "z" + "1" * 65, "z", "", None, b"z1", "u" + "1" * 64, "z0" + "1" * 63]
+)
+def test_decode_proof_value_wants_64_bytes_in_base58btc(value: Any) -> None:
+    with pytest.raises(ProofError) as info:
+        proof.decode_proof_value(value)
+    assert info.value.code == "PROOF_VALUE"
+
+
+def test_proof_values_round_trip_at_the_extremes() -> None:
+    for signature in (bytes(64), b"\xff" * 64, b"\x00" + b"\xff" * 63):
+        assert proof.decode_proof_value(proof.encode_proof_value(signature)) == signature
+    assert proof.encode_proof_value(bytes(64)) == "z" + "1" * 64
+
+
+def test_sign_refuses_what_is_not_an_object_or_not_a_key() -> None:
+    with pytest.raises(ProofError) as info:
+        proof.sign(["not", "an", "object"], KEY)  # type: ignore[arg-type]
+    assert info.value.code == "PROOF_INPUT"
+    with pytest.raises(TypeError):
+        proof.sign(DOC, KEY.public_key)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        proof.verify(SIGNED, KEY)  # type: ignore[arg-type]
+
+
+def test_any_mapping_is_a_json_object() -> None:
+    frozen = types.MappingProxyType({**SIGNED, "proof": types.MappingProxyType(SIGNED["proof"])})
+    assert _check(frozen).ok
+    assert proof.proof_of(frozen) == SIGNED["proof"]
+    assert proof.verification_method_of(frozen) == KEY.public_key.verification_method
+    signed = proof.sign(types.MappingProxyType(DOC), KEY, created=CREATED)
+    assert signed == SIGNED
+
+
+@pytest.mark.parametrize(
+    ("doc", "code", "method", "created"),
+    [
+        (_with_proof(created=20261126), "PROOF_MALFORMED", "vm", None),
+        (_with_proof(verificationMethod=5), "PROOF_MALFORMED", None, CREATED),
+        (_with_proof(proofPurpose=5), "PROOF_MALFORMED", "vm", CREATED),
+        (_with_proof(proofPurpose=["assertionMethod"]), "PROOF_MALFORMED", "vm", CREATED),
+        ({**SIGNED, "proof": [SIGNED["proof"]]}, "PROOF_MALFORMED", None, None),
+        ({**SIGNED, "proof": "z"}, "PROOF_MALFORMED", None, None),
+        ({"x": 1}, "PROOF_MISSING", None, None),
+    ],
+)
+def test_the_check_names_what_the_proof_claims(
+    doc: Any, code: str, method: str | None, created: str | None
+) -> None:
+    check = _check(doc)
+    assert (check.ok, check.code) == (False, code)
+    vm = KEY.public_key.verification_method if method == "vm" else method
+    assert (check.verification_method, check.created) == (vm, created)
+
+
+def test_proof_context_that_is_not_a_context_is_a_mismatch() -> None:
+    for context in (42, True, 1.5):
+        assert _check(_with_proof(**{"@context": context})).code == "PROOF_CONTEXT_MISMATCH"
+
+
+def test_object_and_unicode_contexts_may_be_followed_by_more() -> None:
+    for context in ([{"flag": True}], ["https://例子.example/ctx"], [{"@vocab": "x"}, "https://a"]):
+        signed = proof.sign({**DOC, "@context": context}, KEY, created=CREATED)
+        assert _check(signed).ok
+        assert _check({**signed, "@context": [*context, "https://x.example"]}).ok
+        assert _check({**signed, "@context": ["https://x.example", *context]}).code == (
+            "PROOF_CONTEXT_MISMATCH"
+        )
+        assert _check({**signed, "@context": context[:-1]}).code == "PROOF_CONTEXT_MISMATCH"
+
+
+def _plain_cases() -> list[Any]:
+    appended = deep_copy(SIGNED)
+    appended["@context"].append("https://example.org/extra")
+    changed = deep_copy(SIGNED)
+    changed["credentialSubject"]["name"] = "张三"
+    no_context = proof.sign({k: v for k, v in DOC.items() if k != "@context"}, KEY)
+    return [
+        SIGNED,
+        appended,
+        changed,
+        no_context,
+        _with_proof(created="2026-11-26T08:00:01Z"),
+        _with_proof(nonce="abc"),
+        _with_proof(**{"@context": ["https://www.w3.org/ns/credentials/v2"]}),
+        {**SIGNED, "@context": ["https://example.org/ctx"]},
+    ]
+
+
+@pytest.mark.parametrize("doc", _plain_cases())
+def test_plain_verification_gives_the_same_result(doc: dict[str, Any]) -> None:
+    # `plain=True` (the verifier found the document plain JSON) takes no walk, same answer.
+    assert proof.verify(doc, KEY.public_key, plain=True) == proof.verify(doc, KEY.public_key)
+
+
+def test_long_values_are_shortened_in_messages() -> None:
+    long_type = "T" * 500
+    check = _check(_with_proof(type=long_type))
+    assert check.code == "PROOF_WRONG_SUITE"
+    assert repr(long_type)[:77] + "..." in check.message
+    assert repr(long_type)[:78] not in check.message
+    exactly = "T" * 78  # repr adds two quotes: 80 characters, kept whole
+    assert repr(exactly) in _check(_with_proof(type=exactly)).message
