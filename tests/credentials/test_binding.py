@@ -248,3 +248,120 @@ def test_an_argon2id_failure_is_never_a_match() -> None:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     assert (result.ok, result.code) == (False, "BINDING_UNSUPPORTED")
+
+
+# --- exact limits ---------------------------------------------------------------------------
+
+KIB, MIB = 1024, 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("ops", "mem"),
+    [
+        (1, 8 * KIB),  # libsodium's minimums
+        (10, 8 * KIB),  # the most passes
+        (1, 256 * MIB),  # the most memory
+        (4, 256 * MIB),  # exactly the work cap: 1024 MiB-passes
+        (5, 209715 * KIB),  # 1 KiB-pass under the work cap
+    ],
+)
+def test_costs_up_to_each_cap_are_accepted(ops: int, mem: int) -> None:
+    params = BindingParams(ops, mem)
+    assert (params.opslimit, params.memlimit) == (ops, mem)
+
+
+@pytest.mark.parametrize(
+    ("ops", "mem"),
+    [
+        (11, 8 * KIB),
+        (1, 256 * MIB + KIB),
+        (5, 209716 * KIB),  # 4 KiB-passes over the work cap
+        (0, 8 * KIB),
+        (1, 7 * KIB),
+        (-1, 8 * KIB),
+        (1, 8 * KIB + 512),  # not a whole KiB
+    ],
+)
+def test_costs_past_each_cap_are_refused(ops: int, mem: int) -> None:
+    with pytest.raises(BindingError) as info:
+        BindingParams(ops, mem)
+    assert info.value.code == "BINDING_PARAMS"
+    result = check(_with(opslimit=ops, memlimit=mem), HOLDER_ID)
+    assert (result.ok, result.code) == (False, "BINDING_COST_REFUSED")
+
+
+def test_the_most_passes_are_computed_and_match() -> None:
+    made = commit(HOLDER_ID, salt=SALT, params=BindingParams(10, 8 * KIB))
+    assert made["opslimit"] == 10
+    expected = nacl.pwhash.argon2id.kdf(
+        32, HOLDER_ID.encode("ascii"), SALT, opslimit=10, memlimit=8 * KIB
+    )
+    assert made["digest"] == _b64(expected)
+    assert check(made, HOLDER_ID).code == "BINDING_OK"
+
+
+@pytest.mark.parametrize("length", [16, 24, 64])
+def test_any_output_length_from_16_to_64_bytes_is_checked(length: int) -> None:
+    digest = nacl.pwhash.argon2id.kdf(
+        length, HOLDER_ID.encode("ascii"), SALT, opslimit=1, memlimit=8 * KIB
+    )
+    made = _with(outputLength=length, digest=_b64(digest))
+    assert check(made, HOLDER_ID) == BindingCheck(
+        True, "BINDING_OK", "the card number matches the credential's holder"
+    )
+    assert check(made, OTHER_ID).code == "BINDING_MISMATCH"
+
+
+@pytest.mark.parametrize("length", [15, 65, 0, -1])
+def test_output_lengths_outside_16_to_64_are_unsupported(length: int) -> None:
+    made = _with(outputLength=length, digest=_b64(bytes(max(length, 0))))
+    assert check(made, HOLDER_ID).code == "BINDING_UNSUPPORTED"
+
+
+def test_a_digest_spelled_with_a_final_x_is_read() -> None:
+    # 24 bytes are 32 base64url characters without padding; any of them may come last.
+    digest = "A" * 31 + "X"
+    assert check(_with(outputLength=24, digest=digest), HOLDER_ID).code == "BINDING_MISMATCH"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"version": 19.0}, "BINDING_UNSUPPORTED"),
+        ({"version": "19"}, "BINDING_UNSUPPORTED"),
+        ({"parallelism": 1.0}, "BINDING_UNSUPPORTED"),
+        ({"parallelism": 0}, "BINDING_UNSUPPORTED"),
+        ({"memlimit": "8192"}, "BINDING_MALFORMED"),
+        ({"outputLength": 32.0}, "BINDING_MALFORMED"),
+        ({"outputLength": True}, "BINDING_MALFORMED"),
+        ({"algorithm": ...}, "BINDING_MALFORMED"),
+        ({"digest": ...}, "BINDING_MALFORMED"),
+        ({"salt": "A"}, "BINDING_MALFORMED"),  # one character is never base64
+        ({"salt": _b64(SALT) + "A"}, "BINDING_MALFORMED"),
+        ({"salt": "=" + _b64(SALT)}, "BINDING_MALFORMED"),
+        ({"digest": "A" * 201}, "BINDING_MALFORMED"),
+        ({"digest": FAST["digest"] + "AAAA"}, "BINDING_MALFORMED"),
+        ({"digest": FAST["digest"][:-1] + "B"}, "BINDING_MALFORMED"),  # non-canonical last char
+    ],
+)
+def test_more_malformed_bindings(changes: dict[str, Any], code: str) -> None:
+    result = check(_with(**changes), HOLDER_ID)
+    assert (result.ok, result.code) == (False, code)
+
+
+@pytest.mark.parametrize("binding_value", [None, [], "Argon2idCommitment", list(FAST.items())])
+def test_a_binding_that_is_not_an_object_is_malformed(binding_value: Any) -> None:
+    result = check(binding_value, HOLDER_ID)
+    assert (result.ok, result.code) == (False, "BINDING_MALFORMED")
+
+
+def test_commit_wants_binding_params() -> None:
+    with pytest.raises(TypeError):
+        commit(HOLDER_ID, params=(1, 8192))  # type: ignore[arg-type]
+
+
+def test_a_missing_salt_is_drawn_at_random() -> None:
+    made = commit(HOLDER_ID, salt=None, params=FAST_PARAMS)
+    salt = base64.urlsafe_b64decode(made["salt"] + "==")
+    assert len(salt) == 16 and salt != SALT
+    assert check(made, HOLDER_ID).ok
