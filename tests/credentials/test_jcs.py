@@ -193,6 +193,10 @@ def _nested(depth: int, leaf: Any, *, as_dict: bool) -> Any:
 def test_is_plain_json_and_plain_size_agree_on_each_kind_of_leaf(value: Any, plain: bool) -> None:
     assert is_plain_json(value) is plain
     assert (plain_size(value) >= 0) is plain
+    if not plain:
+        assert plain_size(value) == -1
+        assert plain_size([value]) == -1
+        assert plain_size({"k": [1, value]}) == -1
 
 
 @pytest.mark.parametrize("as_dict", [False, True])
