@@ -257,3 +257,11 @@ def test_subclasses_are_written_as_their_plain_values() -> None:
     assert canonicalize(value) == b'{"big":100000000000000000000,"red":["red",1,0.5]}'
     assert plain_json(None) is None and plain_json(False) is False
     assert plain_json(5e-324) == 5e-324
+
+
+def test_integers_up_to_the_limit_stay_integers_in_the_plain_copy() -> None:
+    # Beyond the limit an integer can only stand for a double; up to it, it is an integer.
+    copy = plain_json([LIMIT, -LIMIT, 0.5])
+    assert copy == [LIMIT, -LIMIT, 0.5]
+    assert [type(x) for x in copy] == [int, int, float]
+    assert type(plain_json(2**53)) is float
