@@ -100,6 +100,44 @@ EQUIVALENT: dict[str, str] = {
     "credentials.status_list.xǁStatusListǁallocate_random_free_index__mutmut_2": (
         "65 random draws instead of 64 before the exhaustive pick: the same distribution"
     ),
+    "credentials._jcs.x__plain_count__mutmut_22": (
+        "_plain_item(value, None) for a leaf: the depth is only read for dicts and lists"
+    ),
+    "credentials._jcs.x__plain_count__mutmut_29": (
+        "-2 instead of -1 at the depth limit: only a nested call reaches it (depth starts at 0), "
+        "and its caller turns any negative answer into -1"
+    ),
+    "credentials._jcs.x__plain_count__mutmut_55": (
+        "a nested walk given budget + count instead of budget - count: its caller still refuses "
+        "a count past its own budget, so the answer is the same (at most about twice the work)"
+    ),
+    "credentials._jcs.x__plain_count__mutmut_56": "inner <= 0: a nested count is never 0",
+    "credentials._jcs.x__plain_count__mutmut_57": "inner < 1: a nested count is never 0",
+    **{
+        f"credentials._jcs.x__plain_count__mutmut_{n}": (
+            "the `count > budget` check after a nested walk cannot be true: that walk returns a "
+            "count only within budget - count"
+        )
+        for n in (63, 64)
+    },
+    "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
+    "credentials._jcs.x_canonicalize__mutmut_2": (
+        "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "
+        "are the fast path's (the property tests of tests/credentials/test_jcs_fast.py): only "
+        "the speed differs"
+    ),
+    **{
+        f"credentials._jcs.x_canonicalize__mutmut_{n}": (
+            "the error after rfc8785.dumps cannot be reached: the plain copy holds only values "
+            "rfc8785 writes (finite floats, I-JSON integers, valid strings, string keys)"
+        )
+        for n in (11, 13, 14, 15, 16)
+    },
+    "credentials._jcs.x__plain_walk__mutmut_35": (
+        "_plain_item(value, None) for a leaf: the depth is only read for dicts and lists"
+    ),
+    "credentials._jcs.x__utf8_ok__mutmut_3": '"UTF-8" and "utf-8" are one codec',
+    "credentials._jcs.x__check_string__mutmut_3": '"UTF-8" and "utf-8" are one codec',
 }
 
 
