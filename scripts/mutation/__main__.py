@@ -170,6 +170,8 @@ def _prepare(module: str) -> Path:
         work / "tests" / "credentials",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+    # The W3C test vectors the proof tests read (tests/credentials/_support.py's VECTORS).
+    shutil.copytree(ROOT / "tests" / "vectors", work / "tests" / "vectors")
     for test in tests:
         if not (work / test).exists():
             shutil.copy(ROOT / test, work / test)
