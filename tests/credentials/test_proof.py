@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 import types
 from typing import Any
 
@@ -553,3 +554,17 @@ def test_long_values_are_shortened_in_messages() -> None:
     assert repr(long_type)[:78] not in check.message
     exactly = "T" * 78  # repr adds two quotes: 80 characters, kept whole
     assert repr(exactly) in _check(_with_proof(type=exactly)).message
+    longer = "T" * 79  # 81 characters with its quotes: shortened
+    assert repr(longer)[:77] + "..." in _check(_with_proof(type=longer)).message
+
+
+def test_created_is_utc_whatever_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    china = dt.timezone(dt.timedelta(hours=8))
+    monkeypatch.setenv("TZ", "CST-8")  # POSIX spelling of UTC+8, no zone database needed
+    time.tzset()
+    try:
+        created = dt.datetime(2026, 11, 26, 16, 0, 0, tzinfo=china)
+        assert proof.format_created(created) == "2026-11-26T08:00:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
