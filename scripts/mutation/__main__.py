@@ -120,6 +120,26 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (63, 64)
     },
+    **{
+        f"credentials._proof.x_sign__mutmut_{n}": (
+            "sign's own test for a proof changed: canonical_document then refuses the document "
+            "with the same code, PROOF_PRESENT"
+        )
+        for n in (19, 20)
+    },
+    **{
+        name: (
+            "type(None) is dict instead of type(value) is dict: a shortcut before the "
+            "isinstance(value, Mapping) test, which a dict passes too"
+        )
+        for name in (
+            "credentials._proof.x_proof_of__mutmut_3",
+            "credentials._proof.x_proof_of__mutmut_12",
+        )
+    },
+    "credentials._proof.x__fail__mutmut_3": (
+        "message text only: the failed check's message set to None (its code is asserted)"
+    ),
     "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
     "credentials._jcs.x_canonicalize__mutmut_2": (
         "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "
