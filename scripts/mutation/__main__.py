@@ -137,6 +137,27 @@ EQUIVALENT: dict[str, str] = {
             "credentials._proof.x_proof_of__mutmut_12",
         )
     },
+    "credentials._proof.x__signature__mutmut_33": (
+        "a proof's created string checked by is_xsd_datetime instead of its remembered copy "
+        "_xsd_datetime_str: the same answer, without the cache"
+    ),
+    **{
+        f"credentials._proof.x__signed_data__mutmut_{n}": (
+            "canonicalize without plain=True: the parts of a plain document are plain, so the "
+            "walk finds them so and the bytes are the same; only the speed differs"
+        )
+        for n in (31, 33, 34, 37, 39, 40)
+    },
+    "credentials._proof.x__context_starts_with__mutmut_14": (
+        "the all-ASCII-strings shortcut never taken: comparing canonical forms gives the same "
+        "answer for such strings"
+    ),
+    **{
+        f"credentials._proof.x__context_starts_with__mutmut_{n}": (
+            "zip(..., strict=None) or without strict: the same as strict=False"
+        )
+        for n in (23, 26)
+    },
     "credentials._proof.x__fail__mutmut_3": (
         "message text only: the failed check's message set to None (its code is asserted)"
     ),

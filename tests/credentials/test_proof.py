@@ -535,6 +535,9 @@ def _plain_cases() -> list[Any]:
         no_context,
         _with_proof(created="2026-11-26T08:00:01Z"),
         _with_proof(nonce="abc"),
+        _with_proof(created="yesterday"),
+        _with_proof(created=20261126),
+        _with_proof(type="Ed25519Signature2020"),
         _with_proof(**{"@context": ["https://www.w3.org/ns/credentials/v2"]}),
         {**SIGNED, "@context": ["https://example.org/ctx"]},
     ]
