@@ -137,10 +137,14 @@ EQUIVALENT: dict[str, str] = {
             "credentials._proof.x_proof_of__mutmut_12",
         )
     },
-    "credentials._proof.x__signature__mutmut_33": (
-        "a proof's created string checked by is_xsd_datetime instead of its remembered copy "
-        "_xsd_datetime_str: the same answer, without the cache"
-    ),
+    **{
+        f"credentials._proof.x__signature__mutmut_{n}": (
+            "which of is_xsd_datetime(proof['created']) and its remembered copy "
+            "_xsd_datetime_str(created) checks the proof's created: created is that value when "
+            "it is a string and None otherwise, and both answer alike (False for None)"
+        )
+        for n in (33, 34, 36, 37)
+    },
     **{
         f"credentials._proof.x__signed_data__mutmut_{n}": (
             "canonicalize without plain=True: the parts of a plain document are plain, so the "

@@ -571,3 +571,11 @@ def test_created_is_utc_whatever_the_local_time_zone(monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_created_string_of_a_str_subclass_is_read_as_its_text() -> None:
+    class Text(str):
+        pass
+
+    check = _check(_with_proof(created=Text(CREATED)))
+    assert (check.ok, check.code, check.created) == (True, "PROOF_OK", CREATED)
