@@ -135,6 +135,7 @@ EQUIVALENT: dict[str, str] = {
         for name in (
             "credentials._proof.x_proof_of__mutmut_3",
             "credentials._proof.x_proof_of__mutmut_12",
+            "credentials._proof.x__single_proof__mutmut_3",
         )
     },
     **{
