@@ -136,6 +136,7 @@ EQUIVALENT: dict[str, str] = {
             "credentials._proof.x_proof_of__mutmut_3",
             "credentials._proof.x_proof_of__mutmut_12",
             "credentials._proof.x__single_proof__mutmut_3",
+            "credentials._proof.x__single_proof__mutmut_32",
         )
     },
     **{
@@ -163,6 +164,17 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (23, 26)
     },
+    "credentials._proof.x__verify__mutmut_26": (
+        "_signature given created=None: it reads proof['created'] itself when created is not a "
+        "string, with the same answer"
+    ),
+    "credentials._proof.x__verify__mutmut_45": (
+        "plain=None: the walking path, same result as the plain one; only the speed differs"
+    ),
+    "credentials._proof.x_verify__mutmut_8": (
+        "plain=None: the walking path, same result as the plain one (test_proof.py's "
+        "test_plain_verification_gives_the_same_result); only the speed differs"
+    ),
     "credentials._proof.x__fail__mutmut_3": (
         "message text only: the failed check's message set to None (its code is asserted)"
     ),

@@ -579,3 +579,12 @@ def test_a_created_string_of_a_str_subclass_is_read_as_its_text() -> None:
 
     check = _check(_with_proof(created=Text(CREATED)))
     assert (check.ok, check.code, check.created) == (True, "PROOF_OK", CREATED)
+
+
+def test_a_document_without_a_canonical_form_still_names_the_claimed_key() -> None:
+    check = _check({**SIGNED, "x": float("nan")})
+    assert (check.ok, check.code) == (False, "PROOF_MALFORMED")
+    assert (check.verification_method, check.created) == (
+        KEY.public_key.verification_method,
+        CREATED,
+    )
