@@ -72,3 +72,20 @@ def test_each_fault_has_its_code(raw: object, code: str) -> None:
 def test_the_check_character_needs_17_characters_of_the_alphabet(body: str) -> None:
     with pytest.raises(ValueError, match="17 characters"):
         uscc_check_character(body)
+
+
+def test_the_error_says_which_character_is_wrong() -> None:
+    # Positions count from 1, as a person reads the code: the sixth character here.
+    with pytest.raises(UsccError) as info:
+        normalise_uscc(GOOD[:5] + "I" + GOOD[6:])
+    assert "character 6 ('I')" in info.value.message
+    assert str(info.value) == info.value.message
+
+
+def test_the_error_reads_as_its_message() -> None:
+    error = UsccError("USCC_CHECK", "check character wrong")
+    assert (error.code, error.message, str(error)) == (
+        "USCC_CHECK",
+        "check character wrong",
+        "check character wrong",
+    )
