@@ -49,7 +49,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "bundle": ("credentials/bundle.py", ["tests/credentials/test_bundle.py"]),
     "verifier": (
         "credentials/checks.py",
-        ["tests/credentials/test_verifier.py", "tests/credentials/test_verifier_batch.py"],
+        ["tests/credentials/test_verifier_checks.py", "tests/credentials/test_verifier.py"],
     ),
     "memo": ("credentials/_memo.py", ["tests/credentials/test_verifier_batch.py"]),
     "uscc": ("credentials/uscc.py", ["tests/credentials/test_uscc.py"]),
