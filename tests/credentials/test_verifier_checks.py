@@ -535,3 +535,61 @@ def test_an_issuer_of_another_institution(bundle: TrustBundle) -> None:
     assert check.message == (
         f"the signing key belongs to {ISSUER_A}, not to the issuer {OTHER_ISSUER}"
     )
+
+
+# --- what the first mutation run left -----------------------------------------------------------
+
+
+def test_an_unknown_bundle_age_keeps_its_details(bundle: TrustBundle) -> None:
+    week = dt.timedelta(days=7, seconds=1)
+    too_old = verify(issue(), bundle, now=BUNDLE_ISSUED + week).check("status")
+    assert too_old.details["bundleSequence"] == 7
+    assert too_old.details["statusListCredential"] == STATUS_URL
+    early = verify(issue(), bundle, now=BUNDLE_ISSUED - CLOCK_SKEW - dt.timedelta(seconds=1))
+    assert early.check("status").details["bundleIssued"] == "2026-11-25T00:00:00Z"
+    assert early.check("status").details["statusListIndex"] == "1000"
+
+
+def test_each_status_list_has_its_own_validity() -> None:
+    from credentials.status_list import StatusList, status_list_credential
+    from tests.credentials._support import OTHER_STATUS_URL, ROOT_KEY, revocation_list
+
+    expired = status_list_credential(
+        OTHER_STATUS_URL,
+        StatusList(),
+        "https://dte-registry.cn/",
+        ROOT_KEY,
+        valid_from=BUNDLE_ISSUED - dt.timedelta(days=2),
+        valid_until=BUNDLE_ISSUED + dt.timedelta(hours=1),
+    )
+    lists = {STATUS_URL: revocation_list(), OTHER_STATUS_URL: expired}
+    two = load_bundle(bundle_document(status_lists=lists), root_public())
+    verifier = Verifier(two)
+    current = verifier.verify(issue(), now=NOW)
+    assert outcome(current, "status") == (Status.PASS, "NOT_REVOKED")
+    stale = verifier.verify(issue(status_url=OTHER_STATUS_URL, serial=2), now=NOW)
+    assert outcome(stale, "status") == (Status.UNKNOWN, "STATUS_LIST_EXPIRED")
+    assert verifier.memos.size("status_list") == 2
+
+
+def test_the_listing_reported_is_the_one_that_matches() -> None:
+    import dataclasses
+
+    from credentials.bundle import ListingPeriod, ScopeEntry
+    from tests.credentials._support import AI_2015, day, institutions
+
+    first, *others = institutions()
+    overlapping = (
+        ListingPeriod(day("2023-03-01"), day("2025-12-31"), (ScopeEntry(AI_2015, 1),)),
+        ListingPeriod(day("2025-01-01"), None, (ScopeEntry(AI_2015, 3),)),
+    )
+    world = [dataclasses.replace(first, listings=overlapping), *others]
+    bundle = load_bundle(bundle_document(institution_list=world), root_public())
+    senior = verify(issue(level=3), bundle).check("issuer_listed")
+    assert (senior.status, senior.code) == (Status.PASS, "LISTED_IN_SCOPE")
+    assert senior.details["listing"] == {"from": "2025-01-01", "until": None}
+    junior = verify(issue(level=1), bundle).check("issuer_listed")
+    assert junior.details["listing"] == {"from": "2023-03-01", "until": "2025-12-31"}
+    middle = verify(issue(level=2), bundle).check("issuer_listed")
+    assert (middle.status, middle.code) == (Status.FAIL, "OUT_OF_SCOPE")
+    assert middle.details["listing"] == {"from": "2023-03-01", "until": "2025-12-31"}
