@@ -569,6 +569,7 @@ def test_each_status_list_has_its_own_validity() -> None:
     assert outcome(current, "status") == (Status.PASS, "NOT_REVOKED")
     stale = verifier.verify(issue(status_url=OTHER_STATUS_URL, serial=2), now=NOW)
     assert outcome(stale, "status") == (Status.UNKNOWN, "STATUS_LIST_EXPIRED")
+    assert stale.check("status").details["statusListCredential"] == OTHER_STATUS_URL
     assert verifier.memos.size("status_list") == 2
 
 
