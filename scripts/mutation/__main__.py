@@ -97,6 +97,17 @@ EQUIVALENT: dict[str, str] = {
     "credentials.idnumber.x_normalise_id_number__mutmut_50": (
         'membership of one character in "XX0123456789XXX": the same set as "0123456789X"'
     ),
+    "credentials.checks.x__key_window__mutmut_72": (
+        "`owner.name if owner or True`: a bundle key is listed under its institution, so the "
+        "issuer that owns the key is always in the bundle and `owner` is never None"
+    ),
+    "credentials.checks.x__issuer_listed__mutmut_5": (
+        "looking up a None issuer: `institution(None)` finds nothing, as the guard would"
+    ),
+    "credentials.checks.x__status_entry__mutmut_10": (
+        "a missing credentialStatus as `[None]` instead of `[]`: None is no revocation entry "
+        "either, so NO_STATUS_ENTRY alike"
+    ),
     "credentials.status_list.xǁStatusListǁallocate_random_free_index__mutmut_2": (
         "65 random draws instead of 64 before the exhaustive pick: the same distribution"
     ),

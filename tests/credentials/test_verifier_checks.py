@@ -594,3 +594,26 @@ def test_the_listing_reported_is_the_one_that_matches() -> None:
     middle = verify(issue(level=2), bundle).check("issuer_listed")
     assert (middle.status, middle.code) == (Status.FAIL, "OUT_OF_SCOPE")
     assert middle.details["listing"] == {"from": "2023-03-01", "until": "2025-12-31"}
+
+
+def test_a_level_without_a_name_is_named_by_its_code(bundle: TrustBundle) -> None:
+    document = unsigned()
+    del document["credentialSubject"]["certificate"]["level"]["name"]
+    check = verify(resign(document), bundle).check("issuer_listed")
+    assert (check.status, check.code) == (Status.PASS, "LISTED_IN_SCOPE")
+    assert (
+        check.message
+        == "福建示例评价中心 was listed on 2025-06-01 for occupation 2-02-10-09, level 1"
+    )
+
+
+def test_a_revocation_keeps_its_details(bundle: TrustBundle) -> None:
+    from tests.credentials._support import REVOKED_INDEX
+
+    check = verify(issue(index=REVOKED_INDEX), bundle).check("status")
+    assert (check.status, check.code) == (Status.FAIL, "REVOKED")
+    assert check.details["statusListIndex"] == str(REVOKED_INDEX)
+    assert check.details["bundleSequence"] == 7
+    assert check.message == (
+        "the certificate is REVOKED as of the bundle of 2026-11-25T00:00:00Z (1 d 12 h old)"
+    )
