@@ -101,6 +101,13 @@ EQUIVALENT: dict[str, str] = {
         "`owner.name if owner or True`: a bundle key is listed under its institution, so the "
         "issuer that owns the key is always in the bundle and `owner` is never None"
     ),
+    **{
+        name: "looking up a None verificationMethod: `key(None)` finds nothing, as the guard would"
+        for name in (
+            "credentials.checks.x__resolve_key__mutmut_8",
+            "credentials.checks.x__issuer_key__mutmut_6",
+        )
+    },
     "credentials.checks.x__issuer_listed__mutmut_5": (
         "looking up a None issuer: `institution(None)` finds nothing, as the guard would"
     ),

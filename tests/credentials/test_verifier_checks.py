@@ -617,3 +617,23 @@ def test_a_revocation_keeps_its_details(bundle: TrustBundle) -> None:
     assert check.message == (
         "the certificate is REVOKED as of the bundle of 2026-11-25T00:00:00Z (1 d 12 h old)"
     )
+
+
+def test_key_mode_names_the_given_key() -> None:
+    check = verify_credential(issue(), key=NEW_KEY.public_key, now=NOW).check("proof")
+    assert (check.status, check.code) == (Status.PASS, "PROOF_OK")
+    assert check.details["keySource"] == "the given key"
+    assert check.message == (
+        "signature valid (eddsa-jcs-2022) under the given key; the issuer was NOT checked"
+    )
+    wrong = verify_credential(issue(), key=OLD_KEY.public_key, now=NOW).check("proof")
+    assert (wrong.status, wrong.code) == (Status.FAIL, "PROOF_KEY_MISMATCH")
+
+
+def test_key_window_failures_say_when_it_was_signed(bundle: TrustBundle) -> None:
+    early = verify(issue(when=KEY_SWITCH - dt.timedelta(seconds=1)), bundle).check("issuer_key")
+    assert early.message == (
+        "signed at 2024-12-31T23:59:59Z, before the key's window (2025-01-01T00:00:00Z – now)"
+    )
+    late = verify(issue(key=OLD_KEY, when=KEY_SWITCH), bundle).check("issuer_key")
+    assert late.message.startswith("signed at 2025-01-01T00:00:00Z, after the key was retired")
