@@ -108,6 +108,13 @@ EQUIVALENT: dict[str, str] = {
             "credentials.checks.x__issuer_key__mutmut_6",
         )
     },
+    **{
+        f"credentials.checks.x_check_proof__mutmut_{n}": (
+            "when the proof key is remembered, or whether _proof.verify may skip its own walk "
+            "(plain=None is False): the same key and the same result, only the speed differs"
+        )
+        for n in (24, 25, 90, 93)
+    },
     "credentials.checks.x__issuer_listed__mutmut_5": (
         "looking up a None issuer: `institution(None)` finds nothing, as the guard would"
     ),

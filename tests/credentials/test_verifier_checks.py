@@ -637,3 +637,26 @@ def test_key_window_failures_say_when_it_was_signed(bundle: TrustBundle) -> None
     )
     late = verify(issue(key=OLD_KEY, when=KEY_SWITCH), bundle).check("issuer_key")
     assert late.message.startswith("signed at 2025-01-01T00:00:00Z, after the key was retired")
+
+
+def test_one_verifier_resolves_each_proof_key_on_its_own(bundle: TrustBundle) -> None:
+    verifier = Verifier(bundle)
+    new = verifier.verify(issue(), now=NOW)
+    old = verifier.verify(issue(key=OLD_KEY, when=at("2024-06-01T02:00:00"), serial=2), now=NOW)
+    assert outcome(new, "proof") == outcome(old, "proof") == (Status.PASS, "PROOF_OK")
+    assert old.check("proof").details["verificationMethod"] == (
+        OLD_KEY.public_key.verification_method
+    )
+    assert verifier.memos.size("proof_key") == 2
+
+
+def test_a_bad_signature_keeps_the_proofs_details(bundle: TrustBundle) -> None:
+    document = issue()
+    document["credentialSubject"]["name"] = "李四"
+    check = verify(document, bundle).check("proof")
+    assert (check.status, check.code) == (Status.FAIL, "PROOF_SIGNATURE_INVALID")
+    assert check.details == {
+        "verificationMethod": NEW_KEY.public_key.verification_method,
+        "keySource": "the key from the trust bundle",
+        "created": "2025-06-01T02:00:00Z",
+    }
