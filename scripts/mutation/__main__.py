@@ -256,6 +256,12 @@ def _prepare(module: str) -> Path:
     # The W3C test vectors the proof tests read (tests/credentials/_support.py's VECTORS).
     shutil.copytree(ROOT / "tests" / "vectors", work / "tests" / "vectors")
     for test in tests:
+        # A test in a sub-package (tests/registry/intake/…) needs its folders and their
+        # __init__.py files too.
+        for folder in reversed(Path(test).parents[:-2]):
+            (work / folder).mkdir(exist_ok=True)
+            if (ROOT / folder / "__init__.py").exists():
+                shutil.copy(ROOT / folder / "__init__.py", work / folder / "__init__.py")
         if not (work / test).exists():
             shutil.copy(ROOT / test, work / test)
     (work / "pyproject.toml").write_text(_config(module))
