@@ -442,19 +442,21 @@ def test_the_bundle_age_reads_in_days_hours_minutes(
     assert report.check("status").details["bundleAgeSeconds"] == int(age.total_seconds())
 
 
-def test_a_status_list_expires_at_its_valid_until(bundle: TrustBundle) -> None:
+def _expiring_list(url: str, until: dt.datetime) -> dict[str, Any]:
+    """An empty status list at `url`, signed by the root, valid until `until`."""
     from credentials.status_list import StatusList, status_list_credential
     from tests.credentials._support import ROOT_KEY
 
-    until = BUNDLE_ISSUED + dt.timedelta(hours=1)
-    expiring = status_list_credential(
-        STATUS_URL,
-        StatusList(),
-        "https://dte-registry.cn/",
-        ROOT_KEY,
-        valid_from=BUNDLE_ISSUED - dt.timedelta(days=2),
-        valid_until=until,
+    valid_from = BUNDLE_ISSUED - dt.timedelta(days=2)
+    root = "https://dte-registry.cn/"
+    return status_list_credential(
+        url, StatusList(), root, ROOT_KEY, valid_from=valid_from, valid_until=until
     )
+
+
+def test_a_status_list_expires_at_its_valid_until(bundle: TrustBundle) -> None:
+    until = BUNDLE_ISSUED + dt.timedelta(hours=1)
+    expiring = _expiring_list(STATUS_URL, until)
     short = load_bundle(bundle_document(status_lists={STATUS_URL: expiring}), root_public())
     before = verify(issue(), short, now=until - dt.timedelta(seconds=1))
     assert outcome(before, "status") == (Status.PASS, "NOT_REVOKED")
@@ -551,17 +553,9 @@ def test_an_unknown_bundle_age_keeps_its_details(bundle: TrustBundle) -> None:
 
 
 def test_each_status_list_has_its_own_validity() -> None:
-    from credentials.status_list import StatusList, status_list_credential
-    from tests.credentials._support import OTHER_STATUS_URL, ROOT_KEY, revocation_list
+    from tests.credentials._support import OTHER_STATUS_URL, revocation_list
 
-    expired = status_list_credential(
-        OTHER_STATUS_URL,
-        StatusList(),
-        "https://dte-registry.cn/",
-        ROOT_KEY,
-        valid_from=BUNDLE_ISSUED - dt.timedelta(days=2),
-        valid_until=BUNDLE_ISSUED + dt.timedelta(hours=1),
-    )
+    expired = _expiring_list(OTHER_STATUS_URL, BUNDLE_ISSUED + dt.timedelta(hours=1))
     lists = {STATUS_URL: revocation_list(), OTHER_STATUS_URL: expired}
     two = load_bundle(bundle_document(status_lists=lists), root_public())
     verifier = Verifier(two)
