@@ -27,7 +27,7 @@ def encode(data: bytes) -> str:
 def decode(text: str) -> bytes:
     """The bytes of base58 `text` (without the `z`), which must consist of `ALPHABET`
     characters only (callers check): `base58.b58decode`'s answer at a quarter of its cost, one
-    integer accumulation, then leading "1"s as zero bytes. tests/credentials/test_proof_fast.py
+    integer accumulation, then leading "1"s as zero bytes. tests/credentials/test_multibase.py
     checks it against the package."""
     number = 0
     for digit in text.encode("ascii").translate(_DIGITS):

@@ -1,5 +1,5 @@
 """GraphQL types, queries and mutations of training records, continuing education and
-institution metrics. Roles are enforced in `registry` (see registry/training/rules.py)."""
+institution metrics. Roles are enforced in `registry` (see registry/training/policy.py)."""
 
 from __future__ import annotations
 
