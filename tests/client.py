@@ -7,6 +7,18 @@ from typing import Any
 import httpx
 
 
+async def post(
+    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    """The whole response body of a query, errors included, as `token`'s bearer."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
 async def gql(
     http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
 ) -> dict[str, Any]:

@@ -15,13 +15,13 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from registry.access import tokens
-from registry.access.auth import SYSTEM, Role
+from registry.access.auth import Role
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
 from service.cli_supervision import supervision_group
-from tests.factories import listed_institution, make_uscc
+from tests.client import gql, post
+from tests.factories import listed_institution, make_tokens, make_uscc
 
 FUJIAN = [make_uscc(950 + i) for i in range(4)]
 BEIJING = [make_uscc(960 + i, region="110108") for i in range(2)]
@@ -43,32 +43,7 @@ async def t(db: Database) -> dict[str, str]:
         "evaluator": (Role.EVALUATION_INSTITUTION, FUJIAN[0], None),
         "trainer": (Role.TRAINING_INSTITUTION, FUJIAN[1], None),
     }
-    out = {}
-    for label, (role, inst, prov) in specs.items():
-        out[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
-        )
-    return out
-
-
-async def post(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def gql(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    body = await post(http, token, query, **variables)
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
+    return await make_tokens(db, specs)
 
 
 ADD = """mutation ($n: String!, $p: String!, $b: String!) { addInspector(name: $n, province: $p,

@@ -14,8 +14,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from registry.access import tokens
-from registry.access.auth import SYSTEM, Role
+from registry.access.auth import Role
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
@@ -24,8 +23,9 @@ from registry.trust import keystore
 from service.api_config import ApiConfig
 from service.app import create_app
 from service.verify_cli import verify_command
+from tests.client import gql, post
 from tests.conftest import serving
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.factories import listed_institution, make_id_number, make_tokens, make_uscc
 
 TRAINER = make_uscc(851)
 OTHER_TRAINER = make_uscc(852, region="110108")
@@ -50,32 +50,7 @@ async def t(db: Database) -> dict[str, str]:
         "cettic": (Role.CETTIC_REVIEWER, None, None),
         "office": (Role.OFFICE_ADMIN, None, None),
     }
-    out = {}
-    for label, (role, inst, prov) in specs.items():
-        out[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
-        )
-    return out
-
-
-async def post(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def gql(
-    http: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    body = await post(http, token, query, **variables)
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
+    return await make_tokens(db, specs)
 
 
 SUBMIT = """mutation ($input: TrainingCohortInput!) { submitTrainingCohort(input: $input) {
