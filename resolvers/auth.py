@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from registry.access import tokens
 from registry.access.auth import ANONYMOUS, Principal
+from registry.access.policy import Decision
 from resolvers.context import Context
 
 _KEY = "principal"
@@ -25,3 +29,14 @@ async def principal(ctx: Context) -> Principal:
         found = await tokens.authenticate(ctx.db, token.strip())
     ctx.loaders[_KEY] = found
     return found
+
+
+async def permitted(
+    ctx: Context, decide: Callable[[Principal, Any], Decision], action: Any
+) -> Principal:
+    """The caller, once its workflow's policy lets its role do `action` at all (`Forbidden`
+    otherwise). Asked before any argument is parsed or validated: a caller who may not act
+    learns that and nothing about its input (who before what)."""
+    who = await principal(ctx)
+    decide(who, action).require()
+    return who

@@ -11,7 +11,7 @@ from registry.certificates.model import BatchAction
 from registry.certificates.validation import BatchInput
 from registry.storage.collections import Collection
 from registry.storage.db import Document
-from resolvers.auth import principal
+from resolvers.auth import permitted, principal
 from resolvers.context import Context
 from resolvers.global_ids import batch_key
 from resolvers.outcome import Outcome
@@ -31,24 +31,24 @@ async def submit(ctx: Context, batch: BatchInput) -> Outcome[Document]:
 
 
 async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> Outcome[Document]:
-    who = await principal(ctx)
+    who = await permitted(ctx, policy.decide, BatchAction.RESUBMIT)
     batch_id = batch_key(batch_id)
     outcome = await submission.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
     return Outcome(outcome.batch, replayed=outcome.replayed)
 
 
 async def approve_province(ctx: Context, batch_id: str) -> Outcome[Document]:
-    who = await principal(ctx)
+    who = await permitted(ctx, policy.decide, BatchAction.APPROVE_PROVINCE)
     return Outcome(await review.approve_province(ctx.db, who, batch_key(batch_id)))
 
 
 async def check_cettic(ctx: Context, batch_id: str) -> Outcome[Document]:
-    who = await principal(ctx)
+    who = await permitted(ctx, policy.decide, BatchAction.CHECK_CETTIC)
     return Outcome(await review.check_cettic(ctx.db, who, batch_key(batch_id)))
 
 
 async def publish(ctx: Context, batch_id: str) -> Outcome[Document]:
-    who = await principal(ctx)
+    who = await permitted(ctx, policy.decide, BatchAction.PUBLISH)
     doc = await publication.publish(
         ctx.db, who, batch_key(batch_id), master_key=ctx.master_key, base_url=ctx.settings.base_url
     )
@@ -56,7 +56,7 @@ async def publish(ctx: Context, batch_id: str) -> Outcome[Document]:
 
 
 async def return_batch(ctx: Context, batch_id: str, reason: str) -> Outcome[Document]:
-    who = await principal(ctx)
+    who = await permitted(ctx, policy.decide, BatchAction.RETURN)
     return Outcome(await review.return_batch(ctx.db, who, batch_key(batch_id), reason))
 
 

@@ -110,6 +110,13 @@ def _eligibility(problems: list[Problem], app: ApplicationInput) -> None:
         )
 
 
+def claimed(app: ApplicationInput) -> dict[str, Any]:
+    """Whom the application says it is for, read before anything of it is validated: the code as
+    written (spaces removed, upper-cased, as `normalise_uscc` reads it) and the kind. The policy
+    decides on this first, so a caller who may not apply learns nothing about its input."""
+    return {"_id": "".join(str(app.uscc).split()).upper(), "kind": app.kind.value}
+
+
 async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
     """The fields of the institution document, or `Rejected` with every problem found."""
     problems: list[Problem] = []

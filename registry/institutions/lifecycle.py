@@ -20,7 +20,7 @@ from registry.access.auth import Principal
 from registry.access.policy import authorizer
 from registry.calendar import clock, holidays, workdays
 from registry.errors import Conflict
-from registry.institutions.application import ApplicationInput, validate
+from registry.institutions.application import ApplicationInput, claimed, validate
 from registry.institutions.model import (
     LISTING_YEARS,
     PUBLICITY_WORKING_DAYS,
@@ -159,7 +159,7 @@ async def apply(
     now: dt.datetime | None = None,
 ) -> Institution:
     """A new application (or, for a returned one, use `resubmit`)."""
-    decide(principal, Action.APPLY, {"kind": application.kind}).require()
+    decide(principal, Action.APPLY, claimed(application)).require()
     fields = await validate(db, application)
     decide(principal, Action.APPLY, fields).require()
     moment = now or clock.now()
@@ -181,6 +181,8 @@ async def resubmit(
     *,
     now: dt.datetime | None = None,
 ) -> Institution:
+    """A returned application, corrected; asked of the policy before the input is read."""
+    decide(principal, Action.RESUBMIT, {"_id": claimed(application)["_id"]}).require()
     fields = await validate(db, application)
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
@@ -211,6 +213,7 @@ async def start_publicity(
 ) -> Institution:
     """Publicity of 15 working days from `start` (the day the notice was posted; it may be in
     the past when the registry records a publicity announced elsewhere, never in the future)."""
+    decide(principal, Action.START_PUBLICITY).require()
     moment = now or clock.now()
     if start > clock.china_date(moment):
         raise reject("startDate", "DATE_IN_FUTURE", "the publicity cannot start in the future")
@@ -405,7 +408,9 @@ async def renew(
     now: dt.datetime | None = None,
 ) -> Institution:
     """Apply for a new 3-year period: from EXPIRED, or from LISTED within 180 days of the end.
-    The current period stays valid while the renewal is reviewed."""
+    The current period stays valid while the renewal is reviewed. Asked of the policy before
+    the input is read."""
+    decide(principal, Action.RENEW, {"_id": claimed(application)["_id"]}).require()
     fields = await validate(db, application)
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
