@@ -117,9 +117,13 @@ async def return_application(ctx: Context, uscc: str, reason: str) -> Outcome[In
     return await _step(ctx, uscc, "returnApplication", reason)
 
 
-async def start_publicity(ctx: Context, uscc: str, start: dt.date) -> Outcome[Institution]:
+async def start_publicity(
+    ctx: Context, uscc: str, start: dt.date, announcement: str | None
+) -> Outcome[Institution]:
     who = await principal(ctx)
-    return Outcome(await lifecycle.start_publicity(ctx.db, who, uscc, start))
+    return Outcome(
+        await lifecycle.start_publicity(ctx.db, who, uscc, start, announcement=announcement)
+    )
 
 
 async def list_institution(ctx: Context, uscc: str) -> Outcome[Institution]:

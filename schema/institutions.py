@@ -116,6 +116,14 @@ class Institution(Node):
     publicity_provisional: bool = strawberry.field(
         description="True when the end date was computed without holiday data for a year."
     )
+    publicity_recorded_on: dt.date | None = strawberry.field(
+        description="The day the registry recorded the publicity: objections are taken through "
+        "the registry from then until `publicityEnd`, 15 working days."
+    )
+    publicity_announcement: str | None = strawberry.field(
+        description="Where and when the publicity was announced, when it started before the "
+        "registry recorded it."
+    )
     scope: list[ScopeEntry]
     fees: list[Fee]
     listings: list[ListingPeriod]

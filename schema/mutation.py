@@ -4,6 +4,7 @@ payload carries `userErrors` for input and state problems."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -222,14 +223,27 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Start the 15-working-day publicity on `startDate` (not in the future). Roles: OFFICE_ADMIN."
+        description="Start the publicity announced on `startDate`: not before the audit was "
+        "approved, not in the future, and before today only with `announcementReference` (where "
+        "it was published). Objections are taken for 15 working days from the later of "
+        "`startDate` and today. Roles: OFFICE_ADMIN."
     )
     async def start_publicity(
-        self, info: Ctx, uscc: str, start_date: dt.date
+        self,
+        info: Ctx,
+        uscc: str,
+        start_date: dt.date,
+        announcement_reference: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Where and when the publicity was announced; required for a "
+                "`startDate` before today, shown publicly with the publicity."
+            ),
+        ] = None,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
-            r.start_publicity(info.context, uscc, start_date),
+            r.start_publicity(info.context, uscc, start_date, announcement_reference),
             Institution.from_domain,
         )
 

@@ -86,6 +86,13 @@ class Query:
         search: Annotated[
             str | None, strawberry.argument(description="Name substring or code prefix.")
         ] = None,
+        in_publicity: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="True: only those whose publicity runs today (objections are "
+                "taken until `publicityEnd`); false: only the others."
+            ),
+        ] = None,
     ) -> InstitutionConnection:
         f = api.DirectoryFilter(
             kind=api.Kind(kind) if kind else None,
@@ -95,6 +102,7 @@ class Query:
             status=api.Status(status) if status else None,
             listed_on=listed_on,
             search=search,
+            in_publicity=in_publicity,
         )
         page = await ri.institutions(info.context, f, first=first, after=after)
         return InstitutionConnection.of(page)

@@ -6,7 +6,10 @@ import random
 from typing import Any
 
 from credentials import mod11_2_check
+from registry.access.auth import Principal, Role
 from registry.intake.identifiers import uscc_check_character
+
+OFFICE = Principal(Role.OFFICE_ADMIN, "t", "t-office")
 
 
 def make_uscc(n: int, region: str = "350100") -> str:
@@ -53,37 +56,39 @@ def application(
     return base
 
 
-async def listed_institution(
+def _at(day: Any) -> Any:
+    import datetime as dt
+
+    return dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)  # 10:00 that day in China
+
+
+async def audited_institution(
     db: Any,
     uscc: str,
+    audited_on: Any,
     *,
     province: str = "35",
     kind: str = "EVALUATION",
-    filed: str = "2024-01-10",
     scope: list[tuple[str, str | None, int]] | None = None,
 ) -> Any:
-    """An institution walked through the real lifecycle, with back-dated clocks, to LISTED."""
+    """An institution walked through the real lifecycle, with back-dated clocks, to AUDITED:
+    applied 3 days before `audited_on`, one review step a day, the audit approved that day."""
     import datetime as dt
 
-    from registry.access.auth import Principal, Role
     from registry.institutions import lifecycle
     from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
     from registry.institutions.model import Kind
-
-    def at(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)
 
     role = Role.EVALUATION_INSTITUTION if kind == "EVALUATION" else Role.TRAINING_INSTITUTION
     me = Principal(role, "t", "t-inst", institution=uscc)
     prov = Principal(Role.PROVINCIAL_REVIEWER, "t", "t-prov", province=province)
     cettic = Principal(Role.CETTIC_REVIEWER, "t", "t-cettic")
-    office = Principal(Role.OFFICE_ADMIN, "t", "t-office")
     entries = scope or [
         ("2-02-10-09", None, 1),
         ("2-02-10-09", None, 2),
         ("2-02-10-11", "大数据分析", 3),
     ]
-    day = dt.date.fromisoformat(filed)
+    day = audited_on - dt.timedelta(days=3)
     app = ApplicationInput(
         uscc=uscc,
         name=f"测试机构{uscc[-6:]}",
@@ -97,16 +102,35 @@ async def listed_institution(
         scope=[ScopeInput(o, lv, d) for o, d, lv in entries],
         fees=[FeeInput("考核费", 800.0)],
     )
-    await lifecycle.apply(db, me, app, now=at(day))
-    await lifecycle.simple(db, prov, uscc, "recommend", now=at(day + dt.timedelta(days=1)))
+    await lifecycle.apply(db, me, app, now=_at(day))
+    await lifecycle.simple(db, prov, uscc, "recommend", now=_at(day + dt.timedelta(days=1)))
     await lifecycle.simple(
-        db, cettic, uscc, "passPreliminaryReview", now=at(day + dt.timedelta(days=2))
+        db, cettic, uscc, "passPreliminaryReview", now=_at(day + dt.timedelta(days=2))
     )
-    await lifecycle.simple(db, office, uscc, "approveAudit", now=at(day + dt.timedelta(days=3)))
-    start = day + dt.timedelta(days=4)
-    pub = await lifecycle.start_publicity(db, office, uscc, start, now=at(start))
+    return await lifecycle.simple(db, OFFICE, uscc, "approveAudit", now=_at(audited_on))
+
+
+async def listed_institution(
+    db: Any,
+    uscc: str,
+    *,
+    province: str = "35",
+    kind: str = "EVALUATION",
+    filed: str = "2024-01-10",
+    scope: list[tuple[str, str | None, int]] | None = None,
+) -> Any:
+    """An institution walked through the real lifecycle, with back-dated clocks, to LISTED: filed
+    on `filed`, audited 3 days later, its publicity started the next day, listed after it."""
+    import datetime as dt
+
+    from registry.institutions import lifecycle
+
+    audited_on = dt.date.fromisoformat(filed) + dt.timedelta(days=3)
+    await audited_institution(db, uscc, audited_on, province=province, kind=kind, scope=scope)
+    start = audited_on + dt.timedelta(days=1)
+    pub = await lifecycle.start_publicity(db, OFFICE, uscc, start, now=_at(start))
     return await lifecycle.list_institution(
-        db, office, uscc, now=at(pub.publicity_end + dt.timedelta(days=1))
+        db, OFFICE, uscc, now=_at(pub.publicity_end + dt.timedelta(days=1))
     )
 
 

@@ -26,6 +26,12 @@ class DirectoryFilter:
     status: Status | None = None
     listed_on: dt.date | None = None
     search: str | None = None
+    in_publicity: bool | None = None  # True: its publicity runs today; False: it does not
+
+
+def _in_publicity(today: dt.date) -> Document:
+    """The publicity runs on `today`: objections are taken (see `publicity.running`)."""
+    return {"status": Status.PUBLICIZED.value, "publicity.end": {"$gte": today.isoformat()}}
 
 
 def _scope_match(f: DirectoryFilter) -> Document | None:
@@ -66,6 +72,9 @@ def query_for(f: DirectoryFilter, today: dt.date | None = None) -> Document:
             ]
         else:
             query["status"] = f.status.value
+    if f.in_publicity is not None:
+        running = _in_publicity(today)
+        query.setdefault("$and", []).append(running if f.in_publicity else {"$nor": [running]})
     if f.search:
         text = f.search.strip()
         query.setdefault("$and", []).append(

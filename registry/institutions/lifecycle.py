@@ -18,12 +18,12 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal
 from registry.access.policy import authorizer
-from registry.calendar import clock, holidays, workdays
+from registry.calendar import clock, holidays
 from registry.errors import Conflict
+from registry.institutions import publicity
 from registry.institutions.application import ApplicationInput, claimed, validate
 from registry.institutions.model import (
     LISTING_YEARS,
-    PUBLICITY_WORKING_DAYS,
     Institution,
     Kind,
     Status,
@@ -209,25 +209,26 @@ async def simple(
 
 
 async def start_publicity(
-    db: Database, principal: Principal, uscc: str, start: dt.date, *, now: dt.datetime | None = None
+    db: Database,
+    principal: Principal,
+    uscc: str,
+    start: dt.date,
+    *,
+    announcement: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Institution:
-    """Publicity of 15 working days from `start` (the day the notice was posted; it may be in
-    the past when the registry records a publicity announced elsewhere, never in the future)."""
+    """The publicity, announced on `start`: not before the audit was approved, never in the
+    future, and before the day it is recorded only with the `announcement` reference of where
+    it was published. The registry takes objections for 15 working days (see `publicity`)."""
     decide(principal, Action.START_PUBLICITY).require()
     moment = now or clock.now()
-    if start > clock.china_date(moment):
-        raise reject("startDate", "DATE_IN_FUTURE", "the publicity cannot start in the future")
+    recorded = clock.china_date(moment)
+    reference = publicity.announcement(start, recorded, announcement)
     arrangements = await holidays.load_arrangements(db)
-    period = workdays.add_working_days(start, PUBLICITY_WORKING_DAYS, arrangements=arrangements)
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
-        return {
-            "publicity": {
-                "start": start.isoformat(),
-                "end": period.end.isoformat(),
-                "provisional": period.provisional,
-            }
-        }
+        publicity.check_after_audit(doc, start)
+        return {"publicity": publicity.window(start, recorded, arrangements, reference)}
 
     return await transition(
         db, principal, uscc, Action.START_PUBLICITY, now=moment, changes=changes
@@ -247,32 +248,6 @@ async def _next_number(db: Database, session: AsyncClientSession) -> str:
     if value > MAX_INSTITUTION_NUMBER:
         raise Conflict("institution numbers are exhausted (4 digits)", code="NUMBERS_EXHAUSTED")
     return f"{value:04d}"
-
-
-def _check_publicity_over(doc: Document, today: dt.date) -> None:
-    """`PUBLICITY_RUNNING`, `OBJECTIONS_OPEN` or `OBJECTION_UPHELD` unless it may be listed."""
-    publicity = doc.get("publicity") or {}
-    end = dt.date.fromisoformat(publicity["end"])
-    if today <= end:
-        raise reject(
-            "status",
-            "PUBLICITY_RUNNING",
-            f"the publicity runs until {end.isoformat()} inclusive; list it after that",
-        )
-    objections = doc.get("objections", [])
-    still_open = [o["id"] for o in objections if o.get("resolved_on") is None]
-    if still_open:
-        raise reject(
-            "objections",
-            "OBJECTIONS_OPEN",
-            f"{len(still_open)} objection(s) must be resolved first: " + ", ".join(still_open),
-        )
-    if any(o.get("upheld") for o in objections if o.get("period") == publicity.get("start")):
-        raise reject(
-            "objections",
-            "OBJECTION_UPHELD",
-            "an objection was upheld during this publicity; return the application instead",
-        )
 
 
 def _next_period(doc: Document, today: dt.date) -> Document:
@@ -301,7 +276,7 @@ async def list_institution(
     transaction, when the master key is given (otherwise at its first publication)."""
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
-        _check_publicity_over(doc, today)
+        publicity.check_over(doc, today)
         period = _next_period(doc, today)
         number = doc.get("number") or await _next_number(db, session)
         if master_key is not None and doc["kind"] == Kind.EVALUATION:
@@ -434,19 +409,6 @@ def _objection_id(uscc: str, principal: Principal, text: str) -> str:
     return "obj_" + hashlib.sha256(f"{uscc}\n{principal.actor}\n{text}".encode()).hexdigest()[:12]
 
 
-def _in_publicity(doc: Document, today: dt.date) -> Document:
-    """The running publicity, or `NOT_IN_PUBLICITY`."""
-    publicity: Document = doc.get("publicity") or {}
-    running = publicity.get("start", "9999") <= today.isoformat() <= publicity.get("end", "")
-    if doc["status"] != Status.PUBLICIZED or not running:
-        raise reject(
-            "uscc",
-            "NOT_IN_PUBLICITY",
-            f"objections are taken during the publicity only; the institution is {doc['status']}",
-        )
-    return publicity
-
-
 async def lodge_objection(
     db: Database, principal: Principal, uscc: str, text: str, *, now: dt.datetime | None = None
 ) -> tuple[Institution, str]:
@@ -464,13 +426,13 @@ async def lodge_objection(
         doc = await store.load(db, KIND, uscc, session)
         if any(o["id"] == objection_id for o in doc.get("objections", [])):
             return doc
-        publicity = _in_publicity(doc, clock.china_date(moment))
+        running = publicity.running(doc, clock.china_date(moment))
         objection = {
             "id": objection_id,
             "lodged_on": moment,
             "text": text,
             "by": principal.actor,
-            "period": publicity.get("start"),
+            "period": running.get("start"),
             "resolved_on": None,
             "upheld": None,
             "resolution": None,

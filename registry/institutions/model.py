@@ -122,6 +122,8 @@ class Institution:
     publicity_start: dt.date | None
     publicity_end: dt.date | None
     publicity_provisional: bool
+    publicity_recorded_on: dt.date | None  # the registry takes objections from this day
+    publicity_announcement: str | None  # where a publicity started before it was recorded
     listings: tuple[ListingPeriod, ...]
     objections: tuple[Objection, ...]
     history: tuple[HistoryEntry, ...]
@@ -177,6 +179,8 @@ def from_document(doc: dict[str, Any]) -> Institution:
         publicity_start=_date(publicity["start"]) if publicity.get("start") else None,
         publicity_end=_date(publicity["end"]) if publicity.get("end") else None,
         publicity_provisional=bool(publicity.get("provisional")),
+        publicity_recorded_on=_date(publicity["recorded"]) if publicity.get("recorded") else None,
+        publicity_announcement=publicity.get("announcement"),
         listings=tuple(
             ListingPeriod(
                 _date(p["start"]), _date(p["until"]), scope_from(p["scope"]), p.get("ended")

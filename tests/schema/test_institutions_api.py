@@ -10,10 +10,10 @@ import pytest
 
 from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
-from registry.calendar import clock
+from registry.calendar import clock, workdays
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
-from tests.factories import application, make_uscc
+from tests.factories import application, audited_institution, make_uscc
 
 TARGET = make_uscc(101)  # in Fujian (35)
 OTHER = make_uscc(102)
@@ -149,20 +149,32 @@ async def test_walk_from_application_to_listing_and_removal(
         == "AUDITED"
     )
 
-    start = today - dt.timedelta(days=10)
+    # Audited a minute ago: the publicity may start today, not earlier (the attack of issue 14:
+    # a start ten days back is refused, see test_a_back_dated_publicity_... below).
+    early = payload(
+        await call(
+            http,
+            t["office"],
+            step("startPublicity", ", startDate: $start", ", $start: Date!"),
+            uscc=TARGET,
+            start=(today - dt.timedelta(days=10)).isoformat(),
+        ),
+        "startPublicity",
+    )
+    assert early["userErrors"][0]["code"] == "ANNOUNCEMENT_REQUIRED"
     pub = payload(
         await call(
             http,
             t["office"],
             step("startPublicity", ", startDate: $start", ", $start: Date!"),
             uscc=TARGET,
-            start=start.isoformat(),
+            start=today.isoformat(),
         ),
         "startPublicity",
     )
     assert pub["institution"]["status"] == "PUBLICIZED"
     end = dt.date.fromisoformat(pub["institution"]["publicityEnd"])
-    assert end >= start + dt.timedelta(days=19)  # 15 working days span at least three weekends
+    assert workdays.working_days_between(today, end) == 15
 
     objection = await call(
         http,
@@ -393,3 +405,80 @@ def test_docs_table_lists_every_mutation() -> None:
 async def test_listing_an_evaluation_institution_creates_its_signing_key(db: Database) -> None:
     # TARGET was listed through the API above (and later removed): its key was made at listing.
     assert await db.signing_keys.count_documents({"institution": TARGET}) == 1
+
+
+IN_PUBLICITY = make_uscc(111)
+PUBLICITY_FIELDS = "publicityStart publicityEnd publicityRecordedOn publicityAnnouncement"
+
+
+async def test_a_back_dated_publicity_shows_its_announcement_and_the_directory_its_window(
+    http: httpx.AsyncClient, tokens_by_label: dict[str, str], db: Database
+) -> None:
+    audited_on = clock.today() - dt.timedelta(days=60)
+    await audited_institution(db, IN_PUBLICITY, audited_on)
+    start = audited_on + dt.timedelta(days=1)
+    document = f"""mutation ($uscc: String!, $start: Date!, $ref: String) {{
+      startPublicity(uscc: $uscc, startDate: $start, announcementReference: $ref) {{
+        institution {{ {PUBLICITY_FIELDS} }} userErrors {{ field code }} }} }}"""
+    office = tokens_by_label["office"]
+    missing = await call(http, office, document, uscc=IN_PUBLICITY, start=start.isoformat())
+    assert payload(missing, "startPublicity")["userErrors"] == [
+        {"field": "announcementReference", "code": "ANNOUNCEMENT_REQUIRED"}
+    ]
+    early = await call(
+        http,
+        office,
+        document,
+        uscc=IN_PUBLICITY,
+        start=(audited_on - dt.timedelta(days=1)).isoformat(),
+        ref="x",
+    )
+    assert payload(early, "startPublicity")["userErrors"] == [
+        {"field": "startDate", "code": "BEFORE_AUDIT"}
+    ]
+    reference = "福建省人社厅网站公示（2025年第3号）"
+    started = payload(
+        await call(
+            http, office, document, uscc=IN_PUBLICITY, start=start.isoformat(), ref=reference
+        ),
+        "startPublicity",
+    )
+    inst = started["institution"]
+    assert started["userErrors"] == []
+    assert inst["publicityStart"] == start.isoformat()
+    assert inst["publicityRecordedOn"] == clock.today().isoformat()
+    assert inst["publicityAnnouncement"] == reference
+    assert inst["publicityEnd"] > clock.today().isoformat()
+
+    # The public sees it in the directory, with its end date and the announcement.
+    directory = await call(
+        http,
+        None,
+        f"""{{ institutions(inPublicity: true, first: 100) {{ totalCount
+             nodes {{ uscc status {PUBLICITY_FIELDS} }} }} }}""",
+    )
+    nodes = directory["data"]["institutions"]["nodes"]
+    assert {"uscc": IN_PUBLICITY, "status": "PUBLICIZED", **inst} in nodes
+    assert directory["data"]["institutions"]["totalCount"] == len(nodes)
+    assert all(
+        n["status"] == "PUBLICIZED" and n["publicityEnd"] >= clock.today().isoformat()
+        for n in nodes
+    )
+    others = await call(
+        http, None, "{ institutions(inPublicity: false, first: 100) { nodes { uscc } } }"
+    )
+    assert IN_PUBLICITY not in {n["uscc"] for n in others["data"]["institutions"]["nodes"]}
+
+    # Listed in the same minute: refused, and the public can object through the registry.
+    blocked = payload(
+        await call(http, office, step("listInstitution"), uscc=IN_PUBLICITY), "listInstitution"
+    )
+    assert blocked["userErrors"][0]["code"] == "PUBLICITY_RUNNING"
+    objection = await call(
+        http,
+        None,
+        """mutation ($uscc: String!) { lodgeObjection(uscc: $uscc, text: "公示期内提出异议") {
+             objectionId userErrors { code } } }""",
+        uscc=IN_PUBLICITY,
+    )
+    assert payload(objection, "lodgeObjection")["objectionId"]
