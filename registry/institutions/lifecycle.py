@@ -222,13 +222,12 @@ async def start_publicity(
     it was published. The registry takes objections for 15 working days (see `publicity`)."""
     decide(principal, Action.START_PUBLICITY).require()
     moment = now or clock.now()
-    recorded = clock.china_date(moment)
-    reference = publicity.announcement(start, recorded, announcement)
     arrangements = await holidays.load_arrangements(db)
 
     async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
-        publicity.check_after_audit(doc, start)
-        return {"publicity": publicity.window(start, recorded, arrangements, reference)}
+        # Checked on the loaded record, after a retry of this very step was answered unchanged.
+        reference = publicity.checked_start(doc, start, today, announcement)
+        return {"publicity": publicity.window(start, today, arrangements, reference)}
 
     return await transition(
         db, principal, uscc, Action.START_PUBLICITY, now=moment, changes=changes

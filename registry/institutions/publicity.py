@@ -15,32 +15,10 @@ from collections.abc import Mapping
 from registry.calendar import clock, workdays
 from registry.institutions.model import PUBLICITY_WORKING_DAYS, Status
 from registry.institutions.rules import Action
-from registry.problems import reject
+from registry.problems import Problem, Rejected, reject
 from registry.storage.db import Document
 
 MAX_ANNOUNCEMENT = 200
-
-
-def announcement(start: dt.date, recorded: dt.date, reference: str | None) -> str | None:
-    """The announcement's reference as stored: required (`ANNOUNCEMENT_REQUIRED`) when the
-    publicity started before the day it is recorded; `DATE_IN_FUTURE` for a start after it."""
-    if start > recorded:
-        raise reject("startDate", "DATE_IN_FUTURE", "the publicity cannot start in the future")
-    text = reference.strip() if reference else None
-    if start < recorded and not text:
-        raise reject(
-            "announcementReference",
-            "ANNOUNCEMENT_REQUIRED",
-            f"a publicity that started before today ({recorded.isoformat()}) needs the reference "
-            "of its announcement (where and when it was published)",
-        )
-    if text and len(text) > MAX_ANNOUNCEMENT:
-        raise reject(
-            "announcementReference",
-            "TOO_LONG",
-            f"an announcement reference is limited to {MAX_ANNOUNCEMENT} characters",
-        )
-    return text
 
 
 def audited_on(doc: Document) -> dt.date:
@@ -49,16 +27,54 @@ def audited_on(doc: Document) -> dt.date:
     return clock.china_date(approvals[-1])
 
 
-def check_after_audit(doc: Document, start: dt.date) -> None:
-    """`BEFORE_AUDIT` when `start` precedes the day the audit was approved."""
+def _start_problems(doc: Document, start: dt.date, recorded: dt.date) -> list[Problem]:
     audited = audited_on(doc)
     if start < audited:
-        raise reject(
-            "startDate",
-            "BEFORE_AUDIT",
-            f"the audit was approved on {audited.isoformat()}; the publicity cannot start "
-            f"before it (asked {start.isoformat()})",
-        )
+        return [
+            Problem(
+                "startDate",
+                "BEFORE_AUDIT",
+                f"the audit was approved on {audited.isoformat()}; the publicity cannot start "
+                f"before it (asked {start.isoformat()})",
+            )
+        ]
+    if start > recorded:
+        return [Problem("startDate", "DATE_IN_FUTURE", "the publicity cannot start in the future")]
+    return []
+
+
+def _reference_problems(start: dt.date, recorded: dt.date, text: str | None) -> list[Problem]:
+    if start < recorded and not text:
+        return [
+            Problem(
+                "announcementReference",
+                "ANNOUNCEMENT_REQUIRED",
+                f"a publicity that started before today ({recorded.isoformat()}) needs the "
+                "reference of its announcement (where and when it was published)",
+            )
+        ]
+    if text and len(text) > MAX_ANNOUNCEMENT:
+        return [
+            Problem(
+                "announcementReference",
+                "TOO_LONG",
+                f"an announcement reference is limited to {MAX_ANNOUNCEMENT} characters",
+            )
+        ]
+    return []
+
+
+def checked_start(
+    doc: Document, start: dt.date, recorded: dt.date, reference: str | None
+) -> str | None:
+    """The announcement's reference as stored, once `start` is allowed for the record `doc`:
+    not before its audit approval (`BEFORE_AUDIT`), not after `recorded` (`DATE_IN_FUTURE`),
+    and before `recorded` only with a reference (`ANNOUNCEMENT_REQUIRED`). Every problem at once."""
+    text = reference.strip() if reference else None
+    problems = _start_problems(doc, start, recorded) + _reference_problems(start, recorded, text)
+    if problems:
+        raise Rejected(problems)
+    return text
 
 
 def window(

@@ -162,3 +162,27 @@ async def test_listing_waits_for_the_end_of_the_window(db: Database) -> None:
             db, ANONYMOUS, uscc, "迟到的异议", now=on_last_day + dt.timedelta(minutes=2)
         ),
     )
+
+
+async def test_every_problem_of_a_start_is_named_at_once(db: Database) -> None:
+    uscc = await audited(db, 207)
+    error = await refused(
+        "BEFORE_AUDIT",
+        lifecycle.start_publicity(
+            db, OFFICE, uscc, AUDIT_DAY - dt.timedelta(days=30), now=at(AUDIT_DAY)
+        ),
+    )
+    assert {(p.field, p.code) for p in error.problems} == {
+        ("startDate", "BEFORE_AUDIT"),
+        ("announcementReference", "ANNOUNCEMENT_REQUIRED"),
+    }
+
+
+async def test_a_start_retried_the_next_day_is_answered_unchanged(db: Database) -> None:
+    # Safe to retry: the first answer was lost, the office sends the same request tomorrow.
+    uscc = await audited(db, 208)
+    first = await lifecycle.start_publicity(db, OFFICE, uscc, AUDIT_DAY, now=at(AUDIT_DAY))
+    again = await lifecycle.start_publicity(
+        db, OFFICE, uscc, AUDIT_DAY, now=at(AUDIT_DAY + dt.timedelta(days=1))
+    )
+    assert again == first
