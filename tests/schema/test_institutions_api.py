@@ -150,27 +150,14 @@ async def test_walk_from_application_to_listing_and_removal(
     )
 
     # Audited a minute ago: the publicity may start today, not earlier (the attack of issue 14).
-    early = payload(
-        await call(
-            http,
-            t["office"],
-            step("startPublicity", ", startDate: $start", ", $start: Date!"),
-            uscc=TARGET,
-            start=(today - dt.timedelta(days=10)).isoformat(),
-        ),
-        "startPublicity",
-    )
+    async def start_publicity(day: dt.date) -> dict[str, Any]:
+        document = step("startPublicity", ", startDate: $start", ", $start: Date!")
+        body = await call(http, t["office"], document, uscc=TARGET, start=day.isoformat())
+        return payload(body, "startPublicity")
+
+    early = await start_publicity(today - dt.timedelta(days=10))
     assert {e["code"] for e in early["userErrors"]} == {"BEFORE_AUDIT", "ANNOUNCEMENT_REQUIRED"}
-    pub = payload(
-        await call(
-            http,
-            t["office"],
-            step("startPublicity", ", startDate: $start", ", $start: Date!"),
-            uscc=TARGET,
-            start=today.isoformat(),
-        ),
-        "startPublicity",
-    )
+    pub = await start_publicity(today)
     assert pub["institution"]["status"] == "PUBLICIZED"
     end = dt.date.fromisoformat(pub["institution"]["publicityEnd"])
     assert workdays.working_days_between(today, end) == 15
