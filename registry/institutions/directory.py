@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from registry.access.auth import ANONYMOUS, Principal
 from registry.calendar import clock
+from registry.institutions import publicity
 from registry.institutions.model import Institution, Kind, Status, from_document
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
@@ -27,11 +28,6 @@ class DirectoryFilter:
     listed_on: dt.date | None = None
     search: str | None = None
     in_publicity: bool | None = None  # True: its publicity runs today; False: it does not
-
-
-def _in_publicity(today: dt.date) -> Document:
-    """The publicity runs on `today`: objections are taken (see `publicity.running`)."""
-    return {"status": Status.PUBLICIZED.value, "publicity.end": {"$gte": today.isoformat()}}
 
 
 def _scope_match(f: DirectoryFilter) -> Document | None:
@@ -73,7 +69,7 @@ def query_for(f: DirectoryFilter, today: dt.date | None = None) -> Document:
         else:
             query["status"] = f.status.value
     if f.in_publicity is not None:
-        running = _in_publicity(today)
+        running = publicity.running_filter(today)
         query.setdefault("$and", []).append(running if f.in_publicity else {"$nor": [running]})
     if f.search:
         text = f.search.strip()

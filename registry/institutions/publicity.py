@@ -2,8 +2,8 @@
 objections, and why a listing waits for its end.
 
 One window, counted once: 15 working days from the later of the announced start and the day the
-registry records the publicity, so the registry takes objections on every working day of a full
-window even when the announcement was made elsewhere earlier. The window's days are the
+registry records the publicity, so the registry takes objections on every day of a window that
+holds 15 working days, even when the announcement was made elsewhere earlier. The window's days are the
 calendar module's working days (`registry.calendar.workdays`).
 """
 
@@ -95,6 +95,11 @@ def window(
         "provisional": period.provisional,
         "announcement": reference,
     }
+
+
+def running_filter(today: dt.date) -> Document:
+    """`running` as a MongoDB filter: the records whose publicity takes objections on `today`."""
+    return {"status": Status.PUBLICIZED.value, "publicity.end": {"$gte": today.isoformat()}}
 
 
 def running(doc: Document, today: dt.date) -> Document:
