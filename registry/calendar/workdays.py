@@ -21,8 +21,6 @@ import chinese_calendar
 
 from registry.errors import InvalidInput
 
-PUBLICITY_WORKING_DAYS = 15
-
 
 class ArrangementError(InvalidInput):
     code = "HOLIDAY_ARRANGEMENT_INVALID"
