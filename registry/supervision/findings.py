@@ -57,14 +57,15 @@ FINDING = store.Kind(
     entity_key="campaign",
 )
 
-# Which actions each outcome allows. A violation "一经调查核实，则退出目录": removal, or
-# suspension while the investigation that would confirm it runs.
+# Which actions each outcome allows. A VIOLATION is confirmed (经调查核实): the least it may
+# end in is its kind's minimum (`rules.MINIMUM_CONSEQUENCE`), checked by `_consequence`; a
+# suspicion still under investigation is a DEFICIENT finding, which may suspend.
 ALLOWED: dict[Outcome, frozenset[FindingAction]] = {
     Outcome.COMPLIANT: frozenset({FindingAction.NONE}),
     Outcome.DEFICIENT: frozenset(
         {FindingAction.NONE, FindingAction.RECTIFY, FindingAction.SUSPEND}
     ),
-    Outcome.VIOLATION: frozenset({FindingAction.SUSPEND, FindingAction.REMOVE}),
+    Outcome.VIOLATION: frozenset(FindingAction),
 }
 # The directory's move a finding's action runs.
 _LIFECYCLE = {
@@ -130,6 +131,7 @@ def _check(spec: FindingInput) -> str:
                 "action", "ACTION_NOT_ALLOWED", f"a {spec.outcome.value} finding takes {allowed}"
             )
         )
+    problems.extend(_consequence(spec))
     if spec.outcome is Outcome.VIOLATION and spec.violation is None:
         problems.append(
             Problem(
@@ -143,6 +145,23 @@ def _check(spec: FindingInput) -> str:
     if problems:
         raise Rejected(problems)
     return details
+
+
+def _consequence(spec: FindingInput) -> list[Problem]:
+    """`CONSEQUENCE_BELOW_MINIMUM` when a violation's finding decides less than 六(三) requires."""
+    if spec.outcome is not Outcome.VIOLATION or spec.violation is None:
+        return []
+    least = rules.minimum_consequence(spec.violation)
+    if spec.action.severity >= least.severity:
+        return []
+    return [
+        Problem(
+            "action",
+            "CONSEQUENCE_BELOW_MINIMUM",
+            f"a confirmed {spec.violation.value} (六(三)) ends in {least.value} at least, "
+            f"not {spec.action.value}",
+        )
+    ]
 
 
 def _content(spec: FindingInput, details: str) -> Document:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from registry.access.auth import Role
+from registry.institutions.model import Violation
 from registry.storage.transitions import TransitionTable, transition
 
 SUPERVISORS = frozenset({Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER})
@@ -37,12 +38,36 @@ class Outcome(StrEnum):
 
 
 class FindingAction(StrEnum):
-    """What a finding decides for the institution."""
+    """What a finding decides for the institution, from the lightest to the heaviest."""
 
     NONE = "NONE"
     RECTIFY = "RECTIFY"  # 限期整改: recorded, no change on the directory
     SUSPEND = "SUSPEND"  # the directory's `suspend`
     REMOVE = "REMOVE"  # the directory's `remove` (退出目录)
+
+    @property
+    def severity(self) -> int:
+        """Its rank: a heavier consequence than another has a higher one."""
+        return list(FindingAction).index(self)
+
+
+# The least a confirmed violation may end in: the one statement of 六(三) ("上述违规行为的，一经
+# 调查核实，则退出培训机构或评价机构目录"). Every violation it lists ends the listing, so a finding
+# of any of them cannot close with a suspension only. Keyed by every `Violation`; a kind missing
+# here falls to removal (`minimum_consequence`), so a new kind is never lighter by omission.
+MINIMUM_CONSEQUENCE: dict[Violation, FindingAction] = {
+    Violation.FALSE_ADVERTISING: FindingAction.REMOVE,
+    Violation.TRAINING_LOANS: FindingAction.REMOVE,
+    Violation.EXAGGERATED_RESULTS: FindingAction.REMOVE,
+    Violation.SUBCONTRACTING: FindingAction.REMOVE,
+    Violation.FRAUD: FindingAction.REMOVE,
+    Violation.FEE_MISAPPROPRIATION: FindingAction.REMOVE,
+}
+
+
+def minimum_consequence(violation: Violation) -> FindingAction:
+    """The lightest action a finding of `violation` may decide (removal unless the table says)."""
+    return MINIMUM_CONSEQUENCE.get(violation, FindingAction.REMOVE)
 
 
 class Action(StrEnum):
