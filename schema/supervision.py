@@ -33,6 +33,7 @@ class CampaignStatus(Enum):
     ANNOUNCED = "ANNOUNCED"
     DRAWN = "DRAWN"
     RESULTS_PUBLISHED = "RESULTS_PUBLISHED"
+    CORRECTED = "CORRECTED"
 
 
 @strawberry.type(description="An inspector on the roster the draws take inspectors from.")
@@ -87,6 +88,24 @@ class SupervisionCampaign:
     owner_province: str | None = strawberry.field(description="Null: a national campaign.")
     seed_source: str = strawberry.field(
         description="Where the seed comes from, announced before the draw."
+    )
+    seed_not_before: dt.datetime | None = strawberry.field(
+        description="The earliest moment the seed can exist, fixed at announcement (after it); "
+        "the draw is refused before. Null only for campaigns announced before it was required."
+    )
+    population_digest: str = strawberry.field(
+        description='SHA-256 (hex) of one "USCC|province" line per institution of the frozen '
+        "population, ascending USCC, each ending in a newline; published at announcement."
+    )
+    algorithm: str = strawberry.field(description="The draw's algorithm and version.")
+    corrects: str | None = strawberry.field(
+        description="A correction campaign: the id of the campaign it replaces."
+    )
+    correction_reason: str | None = strawberry.field(
+        description="Why the corrected campaign was replaced (public)."
+    )
+    corrected_by: str | None = strawberry.field(
+        description="The correction campaign that replaced this one (status CORRECTED)."
     )
     seed: str | None = strawberry.field(description="The published seed; null before the draw.")
     rules: DrawRulesType
@@ -173,9 +192,21 @@ class SupervisionCampaignInput:
     title: str
     year: int
     seed_source: str = strawberry.field(
-        description="Where the seed will come from (e.g. a lottery draw on a stated day)."
+        description="Where the seed will come from (e.g. a named public lottery draw)."
+    )
+    seed_not_before: dt.datetime = strawberry.field(
+        description="The earliest moment the seed can exist (e.g. the time of that lottery "
+        "draw), with its UTC offset: after now, within 180 days. The draw is refused before."
     )
     rules: DrawRulesInput
+    corrects: str | None = strawberry.field(
+        default=None,
+        description="Announce a correction of this campaign (ANNOUNCED or DRAWN, no finding "
+        "yet): it becomes CORRECTED and names this one. Requires correctionReason.",
+    )
+    correction_reason: str | None = strawberry.field(
+        default=None, description="Why the campaign is corrected; public."
+    )
 
     def to_domain(self) -> api.CampaignInput:
         return api.CampaignInput(
@@ -184,6 +215,9 @@ class SupervisionCampaignInput:
             year=self.year,
             seed_source=self.seed_source,
             rules=self.rules.to_domain(),
+            seed_not_before=self.seed_not_before,
+            corrects=self.corrects,
+            correction_reason=self.correction_reason,
         )
 
 
@@ -285,8 +319,9 @@ class SupervisionMutation:
         )
 
     @strawberry.mutation(
-        description="Publish the seed and draw institutions and inspectors. Roles: the campaign's "
-        "owner (PROVINCIAL_REVIEWER of its province) or OFFICE_ADMIN."
+        description="Publish the seed and draw institutions and inspectors: once, from the "
+        "announced seedNotBefore on (SEED_NOT_YET_AVAILABLE before; ALREADY_DRAWN for a second "
+        "seed). Roles: the campaign's owner (PROVINCIAL_REVIEWER of its province) or OFFICE_ADMIN."
     )
     async def draw_supervision_campaign(
         self, info: Ctx, campaign_id: str, seed: str

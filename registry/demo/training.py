@@ -183,6 +183,7 @@ def _campaign(today: dt.date, announced: dt.date) -> campaigns.CampaignInput:
         year=today.year,
         seed_source="公告后次日的公开随机数（演示）",
         rules=rules,
+        seed_not_before=_at(announced + dt.timedelta(days=1)),
     )
 
 

@@ -1,12 +1,14 @@
-"""Inspection campaigns: ANNOUNCED (rules, seed source, population and roster frozen and public) →
-DRAWN (the seed published, the draw stored) → RESULTS_PUBLISHED (every drawn institution has a
-finding; the findings become public).
+"""Inspection campaigns: ANNOUNCED (rules, seed source, the earliest moment of the seed,
+population with its digest and roster frozen and public) → DRAWN (the seed published, the draw
+stored) → RESULTS_PUBLISHED (every drawn institution has a finding; the findings become public);
+or CORRECTED, replaced by a correction campaign (`registry.supervision.corrections`).
 
-The seed is entered after the announcement, from the source the announcement named (e.g. a
-lottery draw on a stated day), so no one can pick a seed once the population is known. The
-announcement is an idempotent create, the draw and the publication moves of
-`registry.supervision.rules.CAMPAIGN_MOVES`, each audited in the transaction that makes it and
-safe to retry.
+No one can steer the draw: the announcement names where the seed will come from (e.g. a named
+public lottery draw) and the earliest moment it can exist, which is after the announcement; the
+draw is refused before that moment (`SEED_NOT_YET_AVAILABLE`, by the registry's clock), and a
+campaign takes one seed, ever (`ALREADY_DRAWN`). The announcement is an idempotent create, the
+draw and the publication moves of `registry.supervision.rules.CAMPAIGN_MOVES`, each audited in
+the transaction that makes it and safe to retry.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from registry.problems import Problem, Rejected, reject
 from registry.storage import idempotency, store
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
-from registry.supervision import roster
+from registry.supervision import corrections, roster
 from registry.supervision.draw import (
+    ALGORITHM,
     Assignment,
     Candidate,
     DrawInputError,
@@ -40,18 +43,18 @@ from registry.supervision.draw import (
     draw,
     normalise_seed,
     parse_published,
+    population_digest,
     published_document,
     rules_problems,
 )
 from registry.supervision.policy import decide
-from registry.supervision.rules import CAMPAIGN_MOVES, Action, CampaignStatus
+from registry.supervision.rules import CAMPAIGN, CAMPAIGN_MOVES, Action, CampaignStatus
 from registry.trust import audit
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
-CAMPAIGN = store.Kind(
-    Collection.SUPERVISION_CAMPAIGNS, "campaign", "supervision", "CAMPAIGN_NOT_FOUND", "campaignId"
-)
+# The latest the seed may be announced to exist, after the announcement.
+MAX_SEED_WAIT = dt.timedelta(days=180)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class CampaignInput:
     year: int
     seed_source: str
     rules: DrawRules
+    seed_not_before: dt.datetime | None  # the earliest moment the seed can exist (required)
+    corrects: str | None = None  # a correction: the campaign it replaces ...
+    correction_reason: str | None = None  # ... and why, publicly
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,31 @@ class Campaign:
     selection: tuple[Assignment, ...] | None
     results_summary: str | None
     results_published_at: dt.datetime | None
+    seed_not_before: dt.datetime | None  # None only for campaigns announced before it was asked
+    population_digest: str
+    corrects: str | None
+    correction_reason: str | None
+    corrected_by: str | None
+
+    @property
+    def algorithm(self) -> str:
+        return ALGORITHM
 
     def published(self) -> dict[str, Any]:
+        announcement = {
+            "announcedAt": self.announced_at.isoformat(),
+            "seedSource": self.seed_source,
+            "seedNotBefore": self.seed_not_before.isoformat() if self.seed_not_before else None,
+            "populationDigest": self.population_digest,
+        }
         return published_document(
-            self.id, self.seed, self.rules, self.population, self.roster, self.selection
+            self.id,
+            self.seed,
+            self.rules,
+            self.population,
+            self.roster,
+            self.selection,
+            announcement,
         )
 
 
@@ -106,6 +133,7 @@ def _selection(raw: list[Document] | None) -> tuple[Assignment, ...] | None:
 
 def from_document(doc: Document) -> Campaign:
     results = doc.get("results") or {}
+    population = tuple(Candidate(c["uscc"], c["province"]) for c in doc["population"])
     return Campaign(
         id=doc["_id"],
         title=doc["title"],
@@ -115,7 +143,7 @@ def from_document(doc: Document) -> Campaign:
         rules=_rules(doc["rules"]),
         status=CampaignStatus(doc["status"]),
         announced_at=doc["announced_at"],
-        population=tuple(Candidate(c["uscc"], c["province"]) for c in doc["population"]),
+        population=population,
         roster=tuple(
             Inspector(i["id"], i["name"], i["province"], i.get("affiliation"))
             for i in doc["roster"]
@@ -125,6 +153,12 @@ def from_document(doc: Document) -> Campaign:
         selection=_selection(doc.get("selection")),
         results_summary=results.get("summary"),
         results_published_at=results.get("published_at"),
+        seed_not_before=doc.get("seed_not_before"),
+        # Campaigns announced before the digest was stored: the digest of what they froze.
+        population_digest=doc.get("population_digest") or population_digest(population),
+        corrects=doc.get("corrects"),
+        correction_reason=doc.get("correction_reason"),
+        corrected_by=doc.get("corrected_by"),
     )
 
 
@@ -160,12 +194,39 @@ def _scoped(principal: Principal, draw_rules: DrawRules) -> DrawRules:
     return dataclasses.replace(draw_rules, provinces=(principal.province,))
 
 
+def _seed_in_window(when: dt.datetime, moment: dt.datetime) -> bool:
+    """The earliest moment of the seed is strictly after the announcement at `moment` (a seed
+    that may already exist could have been chosen) and within MAX_SEED_WAIT of it."""
+    return moment < when <= moment + MAX_SEED_WAIT
+
+
+def _seed_problem(moment: dt.datetime) -> Problem:
+    return Problem(
+        "seedNotBefore",
+        "INVALID_SEED_NOT_BEFORE",
+        "the earliest moment the seed can exist: a date-time with its UTC offset, after "
+        f"the announcement ({moment.isoformat()}) and within {MAX_SEED_WAIT.days} days",
+    )
+
+
+def _stored_moment(when: dt.datetime | None) -> dt.datetime | None:
+    """`when` in UTC to the millisecond, as the database keeps it (so a retry reads equal)."""
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(dt.UTC).replace(microsecond=when.microsecond // 1000 * 1000)
+
+
 def _announcement(
-    spec: CampaignInput, draw_rules: DrawRules, today: dt.date, problems: list[Problem]
+    spec: CampaignInput, draw_rules: DrawRules, moment: dt.datetime, problems: list[Problem]
 ) -> Document:
     """The announcement's published content, or `Rejected` with `problems` and every other
     problem found."""
+    today = clock.china_date(moment)
     problems.extend(Problem(f, c, m) for f, c, m in rules_problems(draw_rules))
+    seed_not_before = _stored_moment(spec.seed_not_before)
+    if seed_not_before is None:
+        problems.append(_seed_problem(moment))
+    fix = corrections.correction(spec.corrects, spec.correction_reason, problems)
     title = " ".join((spec.title or "").split())
     if not title or len(title) > MAX_TITLE:
         problems.append(Problem("title", "INVALID_TITLE", f"a title has 1-{MAX_TITLE} characters"))
@@ -192,7 +253,16 @@ def _announcement(
         problems.append(Problem("rules.provinces", "UNKNOWN_PROVINCE", "not a province code"))
     if problems:
         raise Rejected(problems)
-    return {"title": title, "year": spec.year, "seed_source": source, "rules": draw_rules.to_json()}
+    content: Document = {
+        "title": title,
+        "year": spec.year,
+        "seed_source": source,
+        "seed_not_before": seed_not_before,
+        "rules": draw_rules.to_json(),
+    }
+    if fix is not None:
+        content |= {"corrects": fix.corrects, "correction_reason": fix.reason}
+    return content
 
 
 def _clean_key(raw: str, problems: list[Problem]) -> str:
@@ -240,6 +310,7 @@ def _new_campaign(
         "announced_at": moment,
         "population": [{"uscc": c.uscc, "province": c.province} for c in candidates],
         "roster": [dataclasses.asdict(i) for i in inspectors],
+        "population_digest": population_digest(candidates),
         "seed": None,
         "selection": None,
         "history": [store.history_entry(Action.ANNOUNCE, None, announced, principal, moment, None)],
@@ -256,17 +327,23 @@ async def announce(
     draw_rules = _scoped(principal, spec.rules)
     problems: list[Problem] = []
     key = _clean_key(spec.idempotency_key, problems)
-    content = _announcement(spec, draw_rules, clock.china_date(moment), problems)
+    content = _announcement(spec, draw_rules, moment, problems)
     cid = campaign_id(principal, key)
     digest = hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
     retried = await idempotency.earlier(db, CAMPAIGN, cid, digest)
     if retried is not None:
         return from_document(retried.document), True
+    # Checked against the clock only for a new announcement: a retry after the moment replays.
+    if not _seed_in_window(content["seed_not_before"], moment):
+        raise Rejected([_seed_problem(moment)])
     frozen = await _frozen(db, draw_rules)
 
     async def build(session: AsyncClientSession) -> Document:
+        if "corrects" in content:
+            fix = corrections.Correction(content["corrects"], content["correction_reason"])
+            await corrections.mark_corrected(db, principal, fix, cid, moment, session)
         doc = _new_campaign(principal, content, frozen, moment)
         return {"_id": cid, **doc, "idempotency_key": key, "digest": digest}
 
@@ -312,9 +389,17 @@ async def draw_campaign(
 
     def drawn_already(doc: Document) -> bool:
         if doc["status"] == CampaignStatus.ANNOUNCED:
+            _check_seed_can_exist(doc, moment)
             return False
         if doc.get("seed") == clean_seed:
             return True  # a retry of the same draw, by whoever asks
+        if doc["status"] == CampaignStatus.CORRECTED:
+            raise reject(
+                "campaignId",
+                "CAMPAIGN_CORRECTED",
+                f"the campaign was corrected by {doc.get('corrected_by')}",
+            )
+        # One seed per campaign, ever: another one is never tried, whoever asks.
         raise reject(
             "seed", "ALREADY_DRAWN", f"the campaign was drawn already (it is {doc['status']})"
         )
@@ -329,6 +414,24 @@ async def draw_campaign(
         }
 
     return await _move(db, principal, cid, Action.DRAW, moment, drawn_already, changes)
+
+
+def _check_seed_can_exist(doc: Document, moment: dt.datetime) -> None:
+    """`SEED_NOT_YET_AVAILABLE` before the announced earliest moment of the seed."""
+    when = doc.get("seed_not_before")
+    if when is None:
+        raise reject(
+            "campaignId",
+            "SEED_MOMENT_UNKNOWN",
+            "the campaign was announced without the earliest moment of its seed: announce a "
+            "correction that names it",
+        )
+    if moment < when:
+        raise reject(
+            "seed",
+            "SEED_NOT_YET_AVAILABLE",
+            f"the announced seed source cannot have given a seed before {when.isoformat()}",
+        )
 
 
 async def publish_results(
@@ -355,6 +458,8 @@ async def publish_results(
             if (doc.get("results") or {}).get("summary") == text:
                 return True
             raise reject("campaignId", "ALREADY_PUBLISHED", "the results are already published")
+        if status is CampaignStatus.CORRECTED:
+            raise reject("campaignId", "CAMPAIGN_CORRECTED", "the campaign was replaced")
         if status is not CampaignStatus.DRAWN:
             raise reject("campaignId", "NOT_DRAWN", "draw the campaign before publishing results")
         return False

@@ -12,6 +12,10 @@ rules, the population and the roster frozen when it was announced) and get the s
    fewer only when fewer are eligible (marked `short`).
 
 The selection depends on nothing but these inputs: not on their order, the clock or the database.
+
+The population is pinned at announcement by its digest (`population_digest`): SHA-256, as lowercase
+hex, of the UTF-8 text made of one line `USCC|province` (ending in a newline) per institution, in
+ascending USCC order — the order the published population is listed in.
 """
 
 from __future__ import annotations
@@ -94,6 +98,12 @@ def normalise_seed(raw: str) -> str:
     return seed
 
 
+def population_digest(population: Iterable[Candidate]) -> str:
+    """The digest of a frozen population (see the module docstring): independent of its order."""
+    lines = "".join(f"{c.uscc}|{c.province}\n" for c in sorted(population, key=_by_uscc))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
 def _key(seed: str, message: str) -> str:
     return hmac.new(seed.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
@@ -157,11 +167,17 @@ def published_document(
     population: Sequence[Candidate],
     roster: Sequence[Inspector],
     selection: Sequence[Assignment] | None,
+    announcement: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the draw used and what it gave, as JSON: what `redraw` reads back."""
+    """Everything the draw used and what it gave, as JSON: what `redraw` reads back.
+    `announcement` adds what the campaign fixed before the seed existed (its seed source, the
+    earliest moment of the seed, when it was announced)."""
     return {
         "algorithm": ALGORITHM,
         "campaign": campaign_id,
+        "populationOrder": "uscc ascending",
+        "populationDigest": population_digest(population),
+        **(announcement or {}),  # its populationDigest is the one published at announcement
         "seed": seed,
         "rules": rules.to_json(),
         "population": [
@@ -268,6 +284,13 @@ def parse_published(
         )
         for i in _items(document.get("roster"), "roster", 100_000)
     ]
+    digest = document.get("populationDigest")
+    if digest is not None and digest != population_digest(population):
+        raise DrawInputError(
+            "the population is not the one whose digest was published",
+            code="POPULATION_DIGEST_MISMATCH",
+            field="populationDigest",
+        )
     selection = None
     if document.get("selection") is not None:
         items = _items(document.get("selection"), "selection", MAX_SAMPLE)

@@ -189,8 +189,11 @@ def _exists() -> Rejected:
 
 
 def _check_open(campaign: Document, institution: str) -> None:
-    """`CAMPAIGN_CLOSED`, `NOT_DRAWN` or `NOT_SELECTED` unless a finding may be recorded."""
+    """`CAMPAIGN_CORRECTED`, `CAMPAIGN_CLOSED`, `NOT_DRAWN` or `NOT_SELECTED` unless a finding
+    may be recorded."""
     status = CampaignStatus(campaign["status"])
+    if status is CampaignStatus.CORRECTED:
+        raise reject("campaignId", "CAMPAIGN_CORRECTED", "the campaign was replaced by another")
     if status is CampaignStatus.RESULTS_PUBLISHED:
         raise reject("campaignId", "CAMPAIGN_CLOSED", "the campaign's results are published")
     if status is not CampaignStatus.DRAWN:

@@ -73,6 +73,7 @@ _RULES: dict[Action, Rule] = {
     Action.RETIRE_INSPECTOR: rule(SUPERVISORS, _in_province),
     Action.ANNOUNCE: rule(SUPERVISORS, _over_province),
     Action.DRAW: rule(CAMPAIGN_MOVES[Action.DRAW].roles, _owner),
+    Action.CORRECT: rule(CAMPAIGN_MOVES[Action.CORRECT].roles, _owner),
     Action.PUBLISH_RESULTS: rule(CAMPAIGN_MOVES[Action.PUBLISH_RESULTS].roles, _owner),
     Action.RECORD_FINDING: rule(SUPERVISORS, _removal, _in_province),
     Action.ENFORCE_FINDING: rule(ENFORCEMENT_MOVES[Action.ENFORCE_FINDING].roles, _in_province),

@@ -12,15 +12,22 @@ from enum import StrEnum
 
 from registry.access.auth import Role
 from registry.institutions.model import Violation
+from registry.storage import store
+from registry.storage.collections import Collection
 from registry.storage.transitions import TransitionTable, transition
 
 SUPERVISORS = frozenset({Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER})
+# The campaign record, as the store knows it (announcement, draw, correction, results).
+CAMPAIGN = store.Kind(
+    Collection.SUPERVISION_CAMPAIGNS, "campaign", "supervision", "CAMPAIGN_NOT_FOUND", "campaignId"
+)
 
 
 class CampaignStatus(StrEnum):
     ANNOUNCED = "ANNOUNCED"
     DRAWN = "DRAWN"
     RESULTS_PUBLISHED = "RESULTS_PUBLISHED"
+    CORRECTED = "CORRECTED"  # replaced by a correction campaign, which names it and says why
 
 
 class Enforcement(StrEnum):
@@ -77,6 +84,7 @@ class Action(StrEnum):
     RETIRE_INSPECTOR = "retireInspector"
     ANNOUNCE = "announce"
     DRAW = "draw"
+    CORRECT = "correct"
     PUBLISH_RESULTS = "publishResults"
     RECORD_FINDING = "recordFinding"
     ENFORCE_FINDING = "enforceFinding"
@@ -94,6 +102,15 @@ CAMPAIGN_MOVES: TransitionTable[Action, CampaignStatus] = TransitionTable(
             C.DRAWN,
             SUPERVISORS,
             "the campaign's owner (or the office) enters the seed; the draw is stored",
+        ),
+        transition(
+            Action.CORRECT,
+            {C.ANNOUNCED, C.DRAWN},
+            C.CORRECTED,
+            SUPERVISORS,
+            "a correction campaign is announced in its place, with a public reason; never once "
+            "a finding is recorded",
+            reason=True,
         ),
         transition(
             Action.PUBLISH_RESULTS,

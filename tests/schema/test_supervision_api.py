@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from registry.access.auth import Role
+from registry.access.auth import Principal, Role
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
+from registry.supervision import campaigns
+from registry.supervision.draw import DrawRules
 from service.cli_supervision import supervision_group
 from tests.client import gql, post
 from tests.factories import listed_institution, make_tokens, make_uscc
@@ -26,6 +30,9 @@ from tests.factories import listed_institution, make_tokens, make_uscc
 FUJIAN = [make_uscc(950 + i) for i in range(4)]
 BEIJING = [make_uscc(960 + i, region="110108") for i in range(2)]
 TODAY = clock.today()
+# The API announces at the server's clock, so the seed moment it names is still ahead: a campaign
+# drawn through the API is announced here two hours back, its seed existing from an hour back.
+ANNOUNCED = clock.now().replace(microsecond=0) - dt.timedelta(hours=2)
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +80,7 @@ def announce_input(key: str, *, sample: int = 6) -> dict[str, Any]:
         "title": "API 抽查",
         "year": TODAY.year,
         "seedSource": "公告次日的开奖号码",
+        "seedNotBefore": (clock.now() + dt.timedelta(hours=1)).isoformat(),
         "rules": {
             "kinds": ["EVALUATION", "TRAINING"],
             "listedOn": (TODAY - dt.timedelta(days=1)).isoformat(),
@@ -82,8 +90,21 @@ def announce_input(key: str, *, sample: int = 6) -> dict[str, Any]:
     }
 
 
+async def announced_earlier(db: Database, key: str, *, sample: int = 6) -> str:
+    """The id of an office campaign over every province, drawable now (see ANNOUNCED)."""
+    rules = DrawRules(
+        ("EVALUATION", "TRAINING"), (), ANNOUNCED.date() - dt.timedelta(days=1), sample, 2
+    )
+    spec = campaigns.CampaignInput(
+        key, "API 抽查", TODAY.year, "公告次日的开奖号码", rules, ANNOUNCED + dt.timedelta(hours=1)
+    )
+    office = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
+    campaign, _ = await campaigns.announce(db, office, spec, now=ANNOUNCED)
+    return campaign.id
+
+
 async def test_a_campaign_from_announcement_to_public_results(
-    http: httpx.AsyncClient, t: dict[str, str], tmp_path: Path
+    http: httpx.AsyncClient, t: dict[str, str], tmp_path: Path, db: Database
 ) -> None:
     for i in range(4):
         data = await gql(http, t["office"], ADD, n=f"检查员{i}", p="35", b=f"API-{i:04d}")
@@ -94,7 +115,7 @@ async def test_a_campaign_from_announcement_to_public_results(
     assert announced["userErrors"] == [] and announced["campaign"]["status"] == "ANNOUNCED"
     assert sorted(announced["campaign"]["population"]) == sorted(FUJIAN + BEIJING)
     assert announced["campaign"]["seed"] is None and announced["campaign"]["selection"] is None
-    cid = announced["campaign"]["id"]
+    cid = await announced_earlier(db, "api-campaign-02")
     drawn = (await gql(http, t["office"], DRAW, id=cid, seed="2026-11-21 开奖 07 13 22"))[
         "drawSupervisionCampaign"
     ]["campaign"]
@@ -236,10 +257,8 @@ async def test_every_supervision_mutation_is_refused_for_every_other_role(
     http: httpx.AsyncClient, t: dict[str, str], db: Database
 ) -> None:
     # A campaign of the office, drawn, with a drawn institution in Fujian to record a finding on.
-    announced = (
-        await gql(http, t["office"], ANNOUNCE, input=announce_input("matrix-base-01", sample=6))
-    )["announceSupervisionCampaign"]["campaign"]
-    drawn = (await gql(http, t["office"], DRAW, id=announced["id"], seed="base seed"))[
+    base = await announced_earlier(db, "matrix-base-01")
+    drawn = (await gql(http, t["office"], DRAW, id=base, seed="base seed"))[
         "drawSupervisionCampaign"
     ]["campaign"]
     fujian = next(
@@ -280,3 +299,118 @@ async def test_every_supervision_mutation_is_refused_for_every_other_role(
     removal = {**finding, "outcome": "VIOLATION", "action": "REMOVE", "violation": "FRAUD"}
     body = await post(http, t["prov35"], FINDING, input=removal)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+PUBLIC_RECORD = """query ($id: String!) { supervisionCampaign(id: $id) { status algorithm
+  seedSource seedNotBefore announcedAt drawnAt populationDigest seed population
+  selection { institutionUscc inspectorIds short } publishedDocument } }"""
+
+
+def rerun_dte_draw_v1(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The draw written again from docs/training-and-supervision.md alone (not the registry's
+    code): what anyone can do with the public record."""
+    seed, rules = document["seed"], document["rules"]
+
+    def key(message: str) -> str:
+        return hmac.new(seed.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    population, roster = document["population"], document["roster"]
+    ranked = sorted(population, key=lambda p: (key("institution|" + p["uscc"]), p["uscc"]))
+    load = {i["id"]: 0 for i in roster}
+    selection = []
+    for p in ranked[: rules["sampleSize"]]:
+        eligible = [
+            i
+            for i in roster
+            if i["affiliation"] != p["uscc"]
+            and not (rules["avoidSameProvince"] and i["province"] == p["province"])
+        ]
+        eligible.sort(
+            key=lambda i: (load[i["id"]], key(f"inspector|{p['uscc']}|{i['id']}"), i["id"])
+        )
+        picked = [i["id"] for i in eligible[: rules["inspectorsPerInstitution"]]]
+        for inspector in picked:
+            load[inspector] += 1
+        short = len(picked) < rules["inspectorsPerInstitution"]
+        selection.append({"institutionUscc": p["uscc"], "inspectorIds": picked, "short": short})
+    return selection
+
+
+async def test_anyone_reruns_the_draw_from_the_public_record(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    cid = await announced_earlier(db, "api-rerun-01", sample=3)
+    await gql(http, t["office"], DRAW, id=cid, seed="  2026-12-03 福彩3D 第2026321期 518 ")
+    public = (await gql(http, None, PUBLIC_RECORD, id=cid))["supervisionCampaign"]
+    document = public["publishedDocument"]
+    assert public["algorithm"] == document["algorithm"] == "dte-draw-v1"
+    assert public["seed"] == document["seed"] == "2026-12-03 福彩3D 第2026321期 518"
+    assert document["seedSource"] == public["seedSource"] == "公告次日的开奖号码"
+    # Fixed before the seed could exist, and the draw came after that moment.
+    announced, not_before, drawn = (
+        dt.datetime.fromisoformat(public[k]) for k in ("announcedAt", "seedNotBefore", "drawnAt")
+    )
+    assert announced < not_before <= drawn
+    assert dt.datetime.fromisoformat(document["seedNotBefore"]) == not_before
+    # The population is the one whose digest was published, listed in the documented order.
+    assert document["populationOrder"] == "uscc ascending"
+    assert [p["uscc"] for p in document["population"]] == sorted(public["population"])
+    lines = "".join(f"{p['uscc']}|{p['province']}\n" for p in document["population"])
+    assert hashlib.sha256(lines.encode()).hexdigest() == public["populationDigest"]
+    assert document["populationDigest"] == public["populationDigest"]
+    # Re-run from the public record alone: the same selection.
+    assert rerun_dte_draw_v1(document) == public["selection"]
+    assert len(public["selection"]) == 3
+
+
+async def test_a_draw_cannot_be_steered_through_the_api(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    # Before the announced moment: refused, nothing stored.
+    ahead = (await gql(http, t["office"], ANNOUNCE, input=announce_input("api-steer-01")))[
+        "announceSupervisionCampaign"
+    ]["campaign"]
+    early = (await gql(http, t["office"], DRAW, id=ahead["id"], seed="chosen now"))[
+        "drawSupervisionCampaign"
+    ]
+    assert early["campaign"] is None
+    assert [(e["field"], e["code"]) for e in early["userErrors"]] == [
+        ("seed", "SEED_NOT_YET_AVAILABLE")
+    ]
+    state = (await gql(http, None, PUBLIC_RECORD, id=ahead["id"]))["supervisionCampaign"]
+    assert state["status"] == "ANNOUNCED" and state["seed"] is None
+    # A moment that is not after the announcement is refused at announcement.
+    past = {**announce_input("api-steer-02"), "seedNotBefore": "2026-01-01T00:00:00+08:00"}
+    refused = (await gql(http, t["office"], ANNOUNCE, input=past))["announceSupervisionCampaign"]
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("seedNotBefore", "INVALID_SEED_NOT_BEFORE")
+    ]
+    # After it: the first seed only, however many are tried.
+    cid = await announced_earlier(db, "api-steer-03")
+    first = (await gql(http, t["office"], DRAW, id=cid, seed="first"))["drawSupervisionCampaign"]
+    assert first["userErrors"] == []
+    for n in range(5):
+        other = (await gql(http, t["office"], DRAW, id=cid, seed=f"better {n}"))[
+            "drawSupervisionCampaign"
+        ]
+        assert [e["code"] for e in other["userErrors"]] == ["ALREADY_DRAWN"]
+    after = (await gql(http, None, PUBLIC_RECORD, id=cid))["supervisionCampaign"]
+    assert after["seed"] == "first" and after["selection"] == first["campaign"]["selection"]
+    # A confirmed violation closed with a suspension only is refused (六(三)).
+    uscc = after["selection"][0]["institutionUscc"]
+    status = "query ($u: String!) { institution(uscc: $u) { status } }"
+    before = (await gql(http, None, status, u=uscc))["institution"]
+    light = {
+        "campaignId": cid,
+        "institutionUscc": uscc,
+        "outcome": "VIOLATION",
+        "action": "SUSPEND",
+        "details": "发放培训贷，经调查核实",
+        "violation": "TRAINING_LOANS",
+    }
+    answer = (await gql(http, t["office"], FINDING, input=light))["recordSupervisionFinding"]
+    assert answer["finding"] is None
+    assert [(e["field"], e["code"]) for e in answer["userErrors"]] == [
+        ("action", "CONSEQUENCE_BELOW_MINIMUM")
+    ]
+    assert (await gql(http, None, status, u=uscc))["institution"] == before

@@ -83,6 +83,7 @@ def campaign(key: str) -> dict[str, Any]:
         "title": "计数抽查",
         "year": TODAY.year,
         "seedSource": "公告次日的开奖号码",
+        "seedNotBefore": (clock.now() + dt.timedelta(hours=1)).isoformat(),
         "rules": {
             "kinds": ["EVALUATION", "TRAINING"],
             "listedOn": (TODAY - dt.timedelta(days=1)).isoformat(),

@@ -5,6 +5,7 @@ directory's own transitions, and the public results."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
@@ -17,7 +18,7 @@ from registry.institutions.model import Kind, Status, Violation
 from registry.problems import Rejected
 from registry.storage.db import Database
 from registry.supervision import campaigns, findings, policy, roster
-from registry.supervision.draw import DrawRules, draw
+from registry.supervision.draw import DrawInputError, DrawRules, draw
 from registry.supervision.rules import Action as SA
 from registry.supervision.rules import CampaignStatus, Enforcement
 from tests.factories import listed_institution, make_uscc
@@ -30,6 +31,9 @@ PROV11 = Principal(Role.PROVINCIAL_REVIEWER, "t", "tok-11", province="11")
 PUBLIC = Principal(None, "public")
 TODAY = clock.today()
 LISTED_ON = TODAY - dt.timedelta(days=20)
+# Announced two hours ago, naming a seed that exists from one hour ago: drawable now.
+ANNOUNCED = clock.now().replace(microsecond=0) - dt.timedelta(hours=2)
+SEED_EXISTS = ANNOUNCED + dt.timedelta(hours=1)
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -56,9 +60,16 @@ def spec(key: str, **changes: object) -> campaigns.CampaignInput:
         "year": TODAY.year,
         "seed_source": "公告次日的福彩3D开奖号码",
         "rules": rules(),
+        "seed_not_before": SEED_EXISTS,
     }
     fields.update(changes)
     return campaigns.CampaignInput(**fields)  # type: ignore[arg-type]
+
+
+async def announce(
+    db: Database, who: Principal, spec_: campaigns.CampaignInput
+) -> tuple[campaigns.Campaign, bool]:
+    return await campaigns.announce(db, who, spec_, now=ANNOUNCED)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -110,33 +121,31 @@ async def test_the_roster_is_scoped_and_safe_to_retry(db: Database) -> None:
 
 
 async def test_announce_freezes_the_population_of_the_directory(db: Database) -> None:
-    campaign, replayed = await campaigns.announce(db, OFFICE, spec("campaign-pop-0001"))
+    campaign, replayed = await announce(db, OFFICE, spec("campaign-pop-0001"))
     assert not replayed and campaign.status == CampaignStatus.ANNOUNCED
     expected = [c.uscc for c in await campaigns.population(db, rules())]
     assert sorted(expected) == sorted(FUJIAN + BEIJING)
     assert [c.uscc for c in campaign.population] == sorted(FUJIAN + BEIJING)
     assert len(campaign.roster) == 7 and campaign.seed is None
-    same, replayed = await campaigns.announce(db, OFFICE, spec("campaign-pop-0001"))
+    same, replayed = await announce(db, OFFICE, spec("campaign-pop-0001"))
     assert replayed and same.id == campaign.id
     with pytest.raises(Rejected) as caught:
-        await campaigns.announce(db, OFFICE, spec("campaign-pop-0001", rules=rules(sample_size=3)))
+        await announce(db, OFFICE, spec("campaign-pop-0001", rules=rules(sample_size=3)))
     assert caught.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
 
 
 async def test_a_province_announces_for_itself_only(db: Database) -> None:
-    mine, _ = await campaigns.announce(db, PROV35, spec("campaign-fj-0001"))
+    mine, _ = await announce(db, PROV35, spec("campaign-fj-0001"))
     assert mine.owner_province == "35" and mine.rules.provinces == ("35",)
     assert {c.province for c in mine.population} == {"35"}
     assert {i.province for i in mine.roster} == {"35"}
     with pytest.raises(Forbidden):
-        await campaigns.announce(
-            db, PROV35, spec("campaign-fj-0002", rules=rules(provinces=("11",)))
-        )
+        await announce(db, PROV35, spec("campaign-fj-0002", rules=rules(provinces=("11",))))
     with pytest.raises(Forbidden):
         await campaigns.draw_campaign(db, PROV11, mine.id, "12345")
     for who in (Principal(None, "public"), Principal(Role.CETTIC_REVIEWER, "t", "c")):
         with pytest.raises(Forbidden):
-            await campaigns.announce(db, who, spec("campaign-xx-0001"))
+            await announce(db, who, spec("campaign-xx-0001"))
 
 
 async def test_announcements_that_cannot_be_drawn_are_refused(db: Database) -> None:
@@ -151,12 +160,12 @@ async def test_announcements_that_cannot_be_drawn_are_refused(db: Database) -> N
     }
     for code, bad in cases.items():
         with pytest.raises(Rejected) as caught:
-            await campaigns.announce(db, OFFICE, bad)
+            await announce(db, OFFICE, bad)
         assert code in {p.code for p in caught.value.problems}, code
 
 
 async def test_the_draw_is_the_published_function_of_seed_and_rules(db: Database) -> None:
-    campaign, _ = await campaigns.announce(db, OFFICE, spec("campaign-draw-0001"))
+    campaign, _ = await announce(db, OFFICE, spec("campaign-draw-0001"))
     audit_before = await db.audit_log.count_documents({})
     drawn = await campaigns.draw_campaign(db, OFFICE, campaign.id, " 2026-11-20 福彩3D 385 ")
     assert drawn.status == CampaignStatus.DRAWN and drawn.seed == "2026-11-20 福彩3D 385"
@@ -186,7 +195,7 @@ async def test_the_draw_is_the_published_function_of_seed_and_rules(db: Database
 
 
 async def _drawn(db: Database, key: str, sample: int = 9) -> campaigns.Campaign:
-    campaign, _ = await campaigns.announce(db, OFFICE, spec(key, rules=rules(sample_size=sample)))
+    campaign, _ = await announce(db, OFFICE, spec(key, rules=rules(sample_size=sample)))
     return await campaigns.draw_campaign(db, OFFICE, campaign.id, f"seed for {key}")
 
 
@@ -359,3 +368,93 @@ async def test_results_are_published_once_every_drawn_institution_has_a_finding(
         )
     assert caught.value.problems[0].code == "CAMPAIGN_CLOSED"
     assert Kind.TRAINING  # the population mixes both directories
+
+
+async def test_no_one_can_steer_the_draw(db: Database) -> None:
+    """The seed's source and earliest moment are fixed at announcement; a seed before that
+    moment is refused, and after it the first seed is the only one ever taken."""
+    announced = clock.now().replace(microsecond=0)
+    moment = announced + dt.timedelta(hours=1)
+    campaign, _ = await campaigns.announce(
+        db, OFFICE, spec("campaign-steer-0001", seed_not_before=moment), now=announced
+    )
+    assert campaign.seed_not_before == moment and campaign.seed_source == "公告次日的福彩3D开奖号码"
+    audit_before = await db.audit_log.count_documents({})
+    # Before the moment: every seed refused, whoever enters it, and nothing is stored.
+    for n, at_ in enumerate((announced, moment - dt.timedelta(milliseconds=1))):
+        with pytest.raises(Rejected) as caught:
+            await campaigns.draw_campaign(db, OFFICE, campaign.id, f"early {n}", now=at_)
+        assert [(p.field, p.code) for p in caught.value.problems] == [
+            ("seed", "SEED_NOT_YET_AVAILABLE")
+        ]
+    with pytest.raises(Rejected) as caught:
+        await campaigns.draw_campaign(db, OFFICE, campaign.id, "real clock, early")
+    assert caught.value.problems[0].code == "SEED_NOT_YET_AVAILABLE"
+    stored = await campaigns.get(db, campaign.id)
+    assert stored is not None and stored.status is CampaignStatus.ANNOUNCED and stored.seed is None
+    assert await db.audit_log.count_documents({}) == audit_before
+    # From the moment on: the first seed is taken; trying others until one suits never works.
+    first = await campaigns.draw_campaign(db, OFFICE, campaign.id, "seed 0", now=moment)
+    for n in range(1, 25):
+        with pytest.raises(Rejected) as caught:
+            await campaigns.draw_campaign(
+                db, OFFICE, campaign.id, f"seed {n}", now=moment + dt.timedelta(minutes=n)
+            )
+        assert caught.value.problems[0].code == "ALREADY_DRAWN"
+    again = await campaigns.get(db, campaign.id)
+    assert again is not None and again.seed == "seed 0" and again.selection == first.selection
+    assert await db.audit_log.count_documents({}) == audit_before + 1
+
+
+async def test_the_seed_moment_is_fixed_after_the_announcement(db: Database) -> None:
+    now = clock.now().replace(microsecond=0)
+    bad = {
+        "none": None,
+        "the announcement itself": now,
+        "before it": now - dt.timedelta(days=1),
+        "without an offset": (now + dt.timedelta(days=1)).replace(tzinfo=None),
+        "too late": now + campaigns.MAX_SEED_WAIT + dt.timedelta(seconds=1),
+    }
+    for n, (what, when) in enumerate(bad.items()):
+        with pytest.raises(Rejected) as caught:
+            await campaigns.announce(
+                db, OFFICE, spec(f"campaign-moment-{n:04d}", seed_not_before=when), now=now
+            )
+        assert [(p.field, p.code) for p in caught.value.problems] == [
+            ("seedNotBefore", "INVALID_SEED_NOT_BEFORE")
+        ], what
+    # A retry of an announcement after its seed moment passed replays it (safe to retry).
+    when = now + dt.timedelta(hours=1, microseconds=1500)
+    made, _ = await campaigns.announce(
+        db, OFFICE, spec("campaign-moment-retry", seed_not_before=when), now=now
+    )
+    assert made.seed_not_before == now + dt.timedelta(hours=1, milliseconds=1)
+    later = when + dt.timedelta(days=1)
+    again, replayed = await campaigns.announce(
+        db, OFFICE, spec("campaign-moment-retry", seed_not_before=when), now=later
+    )
+    assert replayed and again == made
+
+
+async def test_the_population_digest_is_published_at_announcement(db: Database) -> None:
+    campaign, _ = await announce(db, OFFICE, spec("campaign-digest-0001"))
+    # The documented recipe: one "USCC|province\n" line per institution, ascending USCC, SHA-256.
+    lines = "".join(
+        f"{c.uscc}|{c.province}\n" for c in sorted(campaign.population, key=lambda c: c.uscc)
+    )
+    expected = hashlib.sha256(lines.encode()).hexdigest()
+    assert campaign.population_digest == expected
+    stored = await db.supervision_campaigns.find_one({"_id": campaign.id})
+    assert stored is not None and stored["population_digest"] == expected
+    document = campaign.published()
+    assert document["populationDigest"] == expected
+    assert document["seedNotBefore"] == SEED_EXISTS.isoformat()
+    assert document["announcedAt"] == ANNOUNCED.isoformat()
+    assert [p["uscc"] for p in document["population"]] == sorted(FUJIAN + BEIJING)
+    # A population changed after the announcement no longer matches the published digest.
+    drawn = await campaigns.draw_campaign(db, OFFICE, campaign.id, "digest seed")
+    forged = drawn.published()
+    forged["population"] = forged["population"][1:]
+    with pytest.raises(DrawInputError) as caught:
+        campaigns.redraw_document(forged)
+    assert caught.value.code == "POPULATION_DIGEST_MISMATCH"

@@ -24,7 +24,7 @@ from tests.factories import listed_institution, make_uscc
 
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 LISTED = [make_uscc(600 + i) for i in range(8)]
-NOW = clock.now()
+NOW = clock.now().replace(microsecond=0)
 ANNOUNCED = NOW - dt.timedelta(hours=2)
 
 
@@ -39,7 +39,14 @@ async def directory_and_roster(db: Database) -> None:
 
 async def _drawn(db: Database, key: str) -> campaigns.Campaign:
     rules = DrawRules(("EVALUATION",), ("35",), ANNOUNCED.date() - dt.timedelta(days=1), 8, 1)
-    spec = campaigns.CampaignInput(key, "违规抽查", clock.today().year, "公告后的开奖号码", rules)
+    spec = campaigns.CampaignInput(
+        key,
+        "违规抽查",
+        clock.today().year,
+        "公告后的开奖号码",
+        rules,
+        ANNOUNCED + dt.timedelta(hours=1),
+    )
     campaign, _ = await campaigns.announce(db, OFFICE, spec, now=ANNOUNCED)
     return await campaigns.draw_campaign(db, OFFICE, campaign.id, f"seed {key}")
 

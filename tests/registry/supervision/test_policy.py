@@ -31,6 +31,8 @@ CASES: list[tuple[Action, dict[str, Any] | None, set[str]]] = [
     (Action.ANNOUNCE, {"provinces": ("11", "35")}, {"office"}),
     (Action.DRAW, {"owner_province": "35"}, {"office", "prov35"}),
     (Action.DRAW, {"owner_province": None}, {"office"}),
+    (Action.CORRECT, {"owner_province": "35"}, {"office", "prov35"}),
+    (Action.CORRECT, {"owner_province": None}, {"office"}),
     (Action.PUBLISH_RESULTS, {"owner_province": "35"}, {"office", "prov35"}),
     (Action.PUBLISH_RESULTS, {"owner_province": None}, {"office"}),
     (Action.RECORD_FINDING, {"province": "35", "action": "SUSPEND"}, {"office", "prov35"}),

@@ -21,11 +21,15 @@ from tests.factories import listed_institution, make_uscc
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 LISTED = [make_uscc(700 + i) for i in range(2)]
 TODAY = clock.today()
+ANNOUNCED = clock.now().replace(microsecond=0) - dt.timedelta(hours=2)
 
 
 def spec(key: str) -> campaigns.CampaignInput:
     rules = DrawRules(("EVALUATION",), ("35",), TODAY - dt.timedelta(days=5), 2, 1)
-    return campaigns.CampaignInput(key, "并发抽查", TODAY.year, "公告次日的开奖号码", rules)
+    seed_exists = ANNOUNCED + dt.timedelta(hours=1)
+    return campaigns.CampaignInput(
+        key, "并发抽查", TODAY.year, "公告次日的开奖号码", rules, seed_exists
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -43,7 +47,7 @@ async def _entries(db: Database, action: str) -> int:
 
 async def test_concurrent_announcements_with_one_key_make_one_campaign(db: Database) -> None:
     outcomes = await asyncio.gather(
-        *(campaigns.announce(db, OFFICE, spec("race-campaign-01")) for _ in range(6))
+        *(campaigns.announce(db, OFFICE, spec("race-campaign-01"), now=ANNOUNCED) for _ in range(6))
     )
     assert len({c.id for c, _ in outcomes}) == 1
     assert sorted(replayed for _, replayed in outcomes) == [False] + [True] * 5
@@ -52,7 +56,7 @@ async def test_concurrent_announcements_with_one_key_make_one_campaign(db: Datab
 
 
 async def test_concurrent_findings_make_one_and_refuse_the_different_ones(db: Database) -> None:
-    campaign, _ = await campaigns.announce(db, OFFICE, spec("race-campaign-02"))
+    campaign, _ = await campaigns.announce(db, OFFICE, spec("race-campaign-02"), now=ANNOUNCED)
     drawn = await campaigns.draw_campaign(db, OFFICE, campaign.id, "seed-race")
     first, second = (a.uscc for a in drawn.selection or ())
     same = findings.FindingInput(
