@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import hmac
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -306,34 +305,18 @@ PUBLIC_RECORD = """query ($id: String!) { supervisionCampaign(id: $id) { status 
   selection { institutionUscc inspectorIds short } publishedDocument } }"""
 
 
-def rerun_dte_draw_v1(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The draw written again from docs/training-and-supervision.md alone (not the registry's
-    code): what anyone can do with the public record."""
-    seed, rules = document["seed"], document["rules"]
+DOCS = Path(__file__).parents[2] / "docs" / "training-and-supervision.md"
 
-    def key(message: str) -> str:
-        return hmac.new(seed.encode(), message.encode(), hashlib.sha256).hexdigest()
 
-    population, roster = document["population"], document["roster"]
-    ranked = sorted(population, key=lambda p: (key("institution|" + p["uscc"]), p["uscc"]))
-    load = {i["id"]: 0 for i in roster}
-    selection = []
-    for p in ranked[: rules["sampleSize"]]:
-        eligible = [
-            i
-            for i in roster
-            if i["affiliation"] != p["uscc"]
-            and not (rules["avoidSameProvince"] and i["province"] == p["province"])
-        ]
-        eligible.sort(
-            key=lambda i: (load[i["id"]], key(f"inspector|{p['uscc']}|{i['id']}"), i["id"])
-        )
-        picked = [i["id"] for i in eligible[: rules["inspectorsPerInstitution"]]]
-        for inspector in picked:
-            load[inspector] += 1
-        short = len(picked) < rules["inspectorsPerInstitution"]
-        selection.append({"institutionUscc": p["uscc"], "inspectorIds": picked, "short": short})
-    return selection
+def documented_rerun() -> dict[str, Any]:
+    """The Python of the draw's section of the docs, run verbatim: what anyone can do with the
+    public record, written from the docs and not from the registry's code."""
+    section = DOCS.read_text(encoding="utf-8").split("### The draw, so that anyone can re-run")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code is not None
+    namespace: dict[str, Any] = {}
+    exec(compile(code.group(1), str(DOCS), "exec"), namespace)  # our own docs, run verbatim
+    return namespace
 
 
 async def test_anyone_reruns_the_draw_from_the_public_record(
@@ -355,12 +338,19 @@ async def test_anyone_reruns_the_draw_from_the_public_record(
     # The population is the one whose digest was published, listed in the documented order.
     assert document["populationOrder"] == "uscc ascending"
     assert [p["uscc"] for p in document["population"]] == sorted(public["population"])
-    lines = "".join(f"{p['uscc']}|{p['province']}\n" for p in document["population"])
-    assert hashlib.sha256(lines.encode()).hexdigest() == public["populationDigest"]
+    docs = documented_rerun()
+    assert docs["population_digest"](document) == public["populationDigest"]
     assert document["populationDigest"] == public["populationDigest"]
-    # Re-run from the public record alone: the same selection.
-    assert rerun_dte_draw_v1(document) == public["selection"]
-    assert len(public["selection"]) == 3
+    # Re-run from the public record alone, by the documented algorithm: the same selection.
+    selection = docs["rerun"](document)
+    assert len(selection) == 3 and docs["check"](document)
+    assert [
+        {"institutionUscc": a["uscc"], "inspectorIds": a["inspectors"], "short": a["short"]}
+        for a in selection
+    ] == public["selection"]
+    # A changed population or selection does not pass the documented check.
+    assert not docs["check"]({**document, "population": document["population"][1:]})
+    assert not docs["check"]({**document, "selection": document["selection"][::-1]})
 
 
 async def test_a_draw_cannot_be_steered_through_the_api(
@@ -396,8 +386,18 @@ async def test_a_draw_cannot_be_steered_through_the_api(
         assert [e["code"] for e in other["userErrors"]] == ["ALREADY_DRAWN"]
     after = (await gql(http, None, PUBLIC_RECORD, id=cid))["supervisionCampaign"]
     assert after["seed"] == "first" and after["selection"] == first["campaign"]["selection"]
-    # A confirmed violation closed with a suspension only is refused (六(三)).
-    uscc = after["selection"][0]["institutionUscc"]
+
+
+async def test_a_violation_closed_with_a_suspension_only_is_refused_through_the_api(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    """六(三): a confirmed violation ends the listing; a finding of one that only suspends is
+    refused with its code, and the directory does not change."""
+    cid = await announced_earlier(db, "api-violation-01", sample=1)
+    drawn = (await gql(http, t["office"], DRAW, id=cid, seed="violation seed"))[
+        "drawSupervisionCampaign"
+    ]["campaign"]
+    uscc = drawn["selection"][0]["institutionUscc"]
     status = "query ($u: String!) { institution(uscc: $u) { status } }"
     before = (await gql(http, None, status, u=uscc))["institution"]
     light = {
