@@ -323,6 +323,7 @@ async def announce(
     """Announce a campaign; returns it and whether this answered an earlier identical request."""
     decide(principal, Action.ANNOUNCE).require()
     decide(principal, Action.ANNOUNCE, {"provinces": spec.rules.provinces}).require()
+    await corrections.require_right(db, principal, spec.corrects)
     moment = now or audit.now()  # milliseconds, as stored: it reads back equal
     draw_rules = _scoped(principal, spec.rules)
     problems: list[Problem] = []

@@ -56,6 +56,17 @@ def correction(
     return Correction(target, text)
 
 
+async def require_right(db: Database, principal: Principal, corrects: str | None) -> None:
+    """`Forbidden` when `principal` may not correct campaign `corrects` (asked before the
+    announcement's input is validated: who before what)."""
+    target = (corrects or "").strip()
+    if not target:
+        return
+    doc = await db[CAMPAIGN.collection].find_one({"_id": target}, {"owner_province": 1})
+    if doc is not None:  # an unknown campaign is CAMPAIGN_NOT_FOUND, when it is loaded
+        decide(principal, Action.CORRECT, doc).require()
+
+
 async def mark_corrected(
     db: Database,
     principal: Principal,

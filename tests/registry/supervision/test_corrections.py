@@ -3,54 +3,36 @@ why, publicly; the corrected campaign takes no seed, finding or publication any 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from registry.access.auth import Principal, Role
-from registry.calendar import clock
-from registry.catalogue import reference_data as catalogue
 from registry.errors import Forbidden
 from registry.problems import Rejected
 from registry.storage.db import Database
-from registry.supervision import campaigns, findings, roster
-from registry.supervision.draw import DrawRules
+from registry.supervision import campaigns, findings
 from registry.supervision.rules import CampaignStatus, FindingAction, Outcome
-from tests.factories import listed_institution, make_uscc
+from tests.factories import make_uscc
+from tests.registry.supervision.campaign_cases import (
+    ANNOUNCED,
+    OFFICE,
+    announce,
+    campaign_of_35,
+    directory_of_35,
+)
 
-OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 PROV35 = Principal(Role.PROVINCIAL_REVIEWER, "t", "tok-35", province="35")
 LISTED = [make_uscc(400 + i) for i in range(3)]
-ANNOUNCED = clock.now().replace(microsecond=0) - dt.timedelta(hours=2)
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def directory_and_roster(db: Database) -> None:
-    await catalogue.seed_reference(db)
-    for uscc in LISTED:
-        await listed_institution(db, uscc)
-    await roster.add(db, OFFICE, name="检查员", province="35", badge="CR-0001")
+    await directory_of_35(db, LISTED, ["CR-0001"])
 
 
-def spec(
-    key: str, corrects: str | None = None, reason: str | None = None
-) -> campaigns.CampaignInput:
-    rules = DrawRules(("EVALUATION",), ("35",), ANNOUNCED.date() - dt.timedelta(days=1), 2, 1)
-    return campaigns.CampaignInput(
-        key,
-        "更正抽查",
-        clock.today().year,
-        "公告后的开奖号码",
-        rules,
-        ANNOUNCED + dt.timedelta(hours=1),
-        corrects,
-        reason,
-    )
-
-
-async def _announce(db: Database, key: str, **changes: str) -> campaigns.Campaign:
-    campaign, _ = await campaigns.announce(db, OFFICE, spec(key, **changes), now=ANNOUNCED)
-    return campaign
+async def _announce(
+    db: Database, key: str, corrects: str | None = None, reason: str | None = None
+) -> campaigns.Campaign:
+    return await announce(db, campaign_of_35(key, 2, corrects=corrects, reason=reason))
 
 
 async def test_a_correction_replaces_a_drawn_campaign_publicly(db: Database) -> None:
@@ -80,9 +62,8 @@ async def test_a_correction_replaces_a_drawn_campaign_publicly(db: Database) -> 
     with pytest.raises(Rejected) as caught:
         await _announce(db, "correction-0002", corrects=wrong.id, reason="again")
     assert caught.value.problems[0].code == "ILLEGAL_TRANSITION"
-    again, replayed = await campaigns.announce(
-        db, OFFICE, spec("correction-0001", wrong.id, reason), now=ANNOUNCED
-    )
+    retry = campaign_of_35("correction-0001", 2, corrects=wrong.id, reason=reason)
+    again, replayed = await campaigns.announce(db, OFFICE, retry, now=ANNOUNCED)
     assert replayed and again.id == fix.id
 
 
@@ -93,11 +74,18 @@ async def test_a_correction_says_why_and_may_not_undo_inspections(db: Database) 
         (None, "a reason without a campaign", "CORRECTS_REQUIRED"),
     ):
         with pytest.raises(Rejected) as caught:
-            await _announce(db, "correction-bad-01", corrects=corrects, reason=reason)  # type: ignore[arg-type]
+            await _announce(db, "correction-bad-01", corrects=corrects, reason=reason)
         assert [p.code for p in caught.value.problems] == [code]
     with pytest.raises(Forbidden):  # an office campaign is corrected by the office only
         await campaigns.announce(
-            db, PROV35, spec("correction-prov-01", target.id, "x"), now=ANNOUNCED
+            db,
+            PROV35,
+            campaign_of_35("correction-prov-01", 2, corrects=target.id, reason="x"),
+            now=ANNOUNCED,
+        )
+    with pytest.raises(Forbidden):  # asked before the input is checked: who before what
+        await campaigns.announce(
+            db, PROV35, campaign_of_35("correction-prov-02", 0, corrects=target.id, reason="")
         )
     assert (await campaigns.get(db, target.id)).status is CampaignStatus.ANNOUNCED  # type: ignore[union-attr]
     inspected = await _announce(db, "correct-me-0003")

@@ -5,49 +5,33 @@ anything is stored, and the consequence it requires runs on the directory."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from registry.access.auth import Principal, Role
-from registry.calendar import clock
-from registry.catalogue import reference_data as catalogue
 from registry.institutions import directory
 from registry.institutions.model import Status, Violation
 from registry.problems import Rejected
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from registry.supervision import campaigns, findings, roster
-from registry.supervision.draw import DrawRules
+from registry.supervision import campaigns, findings
 from registry.supervision.rules import MINIMUM_CONSEQUENCE, FindingAction, Outcome
-from tests.factories import listed_institution, make_uscc
+from tests.factories import make_uscc
+from tests.registry.supervision.campaign_cases import (
+    OFFICE,
+    announce,
+    campaign_of_35,
+    directory_of_35,
+)
 
-OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 LISTED = [make_uscc(600 + i) for i in range(8)]
-NOW = clock.now().replace(microsecond=0)
-ANNOUNCED = NOW - dt.timedelta(hours=2)
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def directory_and_roster(db: Database) -> None:
-    await catalogue.seed_reference(db)
-    for uscc in LISTED:
-        await listed_institution(db, uscc)
-    for i in range(2):
-        await roster.add(db, OFFICE, name=f"检查员{i}", province="35", badge=f"VF-{i:04d}")
+    await directory_of_35(db, LISTED, ["VF-0000", "VF-0001"])
 
 
 async def _drawn(db: Database, key: str) -> campaigns.Campaign:
-    rules = DrawRules(("EVALUATION",), ("35",), ANNOUNCED.date() - dt.timedelta(days=1), 8, 1)
-    spec = campaigns.CampaignInput(
-        key,
-        "违规抽查",
-        clock.today().year,
-        "公告后的开奖号码",
-        rules,
-        ANNOUNCED + dt.timedelta(hours=1),
-    )
-    campaign, _ = await campaigns.announce(db, OFFICE, spec, now=ANNOUNCED)
+    campaign = await announce(db, campaign_of_35(key, 8))
     return await campaigns.draw_campaign(db, OFFICE, campaign.id, f"seed {key}")
 
 

@@ -4,41 +4,31 @@ finding per campaign and institution, whatever the order the requests arrive in.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import pytest
 
-from registry.access.auth import Principal, Role
-from registry.calendar import clock
-from registry.catalogue import reference_data as catalogue
 from registry.problems import Rejected
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from registry.supervision import campaigns, findings, roster
-from registry.supervision.draw import DrawRules
-from tests.factories import listed_institution, make_uscc
+from registry.supervision import campaigns, findings
+from tests.factories import make_uscc
+from tests.registry.supervision.campaign_cases import (
+    ANNOUNCED,
+    OFFICE,
+    campaign_of_35,
+    directory_of_35,
+)
 
-OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 LISTED = [make_uscc(700 + i) for i in range(2)]
-TODAY = clock.today()
-ANNOUNCED = clock.now().replace(microsecond=0) - dt.timedelta(hours=2)
 
 
 def spec(key: str) -> campaigns.CampaignInput:
-    rules = DrawRules(("EVALUATION",), ("35",), TODAY - dt.timedelta(days=5), 2, 1)
-    seed_exists = ANNOUNCED + dt.timedelta(hours=1)
-    return campaigns.CampaignInput(
-        key, "并发抽查", TODAY.year, "公告次日的开奖号码", rules, seed_exists
-    )
+    return campaign_of_35(key, 2)
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def directory_and_roster(db: Database) -> None:
-    await catalogue.seed_reference(db)
-    for uscc in LISTED:
-        await listed_institution(db, uscc)
-    for i in range(2):
-        await roster.add(db, OFFICE, name=f"检查员{i}", province="35", badge=f"RC-{i:04d}")
+    await directory_of_35(db, LISTED, ["RC-0000", "RC-0001"])
 
 
 async def _entries(db: Database, action: str) -> int:
