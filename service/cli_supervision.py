@@ -4,8 +4,9 @@
     registry supervision export CAMPAIGN OUT  # the published document, for anyone to redraw
 
 `redraw FILE` needs no database and no key: the published document (also the GraphQL field
-`publishedDocument`) holds the seed, the rules, the population and the roster. Exit status:
-0 the same selection as published, 1 a different one, 2 the input cannot be read.
+`publishedDocument`) holds the seed, the rules, the population (with the digest published at
+announcement) and the roster. Exit status: 0 the same selection as published, 1 a different one,
+2 the input cannot be read (or its population is not the digested one).
 """
 
 from __future__ import annotations

@@ -140,6 +140,13 @@ async def test_a_campaign_from_announcement_to_public_results(
     path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
     mismatch = CliRunner().invoke(supervision_group, ["redraw", str(path)])
     assert mismatch.exit_code == 1 and "MISMATCH" in mismatch.output
+    forged = {
+        **drawn["publishedDocument"],
+        "population": drawn["publishedDocument"]["population"][1:],
+    }
+    path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    undigested = CliRunner().invoke(supervision_group, ["redraw", str(path)])
+    assert undigested.exit_code == 2 and "digest" in undigested.output
     path.write_text("{not json", encoding="utf-8")
     assert CliRunner().invoke(supervision_group, ["redraw", str(path)]).exit_code == 2
     # Findings: the removal takes effect on the directory today.

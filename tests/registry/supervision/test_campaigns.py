@@ -458,3 +458,26 @@ async def test_the_population_digest_is_published_at_announcement(db: Database) 
     with pytest.raises(DrawInputError) as caught:
         campaigns.redraw_document(forged)
     assert caught.value.code == "POPULATION_DIGEST_MISMATCH"
+
+
+async def test_a_campaign_announced_without_a_seed_moment_is_never_drawn(db: Database) -> None:
+    # Campaigns announced before the moment was required: drawn only through a correction.
+    campaign, _ = await announce(db, OFFICE, spec("campaign-legacy-0001"))
+    await db.supervision_campaigns.update_one(
+        {"_id": campaign.id}, {"$unset": {"seed_not_before": "", "population_digest": ""}}
+    )
+    legacy = await campaigns.get(db, campaign.id)
+    assert legacy is not None and legacy.seed_not_before is None
+    assert legacy.population_digest == campaign.population_digest  # recomputed from the population
+    with pytest.raises(Rejected) as caught:
+        await campaigns.draw_campaign(db, OFFICE, campaign.id, "any seed")
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("campaignId", "SEED_MOMENT_UNKNOWN")
+    ]
+    fix, _ = await announce(
+        db,
+        OFFICE,
+        spec("campaign-legacy-0002", corrects=campaign.id, correction_reason="公告未载明种子时间"),
+    )
+    assert fix.corrects == campaign.id
+    assert (await campaigns.get(db, campaign.id)).corrected_by == fix.id  # type: ignore[union-attr]
