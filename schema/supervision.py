@@ -334,7 +334,9 @@ class SupervisionMutation:
 
     @strawberry.mutation(
         description="Record the finding on a drawn institution; SUSPEND/REMOVE take effect on the "
-        "directory. Roles: OFFICE_ADMIN; PROVINCIAL_REVIEWER for its province (not REMOVE)."
+        "directory. A VIOLATION of 六(三) ends in at least its kind's minimum consequence, REMOVE "
+        "(CONSEQUENCE_BELOW_MINIMUM). Roles: OFFICE_ADMIN; PROVINCIAL_REVIEWER for its province "
+        "(not REMOVE)."
     )
     async def record_supervision_finding(
         self, info: Ctx, input: SupervisionFindingInput
