@@ -20,7 +20,7 @@ from registry.access.auth import Principal, Role
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
-from registry.supervision import campaigns
+from registry.supervision import campaigns, roster
 from registry.supervision.draw import DrawRules
 from service.cli_supervision import supervision_group
 from tests.client import gql, post
@@ -89,6 +89,16 @@ def announce_input(key: str, *, sample: int = 6) -> dict[str, Any]:
     }
 
 
+OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
+
+
+async def api_roster(db: Database) -> None:
+    """The roster the first test adds through the API (adding is idempotent), for a test run on
+    its own."""
+    for i in range(4):
+        await roster.add(db, OFFICE, name=f"检查员{i}", province="35", badge=f"API-{i:04d}")
+
+
 async def announced_earlier(db: Database, key: str, *, sample: int = 6) -> str:
     """The id of an office campaign over every province, drawable now (see ANNOUNCED)."""
     rules = DrawRules(
@@ -97,8 +107,8 @@ async def announced_earlier(db: Database, key: str, *, sample: int = 6) -> str:
     spec = campaigns.CampaignInput(
         key, "API 抽查", TODAY.year, "公告次日的开奖号码", rules, ANNOUNCED + dt.timedelta(hours=1)
     )
-    office = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
-    campaign, _ = await campaigns.announce(db, office, spec, now=ANNOUNCED)
+    await api_roster(db)
+    campaign, _ = await campaigns.announce(db, OFFICE, spec, now=ANNOUNCED)
     return campaign.id
 
 
@@ -363,6 +373,7 @@ async def test_anyone_reruns_the_draw_from_the_public_record(
 async def test_a_draw_cannot_be_steered_through_the_api(
     http: httpx.AsyncClient, t: dict[str, str], db: Database
 ) -> None:
+    await api_roster(db)
     # Before the announced moment: refused, nothing stored.
     ahead = (await gql(http, t["office"], ANNOUNCE, input=announce_input("api-steer-01")))[
         "announceSupervisionCampaign"
