@@ -50,16 +50,20 @@ export async function decodeText(text) {
 // --- images ----------------------------------------------------------------------------------
 
 let zxing = null;
+// The WebAssembly is inlined in the page (see build.mjs), so a saved copy of the page still reads
+// codes with no network. Node cannot import a .wasm file: its tools hand over the bytes instead.
+let zxingWasm = async () => (await import('zxing-wasm/reader/zxing_reader.wasm')).default;
+
+/** For Node (tools/corpus.mjs): `load()` gives the bytes of zxing_reader.wasm. */
+export function _useZxingWasm(load) {
+  zxingWasm = load;
+  zxing = null;
+}
 
 async function zxingReader() {
   if (!zxing) {
     zxing = (async () => {
-      // The WebAssembly is inlined in the page (see build.mjs), so a saved copy of the page
-      // still reads codes with no network.
-      const [{ prepareZXingModule, readBarcodes }, { default: wasm }] = await Promise.all([
-        import('zxing-wasm/reader'),
-        import('zxing-wasm/reader/zxing_reader.wasm'),
-      ]);
+      const [{ prepareZXingModule, readBarcodes }, wasm] = await Promise.all([import('zxing-wasm/reader'), zxingWasm()]);
       await prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) }, fireImmediately: true });
       return readBarcodes;
     })();

@@ -18,6 +18,11 @@ if (args.includes('--no-subtle')) Object.defineProperty(globalThis, 'crypto', { 
 const { runCorpus } = await import('../src/corpus.js');
 const { _useNoble } = await import('../src/crypto.js');
 if (args.includes('--noble')) _useNoble(true);
+// Images are read by the page's own ZXing WebAssembly; Node cannot import the .wasm, so read it.
+const { _useZxingWasm } = await import('../src/qr.js');
+const { createRequire } = await import('node:module');
+const wasmPath = createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm');
+_useZxingWasm(async () => new Uint8Array(await readFile(wasmPath)));
 
 const load = async (name) => new Uint8Array(await readFile(join(dir, name)));
 const results = await runCorpus(load);
