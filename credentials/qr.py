@@ -23,7 +23,25 @@ import segno
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
+from credentials._image_format import MAX_IMAGE_PIXELS, refusal, sniff
 from credentials.errors import CredentialError
+
+__all__ = [
+    "ERROR_CORRECTION",
+    "MAX_CODES",
+    "MAX_DECOMPRESSED_BYTES",
+    "MAX_DEPTH",
+    "MAX_IMAGE_PIXELS",
+    "MAX_TEXT_CHARS",
+    "PREFIX",
+    "decode_image",
+    "decode_text",
+    "encode_text",
+    "is_image",
+    "qr_version",
+    "to_png",
+    "to_svg",
+]
 
 PREFIX: Final = "DTE1:"
 
@@ -39,7 +57,10 @@ MAX_DECOMPRESSED_BYTES: Final = 256 * 1024
 """A certificate is a few KiB; the cap stops a zlib bomb hidden in a small code."""
 
 MAX_DEPTH: Final = 64
-MAX_IMAGE_PIXELS: Final = 64_000_000
+
+MAX_CODES: Final = 255
+"""zxing-cpp stops after 255 codes in one image, in Python and in the page alike; an image where
+it finds that many may hold more, so which ones were read is not known: refused as ambiguous."""
 
 
 def encode_text(credential: Mapping[str, Any]) -> str:
@@ -169,23 +190,41 @@ def to_svg(credential_or_text: Mapping[str, Any] | str, *, scale: int = 4, borde
     return out.getvalue().decode("utf-8")
 
 
+def is_image(data: bytes) -> bool:
+    """True when the bytes start like an image file (of a format read or not)."""
+    return sniff(data) is not None
+
+
 def decode_image(path_or_bytes: str | os.PathLike[str] | bytes) -> dict[str, Any]:
-    """The credential in a photo or scan of a DTE1 code."""
-    source: Any = (
-        io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else Path(path_or_bytes)
-    )
+    """The credential in a photo or scan of a DTE1 code: a PNG (8 bits a channel at most),
+    JPEG, GIF or BMP image of at most `MAX_IMAGE_PIXELS` pixels (docs/qr.md)."""
+    try:
+        data = (
+            path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
+        )
+    except OSError as exc:
+        raise CredentialError("QR_IMAGE", f"the image cannot be read: {exc}") from None
+    refused = refusal(data)
+    if refused is not None:
+        raise CredentialError("QR_IMAGE", refused)
+    return _one_code([result.text for result in _read_codes(data)])
+
+
+def _read_codes(data: bytes) -> list[Any]:
     try:
         with warnings.catch_warnings():
             # Pillow only warns about a decompression bomb below twice its limit; refuse it.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
                     raise CredentialError("QR_IMAGE", "the image is too large")
                 image.load()
                 # zxing-cpp reads L, RGB and RGBA; palette, CMYK, 16-bit scans are converted.
                 picture = image if image.mode in ("L", "RGB", "RGBA") else image.convert("RGB")
-                results = zxingcpp.read_barcodes(
-                    picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+                return list(
+                    zxingcpp.read_barcodes(
+                        picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+                    )
                 )
     except (
         OSError,
@@ -195,12 +234,15 @@ def decode_image(path_or_bytes: str | os.PathLike[str] | bytes) -> dict[str, Any
         ValueError,
     ) as exc:
         raise CredentialError("QR_IMAGE", f"the image cannot be read: {exc}") from None
-    texts = [result.text for result in results]
+
+
+def _one_code(texts: list[str]) -> dict[str, Any]:
+    """The credential of the one DTE1 code among the texts read from an image."""
     ours = [text for text in texts if text.startswith(PREFIX)]
     if not ours:
         if texts:
             raise CredentialError("QR_PREFIX", "the image holds a QR code, but not a DTE1 code")
         raise CredentialError("QR_NOT_FOUND", "no QR code found in the image")
-    if len(set(ours)) > 1:
+    if len(set(ours)) > 1 or len(texts) >= MAX_CODES:
         raise CredentialError("QR_AMBIGUOUS", "the image holds more than one DTE1 code")
     return decode_text(ours[0])

@@ -61,17 +61,6 @@ _VERDICT_TEXT: Final = {
 }
 _ACCEPTED: Final = frozenset({Verdict.VALID, Verdict.SIGNATURE_VALID_ISSUER_NOT_CHECKED})
 
-# Leading bytes of the image formats Pillow reads that a phone or scanner produces.
-_IMAGE_MAGIC: Final = (
-    b"\x89PNG\r\n\x1a\n",
-    b"\xff\xd8\xff",
-    b"GIF87a",
-    b"GIF89a",
-    b"BM",
-    b"II*\x00",
-    b"MM\x00*",
-)
-
 
 class Unreadable(Exception):
     """The input, the bundle or a key cannot be read: exit 2 with this message."""
@@ -138,7 +127,7 @@ def read_credential(argument: str) -> Any:
             except UnicodeDecodeError:
                 _fail(f"{path} starts like a {qr.PREFIX} code but is not ASCII text")
             return qr.decode_text(text.rstrip("\r\n"))
-        if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        if qr.is_image(head):
             return qr.decode_image(data)
         if head[:1] in (b"{", b"["):
             return parse_json(data, "the input")

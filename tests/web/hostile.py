@@ -27,6 +27,7 @@ import base45
 from PIL import Image
 
 from credentials import SigningKey, qr, sign_proof
+from credentials.errors import ProofError
 
 from .conftest import CORPUS
 
@@ -208,7 +209,7 @@ def _created(value: str) -> dict[str, Any]:
     """Signed with `value` as proof.created where the signer takes it, else edited in."""
     try:
         return sign_proof(unsigned(), INSTITUTION_A, created=value)
-    except Exception:  # noqa: BLE001 - the signer refuses some of these; edit them in then
+    except ProofError:  # the signer takes only XSD dateTimeStamps; the others are edited in
         document = copy.deepcopy(VALID)
         document["proof"]["created"] = value
         return document
@@ -372,7 +373,9 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
     for item in inputs:
         name = f"cases/{item.id}{item.suffix}"
         (folder / name).write_bytes(item.data)
-        cases.append({"id": item.id, "input": name, "card": None, "now": NOW, "bundle": "bundle.json"})
+        cases.append(
+            {"id": item.id, "input": name, "card": None, "now": NOW, "bundle": "bundle.json"}
+        )
     root_key = json.loads((CORPUS / "manifest.json").read_text("utf-8"))["rootKey"]
     manifest = {"rootKey": root_key, "cases": cases, "bundles": []}
     (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")

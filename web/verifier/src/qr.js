@@ -4,12 +4,16 @@
 
 import { decodeCbor } from './cbor.js';
 import { base45Decode } from './encoding.js';
+import { imageRefusal } from './image.js';
 import { inflate } from './inflate.js';
 import { isObject } from './json.js';
 
 export const PREFIX = 'DTE1:';
 const MAX_TEXT_CHARS = 8192;
 const MAX_DECOMPRESSED_BYTES = 256 * 1024;
+// zxing-cpp stops after 255 codes, in Python and here alike: an image where it finds that many may
+// hold more, so which ones were read is not known; refused as ambiguous (credentials/qr.py).
+const MAX_CODES = 255;
 
 export class QrError extends Error {
   constructor(code, message) {
@@ -94,7 +98,7 @@ export async function readQrTexts(source, { imageData = null } = {}) {
   }
   const readBarcodes = await zxingReader();
   const input = imageData ?? source;
-  const results = await readBarcodes(input, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 4 });
+  const results = await readBarcodes(input, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: MAX_CODES });
   return results.filter((r) => r.isValid).map((r) => r.text);
 }
 
@@ -111,8 +115,16 @@ export async function decodeImage(source, options) {
     if (texts.length) throw new QrError('QR_PREFIX', 'the image holds a QR code, but not a DTE1 code');
     throw new QrError('QR_NOT_FOUND', 'no QR code found in the image');
   }
-  if (ours.length > 1) throw new QrError('QR_AMBIGUOUS', 'the image holds more than one DTE1 code');
+  if (ours.length > 1 || texts.length >= MAX_CODES) throw new QrError('QR_AMBIGUOUS', 'the image holds more than one DTE1 code');
   return decodeText(ours[0]);
+}
+
+/** The credential in an image file's bytes: refused by the format and size rule (image.js)
+ * before any decoder sees it, as credentials/qr.py's decode_image does. */
+export async function decodeImageBytes(bytes) {
+  const refused = imageRefusal(bytes);
+  if (refused !== null) throw new QrError('QR_IMAGE', refused);
+  return decodeImage(new Blob([bytes]));
 }
 
 /** Start loading the decoder early (it is about 1 MB of WebAssembly to compile). */

@@ -2,26 +2,20 @@
 // (service/verify_cli.py read_credential): a DTE1 code, an image of one, or JSON.
 
 import { JsonError, parseJson } from './json.js';
-import { PREFIX, QrError, decodeImage, decodeText } from './qr.js';
+import { sniff } from './image.js';
+import { PREFIX, QrError, decodeImageBytes, decodeText } from './qr.js';
 
 export class ReadError extends Error {
-  /** `code`: READ_TEXT, READ_JSON, or the QR layer's code (QR_NOT_FOUND, QR_PREFIX, …). */
+  /** `code`: READ_TOO_LARGE, READ_TEXT, READ_JSON, or the QR layer's code (QR_NOT_FOUND, QR_PREFIX, …). */
   constructor(code, message) {
     super(message);
     this.code = code;
   }
 }
 
-const IMAGE_MAGIC = [
-  [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-  [0xff, 0xd8, 0xff],
-  [0x47, 0x49, 0x46, 0x38, 0x37, 0x61],
-  [0x47, 0x49, 0x46, 0x38, 0x39, 0x61],
-  [0x42, 0x4d],
-  [0x49, 0x49, 0x2a, 0x00],
-  [0x4d, 0x4d, 0x00, 0x2a],
-];
 const STRIP = new Set([0xef, 0xbb, 0xbf, 0x20, 0x09, 0x0d, 0x0a]);
+/** service/verify_cli.py's MAX_INPUT_BYTES: a larger file is not read at all. */
+export const MAX_INPUT_BYTES = 20 * 1024 * 1024;
 
 const startsWith = (bytes, prefix) => prefix.every((b, i) => bytes[i] === b);
 
@@ -52,6 +46,7 @@ async function fromQr(promise) {
 
 /** The credential in a file's bytes (Uint8Array), or ReadError saying why it cannot be read. */
 export async function readCredential(bytes) {
+  if (bytes.length > MAX_INPUT_BYTES) throw new ReadError('READ_TOO_LARGE', `the input is larger than ${MAX_INPUT_BYTES / (1024 * 1024)} MiB`);
   let start = 0;
   while (start < bytes.length && STRIP.has(bytes[start])) start++;
   const head = bytes.subarray(start);
@@ -59,11 +54,10 @@ export async function readCredential(bytes) {
     if (head.some((b) => b > 0x7f)) throw new ReadError('QR_TEXT', 'the input starts like a DTE1: code but is not ASCII text');
     return fromQr(decodeText(new TextDecoder().decode(head).replace(/[\r\n]+$/, '')));
   }
-  const isImage = IMAGE_MAGIC.some((m) => startsWith(head, m)) || (startsWith(head, [0x52, 0x49, 0x46, 0x46]) && startsWith(head.subarray(8), [0x57, 0x45, 0x42, 0x50]));
-  if (isImage) return fromQr(decodeImage(new Blob([bytes])));
+  if (sniff(head) !== null) return fromQr(decodeImageBytes(bytes));
   if (head[0] === 0x7b || head[0] === 0x5b) return parseJsonBytes(bytes);
   try {
-    return await decodeImage(new Blob([bytes]));
+    return await decodeImageBytes(bytes);
   } catch (error) {
     if (!(error instanceof QrError)) throw error;
     // Neither an image nor JSON-looking text: report it as the JSON it most likely was.
