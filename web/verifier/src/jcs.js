@@ -76,6 +76,13 @@ export function canonicalize(value) {
   return out.join('');
 }
 
+/** The canonical text of container[key], the number's mark included (a bare value has none). */
+export function canonicalizeAt(container, key) {
+  const out = [];
+  walk(container[key], 0, container, key, out);
+  return out.join('');
+}
+
 /** The canonical UTF-8 bytes. */
 export function canonicalBytes(value) {
   return new TextEncoder().encode(canonicalize(value));

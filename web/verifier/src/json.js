@@ -4,7 +4,12 @@
 //   FLOAT   - a number written with a fraction or exponent (1.0 is a float in Python, so
 //             `"opslimit": 1.0` is not an integer there even though JCS writes it as 1);
 //   INEXACT - an integer literal no double holds exactly (Python keeps it exact, and then JCS
-//             refuses it; JSON.parse would silently round it).
+//             refuses it; JSON.parse would silently round it). One past ±1.8e308 (310 to 4,300
+//             digits) is kept as ±Number.MAX_VALUE, not as an infinity: Python holds it as an
+//             int, so it is a JSON value that compares above (below) every double, as
+//             ±MAX_VALUE does, and the mark keeps JCS from ever printing it.
+// The marks live beside the container, so a value moved to another container must take its mark
+// with it: copy objects with `copyWithout` and move values with `moveValue`, never by hand.
 // Objects have no prototype, so a key like "__proto__" is just a key.
 
 export const FLOAT = 1;
@@ -21,6 +26,21 @@ export function markNumber(container, key, mark) {
   let m = marks.get(container);
   if (!m) marks.set(container, (m = new Map()));
   m.set(key, mark);
+}
+
+/** target[key] = source[sourceKey], with the number's mark. */
+export function moveValue(target, key, source, sourceKey = key) {
+  target[key] = source[sourceKey];
+  const mark = numberMark(source, sourceKey);
+  if (mark !== undefined) markNumber(target, key, mark);
+  else marks.get(target)?.delete(key);
+}
+
+/** A shallow copy of the object `object` without the key `name`, marks included. */
+export function copyWithout(object, name) {
+  const out = newObject();
+  for (const key of Object.keys(object)) if (key !== name) moveValue(out, key, object);
+  return out;
 }
 
 /** True where Python would see an `int` (not a bool, not a float). */
@@ -120,9 +140,10 @@ export function parseJson(text) {
     const digits = literal.replace('-', '');
     if (digits.length > MAX_INT_DIGITS) fail('integer literal too long');
     if (Math.abs(value) <= SAFE) return [value === 0 ? 0 : value, undefined];
+    // Past every double: still an integer to Python, above (below) every double (see the top).
+    if (!Number.isFinite(value)) return [Math.sign(value) * Number.MAX_VALUE, INEXACT];
     // Like credentials/_jcs.py: a big literal is fine only if it is exactly how JCS writes a double.
-    const exact = Number.isFinite(value) && String(value) === literal;
-    return [value, exact ? undefined : INEXACT];
+    return [value, String(value) === literal ? undefined : INEXACT];
   };
 
   for (;;) {
@@ -221,6 +242,17 @@ export function parseJson(text) {
       }
       fail(top.isArray ? "expected ',' or ']'" : "expected ',' or '}'");
     }
+  }
+}
+
+/** Text for a message about any parsed value: objects without a prototype have no toString, so
+ * `String(value)` would throw on them (and did, on a JSON object as `proof.type`). */
+export function describe(value) {
+  if (value === undefined) return 'None';
+  try {
+    return typeof value === 'number' ? String(value) : JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? 'a list' : 'an object';
   }
 }
 

@@ -3,8 +3,8 @@
 
 import { ed25519Verify, sha256 } from './crypto.js';
 import { base58Decode, concatBytes } from './encoding.js';
-import { CanonicalizationError, canonicalBytes, canonicalize } from './jcs.js';
-import { get, has, isObject, newObject } from './json.js';
+import { CanonicalizationError, canonicalBytes, canonicalizeAt } from './jcs.js';
+import { copyWithout, describe, get, has, isObject, moveValue } from './json.js';
 import { isXsdDatetime } from './time.js';
 
 export const PROOF_TYPE = 'DataIntegrityProof';
@@ -14,7 +14,7 @@ const BASE58BTC = /^z[1-9A-HJ-NP-Za-km-z]{1,120}$/;
 const result = (ok, code, message, vm = null, created = null) => ({ ok, code, message, verificationMethod: vm, created });
 
 function brief(value) {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const text = describe(value);
   return text.length <= 80 ? text : text.slice(0, 77) + '...';
 }
 
@@ -39,7 +39,7 @@ function contextStartsWith(documentContext, proofContext) {
   const doc = asContextList(documentContext);
   const prf = asContextList(proofContext);
   if (doc === null || prf === null || prf.length > doc.length) return false;
-  return prf.every((item, i) => canonicalize(item) === canonicalize(doc[i]));
+  return prf.every((_, i) => canonicalizeAt(prf, i) === canonicalizeAt(doc, i));
 }
 
 function decodeProofValue(value) {
@@ -49,12 +49,6 @@ function decodeProofValue(value) {
   const raw = base58Decode(value.slice(1));
   if (raw.length !== 64) return [null, `proofValue must hold 64 bytes, found ${raw.length}`];
   return [raw, null];
-}
-
-function copyWithout(object, name) {
-  const out = newObject();
-  for (const key of Object.keys(object)) if (key !== name) out[key] = object[key];
-  return out;
 }
 
 /**
@@ -103,7 +97,7 @@ export async function verifyProof(secured, publicKey, expectedPurpose = 'asserti
       if (!contextStartsWith(get(secured, '@context'), options['@context'])) {
         return fail('PROOF_CONTEXT_MISMATCH', "the document's @context does not start with the proof's @context");
       }
-      unsecured['@context'] = options['@context'];
+      moveValue(unsecured, '@context', options);
     }
     // Proof Configuration (§3.3.5) re-checks type, suite and created; all were checked above.
     const [configHash, documentHash] = await Promise.all([sha256(canonicalBytes(options)), sha256(canonicalBytes(unsecured))]);
