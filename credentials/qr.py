@@ -23,6 +23,7 @@ import segno
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
+from credentials._cbor_tags import refuse_tags
 from credentials._image_format import MAX_IMAGE_PIXELS, refusal, sniff
 from credentials.errors import CredentialError
 
@@ -74,6 +75,8 @@ def encode_text(credential: Mapping[str, Any]) -> str:
         raise CredentialError(
             "QR_CBOR", f"the credential cannot be encoded as CBOR: {exc}"
         ) from None
+    # What this encoder writes, its own decoder (and the page's) must read: no tag, ever.
+    refuse_tags(payload)
     encoded: bytes = base45.b45encode(zlib.compress(payload, 9))
     return PREFIX + encoded.decode("ascii")
 
@@ -106,6 +109,7 @@ def decode_text(text: str) -> dict[str, Any]:
         raise CredentialError("QR_ZLIB", "the zlib data is truncated")
     if inflater.unused_data:
         raise CredentialError("QR_ZLIB", "unexpected data after the zlib stream")
+    refuse_tags(payload)
     stream = io.BytesIO(payload)
     try:
         # read_size=1 so that tell() is exact and trailing bytes are seen.
@@ -124,14 +128,26 @@ def decode_text(text: str) -> dict[str, Any]:
     return value
 
 
+_CBOR_INT_MIN: Final = -(2**64)
+_CBOR_INT_MAX: Final = 2**64 - 1
+
+
 def _check_json(value: Any) -> None:
-    """Refuse what JSON cannot express: CBOR tags, bytes, NaN, non-string keys, deep nesting."""
+    """Refuse what JSON cannot express (bytes, NaN, non-string keys, deep nesting) and integers
+    that CBOR holds only in a tag."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise CredentialError("QR_NOT_JSON", f"nested deeper than {MAX_DEPTH} levels")
-        if item is None or isinstance(item, bool | int | str):
+        if item is None or isinstance(item, bool | str):
+            continue
+        if isinstance(item, int):
+            if not _CBOR_INT_MIN <= item <= _CBOR_INT_MAX:
+                # Past 64 bits CBOR needs a bignum tag, which no DTE1 reader accepts.
+                raise CredentialError(
+                    "QR_NOT_JSON", "an integer beyond 64 bits has no tag-free CBOR form"
+                )
             continue
         if isinstance(item, float):
             if not math.isfinite(item):

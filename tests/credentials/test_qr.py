@@ -27,7 +27,8 @@ from tests.credentials._support import NEW_KEY, issue
 JSON_SCALARS = (
     st.none()
     | st.booleans()
-    | st.integers()
+    # CBOR without tags holds integers of 64 bits; past that the encoder refuses (tested below).
+    | st.integers(min_value=-(2**64), max_value=2**64 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
 )
@@ -163,9 +164,10 @@ def test_a_certificate_uses_alphanumeric_mode_and_level_q(certificate: dict[str,
         (wrap(cbor2.dumps("text")), "QR_NOT_OBJECT"),
         (wrap(cbor2.dumps({"a": b"bytes"})), "QR_NOT_JSON"),
         (wrap(cbor2.dumps({1: "x"})), "QR_NOT_JSON"),
-        (wrap(cbor2.dumps({"t": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)})), "QR_NOT_JSON"),
+        # A tag is refused before decoding, as a CBOR-layer error (the page's code too).
+        (wrap(cbor2.dumps({"t": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)})), "QR_CBOR"),
         (wrap(cbor2.dumps({"n": math.nan})), "QR_NOT_JSON"),
-        (wrap(cbor2.dumps({"s": cbor2.CBORTag(999, 1)})), "QR_NOT_JSON"),
+        (wrap(cbor2.dumps({"s": cbor2.CBORTag(999, 1)})), "QR_CBOR"),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("QR_") else None,
 )
@@ -247,3 +249,79 @@ def test_text_outside_the_alphanumeric_set_is_refused() -> None:
     with pytest.raises(CredentialError) as info:
         qr.to_svg("HC1:ABC")
     assert info.value.code == "QR_PREFIX"
+
+
+def _dte1(payload: bytes) -> str:
+    return qr.PREFIX + base45.b45encode(zlib.compress(payload)).decode("ascii")
+
+
+_DOC = {"@context": ["https://www.w3.org/ns/credentials/v2"], "n": 1, "names": ["ab", "ab"]}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        cbor2.dumps(cbor2.CBORTag(55799, _DOC)),  # self-describe
+        cbor2.dumps(_DOC, value_sharing=True),
+        cbor2.dumps(_DOC, string_referencing=True),
+        cbor2.dumps({**_DOC, "n": cbor2.CBORTag(2, b"\x01")}),  # a bignum that is 1
+        cbor2.dumps({**_DOC, "n": cbor2.CBORTag(3, b"\x00")}),  # a bignum that is -1
+        cbor2.dumps({**_DOC, "n": cbor2.CBORTag(32, "1")}),
+        cbor2.dumps({**_DOC, "names": [cbor2.CBORTag(4242, "ab")]}),
+    ],
+    ids=["self-describe", "sharing", "string-refs", "bignum", "negative-bignum", "uri", "other"],
+)
+def test_cbor_tags_are_refused_before_decoding(payload: bytes) -> None:
+    """docs/qr.md: tags are refused. cbor2 resolves these into plain JSON values (the very
+    document, for the first five) before any check could see them; the page reads no tag."""
+    with pytest.raises(CredentialError) as info:
+        qr.decode_text(_dte1(payload))
+    assert info.value.code == "QR_CBOR"
+    assert "tag" in info.value.message
+
+
+def test_the_encoder_never_writes_a_tag() -> None:
+    """The encoder used to write an integer past 64 bits as a tag-2 bignum, which the page
+    refuses; such an integer is now refused, and the 64-bit extremes still travel."""
+    edge = {"max": 2**64 - 1, "min": -(2**64)}
+    assert qr.decode_text(qr.encode_text(edge)) == edge
+    for value in (2**64, -(2**64) - 1, 10**400):
+        with pytest.raises(CredentialError) as info:
+            qr.encode_text({"n": [value]})
+        assert info.value.code == "QR_NOT_JSON"
+
+
+ANY_INTEGERS = st.recursive(
+    st.integers() | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=12,
+)
+
+
+@given(ANY_INTEGERS)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_what_the_encoder_writes_holds_no_tag(value: Any) -> None:
+    try:
+        text = qr.encode_text({"v": value})
+    except CredentialError as exc:
+        assert exc.code in ("QR_NOT_JSON", "QR_CBOR")
+        return
+    payload = zlib.decompress(base45.b45decode(text[len(qr.PREFIX) :]))
+    assert not _has_tag(cbor2.loads(payload, tag_hook=lambda _, tag: _Tagged()))
+
+
+class _Tagged:
+    """What a tag decodes to under the hook above: a mark that one was there."""
+
+
+def _has_tag(value: Any) -> bool:
+    """A tag cbor2 resolves itself (a bignum) shows as an integer CBOR cannot hold untagged."""
+    if isinstance(value, _Tagged):
+        return True
+    if isinstance(value, int) and not -(2**64) <= value < 2**64:
+        return True
+    if isinstance(value, dict):
+        return any(_has_tag(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_tag(v) for v in value)
+    return False
