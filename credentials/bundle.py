@@ -21,6 +21,7 @@ from typing import Any, Final, Literal, Protocol
 
 from credentials import _proof as proof
 from credentials import _schema
+from credentials._timestamp import parse_rfc3339
 from credentials.errors import CredentialError, KeyFormatError
 from credentials.keys import PublicKey, SigningKey
 from credentials.status_list import StatusList, parse_status_list_credential
@@ -43,7 +44,8 @@ class BundleError(CredentialError):
 
 
 def parse_timestamp(value: object) -> dt.datetime:
-    """An RFC 3339 date-time with an offset, as an aware datetime; `ValueError` otherwise."""
+    """An RFC 3339 date-time with an offset, in the years 1 to 9999 (credentials/_timestamp.py),
+    as an aware datetime; `ValueError` otherwise."""
     if type(value) is str:
         return _parse_timestamp_str(value)
     return _parse_timestamp_str.__wrapped__(value)
@@ -53,12 +55,9 @@ def parse_timestamp(value: object) -> dt.datetime:
 def _parse_timestamp_str(value: Any) -> dt.datetime:
     # Remembered per exact string (a datetime is immutable): verifying a batch parses the same
     # few instants over and over. Failures raise and are not remembered.
-    if not isinstance(value, str) or len(value) > 64 or "T" not in value:
+    if not isinstance(value, str):
         raise ValueError("not an RFC 3339 date-time")
-    parsed = dt.datetime.fromisoformat(value)
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError("date-time without a time zone offset")
-    return parsed
+    return parse_rfc3339(value)
 
 
 def format_timestamp(value: dt.datetime) -> str:

@@ -181,14 +181,20 @@ export function fromIsoFormat(text) {
   return { instantUs: local - (time.offsetUs ?? 0n), offsetUs: time.offsetUs };
 }
 
-/** credentials.bundle.parse_timestamp: an RFC 3339-ish date-time WITH an offset, as µs. */
+// credentials/_timestamp.py: the one form of a date-time, and the instants both sides can hold
+// (the date in UTC and in China time within the years 1 to 9999).
+const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})$/;
+const EARLIEST_US = BigInt(daysFromCivil(1, 1, 1)) * US_PER_DAY;
+const LATEST_US = BigInt(daysFromCivil(9999, 12, 31)) * US_PER_DAY + 16n * 3600n * US_PER_SECOND - 1n;
+
+/** credentials.bundle.parse_timestamp: an RFC 3339 date-time with an offset, as µs. */
 export function parseTimestamp(value) {
-  if (typeof value !== 'string' || value.length > 64 || !value.includes('T')) {
-    throw new RangeError('not an RFC 3339 date-time');
+  if (typeof value !== 'string' || value.length > 64 || !RFC3339.test(value)) {
+    throw new RangeError('not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM))');
   }
-  const parsed = fromIsoFormat(value);
-  if (parsed.offsetUs === null) throw new RangeError('date-time without a time zone offset');
-  return parsed.instantUs;
+  const { instantUs } = fromIsoFormat(value);
+  if (instantUs < EARLIEST_US || instantUs > LATEST_US) throw new RangeError('the date-time lies outside the years 1 to 9999');
+  return instantUs;
 }
 
 /** `date.fromisoformat` for the bundle's listing days: days since the epoch. */

@@ -10,6 +10,7 @@ import { CanonicalizationError, canonicalize } from '../src/jcs.js';
 import { INEXACT, copyWithout, numberMark, parseJson } from '../src/json.js';
 import { PublicKey } from '../src/keys.js';
 import { verifyProof } from '../src/proof.js';
+import { parseTimestamp } from '../src/time.js';
 
 const corpus = fileURLToPath(new URL('../../../tests/vectors/conformance/', import.meta.url));
 const valid = async () => parseJson(await readFile(`${corpus}cases/valid.json`, 'utf8'));
@@ -76,4 +77,16 @@ test('images: the format and the pixel limit come from the header, before any de
   assert.equal(sniff(webp), 'WEBP');
   assert.match(imageRefusal(webp), /WEBP images are not read/);
   assert.equal(imageSize(Uint8Array.from([0xff, 0xd8, 0xff])), null);
+});
+
+test('date-times: RFC 3339 with an offset, in the years 1 to 9999 in UTC and in China time', () => {
+  const read = ['2025-06-01T02:00:00Z', '2025-06-01T10:00:00+08:00', '2025-06-01T02:00:00.5Z', '0001-01-01T00:00:00Z', '9999-12-31T15:59:59.999999Z'];
+  for (const text of read) assert.equal(typeof parseTimestamp(text), 'bigint', text);
+  assert.equal(parseTimestamp('2025-06-01T10:00:00+08:00'), parseTimestamp('2025-06-01T02:00:00Z'));
+  const refusedTimes = [
+    '2025-06-01T02:00:17.Z', '2025-06-01T02:00:17,5Z', '2025-W22-7T02:00:00Z', '20250601T020000Z', '2025-06-01T02:00Z',
+    '2025-06-01T02:00:00+0800', '2025-06-01T02:00:00+08:00:00.5', '2025-06-01T02:00:00', '2025-02-29T02:00:00Z',
+    '0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-01:00', '9999-12-31T16:00:00Z', '0000-01-01T00:00:00Z',
+  ];
+  for (const text of refusedTimes) assert.throws(() => parseTimestamp(text), RangeError, text);
 });
