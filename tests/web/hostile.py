@@ -95,6 +95,21 @@ def suite_inputs(rng: random.Random) -> Iterator[Hostile]:
                 ODD_VALUES
             )
             yield Hostile(f"suite-{field}-{n}-both", as_json(both))
+    for n in range(60):
+        document = copy.deepcopy(VALID)
+        document["proof"][rng.choice(["type", "cryptosuite"])] = _random_value(rng, 3)
+        yield Hostile(f"suite-random-{n}", as_json(document))
+
+
+def _random_value(rng: random.Random, depth: int) -> Any:
+    """A JSON value of any type, nested up to `depth`, with keys JS objects would inherit."""
+    kind = rng.choice(["object", "list", "scalar"] if depth else ["scalar"])
+    if kind == "object":
+        keys = rng.sample(["toString", "valueOf", "__proto__", "constructor", "a", ""], 2)
+        return {key: _random_value(rng, depth - 1) for key in keys}
+    if kind == "list":
+        return [_random_value(rng, depth - 1) for _ in range(rng.randint(0, 3))]
+    return rng.choice([None, True, 0, -1, 2**53 + 2, 1e300, "DataIntegrityProof", "eddsa-jcs-2022"])
 
 
 # --- long integers -------------------------------------------------------------------------------
@@ -124,7 +139,7 @@ def _literal(rng: random.Random, digits: int) -> str:
 
 
 def long_integer_inputs(rng: random.Random) -> Iterator[Hostile]:
-    lengths = [*range(300, 321), *range(4290, 4311), *(rng.randint(309, 4300) for _ in range(40))]
+    lengths = [*range(300, 321), *range(4290, 4311), *(rng.randint(309, 4300) for _ in range(120))]
     for n, digits in enumerate(lengths):
         place = INTEGER_PLACES[n % len(INTEGER_PLACES)]
         marker = "123456789.25"  # a float the JSON text then carries the literal in place of
@@ -155,12 +170,15 @@ def _exact_double(value: int) -> int:
 def precision_inputs(rng: random.Random) -> Iterator[Hostile]:
     """Signed over the double D, shown with D + 1 (no double holds it): Python's JCS refuses
     the shown number; a page that forgot the number's mark would print D and accept it."""
-    for n in range(60):
+    for n in range(100):
         signed_value = _exact_double(2**53 if n == 0 else rng.randrange(2**53, 2**63))
         shown = signed_value + 1  # the same double, but not the number that was signed
         place = PRECISION_PLACES[n % len(PRECISION_PLACES)]
         document = signed(lambda d, p=place, v=signed_value: _put(d, p, v))  # type: ignore[misc]
-        text = as_json(document).decode("utf-8").replace(str(signed_value), str(shown))
+        # The signer keeps a big integer as the double it stands for: written 9007199254740992.0.
+        text = (
+            as_json(document).decode("utf-8").replace(json.dumps(float(signed_value)), str(shown))
+        )
         yield Hostile(f"precision-{n}", text.encode("utf-8"))
         # In the proof itself: the options are copied for the proof configuration too.
         proofed = copy.deepcopy(VALID)
@@ -215,15 +233,54 @@ def _created(value: str) -> dict[str, Any]:
         return document
 
 
+def _without_created(value: str) -> dict[str, Any]:
+    """Signed with no proof.created, so that the issuance time is read from validFrom."""
+    from credentials import _proof
+
+    document = unsigned()
+    document["validFrom"] = value
+    options = {k: v for k, v in VALID["proof"].items() if k not in ("created", "proofValue")}
+    data = _proof.hash_data(
+        _proof.canonical_proof_config(options), _proof.canonical_document(document)
+    )
+    signature = _proof.encode_proof_value(INSTITUTION_A.sign(data))
+    return {**document, "proof": {**options, "proofValue": signature}}
+
+
+def _random_date(rng: random.Random) -> str:
+    """A date-time near the edges of every field, in the forms parsers are lenient about."""
+    year = rng.choice(["0000", "0001", "0002", "2025", "9998", "9999", "10000"])
+    month, day = (
+        rng.choice(["00", "01", "02", "12", "13"]),
+        rng.choice(["00", "01", "28", "29", "31"]),
+    )
+    hour, minute = rng.choice(["00", "15", "16", "23", "24"]), rng.choice(["00", "59", "60"])
+    second = rng.choice(["00", "59", "60"])
+    fraction = rng.choice(["", "", ".", ".5", ",5", ".999999", ".1234567"])
+    offset = rng.choice(["Z", "Z", "+08:00", "-01:00", "+01:00", "+23:59", "+24:00", "z", "+0800"])
+    separator = rng.choice(["T", "T", "T", "t", " "])
+    return f"{year}-{month}-{day}{separator}{hour}:{minute}:{second}{fraction}{offset}"
+
+
 def date_inputs(rng: random.Random) -> Iterator[Hostile]:
     for n, value in enumerate(DATES):
         for field in ("validFrom", "validUntil"):
             document = signed(lambda d, f=field, v=value: d.__setitem__(f, v))  # type: ignore[misc]
             yield Hostile(f"date-{field}-{n}", as_json(document))
         yield Hostile(f"date-created-{n}", as_json(_created(value)))
+        yield Hostile(f"date-no-created-{n}", as_json(_without_created(value)))
         both = signed(lambda d, v=value: d.__setitem__("validFrom", v))  # type: ignore[misc]
         both["proof"]["created"] = rng.choice(DATES)
         yield Hostile(f"date-both-{n}", as_json(both))
+    for n in range(160):
+        value = _random_date(rng)
+        if n % 3 == 1:
+            yield Hostile(f"date-random-created-{n}", as_json(_created(value)))
+        elif n % 3 == 2:
+            yield Hostile(f"date-random-no-created-{n}", as_json(_without_created(value)))
+        else:
+            document = signed(lambda d, v=value: d.__setitem__("validFrom", v))  # type: ignore[misc]
+            yield Hostile(f"date-random-validFrom-{n}", as_json(document))
 
 
 # --- CBOR tags in the DTE1 payload ---------------------------------------------------------------
