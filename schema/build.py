@@ -25,6 +25,7 @@ from schema.errors import ErrorMasking
 from schema.mutation import Mutation as CoreMutation
 from schema.node_query import NodeQuery
 from schema.query import Query as CoreQuery
+from schema.quiet_values import quiet
 from schema.rate_limit import RateLimitQuery
 from schema.statistics import StatisticsQuery
 from schema.supervision import SupervisionMutation, SupervisionQuery
@@ -73,9 +74,10 @@ _RULES = [
 
 def validation_rules(*, introspection: bool = True) -> tuple[type[ASTValidationRule], ...]:
     """Every rule a query is validated with: GraphQL's own, the limiters, and with introspection
-    off the rule that refuses it (what the extensions below add, for `schema.execution`)."""
+    off the rule that refuses it (what the extensions below add, for `schema.execution`). The
+    value rule is the quiet one: a refused literal is never repeated (`schema/quiet_values.py`)."""
     extra = () if introspection else (NoSchemaIntrospectionCustomRule,)
-    return (*specified_rules, *_RULES, *extra)
+    return (*quiet(tuple(specified_rules)), *_RULES, *extra)
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:

@@ -13,6 +13,7 @@ request itself (parse, validation, variable coercion: those without a path) are 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,12 @@ log = logging.getLogger("registry.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 BAD_USER_INPUT = "BAD_USER_INPUT"  # a variable the schema cannot coerce (wrong type, range, enum)
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+# No operation, or none by the name given, or several and no name: GetOperation() failed.
+OPERATION_UNDETERMINED = "OPERATION_RESOLUTION_FAILURE"
+# A token's text at the end of a syntax error ("Expected Name, found Int '110101…'.").
+_TOKEN_TEXT = re.compile(r"\b(Int|Float|String|BlockString) '.*'(\.?)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,29 @@ def present(error: GraphQLError, request_id: str | None) -> GraphQLError:
     return _anonymise(error, request_id)
 
 
+def request_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """An error raised before execution (GetOperation, CoerceVariableValues) as the client sees
+    it: a variable's is `BAD_USER_INPUT` without its value, the operation's
+    `OPERATION_RESOLUTION_FAILURE`; both carry the request id."""
+    node = error.nodes[0] if error.nodes else None
+    if isinstance(node, VariableDefinitionNode) or error.original_error is not None:
+        code, message = BAD_USER_INPUT, _coercion_message(error)
+    else:
+        code, message = OPERATION_UNDETERMINED, error.message
+    return _rebuilt(error, message, {"code": code, "requestId": request_id})
+
+
+def validation_error(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """A validation error with its code and the request id (its message never quotes a value:
+    `schema/quiet_values.py`)."""
+    return _rebuilt(error, error.message, {"code": VALIDATION_FAILED, "requestId": request_id})
+
+
+def syntax_error_message(error: GraphQLSyntaxError) -> str:
+    """The parser's message without the text of the token it refused (it may be an ID number)."""
+    return _TOKEN_TEXT.sub(r"\1\2", error.message)
+
+
 def _coercion_message(error: GraphQLError) -> str:
     """Which variable and which type, without the value: it may be an ID number."""
     node = error.nodes[0] if error.nodes else None
@@ -171,11 +201,11 @@ def with_code(error: GraphQLError) -> dict[str, Any]:
     extensions = dict(formatted.get("extensions") or {})
     if "code" not in extensions:
         if isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error"):
-            extensions["code"] = "GRAPHQL_PARSE_FAILED"
+            extensions["code"] = PARSE_FAILED
         elif error.original_error is None or not error.path:
             # Validation, including a literal a custom scalar refuses (it carries the scalar's
             # exception): about the query, not an internal failure.
-            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+            extensions["code"] = VALIDATION_FAILED
         else:
             extensions["code"] = INTERNAL
     formatted["extensions"] = extensions

@@ -7,12 +7,17 @@ certificate look-up (docs/benchmarks.md). Here a query text is validated once, w
 rules the schema's extensions add (`schema.build.validation_rules`), and executed by graphql-core
 with strawberry's own execution context class; errors are masked as `ErrorMasking` masks them.
 `Schema.execute` stays as it was for every other caller.
+
+The outcome says whether the operation was executed: a request error (validation, no operation
+to run, a variable that cannot be coerced) stops it before, and GraphQL over HTTP answers those
+without `data` and with a 4xx status.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -20,7 +25,15 @@ from graphql import DocumentNode, ExecutionResult, GraphQLError, execute, valida
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from schema.build import CACHE_SIZE, validation_rules
-from schema.errors import mask
+from schema.errors import mask, request_error, validation_error
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`result`, and whether execution started (False: `result.errors` are request errors)."""
+
+    result: ExecutionResult
+    executed: bool
 
 
 class Executor:
@@ -51,10 +64,13 @@ class Executor:
         variables: dict[str, Any] | None,
         context: Any,
         operation_name: str | None,
-    ) -> ExecutionResult:
+    ) -> Outcome:
+        """Validate (once per text), then execute; every error presented for the client."""
+        request_id = getattr(context, "request_id", None)
         errors = self.validate(query, document)
         if errors:
-            return ExecutionResult(data=None, errors=list(errors))
+            shown = [validation_error(e, request_id) for e in errors]
+            return Outcome(ExecutionResult(data=None, errors=shown), executed=False)
         result = execute(
             self._schema,
             document,
@@ -67,6 +83,11 @@ class Executor:
         if inspect.isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
+        if result.data is None and result.errors and not any(e.path for e in result.errors):
+            # Only GetOperation() and CoerceVariableValues() fail without a field's path: the
+            # operation never started.
+            shown = [request_error(e, request_id) for e in result.errors]
+            return Outcome(ExecutionResult(data=None, errors=shown), executed=False)
         if result.errors:
-            result.errors = mask(result.errors, getattr(context, "request_id", None))
-        return result
+            result.errors = mask(result.errors, request_id)
+        return Outcome(result, executed=True)

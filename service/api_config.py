@@ -44,6 +44,7 @@ class ApiConfig:
     introspection: bool = True
     max_body_bytes: int = 1_048_576
     request_timeout_s: int = 10
+    body_timeout_s: int = 10  # the whole request body must arrive within this (408 after)
     cors_origins: tuple[str, ...] = ("*",)
     rate_points: int = 5000  # per client and window, spent by query cost
     rate_window_s: int = 3600
@@ -69,6 +70,7 @@ class ApiConfig:
             introspection=_flag(env, "REGISTRY_INTROSPECTION", True),
             max_body_bytes=_int(env, "REGISTRY_MAX_BODY_BYTES", 1_048_576),
             request_timeout_s=_int(env, "REGISTRY_REQUEST_TIMEOUT", 10),
+            body_timeout_s=_int(env, "REGISTRY_BODY_TIMEOUT", 10),
             cors_origins=origins,
             rate_points=_int(env, "REGISTRY_RATE_LIMIT", 5000),
             rate_window_s=_int(env, "REGISTRY_RATE_WINDOW", 3600),

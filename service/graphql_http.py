@@ -1,14 +1,19 @@
 """GraphQL over HTTP, as the GraphQL-over-HTTP specification and the best public APIs do it.
 
-One endpoint, `/graphql`:
+One endpoint, `/graphql`, following the GraphQL-over-HTTP draft as it stands in 2026:
 
-- `application/graphql-response+json` when the client accepts it, with its status codes (400 an
-  unparseable request, 422 a query that is invalid or over a limit, 401/403, 429, 500);
-  `application/json` (always 200 for GraphQL errors) for legacy clients.
+- Status codes for every client: 200 a result without errors, 294 a result with errors (`data`
+  present, even null); a request error has no `data` and a 4xx: 400 a body that is not JSON or a
+  document that does not parse, 422 a request that is not well formed, fails validation (or a
+  limit), names no runnable operation, or has variables that cannot be coerced; 401/403, 405,
+  406, 408, 413, 415, 429; 5xx only for the server's own failures.
+- `application/graphql-response+json` when the client accepts it; a legacy client
+  (`application/json`) gets the same statuses, and its 2xx answers as `application/json`.
 - GET for queries (a mutation over GET is 405), with `Cache-Control` and a strong `ETag` on public
   reads, and 304 on `If-None-Match`. POST needs `Content-Type: application/json` (415 otherwise).
-- A body limit (413), no batching, a request timeout, limits and cost checked on the parsed query
-  before execution, rate limits by cost with `x-ratelimit-*` headers, persisted queries.
+- A body limit (413), a body deadline (408), no batching, a request timeout, limits and cost
+  checked on the parsed query before execution, rate limits by cost with `x-ratelimit-*`
+  headers, persisted queries.
 """
 
 from __future__ import annotations
@@ -20,14 +25,13 @@ import json
 import logging
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import orjson
 from graphql import DocumentNode, parse
 from graphql.error import GraphQLSyntaxError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
@@ -36,57 +40,23 @@ from registry.access import tokens
 from registry.access.auth import ANONYMOUS, Principal
 from registry.errors import RegistryError
 from resolvers.context import Context, RateLimitInfo
-from schema.errors import with_code
-from schema.execution import Executor
+from schema.errors import INTERNAL, PARSE_FAILED, syntax_error_message, with_code
+from schema.execution import Executor, Outcome
 from schema.limits import Analysis, LimitExceeded, analyse, prescan
 from schema.personal import personal_root_fields
 from service.api_config import ApiConfig
+from service.graphql_params import Params, from_body, from_query_string
+from service.http_problem import HttpProblem
+from service.media import GRAPHQL_RESPONSE, JSON, negotiate
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.ratelimit import Decision, FixedWindowLimiter
+from service.request_body import read_body
 
 log = logging.getLogger("registry.graphql")
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 MAX_QUERY_CHARS = 20_000  # the full introspection query is 1,500
 MAX_TOKENS = 1000  # ... and 163 tokens; the lexer is pure Python (~20 µs a token)
 _SUGGESTION = re.compile(r" Did you mean .*\?$")
-
-STATUS_BY_CODE = {
-    "GRAPHQL_PARSE_FAILED": 400,
-    "BAD_REQUEST": 400,
-    "BAD_USER_INPUT": 400,  # a variable the schema cannot coerce (GraphQL over HTTP: 400)
-    "BATCHING_NOT_SUPPORTED": 400,
-    "PERSISTED_QUERY_NOT_FOUND": 400,
-    "PERSISTED_QUERY_HASH_MISMATCH": 400,
-    "PERSISTED_QUERY_REQUIRED": 400,
-    "UNAUTHENTICATED": 401,
-    "FORBIDDEN": 403,
-    "THROTTLED": 429,
-    "TIMEOUT": 504,
-    "INTERNAL_SERVER_ERROR": 500,
-}
-
-
-class HttpProblem(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, rate: Decision | None = None, **extensions: Any
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.rate = rate  # the rate-limit window that refused the request, for its headers
-        self.extensions = extensions
-
-
-@dataclass
-class Params:
-    query: str | None
-    variables: dict[str, Any]
-    operation_name: str | None
-    extensions: dict[str, Any]
-    document_id: str | None
 
 
 @lru_cache(maxsize=1024)
@@ -129,27 +99,6 @@ def _encode(body: dict[str, Any]) -> bytes:
         return json.dumps(body, separators=(",", ":")).encode()
 
 
-def _json_object(text: str | None, name: str) -> dict[str, Any]:
-    if text in (None, ""):
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise HttpProblem(400, "BAD_REQUEST", f"`{name}` is not valid JSON") from None
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise HttpProblem(400, "BAD_REQUEST", f"`{name}` must be a JSON object")
-    return value
-
-
-def _media(request: Request) -> str:
-    accept = request.headers.get("accept", "")
-    if GRAPHQL_RESPONSE in accept:
-        return GRAPHQL_RESPONSE
-    return JSON
-
-
 def _context(request: Request, state: Any, principal: Principal, rate: Decision) -> Context:
     context = Context(
         db=state.db,
@@ -187,68 +136,33 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request)
+        try:
+            response = await self.handle(request)
+        except ClientDisconnect:
+            raise  # the client is gone: nothing to answer (service/middleware.py logs it)
+        except Exception:
+            # A failure of ours, not the client's: a GraphQL-shaped 500 with the request id, and
+            # the traceback in the operator's log only.
+            request_id = scope.get("state", {}).get("request_id")
+            log.exception("internal error outside execution", extra={"request_id": request_id})
+            problem = HttpProblem(
+                500, INTERNAL, "Internal error; quote the request id when reporting it."
+            )
+            response = self._problem(request, problem, GRAPHQL_RESPONSE, None)
         await response(scope, receive, send)
 
     # --- request reading -------------------------------------------------------------------
 
-    async def _read_body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.config.max_body_bytes:
-            raise HttpProblem(
-                413, "BODY_TOO_LARGE", f"the body is limited to {self.config.max_body_bytes} bytes"
-            )
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.config.max_body_bytes:
-                raise HttpProblem(
-                    413,
-                    "BODY_TOO_LARGE",
-                    f"the body is limited to {self.config.max_body_bytes} bytes",
-                )
-        return bytes(body)
-
     async def _params(self, request: Request) -> Params:
         if request.method == "GET":
-            q = request.query_params
-            return Params(
-                query=q.get("query"),
-                variables=_json_object(q.get("variables"), "variables"),
-                operation_name=q.get("operationName") or None,
-                extensions=_json_object(q.get("extensions"), "extensions"),
-                document_id=q.get("documentId"),
-            )
+            return from_query_string(request.query_params)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             raise HttpProblem(
                 415, "UNSUPPORTED_MEDIA_TYPE", "send the request as Content-Type: application/json"
             )
-        raw = await self._read_body(request)
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise HttpProblem(400, "BAD_REQUEST", "the body is not valid JSON") from None
-        if isinstance(body, list):
-            raise HttpProblem(
-                400, "BATCHING_NOT_SUPPORTED", "send one operation per request (batching is off)"
-            )
-        if not isinstance(body, dict):
-            raise HttpProblem(400, "BAD_REQUEST", "the body must be a JSON object")
-        variables = body.get("variables") or {}
-        extensions = body.get("extensions") or {}
-        if not isinstance(variables, dict) or not isinstance(extensions, dict):
-            raise HttpProblem(400, "BAD_REQUEST", "`variables` and `extensions` must be objects")
-        for name in ("query", "operationName", "documentId"):
-            if body.get(name) is not None and not isinstance(body[name], str):
-                raise HttpProblem(400, "BAD_REQUEST", f"`{name}` must be a string")
-        return Params(
-            body.get("query"),
-            variables,
-            body.get("operationName"),
-            extensions,
-            body.get("documentId"),
-        )
+        raw = await read_body(request, self.config.max_body_bytes, self.config.body_timeout_s)
+        return from_body(raw)
 
     def _resolve_query(self, request: Request, p: Params) -> str:
         client = request.headers.get("x-dte-client", "")
@@ -285,8 +199,8 @@ class GraphQLEndpoint:
                     400, "PERSISTED_QUERY_HASH_MISMATCH", "sha256Hash is not the hash of the query"
                 )
             self.apq.put(digest, p.query)
-        if not p.query:
-            raise HttpProblem(400, "BAD_REQUEST", "a `query` is required")
+        if p.query is None:
+            raise HttpProblem(422, "BAD_REQUEST", "a `query` is required")
         if len(p.query) > MAX_QUERY_CHARS:
             raise HttpProblem(
                 413, "QUERY_TOO_LARGE", f"a query is limited to {MAX_QUERY_CHARS} characters"
@@ -305,7 +219,7 @@ class GraphQLEndpoint:
     # --- the request -----------------------------------------------------------------------
 
     async def handle(self, request: Request) -> Response:
-        media = _media(request)
+        media = negotiate(request.headers.get("accept"))
         if (
             request.method == "GET"
             and "text/html" in request.headers.get("accept", "")
@@ -314,46 +228,55 @@ class GraphQLEndpoint:
             return HTMLResponse(self.ide_html)
         rate: Decision | None = None
         try:
-            params = await self._params(request)
-            query = self._resolve_query(request, params)
-            try:
-                prescan(query)
-            except LimitExceeded as limit:
-                raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
-            try:
-                document = _parse(query)
-            except GraphQLSyntaxError as error:
-                raise HttpProblem(400, "GRAPHQL_PARSE_FAILED", error.message) from None
-            try:
-                analysis = _analyse(
-                    query, document, params.operation_name, params.variables, self.personal_fields
+            if media is None:
+                raise HttpProblem(
+                    406, "NOT_ACCEPTABLE", f"accept {GRAPHQL_RESPONSE} or {JSON} in the answer"
                 )
-            except LimitExceeded as limit:
-                raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
-            if request.method == "GET" and analysis.operation_type == "mutation":
-                raise HttpProblem(405, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+            params = await self._params(request)
+            query, document, analysis = self._prepare(request, params)
             state: Any = request.app.state
             principal = await self._principal(request, state)
             key = self._client_key(request, principal)
             rate = self._spend(request, key, analysis)
             context = _context(request, state, principal, rate)
-            # A mutation sent with GET was refused above (405), from the analysed operation.
-            try:
-                result = await asyncio.wait_for(
-                    self.executor.execute(
-                        query, document, params.variables, context, params.operation_name
-                    ),
-                    self.config.request_timeout_s,
-                )
-            except TimeoutError:
-                raise HttpProblem(
-                    504,
-                    "TIMEOUT",
-                    f"the request took longer than {self.config.request_timeout_s} s",
-                ) from None
+            outcome = await self._execute(query, document, params, context)
         except HttpProblem as problem:
-            return self._problem(problem, media, problem.rate or rate)
-        return self._result(request, result, media, rate, analysis.personal, principal)
+            return self._problem(request, problem, media or JSON, problem.rate or rate)
+        return self._result(request, outcome, media, rate, analysis.personal, principal)
+
+    def _prepare(self, request: Request, params: Params) -> tuple[str, DocumentNode, Analysis]:
+        """The query text, its document and its analysis; a request error as HttpProblem."""
+        query = self._resolve_query(request, params)
+        try:
+            prescan(query)
+            document = _parse(query)
+            analysis = _analyse(
+                query, document, params.operation_name, params.variables, self.personal_fields
+            )
+        except LimitExceeded as limit:
+            raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
+        except GraphQLSyntaxError as error:
+            raise HttpProblem(400, PARSE_FAILED, syntax_error_message(error)) from None
+        if request.method == "GET" and analysis.operation_type == "mutation":
+            raise HttpProblem(405, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+        return query, document, analysis
+
+    async def _execute(
+        self, query: str, document: DocumentNode, params: Params, context: Context
+    ) -> Outcome:
+        try:
+            return await asyncio.wait_for(
+                self.executor.execute(
+                    query, document, params.variables, context, params.operation_name
+                ),
+                self.config.request_timeout_s,
+            )
+        except TimeoutError:
+            raise HttpProblem(
+                504,
+                "TIMEOUT",
+                f"the request took longer than {self.config.request_timeout_s} s",
+            ) from None
 
     def _spend(self, request: Request, key: str, analysis: Analysis) -> Decision:
         """Charge the query's cost, and a personal look-up to its own allowance; THROTTLED (with
@@ -413,53 +336,45 @@ class GraphQLEndpoint:
             headers["retry-after"] = str(rate.retry_after)
         return headers
 
-    def _problem(self, problem: HttpProblem, media: str, rate: Decision | None) -> Response:
-        body = {
-            "errors": [
-                {
-                    "message": problem.message,
-                    "extensions": {"code": problem.code, **problem.extensions},
-                }
-            ]
-        }
-        # Transport-level refusals keep their status for every client; GraphQL request errors are
-        # 200 for legacy application/json clients, as they expect.
-        transport = problem.status in (405, 413, 415, 429, 503, 504) or (problem.status == 401)
-        status = problem.status if media == GRAPHQL_RESPONSE or transport else 200
-        if problem.code == "GRAPHQL_PARSE_FAILED" and media == JSON:
-            status = 400
+    def _problem(
+        self, request: Request, problem: HttpProblem, media: str, rate: Decision | None
+    ) -> Response:
+        """A request refused before execution: its status for every client, no `data`."""
+        request_id = request.scope.get("state", {}).get("request_id")
+        extensions = {"code": problem.code, **problem.extensions, "requestId": request_id}
+        body = {"errors": [{"message": problem.message, "extensions": extensions}]}
         headers = {**self._headers(rate), "cache-control": "no-store"}
         if problem.status == 405:
             headers["allow"] = "POST"
+        if problem.close:
+            headers["connection"] = "close"
         return Response(
             json.dumps(body, ensure_ascii=False),
-            status,
+            problem.status,
             headers,
-            media_type=f"{media}; charset=utf-8",
+            # A 406 goes to a client that accepts neither GraphQL type: plain JSON is the best bet.
+            media_type=f"{JSON if problem.status == 406 else _labelled(media, problem.status)}; "
+            "charset=utf-8",
         )
 
     def _result(
         self,
         request: Request,
-        result: Any,
+        outcome: Outcome,
         media: str,
         rate: Decision | None,
         personal: bool,
         principal: Principal,
     ) -> Response:
+        result = outcome.result
         errors = [with_code(e) for e in result.errors or []]
         if not self.config.introspection:
             for error in errors:
                 error["message"] = _SUGGESTION.sub("", error["message"])
-        body: dict[str, Any] = {"data": result.data}
+        body: dict[str, Any] = {"data": result.data} if outcome.executed else {}
         if errors:
             body["errors"] = errors
-        status = 200
-        if media == GRAPHQL_RESPONSE and result.data is None and errors:
-            code = errors[0].get("extensions", {}).get("code", "")
-            status = STATUS_BY_CODE.get(
-                code, 422 if code.startswith("GRAPHQL_VALIDATION") or code.isupper() else 400
-            )
+        status = _status(outcome, errors)
         payload = _encode(body)
         headers = self._headers(rate)
         cacheable = (
@@ -474,4 +389,21 @@ class GraphQLEndpoint:
                 return Response(status_code=304, headers=headers)
         else:
             headers["cache-control"] = "no-store" if personal or principal.role else "no-cache"
-        return Response(payload, status, headers, media_type=f"{media}; charset=utf-8")
+        media_type = f"{_labelled(media, status)}; charset=utf-8"
+        return Response(payload, status, headers, media_type=media_type)
+
+
+def _status(outcome: Outcome, errors: list[dict[str, Any]]) -> int:
+    """GraphQL over HTTP: 200 data without errors, 294 data (even null) with errors; a request
+    error (no data) 422, as for validation, an undeterminable operation or variable coercion."""
+    if not outcome.executed:
+        return 422
+    return 294 if errors else 200
+
+
+def _labelled(media: str, status: int) -> str:
+    """The Content-Type of an answer: a legacy client's 2xx is `application/json`; everything
+    else is declared a GraphQL response, so that a client can tell it from a proxy's error."""
+    if media == JSON and 200 <= status < 300:
+        return JSON
+    return GRAPHQL_RESPONSE

@@ -50,8 +50,9 @@ async def call(
     response = await http.post(
         "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
-    # 200 for GraphQL answers to legacy application/json clients; 401 for a bad token.
-    assert response.status_code in (200, 401), response.text
+    # GraphQL over HTTP (2026 draft): 200 an answer without errors, 294 one with errors (a
+    # refusal inside execution is a field error); 401 for a bad token.
+    assert response.status_code in (200, 294, 401), response.text
     body: dict[str, Any] = response.json()
     return body
 

@@ -69,12 +69,16 @@ async def test_status_codes_with_graphql_response_json(http: httpx.AsyncClient) 
         json={"query": 'mutation { expireInstitution(uscc: "x") { userErrors { code } } }'},
         headers=GR,
     )
-    assert (
-        forbidden.status_code == 403
-        and forbidden.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    )
+    # Refused inside execution: a field error, so a response with data (null) and errors: 294.
+    assert forbidden.status_code == 294 and forbidden.json()["data"] is None
+    assert forbidden.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # A legacy client gets the same status; only its 2xx answers are labelled application/json.
     legacy = await http.post("/graphql", json={"query": "{ nope }"})
-    assert legacy.status_code == 200 and legacy.headers["content-type"].startswith(
+    assert legacy.status_code == 422 and legacy.headers["content-type"].startswith(
+        "application/graphql-response+json"
+    )
+    legacy_ok = await http.post("/graphql", json={"query": SMALL})
+    assert legacy_ok.status_code == 200 and legacy_ok.headers["content-type"].startswith(
         "application/json"
     )
 
@@ -201,7 +205,9 @@ async def test_every_personal_field_is_limited_and_never_stored(
             await limited.post("/graphql", json=body, headers={"authorization": f"Bearer {token}"})
             for _ in range(3)
         ]
-    assert [a.status_code for a in answers] == [200, 200, 429]
+    # Answered twice (200, or 294 when the look-up finds nothing), then refused.
+    statuses = [a.status_code for a in answers]
+    assert statuses[0] in (200, 294) and statuses == [statuses[0], statuses[0], 429]
     assert answers[2].json()["errors"][0]["extensions"]["code"] == "THROTTLED"
     public = await http.get("/graphql", params={"query": query, "variables": json.dumps(variables)})
     assert public.headers["cache-control"] == "no-store" and "etag" not in public.headers
@@ -256,7 +262,7 @@ def abusive() -> dict[str, tuple[Any, str, int]]:
             "TOO_MANY_DIRECTIVES",
             422,
         ),
-        "batch of 100": ([{"query": SMALL}] * 100, "BATCHING_NOT_SUPPORTED", 400),
+        "batch of 100": ([{"query": SMALL}] * 100, "BATCHING_NOT_SUPPORTED", 422),
         "circular fragments": (
             {
                 "query": "{ ...A } fragment A on Query { ...B fields { code } } fragment B on Query { ...A }"
@@ -428,12 +434,13 @@ async def test_a_repeated_query_is_validated_once(db: Database, settings: Settin
     query = "{ levels { code name nameEn } }"
     for _ in range(3):
         context = Context(db=db, settings=settings, request_id="t")
-        result = await executor.execute(query, parse(query), None, context, None)
+        result = (await executor.execute(query, parse(query), None, context, None)).result
         assert result.errors is None and result.data is not None and result.data["levels"]
     assert executor.validations == 1
     introspect = "{ __schema { queryType { name } } }"
-    refused = await executor.execute(introspect, parse(introspect), None, context, None)
-    assert refused.data is None and refused.errors
+    outcome = await executor.execute(introspect, parse(introspect), None, context, None)
+    refused = outcome.result
+    assert not outcome.executed and refused.data is None and refused.errors
     assert "introspection" in refused.errors[0].message.lower()
 
 
