@@ -7,7 +7,9 @@ translate; `user_problems` (for mutation payloads, `schema/payload.py`) and `pre
 top-level errors, on every result) read this table and nothing else does.
 
 Errors not in the table are internal: masked, and logged with the request id. Errors of the
-request itself (parse, validation, variable coercion: those without a path) are the client's.
+request itself (parse, validation, no operation to run, variable coercion: those raised before
+execution) are the client's, each with its code and the request id (`request_error`,
+`validation_error`, `syntax_error_message`), and none repeats a value the client sent.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def present(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if not error.path:
         # Only the request's variables fail before a field runs: a value the schema cannot
         # coerce (wrong type, out of range, unknown enum value) is the client's, not our failure.
-        return _rebuilt(error, _coercion_message(error), {"code": BAD_USER_INPUT})
+        return request_error(error, request_id)
     how = shown(original)
     if how is not None:
         return _rebuilt(error, _message(original), _extensions(original, how))
