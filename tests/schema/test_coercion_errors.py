@@ -85,10 +85,37 @@ def _inline(value: str) -> str:
     return f'{{ certificatesByHolder(idNumber: {value}, holderName: "张三") {{ number }} }}'
 
 
+BATCH = "mutation ($b: AssessmentBatchInput!) { submitAssessmentBatch(input: $b) { replayed } }"
+
+
+def _batch(id_number: Any) -> dict[str, Any]:
+    """A batch whose one result carries `id_number` (a value, or an inline literal's text)."""
+    row = {"name": "张三", "idNumber": id_number, "occupation": "2-02-38-08", "level": "JUNIOR"}
+    row |= {"theoryScore": 80, "skillScore": 80}
+    return {"idempotencyKey": "k" * 8, "examDate": "2024-01-05", "results": [row]}
+
+
+def _inline_batch(literal: str) -> str:
+    row = (
+        f'{{name: "张三", idNumber: {literal}, occupation: "2-02-38-08", level: JUNIOR, '
+        "theoryScore: 80, skillScore: 80}"
+    )
+    return (
+        'mutation { submitAssessmentBatch(input: {idempotencyKey: "kkkkkkkk", '
+        f'examDate: "2024-01-05", results: [{row}]}}) {{ replayed }} }}'
+    )
+
+
 def _attacks(number: str) -> dict[str, dict[str, Any]]:
     """Every way an ID number can reach the API as a value of the wrong type or form."""
     holder = {"n": "张三"}
     return {
+        "variable Int inside an input object": {
+            "query": BATCH,
+            "variables": {"b": _batch(int(number))},
+        },
+        "inline Int inside an input object": {"query": _inline_batch(number)},
+        "inline list inside an input object": {"query": _inline_batch(f"[{number}]")},
         "variable Int": {"query": HOLDER, "variables": {"i": int(number), **holder}},
         "variable Float": {"query": HOLDER, "variables": {"i": int(number) / 10, **holder}},
         "variable list": {"query": HOLDER, "variables": {"i": [number], **holder}},
