@@ -18,8 +18,9 @@ institution, vouches for the sum.
                                                                 "hours", "completedOn"}]}},
      "credentialSchema": {"id": SCHEMA_URL, "type": "JsonSchema"}}
 
-Terms not in the project context fall under the VC v2 context's `@vocab` (issuer-dependent);
-with JCS the proof covers the JSON as it is, whatever the terms expand to. No ID number in it.
+Every term is defined by the VC v2 context or the project's (`contexts/dte-v1.jsonld`), so a
+JSON-LD processor in safe mode expands the record without dropping anything
+(tests/credentials/test_contexts.py); the JCS proof covers the JSON as it is. No ID number in it.
 """
 
 from __future__ import annotations
