@@ -30,6 +30,7 @@ from credentials._proof import ProofCheck, verification_method_of
 from credentials._proof import sign as sign_proof
 from credentials._proof import verify as verify_proof
 from credentials.binding import BindingCheck, BindingParams
+from credentials.bundle import FORMAT_VERSION as BUNDLE_FORMAT_VERSION
 from credentials.bundle import (
     BundleError,
     BundleKey,
@@ -40,6 +41,7 @@ from credentials.bundle import (
     MemoryBundleStore,
     Occupation,
     ScopeEntry,
+    StatusRange,
     TrustBundle,
     build_bundle,
     china_date,
@@ -90,6 +92,7 @@ from credentials.uscc import (
 from credentials.verifier import Verifier, verify_credential
 
 __all__ = [
+    "BUNDLE_FORMAT_VERSION",
     "MIN_ENTRIES",
     "USCC_ALPHABET",
     "BindingCheck",
@@ -122,6 +125,7 @@ __all__ = [
     "Status",
     "StatusEntry",
     "StatusList",
+    "StatusRange",
     "TrustBundle",
     "UsccError",
     "Verdict",

@@ -60,8 +60,10 @@ def issuer_key_key(doc: Mapping[str, Any]) -> tuple[Any, ...]:
 def issuer_listed_key(doc: Mapping[str, Any]) -> tuple[Any, ...]:
     """Everything `issuer_listed` reads besides the bundle."""
     cert = get(doc, "credentialSubject", "certificate")
+    number = _exact(get(cert, "number"), str)
     return (
         issuer_id(doc),
+        number[1:7] if number is not None else None,
         _exact(get(cert, "occupation", "code"), str),
         _exact(get(cert, "level", "code"), int),
         _exact(get(cert, "level", "name"), str),

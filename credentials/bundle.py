@@ -8,8 +8,10 @@ than one it already accepted, so an attacker cannot replay an old bundle from be
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
+import itertools
 import json
 import os
 import tempfile
@@ -27,7 +29,9 @@ from credentials.keys import PublicKey, SigningKey
 from credentials.status_list import StatusList, parse_status_list_credential
 
 BUNDLE_TYPE: Final = "DteTrustBundle"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+"""2 added each institution's `numberPrefix` and `statusRanges`; a verifier refuses format 1
+(`BUNDLE_FORMAT_UNSUPPORTED`), which cannot tie a certificate to its issuer."""
 SCHEMA_FILE: Final = "trust-bundle.schema.json"
 
 CHINA_TIME: Final = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -132,6 +136,16 @@ class BundleKey:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusRange:
+    """Indices `start` (inclusive) to `end` (exclusive) of the status list at `status_list`,
+    which the registry allocates to one institution only."""
+
+    status_list: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Institution:
     id: str
     name: str
@@ -139,6 +153,16 @@ class Institution:
     province: str
     listings: tuple[ListingPeriod, ...] = ()
     keys: tuple[BundleKey, ...] = ()
+    number_prefix: str | None = None
+    """Positions 2-7 of every certificate number it issues: its province (2 digits) and its
+    institution number (4 digits); None: it has no number and issues none."""
+    status_ranges: tuple[StatusRange, ...] = ()
+    """Where its certificates' revocation bits are; no other institution's range overlaps."""
+
+    def numbers(self, number: object) -> bool:
+        """Whether `number` (a certificate number) carries this institution's digits."""
+        prefix = self.number_prefix
+        return prefix is not None and isinstance(number, str) and number[1:7] == prefix
 
     def listings_on(self, day: dt.date) -> tuple[ListingPeriod, ...]:
         """The listing periods covering `day` (normally one; overlaps are tolerated)."""
@@ -179,6 +203,11 @@ def _institution_json(institution: Institution) -> dict[str, Any]:
                 "validUntil": format_timestamp(key.valid_until) if key.valid_until else None,
             }
             for key in institution.keys
+        ],
+        "numberPrefix": institution.number_prefix,
+        "statusRanges": [
+            {"statusListCredential": r.status_list, "from": r.start, "until": r.end}
+            for r in institution.status_ranges
         ],
     }
 
@@ -236,6 +265,63 @@ def _parse_date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def _parse_listings(item: Mapping[str, Any]) -> tuple[ListingPeriod, ...]:
+    listings = []
+    for period in item["listings"]:
+        start = _parse_date(period["from"])
+        end = _parse_date(period["until"]) if period["until"] is not None else None
+        if end is not None and end < start:
+            raise ValueError("a listing period ends before it starts")
+        scope = tuple(
+            ScopeEntry(occupation=s["occupation"], level=s["level"], direction=s["direction"])
+            for s in period["scope"]
+        )
+        listings.append(ListingPeriod(start, end, scope))
+    return tuple(listings)
+
+
+def _parse_keys(item: Mapping[str, Any], methods: set[str]) -> tuple[BundleKey, ...]:
+    """The institution's keys; `methods` (every key seen so far) refuses a key twice."""
+    keys = []
+    for entry in item["keys"]:
+        key = PublicKey.from_multibase(entry["publicKeyMultibase"])
+        if entry["verificationMethod"] != key.verification_method:
+            raise ValueError("verificationMethod does not name publicKeyMultibase")
+        valid_from = parse_timestamp(entry["validFrom"])
+        until = entry["validUntil"]
+        valid_until = parse_timestamp(until) if until is not None else None
+        if valid_until is not None and valid_until <= valid_from:
+            raise ValueError("a key's validUntil is not after its validFrom")
+        if key.verification_method in methods:
+            raise ValueError("a key appears twice in the bundle")
+        methods.add(key.verification_method)
+        keys.append(BundleKey(key, valid_from, valid_until, item["id"]))
+    return tuple(keys)
+
+
+def _parse_ranges(item: Mapping[str, Any]) -> tuple[StatusRange, ...]:
+    ranges = tuple(
+        StatusRange(r["statusListCredential"], int(r["from"]), int(r["until"]))
+        for r in item["statusRanges"]
+    )
+    if any(r.end <= r.start for r in ranges):
+        raise ValueError("a status range's until is not after its from")
+    return ranges
+
+
+def _overlap(institutions: Iterable[Institution]) -> str | None:
+    """The first status list two ranges of the bundle share an index of, or None."""
+    by_list: dict[str, list[tuple[int, int]]] = {}
+    for institution in institutions:
+        for r in institution.status_ranges:
+            by_list.setdefault(r.status_list, []).append((r.start, r.end))
+    for url, spans in by_list.items():
+        spans.sort()
+        if any(b[0] < a[1] for a, b in itertools.pairwise(spans)):
+            return url
+    return None
+
+
 def _parse_institutions(items: Sequence[Mapping[str, Any]]) -> dict[str, Institution]:
     institutions: dict[str, Institution] = {}
     methods: set[str] = set()
@@ -244,33 +330,8 @@ def _parse_institutions(items: Sequence[Mapping[str, Any]]) -> dict[str, Institu
         if ident in institutions:
             raise BundleError("BUNDLE_INVALID", f"institution {ident} is listed twice")
         try:
-            listings = []
-            for period in item["listings"]:
-                start = _parse_date(period["from"])
-                end = _parse_date(period["until"]) if period["until"] is not None else None
-                if end is not None and end < start:
-                    raise ValueError("a listing period ends before it starts")
-                scope = tuple(
-                    ScopeEntry(
-                        occupation=s["occupation"], level=s["level"], direction=s["direction"]
-                    )
-                    for s in period["scope"]
-                )
-                listings.append(ListingPeriod(start, end, scope))
-            keys = []
-            for entry in item["keys"]:
-                key = PublicKey.from_multibase(entry["publicKeyMultibase"])
-                if entry["verificationMethod"] != key.verification_method:
-                    raise ValueError("verificationMethod does not name publicKeyMultibase")
-                valid_from = parse_timestamp(entry["validFrom"])
-                until = entry["validUntil"]
-                valid_until = parse_timestamp(until) if until is not None else None
-                if valid_until is not None and valid_until <= valid_from:
-                    raise ValueError("a key's validUntil is not after its validFrom")
-                if key.verification_method in methods:
-                    raise ValueError("a key appears twice in the bundle")
-                methods.add(key.verification_method)
-                keys.append(BundleKey(key, valid_from, valid_until, ident))
+            listings, keys = _parse_listings(item), _parse_keys(item, methods)
+            ranges = _parse_ranges(item)
         except (ValueError, KeyFormatError) as exc:
             message = exc.message if isinstance(exc, KeyFormatError) else str(exc)
             raise BundleError("BUNDLE_INVALID", f"institution {ident}: {message}") from None
@@ -279,9 +340,15 @@ def _parse_institutions(items: Sequence[Mapping[str, Any]]) -> dict[str, Institu
             name=item["name"],
             kind=item["kind"],
             province=item["province"],
-            listings=tuple(listings),
-            keys=tuple(keys),
+            listings=listings,
+            keys=keys,
+            number_prefix=item["numberPrefix"],
+            status_ranges=ranges,
         )
+    shared = _overlap(institutions.values())
+    if shared is not None:
+        # Two owners of one index would let one institution's certificate pass as the other's.
+        raise BundleError("BUNDLE_INVALID", f"two status ranges overlap in {shared[:200]}")
     return institutions
 
 
@@ -366,6 +433,7 @@ class TrustBundle:
     occupations: tuple[Occupation, ...] = field(repr=False)
     _keys: Mapping[str, BundleKey] = field(repr=False)
     _occupation_codes: Mapping[str, Occupation] = field(repr=False)
+    _ranges: Mapping[tuple[str, str], tuple[list[int], list[int]]] = field(repr=False)
     _status_cache: dict[str, StatusList | CredentialError] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -379,6 +447,15 @@ class TrustBundle:
 
     def occupation(self, code: str) -> Occupation | None:
         return self._occupation_codes.get(code)
+
+    def owns_status(self, institution_id: str, url: str, index: int) -> bool:
+        """Whether `index` of the list at `url` lies in one of the institution's own ranges."""
+        spans = self._ranges.get((institution_id, url))
+        if spans is None:
+            return False
+        starts, ends = spans
+        at = bisect.bisect_right(starts, index) - 1
+        return at >= 0 and index < ends[at]
 
     def same_occupation(self, a: str, b: str) -> bool:
         """Equal codes, or two codes (e.g. 2015 and 2022 editions) of one listed occupation."""
@@ -476,11 +553,18 @@ def load_bundle(
 ) -> TrustBundle:
     """Verify and parse a bundle; raise `BundleError` when it must not be trusted.
 
-    Order: signature by a pinned root key first (nothing unsigned is even parsed), then schema,
-    then consistency, then the sequence against `store`, which records it once all passed.
+    Order: signature by a pinned root key first (nothing unsigned is even parsed), then the
+    format version, then schema, then consistency, then the sequence against `store`, which records it once all passed.
     """
     pinned = tuple(root_keys)
     signer = _pinned_signer(document, pinned)
+    version = document.get("formatVersion")
+    if version != FORMAT_VERSION:
+        raise BundleError(
+            "BUNDLE_FORMAT_UNSUPPORTED",
+            f"the bundle's formatVersion is not {FORMAT_VERSION}: it does not state which "
+            "certificate numbers and status indices are each institution's; get a current bundle",
+        )
     problems = _schema_problems(document)
     if problems:
         raise BundleError(
@@ -513,6 +597,7 @@ def load_bundle(
         occupations=occupations,
         _keys={k.verification_method: k for i in institutions.values() for k in i.keys},
         _occupation_codes=_by_code(occupations),
+        _ranges=_by_list(institutions.values()),
     )
     if store is not None:
         store.record_sequence(signer.multibase, sequence)
@@ -543,6 +628,21 @@ def _pinned_signer(document: Any, pinned: tuple[PublicKey, ...]) -> PublicKey:
             "BUNDLE_SIGNATURE_INVALID", f"the bundle's signature does not verify: {check.message}"
         )
     return signer
+
+
+def _by_list(
+    institutions: Iterable[Institution],
+) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
+    """Each (institution, list URL)'s ranges as sorted starts and their ends (ranges never
+    overlap: `_parse_institutions` refuses a bundle where they do)."""
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for institution in institutions:
+        for r in institution.status_ranges:
+            spans.setdefault((institution.id, r.status_list), []).append((r.start, r.end))
+    return {
+        key: ([a for a, _ in sorted(found)], [b for _, b in sorted(found)])
+        for key, found in spans.items()
+    }
 
 
 def _by_code(occupations: Iterable[Occupation]) -> dict[str, Occupation]:

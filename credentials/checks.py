@@ -1,7 +1,9 @@
 """The checks of the offline verifier, each a small function of one `_Run` returning its `Check`.
 
 Checks, in order: `input`, `proof`, `issuer_key`, `issuer_listed`, `status`, `schema`,
-`holder_binding`. If the input is not a JSON object or the proof fails, every later check is
+`holder_binding`. `issuer_listed` and `status` also tie the certificate to its issuer: its number
+must carry the issuer's digits and its status index lie in the issuer's own range, both as the
+bundle states them. If the input is not a JSON object or the proof fails, every later check is
 SKIPPED: a document whose signature does not hold says nothing, so nothing else is claimed about
 it. Status that cannot be established is UNKNOWN, never PASS. The page's verifier
 (web/verifier/src/verifier.js) makes the same checks in the same order; tests/web/
@@ -386,6 +388,14 @@ def _issuer_listed(run: _Run) -> Check:
             "institutions issue professional technical level certificates"
         )
         return _listed_fail("ISSUER_NOT_EVALUATION", message, details)
+    number = get(run.doc, "credentialSubject", "certificate", "number")
+    if not institution.numbers(number):
+        details["numberPrefix"] = institution.number_prefix
+        message = (
+            f"positions 2-7 of the certificate number are not {institution.name}'s digits "
+            f"({institution.number_prefix or 'none'}): the number is another institution's"
+        )
+        return _listed_fail("NUMBER_NOT_ISSUERS", message, details)
     issued, _ = run.issuance_time()
     if issued is None:
         message = "the credential has no usable issuance time"
@@ -459,6 +469,11 @@ def check_status(run: _Run) -> Check:
     if isinstance(entry, Check):
         return entry
     url, index = entry
+    issuer = issuer_id(run.doc)
+    if issuer is None or not run.trusted().owns_status(issuer, url, index):
+        # Another institution's index: its revocation must not reach, nor hide behind, this one.
+        message = "the status entry is not in a range the bundle gives the issuer"
+        return Check("status", Status.FAIL, "STATUS_INDEX_NOT_ISSUERS", message, details)
     try:
         status_list = run.trusted().status_list(url)
     except CredentialError as exc:

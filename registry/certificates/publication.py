@@ -188,7 +188,7 @@ async def issue_certificates(
     signer = await issuer(
         db, batch, rows, master_key=master_key, base_url=base_url, now=now, session=session
     )
-    refs = await status_lists.allocate(db, len(rows), session=session)
+    refs = await status_lists.allocate(db, len(rows), owner=batch["institution"], session=session)
     documents = [signer.certificate(r, ref) for r, ref in zip(rows, refs, strict=True)]
     try:
         await db[Collection.CERTIFICATES].insert_many(documents, ordered=True, session=session)

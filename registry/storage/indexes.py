@@ -49,6 +49,8 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
         # Statistics: certificates issued in a year.
         IndexModel([("status", ASCENDING), ("published_at", ASCENDING)], name="status_published"),
+        # The trust bundle states whose indices the lists made before owners existed hold.
+        IndexModel([("status_ref.list_id", ASCENDING)], name="status_list"),
     ],
     Collection.LEVELS: [],
     # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
@@ -71,7 +73,11 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("valid_from", ASCENDING)], name="key_history"),
     ],
     # Revocation lists (registry.trust.status_lists): _id is the list id, str(seq).
-    Collection.STATUS_LISTS: [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
+    Collection.STATUS_LISTS: [
+        IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique"),
+        # Each institution allocates from its own newest list.
+        IndexModel([("owner", ASCENDING), ("seq", ASCENDING)], name="owner_seq"),
+    ],
     Collection.STATUS_LIST_CREDENTIALS: [],  # _id is the list id: the last signed credential
     Collection.TRUST_BUNDLES: [],  # _id is the bundle sequence
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and

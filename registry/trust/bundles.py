@@ -1,7 +1,8 @@
 """The trust bundle, built from the database and signed by the registry root key.
 
 It carries every institution that was ever listed (listing periods with their scopes, every key
-with its window, retired ones included), the occupations with both codes, and the signed status
+with its window, retired ones included, the digits its certificate numbers carry and the ranges
+of the status lists that are its own), the occupations with both codes, and the signed status
 lists, as of `issued`.
 
 Dates. The registry stores a listing period as `start` (first day) and `until`, EXCLUSIVE (the
@@ -87,9 +88,21 @@ async def _occupations(db: Database) -> list[credentials.Occupation]:
         after = page[-1].sort_key
 
 
-async def _institutions(db: Database, session: AsyncClientSession) -> list[credentials.Institution]:
+def _status_ranges(
+    base_url: str, owned: list[status_lists.OwnedRange]
+) -> tuple[credentials.StatusRange, ...]:
+    return tuple(
+        credentials.StatusRange(status_lists.status_list_url(base_url, r.list_id), r.start, r.end)
+        for r in owned
+    )
+
+
+async def _institutions(
+    db: Database, base_url: str, session: AsyncClientSession
+) -> list[credentials.Institution]:
     keys = await keystore.institution_keys(db, session=session)
-    projection = {"name": 1, "kind": 1, "province": 1, "listings": 1}
+    ranges = await status_lists.owned_ranges(db, session=session)
+    projection = {"name": 1, "kind": 1, "province": 1, "listings": 1, "number": 1}
     out: list[credentials.Institution] = []
     async for doc in (
         db[Collection.INSTITUTIONS].find(_LISTED, projection, session=session).sort("_id", 1)
@@ -112,6 +125,9 @@ async def _institutions(db: Database, session: AsyncClientSession) -> list[crede
                     )
                     for k in keys.get(doc["_id"], [])
                 ),
+                # Positions 2-7 of its certificate numbers (registry/certificates/numbers.py).
+                number_prefix=doc["province"] + doc["number"] if doc.get("number") else None,
+                status_ranges=_status_ranges(base_url, ranges.get(doc["_id"], [])),
             )
         )
     return out
@@ -137,6 +153,7 @@ async def _stamp(
     """A digest that changes whenever anything a bundle states changes (revisions only grow,
     keys and lists are never deleted)."""
     material = [
+        credentials.BUNDLE_FORMAT_VERSION,  # a new format never reuses a bundle of the old one
         base_url,
         await _sum_and_count(db, Collection.INSTITUTIONS, _LISTED, session),
         await db[Collection.SIGNING_KEYS].count_documents(
@@ -247,7 +264,7 @@ async def _issue(
         unsigned = credentials.build_bundle(
             issued=moment,
             sequence=sequence,
-            institutions=await _institutions(db, session),
+            institutions=await _institutions(db, base_url, session),
             occupations=occupations,
             status_lists=await status_lists.signed_lists(
                 db, root, base_url, now=moment, session=session

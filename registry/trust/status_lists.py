@@ -7,6 +7,13 @@ random so that an index says nothing about the order of issue; a list takes new 
 until half of it is allocated, so a random draw finds a free index in two tries on average and a
 list never fills. Then the next list is opened.
 
+Each list belongs to one evaluation institution (`owner`, its USCC), so the trust bundle can state
+which indices are whose and a verifier can refuse a certificate that borrows another
+institution's index. Lists made before owners existed (no `owner`) are legacy: they take no new
+credentials, and each of their allocated indices is stated as a one-index range of the
+institution whose certificate holds it (found in `certificates`, by `status_ref`), so
+certificates issued before keep verifying without being re-signed.
+
 `revision` counts changes to the published bits only (allocation does not change them); the
 signed credential is cached with the revision it was signed at and re-signed only when the list
 changed since, or when the registry's base URL (part of the credential's id) did.
@@ -32,10 +39,12 @@ from registry.trust import keystore
 
 __all__ = [
     "LIST_SIZE",
+    "OwnedRange",
     "StatusRef",
     "allocate",
     "list_credential",
     "list_ids",
+    "owned_ranges",
     "set_revoked",
     "signed_lists",
     "status_entry",
@@ -54,6 +63,15 @@ class StatusRef:
     index: int
 
 
+@dataclass(frozen=True)
+class OwnedRange:
+    """Indices `start` (inclusive) to `end` (exclusive) of list `list_id`, one owner's only."""
+
+    list_id: str
+    start: int
+    end: int
+
+
 def status_list_url(base_url: str, list_id: str) -> str:
     return f"{base_url.rstrip('/')}/status/{list_id}"
 
@@ -70,11 +88,12 @@ def _retry_transaction(message: str) -> OperationFailure:
     )
 
 
-def _new_list(seq: int) -> Document:
+def _new_list(seq: int, owner: str) -> Document:
     empty = bytes(LIST_SIZE // 8)
     return {
         "_id": str(seq),
         "seq": seq,
+        "owner": owner,
         "size": LIST_SIZE,
         "bits": empty,
         "allocated": empty,
@@ -96,14 +115,16 @@ def _draw(allocated: StatusList, count: int) -> list[int]:
     return picked
 
 
-async def _open_list(db: Database, session: AsyncClientSession) -> Document:
-    """The newest list if it still takes credentials, else a new one."""
-    newest = await db[Collection.STATUS_LISTS].find_one(
-        {}, {"bits": 0}, sort=[("seq", -1)], session=session
+async def _open_list(db: Database, owner: str, session: AsyncClientSession) -> Document:
+    """`owner`'s newest list if it still takes credentials, else a new one of its own."""
+    lists = db[Collection.STATUS_LISTS]
+    newest = await lists.find_one(
+        {"owner": owner}, {"bits": 0}, sort=[("seq", -1)], session=session
     )
     if newest is not None and newest["allocated_count"] < FILL_LIMIT:
         return newest
-    doc = _new_list(newest["seq"] + 1 if newest is not None else 1)
+    last = await lists.find_one({}, {"seq": 1}, sort=[("seq", -1)], session=session)
+    doc = _new_list(last["seq"] + 1 if last is not None else 1, owner)
     try:
         await db[Collection.STATUS_LISTS].insert_one(doc, session=session)
     except DuplicateKeyError:
@@ -111,8 +132,11 @@ async def _open_list(db: Database, session: AsyncClientSession) -> Document:
     return doc
 
 
-async def allocate(db: Database, count: int, *, session: AsyncClientSession) -> list[StatusRef]:
-    """`count` distinct random free indices, allocated in the caller's transaction.
+async def allocate(
+    db: Database, count: int, *, owner: str, session: AsyncClientSession
+) -> list[StatusRef]:
+    """`count` distinct random free indices of `owner`'s own lists (`owner`: the issuing
+    institution's USCC), allocated in the caller's transaction.
 
     Concurrent allocators write the same list document, so all but one get a write conflict and
     their transaction is retried by `with_transaction`: no index is handed out twice.
@@ -123,7 +147,7 @@ async def allocate(db: Database, count: int, *, session: AsyncClientSession) -> 
         raise RuntimeError("status_lists.allocate needs a session inside a transaction")
     refs: list[StatusRef] = []
     while len(refs) < count:
-        doc = await _open_list(db, session)
+        doc = await _open_list(db, owner, session)
         take = min(FILL_LIMIT - doc["allocated_count"], count - len(refs))
         allocated = StatusList.from_bytes(bytes(doc["allocated"]))
         picked = _draw(allocated, take)
@@ -251,6 +275,49 @@ async def signed_lists(
         url = status_list_url(base_url, doc["_id"])
         cached = await _cached(db, doc, url, session)
         out[url] = cached or await _sign(db, doc, base_url, root, now=now, session=session)
+    return out
+
+
+async def owned_ranges(
+    db: Database, *, session: AsyncClientSession | None = None
+) -> dict[str, list[OwnedRange]]:
+    """Each institution's (USCC's) ranges: the whole of every list it owns, and one range per run
+    of consecutive indices its certificates hold in legacy lists."""
+    out: dict[str, list[OwnedRange]] = {}
+    legacy: list[str] = []
+    cursor = db[Collection.STATUS_LISTS].find({}, {"owner": 1, "size": 1}, session=session)
+    async for doc in cursor.sort("seq", 1):
+        if doc.get("owner") is None:
+            legacy.append(doc["_id"])
+        else:
+            out.setdefault(doc["owner"], []).append(OwnedRange(doc["_id"], 0, doc["size"]))
+    if legacy:
+        for owner, ranges in (await _legacy_ranges(db, legacy, session)).items():
+            out.setdefault(owner, []).extend(ranges)
+    return out
+
+
+async def _legacy_ranges(
+    db: Database, legacy: list[str], session: AsyncClientSession | None
+) -> dict[str, list[OwnedRange]]:
+    held: dict[tuple[str, str], list[int]] = {}
+    cursor = db[Collection.CERTIFICATES].find(
+        {"status_ref.list_id": {"$in": legacy}},
+        {"institution": 1, "status_ref": 1},
+        session=session,
+    )
+    async for doc in cursor:
+        ref = doc["status_ref"]
+        held.setdefault((doc["institution"], ref["list_id"]), []).append(int(ref["index"]))
+    out: dict[str, list[OwnedRange]] = {}
+    for (owner, list_id), indices in sorted(held.items()):
+        runs = out.setdefault(owner, [])
+        for index in sorted(set(indices)):
+            last = runs[-1] if runs else None
+            if last is not None and last.list_id == list_id and last.end == index:
+                runs[-1] = OwnedRange(list_id, last.start, index + 1)
+            else:
+                runs.append(OwnedRange(list_id, index, index + 1))
     return out
 
 

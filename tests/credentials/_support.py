@@ -19,6 +19,7 @@ from credentials.bundle import (
     ListingPeriod,
     Occupation,
     ScopeEntry,
+    StatusRange,
     build_bundle,
     sign_bundle,
 )
@@ -26,6 +27,7 @@ from credentials.certificate import CertificateClaims, Level, StatusEntry, issue
 from credentials.idnumber import mod11_2_check
 from credentials.keys import PublicKey, SigningKey
 from credentials.status_list import StatusList, status_list_credential
+from credentials.uscc import uscc_check_character
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "w3c-eddsa-jcs-2022"
 
@@ -173,11 +175,18 @@ OLD_KEY = SigningKey.from_seed(b"\x03" * 32)  # institution A, retired 2025-01-0
 NEW_KEY = SigningKey.from_seed(b"\x04" * 32)  # institution A, current
 TRAINING_KEY = SigningKey.from_seed(b"\x05" * 32)  # institution B (a training institution)
 STRANGER_KEY = SigningKey.from_seed(b"\x06" * 32)  # in no bundle
+C_KEY = SigningKey.from_seed(b"\x07" * 32)  # institution C, another evaluation institution
 
 USCC_A = "91350100M000100Y43"  # passes GB 32100 (docs/identifiers.md)
 USCC_B = "91110000802100433B"
 ISSUER_A = f"urn:uscc:{USCC_A}"
 ISSUER_B = f"urn:uscc:{USCC_B}"
+USCC_C = "91440300MA5D00001" + uscc_check_character("91440300MA5D00001")
+ISSUER_C = f"urn:uscc:{USCC_C}"
+A_PREFIX, C_PREFIX = "350001", "440002"
+"""Positions 2-7 of the certificate numbers of A and C: province and institution number."""
+C_INDEX = 100_000
+"""An index of C's own range of the status list (A's ranges are on either side of it)."""
 AI_2015, AI_2022 = "2-02-10-09", "2-02-38-01"
 BIG_DATA = "2-02-10-11"
 STATUS_URL = "https://dte-registry.cn/status/1"
@@ -220,6 +229,13 @@ def institutions() -> list[Institution]:
                 BundleKey(OLD_KEY.public_key, at("2023-01-01T00:00:00"), KEY_SWITCH, ISSUER_A),
                 BundleKey(NEW_KEY.public_key, KEY_SWITCH, None, ISSUER_A),
             ),
+            number_prefix=A_PREFIX,
+            # Two ranges of one list around C's; the second one runs past the list's end.
+            status_ranges=(
+                StatusRange(STATUS_URL, 0, 100_000),
+                StatusRange(STATUS_URL, 110_000, 200_000),
+                StatusRange(OTHER_STATUS_URL, 0, 131_072),
+            ),
         ),
         Institution(
             id=ISSUER_B,
@@ -228,6 +244,17 @@ def institutions() -> list[Institution]:
             province="11",
             listings=(ListingPeriod(day("2023-01-01"), None, (ScopeEntry(AI_2015, 1),)),),
             keys=(BundleKey(TRAINING_KEY.public_key, at("2023-01-01T00:00:00"), None, ISSUER_B),),
+            number_prefix="110003",
+        ),
+        Institution(
+            id=ISSUER_C,
+            name="广东示例评价中心",
+            kind="EVALUATION",
+            province="44",
+            listings=(ListingPeriod(day("2023-01-01"), None, (ScopeEntry(AI_2015, 1),)),),
+            keys=(BundleKey(C_KEY.public_key, at("2023-01-01T00:00:00"), None, ISSUER_C),),
+            number_prefix=C_PREFIX,
+            status_ranges=(StatusRange(STATUS_URL, 100_000, 110_000),),
         ),
     ]
 
@@ -273,9 +300,9 @@ def bundle_document(
 
 
 def _trust_number(
-    *, level: int = 1, year: int = 25, serial: int = 1, field: str = "01", province: str = "35"
+    *, level: int = 1, year: int = 25, serial: int = 1, field: str = "01", prefix: str = A_PREFIX
 ) -> str:
-    body = f"{province}0001{year:02d}{level}{field}{serial:06d}"
+    body = f"{prefix}{year:02d}{level}{field}{serial:06d}"
     return "Z" + body + mod11_2_check(body)
 
 
@@ -291,9 +318,12 @@ def issue(
     index: int = 1000,
     serial: int = 1,
     card: str = CARD,
+    prefix: str = A_PREFIX,
 ) -> dict[str, Any]:
     claims = CertificateClaims(
-        certificate_number=_trust_number(level=level, year=when.year % 100, serial=serial),
+        certificate_number=_trust_number(
+            level=level, year=when.year % 100, serial=serial, prefix=prefix
+        ),
         holder_name="张三",
         occupation_code=occupation,
         occupation_name="人工智能工程技术人员",

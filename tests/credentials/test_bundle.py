@@ -19,6 +19,7 @@ from credentials.bundle import (
     ListingPeriod,
     MemoryBundleStore,
     ScopeEntry,
+    StatusRange,
     build_bundle,
     load_bundle,
     sign_bundle,
@@ -31,6 +32,7 @@ from tests.credentials._support import (
     BUNDLE_ISSUED,
     ISSUER_A,
     ISSUER_B,
+    ISSUER_C,
     KEY_SWITCH,
     NEW_KEY,
     OLD_KEY,
@@ -59,7 +61,7 @@ def test_a_signed_bundle_loads_with_its_pinned_root_key(document: dict) -> None:
     assert bundle.sequence == 7
     assert bundle.issued == BUNDLE_ISSUED
     assert bundle.root_key == ROOT_KEY.public_key
-    assert set(bundle.institutions) == {ISSUER_A, ISSUER_B}
+    assert set(bundle.institutions) == {ISSUER_A, ISSUER_B, ISSUER_C}
 
 
 def test_the_document_carries_every_part_the_design_names(document: dict) -> None:
@@ -67,7 +69,22 @@ def test_the_document_carries_every_part_the_design_names(document: dict) -> Non
         document
     )
     institution = document["institutions"][0]
-    assert {"id", "name", "kind", "province", "listings", "keys"} <= set(institution)
+    assert {
+        "id",
+        "name",
+        "kind",
+        "province",
+        "listings",
+        "keys",
+        "numberPrefix",
+        "statusRanges",
+    } <= set(institution)
+    assert institution["numberPrefix"] == "350001"
+    assert institution["statusRanges"][0] == {
+        "statusListCredential": STATUS_URL,
+        "from": 0,
+        "until": 100_000,
+    }
     assert institution["keys"][0]["validUntil"] == "2025-01-01T00:00:00Z"  # retired, still there
     assert institution["keys"][1]["validUntil"] is None
     assert document["proof"]["cryptosuite"] == "eddsa-jcs-2022"
@@ -170,7 +187,7 @@ def test_build_bundle_refuses_what_a_verifier_would_refuse() -> None:
 
 
 def test_a_key_listed_twice_is_refused() -> None:
-    a, b = institutions()
+    a, b, _ = institutions()
     b = Institution(b.id, b.name, b.kind, b.province, b.listings, (*b.keys, a.keys[1]))
     with pytest.raises(BundleError) as info:
         build_bundle(
@@ -354,3 +371,62 @@ def test_a_status_list_must_sit_under_its_own_url() -> None:
     with pytest.raises(BundleError) as info:
         bundle_document(status_lists={OTHER_STATUS_URL: revocation_list()})
     assert info.value.code == "BUNDLE_INVALID"
+
+
+# --- what ties a certificate to its issuer ----------------------------------------------------
+
+
+def test_a_bundle_of_format_1_is_refused_even_when_signed() -> None:
+    """Format 1 stated no number digits or status ranges: trusting it would let one
+    institution's certificate pass as another's, so it is refused, not read leniently."""
+    old = {k: v for k, v in bundle_document().items() if k != "proof"}
+    old["formatVersion"] = 1
+    for item in old["institutions"]:
+        del item["numberPrefix"], item["statusRanges"]
+    signed = sign_bundle(old, ROOT_KEY, created=BUNDLE_ISSUED)
+    with pytest.raises(BundleError) as info:
+        load_bundle(signed, root_public())
+    assert info.value.code == "BUNDLE_FORMAT_UNSUPPORTED"
+
+
+def test_two_institutions_sharing_a_status_index_is_refused() -> None:
+    a, b, c = institutions()
+    c = dataclasses.replace(c, status_ranges=(StatusRange(STATUS_URL, 99_999, 100_001),))
+    with pytest.raises(BundleError) as info:
+        build_bundle(
+            issued=BUNDLE_ISSUED,
+            sequence=1,
+            institutions=[a, b, c],
+            occupations=occupations(),
+            status_lists={},
+        )
+    assert (info.value.code, STATUS_URL in info.value.message) == ("BUNDLE_INVALID", True)
+
+
+def test_an_empty_status_range_is_refused() -> None:
+    a, *others = institutions()
+    a = dataclasses.replace(a, status_ranges=(StatusRange(STATUS_URL, 5, 5),))
+    with pytest.raises(BundleError) as info:
+        build_bundle(
+            issued=BUNDLE_ISSUED,
+            sequence=1,
+            institutions=[a, *others],
+            occupations=occupations(),
+            status_lists={},
+        )
+    assert info.value.code == "BUNDLE_INVALID"
+
+
+def test_the_bundle_answers_which_indices_are_whose(document: dict) -> None:
+    bundle = load_bundle(document, root_public())
+    assert bundle.owns_status(ISSUER_A, STATUS_URL, 0)
+    assert bundle.owns_status(ISSUER_A, STATUS_URL, 99_999)
+    assert not bundle.owns_status(ISSUER_A, STATUS_URL, 100_000)
+    assert bundle.owns_status(ISSUER_C, STATUS_URL, 100_000)
+    assert bundle.owns_status(ISSUER_C, STATUS_URL, 109_999)
+    assert not bundle.owns_status(ISSUER_C, STATUS_URL, 110_000)
+    assert bundle.owns_status(ISSUER_A, STATUS_URL, 110_000)
+    assert not bundle.owns_status(ISSUER_B, STATUS_URL, 1000)  # a training institution: none
+    assert not bundle.owns_status(ISSUER_C, OTHER_STATUS_URL, 1000)
+    assert bundle.institutions[ISSUER_C].numbers("Z440002251010000015")
+    assert not bundle.institutions[ISSUER_C].numbers("Z350001251010000015")

@@ -29,6 +29,7 @@ from tests.credentials._support import (
     NEW_KEY,
     NOW,
     OLD_KEY,
+    OTHER_STATUS_URL,
     STATUS_URL,
     at,
     bundle_document,
@@ -384,9 +385,9 @@ def test_a_current_list_that_does_not_revoke_passes(bundle: TrustBundle) -> None
         (_entry(statusListIndex="-1"), "STATUS_ENTRY_MALFORMED"),
         (_entry(statusListIndex="１０"), "STATUS_ENTRY_MALFORMED"),  # full-width digits
         (_entry(statusListIndex="1" * 13), "STATUS_ENTRY_MALFORMED"),
-        (_entry(statusListIndex="9" * 12), "RANGE_ERROR"),
+        # In the issuer's range (which the bundle lets run past the list's end), not in the list.
         (_entry(statusListIndex="131072"), "RANGE_ERROR"),
-        (_entry(statusListCredential="https://dte-registry.cn/status/9"), "STATUS_LIST_MISSING"),
+        (_entry(statusListCredential=OTHER_STATUS_URL), "STATUS_LIST_MISSING"),
     ],
 )
 def test_status_that_cannot_be_established_is_unknown(
@@ -396,6 +397,20 @@ def test_status_that_cannot_be_established_is_unknown(
     assert outcome(report, "status") == (Status.UNKNOWN, code)
     assert report.check("status").details["bundleSequence"] == 7
     assert report.verdict in (Verdict.STATUS_UNKNOWN, Verdict.INVALID)  # INVALID: the schema
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        _entry(statusListIndex="9" * 12),
+        _entry(statusListIndex="100000"),  # institution C's
+        _entry(statusListCredential="https://dte-registry.cn/status/9"),
+    ],
+)
+def test_an_index_outside_the_issuers_ranges_fails(bundle: TrustBundle, status: Any) -> None:
+    report = verify(_with_status(status), bundle)
+    assert outcome(report, "status") == (Status.FAIL, "STATUS_INDEX_NOT_ISSUERS")
+    assert report.verdict is Verdict.INVALID
 
 
 def test_the_last_index_of_the_list_is_in_range(bundle: TrustBundle) -> None:

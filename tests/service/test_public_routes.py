@@ -77,7 +77,9 @@ async def test_bundle_json_is_signed_cached_and_conditional(
 async def test_a_revocation_changes_the_bundle_and_its_status_list(
     client: httpx.AsyncClient, db: Database
 ) -> None:
-    [ref] = await in_transaction(db, lambda s: status_lists.allocate(db, 1, session=s))
+    [ref] = await in_transaction(
+        db, lambda s: status_lists.allocate(db, 1, owner="91350100M000100Y43", session=s)
+    )
     first = await client.get(f"/status/{ref.list_id}")
     assert first.status_code == 200
     assert first.headers["cache-control"] == "public, max-age=300"

@@ -24,6 +24,7 @@ from credentials import (
     issue_certificate,
     load_bundle,
     mod11_2_check,
+    sign_proof,
     verify_credential,
 )
 from registry.access.auth import SYSTEM
@@ -51,6 +52,8 @@ A = make_uscc(201)  # listed 2025-01-10 until 2028-01-10 (exclusive); keys rotat
 B = make_uscc(202)  # listed 2025-02-01 until 2026-02-01 (exclusive): the boundary case
 C = make_uscc(203)  # suspended on the day it was listed: an empty period
 D = make_uscc(204)  # never listed
+NUMBERS = {A: "9001", B: "9002", C: "9003"}  # institution numbers (the demo takes 0001 up)
+PREFIXES = {uscc: "35" + number for uscc, number in NUMBERS.items()}
 KEY_START = dt.datetime(2025, 1, 10, 2, 0, tzinfo=UTC)
 ROTATION = dt.datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -79,9 +82,11 @@ async def world(db: Database) -> None:
     await catalogue.seed_reference(db)
     await db.institutions.insert_many(
         [
-            institution_doc(A, [("2025-01-10", "2028-01-10")]),
-            institution_doc(B, [("2025-02-01", "2026-02-01")]),
-            institution_doc(C, [("2025-03-01", "2025-03-01")], status="SUSPENDED"),
+            institution_doc(A, [("2025-01-10", "2028-01-10")], number=NUMBERS[A]),
+            institution_doc(B, [("2025-02-01", "2026-02-01")], number=NUMBERS[B]),
+            institution_doc(
+                C, [("2025-03-01", "2025-03-01")], status="SUSPENDED", number=NUMBERS[C]
+            ),
             institution_doc(D, []),
         ]
     )
@@ -97,14 +102,16 @@ async def load(db: Database, document: dict[str, Any], store: Any = None) -> Tru
     return load_bundle(document, await root_keys(db), store=store)
 
 
-async def allocate(db: Database, count: int = 1) -> list[StatusRef]:
-    return await in_transaction(db, lambda s: status_lists.allocate(db, count, session=s))
+async def allocate(db: Database, count: int = 1, owner: str = A) -> list[StatusRef]:
+    return await in_transaction(
+        db, lambda s: status_lists.allocate(db, count, owner=owner, session=s)
+    )
 
 
 def certificate(
     key: SigningKey, uscc: str, when: dt.datetime, ref: StatusRef, serial: int = 1
 ) -> dict[str, Any]:
-    body = f"350001{when.year % 100:02d}101{serial:06d}"
+    body = f"{PREFIXES[uscc]}{when.year % 100:02d}101{serial:06d}"
     claims = CertificateClaims(
         certificate_number="Z" + body + mod11_2_check(body),
         holder_name="张三",
@@ -171,7 +178,7 @@ async def test_listing_boundary_days(db: Database, day: str, listed: bool) -> No
 
 async def test_certificates_on_the_last_listed_day_and_the_day_after(db: Database) -> None:
     key = await keystore.institution_key(db, MASTER, B)
-    ref_last, ref_after = await allocate(db, 2)
+    ref_last, ref_after = await allocate(db, 2, owner=B)
     # China time: 15:59:59Z is 23:59:59 on 31 January; 16:00:00Z is already 1 February.
     last_day = certificate(key, B, at("2026-01-31T15:59:59"), ref_last, serial=11)
     day_after = certificate(key, B, at("2026-01-31T16:00:00"), ref_after, serial=12)
@@ -305,3 +312,88 @@ async def test_bundle_of_the_demo_directory_matches_the_registry(
                 )
                 checked += 1
     assert checked >= 60
+
+
+# --- certificates tied to their issuer ----------------------------------------------------------
+
+
+async def test_each_issuer_has_its_own_range_and_another_cannot_borrow_it(db: Database) -> None:
+    """B signs, with its own valid key, a certificate carrying A's number and A's status index:
+    the bundle says neither is B's, so it is INVALID, and revoking A's certificate does not
+    turn B's copy into a revoked one of A."""
+    [ref_a] = await allocate(db, owner=A)
+    [ref_b] = await allocate(db, owner=B)
+    assert ref_a.list_id != ref_b.list_id  # each institution allocates from its own lists
+    # After both keys' rotations above: each key is valid at `when`.
+    when, now = at("2026-10-01T02:00:00"), at("2026-10-02T00:00:00")
+    genuine = certificate(await keystore.institution_key(db, MASTER, A), A, when, ref_a, 41)
+    borrowed = certificate(await keystore.institution_key(db, MASTER, B), B, when, ref_a, 41)
+    borrowed["credentialSubject"]["certificate"]["number"] = genuine["credentialSubject"][
+        "certificate"
+    ]["number"]
+    borrowed["id"] = genuine["id"]
+    key_b = await keystore.institution_key(db, MASTER, B)
+    forged = sign_proof({k: v for k, v in borrowed.items() if k != "proof"}, key_b, created=when)
+    bundle = await load(db, await trust.build_bundle(db, MASTER, BASE, now=now))
+    a = bundle.institutions[f"urn:uscc:{A}"]
+    assert a.number_prefix == PREFIXES[A]
+    assert bundle.owns_status(a.id, status_lists.status_list_url(BASE, ref_a.list_id), ref_a.index)
+    assert verify_credential(genuine, bundle=bundle, now=now).verdict is Verdict.VALID
+    report = verify_credential(forged, bundle=bundle, now=now)
+    assert report.check("proof").code == "PROOF_OK"
+    assert report.check("issuer_listed").code == "NUMBER_NOT_ISSUERS"
+    assert report.check("status").code == "STATUS_INDEX_NOT_ISSUERS"
+    assert report.verdict is Verdict.INVALID
+    await in_transaction(db, lambda s: status_lists.set_revoked(db, ref_a, session=s))
+    after = await load(db, await trust.latest_bundle(db, MASTER, BASE, now=now))
+    assert verify_credential(genuine, bundle=after, now=now).check("status").code == "REVOKED"
+    copy = verify_credential(forged, bundle=after, now=now).check("status")
+    assert copy.code == "STATUS_INDEX_NOT_ISSUERS"
+
+
+async def test_certificates_of_a_list_made_before_owners_keep_verifying(db: Database) -> None:
+    """Migration: a list without an owner (made before issue 14) takes no new certificates,
+    and each index its certificates hold is stated as its issuer's own one-index range."""
+    legacy = {
+        "_id": "900",
+        "seq": 900,
+        "size": status_lists.LIST_SIZE,
+        "bits": bytes(status_lists.LIST_SIZE // 8),
+        "allocated": bytes(status_lists.LIST_SIZE // 8),
+        "allocated_count": 3,
+        "revision": 0,
+    }
+    await db[Collection.STATUS_LISTS].insert_one(legacy)
+    held = [(A, 7), (A, 8), (B, 9), (A, 11)]
+    await db[Collection.CERTIFICATES].insert_many(
+        [
+            {
+                "_id": f"legacy-{index}",
+                "institution": uscc,
+                "status_ref": {"list_id": "900", "index": index},
+            }
+            for uscc, index in held
+        ]
+    )
+    url = status_lists.status_list_url(BASE, "900")
+    when, now = at("2026-10-01T02:00:00"), at("2026-10-02T00:00:00")
+    bundle = await load(db, await trust.build_bundle(db, MASTER, BASE, now=now))
+    ranges = {
+        (r.start, r.end)
+        for r in bundle.institutions[f"urn:uscc:{A}"].status_ranges
+        if r.status_list == url
+    }
+    assert ranges == {(7, 9), (11, 12)}
+    assert [
+        (r.start, r.end)
+        for r in bundle.institutions[f"urn:uscc:{B}"].status_ranges
+        if r.status_list == url
+    ] == [(9, 10)]
+    key_a = await keystore.institution_key(db, MASTER, A)
+    old = certificate(key_a, A, when, StatusRef("900", 8), 51)
+    assert verify_credential(old, bundle=bundle, now=now).verdict is Verdict.VALID
+    not_held = certificate(key_a, A, when, StatusRef("900", 9), 52)
+    report = verify_credential(not_held, bundle=bundle, now=now)
+    assert report.check("status").code == "STATUS_INDEX_NOT_ISSUERS"
+    fresh = await allocate(db, 5, owner=A)
+    assert {ref.list_id for ref in fresh}.isdisjoint({"900"})

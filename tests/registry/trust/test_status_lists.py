@@ -17,14 +17,17 @@ from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.storage.transactions import in_transaction
 from registry.trust import keystore, status_lists
-from registry.trust.status_lists import FILL_LIMIT, StatusRef
+from registry.trust.status_lists import FILL_LIMIT, LIST_SIZE, StatusRef
 
 MASTER = hashlib.sha256(b"status list test master key").digest()
 BASE = "https://registry.example.cn"
+OWNER, OTHER = "91350100M000100Y43", "91110000802100433B"
 
 
-async def allocate(db: Database, count: int) -> list[StatusRef]:
-    return await in_transaction(db, lambda s: status_lists.allocate(db, count, session=s))
+async def allocate(db: Database, count: int, owner: str = OWNER) -> list[StatusRef]:
+    return await in_transaction(
+        db, lambda s: status_lists.allocate(db, count, owner=owner, session=s)
+    )
 
 
 async def revoke(db: Database, ref: StatusRef) -> None:
@@ -67,7 +70,7 @@ async def test_allocation_is_rolled_back_with_its_transaction(db: Database) -> N
     before = await db[Collection.STATUS_LISTS].find_one({"_id": "1"}, {"allocated_count": 1})
 
     async def work(session: AsyncClientSession) -> None:
-        await status_lists.allocate(db, 20, session=session)
+        await status_lists.allocate(db, 20, owner=OWNER, session=session)
         raise RuntimeError("publication failed")
 
     with pytest.raises(RuntimeError):
@@ -79,7 +82,7 @@ async def test_allocation_is_rolled_back_with_its_transaction(db: Database) -> N
 async def test_allocate_needs_a_transaction_and_a_sane_count(db: Database) -> None:
     async with db.client.start_session() as session:
         with pytest.raises(RuntimeError):
-            await status_lists.allocate(db, 1, session=session)
+            await status_lists.allocate(db, 1, owner=OWNER, session=session)
     assert await allocate(db, 0) == []
     with pytest.raises(InvalidInput):
         await allocate(db, -1)
@@ -150,3 +153,20 @@ async def test_a_new_list_opens_when_the_current_one_is_half_full(db: Database) 
     assert await status_lists.list_ids(db) == ["1", "2"]
     # The next allocation goes to the open list, never back to the half-full one.
     assert {r.list_id for r in await allocate(db, 5)} == {"2"}
+
+
+async def test_each_owner_allocates_from_lists_of_its_own(db: Database) -> None:
+    """Institution OTHER's first allocation opens a list of its own; the lists of OWNER (one of
+    them still open) are not touched, and the ranges name each list's owner."""
+    before = await status_lists.owned_ranges(db)
+    refs = await allocate(db, 3, owner=OTHER)
+    [list_id] = {r.list_id for r in refs}
+    assert list_id not in {r.list_id for r in before[OWNER]}
+    doc = await db[Collection.STATUS_LISTS].find_one({"_id": list_id}, {"owner": 1})
+    assert doc is not None and doc["owner"] == OTHER
+    after = await status_lists.owned_ranges(db)
+    assert after[OTHER] == [status_lists.OwnedRange(list_id, 0, LIST_SIZE)]
+    assert after[OWNER] == before[OWNER]
+    assert {r.list_id for r in await allocate(db, 2, owner=OWNER)} <= {
+        r.list_id for r in after[OWNER]
+    }
