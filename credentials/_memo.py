@@ -63,7 +63,7 @@ def issuer_listed_key(doc: Mapping[str, Any]) -> tuple[Any, ...]:
     number = _exact(get(cert, "number"), str)
     return (
         issuer_id(doc),
-        number[1:7] if number is not None else None,
+        number[:7] if number is not None else None,
         _exact(get(cert, "occupation", "code"), str),
         _exact(get(cert, "level", "code"), int),
         _exact(get(cert, "level", "name"), str),

@@ -162,7 +162,11 @@ class Institution:
     def numbers(self, number: object) -> bool:
         """Whether `number` (a certificate number) carries this institution's digits."""
         prefix = self.number_prefix
-        return prefix is not None and isinstance(number, str) and number[1:7] == prefix
+        if prefix is None or not isinstance(number, str) or not number[:1].isascii():
+            # An ASCII first character: positions 2-7 are then the same characters whether
+            # counted in code points (here) or in UTF-16 units (the page).
+            return False
+        return number[1:7] == prefix
 
     def listings_on(self, day: dt.date) -> tuple[ListingPeriod, ...]:
         """The listing periods covering `day` (normally one; overlaps are tolerated)."""

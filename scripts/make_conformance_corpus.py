@@ -40,6 +40,7 @@ from credentials import (
     Status,
     StatusEntry,
     StatusList,
+    StatusRange,
     binding,
     build_bundle,
     build_certificate,
@@ -93,6 +94,8 @@ def at(text: str) -> dt.datetime:
 
 USCC_C = "91440300MA5D00001" + uscc_check_character("91440300MA5D00001")
 ISSUER_C = f"urn:uscc:{USCC_C}"
+A_PREFIX, C_PREFIX = "350001", "440002"  # positions 2-7 of their certificate numbers
+C_INDEX = 100_500  # in C's range of the status list, between two of A's
 
 
 # --- the trust world -------------------------------------------------------------------------
@@ -115,6 +118,12 @@ def institutions() -> list[Institution]:
                 BundleKey(OLD_KEY.public_key, at("2023-01-01T00:00:00"), KEY_SWITCH, ISSUER_A),
                 BundleKey(NEW_KEY.public_key, KEY_SWITCH, None, ISSUER_A),
             ),
+            number_prefix=A_PREFIX,
+            status_ranges=(
+                StatusRange(STATUS_URL, 0, 100_000),
+                StatusRange(STATUS_URL, 110_000, 131_072),
+                StatusRange(MISSING_STATUS_URL, 0, 131_072),
+            ),
         ),
         Institution(
             id=ISSUER_B,
@@ -123,6 +132,7 @@ def institutions() -> list[Institution]:
             province="11",
             listings=(ListingPeriod(dt.date(2023, 1, 1), None, (ScopeEntry(AI_2015, 1),)),),
             keys=(BundleKey(TRAINING_KEY.public_key, at("2023-01-01T00:00:00"), None, ISSUER_B),),
+            number_prefix="110003",
         ),
         Institution(
             id=ISSUER_C,
@@ -131,6 +141,8 @@ def institutions() -> list[Institution]:
             province="44",
             listings=(ListingPeriod(dt.date(2023, 1, 1), None, (ScopeEntry(AI_2015, 1),)),),
             keys=(BundleKey(C_KEY.public_key, at("2023-01-01T00:00:00"), None, ISSUER_C),),
+            number_prefix=C_PREFIX,
+            status_ranges=(StatusRange(STATUS_URL, 100_000, 110_000),),
         ),
     ]
 
@@ -167,8 +179,8 @@ def bundle(
     return sign_bundle(document, root, created=BUNDLE_ISSUED)
 
 
-def number(*, level: int = 1, year: int = 25, serial: int = 1, province: str = "35") -> str:
-    body = f"{province}0001{year:02d}{level}01{serial:06d}"
+def number(*, level: int = 1, year: int = 25, serial: int = 1, prefix: str = A_PREFIX) -> str:
+    body = f"{prefix}{year:02d}{level}01{serial:06d}"
     return "Z" + body + mod11_2_check(body)
 
 
@@ -180,9 +192,10 @@ def claims(
     direction: str | None = None,
     uscc: str = USCC_A,
     serial: int = 1,
+    prefix: str = A_PREFIX,
 ) -> CertificateClaims:
     return CertificateClaims(
-        certificate_number=number(level=level, year=when.year % 100, serial=serial),
+        certificate_number=number(level=level, year=when.year % 100, serial=serial, prefix=prefix),
         holder_name="张三",
         occupation_code=occupation,
         occupation_name="人工智能工程技术人员",
@@ -374,6 +387,7 @@ def cases() -> list[Case]:
             "issuer_key",
             "KEY_NOT_ISSUERS",
         ),
+        *issuer_cases(),
         Case(
             "unknown-key",
             "signed with a key that is in no bundle",
@@ -670,6 +684,51 @@ def cases() -> list[Case]:
     ]
 
 
+def issuer_cases() -> list[Case]:
+    """Institution C signs, with its own valid key and as itself, what is A's (issue 14, 3)."""
+    as_c: dict[str, Any] = {"key": C_KEY, "uscc": USCC_C}
+    return [
+        Case(
+            "issuer-own-number-and-range",
+            "institution C with its own number digits and an index of its own range",
+            pretty(issue(**as_c, prefix=C_PREFIX, index=C_INDEX)),
+            "VALID",
+        ),
+        Case(
+            "issuer-number-of-another",
+            "C signs A's certificate number and A's status index with its own key",
+            pretty(issue(**as_c)),
+            "INVALID",
+            "issuer_listed",
+            "NUMBER_NOT_ISSUERS",
+        ),
+        Case(
+            "issuer-index-of-another",
+            "C's own number, but a status index of A's range",
+            pretty(issue(**as_c, prefix=C_PREFIX, index=1000)),
+            "INVALID",
+            "status",
+            "STATUS_INDEX_NOT_ISSUERS",
+        ),
+        Case(
+            "issuer-revoked-index-of-another",
+            "C's own number and A's revoked index: not C's, rather than revoked",
+            pretty(issue(**as_c, prefix=C_PREFIX, index=REVOKED_INDEX)),
+            "INVALID",
+            "status",
+            "STATUS_INDEX_NOT_ISSUERS",
+        ),
+        Case(
+            "issuer-index-of-another-list",
+            "an index C owns in one list, claimed in a list where it is A's",
+            pretty(issue(**as_c, prefix=C_PREFIX, index=C_INDEX, status_url=MISSING_STATUS_URL)),
+            "INVALID",
+            "status",
+            "STATUS_INDEX_NOT_ISSUERS",
+        ),
+    ]
+
+
 def _trailing_zlib(document: dict[str, Any]) -> str:
     import zlib
 
@@ -704,6 +763,12 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
         status_lists={STATUS_URL: revocation_list()},
     )
     del unsigned["occupations"]
+    format_1 = {k: v for k, v in copy.deepcopy(main).items() if k != "proof"}
+    format_1["formatVersion"] = 1
+    for item in format_1["institutions"]:
+        del item["numberPrefix"], item["statusRanges"]
+    overlap = {k: v for k, v in copy.deepcopy(main).items() if k != "proof"}
+    overlap["institutions"][2]["statusRanges"][0]["from"] = 99_999  # one of A's indices too
     files = {
         "bundle.json": main,
         "bundle-newer.json": bundle(sequence=8),
@@ -713,6 +778,8 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
         "bundle-untrusted-list.json": bundle(
             status_lists={STATUS_URL: revocation_list(signer=OTHER_ROOT_KEY)}
         ),
+        "bundle-format-1.json": sign_proof(format_1, ROOT_KEY, created=BUNDLE_ISSUED),
+        "bundle-overlap.json": sign_proof(overlap, ROOT_KEY, created=BUNDLE_ISSUED),
     }
     return [
         BundleCase("accepted", "the corpus bundle", "bundle.json", True),
@@ -741,6 +808,20 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
             "bundle-schema.json",
             False,
             "BUNDLE_SCHEMA",
+        ),
+        BundleCase(
+            "format-1",
+            "signed, of format 1: no number digits or status ranges to tie a certificate to",
+            "bundle-format-1.json",
+            False,
+            "BUNDLE_FORMAT_UNSUPPORTED",
+        ),
+        BundleCase(
+            "overlapping-ranges",
+            "signed, with one status index in the ranges of two institutions",
+            "bundle-overlap.json",
+            False,
+            "BUNDLE_INVALID",
         ),
     ], files
 

@@ -17,6 +17,7 @@ from tests.credentials._support import (
     C_INDEX,
     C_KEY,
     C_PREFIX,
+    ISSUER_C,
     NOW,
     REVOKED_INDEX,
     USCC_C,
@@ -88,3 +89,13 @@ def test_the_issuer_itself_cannot_use_another_institutions_digits(bundle: TrustB
     assert borrowed.verdict is Verdict.INVALID
     assert borrowed.check("issuer_listed").code == "NUMBER_NOT_ISSUERS"
     assert borrowed.check("issuer_listed").status is Status.FAIL
+
+
+def test_digits_are_counted_the_same_way_as_the_page_counts_them(bundle: TrustBundle) -> None:
+    """A first character outside ASCII never matches: the page counts UTF-16 units, Python
+    code points, and with an ASCII first character both read the same six digits."""
+    c = bundle.institutions[ISSUER_C]
+    assert c.numbers("Z" + C_PREFIX + "251010000015")
+    assert not c.numbers("\U0001f600" + C_PREFIX + "251010000015")
+    assert not c.numbers("")
+    assert not c.numbers(None)

@@ -10,6 +10,9 @@ import { parseStatusListCredential } from './statuslist.js';
 import { parseDate8601, parseTimestamp } from './time.js';
 
 const validateBundleSchema = compileSchema(bundleSchema);
+// 2 added each institution's numberPrefix and statusRanges; format 1 cannot tie a certificate to
+// its issuer, so it is refused (credentials/bundle.py FORMAT_VERSION).
+export const FORMAT_VERSION = 2;
 
 export class BundleError extends Error {
   constructor(code, message) {
@@ -33,6 +36,7 @@ function parseInstitutions(items) {
     if (institutions.has(id)) throw new BundleError('BUNDLE_INVALID', `institution ${id} is listed twice`);
     const listings = [];
     const keys = [];
+    let statusRanges;
     try {
       for (const period of item.listings) {
         const start = parseDate8601(period.from);
@@ -51,12 +55,34 @@ function parseInstitutions(items) {
         methods.add(key.verificationMethod);
         keys.push({ publicKey: key, validFrom, validUntil, institutionId: id });
       }
+      statusRanges = item.statusRanges.map((r) => ({ url: r.statusListCredential, start: Number(r.from), end: Number(r.until) }));
+      if (statusRanges.some((r) => r.end <= r.start)) throw new Error("a status range's until is not after its from");
     } catch (error) {
       throw new BundleError('BUNDLE_INVALID', `institution ${id}: ${error.message}`);
     }
-    institutions.set(id, { id, name: item.name, kind: item.kind, province: item.province, listings, keys });
+    const numberPrefix = item.numberPrefix;
+    institutions.set(id, { id, name: item.name, kind: item.kind, province: item.province, listings, keys, numberPrefix, statusRanges });
   }
+  const shared = overlap(institutions.values());
+  // Two owners of one index would let one institution's certificate pass as the other's.
+  if (shared !== null) throw new BundleError('BUNDLE_INVALID', `two status ranges overlap in ${shared.slice(0, 200)}`);
   return institutions;
+}
+
+/** The first status list two ranges of the bundle share an index of, or null. */
+function overlap(institutions) {
+  const byList = new Map();
+  for (const institution of institutions) {
+    for (const r of institution.statusRanges) {
+      if (!byList.has(r.url)) byList.set(r.url, []);
+      byList.get(r.url).push([r.start, r.end]);
+    }
+  }
+  for (const [url, spans] of byList) {
+    spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let i = 1; i < spans.length; i += 1) if (spans[i][0] < spans[i - 1][1]) return url;
+  }
+  return null;
 }
 
 export class TrustBundle {
@@ -71,6 +97,21 @@ export class TrustBundle {
 
   key(verificationMethod) {
     return this.keys.get(verificationMethod) ?? null;
+  }
+
+  /** Whether `number` (a certificate number) carries the institution's digits (positions 2-7). */
+  numbers(institution, number) {
+    const prefix = institution.numberPrefix;
+    // An ASCII first character: positions 2-7 are then the same whether counted in UTF-16
+    // units (here) or in code points (credentials/bundle.py).
+    if (prefix === null || typeof number !== 'string' || number.length === 0 || number.charCodeAt(0) > 0x7f) return false;
+    return number.slice(1, 7) === prefix;
+  }
+
+  /** Whether `index` of the list at `url` lies in one of the institution's own ranges. */
+  ownsStatus(institutionId, url, index) {
+    const institution = this.institutions.get(institutionId);
+    return institution !== undefined && institution.statusRanges.some((r) => r.url === url && r.start <= index && index < r.end);
   }
 
   occupationName(code) {
@@ -154,6 +195,12 @@ export async function loadBundle(document, rootKeys, { highestSequence = null } 
   }
   const check = await verifyProof(document, signer);
   if (!check.ok) throw new BundleError('BUNDLE_SIGNATURE_INVALID', `the bundle's signature does not verify: ${check.message}`);
+  if (get(document, 'formatVersion') !== FORMAT_VERSION) {
+    throw new BundleError(
+      'BUNDLE_FORMAT_UNSUPPORTED',
+      `the bundle's formatVersion is not ${FORMAT_VERSION}: it does not state which certificate numbers and status indices are each institution's; get a current bundle`,
+    );
+  }
   const problems = validateBundleSchema(document);
   if (problems.length) {
     throw new BundleError('BUNDLE_SCHEMA', `the bundle does not match its schema (${problems.length} problems): /${problems[0].path} ${problems[0].message}`);

@@ -3,7 +3,9 @@
 // (tests/vectors/conformance/ holds the cases both run).
 //
 // Checks: input, proof, issuer_key, issuer_listed, status, schema, holder_binding. If the input
-// is not a JSON object or the proof fails, every later check is SKIPPED. Status that cannot be
+// is not a JSON object or the proof fails, every later check is SKIPPED. issuer_listed and
+// status also tie the certificate to its issuer: its number carries the issuer's digits and its
+// status index lies in the issuer's own range, both as the bundle states them. Status that cannot be
 // established is UNKNOWN, never PASS. verifyCredential never throws.
 
 import { checkBinding } from './binding.js';
@@ -224,6 +226,16 @@ class Run {
         details,
       );
     }
+    if (!this.bundle.numbers(institution, get(this.doc, 'credentialSubject', 'certificate', 'number'))) {
+      details.numberPrefix = institution.numberPrefix;
+      return check(
+        'issuer_listed',
+        FAIL,
+        'NUMBER_NOT_ISSUERS',
+        `positions 2-7 of the certificate number are not ${institution.name}'s digits (${institution.numberPrefix ?? 'none'}): the number is another institution's`,
+        details,
+      );
+    }
     const [issued] = this.issuanceTime();
     if (issued === null) return check('issuer_listed', FAIL, 'NO_ISSUANCE_TIME', 'the credential has no usable issuance time', details);
     const day = chinaDay(issued);
@@ -280,6 +292,11 @@ class Run {
       return unknown('STATUS_ENTRY_MALFORMED', 'statusListIndex is not a non-negative decimal string');
     }
     const index = Number(indexText);
+    const issuer = issuerId(this.doc);
+    if (issuer === null || !this.bundle.ownsStatus(issuer, url, index)) {
+      // Another institution's index: its revocation must not reach, nor hide behind, this one.
+      return check('status', FAIL, 'STATUS_INDEX_NOT_ISSUERS', 'the status entry is not in a range the bundle gives the issuer', details);
+    }
     let list;
     try {
       list = await this.bundle.statusList(url);
