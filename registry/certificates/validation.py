@@ -126,7 +126,7 @@ async def check_result(
     context: RowContext, index: int, result: ResultInput
 ) -> tuple[CleanResult | None, list[Problem]]:
     """One row: the clean result, or None and its problems."""
-    checks = RowProblems("results", index)
+    checks = rows.start_row("results", index, result)
     name, id_number = check_person(checks, result.name, result.id_number)
     occ = await context.occupations.get(result.occupation)
     direction = (result.direction or "").strip() or None
@@ -170,6 +170,7 @@ async def check_batch(
 ) -> tuple[list[CleanResult], list[Problem], ListingPeriod | None]:
     """The clean results, every problem (batch first, then by row), and the listing period."""
     checks = rows.Problems()
+    rows.check_text_cells(checks, batch)
     rows.check_key(checks, batch.idempotency_key)
     check_exam_date(checks, batch, today or clock.today())
     period = rows.check_listing(checks, institution, LISTING, batch.exam_date)

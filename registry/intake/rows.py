@@ -1,16 +1,18 @@
 """Checking an uploaded batch (assessment results, training cohorts): problems named by row and
-field, the two columns every row has (the person's name and ID number), and the checks both kinds
-of batch share: idempotency key, the institution's listing on the day, row count, occupation,
-direction, level, listed scope, numbers and duplicate rows."""
+field, the text cells no spreadsheet may read as a formula, the two columns every row has (the
+person's name and ID number), and the checks both kinds of batch share: idempotency key, the
+institution's listing on the day, row count, occupation, direction, level, listed scope, numbers
+and duplicate rows."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
@@ -18,7 +20,13 @@ from registry.intake.identifiers import IdNumberError, normalise_id_number
 from registry.problems import Problem
 from registry.storage.db import Database
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 MAX_NAME = 50
+# What a spreadsheet takes for the start of a formula (OWASP "CSV injection"): a stored
+# `=HYPERLINK(...)` would run in every export the registry or a reader makes of it.
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def normalise_name(name: str) -> str:
@@ -42,6 +50,50 @@ class RowProblems:
                 f"row {self.index + 1}: {message}",
             )
         )
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula: it begins with `= + - @`, a tab or
+    a carriage return, as given or once NFKC-normalised and stripped of leading spaces (how the
+    registry stores it: a full-width `＝` or a leading space would become a plain `=`)."""
+    stored = unicodedata.normalize("NFKC", text).lstrip()
+    return text[:1] in FORMULA_STARTS or stored[:1] in FORMULA_STARTS
+
+
+def camel(name: str) -> str:
+    """The API's name of an input field: `id_number` -> `idNumber`."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def text_cells(item: DataclassInstance) -> Iterator[tuple[str, str]]:
+    """(API field name, value) of every text field of an input dataclass, read from its fields
+    so that a column added later is covered without being listed anywhere."""
+    for spec in dataclasses.fields(item):
+        value = getattr(item, spec.name)
+        if isinstance(value, str):
+            yield camel(spec.name), value
+
+
+def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
+    """Every text field of `item` is refused (`FORMULA_TEXT`) when a spreadsheet would take it for
+    a formula. Never repeats the value: the cell may hold an ID number."""
+    for name, value in text_cells(item):
+        if formula_like(value):
+            checks.add(
+                name,
+                "FORMULA_TEXT",
+                f"{name} begins with a character a spreadsheet reads as a formula "
+                "(= + - @, a tab or a carriage return); remove it",
+            )
+
+
+def start_row(collection: str, index: int, item: DataclassInstance) -> RowProblems:
+    """The problems of one uploaded row, starting with its text cells (`check_text_cells`): every
+    row check begins here, so no kind of batch can skip the formula rule."""
+    checks = RowProblems(collection, index)
+    check_text_cells(checks, item)
+    return checks
 
 
 def check_person(row: RowProblems, name: str, id_number: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from registry.catalogue import reference_data as catalogue
 from registry.certificates.validation import PROGRAMME_START
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.intake import rows
-from registry.intake.rows import RowProblems, check_person
+from registry.intake.rows import check_person
 from registry.problems import Problem
 from registry.storage.db import Database
 
@@ -133,7 +133,7 @@ def check_trainee(
     course: Course, index: int, trainee: TraineeInput
 ) -> tuple[CleanTrainee | None, list[Problem]]:
     """One row: the clean trainee, or None and its problems."""
-    checks = RowProblems("trainees", index)
+    checks = rows.start_row("trainees", index, trainee)
     name, id_number = check_person(checks, trainee.name, trainee.id_number)
     hours = rows.number(trainee.hours_attended)
     if hours is None or not 0 <= hours <= course.max_hours:
@@ -184,6 +184,7 @@ async def check_cohort(
     """The clean cohort (None when anything is wrong), every problem (cohort first, then by
     row), and the listing period."""
     checks = rows.Problems()
+    rows.check_text_cells(checks, cohort)
     key = rows.check_key(checks, cohort.idempotency_key)
     check_dates(checks, cohort, today or clock.today())
     required = check_required(checks, cohort.required_hours)

@@ -138,3 +138,32 @@ async def test_import_checks_everything_first_then_submits_resumably(
     assert "(2 already submitted earlier)" in again.output  # type: ignore[attr-defined]
     assert await db.results.count_documents(numbered) == passing
     assert all(r["idNumber"] not in again.output + result.output for r in rows)  # type: ignore[attr-defined]
+
+
+async def test_import_refuses_cells_a_spreadsheet_would_run_naming_line_and_column(
+    db: Database, mongodb_uri: str, token: str, tmp_path: Path
+) -> None:
+    """Issue 14, item 14: `=HYPERLINK(...)` was stored and signed into a credential."""
+    exam = (clock.today() - dt.timedelta(days=3)).isoformat()
+    path = tmp_path / "formulas.csv"
+    rows = write_csv(path, 4, random.Random(14))
+    rows[0]["name"] = '=HYPERLINK("http://evil.example/","张三")'
+    rows[1]["direction"] = "@SUM(1+1)"
+    rows[2]["trainingCertificate"] = "\t+P1"
+    rows[3]["theoryScore"] = "-5"  # a negative number is a bad score, not a formula
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    args = ("import", "results", str(path), "--token", token, "--exam-date", exam)
+    stored_before = await db.batches.count_documents({"institution": USCC})
+    result = await asyncio.to_thread(invoke, db, mongodb_uri, tmp_path, *args)
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "line 2, name: name begins with a character a spreadsheet reads" in output
+    assert "line 3, direction: direction begins with" in output
+    assert "line 4, trainingCertificate: trainingCertificate begins with" in output
+    assert output.count("[FORMULA_TEXT]") == 3
+    assert "line 5, theoryScore: a score is between 0 and 100 [INVALID_SCORE]" in output
+    assert "HYPERLINK" not in output and "nothing was stored" in output
+    assert await db.batches.count_documents({"institution": USCC}) == stored_before
