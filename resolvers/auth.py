@@ -26,7 +26,7 @@ async def principal(ctx: Context) -> Principal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise tokens.Unauthenticated("the Authorization header must be `Bearer <token>`")
-        found = await tokens.authenticate(ctx.db, token.strip())
+        found = await tokens.authenticate(ctx.db, ctx.master_key, token.strip())
     ctx.loaders[_KEY] = found
     return found
 

@@ -16,7 +16,7 @@ from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
 from registry.storage.db import Database
 from registry.trust import audit
-from service.runner import run_with_db
+from service.runner import master_key_or_exit, run_with_db
 
 
 def _when(moment: datetime | None) -> str:
@@ -39,7 +39,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 @click.group("tokens")
 def tokens_group() -> None:
-    """Bearer tokens: each bound to a role and a scope, shown once, stored hashed."""
+    """Bearer tokens: each bound to a role and a scope, shown once, stored as a keyed hash."""
 
 
 @tokens_group.command("create")
@@ -54,19 +54,27 @@ def tokens_create(
 ) -> None:
     """Create a token and print it (it is shown only this once)."""
     chosen = Role(role)
+    master_key = master_key_or_exit()
 
     async def work(db: Database) -> tuple[str, tokens.TokenInfo]:
         inst, prov = tokens.check_scope(chosen, institution, province)  # normalised, for the name
         label = name or " ".join(part for part in (chosen.value, inst, prov) if part)
         return await tokens.create_token(
-            db, role=chosen, name=label, institution=inst, province=prov, created_by=SYSTEM
+            db,
+            master_key,
+            role=chosen,
+            name=label,
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
         )
 
     text, info = run_with_db(work)
     scope = f" @ {info.scope}" if info.scope else ""
     click.echo(f"created token {info.id} ({info.role.value}{scope})", err=True)
     click.echo(
-        "WARNING: the token is shown only once and cannot be recovered (only its hash is kept); "
+        "WARNING: the token is shown only once and cannot be recovered (only a keyed hash is "
+        "kept); "
         "store it now.",
         err=True,
     )

@@ -103,11 +103,12 @@ def import_results(file: Path, token: str, exam_date: dt.datetime, late_reason: 
         raise click.ClickException(f"{file} has no result rows")
     file_key = hashlib.sha256(data).hexdigest()[:16]
     settings = settings_or_exit()
-    personal = PersonalData(settings.master_key())
+    master_key = settings.master_key()
+    personal = PersonalData(master_key)
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
 
     async def work(db: Database) -> tuple[int, int, int]:
-        who = await tokens.authenticate(db, token)
+        who = await tokens.authenticate(db, master_key, token)
         institution = await directory.get(db, who.institution or "")
         problems: list[str] = []
         for index, chunk in enumerate(chunks):

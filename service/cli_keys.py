@@ -21,7 +21,7 @@ from registry.intake.identifiers import normalise_uscc
 from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore
-from service.runner import run_with_db, settings_or_exit
+from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
 def _uscc(value: str) -> str:
@@ -29,13 +29,6 @@ def _uscc(value: str) -> str:
         return normalise_uscc(value)
     except RegistryError as error:
         raise click.BadParameter(error.message, param_hint="--institution") from None
-
-
-def _master_key() -> bytes:
-    try:
-        return settings_or_exit().master_key()
-    except RegistryError as error:
-        raise click.ClickException(error.message) from None
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -52,7 +45,7 @@ def keys_group() -> None:
 def keys_rotate(institution: str) -> None:
     """Retire the institution's current key and make a new one current, from now."""
     uscc = _uscc(institution)
-    master_key = _master_key()
+    master_key = master_key_or_exit()
 
     async def work(db: Database) -> keystore.KeyRecord:
         return await keystore.rotate_institution_key(db, master_key, uscc, by=SYSTEM)
@@ -96,7 +89,7 @@ def keys_list(institution: str | None) -> None:
 @keys_group.command("root")
 def keys_root() -> None:
     """Print the registry root public key (Multikey), the key verifiers pin."""
-    master_key = _master_key()
+    master_key = master_key_or_exit()
 
     async def work(db: Database) -> str:
         return (await keystore.root_public_key(db, master_key)).multibase
@@ -128,7 +121,7 @@ def _write(path: Path, document: dict[str, Any]) -> None:
 def bundle_export(out: Path) -> None:
     """Write the latest trust bundle to OUT (a new one if the data changed since)."""
     settings = settings_or_exit()
-    master_key = _master_key()
+    master_key = master_key_or_exit()
 
     async def work(db: Database) -> tuple[dict[str, Any], str]:
         document = await trust.latest_bundle(db, master_key, settings.base_url)

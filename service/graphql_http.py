@@ -313,7 +313,7 @@ class GraphQLEndpoint:
                 401, "UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`"
             )
         try:
-            return await tokens.authenticate(state.db, token.strip())
+            return await tokens.authenticate(state.db, state.master_key, token.strip())
         except tokens.Unauthenticated as error:
             raise HttpProblem(401, "UNAUTHENTICATED", error.message) from None
         except RegistryError as error:

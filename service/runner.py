@@ -24,6 +24,14 @@ def settings_or_exit() -> Settings:
         raise click.ClickException(error.message) from None
 
 
+def master_key_or_exit() -> bytes:
+    """The master key, or a clean CLI error naming what is wrong with it."""
+    try:
+        return settings_or_exit().master_key()
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
+
+
 def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` against the configured database; domain and database errors become clean CLI
     errors (no traceback)."""

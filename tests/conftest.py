@@ -25,6 +25,7 @@ from registry.storage.embedded import EmbeddedServer
 from registry.storage.indexes import create_indexes
 from service.logs import JsonFormatter
 from tests import privacy
+from tests.factories import MASTER_KEY_B64
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -62,7 +63,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, mongodb_uri: str) -> Sett
         {
             "REGISTRY_DATA_DIR": str(data_dir),
             "REGISTRY_MONGODB_URI": mongodb_uri,
-            "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+            "REGISTRY_MASTER_KEY": MASTER_KEY_B64,
         }
     )
 

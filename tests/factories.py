@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from typing import Any
 
@@ -10,6 +11,11 @@ from registry.access.auth import Principal, Role
 from registry.intake.identifiers import uscc_check_character
 
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "t-office")
+
+# The master key of every test `Settings` (tests/conftest.py): tokens the tests make carry MACs
+# under it, so the app under test accepts them.
+MASTER_KEY_B64 = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE="
+MASTER_KEY = base64.b64decode(MASTER_KEY_B64)
 
 
 def make_uscc(n: int, region: str = "350100") -> str:
@@ -144,6 +150,12 @@ async def make_tokens(
     out = {}
     for label, (role, institution, province) in specs.items():
         out[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=institution, province=province, created_by=SYSTEM
+            db,
+            MASTER_KEY,
+            role=role,
+            name=label,
+            institution=institution,
+            province=province,
+            created_by=SYSTEM,
         )
     return out

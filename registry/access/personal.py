@@ -16,20 +16,15 @@ import nacl.secret
 import nacl.utils
 
 from credentials import normalise_id_number
-
-
-def _subkey(master_key: bytes, purpose: bytes) -> bytes:
-    return hashlib.blake2b(
-        b"", key=master_key, person=purpose.ljust(16, b"\0"), digest_size=32
-    ).digest()
+from registry.access.subkeys import subkey
 
 
 class PersonalData:
     def __init__(self, master_key: bytes) -> None:
         if len(master_key) != 32:
             raise ValueError("master key must be 32 bytes")
-        self._lookup_key = _subkey(master_key, b"dte-idn-lookup")
-        self._box = nacl.secret.SecretBox(_subkey(master_key, b"dte-idn-encrypt"))
+        self._lookup_key = subkey(master_key, b"dte-idn-lookup")
+        self._box = nacl.secret.SecretBox(subkey(master_key, b"dte-idn-encrypt"))
 
     def __repr__(self) -> str:
         return "PersonalData(<keys hidden>)"

@@ -1,15 +1,23 @@
-"""Bearer tokens: random, shown once, stored only as a hash, each bound to a role and a scope.
+"""Bearer tokens: random, shown once, stored only as a MAC, each bound to a role and a scope.
 
-A token is `dte_` + 32 random bytes (base64url). Only its SHA-256 is stored: with 256 bits of
-entropy no one can search the preimage space, so a fast hash is right here (a slow password hash
-such as Argon2 only helps low-entropy secrets) and lets `authenticate` find the token by an
-indexed equality lookup on the hash, which also leaks nothing through comparison timing.
+A token is `dte_` + 32 random bytes (base64url). What is stored is a keyed hash of it under a
+subkey of the master key (`mac`: HMAC-SHA-256 of the token's SHA-256), and a second MAC (`seal`)
+over that, the record's id, role, institution and province. With 256 bits of entropy no one can
+search the preimage space, so a fast hash is right (a slow password hash such as Argon2 only
+helps low-entropy secrets), and `authenticate` finds the token by an indexed equality look-up
+on `mac`, which leaks nothing through comparison timing. The keys make the table useless to
+someone who can write to the database but does not hold the master key: a row inserted around
+the API matches no token, and a row whose role or scope was changed no longer matches its seal.
+
+Rows stored before the MACs (a plain SHA-256 in `hash`) authenticate nothing until
+`upgrade_legacy` gives them a MAC, which it does only for a row the audit log vouches for.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +28,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from registry.access.auth import INSTITUTION_ROLES, Principal, Role
+from registry.access.subkeys import subkey
 from registry.catalogue.reference_data import shipped_documents
 from registry.errors import InvalidInput, TokenNotFound, TokenScopeError
 from registry.errors import Unauthenticated as Unauthenticated  # callers catch it as tokens'
@@ -61,8 +70,34 @@ class TokenInfo:
         return self.institution or self.province
 
 
+# The fields a MAC covers or that are MACs: never in the audit log, a listing or an answer.
+_SECRET_FIELDS = ("hash", "mac", "seal")
+
+
 def token_hash(token_text: str) -> str:
+    """The unkeyed SHA-256 of a token: what the MAC is computed over (and what rows stored before
+    the MACs held)."""
     return hashlib.sha256(token_text.encode("utf-8")).hexdigest()
+
+
+def _hmac(master_key: bytes, purpose: bytes, message: str) -> str:
+    return hmac.new(subkey(master_key, purpose), message.encode("utf-8"), "sha256").hexdigest()
+
+
+def token_mac(master_key: bytes, digest: str) -> str:
+    """The keyed hash a token is found by, from its SHA-256 (`token_hash`)."""
+    return _hmac(master_key, b"dte-token-mac", digest)
+
+
+def seal(master_key: bytes, doc: Document) -> str:
+    """The MAC binding a token's `mac` to its record's id, role and scope."""
+    bound = [doc["mac"], doc["_id"], doc["role"], doc.get("institution"), doc.get("province")]
+    return _hmac(master_key, b"dte-token-seal", audit.canonical_json(bound))
+
+
+def sealed(master_key: bytes, doc: Document) -> bool:
+    """Whether `doc` carries the seal of its own mac, id, role and scope."""
+    return "mac" in doc and hmac.compare_digest(str(doc.get("seal", "")), seal(master_key, doc))
 
 
 @functools.cache
@@ -126,8 +161,8 @@ def _not_found(token_id: str) -> str:
 
 
 def _public(doc: Document) -> Document:
-    # What the audit log digests: the token record without its hash.
-    return {key: value for key, value in doc.items() if key != "hash"}
+    # What the audit log digests: the token record without its hash and MACs.
+    return {key: value for key, value in doc.items() if key not in _SECRET_FIELDS}
 
 
 def _role(role: Role | str) -> Role:
@@ -146,6 +181,7 @@ def _name(name: str) -> str:
 
 
 def _token_doc(
+    master_key: bytes,
     text: str,
     role: Role,
     name: str,
@@ -153,10 +189,10 @@ def _token_doc(
     province: str | None,
     created_by: Principal,
 ) -> Document:
-    """A token record under a fresh random id; the token itself only as its hash."""
-    return {
+    """A token record under a fresh random id; the token itself only as its MAC, sealed."""
+    doc: Document = {
         "_id": "tok_" + secrets.token_hex(4),
-        "hash": token_hash(text),
+        "mac": token_mac(master_key, token_hash(text)),
         "role": role.value,
         "name": name,
         "institution": institution,
@@ -167,6 +203,8 @@ def _token_doc(
         "revoked_by": None,
         "schema_version": SCHEMA_VERSION,
     }
+    doc["seal"] = seal(master_key, doc)
+    return doc
 
 
 async def _insert(db: Database, doc: Document, created_by: Principal) -> None:
@@ -187,6 +225,7 @@ async def _insert(db: Database, doc: Document, created_by: Principal) -> None:
 
 async def create_token(
     db: Database,
+    master_key: bytes,
     *,
     role: Role,
     name: str,
@@ -200,7 +239,7 @@ async def create_token(
     name = _name(name)
     text = PREFIX + secrets.token_urlsafe(32)
     for attempt in range(_ID_ATTEMPTS):
-        doc = _token_doc(text, role, name, institution, province, created_by)
+        doc = _token_doc(master_key, text, role, name, institution, province, created_by)
         try:
             await _insert(db, doc, created_by)
         except DuplicateKeyError:
@@ -213,8 +252,9 @@ async def create_token(
 
 
 async def list_tokens(db: Database) -> list[TokenInfo]:
-    """Every token, oldest first; the hash never leaves this module."""
-    cursor = db[Collection.TOKENS].find({}, {"hash": 0}).sort([("created_at", 1), ("_id", 1)])
+    """Every token, oldest first; its hash and MACs never leave this module."""
+    hidden = dict.fromkeys(_SECRET_FIELDS, 0)
+    cursor = db[Collection.TOKENS].find({}, hidden).sort([("created_at", 1), ("_id", 1)])
     return [_info(doc) async for doc in cursor]
 
 
@@ -244,12 +284,15 @@ async def revoke_token(db: Database, token_id: str, by: Principal) -> TokenInfo:
     return _info(await in_transaction(db, work))
 
 
-async def authenticate(db: Database, token_text: str) -> Principal:
-    """The principal a bearer token stands for; `Unauthenticated` for anything else."""
+async def authenticate(db: Database, master_key: bytes, token_text: str) -> Principal:
+    """The principal a bearer token stands for: a record found by the token's MAC under
+    `master_key`, sealed with its role and scope, not revoked; `Unauthenticated` for anything
+    else (one message for every case)."""
     if not isinstance(token_text, str) or not _TOKEN_SHAPE.fullmatch(token_text):
         raise Unauthenticated(_UNAUTHENTICATED)
-    doc = await db[Collection.TOKENS].find_one({"hash": token_hash(token_text)}, {"hash": 0})
-    if doc is None or doc.get("revoked_at") is not None:
+    mac = token_mac(master_key, token_hash(token_text))
+    doc = await db[Collection.TOKENS].find_one({"mac": mac})
+    if doc is None or not sealed(master_key, doc) or doc.get("revoked_at") is not None:
         raise Unauthenticated(_UNAUTHENTICATED)
     return Principal(
         role=Role(doc["role"]),

@@ -234,7 +234,7 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
         saved = json.loads(path.read_text())
         try:
             for entry in saved.values():
-                await tokens.authenticate(db, entry["token"])
+                await tokens.authenticate(db, settings.master_key(), entry["token"])
             return {k: v["token"] for k, v in saved.items()}
         except tokens.Unauthenticated:
             log.warning("demo tokens in %s no longer work; creating new ones", path)
@@ -254,6 +254,7 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
         label = role.value  # the saved file and the demo's page name tokens by role
         text, _ = await tokens.create_token(
             db,
+            settings.master_key(),
             role=role,
             name=f"demo {label.lower()}",
             institution=inst,

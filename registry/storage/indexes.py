@@ -1,12 +1,14 @@
 """Every collection's indexes, declared in one place and created at start-up.
 
-`create_indexes` is idempotent: MongoDB treats an identical index as a no-op.
+`create_indexes` is idempotent: MongoDB treats an identical index as a no-op. An index that a
+later version no longer wants is named in `RETIRED` and dropped at start-up.
 """
 
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from registry.storage.collections import Collection
 
@@ -54,7 +56,15 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     ],
     Collection.LEVELS: [],
     # Bearer tokens are found by the SHA-256 of their text; _id is the short token id.
-    Collection.TOKENS: [IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique")],
+    # Found by keyed hash; rows from before the MACs have none until they are upgraded.
+    Collection.TOKENS: [
+        IndexModel(
+            [("mac", ASCENDING)],
+            unique=True,
+            name="mac_unique",
+            partialFilterExpression={"mac": {"$exists": True}},
+        )
+    ],
     # The audit chain: one entry per seq (the total order), and an entity's history.
     Collection.AUDIT_LOG: [
         IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique"),
@@ -110,7 +120,20 @@ INDEXES: dict[Collection, list[IndexModel]] = {
 }
 
 
+# Indexes of earlier versions, dropped where they exist. `hash_unique` (tokens by plain SHA-256)
+# would refuse a second token stored by MAC alone, which has no `hash`.
+RETIRED: dict[Collection, list[str]] = {Collection.TOKENS: ["hash_unique"]}
+_INDEX_NOT_FOUND = (26, 27)  # NamespaceNotFound, IndexNotFound
+
+
 async def create_indexes(db: AsyncDatabase[dict[str, object]]) -> None:
+    for collection, names in RETIRED.items():
+        for name in names:
+            try:
+                await db[collection].drop_index(name)
+            except OperationFailure as error:
+                if error.code not in _INDEX_NOT_FOUND:
+                    raise
     for collection, models in INDEXES.items():
         if models:
             await db[collection].create_indexes(models)

@@ -17,7 +17,6 @@ and the losers read (or, inside a transaction, retry and then read) the winner's
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -30,9 +29,9 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from credentials import PublicKey, SigningKey
 from registry.access.auth import SYSTEM, Principal
+from registry.access.subkeys import subkey
 from registry.calendar import clock
 from registry.errors import (
-    ConfigurationError,
     KeyDecryptionFailed,
     KeyRecordMismatch,
     KeyRotationTooSoon,
@@ -91,12 +90,7 @@ class KeyRecord:
 
 
 def _box(master_key: bytes) -> nacl.secret.SecretBox:
-    if not isinstance(master_key, bytes) or len(master_key) != 32:
-        raise ConfigurationError("the master key must be 32 bytes")
-    subkey = hashlib.blake2b(
-        b"", key=master_key, person=_PERSONALISATION.ljust(16, b"\0"), digest_size=32
-    ).digest()
-    return nacl.secret.SecretBox(subkey)
+    return nacl.secret.SecretBox(subkey(master_key, _PERSONALISATION))
 
 
 def _seal(box: nacl.secret.SecretBox, key: SigningKey) -> bytes:

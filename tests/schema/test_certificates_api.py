@@ -20,7 +20,7 @@ from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore
 from tests.client import gql
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.factories import MASTER_KEY, listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(500)
 EXAM = (clock.today() - dt.timedelta(days=5)).isoformat()
@@ -41,7 +41,13 @@ async def t(db: Database) -> dict[str, str]:
     out = {}
     for label, (role, inst, prov) in specs.items():
         out[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+            db,
+            MASTER_KEY,
+            role=role,
+            name=label,
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
         )
     return out
 
@@ -230,7 +236,13 @@ async def test_every_batch_mutation_is_refused_for_every_other_role(
     callers = {**t}
     for label, (role, inst, prov) in extra.items():
         callers[label], _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+            db,
+            MASTER_KEY,
+            role=role,
+            name=label,
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
         )
     submitted = await gql(http, t["inst"], SUBMIT, input=batch_input("matrix-batch-00"))
     batch_id = submitted["submitAssessmentBatch"]["batch"]["id"]
@@ -284,6 +296,7 @@ async def test_a_reviewer_of_another_province_neither_lists_opens_nor_moves_a_ba
 ) -> None:
     other, _ = await tokens.create_token(
         db,
+        MASTER_KEY,
         role=Role.PROVINCIAL_REVIEWER,
         name="p11",
         institution=None,

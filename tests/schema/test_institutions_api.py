@@ -13,7 +13,7 @@ from registry.access.auth import SYSTEM, Role
 from registry.calendar import clock, workdays
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
-from tests.factories import application, audited_institution, make_uscc
+from tests.factories import MASTER_KEY, application, audited_institution, make_uscc
 
 TARGET = make_uscc(101)  # in Fujian (35)
 OTHER = make_uscc(102)
@@ -36,7 +36,13 @@ async def tokens_by_label(db: Database) -> dict[str, str]:
     out = {}
     for label, (role, inst, prov) in specs.items():
         text, _ = await tokens.create_token(
-            db, role=role, name=label, institution=inst, province=prov, created_by=SYSTEM
+            db,
+            MASTER_KEY,
+            role=role,
+            name=label,
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
         )
         out[label] = text
     return out

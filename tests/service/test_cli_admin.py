@@ -23,6 +23,7 @@ from registry.storage.collections import Collection
 from registry.storage.db import Database, make_client
 from service.cli_admin import audit_group, tokens_group
 from tests.conftest import free_port
+from tests.factories import MASTER_KEY, MASTER_KEY_B64
 
 USCC = "91440300MA5ABCDEF" + uscc_check_character("91440300MA5ABCDEF")
 TOKEN = re.compile(r"dte_[A-Za-z0-9_-]{43}")
@@ -52,7 +53,8 @@ async def registry_cli(mongodb_uri: str) -> AsyncIterator[Cli]:
     client = make_client(mongodb_uri)
     name = f"t_cli_admin_{uuid.uuid4().hex[:8]}"
     try:
-        yield Cli(client[name], {"REGISTRY_MONGODB_URI": mongodb_uri, "REGISTRY_DATABASE": name})
+        env = {"REGISTRY_MONGODB_URI": mongodb_uri, "REGISTRY_DATABASE": name}
+        yield Cli(client[name], env | {"REGISTRY_MASTER_KEY": MASTER_KEY_B64})
     finally:
         await client.drop_database(name)
         await client.close()
@@ -70,7 +72,7 @@ async def test_create_prints_the_token_once_and_it_works(registry_cli: Cli) -> N
     assert result.exit_code == 0, result.output
     assert TOKEN.fullmatch(result.stdout.strip())  # standard output is the token alone
     assert "shown only once" in result.stderr
-    principal = await tokens.authenticate(registry_cli.db, result.stdout.strip())
+    principal = await tokens.authenticate(registry_cli.db, MASTER_KEY, result.stdout.strip())
     assert principal.role is Role.EVALUATION_INSTITUTION and principal.institution == USCC
     # Without --name the holder is named by role and (normalised) scope.
     assert principal.name == f"EVALUATION_INSTITUTION {USCC}"
@@ -150,7 +152,7 @@ def test_a_database_that_does_not_answer_is_a_clean_error(tmp_path: Path) -> Non
         env={
             "REGISTRY_MONGODB_URI": f"mongodb://127.0.0.1:{port}/",
             "REGISTRY_DATA_DIR": str(tmp_path),
-            "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+            "REGISTRY_MASTER_KEY": MASTER_KEY_B64,
         },
     )
     assert result.exit_code == 1, result.output

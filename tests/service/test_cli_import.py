@@ -17,7 +17,13 @@ from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
 from service.cli import main
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.factories import (
+    MASTER_KEY,
+    MASTER_KEY_B64,
+    listed_institution,
+    make_id_number,
+    make_uscc,
+)
 
 USCC = make_uscc(400)
 
@@ -28,6 +34,7 @@ async def token(db: Database) -> str:
     await listed_institution(db, USCC, filed="2025-01-06")
     text, _ = await tokens.create_token(
         db,
+        MASTER_KEY,
         role=Role.EVALUATION_INSTITUTION,
         name="importer",
         institution=USCC,
@@ -63,7 +70,7 @@ def invoke(db: Database, mongodb_uri: str, settings_dir: Path, *args: str) -> ob
         "REGISTRY_MONGODB_URI": mongodb_uri,
         "REGISTRY_DATABASE": db.name,
         "REGISTRY_DATA_DIR": str(settings_dir),
-        "REGISTRY_MASTER_KEY": "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE=",
+        "REGISTRY_MASTER_KEY": MASTER_KEY_B64,
     }
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 

@@ -18,7 +18,7 @@ from registry.storage.db import Database
 from service.api_config import ApiConfig
 from service.app import create_app
 from tests.conftest import serving
-from tests.factories import listed_institution, make_uscc
+from tests.factories import MASTER_KEY, listed_institution, make_uscc
 from tests.service.fuzz import Finding, generate, problems
 
 EXAMPLES_PER_OPERATION = 8
@@ -48,7 +48,13 @@ async def callers(db: Database) -> dict[str, str | None]:
     out: dict[str, str | None] = {"anonymous": None}
     for label, (role, inst, prov) in specs.items():
         out[label], _ = await tokens.create_token(
-            db, role=role, name=f"fuzz {label}", institution=inst, province=prov, created_by=SYSTEM
+            db,
+            MASTER_KEY,
+            role=role,
+            name=f"fuzz {label}",
+            institution=inst,
+            province=prov,
+            created_by=SYSTEM,
         )
     return out
 

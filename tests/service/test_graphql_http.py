@@ -25,7 +25,7 @@ from registry.storage.db import Database
 from service.api_config import ApiConfig
 from service.app import create_app
 from tests.conftest import serving
-from tests.factories import listed_institution, make_uscc
+from tests.factories import MASTER_KEY, listed_institution, make_uscc
 from tests.personal import personal_requests
 
 GR = {"accept": "application/graphql-response+json"}
@@ -135,7 +135,13 @@ async def strict(
 
 async def test_rate_limits_by_cost_per_client(strict: str, db: Database) -> None:
     token, _ = await tokens.create_token(
-        db, role=Role.CETTIC_REVIEWER, name="rl", institution=None, province=None, created_by=SYSTEM
+        db,
+        MASTER_KEY,
+        role=Role.CETTIC_REVIEWER,
+        name="rl",
+        institution=None,
+        province=None,
+        created_by=SYSTEM,
     )
     async with httpx.AsyncClient(base_url=strict) as http:
         costly = "{ occupations(first: 10) { nodes { code } } }"  # 1 + 10 × 2 = 21 points
@@ -177,7 +183,13 @@ async def test_the_cost_of_one_query_text_follows_its_variables(http: httpx.Asyn
 
 async def test_personal_look_ups_are_limited_more_strictly(strict: str, db: Database) -> None:
     token, _ = await tokens.create_token(
-        db, role=Role.OFFICE_ADMIN, name="pl", institution=None, province=None, created_by=SYSTEM
+        db,
+        MASTER_KEY,
+        role=Role.OFFICE_ADMIN,
+        name="pl",
+        institution=None,
+        province=None,
+        created_by=SYSTEM,
     )
     query = 'query { certificatesByHolder(idNumber: "11010519491231002X", holderName: "张三") { number } }'
     headers = {"authorization": f"Bearer {token}"}
@@ -197,7 +209,13 @@ async def test_every_personal_field_is_limited_and_never_stored(
     # was once left off a hand-kept list, neither limited nor kept out of shared caches).
     query, variables = personal_requests(PERSONAL_ID_NUMBER)[field]
     token, _ = await tokens.create_token(
-        db, role=Role.OFFICE_ADMIN, name=field, institution=None, province=None, created_by=SYSTEM
+        db,
+        MASTER_KEY,
+        role=Role.OFFICE_ADMIN,
+        name=field,
+        institution=None,
+        province=None,
+        created_by=SYSTEM,
     )
     body = {"query": query, "variables": variables}
     async with httpx.AsyncClient(base_url=strict) as limited:

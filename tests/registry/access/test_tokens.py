@@ -15,6 +15,7 @@ from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.trust import audit
+from tests.factories import MASTER_KEY
 
 USCC = "91110108MA01ABCDX" + uscc_check_character("91110108MA01ABCDX")
 
@@ -22,6 +23,7 @@ USCC = "91110108MA01ABCDX" + uscc_check_character("91110108MA01ABCDX")
 async def _create(db: Database, role: Role, **scope: Any) -> tuple[str, tokens.TokenInfo]:
     return await tokens.create_token(
         db,
+        MASTER_KEY,
         role=role,
         name=scope.pop("name", "test holder"),
         institution=scope.pop("institution", None),
@@ -36,29 +38,74 @@ async def test_a_token_authenticates_as_its_role_and_scope(db: Database) -> None
     text, info = await _create(db, Role.EVALUATION_INSTITUTION, institution=messy)
     assert text.startswith("dte_") and len(text) == 47
     assert info.id.startswith("tok_") and info.institution == USCC and info.province is None
-    principal = await tokens.authenticate(db, text)
+    principal = await tokens.authenticate(db, MASTER_KEY, text)
     assert principal.role is Role.EVALUATION_INSTITUTION
     assert (principal.token_id, principal.institution, principal.province) == (info.id, USCC, None)
     assert principal.name == "test holder"
 
 
-async def test_only_the_hash_is_stored(db: Database) -> None:
+async def test_only_a_keyed_hash_is_stored(db: Database) -> None:
     text, info = await _create(db, Role.PROVINCIAL_REVIEWER, province="44")
     stored = await db[Collection.TOKENS].find_one({"_id": info.id})
     assert stored is not None
-    assert stored["hash"] == hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert "hash" not in stored and stored["mac"] == tokens.token_mac(MASTER_KEY, digest)
+    assert stored["mac"] != tokens.token_mac(b"k" * 32, digest)  # keyed: another key, another mac
     everything = ""
     for name in await db.list_collection_names():
         everything += json_util.dumps([doc async for doc in db[name].find({})])
     assert text not in everything
     assert text[4:] not in everything
+    assert digest not in everything
+
+
+async def test_a_token_works_only_under_its_master_key(db: Database) -> None:
+    text, _ = await _create(db, Role.OFFICE_ADMIN)
+    with pytest.raises(tokens.Unauthenticated):
+        await tokens.authenticate(db, b"k" * 32, text)
+
+
+async def test_a_row_written_around_the_api_authenticates_nothing(db: Database) -> None:
+    """Issue 14, item 17: a row inserted into `tokens` gave a working OFFICE_ADMIN token."""
+    text = "dte_" + "A" * 43
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    row = {"role": "OFFICE_ADMIN", "name": "forged", "institution": None, "province": None}
+    row |= {"created_at": audit.now(), "created_by": "x", "revoked_at": None, "revoked_by": None}
+    await db[Collection.TOKENS].insert_one({"_id": "tok_0badf00d", "hash": digest, **row})
+    with pytest.raises(tokens.Unauthenticated):
+        await tokens.authenticate(db, MASTER_KEY, text)
+    # Even with the right mac (copied from a real token's row, say), the seal is missing.
+    mac = tokens.token_mac(MASTER_KEY, digest)
+    await db[Collection.TOKENS].update_one({"_id": "tok_0badf00d"}, {"$set": {"mac": mac}})
+    with pytest.raises(tokens.Unauthenticated):
+        await tokens.authenticate(db, MASTER_KEY, text)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "OFFICE_ADMIN", "institution": None},
+        {"institution": "91350100DTE000990" + uscc_check_character("91350100DTE000990")},
+        {"_id": "tok_00000001"},
+    ],
+)
+async def test_a_role_or_scope_changed_around_the_api_breaks_the_seal(
+    db: Database, change: dict[str, Any]
+) -> None:
+    text, info = await _create(db, Role.EVALUATION_INSTITUTION, institution=USCC)
+    row = await db[Collection.TOKENS].find_one({"_id": info.id})
+    assert row is not None
+    await db[Collection.TOKENS].delete_one({"_id": info.id})
+    await db[Collection.TOKENS].insert_one(row | change)
+    with pytest.raises(tokens.Unauthenticated):
+        await tokens.authenticate(db, MASTER_KEY, text)
 
 
 async def test_list_never_returns_the_hash(db: Database) -> None:
     _, info = await _create(db, Role.CETTIC_REVIEWER)
     listed = await tokens.list_tokens(db)
     assert info in listed
-    assert all(not hasattr(t, "hash") for t in listed)
+    assert all(not hasattr(t, f) for t in listed for f in ("hash", "mac", "seal"))
 
 
 @pytest.mark.parametrize(
@@ -104,7 +151,7 @@ async def test_unknown_revoked_and_malformed_tokens_get_the_same_answer(db: Data
     messages = set()
     for candidate in candidates:
         with pytest.raises(tokens.Unauthenticated) as caught:
-            await tokens.authenticate(db, candidate)
+            await tokens.authenticate(db, MASTER_KEY, candidate)
         assert caught.value.code == "UNAUTHENTICATED"
         messages.add(caught.value.message)
     assert len(messages) == 1
@@ -120,7 +167,7 @@ async def test_revocation_is_audited_once_and_idempotent(db: Database) -> None:
     assert [e.action for e in history] == ["token.revoke", "token.create"]
     assert {e.actor for e in history} == {SYSTEM.actor}
     with pytest.raises(tokens.Unauthenticated):
-        await tokens.authenticate(db, text)
+        await tokens.authenticate(db, MASTER_KEY, text)
     listed = {t.id: t for t in await tokens.list_tokens(db)}
     assert listed[info.id].revoked
 
@@ -135,6 +182,8 @@ async def test_the_audit_log_holds_neither_token_nor_hash(db: Database) -> None:
     log = json_util.dumps([doc async for doc in db[Collection.AUDIT_LOG].find({})])
     assert text not in log
     assert hashlib.sha256(text.encode()).hexdigest() not in log
+    stored = await db[Collection.TOKENS].find_one({"mac": {"$exists": True}})
+    assert stored is not None and stored["mac"] not in log and stored["seal"] not in log
     assert (await audit.verify_chain(db)).ok
 
 
