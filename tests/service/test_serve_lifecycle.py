@@ -3,7 +3,6 @@ Ctrl-C, SIGTERM, a restart that keeps the data, and a second server refused."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import httpx
 import pymongo
 import pytest
 
+from registry.storage.embedded import read_state
 from tests.conftest import free_port
 
 REGISTRY = str(Path(sys.executable).parent / "registry")
@@ -26,7 +26,12 @@ def _env(data_dir: Path, port: int) -> dict[str, str]:
     env.update(
         REGISTRY_DATA_DIR=str(data_dir), REGISTRY_PORT=str(port), REGISTRY_DEMO_CERTIFICATES="40"
     )
+    env["XDG_CONFIG_HOME"] = str(data_dir.parent / "config")  # the generated master key goes here
     return env
+
+
+def _master_key_file(data_dir: Path) -> Path:
+    return data_dir.parent / "config" / "dte-registry" / "master.key"
 
 
 def _secantus_pids(data_dir: Path) -> list[int]:
@@ -70,7 +75,9 @@ class Served:
         return self.process.wait(timeout=30)
 
     def db_uri(self) -> str:
-        return str(json.loads((self.data_dir / "embedded.json").read_text())["uri"])
+        running = read_state(self.data_dir)
+        assert running is not None
+        return running.uri
 
 
 @pytest.fixture
@@ -93,7 +100,8 @@ def test_serve_stop_restart_keeps_data_and_leaves_nothing_behind(data_dir: Path)
     assert _occupation_name(served.url, "2-02-10-09") == "人工智能工程技术人员"
     with pymongo.MongoClient(served.db_uri()) as client:
         client.dte_registry.lifecycle_marker.insert_one({"_id": "kept", "n": 42})
-    key = (data_dir / "master.key").read_text()
+    key = _master_key_file(data_dir).read_text()
+    assert not (data_dir / "master.key").exists()  # not beside the database files
     assert "generated a new master key" in served.log.read_text()
 
     # A second server on the same data directory fails at once, with a message.
@@ -123,7 +131,7 @@ def test_serve_stop_restart_keeps_data_and_leaves_nothing_behind(data_dir: Path)
             "_id": "kept",
             "n": 42,
         }
-    assert (data_dir / "master.key").read_text() == key
+    assert _master_key_file(data_dir).read_text() == key
     assert "generated a new master key" not in again.log.read_text()
     assert again.stop(signal.SIGTERM) == 0
     assert _secantus_pids(data_dir) == []
