@@ -1,4 +1,5 @@
-"""Administration commands: `registry tokens create|list|revoke` and `registry audit verify`.
+"""Administration commands: `registry tokens create|list|revoke|upgrade` and `registry audit
+verify`.
 
 They act as `SYSTEM` (whoever can run them holds the database already). Domain and database
 errors become one-line click errors: no traceback reaches the user.
@@ -106,6 +107,25 @@ def tokens_revoke(token_id: str) -> None:
 
     info = run_with_db(work)
     click.echo(f"token {info.id} revoked at {_when(info.revoked_at)}")
+
+
+@tokens_group.command("upgrade")
+def tokens_upgrade() -> None:
+    """Give tokens made before version 14's MACs a MAC under the master key (run once, after
+    upgrading). Only rows the audit log vouches for are upgraded; the others stay unusable."""
+    master_key = master_key_or_exit()
+
+    async def work(db: Database) -> tuple[list[str], list[str]]:
+        return await tokens.upgrade_legacy(db, master_key, SYSTEM)
+
+    upgraded, refused = run_with_db(work)
+    click.echo(f"upgraded {len(upgraded)} token(s){': ' if upgraded else ''}{' '.join(upgraded)}")
+    if refused:
+        click.echo(
+            f"refused {len(refused)} row(s) the audit log does not vouch for (written around the "
+            f"API, or changed since): {' '.join(refused)}; they authenticate nothing",
+            err=True,
+        )
 
 
 @click.group("audit")

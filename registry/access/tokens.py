@@ -301,3 +301,54 @@ async def authenticate(db: Database, master_key: bytes, token_text: str) -> Prin
         institution=doc.get("institution"),
         province=doc.get("province"),
     )
+
+
+async def _vouched(db: Database, row: Document) -> bool:
+    """Whether the audit log's latest entry about this token recorded the row as it stands (a
+    row inserted or changed around the API has no such entry)."""
+    latest = await audit.entries_for(db, f"token:{row['_id']}", limit=1)
+    return bool(latest) and latest[0].after_digest == audit.digest(_public(row))
+
+
+async def _upgrade_one(db: Database, master_key: bytes, row: Document, by: Principal) -> None:
+    mac = token_mac(master_key, str(row["hash"]))
+    change = {"mac": mac, "seal": seal(master_key, row | {"mac": mac})}
+
+    async def work(session: AsyncClientSession) -> None:
+        done = await db[Collection.TOKENS].update_one(
+            {"_id": row["_id"], "hash": row["hash"], "mac": {"$exists": False}},
+            {"$set": change, "$unset": {"hash": ""}},
+            session=session,
+        )
+        if done.modified_count:
+            entity = f"token:{row['_id']}"
+            public = _public(row)
+            await audit.append(
+                db,
+                actor=by,
+                action="token.upgrade",
+                entity=entity,
+                before=public,
+                after=public,
+                session=session,
+            )
+
+    await in_transaction(db, work)
+
+
+async def upgrade_legacy(
+    db: Database, master_key: bytes, by: Principal
+) -> tuple[list[str], list[str]]:
+    """Give a MAC and a seal to each token row stored before them (a plain `hash`) that the audit
+    log vouches for (`_vouched`), audited as `token.upgrade`; safe to run again. Returns the ids
+    upgraded and the ids refused: a refused row keeps authenticating nothing."""
+    upgraded: list[str] = []
+    refused: list[str] = []
+    legacy = {"hash": {"$exists": True}, "mac": {"$exists": False}}
+    async for row in db[Collection.TOKENS].find(legacy).sort("_id", 1):
+        if await _vouched(db, row):
+            await _upgrade_one(db, master_key, row, by)
+            upgraded.append(row["_id"])
+        else:
+            refused.append(row["_id"])
+    return upgraded, refused

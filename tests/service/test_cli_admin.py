@@ -6,21 +6,25 @@ event loop waits."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import pytest
 import pytest_asyncio
 from click.testing import CliRunner, Result
 
 from registry.access import tokens
-from registry.access.auth import Role
+from registry.access.auth import SYSTEM, Role
 from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
 from registry.storage.db import Database, make_client
+from registry.trust import audit
 from service.cli_admin import audit_group, tokens_group
 from tests.conftest import free_port
 from tests.factories import MASTER_KEY, MASTER_KEY_B64
@@ -158,3 +162,61 @@ def test_a_database_that_does_not_answer_is_a_clean_error(tmp_path: Path) -> Non
     assert result.exit_code == 1, result.output
     assert result.output.strip() == "Error: database error (ServerSelectionTimeoutError)"
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+async def _legacy_token(db: Database, token_id: str, role: Role, *, audited: bool) -> str:
+    """A token row as versions before the MACs stored it (a plain SHA-256), with its
+    `token.create` audit entry when `audited` (as the API wrote it) and without (as a row
+    inserted around the API)."""
+    text = "dte_" + secrets.token_urlsafe(32)
+    row = {
+        "_id": token_id,
+        "hash": hashlib.sha256(text.encode()).hexdigest(),
+        "role": role.value,
+        "name": f"legacy {token_id}",
+        "institution": None,
+        "province": None,
+        "created_at": audit.now(),
+        "created_by": SYSTEM.actor,
+        "revoked_at": None,
+        "revoked_by": None,
+        "schema_version": 1,
+    }
+    await db[Collection.TOKENS].insert_one(row)
+    if audited:
+        public = {k: v for k, v in row.items() if k != "hash"}
+        entity = f"token:{token_id}"
+        await audit.append(
+            db, actor=SYSTEM, action="token.create", entity=entity, before=None, after=public
+        )
+    return text
+
+
+async def test_upgrade_keeps_audited_tokens_and_refuses_rows_written_around_the_api(
+    registry_cli: Cli,
+) -> None:
+    db = registry_cli.db
+    kept = await _legacy_token(db, "tok_1e9a0001", Role.CETTIC_REVIEWER, audited=True)
+    forged = await _legacy_token(db, "tok_1e9a0002", Role.OFFICE_ADMIN, audited=False)
+    raised = await _legacy_token(db, "tok_1e9a0003", Role.CETTIC_REVIEWER, audited=True)
+    await db[Collection.TOKENS].update_one(
+        {"_id": "tok_1e9a0003"}, {"$set": {"role": Role.OFFICE_ADMIN.value}}
+    )
+    for text in (kept, forged, raised):  # before the upgrade, no old row works
+        with pytest.raises(tokens.Unauthenticated):
+            await tokens.authenticate(db, MASTER_KEY, text)
+    result = await registry_cli("tokens", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "upgraded 1 token(s): tok_1e9a0001"
+    assert "refused 2 row(s)" in result.stderr and "tok_1e9a0002 tok_1e9a0003" in result.stderr
+    assert (await tokens.authenticate(db, MASTER_KEY, kept)).role is Role.CETTIC_REVIEWER
+    for text in (forged, raised):
+        with pytest.raises(tokens.Unauthenticated):
+            await tokens.authenticate(db, MASTER_KEY, text)
+    again = await registry_cli("tokens", "upgrade")
+    assert again.stdout.strip() == "upgraded 0 token(s)"
+    assert (await audit.verify_chain(db)).ok
+    assert [e.action for e in await audit.entries_for(db, "token:tok_1e9a0001")] == [
+        "token.upgrade",
+        "token.create",
+    ]
