@@ -20,7 +20,7 @@ from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore
 from tests.client import gql
-from tests.factories import MASTER_KEY, listed_institution, make_id_number, make_uscc
+from tests.factories import MASTER_KEY, listed_institution, make_id_number, make_tokens, make_uscc
 
 USCC = make_uscc(500)
 EXAM = (clock.today() - dt.timedelta(days=5)).isoformat()
@@ -38,18 +38,7 @@ async def t(db: Database) -> dict[str, str]:
         "cettic": (Role.CETTIC_REVIEWER, None, None),
         "office": (Role.OFFICE_ADMIN, None, None),
     }
-    out = {}
-    for label, (role, inst, prov) in specs.items():
-        out[label], _ = await tokens.create_token(
-            db,
-            MASTER_KEY,
-            role=role,
-            name=label,
-            institution=inst,
-            province=prov,
-            created_by=SYSTEM,
-        )
-    return out
+    return await make_tokens(db, specs)
 
 
 SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {
@@ -233,17 +222,7 @@ async def test_every_batch_mutation_is_refused_for_every_other_role(
         "training": (Role.TRAINING_INSTITUTION, USCC, None),
         "prov11": (Role.PROVINCIAL_REVIEWER, None, "11"),
     }
-    callers = {**t}
-    for label, (role, inst, prov) in extra.items():
-        callers[label], _ = await tokens.create_token(
-            db,
-            MASTER_KEY,
-            role=role,
-            name=label,
-            institution=inst,
-            province=prov,
-            created_by=SYSTEM,
-        )
+    callers = {**t, **await make_tokens(db, extra)}
     submitted = await gql(http, t["inst"], SUBMIT, input=batch_input("matrix-batch-00"))
     batch_id = submitted["submitAssessmentBatch"]["batch"]["id"]
     number = await db.certificates.find_one({"status": "PUBLISHED"})

@@ -8,12 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.access import tokens
-from registry.access.auth import SYSTEM, Role
+from registry.access.auth import Role
 from registry.calendar import clock, workdays
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
-from tests.factories import MASTER_KEY, application, audited_institution, make_uscc
+from tests.factories import application, audited_institution, make_tokens, make_uscc
 
 TARGET = make_uscc(101)  # in Fujian (35)
 OTHER = make_uscc(102)
@@ -33,19 +32,7 @@ async def tokens_by_label(db: Database) -> dict[str, str]:
         "target_as_training": (Role.TRAINING_INSTITUTION, TARGET, None),
         "other": (Role.EVALUATION_INSTITUTION, OTHER, None),
     }
-    out = {}
-    for label, (role, inst, prov) in specs.items():
-        text, _ = await tokens.create_token(
-            db,
-            MASTER_KEY,
-            role=role,
-            name=label,
-            institution=inst,
-            province=prov,
-            created_by=SYSTEM,
-        )
-        out[label] = text
-    return out
+    return await make_tokens(db, specs)
 
 
 async def call(
