@@ -111,13 +111,12 @@ def secure_tree(root: Path) -> None:
     """`root` and everything under it the owner's alone: directories 0700, files 0600."""
     root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     root.chmod(DIR_MODE)
+    # Symbolic links are left alone: chmod would change what they point to, outside `root`.
     for folder, dirs, files in os.walk(root):
-        for name in dirs:
-            Path(folder, name).chmod(DIR_MODE)
-        for name in files:
+        for name, wanted in [*((d, DIR_MODE) for d in dirs), *((f, FILE_MODE) for f in files)]:
             path = Path(folder, name)
             if not path.is_symlink():
-                path.chmod(FILE_MODE)
+                path.chmod(wanted)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -34,6 +34,11 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Embe
     (data_dir / "demo" / "tokens.json").write_text("{}")
     (data_dir / "demo" / "tokens.json").chmod(0o644)
     data_dir.chmod(0o755)
+    # A link to something outside: tightening the directory must not reach through it.
+    outside = data_dir.parent / "shared.txt"
+    outside.write_text("not the registry's")
+    outside.chmod(0o644)
+    (data_dir / "demo" / "shared-link").symlink_to(outside)
     started = EmbeddedServer(data_dir)
     await started.start()
     try:
@@ -86,11 +91,12 @@ async def test_the_data_directory_is_the_owners_alone(server: EmbeddedServer) ->
     data_dir = server.data_dir
     assert (data_dir / "embedded.json").exists() and any((data_dir / "db").iterdir())
     folders = [data_dir, *(p for p in data_dir.rglob("*") if p.is_dir())]
-    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    files = [p for p in data_dir.rglob("*") if p.is_file() and not p.is_symlink()]
     assert {str(p): oct(mode(p)) for p in folders if mode(p) != 0o700} == {}
     assert {str(p): oct(mode(p)) for p in files if mode(p) != 0o600} == {}
     names = {p.name for p in files}
     assert {"embedded.json", "db-credentials.json", "secantusd.log", "tokens.json"} <= names
+    assert mode(data_dir.parent / "shared.txt") == 0o644  # not followed through the link
 
 
 async def test_the_address_file_and_logs_hold_no_password(
