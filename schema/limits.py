@@ -5,8 +5,13 @@ what it asks for, as GitHub computes it), it guards against fragment cycles befo
 own rules see them, and it refuses field-duplication and alias floods before the quadratic
 OverlappingFieldsCanBeMerged rule runs on them.
 
-Cost: every field costs 1; a connection or list field asked for `first: N` multiplies what is
-selected under it by N. A query may cost at most MAX_COST.
+Cost counts what runs, read from the schema as the walk goes (docs/api.md, "Limits, costs and rate
+limits"): every field costs its `@cost` weight (1 when it has none) for each object it answers; a
+connection multiplies what it selects by its `first` (a variable's default counts; without
+`first`, by MAX_FIRST); a list field with a list argument (`nodes(ids:)`) answers, and multiplies
+what it selects by, as many objects as the list holds; introspection (`__schema`, `__type`) costs
+the fields it resolves, counted over the schema. A query may cost at most MAX_COST, set so that
+no request under it takes more than about 250 ms of server time (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -20,12 +25,27 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLField,
+    GraphQLID,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    NamedTypeNode,
+    NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    get_named_type,
+    get_nullable_type,
+    value_from_ast_untyped,
 )
+
+from schema.cost import weights
+from schema.introspection_cost import introspection_cost
+from schema.personal import marked
 
 MAX_DEPTH = 15  # GraphiQL's introspection query needs 13
 MAX_ALIASES = 30
@@ -33,6 +53,10 @@ MAX_DIRECTIVES = 10
 MAX_FIELDS = 300
 MAX_COST = 10_000
 MAX_FIRST = 100
+INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+# Points for each field an introspection query resolves (graphql-core resolves them from memory,
+# about four times faster than a field of ours; measured in docs/benchmarks.md).
+INTROSPECTION_WEIGHT = 1
 
 
 class LimitExceeded(Exception):
@@ -52,7 +76,8 @@ class Analysis:
     fields: int = 0
     spreads: int = 0
     cost: int = 0
-    personal: bool = False
+    # Uses of fields marked `@personal`: each alias, each fragment that selects one, counts.
+    personal: int = 0
     # Whether a variable's value went into the figures (`first: $n`): if not, the analysis holds
     # for every request with the same query text and operation name.
     reads_variables: bool = False
@@ -92,28 +117,25 @@ def select_operation(document: DocumentNode, name: str | None) -> OperationDefin
     return next((o for o in operations if o.name and o.name.value == name), None)
 
 
-def _first(field: FieldNode, variables: dict[str, Any], result: Analysis) -> int | None:
-    for argument in field.arguments or ():
-        if argument.name.value in ("first", "last"):
-            value = argument.value
-            if isinstance(value, IntValueNode):
-                return int(value.value)
-            if isinstance(value, VariableNode):
-                result.reads_variables = True
-                given = variables.get(value.name.value)
-                return given if isinstance(given, int) else None
-    return None
+def _variables(operation: OperationDefinitionNode, given: dict[str, Any]) -> dict[str, Any]:
+    """The variables as execution sees them: a default counts when no value is given."""
+    values = {}
+    for definition in operation.variable_definitions or ():
+        if definition.default_value is not None:
+            values[definition.variable.name.value] = value_from_ast_untyped(
+                definition.default_value
+            )
+    return {**values, **given}
 
 
 def analyse(
     document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any] | None,
-    personal: frozenset[str] = frozenset(),
+    model: CostModel,
 ) -> Analysis:
-    """Measure the operation; raises `LimitExceeded` as soon as a limit is passed. `personal`:
-    the top-level fields marked `@personal` (`schema.personal.personal_root_fields`); asking for
-    one sets `Analysis.personal`."""
+    """Measure the operation; raises `LimitExceeded` as soon as a limit is passed. Each use of a
+    field marked `@personal` (aliases and fragments included) counts in `Analysis.personal`."""
     operation = select_operation(document, operation_name)
     result = Analysis(operation)
     if operation is None:
@@ -121,15 +143,49 @@ def analyse(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    walker = _Walker(result, fragments, variables or {}, personal)
+    values = _variables(operation, variables or {})
+    walker = _Walker(result, fragments, values, model)
     walker.count_directives(operation)
-    walker.walk(operation.selection_set, 1, 1, frozenset())
+    root = model.schema.get_root_type(operation.operation)
+    walker.walk(operation.selection_set, 1, 1, frozenset(), root)
     return result
 
 
 def _over(count: int, limit: int, code: str, message: str) -> None:
     if count > limit:
         raise LimitExceeded(code, message, limit)
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """What the walk reads from the schema, once: its types, the `@personal` fields and the
+    `@cost` weights (both declared on the fields themselves)."""
+
+    schema: GraphQLSchema
+    personal: frozenset[str]  # `Type.field` coordinates
+    weights: dict[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, schema: GraphQLSchema) -> CostModel:
+        return cls(schema, marked(schema), weights(schema))
+
+
+def _size(value: Any) -> int | None:
+    """How many items a list argument holds (a single value is coerced to a list of one)."""
+    if isinstance(value, ListValueNode):
+        return len(value.values)
+    if isinstance(value, list):
+        return len(value)
+    return None if value is None or isinstance(value, NullValueNode) else 1
+
+
+def _is_list(field: GraphQLField) -> bool:
+    return isinstance(get_nullable_type(field.type), GraphQLList)
+
+
+def _is_id_list(argument_type: Any) -> bool:
+    nullable = get_nullable_type(argument_type)
+    return isinstance(nullable, GraphQLList) and get_named_type(nullable) is GraphQLID
 
 
 class _Walker:
@@ -140,12 +196,12 @@ class _Walker:
         result: Analysis,
         fragments: dict[str, FragmentDefinitionNode],
         variables: dict[str, Any],
-        personal: frozenset[str],
+        model: CostModel,
     ) -> None:
         self.result = result
         self.fragments = fragments
         self.variables = variables
-        self.personal = personal
+        self.model = model
 
     def count_directives(self, node: Any) -> None:
         self.result.directives += len(getattr(node, "directives", None) or ())
@@ -162,6 +218,7 @@ class _Walker:
         depth: int,
         multiplier: int,
         seen: frozenset[str],
+        parent: GraphQLNamedType | None,
     ) -> None:
         if selection_set is None:
             return
@@ -170,13 +227,64 @@ class _Walker:
         for selection in selection_set.selections:
             self.count_directives(selection)
             if isinstance(selection, FieldNode):
-                self.field(selection, depth, multiplier, seen)
+                self.field(selection, depth, multiplier, seen, parent)
             elif isinstance(selection, InlineFragmentNode):
-                self.walk(selection.selection_set, depth, multiplier, seen)
+                inner = self._condition(selection.type_condition, parent)
+                self.walk(selection.selection_set, depth, multiplier, seen, inner)
             elif isinstance(selection, FragmentSpreadNode):
                 self.spread(selection, depth, multiplier, seen)
 
-    def field(self, field: FieldNode, depth: int, multiplier: int, seen: frozenset[str]) -> None:
+    def _condition(
+        self, condition: NamedTypeNode | None, parent: GraphQLNamedType | None
+    ) -> GraphQLNamedType | None:
+        if condition is None:
+            return parent
+        return self.model.schema.get_type(condition.name.value)
+
+    def _argument(self, value: Any) -> Any:
+        """An argument's value as the walk reads it: a variable's value (or default), else the
+        literal node."""
+        if isinstance(value, VariableNode):
+            self.result.reads_variables = True
+            return self.variables.get(value.name.value)
+        return value
+
+    def _first(self, field: FieldNode, definition: GraphQLField | None) -> int | None:
+        """The page size a connection asks for: `first`/`last` (a variable's default counts), or
+        MAX_FIRST when the field takes one and none is given. None for other fields."""
+        takes = definition is not None and ("first" in definition.args or "last" in definition.args)
+        for argument in field.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = self._argument(argument.value)
+                if isinstance(value, IntValueNode):
+                    value = int(value.value)
+                if isinstance(value, int):
+                    return max(1, min(value, MAX_FIRST))
+        return MAX_FIRST if takes else None
+
+    def _list_size(self, field: FieldNode, definition: GraphQLField | None) -> int:
+        """For a list field taking a list of ids (`nodes(ids:)`), one object for each id: the
+        longest such list given. (A list of anything else, `groupBy`, answers no more objects.)"""
+        if definition is None or not _is_list(definition):
+            return 1
+        sizes = [
+            _size(self._argument(a.value))
+            for a in field.arguments or ()
+            if a.name.value in definition.args and _is_id_list(definition.args[a.name.value].type)
+        ]
+        return max([1, *(s for s in sizes if s is not None)])
+
+    def _charge(self, points: int) -> None:
+        self.result.cost += points
+        _over(
+            self.result.cost,
+            MAX_COST,
+            "QUERY_TOO_COSTLY",
+            f"the query would cost more than {MAX_COST} points (a connection multiplies what it "
+            "selects by its `first`, a list argument by its length)",
+        )
+
+    def _count_field(self, field: FieldNode) -> None:
         result = self.result
         result.fields += 1
         _over(
@@ -193,19 +301,37 @@ class _Walker:
                 "TOO_MANY_ALIASES",
                 f"a query may use at most {MAX_ALIASES} aliases",
             )
-        if depth == 1 and field.name.value in self.personal:
-            result.personal = True
-        result.cost += multiplier
-        _over(
-            result.cost,
-            MAX_COST,
-            "QUERY_TOO_COSTLY",
-            f"the query would cost more than {MAX_COST} points (a connection multiplies what it "
-            "selects by its `first`)",
-        )
-        first = _first(field, self.variables, result)
-        inner = multiplier * max(1, min(first, MAX_FIRST)) if first is not None else multiplier
-        self.walk(field.selection_set, depth + 1, inner, seen)
+
+    def field(
+        self,
+        field: FieldNode,
+        depth: int,
+        multiplier: int,
+        seen: frozenset[str],
+        parent: GraphQLNamedType | None,
+    ) -> None:
+        self._count_field(field)
+        name = field.name.value
+        parent_name = parent.name if parent is not None else ""
+        if f"{parent_name}.{name}" in self.model.personal:
+            self.result.personal += multiplier
+        if name in INTROSPECTION_ROOTS and multiplier:
+            self._introspection(field, multiplier)
+            self.walk(field.selection_set, depth + 1, 0, seen, None)  # limits only: costed above
+            return
+        definition = _definition(parent, name)
+        size = self._list_size(field, definition)
+        weight = self.model.weights.get((parent_name, name), 1)
+        self._charge(multiplier * size * weight)
+        first = self._first(field, definition)
+        inner = multiplier * size * (first or 1)
+        child = get_named_type(definition.type) if definition is not None else None
+        self.walk(field.selection_set, depth + 1, inner, seen, child)
+
+    def _introspection(self, field: FieldNode, multiplier: int) -> None:
+        budget = (MAX_COST - self.result.cost) // (multiplier * INTROSPECTION_WEIGHT)
+        count = introspection_cost(self.model.schema, field, self.fragments, budget)
+        self._charge((MAX_COST + 1) if count is None else multiplier * count * INTROSPECTION_WEIGHT)
 
     def spread(
         self, spread: FragmentSpreadNode, depth: int, multiplier: int, seen: frozenset[str]
@@ -224,4 +350,13 @@ class _Walker:
             return  # a cycle: NoFragmentCyclesRule reports it during validation
         fragment = self.fragments.get(name)
         if fragment is not None:
-            self.walk(fragment.selection_set, depth, multiplier, seen | {name})
+            inner = self._condition(fragment.type_condition, None)
+            self.walk(fragment.selection_set, depth, multiplier, seen | {name}, inner)
+
+
+def _definition(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    fields = getattr(parent, "fields", None)
+    if not isinstance(fields, dict):
+        return None
+    found = fields.get(name)
+    return found if isinstance(found, GraphQLField) else None

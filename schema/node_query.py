@@ -14,6 +14,7 @@ from resolvers.context import Context
 from resolvers.global_ids import from_global_id
 from schema.catalogue import Occupation
 from schema.certificates import AssessmentBatch
+from schema.cost import ONE_READ
 from schema.institutions import Institution
 from schema.node import Node
 
@@ -36,12 +37,16 @@ async def resolve_node(info: Info[Context, None], gid: str) -> Node | None:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
-        description="Any object by its global id; null when absent or not yours to see."
+        directives=[ONE_READ],
+        description="Any object by its global id; null when absent or not yours to see.",
     )
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
-    @strawberry.field(description=f"Up to {MAX_NODES} objects by global id, in order.")
+    @strawberry.field(
+        directives=[ONE_READ],
+        description=f"Up to {MAX_NODES} objects by global id, in order (each read on its own).",
+    )
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise api.ArgumentError(

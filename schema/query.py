@@ -22,6 +22,7 @@ from schema.certificates import (
     Certificate,
 )
 from schema.convert import from_model
+from schema.cost import SIGNED_BUNDLE
 from schema.directory_enums import InstitutionKind, InstitutionStatus
 from schema.institutions import Institution, InstitutionConnection
 from schema.personal import PERSONAL
@@ -152,8 +153,9 @@ class Query:
         return connection(found, AssessmentBatch.from_doc)
 
     @strawberry.field(
+        directives=[SIGNED_BUNDLE],
         description="The latest trust bundle, signed by the registry root key: what an offline "
-        "verifier needs (also at /bundle.json with caching headers)."
+        "verifier needs (also at /bundle.json with caching headers).",
     )
     async def trust_bundle(self, info: Ctx) -> JSON:
         return await rt.latest_bundle(info.context)  # type: ignore[return-value]

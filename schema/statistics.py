@@ -11,6 +11,7 @@ from resolvers import statistics as r
 from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.convert import from_model, source
+from schema.cost import AGGREGATION
 
 Ctx = Info[Context, None]
 
@@ -60,8 +61,9 @@ class YearProgress:
 @strawberry.type
 class StatisticsQuery:
     @strawberry.field(
+        directives=[AGGREGATION],
         description="Public aggregates grouped by the given dimensions (none: one row of totals), "
-        "optionally filtered."
+        "optionally filtered.",
     )
     async def statistics(
         self,
@@ -84,6 +86,9 @@ class StatisticsQuery:
         )
         return [from_model(StatisticsRow, row) for row in rows]
 
-    @strawberry.field(description="Each year (or one) against the 80,000-a-year target.")
+    @strawberry.field(
+        directives=[AGGREGATION],
+        description="Each year (or one) against the 80,000-a-year target.",
+    )
     async def programme_progress(self, info: Ctx, year: int | None = None) -> list[YearProgress]:
         return [from_model(YearProgress, p) for p in await r.progress(info.context, year)]

@@ -16,6 +16,7 @@ from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
+from schema.cost import AGGREGATION
 from schema.metrics import EmploymentRate, InstitutionMetrics
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
@@ -228,7 +229,8 @@ class TrainingQuery:
         )
 
     @strawberry.field(
-        description="An institution's metrics for a year: attendance, pass and employment rates."
+        directives=[AGGREGATION],
+        description="An institution's metrics for a year: attendance, pass and employment rates.",
     )
     async def institution_metrics(self, info: Ctx, uscc: str, year: int) -> InstitutionMetrics:
         return from_model(InstitutionMetrics, await r.institution_metrics(info.context, uscc, year))

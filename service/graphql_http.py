@@ -42,8 +42,7 @@ from registry.errors import RegistryError
 from resolvers.context import Context, RateLimitInfo
 from schema.errors import INTERNAL, PARSE_FAILED, syntax_error_message, with_code
 from schema.execution import Executor, Outcome
-from schema.limits import Analysis, LimitExceeded, analyse, prescan
-from schema.personal import personal_root_fields
+from schema.limits import Analysis, CostModel, LimitExceeded, analyse, prescan
 from service.api_config import ApiConfig
 from service.graphql_params import Params, from_body, from_query_string
 from service.http_problem import HttpProblem
@@ -64,7 +63,7 @@ def _parse(query: str) -> DocumentNode:
     return parse(query, max_tokens=MAX_TOKENS)
 
 
-_ANALYSES: OrderedDict[tuple[str, str | None, frozenset[str]], Analysis] = OrderedDict()
+_ANALYSES: OrderedDict[tuple[str, str | None, int], Analysis] = OrderedDict()
 
 
 def _analyse(
@@ -72,15 +71,15 @@ def _analyse(
     document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any],
-    personal: frozenset[str],
+    model: CostModel,
 ) -> Analysis:
     """`analyse`, remembered per query text and operation unless variables changed its figures."""
-    key = (query, operation_name, personal)
+    key = (query, operation_name, id(model))
     known = _ANALYSES.get(key)
     if known is not None:
         _ANALYSES.move_to_end(key)
         return known
-    analysis = analyse(document, operation_name, variables, personal)
+    analysis = analyse(document, operation_name, variables, model)
     if not analysis.reads_variables:
         _ANALYSES[key] = analysis
         if len(_ANALYSES) > 1024:
@@ -125,8 +124,9 @@ class GraphQLEndpoint:
     def __init__(self, schema: Any, config: ApiConfig) -> None:
         self.schema = schema
         self.executor = Executor(schema, introspection=config.introspection)
-        # Read once from the schema's `@personal` markers: rate limit, no-store, access log.
-        self.personal_fields = personal_root_fields(schema._schema)
+        # Read once from the schema: its types, the `@personal` markers (rate limit, no-store,
+        # access log) and the `@cost` weights.
+        self.cost_model = CostModel.of(schema._schema)
         self.config = config
         self.apq = APQCache()
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
@@ -242,7 +242,7 @@ class GraphQLEndpoint:
             outcome = await self._execute(query, document, params, context)
         except HttpProblem as problem:
             return self._problem(request, problem, media or JSON, problem.rate or rate)
-        return self._result(request, outcome, media, rate, analysis.personal, principal)
+        return self._result(request, outcome, media, rate, analysis.personal > 0, principal)
 
     def _prepare(self, request: Request, params: Params) -> tuple[str, DocumentNode, Analysis]:
         """The query text, its document and its analysis; a request error as HttpProblem."""
@@ -251,7 +251,7 @@ class GraphQLEndpoint:
             prescan(query)
             document = _parse(query)
             analysis = _analyse(
-                query, document, params.operation_name, params.variables, self.personal_fields
+                query, document, params.operation_name, params.variables, self.cost_model
             )
         except LimitExceeded as limit:
             raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
@@ -279,8 +279,9 @@ class GraphQLEndpoint:
             ) from None
 
     def _spend(self, request: Request, key: str, analysis: Analysis) -> Decision:
-        """Charge the query's cost, and a personal look-up to its own allowance; THROTTLED (with
-        the window that refused) when either is spent."""
+        """Charge the query's cost, and each use of a `@personal` field (every alias, every
+        fragment) to the personal allowance; THROTTLED (with the window that refused) when either
+        is spent."""
         rate = self.points.spend(key, max(1, analysis.cost))
         if not rate.allowed:
             raise HttpProblem(
@@ -290,15 +291,17 @@ class GraphQLEndpoint:
                 rate=rate,
             )
         if analysis.personal:
-            # For the access log: a personal look-up happened, never what was looked up.
+            # For the access log (a personal look-up happened, never what was looked up) and for
+            # the middleware, which then sends no timing header.
             request.scope.setdefault("state", {})["personal"] = True
-            personal = self.personal.spend(key, 1)
+            personal = self.personal.spend(key, analysis.personal)
             if not personal.allowed:
                 raise HttpProblem(
                     429,
                     "THROTTLED",
-                    f"look-ups of personal certificates are limited to {personal.limit} per "
-                    f"{self.config.rate_window_s} s",
+                    f"personal look-ups are limited to {personal.limit} per "
+                    f"{self.config.rate_window_s} s, each use of a personal field counting "
+                    f"(this request makes {analysis.personal})",
                     rate=personal,
                 )
         return rate

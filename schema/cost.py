@@ -1,0 +1,52 @@
+"""`@cost(weight: N)`: what one object a field answers costs, declared on the field (after the
+GraphQL cost directive of IBM's specification). A field without it weighs 1. A field that reads
+the database once for every object it answers (`node`, `nodes`) weighs what that read costs in
+server time, so a request under the cost cap stays under the time it is allowed
+(docs/benchmarks.md, "The worst requests under the cost cap").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
+from strawberry.schema_directive import Location
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="Points charged for each object this field answers (1 when absent).",
+)
+class Cost:
+    weight: int
+
+
+# One database read per object answered, in points of the cost model: measured at about 1 ms of
+# server time a read, and MAX_COST points may take 250 ms (schema/limits.py).
+ONE_READ = Cost(weight=50)
+# An aggregation over a whole collection (statistics, an institution's year): its time grows with
+# the data; at most three fit in one request.
+AGGREGATION = Cost(weight=2_500)
+# The trust bundle, built from every listed institution and signed (about 30 ms on the demo).
+SIGNED_BUNDLE = Cost(weight=1_000)
+
+
+def _weight(field: Any) -> int | None:
+    definition = (field.extensions or {}).get("strawberry-definition")
+    for directive in getattr(definition, "directives", None) or ():
+        if isinstance(directive, Cost):
+            return directive.weight
+    return None
+
+
+def weights(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
+    """Every field carrying `@cost`, by (type name, field name)."""
+    found = {}
+    for name, graphql_type in schema.type_map.items():
+        if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in graphql_type.fields.items():
+                weight = _weight(field)
+                if weight is not None:
+                    found[(name, field_name)] = weight
+    return found

@@ -1,0 +1,89 @@
+"""The cost model counts what runs (issue 14, item 8): a variable's default is its value, a
+connection without `first` costs its maximum, list arguments multiply, introspection costs what it
+resolves, and each use of a `@personal` field is counted. Figures come from `analyse` on the real
+schema; tests/service/test_worst_requests.py runs the worst requests against the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query, parse
+
+from schema.build import schema
+from schema.limits import MAX_COST, MAX_FIRST, Analysis, CostModel, LimitExceeded, analyse
+
+MODEL = CostModel.of(schema._schema)
+IDS = ", ".join(f'"i{k}"' for k in range(100))
+
+
+def cost(query: str, variables: dict[str, Any] | None = None) -> Analysis:
+    return analyse(parse(query), None, variables, MODEL)
+
+
+def refused(query: str, variables: dict[str, Any] | None = None) -> str:
+    with pytest.raises(LimitExceeded) as caught:
+        cost(query, variables)
+    return caught.value.code
+
+
+def test_a_variables_default_is_its_value_when_none_is_given() -> None:
+    query = "query ($n: Int! = 100) { occupations(first: $n) { nodes { code } } }"
+    assert cost(query).cost == 1 + 100 + 100  # was 1 + 1 + 1: the default was not read
+    assert cost(query, {"n": 2}).cost == 1 + 2 + 2
+    assert cost(query).reads_variables  # so the endpoint does not remember it by text alone
+
+
+def test_a_connection_without_first_costs_its_maximum() -> None:
+    # trainingCohorts keeps `first: Int! = 20` (docs/architecture.md); it is costed at most.
+    assert cost("{ trainingCohorts { nodes { id } } }").cost == 1 + MAX_FIRST * 2
+    assert cost("{ trainingCohorts(first: 3) { nodes { id } } }").cost == 1 + 3 * 2
+
+
+def test_list_arguments_multiply() -> None:
+    one = cost('{ nodes(ids: ["i0"]) { id } }').cost
+    hundred = cost(f"{{ nodes(ids: [{IDS}]) {{ id }} }}").cost
+    assert hundred == 100 * one  # each id answers an object, read on its own
+    by_variable = cost("query ($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["x"] * 100})
+    assert by_variable.cost == hundred
+
+
+def test_the_worst_nodes_request_of_issue_14_is_refused() -> None:
+    # 29 aliases × nodes(ids: [100 ids]): 234 points before, 3.5 s of server time on the demo.
+    query = "{ " + " ".join(f"a{k}: nodes(ids: [{IDS}]) {{ id }}" for k in range(29)) + " }"
+    assert refused(query) == "QUERY_TOO_COSTLY"
+    # What still fits: the ids one request may look up, each at the weight of one read.
+    per_id = cost('{ nodes(ids: ["i0"]) { id } }').cost
+    assert MAX_COST // per_id <= 250
+
+
+def test_introspection_costs_the_fields_it_resolves() -> None:
+    assert cost("{ __typename }").cost == 1
+    small = cost('{ __type(name: "Level") { name } }').cost
+    assert small == 2
+    full = cost(get_introspection_query()).cost
+    assert 2_000 < full <= MAX_COST  # GraphiQL's own introspection query fits, once
+    # Each counted over the schema: `types` answers every type, `fields` every field of each.
+    types = cost("{ __schema { types { name } } }").cost
+    assert types == 2 + len(schema._schema.type_map)
+    thirty = "{ " + " ".join(f"a{k}: __schema {{ types {{ name }} }}" for k in range(30)) + " }"
+    assert cost(thirty).cost == 30 * types
+    of_type = "type { name kind ofType { name kind ofType { name kind ofType { name } } } }"
+    deep = f"__schema {{ types {{ name kind fields {{ name args {{ name {of_type} }} {of_type} }} }} }}"
+    assert 2_000 < cost("{ " + deep + " }").cost < MAX_COST // 2
+    three = "{ " + " ".join(f"a{k}: {deep}" for k in range(3)) + " }"
+    assert refused(three) == "QUERY_TOO_COSTLY"  # was 3 × 50 points
+
+
+def test_personal_fields_are_counted_per_use() -> None:
+    look_up = 'certificate(number: "Z1", holderName: "张三") { number }'
+    aliased = "{ " + " ".join(f"a{k}: {look_up}" for k in range(30)) + " }"
+    assert cost(aliased).personal == 30
+    fragments = (
+        "{ ...A ...B ... on Query { c: " + look_up + " } } "
+        "fragment A on Query { a: " + look_up + " } fragment B on Query { b: " + look_up + " }"
+    )
+    assert cost(fragments).personal == 3
+    training = '{ trainingCertificate(number: "T1", holderName: "张三") { number } }'
+    assert cost(training).personal == 1
+    assert cost("{ levels { code } }").personal == 0

@@ -1,0 +1,110 @@
+"""The worst requests of issue 14 (item 8), run against the server: each is refused with
+QUERY_TOO_COSTLY before anything runs, or fits under the cost cap at the cost the model computes.
+Their server times are measured by scripts/bench (docs/benchmarks.md), not asserted here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from graphql import get_introspection_query
+
+from registry.catalogue import reference_data as catalogue
+from registry.settings import Settings
+from registry.storage.db import Database
+from schema.limits import MAX_COST
+from service.api_config import ApiConfig
+from service.app import create_app
+from tests.conftest import serving
+
+GR = {"accept": "application/graphql-response+json"}
+OF_TYPE = "type { name kind ofType { name kind ofType { name kind ofType { name } } } }"
+DEEP_SCHEMA = (
+    f"__schema {{ types {{ name kind fields {{ name args {{ name {OF_TYPE} }} {OF_TYPE} }} }} }}"
+)
+
+
+def aliased(n: int, selection: str) -> str:
+    return " ".join(f"a{k}: {selection}" for k in range(n))
+
+
+def worst() -> dict[str, tuple[str, dict[str, Any]]]:
+    ids = [f"id{k}" for k in range(100)]
+    return {
+        "29 × nodes(ids: 100 ids)": (
+            "query ($i: [ID!]!) { " + aliased(29, "nodes(ids: $i) { id }") + " }",
+            {"i": ids},
+        ),
+        "2 × nodes(ids: 100 ids)": (
+            "query ($i: [ID!]!) { " + aliased(2, "nodes(ids: $i) { id }") + " }",
+            {"i": ids},
+        ),
+        "a default of 100": (
+            "query ($n: Int! = 100) { "
+            + aliased(30, "occupations(first: $n) { nodes { code name } edges { cursor } }")
+            + " }",
+            {},
+        ),
+        "3 × deep __schema": ("{ " + aliased(3, DEEP_SCHEMA) + " }", {}),
+        "4 × statistics": ("{ " + aliased(4, "statistics { trainees }") + " }", {}),
+        "11 × trustBundle": ("{ " + aliased(11, "trustBundle") + " }", {}),
+    }
+
+
+def fitting() -> dict[str, tuple[str, int]]:
+    """The heaviest of each kind that still fits, with the cost the model gives it (0: counted
+    over the schema, so it changes with the schema)."""
+    return {
+        "nodes(ids: 100 ids)": ("query ($i: [ID!]!) { nodes(ids: $i) { id } }", 100 * 50 + 100),
+        "GraphiQL's introspection query": (get_introspection_query(), 0),
+        "30 × __schema { types { name } }": (
+            "{ " + aliased(30, "__schema { types { name } }") + " }",
+            0,
+        ),
+        "3 × statistics": ("{ " + aliased(3, "statistics { trainees }") + " }", 3 * 2_501),
+    }
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def server(db: Database, settings: Settings) -> AsyncIterator[str]:
+    # A ceiling above the cap, so that only the cost cap can refuse.
+    await catalogue.seed_reference(db)
+    api = ApiConfig(rate_points=10**9, trust_forwarded_for=True)
+    async with serving(create_app(settings, db=db, api=api)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("name", sorted(worst()))
+async def test_the_worst_requests_are_refused_before_they_run(server: str, name: str) -> None:
+    query, variables = worst()[name]
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        answer = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=GR
+        )
+    assert answer.status_code == 422, answer.text[:300]
+    error = answer.json()["errors"][0]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "limit": MAX_COST}
+
+
+@pytest.mark.parametrize("name", sorted(fitting()))
+async def test_the_heaviest_that_fit_run_at_their_cost(server: str, name: str) -> None:
+    query, expected = fitting()[name]
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        found = await http.post(
+            "/graphql", json={"query": '{ occupation(code: "2-02-38-01") { id } }'}
+        )
+        variables = {"i": [found.json()["data"]["occupation"]["id"]] * 100}
+        # Each from its own client address: `x-ratelimit-used` is then this request's cost.
+        answer = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables if "$i" in query else {}},
+            headers={**GR, "x-forwarded-for": f"10.2.0.{sorted(fitting()).index(name)}"},
+        )
+    assert answer.status_code == 200, answer.text[:300]
+    used = int(answer.headers["x-ratelimit-used"])
+    assert used <= MAX_COST
+    if expected:
+        assert used == expected
