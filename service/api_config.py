@@ -39,6 +39,15 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be on or off, got {text!r}")
 
 
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    if len(text) < 32:
+        raise ConfigurationError(f"{name} must be at least 32 characters (a random secret)")
+    return text
+
+
 @dataclass(frozen=True)
 class ApiConfig:
     introspection: bool = True
@@ -58,6 +67,9 @@ class ApiConfig:
     # Published certificates kept in memory for the look-up by number (0: off); see
     # registry/certificates/cache.py for how revocations reach every process.
     lookup_cache_entries: int = 20_000
+    # `/metrics` answers only a request bearing this token (operators, Prometheus); unset: 404.
+    # The look-up cache's counters grow only for numbers that exist, so they are not public.
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
@@ -84,4 +96,5 @@ class ApiConfig:
             ),
             public_max_age_s=_int(env, "REGISTRY_PUBLIC_MAX_AGE", 60),
             lookup_cache_entries=_int(env, "REGISTRY_LOOKUP_CACHE", 20_000, minimum=0),
+            metrics_token=_token(env, "REGISTRY_METRICS_TOKEN"),
         )

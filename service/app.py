@@ -5,7 +5,7 @@
 | `/graphql`  | the GraphQL API (GraphiQL in a browser); see `service/graphql_http.py` |
 | `/healthz`  | the process is up                                 |
 | `/readyz`   | the database answers                              |
-| `/metrics`  | Prometheus metrics                                |
+| `/metrics`  | Prometheus metrics, for operators (`REGISTRY_METRICS_TOKEN`) |
 | `/bundle.json`, `/status/{id}`, `/root-key` | trust bundle, status lists, root key (cached) |
 | `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
 | `/stats`    | public statistics page, server-rendered SVG charts (5 min, ETag) |
@@ -38,7 +38,7 @@ from schema.build import build_schema
 from service import public_routes, stats_page, verifier_routes
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
-from service.metrics import metrics_endpoint
+from service.metrics import MetricsEndpoint
 from service.middleware import RequestContextMiddleware
 from service.security import SecurityHeadersMiddleware
 
@@ -124,7 +124,7 @@ def _routes(api: ApiConfig) -> list[BaseRoute]:
         ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics_endpoint),
+        Route("/metrics", MetricsEndpoint(api.metrics_token).respond),
         *public_routes.routes,
         *stats_page.routes,
         *verifier_routes.routes,

@@ -1,7 +1,15 @@
 """Prometheus metrics: request counts and latencies per route (route templates, not raw paths,
-so a scanner cannot blow up the label set)."""
+so a scanner cannot blow up the label set), and the look-up cache's counters.
+
+Served to operators only, with `Authorization: Bearer <REGISTRY_METRICS_TOKEN>`: the look-up
+cache grows only when a look-up names a number that exists, so its counters, seen before and after
+a look-up, would tell the public what the look-up's answer does not (docs/api.md, "What a look-up
+reveals"). Without the setting `/metrics` is off (404).
+"""
 
 from __future__ import annotations
+
+import hmac
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -49,7 +57,22 @@ def _cache_lines(request: Request) -> bytes:
     ).encode()
 
 
-async def metrics_endpoint(request: Request) -> Response:
-    return Response(
-        generate_latest(REGISTRY) + _cache_lines(request), media_type=CONTENT_TYPE_LATEST
-    )
+class MetricsEndpoint:
+    """`/metrics` for the bearer of `token`; 404 to anyone else and when `token` is None, so the
+    route's existence says nothing either."""
+
+    def __init__(self, token: str | None) -> None:
+        self._expected = f"Bearer {token}".encode() if token else None
+
+    def allows(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "").encode("latin-1", "replace")
+        return self._expected is not None and hmac.compare_digest(given, self._expected)
+
+    async def respond(self, request: Request) -> Response:
+        if not self.allows(request):
+            return Response(b"Not Found", 404, {"cache-control": "no-store"})
+        return Response(
+            generate_latest(REGISTRY) + _cache_lines(request),
+            media_type=CONTENT_TYPE_LATEST,
+            headers={"cache-control": "no-store"},
+        )

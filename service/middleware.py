@@ -42,13 +42,10 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                spent = (time.perf_counter() - started) * 1000
                 message["headers"] = [
-                    *message["headers"],
+                    *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
-                    # Server time up to the response head, for clients and the abuse tests.
-                    (b"server-timing", f"app;dur={spent:.1f}".encode()),
+                    *_timing(scope, started),
                 ]
             await send(message)
 
@@ -70,6 +67,16 @@ class RequestContextMiddleware:
                 extra["disconnected"] = True
             log.info("%s %s %s", scope["method"], route, status, extra=extra)
             request_id_var.reset(token)
+
+
+def _timing(scope: Scope, started: float) -> list[tuple[bytes, bytes]]:
+    """Server time up to the response head, for clients and the abuse tests; none on a response
+    that resolved a `@personal` field, where a cache hit would show (a known number answers
+    faster than an unknown one) what the body does not (docs/api.md, "What a look-up reveals")."""
+    if scope["state"].get("personal"):
+        return []
+    spent = (time.perf_counter() - started) * 1000
+    return [(b"server-timing", f"app;dur={spent:.1f}".encode())]
 
 
 def _route_template(scope: Scope) -> str:

@@ -1,5 +1,9 @@
 """Rate limits per client, spent by query cost, in fixed windows (GitHub's model).
 
+Windows are aligned to the clock (each hour on the hour for a 3,600 s window): every client's
+window resets at the same moment, so `x-ratelimit-reset` is the same for every client and says
+nothing about when this one began, and two clients with the same history get the same headers.
+
 In-process: each service process counts on its own, so with N processes behind a load balancer a
 client may spend up to N times the limit. Deployments that need one shared count put it in front
 (the load balancer) or run one process per client pool; `docs/api.md` says so.
@@ -36,9 +40,10 @@ class FixedWindowLimiter:
         self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
 
     def _window(self, key: str, now: float) -> tuple[float, int]:
-        start, used = self._windows.get(key, (now, 0))
-        if now - start >= self.window_s:
-            start, used = now, 0
+        current = now - now % self.window_s
+        start, used = self._windows.get(key, (current, 0))
+        if start != current:
+            start, used = current, 0
         return start, used
 
     def peek(self, key: str, now: float | None = None) -> Decision:

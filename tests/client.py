@@ -6,6 +6,16 @@ from typing import Any
 
 import httpx
 
+# The operators' token of the test servers (`live_server`): `/metrics` answers only to it.
+METRICS_TOKEN = "metrics-token-of-the-tests-0123456789abcdef"
+
+
+async def metrics(http: httpx.AsyncClient) -> str:
+    """The `/metrics` text, as an operator (Prometheus) reads it."""
+    response = await http.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+    assert response.status_code == 200, response.text
+    return response.text
+
 
 async def post(
     http: httpx.AsyncClient, token: str | None, query: str, **variables: Any

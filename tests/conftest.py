@@ -152,9 +152,12 @@ async def serving(app: Any) -> AsyncIterator[str]:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
     """The real app on a real socket, serving this module's database."""
+    from service.api_config import ApiConfig
     from service.app import create_app
+    from tests.client import METRICS_TOKEN
 
-    async with serving(create_app(settings, db=db)) as url:
+    api = ApiConfig.from_env({**os.environ, "REGISTRY_METRICS_TOKEN": METRICS_TOKEN})
+    async with serving(create_app(settings, db=db, api=api)) as url:
         yield url
 
 

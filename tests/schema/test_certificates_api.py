@@ -20,6 +20,7 @@ from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore
 from tests.client import gql
+from tests.client import metrics as read_metrics
 from tests.factories import MASTER_KEY, listed_institution, make_id_number, make_tokens, make_uscc
 
 USCC = make_uscc(500)
@@ -157,7 +158,7 @@ async def test_submit_review_publish_look_up_verify_revoke(
     # The public look-up, answered from the look-up cache before, shows the revocation at once.
     public = (await gql(http, None, LOOKUP, n=number, name=name))["certificate"]
     assert public["status"] == "REVOKED"
-    metrics = (await http.get("/metrics")).text
+    metrics = await read_metrics(http)
     assert "registry_lookup_cache_live 1" in metrics
     hits = next(
         line for line in metrics.splitlines() if line.startswith("registry_lookup_cache_hits")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from service.logs import JsonFormatter, request_id_var
+from tests.client import metrics
 
 
 async def test_healthz_and_readyz(http: httpx.AsyncClient) -> None:
@@ -31,7 +32,7 @@ async def test_request_id_is_returned_and_client_ids_are_kept_when_sane(
 async def test_metrics_count_requests_by_route_template(http: httpx.AsyncClient) -> None:
     await http.post("/graphql", json={"query": "{ fields { code } }"})
     await http.get("/no/such/path/12345")
-    text = (await http.get("/metrics")).text
+    text = await metrics(http)
     assert 'registry_http_requests_total{method="POST",route="/graphql",status="200"}' in text
     assert "registry_http_request_duration_seconds_bucket" in text
     assert "/no/such/path/12345" not in text  # unknown paths collapse into one label
