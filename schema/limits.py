@@ -17,6 +17,7 @@ no request under it takes more than about 250 ms of server time (docs/benchmarks
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLField,
     GraphQLID,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLSchema,
@@ -35,6 +37,7 @@ from graphql import (
     ListValueNode,
     NamedTypeNode,
     NullValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -54,6 +57,10 @@ MAX_FIELDS = 300
 MAX_COST = 10_000
 MAX_FIRST = 100
 INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+# Rows of a submission (items of a list of input objects, `results`, `trainees`) per point: each
+# passing result costs an Argon2id binding (~20 ms of CPU), so 5,000 points an hour let a client
+# submit at most 10,000 rows an hour, and a batch of the largest size (5,000) still fits.
+ROWS_PER_POINT = 2
 # Points for each field an introspection query resolves (graphql-core resolves them from memory,
 # about four times faster than a field of ours; measured in docs/benchmarks.md).
 INTROSPECTION_WEIGHT = 1
@@ -183,6 +190,31 @@ def _is_list(field: GraphQLField) -> bool:
     return isinstance(get_nullable_type(field.type), GraphQLList)
 
 
+def _rows(value: Any, value_type: Any, read: Callable[[Any], Any]) -> int:
+    """The items of lists of input objects in an argument's value, at any depth (AST or JSON;
+    `read` gives a variable's value)."""
+    value = read(value)
+    value_type = get_nullable_type(value_type)
+    if isinstance(value_type, GraphQLList):
+        items = value.values if isinstance(value, ListValueNode) else value
+        if not isinstance(items, list | tuple):
+            return 0
+        inner = get_nullable_type(value_type.of_type)
+        own = len(items) if isinstance(inner, GraphQLInputObjectType) else 0
+        return own + sum(_rows(item, inner, read) for item in items)
+    if not isinstance(value_type, GraphQLInputObjectType):
+        return 0
+    if isinstance(value, ObjectValueNode):
+        fields = {f.name.value: f.value for f in value.fields}
+    else:
+        fields = value if isinstance(value, dict) else {}
+    return sum(
+        _rows(fields[name], field.type, read)
+        for name, field in value_type.fields.items()
+        if name in fields
+    )
+
+
 def _is_id_list(argument_type: Any) -> bool:
     nullable = get_nullable_type(argument_type)
     return isinstance(nullable, GraphQLList) and get_named_type(nullable) is GraphQLID
@@ -274,6 +306,17 @@ class _Walker:
         ]
         return max([1, *(s for s in sizes if s is not None)])
 
+    def _rows(self, field: FieldNode, definition: GraphQLField | None) -> int:
+        """The rows a field is given (a submission's results): items of lists of input objects
+        in its arguments, literal or in variables."""
+        if definition is None:
+            return 0
+        return sum(
+            _rows(a.value, definition.args[a.name.value].type, self._argument)
+            for a in field.arguments or ()
+            if a.name.value in definition.args
+        )
+
     def _charge(self, points: int) -> None:
         self.result.cost += points
         _over(
@@ -322,7 +365,8 @@ class _Walker:
         definition = _definition(parent, name)
         size = self._list_size(field, definition)
         weight = self.model.weights.get((parent_name, name), 1)
-        self._charge(multiplier * size * weight)
+        rows = -(-self._rows(field, definition) // ROWS_PER_POINT)
+        self._charge(multiplier * (size * weight + rows))
         first = self._first(field, definition)
         inner = multiplier * size * (first or 1)
         child = get_named_type(definition.type) if definition is not None else None

@@ -4,7 +4,8 @@ same idempotency key sent again returns the first result and never duplicates an
 validate → plan → build → persist. Passing results get their certificate number (a serial from
 the institution's counter, in the same transaction) and their holder-binding commitment here,
 kept on the batch's `results` rows until publication, so publication need not wait for
-Argon2id: one commitment costs ~28 ms, computed on all cores before the transaction starts.
+Argon2id: one commitment costs ~28 ms, computed before the transaction starts in a pool of half
+the cores (`BINDING_THREADS`), so look-ups keep the rest.
 A resubmission keeps the number and binding of every unchanged passing result; the numbers of
 results it drops stay on the superseded rows and are never handed out again.
 """
@@ -37,8 +38,12 @@ from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.training.links import check_training_links, missing_training
 
-# PyNaCl releases the GIL inside Argon2id, so threads use every core.
-_BINDING_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="binding")
+# PyNaCl releases the GIL inside Argon2id, so each thread keeps a core busy. Half the cores at
+# most, shared by every submission of the process: a 5,000-row batch (~2 CPU-minutes) queues here
+# instead of taking every core from the look-ups (docs/benchmarks.md, "Look-ups during a large
+# submission").
+BINDING_THREADS = max(1, (os.cpu_count() or 2) // 2)
+_BINDING_POOL = ThreadPoolExecutor(max_workers=BINDING_THREADS, thread_name_prefix="binding")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,15 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from schema.build import schema
-from schema.limits import MAX_COST, MAX_FIRST, Analysis, CostModel, LimitExceeded, analyse
+from schema.limits import (
+    MAX_COST,
+    MAX_FIRST,
+    ROWS_PER_POINT,
+    Analysis,
+    CostModel,
+    LimitExceeded,
+    analyse,
+)
 
 MODEL = CostModel.of(schema._schema)
 IDS = ", ".join(f'"i{k}"' for k in range(100))
@@ -87,3 +95,31 @@ def test_personal_fields_are_counted_per_use() -> None:
     training = '{ trainingCertificate(number: "T1", holderName: "张三") { number } }'
     assert cost(training).personal == 1
     assert cost("{ levels { code } }").personal == 0
+
+
+def test_submissions_are_charged_by_rows() -> None:
+    submit = (
+        "mutation ($i: AssessmentBatchInput!) { submitAssessmentBatch(input: $i) "
+        "{ userErrors { code } } }"
+    )
+    batch = {"idempotencyKey": "k" * 8, "examDate": "2026-11-01", "results": [{}] * 5000}
+    assert cost(submit, {"i": batch}).cost == 3 + 5000 // ROWS_PER_POINT  # was 3
+    # Rows given literally, or as a variable inside a literal, count the same.
+    rows = "{}, " * 3
+    literal = (
+        'mutation { submitAssessmentBatch(input: {idempotencyKey: "kkkkkkkk", '
+        f'examDate: "2026-11-01", results: [{rows}]}}) {{ userErrors {{ code }} }} }}'
+    )
+    assert cost(literal).cost == 3 + 2
+    nested = (
+        "mutation ($r: [AssessmentResultInput!]!) { submitAssessmentBatch(input: "
+        '{idempotencyKey: "kkkkkkkk", examDate: "2026-11-01", results: $r}) '
+        "{ userErrors { code } } }"
+    )
+    assert cost(nested, {"r": [{}] * 3}).cost == 3 + 2
+    assert cost(nested, {"r": [{}] * 3}).reads_variables
+    cohort = (
+        "mutation ($i: TrainingCohortInput!) { submitTrainingCohort(input: $i) "
+        "{ userErrors { code } } }"
+    )
+    assert cost(cohort, {"i": {"trainees": [{}] * 5000}}).cost == 3 + 2500
