@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from registry.calendar import clock
 from registry.certificates import numbers, policy, review
 from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction, BatchStatus
 from registry.certificates.validation import BatchInput, CleanResult, check_batch, is_late
+from registry.errors import ConfigurationError
 from registry.institutions import directory
 from registry.institutions.model import Institution
 from registry.problems import Rejected, reject
@@ -38,11 +40,24 @@ from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.training.links import check_training_links, missing_training
 
+
 # PyNaCl releases the GIL inside Argon2id, so each thread keeps a core busy. Half the cores at
 # most, shared by every submission of the process: a 5,000-row batch (~2 CPU-minutes) queues here
 # instead of taking every core from the look-ups (docs/benchmarks.md, "Look-ups during a large
 # submission").
-BINDING_THREADS = max(1, (os.cpu_count() or 2) // 2)
+def _binding_threads(env: Mapping[str, str]) -> int:
+    """`REGISTRY_BINDING_THREADS`, or half the cores (at least one)."""
+    text = env.get("REGISTRY_BINDING_THREADS", "").strip()
+    if not text:
+        return max(1, (os.cpu_count() or 2) // 2)
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigurationError(
+            f"REGISTRY_BINDING_THREADS must be a whole number ≥ 1, got {text!r}"
+        )
+    return int(text)
+
+
+BINDING_THREADS = _binding_threads(os.environ)
 _BINDING_POOL = ThreadPoolExecutor(max_workers=BINDING_THREADS, thread_name_prefix="binding")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from registry.settings import Settings
 from registry.storage.db import make_client
 from registry.storage.embedded import EmbeddedServer
-from scripts.bench import benches, config, report, wrk
+from scripts.bench import benches, config, contention, report, wrk
 from scripts.bench.benches import log
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,14 @@ async def run(cfg: config.Config) -> list[report.Result]:
                 deadline,
             ):
                 _emit(result, results)
+        if "submit-lookup" in cfg.only:
+            settings = _settings(folder, server.uri, "bench_contention", master_b64)
+            _emit(
+                await contention.submit_lookup(
+                    client[settings.database], server.uri, settings, cfg, folder, master_b64
+                ),
+                results,
+            )
     finally:
         await client.close()
         await server.stop()

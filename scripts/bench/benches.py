@@ -459,6 +459,9 @@ async def verify(pub: Published, cfg: Config, profiler: Profiler) -> Result:
 
 # --- look-ups -------------------------------------------------------------------------------
 
+# The operators' token of the app under test: `/metrics` answers only to it.
+METRICS_TOKEN = "bench-metrics-token-0123456789abcdef0123"
+
 
 class AppServer:
     """The registry app (plus the bare route) under uvicorn in its own process."""
@@ -502,6 +505,7 @@ class AppServer:
                 **os.environ,
                 "REGISTRY_RATE_LIMIT": str(10**9),
                 "REGISTRY_PERSONAL_LOOKUPS": str(10**9),
+                "REGISTRY_METRICS_TOKEN": METRICS_TOKEN,
                 **(extra_env or {}),
             },
             stdout=self._log,
@@ -534,7 +538,10 @@ class AppServer:
 
     def metric(self, name: str) -> float:
         """One value from the app's /metrics (the look-up cache's counters)."""
-        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as answer:
+        request = urllib.request.Request(
+            self.url + "/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
             for line in answer.read().decode().splitlines():
                 if line.startswith(name + " "):
                     return float(line.split()[1])

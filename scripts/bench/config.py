@@ -7,7 +7,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-BENCHES = ("publish", "verify", "lookup", "lookup-scale")
+BENCHES = ("publish", "verify", "lookup", "lookup-scale", "submit-lookup")
 
 
 @dataclass
@@ -40,6 +40,13 @@ class Config:
     publish_seconds: float = 240.0  # publication stops after this; the rest is extrapolated
     pass_share: float = 1.0
     baseline_chunk: int = 1000
+    # submit-lookup: look-ups from `contention_clients` threads, idle for `contention_seconds`,
+    # then during one submission of `contention_rows` results; 0 binding threads: the app's
+    # default (REGISTRY_BINDING_THREADS), another number to compare.
+    contention_rows: int = 5000
+    contention_clients: int = 4
+    contention_seconds: float = 10.0
+    contention_binding_threads: int = 0
     only: tuple[str, ...] = BENCHES
     quick: bool = False
     profile_dir: Path | None = None
@@ -67,6 +74,7 @@ QUICK = {
     "publish_results": 4_000,
     "submit_sample": 400,
     "publish_seconds": 60.0,
+    "contention_seconds": 3.0,
 }
 
 

@@ -5,10 +5,12 @@ schema; tests/service/test_worst_requests.py runs the worst requests against the
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import get_introspection_query, parse, validate
 
 from schema.build import schema
 from schema.limits import (
@@ -123,3 +125,12 @@ def test_submissions_are_charged_by_rows() -> None:
         "{ userErrors { code } } }"
     )
     assert cost(cohort, {"i": {"trainees": [{}] * 5000}}).cost == 3 + 2500
+
+
+def test_the_examples_of_docs_api_md_cost_what_they_say() -> None:
+    text = (Path(__file__).parents[2] / "docs/api.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^\| `([^`]+)` \| (\d+) \|$", text, flags=re.MULTILINE)
+    assert len(examples) >= 6
+    for query, points in examples:
+        assert validate(schema._schema, parse(query)) == [], query
+        assert cost(query).cost == int(points), query
