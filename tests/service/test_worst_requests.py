@@ -49,7 +49,7 @@ def worst() -> dict[str, tuple[str, dict[str, Any]]]:
             {},
         ),
         "3 × deep __schema": ("{ " + aliased(3, DEEP_SCHEMA) + " }", {}),
-        "4 × statistics": ("{ " + aliased(4, "statistics { trainees }") + " }", {}),
+        "3 × statistics": ("{ " + aliased(3, "statistics { trainees }") + " }", {}),
         "11 × trustBundle": ("{ " + aliased(11, "trustBundle") + " }", {}),
     }
 
@@ -64,7 +64,7 @@ def fitting() -> dict[str, tuple[str, int]]:
             "{ " + aliased(30, "__schema { types { name } }") + " }",
             0,
         ),
-        "3 × statistics": ("{ " + aliased(3, "statistics { trainees }") + " }", 3 * 2_501),
+        "2 × statistics": ("{ " + aliased(2, "statistics { trainees }") + " }", 2 * 4_001),
     }
 
 
