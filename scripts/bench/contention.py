@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import threading
 import time
@@ -47,7 +48,8 @@ def _post(url: str, body: dict[str, Any], token: str | None = None) -> Any:
     if token:
         headers["authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, json.dumps(body).encode(), headers)
-    with urllib.request.urlopen(request, timeout=600) as answer:
+    # A 5,000-row submission on a shared, loaded machine can take many minutes.
+    with urllib.request.urlopen(request, timeout=3600) as answer:
         return json.loads(answer.read())
 
 
@@ -156,6 +158,7 @@ async def submit_lookup(
         load = LookupLoad(server.url, cfg.contention_clients)
         load.run_for(cfg.warmup_seconds)
         idle = load.run_for(cfg.contention_seconds)
+        load_idle = os.getloadavg()[0]
         log(f"submit-lookup: idle p99 {percentile(idle, 0.99) * 1000:.1f} ms; submitting")
         answer: dict[str, Any] = {}
         started = time.perf_counter()
@@ -166,14 +169,22 @@ async def submit_lookup(
 
         during = load.run_while(submit)
         submit_s = time.perf_counter() - started
+        loads = (load_idle, os.getloadavg()[0])
     finally:
         server.stop()
-    return _result(cfg, idle, during, submit_s, answer)
+    return _result(cfg, idle, during, submit_s, answer, loads)
 
 
 def _result(
-    cfg: Config, idle: list[float], during: list[float], submit_s: float, answer: dict[str, Any]
+    cfg: Config,
+    idle: list[float],
+    during: list[float],
+    submit_s: float,
+    answer: dict[str, Any],
+    loads: tuple[float, float] = (0.0, 0.0),
 ) -> Result:
+    """The figures; `loads`: the machine's 1-minute load average after idle and after the
+    submission (the machine is shared: a figure without its load says little)."""
     payload = (answer.get("data") or {}).get("submitAssessmentBatch") or {}
     submitted = payload.get("batch") is not None and not payload.get("userErrors")
     idle_p99, during_p99 = percentile(idle, 0.99), percentile(during, 0.99)
@@ -192,6 +203,9 @@ def _result(
             "idle_p99_ms": round(idle_p99 * 1000, 2),
             "during_p50_ms": round(percentile(during, 0.5) * 1000, 2),
             "during_p99_ms": round(during_p99 * 1000, 2),
+            "load_idle": round(loads[0], 1),
+            "load_during": round(loads[1], 1),
+            "cores": os.cpu_count(),
         },
         r,
         "look-up p99 during a 5,000-row submission ≤ 2× idle",
