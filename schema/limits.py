@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -215,6 +216,19 @@ def _rows(value: Any, value_type: Any, read: Callable[[Any], Any]) -> int:
     )
 
 
+@lru_cache(maxsize=512)
+def _holds_rows(value_type: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a value of this input type can hold a list of input objects (so that only those
+    arguments are read, and a query whose variables fill only other arguments stays cacheable)."""
+    named = get_named_type(value_type)
+    if not isinstance(named, GraphQLInputObjectType) or named.name in seen:
+        return False
+    if isinstance(get_nullable_type(value_type), GraphQLList):
+        return True
+    inner = seen | {named.name}
+    return any(_holds_rows(f.type, inner) for f in named.fields.values())
+
+
 def _is_id_list(argument_type: Any) -> bool:
     nullable = get_nullable_type(argument_type)
     return isinstance(nullable, GraphQLList) and get_named_type(nullable) is GraphQLID
@@ -314,7 +328,7 @@ class _Walker:
         return sum(
             _rows(a.value, definition.args[a.name.value].type, self._argument)
             for a in field.arguments or ()
-            if a.name.value in definition.args
+            if a.name.value in definition.args and _holds_rows(definition.args[a.name.value].type)
         )
 
     def _charge(self, points: int) -> None:

@@ -42,6 +42,12 @@ def test_a_variables_default_is_its_value_when_none_is_given() -> None:
     assert cost(query).cost == 1 + 100 + 100  # was 1 + 1 + 1: the default was not read
     assert cost(query, {"n": 2}).cost == 1 + 2 + 2
     assert cost(query).reads_variables  # so the endpoint does not remember it by text alone
+    # Variables that fill neither a page size, nor ids, nor rows leave the figures alone: the
+    # endpoint keeps remembering a look-up's analysis by its text.
+    look_up = (
+        "query ($n: String!, $h: String!) { certificate(number: $n, holderName: $h) { number } }"
+    )
+    assert not cost(look_up, {"n": "Z1", "h": "张三"}).reads_variables
 
 
 def test_a_connection_without_first_costs_its_maximum() -> None:
