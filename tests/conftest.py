@@ -149,6 +149,16 @@ async def serving(app: Any) -> AsyncIterator[str]:
         await task
 
 
+@contextlib.asynccontextmanager
+async def serving_with(db: Database, settings: Settings, **api: Any) -> AsyncIterator[str]:
+    """The real app with these API settings (`ApiConfig` fields) on a real socket."""
+    from service.api_config import ApiConfig
+    from service.app import create_app
+
+    async with serving(create_app(settings, db=db, api=ApiConfig(**api))) as url:
+        yield url
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def live_server(db: Database, settings: Settings) -> AsyncIterator[str]:
     """The real app on a real socket, serving this module's database."""

@@ -11,10 +11,8 @@ import pytest_asyncio
 
 from registry.settings import Settings
 from registry.storage.db import Database
-from service.api_config import ApiConfig
-from service.app import create_app
 from tests.client import METRICS_TOKEN
-from tests.conftest import serving
+from tests.conftest import serving_with
 from tests.registry.certificates.test_cache import fresh_number, published
 
 LOOKUP = "query ($n: String!, $h: String!) { certificate(number: $n, holderName: $h) { number } }"
@@ -24,8 +22,9 @@ UNIQUE = {"date", "x-request-id"}
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def server(db: Database, settings: Settings) -> AsyncIterator[str]:
-    api = ApiConfig(trust_forwarded_for=True, metrics_token=METRICS_TOKEN)
-    async with serving(create_app(settings, db=db, api=api)) as url:
+    async with serving_with(
+        db, settings, trust_forwarded_for=True, metrics_token=METRICS_TOKEN
+    ) as url:
         yield url
 
 
@@ -73,7 +72,7 @@ async def test_metrics_are_for_operators_only(server: str) -> None:
 
 
 async def test_metrics_are_off_without_a_token(db: Database, settings: Settings) -> None:
-    async with serving(create_app(settings, db=db, api=ApiConfig())) as url:
+    async with serving_with(db, settings) as url:
         async with httpx.AsyncClient(base_url=url) as http:
             for headers in ({}, {"authorization": "Bearer"}, {"authorization": "Bearer None"}):
                 assert (await http.get("/metrics", headers=headers)).status_code == 404

@@ -10,9 +10,7 @@ import pytest_asyncio
 
 from registry.settings import Settings
 from registry.storage.db import Database
-from service.api_config import ApiConfig
-from service.app import create_app
-from tests.conftest import serving
+from tests.conftest import serving_with
 
 ALLOWANCE = 4
 LOOK_UP = 'certificate(number: "Z350001261010000015", holderName: "张三") { number }'
@@ -21,8 +19,9 @@ TRAINING = 'trainingCertificate(number: "T350001261010000015", holderName: "张�
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def server(db: Database, settings: Settings) -> AsyncIterator[str]:
-    api = ApiConfig(trust_forwarded_for=True, personal_lookups=ALLOWANCE)
-    async with serving(create_app(settings, db=db, api=api)) as url:
+    async with serving_with(
+        db, settings, trust_forwarded_for=True, personal_lookups=ALLOWANCE
+    ) as url:
         yield url
 
 

@@ -16,9 +16,7 @@ from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
 from registry.storage.db import Database
 from schema.limits import MAX_COST
-from service.api_config import ApiConfig
-from service.app import create_app
-from tests.conftest import serving
+from tests.conftest import serving_with
 
 GR = {"accept": "application/graphql-response+json"}
 OF_TYPE = "type { name kind ofType { name kind ofType { name kind ofType { name } } } }"
@@ -72,8 +70,7 @@ def fitting() -> dict[str, tuple[str, int]]:
 async def server(db: Database, settings: Settings) -> AsyncIterator[str]:
     # A ceiling above the cap, so that only the cost cap can refuse.
     await catalogue.seed_reference(db)
-    api = ApiConfig(rate_points=10**9, trust_forwarded_for=True)
-    async with serving(create_app(settings, db=db, api=api)) as url:
+    async with serving_with(db, settings, rate_points=10**9, trust_forwarded_for=True) as url:
         yield url
 
 
