@@ -84,6 +84,11 @@ class Analysis:
     fields: int = 0
     spreads: int = 0
     cost: int = 0
+    # What the request spends of the client's allowance (`x-ratelimit-used`): every field for each
+    # object it answers and the rows, as the cost counts them, but without the `@cost` weights and
+    # the introspection count, which guard how long one request may take, not how many a client
+    # may send (an aggregation or GraphiQL's schema would otherwise eat an hour's allowance).
+    charge: int = 0
     # Uses of fields marked `@personal`: each alias, each fragment that selects one, counts.
     personal: int = 0
     # Whether a variable's value went into the figures (`first: $n`): if not, the analysis holds
@@ -248,6 +253,7 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables
         self.model = model
+        self.introspecting = False  # inside `__schema`/`__type`: costed at its root
 
     def count_directives(self, node: Any) -> None:
         self.result.directives += len(getattr(node, "directives", None) or ())
@@ -331,7 +337,7 @@ class _Walker:
             if a.name.value in definition.args and _holds_rows(definition.args[a.name.value].type)
         )
 
-    def _charge(self, points: int) -> None:
+    def _add_cost(self, points: int) -> None:
         self.result.cost += points
         _over(
             self.result.cost,
@@ -372,24 +378,39 @@ class _Walker:
         parent_name = parent.name if parent is not None else ""
         if f"{parent_name}.{name}" in self.model.personal:
             self.result.personal += multiplier
-        if name in INTROSPECTION_ROOTS and multiplier:
-            self._introspection(field, multiplier)
-            self.walk(field.selection_set, depth + 1, 0, seen, None)  # limits only: costed above
+        if self.introspecting or name in INTROSPECTION_ROOTS:
+            self._introspection(field, depth, multiplier, seen)
             return
         definition = _definition(parent, name)
         size = self._list_size(field, definition)
         weight = self.model.weights.get((parent_name, name), 1)
         rows = -(-self._rows(field, definition) // ROWS_PER_POINT)
-        self._charge(multiplier * (size * weight + rows))
+        self.result.charge += multiplier * (size + rows)
+        self._add_cost(multiplier * (size * weight + rows))
         first = self._first(field, definition)
         inner = multiplier * size * (first or 1)
         child = get_named_type(definition.type) if definition is not None else None
         self.walk(field.selection_set, depth + 1, inner, seen, child)
 
-    def _introspection(self, field: FieldNode, multiplier: int) -> None:
+    def _introspection(
+        self, field: FieldNode, depth: int, multiplier: int, seen: frozenset[str]
+    ) -> None:
+        """An introspection field: its root costs what the whole selection resolves (counted over
+        the schema); each of its fields is charged one point, as any field."""
+        self.result.charge += multiplier
+        if self.introspecting:
+            self.walk(field.selection_set, depth + 1, multiplier, seen, None)
+            return
         budget = (MAX_COST - self.result.cost) // (multiplier * INTROSPECTION_WEIGHT)
         count = introspection_cost(self.model.schema, field, self.fragments, budget)
-        self._charge((MAX_COST + 1) if count is None else multiplier * count * INTROSPECTION_WEIGHT)
+        self._add_cost(
+            (MAX_COST + 1) if count is None else multiplier * count * INTROSPECTION_WEIGHT
+        )
+        self.introspecting = True
+        try:
+            self.walk(field.selection_set, depth + 1, multiplier, seen, None)
+        finally:
+            self.introspecting = False
 
     def spread(
         self, spread: FragmentSpreadNode, depth: int, multiplier: int, seen: frozenset[str]

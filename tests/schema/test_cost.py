@@ -60,6 +60,7 @@ def test_list_arguments_multiply() -> None:
     one = cost('{ nodes(ids: ["i0"]) { id } }').cost
     hundred = cost(f"{{ nodes(ids: [{IDS}]) {{ id }} }}").cost
     assert hundred == 100 * one  # each id answers an object, read on its own
+    assert cost(f"{{ nodes(ids: [{IDS}]) {{ id }} }}").charge == 100 + 100
     by_variable = cost("query ($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["x"] * 100})
     assert by_variable.cost == hundred
 
@@ -86,9 +87,13 @@ def test_introspection_costs_the_fields_it_resolves() -> None:
     assert cost(thirty).cost == 30 * types
     of_type = "type { name kind ofType { name kind ofType { name kind ofType { name } } } }"
     deep = f"__schema {{ types {{ name kind fields {{ name args {{ name {of_type} }} {of_type} }} }} }}"
-    assert 2_000 < cost("{ " + deep + " }").cost < MAX_COST // 2
+    one = cost("{ " + deep + " }")
+    assert 2_000 < one.cost < MAX_COST < 3 * one.cost
     three = "{ " + " ".join(f"a{k}: {deep}" for k in range(3)) + " }"
-    assert refused(three) == "QUERY_TOO_COSTLY"  # was 3 × 50 points
+    assert refused(three) == "QUERY_TOO_COSTLY"  # was 3 × 30 points
+    # The allowance is charged per field selected, as before: GraphiQL can load the schema.
+    assert cost(get_introspection_query()).charge < 500
+    assert one.charge == 30
 
 
 def test_personal_fields_are_counted_per_use() -> None:
@@ -135,8 +140,8 @@ def test_submissions_are_charged_by_rows() -> None:
 
 def test_the_examples_of_docs_api_md_cost_what_they_say() -> None:
     text = (Path(__file__).parents[2] / "docs/api.md").read_text(encoding="utf-8")
-    examples = re.findall(r"^\| `([^`]+)` \| (\d+) \|$", text, flags=re.MULTILINE)
+    examples = re.findall(r"^\| `([^`]+)` \| (\d+) \| (\d+) \|$", text, flags=re.MULTILINE)
     assert len(examples) >= 6
-    for query, points in examples:
+    for query, points, charged in examples:
         assert validate(schema._schema, parse(query)) == [], query
-        assert cost(query).cost == int(points), query
+        assert (cost(query).cost, cost(query).charge) == (int(points), int(charged)), query
