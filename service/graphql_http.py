@@ -279,9 +279,9 @@ class GraphQLEndpoint:
             ) from None
 
     def _spend(self, request: Request, key: str, analysis: Analysis) -> Decision:
-        """Charge the query's points (`Analysis.charge`), and each use of a `@personal` field (every alias, every
-        fragment) to the personal allowance; THROTTLED (with the window that refused) when either
-        is spent."""
+        """Charge the query's points (`Analysis.charge`), and each use of a `@personal` field
+        (every alias, every fragment) to the personal allowance; THROTTLED (with the window that
+        refused) when either is spent."""
         rate = self.points.spend(key, max(1, analysis.charge))
         if not rate.allowed:
             raise HttpProblem(
