@@ -14,7 +14,7 @@ from tests.conftest import serving_with
 
 ALLOWANCE = 4
 LOOK_UP = 'certificate(number: "Z350001261010000015", holderName: "张三") { number }'
-TRAINING = 'trainingCertificate(number: "T350001261010000015", holderName: "张三") { number }'
+TRAINING = 'trainingCertificate(number: "P350001261010000015", holderName: "张三") { number }'
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -84,7 +84,10 @@ async def test_the_worst_requests_are_refused_before_they_run(server: str, name:
         )
     assert answer.status_code == 422, answer.text[:300]
     error = answer.json()["errors"][0]
-    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "limit": MAX_COST}
+    assert (error["extensions"]["code"], error["extensions"]["limit"]) == (
+        "QUERY_TOO_COSTLY",
+        MAX_COST,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(fitting()))
