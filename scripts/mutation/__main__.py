@@ -46,7 +46,10 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         ["tests/credentials/test_proof.py", "tests/credentials/test_proof_vectors.py"],
     ),
     "binding": ("credentials/binding.py", ["tests/credentials/test_binding.py"]),
-    "bundle": ("credentials/bundle.py", ["tests/credentials/test_bundle.py"]),
+    "bundle": (
+        "credentials/bundle.py",
+        ["tests/credentials/test_bundle.py", "tests/credentials/test_bundle_mutants.py"],
+    ),
     "verifier": (
         "credentials/checks.py",
         ["tests/credentials/test_verifier_checks.py", "tests/credentials/test_verifier.py"],
