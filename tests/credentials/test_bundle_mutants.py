@@ -473,3 +473,19 @@ def test_a_key_knows_its_verification_method() -> None:
     assert key.institution_id == ""
     owner = Institution(ISSUER_A, "x", "EVALUATION", "35")
     assert owner.listings == () and owner.keys == () and owner.listings_on(day("2025-01-01")) == ()
+
+
+def test_a_problem_at_the_top_is_placed_at_slash_and_long_problems_are_cut() -> None:
+    error = refusal(resigned(bundle_document(), lambda d: d.pop("occupations")))
+    assert error.code == "BUNDLE_SCHEMA"
+    assert error.message == (
+        "the bundle does not match its schema (1 problems): /: 'occupations' is a required property"
+    )
+
+    def long_name(d: dict[str, Any]) -> None:
+        d["institutions"][0]["province"] = "9" * 400
+
+    error = refusal(resigned(bundle_document(), long_name))
+    prefix = "the bundle does not match its schema (1 problems): "
+    assert error.message.startswith(prefix + "/institutions/0/province: '999")
+    assert len(error.message) == len(prefix) + 300
