@@ -45,7 +45,10 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "credentials/_proof.py",
         ["tests/credentials/test_proof.py", "tests/credentials/test_proof_vectors.py"],
     ),
-    "binding": ("credentials/binding.py", ["tests/credentials/test_binding.py"]),
+    "binding": (
+        "credentials/binding.py",
+        ["tests/credentials/test_binding.py", "tests/credentials/test_binding_mutants.py"],
+    ),
     "bundle": (
         "credentials/bundle.py",
         ["tests/credentials/test_bundle.py", "tests/credentials/test_bundle_mutants.py"],
