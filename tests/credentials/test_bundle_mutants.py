@@ -8,6 +8,10 @@ import copy
 import dataclasses
 import datetime as dt
 import json
+import os
+import shutil
+import tempfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ from credentials.bundle import (
     format_timestamp,
     load_bundle,
     parse_timestamp,
+    sign_bundle,
 )
 from credentials.errors import CredentialError
 from tests.credentials._support import (
@@ -355,8 +360,9 @@ def test_a_file_store_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     store = FileBundleStore(tmp_path / "seq.json")
-    with pytest.raises(TypeError):
-        store.record_sequence("root", {1})  # type: ignore[arg-type]  # not JSON
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        # Compares with an int, so the write is tried, but JSON cannot hold it.
+        store.record_sequence("root", Fraction(5, 2))  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -489,3 +495,27 @@ def test_a_problem_at_the_top_is_placed_at_slash_and_long_problems_are_cut() -> 
     prefix = "the bundle does not match its schema (1 problems): "
     assert error.message.startswith(prefix + "/institutions/0/province: '999")
     assert len(error.message) == len(prefix) + 300
+
+
+def test_the_file_store_writes_beside_its_file_on_another_file_system() -> None:
+    # The temporary file is made in the store's folder, so the final rename never crosses
+    # file systems (it would fail there, and it would not be atomic).
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("no /dev/shm here")
+    folder = tempfile.mkdtemp(dir="/dev/shm")
+    try:
+        if os.stat(folder).st_dev == os.stat(tempfile.gettempdir()).st_dev:
+            pytest.skip("/dev/shm is on the temporary folder's file system here")
+        store = FileBundleStore(Path(folder) / "seq.json")
+        store.record_sequence("root", 4)
+        assert FileBundleStore(Path(folder) / "seq.json").highest_sequence("root") == 4
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_sign_bundle_signs_again_at_the_given_time() -> None:
+    created = dt.datetime(2026, 11, 26, 16, 0, tzinfo=CST)
+    again = sign_bundle(bundle_document(), OTHER_ROOT_KEY, created=created)
+    assert again["proof"]["created"] == "2026-11-26T08:00:00Z"
+    assert again["proof"]["verificationMethod"] == OTHER_ROOT_KEY.public_key.verification_method
+    assert load_bundle(again, [OTHER_ROOT_KEY.public_key]).sequence == 7
