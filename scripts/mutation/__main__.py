@@ -211,6 +211,46 @@ EQUIVALENT: dict[str, str] = {
     "credentials._proof.x__fail__mutmut_3": (
         "message text only: the failed check's message set to None (its code is asserted)"
     ),
+    **{
+        f"credentials.bundle.xǁFileBundleStoreǁ_read__mutmut_{n}": (
+            "reading the store as UTF-8, in the locale's encoding or in upper-case UTF-8: the file "
+            "is ASCII (json.dump escapes the rest), read alike by all of them"
+        )
+        for n in (2, 4)
+    },
+    "credentials.bundle.xǁFileBundleStoreǁ_read__mutmut_13": (
+        'a file that is not JSON read as "" instead of None: not a dict either, so BUNDLE_STORE alike'
+    ),
+    "credentials.bundle.xǁFileBundleStoreǁrecord_sequence__mutmut_7": (
+        "-2 instead of -1 for a root key never seen: sequences are never negative (the schema's "
+        "minimum is 0, and the store records a loaded bundle's sequence)"
+    ),
+    **{
+        f"credentials.bundle.xǁFileBundleStoreǁrecord_sequence__mutmut_{n}": (
+            "the temporary file's name prefix: only its name changes, it is renamed or removed"
+        )
+        for n in (17, 19)
+    },
+    **{
+        f"credentials.bundle.xǁFileBundleStoreǁrecord_sequence__mutmut_{n}": (
+            "the encoding the file is written in: json.dump writes ASCII only (ensure_ascii)"
+        )
+        for n in (23, 26, 30)
+    },
+    **{
+        f"credentials.bundle.xǁFileBundleStoreǁrecord_sequence__mutmut_{n}": (
+            "unlink(missing_ok=False or None) after a failed write: mkstemp made the file, so it "
+            "is there to remove"
+        )
+        for n in (46, 48)
+    },
+    **{
+        f"credentials.bundle.xǁTrustBundleǁstatus_list_credential__mutmut_{n}": (
+            "the default or the object checks of a loaded bundle's statusLists: its schema requires "
+            "statusLists, an object whose values are objects, so neither can differ"
+        )
+        for n in (3, 5, 11, 14)
+    },
     "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
     "credentials._jcs.x_canonicalize__mutmut_2": (
         "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "

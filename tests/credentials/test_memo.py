@@ -223,6 +223,15 @@ def test_a_remembered_check_is_handed_out_as_a_copy() -> None:
     assert first is not second and first.details["listing"] is not second.details["listing"]
 
 
+def test_a_remembered_check_is_kept_per_memo_and_key() -> None:
+    memos = Memos()
+    first = memos.check("issuer_listed", "k1", lambda: a_check(n=1))
+    other_key = memos.check("issuer_listed", "k2", lambda: a_check(n=2))
+    other_memo = memos.check("proof_key", "k1", lambda: a_check(n=3))
+    assert [c.details["n"] for c in (first, other_key, other_memo)] == [1, 2, 3]
+    assert (memos.size("issuer_listed"), memos.size("proof_key")) == (2, 1)
+
+
 def _issuer_key(memos: Memos, key: str, future: bool, compute: Callable[[], Check]) -> Check:
     return memos.issuer_key(key, future, compute)
 
