@@ -157,7 +157,7 @@ def test_a_listing_period_covers_its_first_and_last_day() -> None:
 
 def test_the_bundle_lists_each_part_as_built() -> None:
     document = bundle_document()
-    assert document["type"] == "DteTrustBundle" and document["formatVersion"] == 1
+    assert document["type"] == "DteTrustBundle" and document["formatVersion"] == 2
     assert document["issued"] == "2026-11-25T00:00:00Z" and document["sequence"] == 7
     first = document["institutions"][0]["listings"][0]
     assert (first["from"], first["until"]) == ("2023-03-01", "2025-12-31")

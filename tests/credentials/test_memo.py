@@ -45,6 +45,7 @@ def credential(**overrides: Any) -> dict[str, Any]:
         "validFrom": "2026-11-26T00:00:00Z",
         "credentialSubject": {
             "certificate": {
+                "number": "Z35000125101000001X",
                 "occupation": {"code": "2-02-10-09", "name": "n"},
                 "level": {"code": 1, "name": "初级"},
                 "direction": "计算机视觉产品实现",
@@ -101,6 +102,7 @@ def test_the_issuer_key_key_is_method_issuer_created_and_valid_from() -> None:
 def test_the_issuer_listed_key_holds_each_field_the_check_reads_in_order() -> None:
     assert issuer_listed_key(credential()) == (
         "urn:uscc:A",
+        "Z350001",  # the number's province and institution digits, all the check reads of it
         "2-02-10-09",
         1,
         "初级",
@@ -108,7 +110,7 @@ def test_the_issuer_listed_key_holds_each_field_the_check_reads_in_order() -> No
         WHEN,
         "2026-11-26T00:00:00Z",
     )
-    assert issuer_listed_key({}) == (None,) * 7
+    assert issuer_listed_key({}) == (None,) * 8
 
 
 class Text(str):
@@ -124,18 +126,21 @@ class Text(str):
         ({"level": {"code": 1.0}}, (None, None, None, None)),
         ({"level": {"code": 3, "name": "高级"}, "direction": 7}, (None, 3, "高级", None)),
         ({"direction": Text("x")}, (None, None, None, None)),
+        ({"number": Text("Z350001")}, (None, None, None, None)),
+        ({"number": 35000125}, (None, None, None, None)),
     ],
 )
 def test_the_issuer_listed_key_takes_exact_types_only(
     certificate: dict[str, Any], expected: tuple[Any, ...]
 ) -> None:
     doc = credential(credentialSubject={"certificate": certificate})
-    assert issuer_listed_key(doc)[1:5] == expected
+    assert issuer_listed_key(doc)[2:6] == expected
+    assert issuer_listed_key(doc)[1] is None
 
 
 def test_issuance_reads_created_and_valid_from_as_exact_strings() -> None:
     doc = credential(validFrom=Text(WHEN), proof={"verificationMethod": VM, "created": Text(WHEN)})
-    assert issuer_listed_key(doc)[5:] == (None, None)
+    assert issuer_listed_key(doc)[6:] == (None, None)
     assert issuer_key_key(credential(proof="x"))[2] is None
 
 
