@@ -251,6 +251,13 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (3, 5, 11, 14)
     },
+    **{
+        name: (
+            "type(None) is dict instead of type(value) is dict: a shortcut before the "
+            "isinstance(value, Mapping) test, which a dict passes too"
+        )
+        for name in ("credentials._memo.x_get__mutmut_3", "credentials._memo.x_issuer_id__mutmut_6")
+    },
     "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
     "credentials._jcs.x_canonicalize__mutmut_2": (
         "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "

@@ -195,6 +195,14 @@ def test_a_full_memo_computes_new_keys_and_keeps_the_old_ones() -> None:
     assert memos.size("m") == 2 and memos.limit == 2
 
 
+def test_a_memo_of_one_entry_remembers_its_first_key() -> None:
+    memos, compute = Memos(limit=1), Counted()
+    memos.remember("m", "a", compute)
+    memos.remember("m", "a", compute)
+    memos.remember("m", "b", compute)
+    assert compute.calls == 2 and memos.size("m") == 1
+
+
 def test_memos_remember_up_to_the_default_limit() -> None:
     memos, compute = Memos(), Counted()
     assert memos.limit == _memo.LIMIT == 4096
