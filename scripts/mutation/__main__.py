@@ -43,7 +43,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "proof": (
         "credentials/_proof.py",
-        ["tests/credentials/test_proof.py", "tests/credentials/test_proof_vectors.py"],
+        [
+            "tests/credentials/test_proof.py",
+            "tests/credentials/test_proof_vectors.py",
+            "tests/credentials/test_proof_mutants.py",
+        ],
     ),
     "binding": (
         "credentials/binding.py",
