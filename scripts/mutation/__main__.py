@@ -262,6 +262,29 @@ EQUIVALENT: dict[str, str] = {
         )
         for name in ("credentials._memo.x_get__mutmut_3", "credentials._memo.x_issuer_id__mutmut_6")
     },
+    **{
+        name: '"ASCII" and "ascii" are one codec'
+        for name in (
+            "credentials.binding.x__derive__mutmut_14",
+            "credentials.binding.x__b64url_encode__mutmut_7",
+        )
+    },
+    "credentials.binding.x__b64url_decode__mutmut_1": (
+        "the alphabet check skipped for strings up to 200 characters: the round trip at the end "
+        "(_b64url_encode(data) == value) refuses them alike, as the encoder writes only the "
+        "alphabet, and a non-ASCII string makes the decoder raise ValueError (None alike)"
+    ),
+    **{
+        f"credentials.binding.x__b64url_decode__mutmut_{n}": (
+            "the 200-character cap made >= 200 or > 201: any string that long decodes to at "
+            "least 150 bytes (or fails), longer than any salt or digest, so MALFORMED alike"
+        )
+        for n in (4, 5)
+    },
+    "credentials.binding.x__b64url_decode__mutmut_14": (
+        "padding with len % 4 instead of -len % 4 '=': the decoder (not strict) ignores excess "
+        "padding, and len % 4 == 1 fails either way"
+    ),
     "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
     "credentials._jcs.x_canonicalize__mutmut_2": (
         "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "

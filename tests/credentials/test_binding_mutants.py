@@ -11,7 +11,7 @@ from typing import Any
 import nacl.pwhash.argon2id
 import pytest
 
-from credentials.binding import BindingCheck, check, commit
+from credentials.binding import BindingCheck, BindingParams, check, commit
 from credentials.errors import BindingError
 from tests.credentials._support import FAST_PARAMS, HOLDER_ID, make_id
 
@@ -99,3 +99,9 @@ def test_every_output_length_from_16_to_64_is_read_back(length: int) -> None:
     assert check(_with(outputLength=length, digest=_b64(bytes(length))), HOLDER_ID).code == (
         "BINDING_MISMATCH"
     )
+
+
+def test_unusable_params_say_which_cap_they_break() -> None:
+    with pytest.raises(BindingError) as info:
+        BindingParams(11, 8 * 1024)
+    assert (info.value.code, info.value.message) == ("BINDING_PARAMS", "opslimit must be 1–10")
