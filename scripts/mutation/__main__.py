@@ -285,6 +285,25 @@ EQUIVALENT: dict[str, str] = {
         "padding with len % 4 instead of -len % 4 '=': the decoder (not strict) ignores excess "
         "padding, and len % 4 == 1 fails either way"
     ),
+    **{
+        name: (
+            "whether the remembered (lru_cache) or the plain function parses or formats the "
+            "value: the same answer, only the speed differs"
+        )
+        for name in (
+            "credentials.bundle.x_parse_timestamp__mutmut_1",
+            "credentials.bundle.x_format_timestamp__mutmut_1",
+            "credentials.bundle.x_format_timestamp__mutmut_2",
+        )
+    },
+    "credentials.bundle.xǁInstitutionǁnumbers__mutmut_7": (
+        "number[:2].isascii() instead of number[:1]: a non-ASCII second character is inside "
+        "number[1:7], which then differs from the six ASCII digits of the prefix anyway"
+    ),
+    "credentials.bundle.x__parse_institutions__mutmut_22": (
+        "str(exc) instead of exc.message for a KeyFormatError: a CredentialError's str is its "
+        "message"
+    ),
     "credentials._jcs.x__large_integer__mutmut_11": '"ASCII" and "ascii" are one codec',
     "credentials._jcs.x_canonicalize__mutmut_2": (
         "`plain and is_plain_json(value)`: plain values then take the rfc8785 path, whose bytes "

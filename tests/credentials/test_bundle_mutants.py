@@ -519,3 +519,27 @@ def test_sign_bundle_signs_again_at_the_given_time() -> None:
     assert again["proof"]["created"] == "2026-11-26T08:00:00Z"
     assert again["proof"]["verificationMethod"] == OTHER_ROOT_KEY.public_key.verification_method
     assert load_bundle(again, [OTHER_ROOT_KEY.public_key]).sequence == 7
+
+
+@pytest.mark.parametrize(
+    ("prefix", "number", "expected"),
+    [
+        ("350001", "Z350001251010000015", True),
+        ("350001", "Z440002251010000015", False),
+        ("350001", "\U0001f600350001251010000015", False),  # a non-ASCII first character
+        ("350001", None, False),
+        ("350001", 350001, False),
+        (None, "Z350001251010000015", False),
+        (None, None, False),
+    ],
+)
+def test_a_number_carries_an_institutions_digits_at_positions_2_to_7(
+    prefix: str | None, number: object, expected: bool
+) -> None:
+    institution = Institution(ISSUER_A, "x", "EVALUATION", "35", number_prefix=prefix)
+    assert institution.numbers(number) is expected
+
+
+def test_parse_timestamp_refuses_a_list_as_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        parse_timestamp(["2026-11-26T08:00:00Z"])
