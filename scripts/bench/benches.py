@@ -30,6 +30,7 @@ from registry.certificates.validation import BatchInput, ResultInput
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 from registry.storage.indexes import INDEXES, create_indexes
 from registry.trust import bundles as trust
@@ -363,7 +364,7 @@ async def _baseline_insert(db: Database, cfg: Config) -> float:
     docs = [d async for d in db.certificates.find({"status": "PUBLISHED"})]
     target = db["baseline_certificates"]
     await target.drop()
-    await target.create_indexes(INDEXES["certificates"])
+    await target.create_indexes(INDEXES[Collection.CERTIFICATES])
     log(f"publish: baseline insert_many of {len(docs)} published documents")
     started = time.perf_counter()
     if cfg.baseline_chunk <= 0:

@@ -120,6 +120,7 @@ async def _institution(db: Database, settings: Settings, rows: int) -> tuple[str
     assert period is not None
     token, _ = await tokens.create_token(
         db,
+        settings.master_key(),
         role=Role.EVALUATION_INSTITUTION,
         name="bench contention",
         institution=inst.uscc,

@@ -39,6 +39,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
 from registry.settings import Settings
+from registry.storage.collections import Collection
 from registry.storage.db import Document, make_client
 from registry.storage.embedded import EmbeddedServer
 from registry.storage.indexes import INDEXES, create_indexes
@@ -178,12 +179,12 @@ async def writes(
             order = names if r % 2 == 0 else names[::-1]
             for name in order:
                 coll = db[f"exp_{r}_{names.index(name)}"]
-                await coll.create_indexes(INDEXES["certificates"])
+                await coll.create_indexes(INDEXES[Collection.CERTIFICATES])
                 everything = [_pending(d) for d in final] + bystanders
                 for k in range(0, len(everything), 2000):
                     await coll.insert_many(everything[k : k + 2000], ordered=False)
             base = db[f"exp_{r}_baseline"]
-            await base.create_indexes(INDEXES["certificates"])
+            await base.create_indexes(INDEXES[Collection.CERTIFICATES])
             if bystanders:
                 await base.insert_many(bystanders, ordered=False)
             started = time.perf_counter()

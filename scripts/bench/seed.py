@@ -28,6 +28,7 @@ from registry.certificates import numbers
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.settings import Settings
+from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 from registry.storage.indexes import INDEXES
 
@@ -204,7 +205,7 @@ async def insert_clones(
     return i
 
 
-CERTIFICATE_INDEXES = tuple(model.document["name"] for model in INDEXES["certificates"])
+CERTIFICATE_INDEXES = tuple(model.document["name"] for model in INDEXES[Collection.CERTIFICATES])
 
 
 async def secondary_indexes(db: Database) -> list[str]:
@@ -225,7 +226,7 @@ async def drop_certificate_indexes(db: Database) -> None:
 async def build_certificate_indexes(db: Database) -> None:
     """Create the certificates collection's indexes exactly as `registry.storage.indexes` declares them
     and check that nothing else is there: the look-up must run with the service's indexes."""
-    await db.certificates.create_indexes(INDEXES["certificates"])
+    await db.certificates.create_indexes(INDEXES[Collection.CERTIFICATES])
     have = await secondary_indexes(db)
     if have != sorted(CERTIFICATE_INDEXES):
         raise RuntimeError(
