@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import time
 from typing import Any
 
 import nacl.pwhash.argon2id
@@ -82,14 +81,17 @@ def test_default_parameters_real_cost() -> None:
     assert (DEFAULT_PARAMS.opslimit, DEFAULT_PARAMS.memlimit) == (2, 24 * 1024 * 1024)
     made = commit(HOLDER_ID)
     assert made["opslimit"] == 2 and made["memlimit"] == 24 * 1024 * 1024
-    start = time.perf_counter()
     assert check(made, HOLDER_ID) == BindingCheck(
         True, "BINDING_OK", "the card number matches the credential's holder"
     )
-    elapsed = time.perf_counter() - start
     assert check(made, OTHER_ID).code == "BINDING_MISMATCH"
-    # Not a benchmark (docs/holder-binding.md has the figures): the cost must be real, not skipped.
-    assert elapsed > 0.005
+    # The cost is real, not skipped: the digest is libsodium's Argon2id at exactly these
+    # parameters (checked by recomputing it, not by timing it), and a cheaper run differs.
+    salt = base64.urlsafe_b64decode(made["salt"] + "==")
+    digest = base64.urlsafe_b64decode(made["digest"] + "==")
+    real = nacl.pwhash.argon2id.kdf(32, HOLDER_ID.encode(), salt, opslimit=2, memlimit=24 << 20)
+    cheap = nacl.pwhash.argon2id.kdf(32, HOLDER_ID.encode(), salt, opslimit=1, memlimit=8192)
+    assert digest == real != cheap
 
 
 def test_typed_forms_of_the_number_are_accepted() -> None:
@@ -171,9 +173,9 @@ def test_malformed_bindings(changes: dict[str, Any], code: str) -> None:
 
 def test_hostile_cost_is_refused_before_any_work() -> None:
     hostile = _with(opslimit=10, memlimit=256 * 1024 * 1024)
-    start = time.perf_counter()
+    # Only the parameter check answers this code; had the work run, the answer would be a
+    # match or a mismatch (and would take over a second).
     assert check(hostile, HOLDER_ID).code == "BINDING_COST_REFUSED"
-    assert time.perf_counter() - start < 0.05  # computing it would take well over 1 s
 
 
 def test_largest_accepted_cost_is_bounded() -> None:
