@@ -29,6 +29,7 @@ from typing import Any
 
 from registry.calendar import clock
 from registry.certificates.model import BatchStatus, CertificateStatus
+from registry.reports import snapshot
 from registry.reports.metrics import year_range
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
@@ -275,22 +276,43 @@ def _merge(groups: Iterable[_Raw], group_by: Sequence[Dimension]) -> list[Row]:
     )
 
 
+@dataclass(frozen=True)
+class _Cube:
+    """Every counted group, keyed by all five dimensions, unfiltered; and each occupation's field."""
+
+    fields: dict[str, str]
+    groups: list[_Raw]
+
+
+async def _cube(db: Database) -> _Cube:
+    everything = StatsFilter()
+    fields = await _occupation_fields(db)
+    groups = [
+        *await _trainee_groups(db, everything),
+        *await _result_groups(db, everything, fields),
+        *await _certificate_groups(db, everything, revoked=False),
+        *await _certificate_groups(db, everything, revoked=True),
+    ]
+    return _Cube(fields, groups)
+
+
+def _admits(f: StatsFilter, key: _Raw) -> bool:
+    """The filter on a group's key is the filter on the documents it counts: each dimension of
+    the key is the very value the collection's own filter would compare."""
+    return all(
+        getattr(f, name) is None or key.get(name) == getattr(f, name)
+        for name in ("year", "province", "field", "occupation", "level")
+    )
+
+
 async def aggregate(
     db: Database, group_by: Sequence[Dimension], f: StatsFilter | None = None
 ) -> list[Row]:
     """One row per combination of the grouped dimensions that has any count; no grouping gives
-    one row of totals (always, zeros included)."""
+    one row of totals (always, zeros included). Exact as of the audit chain's head."""
     f = f or StatsFilter()
-    fields = await _occupation_fields(db)
-    if f.occupation is not None and f.field is not None and fields.get(f.occupation) != f.field:
-        groups: list[_Raw] = []
-    else:
-        groups = [
-            *await _trainee_groups(db, f),
-            *await _result_groups(db, f, fields),
-            *await _certificate_groups(db, f, revoked=False),
-            *await _certificate_groups(db, f, revoked=True),
-        ]
+    cube = await snapshot.remembered(db, "statistics", lambda: _cube(db))
+    groups = [g for g in cube.groups if _admits(f, g["_id"])]
     rows = _merge(groups, list(dict.fromkeys(group_by)))
     if not group_by and not rows:
         rows = [Row()]
@@ -307,10 +329,9 @@ class _YearCounts:
     issued: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
 
 
-async def _count_training(db: Database, years: list[int], counts: _YearCounts) -> None:
+async def _count_training(db: Database, counts: _YearCounts) -> None:
     async for d in await db[Collection.TRAINEES].aggregate(
         [
-            {"$match": {"year": {"$in": years}}},
             {
                 "$group": {
                     "_id": {"year": "$year", "id": "$id_hash", "done": "$completed"},
@@ -326,14 +347,8 @@ async def _count_training(db: Database, years: list[int], counts: _YearCounts) -
             counts.people[y].add(d["_id"]["id"])
 
 
-async def _count_certificates(db: Database, years: list[int], counts: _YearCounts) -> None:
-    cert_match: Document = {
-        "status": {"$in": _ISSUED},
-        "published_at": {
-            "$gte": _china_year_range(min(years))["$gte"],
-            "$lt": _china_year_range(max(years))["$lt"],
-        },
-    }
+async def _count_certificates(db: Database, counts: _YearCounts) -> None:
+    cert_match: Document = {"status": {"$in": _ISSUED}}
     async for d in await db[Collection.CERTIFICATES].aggregate(
         [
             {"$match": cert_match},
@@ -350,16 +365,27 @@ async def _count_certificates(db: Database, years: list[int], counts: _YearCount
         counts.people[y].add(d["_id"]["id"])
 
 
+async def _year_counts(db: Database) -> _YearCounts:
+    counts = _YearCounts()
+    await _count_training(db, counts)
+    await _count_certificates(db, counts)
+    return counts
+
+
 async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
-    """Each year from 2021 (or only `year`) to this year: people reached against the target."""
+    """Each year from 2021 (or only `year`) to this year: people reached against the target.
+    Exact as of the audit chain's head."""
     this_year = clock.today().year
     years = [year] if year is not None else list(range(FIRST_YEAR, max(this_year, FIRST_YEAR) + 1))
-    c = _YearCounts()
-    await _count_training(db, years, c)
-    await _count_certificates(db, years, c)
+    c = await snapshot.remembered(db, "progress", lambda: _year_counts(db))
     return [
         YearProgress(
-            y, TARGET_PER_YEAR, len(c.people[y]), c.trainees[y], c.completions[y], c.issued[y]
+            y,
+            TARGET_PER_YEAR,
+            len(c.people.get(y, ())),
+            c.trainees.get(y, 0),
+            c.completions.get(y, 0),
+            c.issued.get(y, 0),
         )
         for y in years
     ]

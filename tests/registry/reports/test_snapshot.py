@@ -1,0 +1,88 @@
+"""The statistics are remembered until the audit chain moves, and never longer: a change made
+through the registry shows at once; a write around the registry (no audit entry) shows with the
+next audited change; other filters are answered from the same remembered aggregate."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from registry.access.auth import Principal, Role
+from registry.certificates import revocation
+from registry.certificates.model import CertificateStatus
+from registry.reports import snapshot, statistics
+from registry.settings import Settings
+from registry.storage.db import Database
+from tests.registry.reports.data import build
+
+OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def data(db: Database, settings: Settings) -> None:
+    await build(db, settings, 760)
+
+
+async def totals(db: Database) -> dict[str, int]:
+    return (await statistics.aggregate(db, []))[0].counts
+
+
+async def published_numbers(db: Database) -> list[str]:
+    found = db.certificates.find({"status": CertificateStatus.PUBLISHED}, {"_id": 1})
+    return [d["_id"] async for d in found]
+
+
+async def test_a_change_through_the_registry_shows_at_once(db: Database) -> None:
+    before = await totals(db)
+    head = await snapshot.version(db)
+    number = (await published_numbers(db))[0]
+    await revocation.revoke(db, OFFICE, number, "快照测试")
+    assert await snapshot.version(db) > head
+    after = await totals(db)
+    assert after["certificates_revoked"] == before["certificates_revoked"] + 1
+    assert after["certificates_issued"] == before["certificates_issued"]  # revoked still issued
+
+
+async def test_the_aggregate_is_remembered_until_the_chain_moves(db: Database) -> None:
+    before = await totals(db)
+    progress_before = await statistics.progress(db)
+    # A write around the registry: no audit entry, so the remembered figures stand ...
+    template = await db.certificates.find_one({"status": CertificateStatus.PUBLISHED})
+    assert template is not None
+    await db.certificates.insert_one({**template, "_id": template["_id"] + "-around"})
+    assert await totals(db) == before
+    assert await statistics.progress(db) == progress_before
+    # ... until the next audited change, which brings both in.
+    await revocation.revoke(db, OFFICE, (await published_numbers(db))[1], "快照测试")
+    after = await totals(db)
+    assert after["certificates_issued"] == before["certificates_issued"] + 1
+    assert after["certificates_revoked"] == before["certificates_revoked"] + 1
+    # Taken away around the registry again, and another audited change: gone from the figures.
+    await db.certificates.delete_one({"_id": template["_id"] + "-around"})
+    await revocation.revoke(db, OFFICE, (await published_numbers(db))[2], "快照测试")
+    assert (await totals(db))["certificates_issued"] == before["certificates_issued"]
+
+
+async def test_every_filter_is_answered_from_the_same_aggregate(db: Database) -> None:
+    rows = await statistics.aggregate(db, [statistics.Dimension.PROVINCE])
+    assert len(rows) >= 2
+    for row in rows:
+        only = await statistics.aggregate(db, [], statistics.StatsFilter(province=row.province))
+        assert only[0].counts == row.counts
+
+
+async def test_concurrent_requests_share_one_computation(db: Database) -> None:
+    await revocation.revoke(db, OFFICE, (await published_numbers(db))[3], "快照测试")
+    calls = 0
+
+    async def compute() -> int:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)  # long enough for the others to arrive while it runs
+        return calls
+
+    answers = await asyncio.gather(
+        *(snapshot.remembered(db, "test-shared", compute) for _ in range(5))
+    )
+    assert answers == [1] * 5 and calls == 1
