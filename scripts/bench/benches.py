@@ -485,16 +485,12 @@ class AppServer:
                 sys.executable,
                 "-m",
                 "scripts.bench.server",
-                "--uri",
-                uri,
                 "--database",
                 settings.database,
                 "--port",
                 str(self.port),
                 "--data-dir",
                 str(settings.data_dir),
-                "--master-key",
-                master_b64,
                 "--workers",
                 str(workers),
             ],
@@ -502,8 +498,12 @@ class AppServer:
             # One loopback client sends every request: the per-client limits (5,000 points and
             # 30 look-ups of a person an hour by default) would answer 429 within seconds. The
             # limiters still run on every request; only their ceilings are raised.
+            # The database URI (with its password) and the master key go by the environment,
+            # not the command line, which every user of the machine can read (`ps`).
             env={
                 **os.environ,
+                "REGISTRY_MONGODB_URI": uri,
+                "REGISTRY_MASTER_KEY": master_b64,
                 "REGISTRY_RATE_LIMIT": str(10**9),
                 "REGISTRY_PERSONAL_LOOKUPS": str(10**9),
                 "REGISTRY_METRICS_TOKEN": METRICS_TOKEN,

@@ -4,7 +4,8 @@ the baseline: a bare Starlette handler that reads the same request body, runs th
 `find_one` (same filter, projection and status check as `registry.certificates.lookup.by_number`)
 and answers the same JSON as the GraphQL query in `QUERY`, without GraphQL.
 
-    python -m scripts.bench.server --uri URI --database NAME --port PORT --data-dir DIR
+    REGISTRY_MONGODB_URI=URI REGISTRY_MASTER_KEY=KEY \
+        python -m scripts.bench.server --database NAME --port PORT --data-dir DIR
 """
 
 from __future__ import annotations
@@ -137,15 +138,17 @@ def main() -> None:
     import os
 
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--uri", required=True)
     parser.add_argument("--database", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--master-key", required=True)
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
-    os.environ[_ENV] = json.dumps(vars(args))
+    secrets = {  # from the environment: a command line is readable by every user (`ps`)
+        "uri": os.environ["REGISTRY_MONGODB_URI"],
+        "master_key": os.environ["REGISTRY_MASTER_KEY"],
+    }
+    os.environ[_ENV] = json.dumps({**vars(args), **secrets})
     # The same uvicorn settings as `registry serve` (service/cli.py).
     settings: dict[str, Any] = {
         "host": "127.0.0.1",
