@@ -263,6 +263,16 @@ EQUIVALENT: dict[str, str] = {
         for name in ("credentials._memo.x_get__mutmut_3", "credentials._memo.x_issuer_id__mutmut_6")
     },
     **{
+        name: (
+            'the issuer_key slot\'s name ("XXissuer_keyXX", "ISSUER_KEY"): it only has to differ '
+            "from the memo names remember() is given, which any of these spellings does"
+        )
+        for name in (
+            "credentials._memo.xǁMemosǁissuer_key__mutmut_2",
+            "credentials._memo.xǁMemosǁissuer_key__mutmut_3",
+        )
+    },
+    **{
         name: '"ASCII" and "ascii" are one codec'
         for name in (
             "credentials.binding.x__derive__mutmut_14",

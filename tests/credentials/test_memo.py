@@ -287,3 +287,10 @@ def test_the_bundle_age_is_remembered_for_the_last_instant_only() -> None:
     for now in (NOW, NOW, later, later, NOW):
         assert memos.as_of(now, compute) == "answer"
     assert compute.calls == 3
+
+
+def test_the_bundle_age_answered_is_the_one_for_the_instant_asked() -> None:
+    memos = Memos()
+    later = NOW + dt.timedelta(seconds=1)
+    for now in (NOW, later, later, NOW):
+        assert memos.as_of(now, now.isoformat) == now.isoformat()
