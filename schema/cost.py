@@ -30,6 +30,12 @@ ONE_READ = Cost(weight=50)
 AGGREGATION = Cost(weight=4_000)
 # The trust bundle, built from every listed institution and signed (about 30 ms on the demo).
 SIGNED_BUNDLE = Cost(weight=1_000)
+# A row of a connection's page (`edges`, `nodes`): a document read in the page's query and turned
+# into an object, about three times what one introspection field costs in server time
+# (docs/benchmarks.md, "Again on a quiet machine"). Given to every connection by its shape, so a
+# connection declared later cannot go without it.
+ROW_WEIGHT = 2
+_ROW_FIELDS = ("edges", "nodes")
 
 
 def _weight(field: Any) -> int | None:
@@ -40,13 +46,21 @@ def _weight(field: Any) -> int | None:
     return None
 
 
+def _is_connection(graphql_type: GraphQLObjectType | GraphQLInterfaceType) -> bool:
+    return {"edges", "pageInfo"} <= set(graphql_type.fields)
+
+
 def weights(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
-    """Every field carrying `@cost`, by (type name, field name)."""
+    """Every field carrying `@cost`, and every connection's rows (`ROW_WEIGHT`), by (type name,
+    field name)."""
     found = {}
     for name, graphql_type in schema.type_map.items():
         if isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
+            rows = _is_connection(graphql_type)
             for field_name, field in graphql_type.fields.items():
                 weight = _weight(field)
+                if weight is None and rows and field_name in _ROW_FIELDS:
+                    weight = ROW_WEIGHT
                 if weight is not None:
                     found[(name, field_name)] = weight
     return found

@@ -13,6 +13,7 @@ import pytest
 from graphql import get_introspection_query, parse, validate
 
 from schema.build import schema
+from schema.cost import ROW_WEIGHT
 from schema.limits import (
     MAX_COST,
     MAX_FIRST,
@@ -39,8 +40,10 @@ def refused(query: str, variables: dict[str, Any] | None = None) -> str:
 
 def test_a_variables_default_is_its_value_when_none_is_given() -> None:
     query = "query ($n: Int! = 100) { occupations(first: $n) { nodes { code } } }"
-    assert cost(query).cost == 1 + 100 + 100  # was 1 + 1 + 1: the default was not read
-    assert cost(query, {"n": 2}).cost == 1 + 2 + 2
+    # the connection, its rows (ROW_WEIGHT each), a field of each row; was 1 + 1 + 1: the
+    # default was not read
+    assert cost(query).cost == 1 + 100 * ROW_WEIGHT + 100
+    assert cost(query, {"n": 2}).cost == 1 + 2 * ROW_WEIGHT + 2
     assert cost(query).reads_variables  # so the endpoint does not remember it by text alone
     # Variables that fill neither a page size, nor ids, nor rows leave the figures alone: the
     # endpoint keeps remembering a look-up's analysis by its text.
@@ -52,8 +55,9 @@ def test_a_variables_default_is_its_value_when_none_is_given() -> None:
 
 def test_a_connection_without_first_costs_its_maximum() -> None:
     # trainingCohorts keeps `first: Int! = 20` (docs/architecture.md); it is costed at most.
-    assert cost("{ trainingCohorts { nodes { id } } }").cost == 1 + MAX_FIRST * 2
-    assert cost("{ trainingCohorts(first: 3) { nodes { id } } }").cost == 1 + 3 * 2
+    per_row = ROW_WEIGHT + 1
+    assert cost("{ trainingCohorts { nodes { id } } }").cost == 1 + MAX_FIRST * per_row
+    assert cost("{ trainingCohorts(first: 3) { nodes { id } } }").cost == 1 + 3 * per_row
 
 
 def test_list_arguments_multiply() -> None:
