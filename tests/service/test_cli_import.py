@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
@@ -44,6 +44,13 @@ async def token(db: Database) -> str:
     return text
 
 
+def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def write_csv(path: Path, n: int, rng: random.Random) -> list[dict[str, str]]:
     rows = [
         {
@@ -58,14 +65,11 @@ def write_csv(path: Path, n: int, rng: random.Random) -> list[dict[str, str]]:
         }
         for i in range(n)
     ]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(path, rows)
     return rows
 
 
-def invoke(db: Database, mongodb_uri: str, settings_dir: Path, *args: str) -> object:
+def invoke(db: Database, mongodb_uri: str, settings_dir: Path, *args: str) -> Result:
     env = {
         "REGISTRY_MONGODB_URI": mongodb_uri,
         "REGISTRY_DATABASE": db.name,
@@ -73,6 +77,14 @@ def invoke(db: Database, mongodb_uri: str, settings_dir: Path, *args: str) -> ob
         "REGISTRY_MASTER_KEY": MASTER_KEY_B64,
     }
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+async def import_results(
+    db: Database, mongodb_uri: str, tmp_path: Path, path: Path, token: str, exam: str
+) -> Result:
+    """`registry import results PATH --token TOKEN --exam-date EXAM`, off the event loop."""
+    args = ("import", "results", str(path), "--token", token, "--exam-date", exam)
+    return await asyncio.to_thread(invoke, db, mongodb_uri, tmp_path, *args)
 
 
 async def test_import_checks_everything_first_then_submits_resumably(
@@ -88,63 +100,27 @@ async def test_import_checks_everything_first_then_submits_resumably(
     fields[1] = fields[1][:-1] + ("1" if fields[1][-1] != "1" else "2")
     text[1101] = ",".join(fields)
     bad.write_text("\n".join(text) + "\n", encoding="utf-8")
-    result = await asyncio.to_thread(
-        invoke,
-        db,
-        mongodb_uri,
-        tmp_path,
-        "import",
-        "results",
-        str(bad),
-        "--token",
-        token,
-        "--exam-date",
-        exam,
-    )
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert "line 1102, idNumber: check character wrong" in result.output  # type: ignore[attr-defined]
-    assert "nothing was stored" in result.output  # type: ignore[attr-defined]
+    result = await import_results(db, mongodb_uri, tmp_path, bad, token, exam)
+    assert result.exit_code == 1
+    assert "line 1102, idNumber: check character wrong" in result.output
+    assert "nothing was stored" in result.output
     assert await db.batches.count_documents({"institution": USCC}) == 0
 
-    result = await asyncio.to_thread(
-        invoke,
-        db,
-        mongodb_uri,
-        tmp_path,
-        "import",
-        "results",
-        str(path),
-        "--token",
-        token,
-        "--exam-date",
-        exam,
-    )
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    result = await import_results(db, mongodb_uri, tmp_path, path, token, exam)
+    assert result.exit_code == 0, result.output
     passing = sum(1 for r in rows if r["theoryScore"] == "80")
     assert (
         f"1203 results in 2 batch(es) (0 already submitted earlier); {passing} passed"
         in result.output
-    )  # type: ignore[attr-defined]
+    )
     assert await db.results.count_documents({"institution": USCC}) == 1203
     # Until publication a passing result keeps its certificate number on its row.
     numbered = {"institution": USCC, "current": True, "certificate": {"$ne": None}}
     assert await db.results.count_documents(numbered) == passing
-    again = await asyncio.to_thread(
-        invoke,
-        db,
-        mongodb_uri,
-        tmp_path,
-        "import",
-        "results",
-        str(path),
-        "--token",
-        token,
-        "--exam-date",
-        exam,
-    )
-    assert "(2 already submitted earlier)" in again.output  # type: ignore[attr-defined]
+    again = await import_results(db, mongodb_uri, tmp_path, path, token, exam)
+    assert "(2 already submitted earlier)" in again.output
     assert await db.results.count_documents(numbered) == passing
-    assert all(r["idNumber"] not in again.output + result.output for r in rows)  # type: ignore[attr-defined]
+    assert all(r["idNumber"] not in again.output + result.output for r in rows)
 
 
 async def test_import_refuses_cells_a_spreadsheet_would_run_naming_line_and_column(
@@ -158,15 +134,11 @@ async def test_import_refuses_cells_a_spreadsheet_would_run_naming_line_and_colu
     rows[1]["direction"] = "@SUM(1+1)"
     rows[2]["trainingCertificate"] = "\t+P1"
     rows[3]["theoryScore"] = "-5"  # a negative number is a bad score, not a formula
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    args = ("import", "results", str(path), "--token", token, "--exam-date", exam)
+    write_rows(path, rows)
     stored_before = await db.batches.count_documents({"institution": USCC})
-    result = await asyncio.to_thread(invoke, db, mongodb_uri, tmp_path, *args)
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == 1  # type: ignore[attr-defined]
+    result = await import_results(db, mongodb_uri, tmp_path, path, token, exam)
+    output = result.output
+    assert result.exit_code == 1
     assert "line 2, name: name begins with a character a spreadsheet reads" in output
     assert "line 3, direction: direction begins with" in output
     assert "line 4, trainingCertificate: trainingCertificate begins with" in output
