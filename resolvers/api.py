@@ -19,6 +19,7 @@ from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
+from registry.institutions.public_view import ChangeKind
 from registry.institutions.reports import AnnualReport, ReportKind
 from registry.intake.identifiers import IdNumberError
 from registry.problems import Problem, Rejected
@@ -49,6 +50,7 @@ __all__ = [
     "CampaignInput",
     "CeRecord",
     "CertificateNumberError",
+    "ChangeKind",
     "CohortInput",
     "Dimension",
     "DirectoryFilter",

@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import ErrorMasking
 from schema.mutation import Mutation as CoreMutation
 from schema.node_query import NodeQuery
+from schema.open_data import OpenDataQuery
 from schema.query import Query as CoreQuery
 from schema.quiet_values import quiet
 from schema.rate_limit import RateLimitQuery
@@ -40,6 +41,7 @@ QUERIES: tuple[type, ...] = (
     TrainingQuery,
     SupervisionQuery,
     StatisticsQuery,
+    OpenDataQuery,
 )
 MUTATIONS: tuple[type, ...] = (CoreMutation, TrainingMutation, SupervisionMutation)
 Query = merge_types("Query", QUERIES)

@@ -10,6 +10,7 @@
 | `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
 | `/stats`    | public statistics page, server-rendered SVG charts (5 min, ETag) |
 | `/verify`, `/verify/sw.js` | the offline verifier page and its service worker |
+| `/open-data/v1/...` | the directories as signed downloads and their change feed (docs/open-data.md) |
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from registry.demo import training as demo_training
 from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema
-from service import public_routes, stats_page, verifier_routes
+from service import open_data_routes, public_routes, stats_page, verifier_routes
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import MetricsEndpoint
@@ -128,6 +129,7 @@ def _routes(api: ApiConfig) -> list[BaseRoute]:
         *public_routes.routes,
         *stats_page.routes,
         *verifier_routes.routes,
+        *open_data_routes.routes,
     ]
 
 

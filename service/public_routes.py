@@ -40,7 +40,7 @@ from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore, status_lists
 
-__all__ = ["routes"]
+__all__ = ["cached_response", "routes"]
 
 log = logging.getLogger("registry.public")
 
@@ -69,9 +69,9 @@ def _matches(request: Request, etag: str) -> bool:
     return any(t.removeprefix("W/") == etag for t in tags)
 
 
-def _cached_response(
-    request: Request, body: bytes, media_type: str, cache_control: str
-) -> Response:
+def cached_response(request: Request, body: bytes, media_type: str, cache_control: str) -> Response:
+    """`body` with a strong ETag (its SHA-256) and `cache_control`; 304 when `If-None-Match`
+    names it."""
     etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if _matches(request, etag):
@@ -114,7 +114,7 @@ def _masked(endpoint: Endpoint) -> Endpoint:
 async def bundle_json(request: Request) -> Response:
     db, settings = _state(request)
     document = await trust.latest_bundle(db, settings.master_key(), settings.base_url)
-    return _cached_response(request, _json_body(document), "application/json", DYNAMIC_CACHE)
+    return cached_response(request, _json_body(document), "application/json", DYNAMIC_CACHE)
 
 
 @_masked
@@ -128,7 +128,7 @@ async def status_list(request: Request) -> Response:
         )
     if credential is None:
         return _not_found("STATUS_LIST_NOT_FOUND", "no status list with this id")
-    return _cached_response(request, _json_body(credential), "application/json", DYNAMIC_CACHE)
+    return cached_response(request, _json_body(credential), "application/json", DYNAMIC_CACHE)
 
 
 @cache
@@ -147,7 +147,7 @@ def _static(request: Request, folder: str, name: str) -> Response:
     if body is None:
         return _not_found("NOT_FOUND", f"no such file in /{folder}/")
     media_type = next(t for s, t in _STATIC_TYPES.items() if name.endswith(s))
-    return _cached_response(request, body, media_type, STATIC_CACHE)
+    return cached_response(request, body, media_type, STATIC_CACHE)
 
 
 async def context(request: Request) -> Response:
@@ -170,7 +170,7 @@ async def root_key(request: Request) -> Response:
             "not from this response: a key fetched from the server it vouches for proves nothing."
         ),
     }
-    return _cached_response(request, _json_body(document), "application/json", ROOT_KEY_CACHE)
+    return cached_response(request, _json_body(document), "application/json", ROOT_KEY_CACHE)
 
 
 routes: list[Route] = [

@@ -31,6 +31,7 @@ from registry.institutions.model import (
     from_document,
 )
 from registry.institutions.policy import decide
+from registry.institutions.public_view import public_record
 from registry.institutions.rules import TABLE, Action
 from registry.problems import reject
 from registry.storage import store
@@ -44,7 +45,12 @@ MAX_REASON = 2000
 MAX_INSTITUTION_NUMBER = 9999
 
 KIND = store.Kind(
-    Collection.INSTITUTIONS, "institution", "institution", "INSTITUTION_NOT_FOUND", "uscc"
+    Collection.INSTITUTIONS,
+    "institution",
+    "institution",
+    "INSTITUTION_NOT_FOUND",
+    "uscc",
+    public=public_record,
 )
 
 Changes = Callable[[Document, dt.date, AsyncClientSession], Awaitable[Document]]

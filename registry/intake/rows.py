@@ -60,6 +60,12 @@ def formula_like(text: str) -> bool:
     return text[:1] in FORMULA_STARTS or stored[:1] in FORMULA_STARTS
 
 
+def neutralised(text: str) -> str:
+    """`text` as a spreadsheet cell that is never run as a formula: prefixed with an apostrophe
+    when `formula_like`, the rule the input side refuses with (OWASP "CSV injection")."""
+    return "'" + text if formula_like(text) else text
+
+
 def camel(name: str) -> str:
     """The API's name of an input field: `id_number` -> `idNumber`."""
     head, *rest = name.split("_")

@@ -42,5 +42,7 @@ class Collection(StrEnum):
     STATUS_LISTS = "status_lists"
     STATUS_LIST_CREDENTIALS = "status_list_credentials"
     TRUST_BUNDLES = "trust_bundles"
+    # Public changes of records whose kind declares a public view (registry.storage.changes)
+    PUBLIC_CHANGES = "public_changes"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"

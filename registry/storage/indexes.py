@@ -90,6 +90,10 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     ],
     Collection.STATUS_LIST_CREDENTIALS: [],  # _id is the list id: the last signed credential
     Collection.TRUST_BUNDLES: [],  # _id is the bundle sequence
+    # A kind's public changes in the audit chain's order: _id is the audit entry's seq.
+    Collection.PUBLIC_CHANGES: [
+        IndexModel([("entity", ASCENDING), ("_id", ASCENDING)], name="entity_seq")
+    ],
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and
     # training certificates found by keyed hash, continuing-education credits per holder and year.
     Collection.TRAINING_COHORTS: [

@@ -19,6 +19,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal
 from registry.errors import Conflict, NotFound
+from registry.storage import changes
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
@@ -55,6 +56,9 @@ class Kind:
     transition_field: str = "status"
     # The field whose value names the audited entity (a report is audited as its institution).
     entity_key: str = "_id"
+    # What the public sees of a record: given, every change that alters it is also kept as a
+    # public change (`registry.storage.changes`), the source of the kind's change feed.
+    public: changes.PublicView | None = None
 
     def not_found(self, key: str) -> NotFound:
         return NotFound(
@@ -172,9 +176,10 @@ async def record(
     after: Document | None,
     session: AsyncClientSession,
 ) -> None:
-    """The audit entry of one change to a record of `kind`."""
+    """The audit entry of one change to a record of `kind`, and its public change when the kind
+    has a public view that the change altered."""
     key = (after or before or {})[kind.entity_key]
-    await audit.append(
+    entry = await audit.append(
         db,
         actor=principal,
         action=f"{kind.audit_prefix}.{action}",
@@ -183,6 +188,19 @@ async def record(
         after=after,
         session=session,
     )
+    if kind.public is not None:
+        await changes.record(
+            db,
+            seq=entry.seq,
+            entity=kind.entity,
+            key=str(key),
+            action=action,
+            at=entry.at,
+            view=kind.public,
+            before=before,
+            after=after,
+            session=session,
+        )
 
 
 async def apply_transition(
