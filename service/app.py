@@ -10,6 +10,7 @@
 | `/contexts/dte-v1.jsonld`, `/schemas/{name}` | the credential's context and JSON Schemas |
 | `/stats`    | public statistics page, server-rendered SVG charts (5 min, ETag) |
 | `/verify`, `/verify/sw.js` | the offline verifier page and its service worker |
+| `/schema.graphql`, `/graphiql/{asset}` | the schema (SDL) and GraphiQL's bundled files (service/portal_routes.py) |
 | `/open-data/v1/...` | the directories as signed downloads and their change feed (docs/open-data.md) |
 """
 
@@ -35,8 +36,8 @@ from registry.demo import directory as demo
 from registry.demo import training as demo_training
 from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
-from schema.build import build_schema
-from service import open_data_routes, public_routes, stats_page, verifier_routes
+from schema.build import build_schema, sdl
+from service import open_data_routes, portal_routes, public_routes, stats_page, verifier_routes
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import MetricsEndpoint
@@ -96,6 +97,7 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
         app.state.settings = settings
         app.state.master_key = settings.master_key()
         app.state.personal = PersonalData(app.state.master_key)
+        app.state.sdl = sdl() if api.introspection else None  # /schema.graphql
         async with contextlib.AsyncExitStack() as stack:
             database = (
                 db
@@ -130,6 +132,7 @@ def _routes(api: ApiConfig) -> list[BaseRoute]:
         *stats_page.routes,
         *verifier_routes.routes,
         *open_data_routes.routes,
+        *portal_routes.routes,
     ]
 
 

@@ -32,9 +32,8 @@ import orjson
 from graphql import DocumentNode, parse
 from graphql.error import GraphQLSyntaxError
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from registry.access import tokens
 from registry.access.auth import ANONYMOUS, Principal
@@ -48,6 +47,7 @@ from service.graphql_params import Params, from_body, from_query_string
 from service.http_problem import HttpProblem
 from service.media import GRAPHQL_RESPONSE, JSON, negotiate
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
+from service.portal_routes import graphiql_page
 from service.ratelimit import Decision, FixedWindowLimiter
 from service.request_body import read_body
 
@@ -132,7 +132,6 @@ class GraphQLEndpoint:
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
         self.points = FixedWindowLimiter(config.rate_points, config.rate_window_s)
         self.personal = FixedWindowLimiter(config.personal_lookups, config.rate_window_s)
-        self.ide_html = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -225,7 +224,7 @@ class GraphQLEndpoint:
             and "text/html" in request.headers.get("accept", "")
             and not request.query_params
         ):
-            return HTMLResponse(self.ide_html)
+            return graphiql_page(request)
         rate: Decision | None = None
         try:
             if media is None:

@@ -1,0 +1,118 @@
+"""The examples of the documentation, found by their language (and a marker after it), so that a
+new example is run without anyone listing it (tests/test_docs_examples.py runs them).
+
+| fence                          | run as                                                          |
+| ------------------------------ | --------------------------------------------------------------- |
+| ```` ```graphql ````           | a POST to `/graphql`; `as=ROLE` sends the demo token of ROLE; the `json variables` block right after it gives the variables; `variables=demo-certificate` gives `number` and `name` of a published demo certificate |
+| ```` ```sh ```` of `curl` only | bash; each `# ` line under a command is output it must print (`…` stands for what varies) |
+| ```` ```python ```` naming `http://127.0.0.1:8000` | python, with the registry at that address |
+
+Only fences at the start of a line count (an indented block is part of a list, shown not run).
+In every example the demo's address `http://127.0.0.1:8000` (or `localhost:8000`) is replaced by
+the test server's: the one change made to an example before it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_ADDRESS = re.compile(r"(?:http://)?(?:127\.0\.0\.1|localhost):8000")
+_FENCE = re.compile(r"^```(\S*)[ \t]*(.*)$")
+
+
+@dataclass(frozen=True)
+class Example:
+    page: str
+    line: int
+    language: str
+    markers: dict[str, str]
+    text: str
+    variables: dict[str, Any] | None = field(default=None)
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}:{self.language}"
+
+
+def pages() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _markers(info: str) -> dict[str, str]:
+    return dict(word.split("=", 1) if "=" in word else (word, "") for word in info.split())
+
+
+def blocks(path: Path) -> list[Example]:
+    """Every fenced block of `path` (at the start of a line) with its language and markers."""
+    found: list[Example] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    opened: tuple[int, str, str] | None = None
+    body: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        fence = _FENCE.match(line)
+        if opened is None and fence:
+            opened, body = (number, fence.group(1), fence.group(2)), []
+        elif opened is not None and line == "```":
+            where, language, info = opened
+            text = "\n".join(body) + "\n"
+            found.append(Example(path.name, where, language, _markers(info), text))
+            opened = None
+        elif opened is not None:
+            body.append(line)
+    return found
+
+
+def _runnable(example: Example) -> bool:
+    if example.language == "graphql":
+        return True
+    if example.language == "sh":
+        commands = [
+            line
+            for line in example.text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#") and not line.startswith(" ")
+        ]
+        return bool(commands) and all(line.startswith("curl ") for line in commands)
+    if example.language == "python":
+        return bool(DEMO_ADDRESS.search(example.text))
+    return False
+
+
+def examples() -> list[Example]:
+    """The runnable examples of every page, a `graphql` block with its `json variables`."""
+    out: list[Example] = []
+    for path in pages():
+        found = blocks(path)
+        for index, example in enumerate(found):
+            if not _runnable(example):
+                continue
+            variables = None
+            following = found[index + 1] if index + 1 < len(found) else None
+            if following and following.language == "json" and "variables" in following.markers:
+                variables = json.loads(following.text)
+            out.append(
+                Example(
+                    example.page,
+                    example.line,
+                    example.language,
+                    example.markers,
+                    example.text,
+                    variables,
+                )
+            )
+    return out
+
+
+def expected_output(text: str) -> list[list[str]]:
+    """The `# ` lines under commands of a shell example, each as the pieces between `…`."""
+    wanted = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("# "):
+            pieces = [p.strip() for p in stripped[2:].split("…")]
+            wanted.append([p for p in pieces if p])
+    return wanted
