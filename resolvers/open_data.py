@@ -92,3 +92,8 @@ async def snapshot(db: Database, kind: Kind) -> tuple[open_data.Snapshot, str]:
     """The directory of `kind` and the feed cursor to follow it from."""
     found = await open_data.snapshot(db, kind)
     return found, cursor_of(found.seq)
+
+
+async def version(db: Database) -> int:
+    """The directories' data version: the seq of their last change (expiries recorded first)."""
+    return await open_data.version(db)

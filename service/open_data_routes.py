@@ -50,7 +50,13 @@ class _Built:
     body: bytes
 
 
-_built: dict[tuple[Kind, str], _Built] = {}
+def _built(request: Request) -> dict[tuple[Kind, str], _Built]:
+    """The files this app built last, by directory and format (one app, one database)."""
+    state = request.app.state
+    if not hasattr(state, "open_data_files"):
+        state.open_data_files = {}
+    built: dict[tuple[Kind, str], _Built] = state.open_data_files
+    return built
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -60,16 +66,18 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 async def _file(request: Request, kind: Kind, fmt: str) -> bytes:
     """The bytes of directory `kind` as `fmt`, built again only when a change moved its version."""
-    snapshot, cursor = await ro.snapshot(request.app.state.db, kind)
-    known = _built.get((kind, fmt))
-    if known is not None and known.version == snapshot.seq:
+    db = request.app.state.db
+    built = _built(request)
+    known = built.get((kind, fmt))
+    if known is not None and known.version == await ro.version(db):
         return known.body
+    snapshot, cursor = await ro.snapshot(db, kind)
     if fmt == "json":
         schema_url = f"{request.app.state.settings.base_url}{PREFIX}/directory.schema.json"
         body = files.directory_json(kind.value, snapshot.seq, cursor, snapshot.records, schema_url)
     else:
         body = files.directory_csv(snapshot.records)
-    _built[(kind, fmt)] = _Built(snapshot.seq, body)
+    built[(kind, fmt)] = _Built(snapshot.seq, body)
     return body
 
 

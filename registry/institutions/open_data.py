@@ -80,3 +80,9 @@ async def changes_after(db: Database, seq: int, limit: int) -> tuple[list[change
 async def count_changes(db: Database) -> int:
     """How many changes the directory's feed holds."""
     return await changes.count(db, KIND.entity)
+
+
+async def version(db: Database) -> int:
+    """The seq of the directory's last change, after recording the expiries that are due."""
+    await expire_due(db)
+    return await changes.last_seq(db, KIND.entity)
