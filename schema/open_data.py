@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -81,7 +81,7 @@ class DirectoryChange:
             changes=[DirectoryChangeKind(k.value) for k in c.changes],
             from_status=c.from_status,
             to_status=c.to_status,
-            record=c.record,
+            record=cast(JSON, c.record),
         )
 
 
