@@ -149,3 +149,21 @@ async def test_a_snapshot_names_the_last_change_it_holds(db: Database) -> None:
     async for doc in db[Collection.INSTITUTIONS].find({"kind": "EVALUATION"}):
         assert records[doc["_id"]] == public_record(doc)
         assert doc["status"] != Status.LISTED.value or doc["valid_until"] > str(dt.date.today())
+
+
+async def test_concurrent_changes_each_appear_once_in_commit_order(db: Database) -> None:
+    import asyncio
+
+    usccs = [make_uscc(9200 + n) for n in range(6)]
+    for uscc in usccs:
+        await listed_institution(db, uscc, filed="2025-03-03")
+    before = await changes.last_seq(db, "institution")
+    today = clock.now()
+    # Six suspensions at once, and each asked twice (a retried request): one change each.
+    await asyncio.gather(
+        *(lifecycle.suspend(db, PROV, u, "整改", now=today) for u in usccs for _ in range(2))
+    )
+    found, _ = await changes.after(db, "institution", before, 100)
+    assert sorted(c.key for c in found) == sorted(usccs)
+    assert [c.seq for c in found] == sorted({c.seq for c in found})
+    await test_each_change_once_in_order_and_each_continues_the_last(db)
