@@ -19,10 +19,12 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import SYSTEM
 from registry.calendar import clock
+from registry.errors import Conflict
 from registry.institutions import lifecycle
 from registry.institutions.lifecycle import KIND
 from registry.institutions.model import Kind, Status
 from registry.institutions.public_view import public_record
+from registry.problems import Rejected
 from registry.storage import changes
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
@@ -50,7 +52,12 @@ async def expire_due(db: Database, now: dt.datetime | None = None) -> int:
     )
     recorded = 0
     async for doc in due:
-        await lifecycle.expire(db, SYSTEM, doc["_id"], now=moment)
+        try:
+            await lifecycle.expire(db, SYSTEM, doc["_id"], now=moment)
+        except (Rejected, Conflict):
+            # Moved by someone else since it was found (the office expired or renewed it): the
+            # feed has that change instead.
+            continue
         recorded += 1
     return recorded
 

@@ -167,3 +167,18 @@ async def test_concurrent_changes_each_appear_once_in_commit_order(db: Database)
     assert sorted(c.key for c in found) == sorted(usccs)
     assert [c.seq for c in found] == sorted({c.seq for c in found})
     await test_each_change_once_in_order_and_each_continues_the_last(db)
+
+
+async def test_an_expiry_the_office_recorded_first_is_not_recorded_again(db: Database) -> None:
+    uscc = make_uscc(9301)
+    await listed_institution(db, uscc, filed="2021-02-01")
+    # The office expires it between the sweep finding it and the sweep's own step: the sweep
+    # meets an EXPIRED record and leaves it.
+    await lifecycle.expire(db, OFFICE, uscc)
+    await lifecycle.expire(db, OFFICE, uscc)  # a retry is a replay
+    with pytest.raises(Rejected) as refused:
+        await lifecycle.expire(db, open_data.SYSTEM, uscc)
+    assert refused.value.code == "ILLEGAL_TRANSITION"
+    assert await open_data.expire_due(db) == 0
+    found, _ = await changes.after(db, "institution", 0, 10_000)
+    assert [c.action for c in found if c.key == uscc].count("expire") == 1
