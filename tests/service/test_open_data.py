@@ -220,6 +220,7 @@ async def test_the_documented_sync_loop_mirrors_and_follows(
     await asyncio.to_thread(exec, code, namespace)  # the page's loop, as it stands
     copy, cursor = namespace["copy"], namespace["cursor"]
     same_as_api(copy, await api_directory(web))
+    earlier = (await web.get("/open-data/v1/changes", params={"first": "30"})).json()
     # A change: the office suspends a listed evaluation institution.
     office = json.loads((settings.data_dir / "demo" / "tokens.json").read_text())["OFFICE_ADMIN"]
     listed = next(r for r in copy.values() if r["status"] == "LISTED" and r["kind"] == "EVALUATION")
@@ -239,5 +240,11 @@ async def test_the_documented_sync_loop_mirrors_and_follows(
         # ...and equal to fresh downloads, record for record.
         fresh, _ = await asyncio.to_thread(namespace["mirror"], client)
         assert fresh == copy
+        # The changes known before keep their cursors (stable), the new one comes after them.
+        later = (await web.get("/open-data/v1/changes", params={"first": "30"})).json()
+        assert later == earlier
+        newest = (await web.get("/open-data/v1/changes", params={"after": cursor})).json()
+        assert [c["uscc"] for c in newest["changes"]] == [listed["uscc"]]
+        assert newest["changes"][0]["changes"] == ["STATUS", "VALIDITY"]
         # Nothing new: the next poll keeps its cursor.
         assert await asyncio.to_thread(namespace["follow"], client, copy, following) == following
