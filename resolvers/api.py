@@ -15,7 +15,7 @@ from registry.catalogue.reference_data import Field, Level, Occupation, Province
 from registry.certificates.lookup import PublicCertificate
 from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.validation import BatchInput, ResultInput
-from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError
+from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
@@ -52,6 +52,7 @@ __all__ = [
     "CertificateNumberError",
     "ChangeKind",
     "CohortInput",
+    "Conflict",
     "Dimension",
     "DirectoryFilter",
     "Document",

@@ -12,6 +12,7 @@
 | `/verify`, `/verify/sw.js` | the offline verifier page and its service worker |
 | `/schema.graphql`, `/graphiql/{asset}` | the schema (SDL) and GraphiQL's bundled files (service/portal_routes.py) |
 | `/open-data/v1/...` | the directories as signed downloads and their change feed (docs/open-data.md) |
+| `/`, `/lookup…`, `/institutions…`, `/occupations`, `/standards`, `/campaigns…` | the public pages (`service/pages/`, [docs/pages.md](../docs/pages.md)) |
 """
 
 from __future__ import annotations
@@ -37,11 +38,19 @@ from registry.demo import training as demo_training
 from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema, sdl
-from service import open_data_routes, portal_routes, public_routes, stats_page, verifier_routes
+from service import (
+    open_data_routes,
+    pages,
+    portal_routes,
+    public_routes,
+    stats_page,
+    verifier_routes,
+)
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import MetricsEndpoint
 from service.middleware import RequestContextMiddleware
+from service.ratelimit import Allowances
 from service.security import SecurityHeadersMiddleware
 
 log = logging.getLogger("registry.service")
@@ -118,11 +127,11 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
     return lifespan
 
 
-def _routes(api: ApiConfig) -> list[BaseRoute]:
+def _routes(api: ApiConfig, allowances: Allowances) -> list[BaseRoute]:
     return [
         Route(
             "/graphql",
-            GraphQLEndpoint(build_schema(introspection=api.introspection), api),
+            GraphQLEndpoint(build_schema(introspection=api.introspection), api, allowances),
             methods=["GET", "POST"],
         ),
         Route("/healthz", healthz),
@@ -133,6 +142,7 @@ def _routes(api: ApiConfig) -> list[BaseRoute]:
         *verifier_routes.routes,
         *open_data_routes.routes,
         *portal_routes.routes,
+        *pages.routes,
     ]
 
 
@@ -169,8 +179,13 @@ def create_app(
     """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
     it, starting the embedded server when no MongoDB URI is configured."""
     api = api or ApiConfig.from_env()
-    return Starlette(
-        routes=_routes(api),
+    allowances = Allowances.of(api.rate_points, api.personal_lookups, api.rate_window_s)
+    app = Starlette(
+        routes=_routes(api, allowances),
         middleware=_middleware(settings, api),
         lifespan=_lifespan(settings, api, db, demo_data),
     )
+    # The pages spend from the same allowances as /graphql (service/pages/context.py).
+    app.state.api = api
+    app.state.allowances = allowances
+    return app

@@ -48,7 +48,7 @@ from service.http_problem import HttpProblem
 from service.media import GRAPHQL_RESPONSE, JSON, negotiate
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.portal_routes import graphiql_page
-from service.ratelimit import Decision, FixedWindowLimiter
+from service.ratelimit import Allowances, Decision, client_key
 from service.request_body import read_body
 
 log = logging.getLogger("registry.graphql")
@@ -121,7 +121,7 @@ def _context(request: Request, state: Any, principal: Principal, rate: Decision)
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: Any, config: ApiConfig) -> None:
+    def __init__(self, schema: Any, config: ApiConfig, allowances: Allowances) -> None:
         self.schema = schema
         self.executor = Executor(schema, introspection=config.introspection)
         # Read once from the schema: its types, the `@personal` markers (rate limit, no-store,
@@ -130,8 +130,9 @@ class GraphQLEndpoint:
         self.config = config
         self.apq = APQCache()
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
-        self.points = FixedWindowLimiter(config.rate_points, config.rate_window_s)
-        self.personal = FixedWindowLimiter(config.personal_lookups, config.rate_window_s)
+        # Shared with the pages (service/pages): one allowance per client, whichever door.
+        self.points = allowances.points
+        self.personal = allowances.personal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -207,13 +208,7 @@ class GraphQLEndpoint:
         return p.query
 
     def _client_key(self, request: Request, principal: Principal) -> str:
-        if principal.token_id:
-            return f"token:{principal.token_id}"
-        if self.config.trust_forwarded_for and (
-            forwarded := request.headers.get("x-forwarded-for")
-        ):
-            return "ip:" + forwarded.split(",")[0].strip()
-        return "ip:" + (request.client.host if request.client else "unknown")
+        return client_key(request, principal.token_id, self.config.trust_forwarded_for)
 
     # --- the request -----------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 MAX_CLIENTS = 100_000  # bounded memory: the least recently seen clients are forgotten first
 
 
@@ -65,3 +67,30 @@ class FixedWindowLimiter:
         return Decision(
             allowed, self.limit, used, max(0, self.limit - used), start + self.window_s, cost
         )
+
+
+@dataclass(frozen=True)
+class Allowances:
+    """The two allowances a client spends, whichever door it uses (GraphQL or the pages): query
+    points by cost, and personal look-ups, one per use. One pair per app, so that the pages are
+    not a second, fresh allowance beside the API's."""
+
+    points: FixedWindowLimiter
+    personal: FixedWindowLimiter
+    window_s: int
+
+    @classmethod
+    def of(cls, points: int, personal: int, window_s: int) -> Allowances:
+        return cls(
+            FixedWindowLimiter(points, window_s), FixedWindowLimiter(personal, window_s), window_s
+        )
+
+
+def client_key(request: Request, token_id: str | None, trust_forwarded_for: bool) -> str:
+    """Whom a request's spending is charged to: its token, else its address (the first
+    `X-Forwarded-For` hop only where the deployment says a proxy sets it)."""
+    if token_id:
+        return f"token:{token_id}"
+    if trust_forwarded_for and (forwarded := request.headers.get("x-forwarded-for")):
+        return "ip:" + forwarded.split(",")[0].strip()
+    return "ip:" + (request.client.host if request.client else "unknown")

@@ -138,6 +138,15 @@ class Institution:
                 return Status.EXPIRED
         return self.status
 
+    def takes_objections(self, today: dt.date) -> bool:
+        """Whether objections are taken on `today`: in publicity, up to its last day (the rule
+        of `registry.institutions.publicity.running`, which `lodge_objection` applies)."""
+        return (
+            self.status is Status.PUBLICIZED
+            and self.publicity_end is not None
+            and today <= self.publicity_end
+        )
+
     @property
     def valid_until(self) -> dt.date | None:
         return self.listings[-1].until if self.listings else None

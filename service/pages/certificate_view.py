@@ -1,0 +1,51 @@
+"""A published certificate as the pages show it: the look-up's answer with the names a reader
+needs (the occupation with both codes, the level, the issuer's name from the directory) and its
+downloads (the QR image, the credential file) inline, so nothing about a person is in a URL."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers import catalogue as rc
+from resolvers import institutions as ri
+from resolvers.api import Level, Occupation, PublicCertificate, qr_png
+from resolvers.context import Context
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    cert: PublicCertificate
+    occupation: Occupation | None
+    level: Level | None
+    issuer_name: str | None
+    qr_data_uri: str
+    credential_data_uri: str
+
+    @property
+    def file_name(self) -> str:
+        return f"certificate-{self.cert.number}.json"
+
+
+def _data_uri(media: str, data: bytes) -> str:
+    return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _credential_file(credential: dict[str, Any]) -> bytes:
+    """The credential file as `registry verify` and the verifier page read it."""
+    return json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+async def view(ctx: Context, cert: PublicCertificate) -> CertificateView:
+    levels = {level.code: level for level in await rc.levels(ctx)}
+    issuer = await ri.institution(ctx, cert.issuer)
+    return CertificateView(
+        cert=cert,
+        occupation=await rc.occupation_by_key(ctx, cert.occupation),
+        level=levels.get(cert.level),
+        issuer_name=issuer.name if issuer else None,
+        qr_data_uri=_data_uri("image/png", qr_png(cert.credential)),
+        credential_data_uri=_data_uri("application/json", _credential_file(cert.credential)),
+    )

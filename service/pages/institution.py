@@ -1,0 +1,102 @@
+"""An institution's public page: its scope, listing periods, fees, history, annual reports and
+metrics, and — while its publicity takes objections — the end date and a form to lodge one,
+which calls the same resolver as the GraphQL `lodgeObjection` mutation."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from resolvers import catalogue as rc
+from resolvers import institutions as ri
+from resolvers import loaders
+from resolvers import training as rt
+from resolvers.api import ArgumentError, Institution, NotFound, Rejected, today
+from resolvers.context import Context
+from service.pages.answers import page, read_form
+from service.pages.context import READ_COST, context, spend
+from service.pages.render import respond
+
+FIRST_YEAR = 2021
+
+
+def _year(request: Request) -> int:
+    text = request.query_params.get("year", "")
+    if text == "":
+        return today().year
+    if not (text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= today().year):
+        raise ArgumentError(
+            f"`year` is a year from {FIRST_YEAR} to this one", "INVALID_YEAR", argument="year"
+        )
+    return int(text)
+
+
+async def _institution(ctx: Context, uscc: str) -> Institution:
+    found = await ri.institution(ctx, uscc)
+    if found is None:
+        raise NotFound("no institution with this code", code="INSTITUTION_NOT_FOUND")
+    return found
+
+
+async def _page(
+    request: Request,
+    ctx: Context,
+    inst: Institution,
+    *,
+    status: int = 200,
+    private: bool = False,
+    **extra: object,
+) -> Response:
+    year = _year(request)
+    scope_codes = sorted({entry.occupation for entry in inst.scope})
+    occupations = await loaders.occupations_by_code(ctx, scope_codes)
+    return respond(
+        request,
+        "institution.html",
+        status=status,
+        private=private,
+        inst=inst,
+        status_now=inst.effective_status(today()),
+        takes_objections=inst.takes_objections(today()),
+        province_names={p.code: p.name for p in await rc.provinces(ctx)},
+        occupation_names={c: o.name for c, o in zip(scope_codes, occupations) if o},
+        level_names={lv.code: lv for lv in await rc.levels(ctx)},
+        reports=(await loaders.reports_by_institution(ctx, [inst.uscc]))[0],
+        metrics=await rt.institution_metrics(ctx, inst.uscc, year),
+        year=year,
+        years=list(range(today().year, FIRST_YEAR - 1, -1)),
+        **{"lodged": None, "problems": [], "text": "", **extra},
+    )
+
+
+@page
+async def institution(request: Request) -> Response:
+    spend(request, points=READ_COST)
+    ctx = context(request)
+    return await _page(request, ctx, await _institution(ctx, request.path_params["uscc"]))
+
+
+@page
+async def objection(request: Request) -> Response:
+    """Lodge an objection: the GraphQL mutation's resolver, its problems shown by the form."""
+    form = await read_form(request)
+    spend(request, points=READ_COST)
+    ctx = context(request)
+    uscc = request.path_params["uscc"]
+    text = form.get("text", "")
+    try:
+        lodged = await ri.lodge_objection(ctx, uscc, text)
+    except Rejected as rejected:
+        inst = await _institution(ctx, uscc)
+        codes = [p.code for p in rejected.problems]
+        return await _page(request, ctx, inst, status=400, private=True, problems=codes, text=text)
+    done = lodged.value
+    assert done is not None  # a refusal is raised, never returned
+    return await _page(request, ctx, done.institution, private=True, lodged=done.objection_id)
+
+
+routes = [
+    Route("/institutions/{uscc}", institution, methods=["GET"]),
+    Route("/institutions/{uscc}/objection", objection, methods=["POST"]),
+]
