@@ -292,13 +292,16 @@ header p{margin:4px 0 0;opacity:.85;font-size:14px}main{max-width:1040px;margin:
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
 .card{background:#fff;border-radius:6px;padding:12px 16px;min-width:120px;flex:1;box-shadow:0 1px 2px #0002}
 .card b{display:block;font-size:24px}.card span{color:#5b6670;font-size:13px}
-section{background:#fff;border-radius:6px;padding:12px 16px;margin:0 0 16px;box-shadow:0 1px 2px #0002;
-overflow-x:auto}svg.chart{width:100%;height:auto;max-width:720px;min-width:520px}.ct{font-size:15px;font-weight:bold;fill:#1b1b1b}
+section{background:#fff;border-radius:6px;padding:12px 16px;margin:0 0 16px;box-shadow:0 1px 2px #0002}
+svg.chart{display:block;width:100%;height:auto;max-width:720px}.ct{font-size:15px;font-weight:bold;fill:#1b1b1b}
 .ax{font-size:11px;fill:#5b6670}.val{font-size:11px;fill:#1b1b1b}.grid{stroke:#e3e6ea}
 .target{stroke:#c0392b;stroke-width:2;stroke-dasharray:6 4}.tl{font-size:12px;fill:#c0392b}
 nav a{margin-right:10px}table{border-collapse:collapse;font-size:13px;margin-top:8px}
 td,th{border:1px solid #d7dbe0;padding:3px 8px;text-align:right}th{background:#eef1f4}
 td:first-child,th:first-child{text-align:left}footer{color:#5b6670;font-size:12px;padding:8px 24px 24px}
+body{overflow-wrap:anywhere}
+@media (max-width:480px){header{padding:12px 16px}main{padding:12px 8px}section{padding:8px}
+.ax,.val,.tl{font-size:14px}.ct{font-size:14px}table{font-size:12px}td,th{padding:2px 4px}}
 """
 FOOTER: Final = """每项指标按事件发生的年份计：培训按结业日期，考核按考试日期，发证按公布日期，撤销按撤销日期；
 人数为当年培训结业或取得证书的不同人员（按身份证号的加密散列去重）。Each measure counts in the year
