@@ -46,7 +46,9 @@ async def _page(
     *,
     status: int = 200,
     private: bool = False,
-    **extra: object,
+    lodged: str | None = None,
+    problems: tuple[str, ...] = (),
+    text: str = "",
 ) -> Response:
     year = _year(request)
     scope_codes = sorted({entry.occupation for entry in inst.scope})
@@ -60,13 +62,14 @@ async def _page(
         status_now=inst.effective_status(today()),
         takes_objections=inst.takes_objections(today()),
         province_names={p.code: p.name for p in await rc.provinces(ctx)},
-        occupation_names={c: o.name for c, o in zip(scope_codes, occupations) if o},
-        level_names={lv.code: lv for lv in await rc.levels(ctx)},
+        occupation_names={c: o.name for c, o in zip(scope_codes, occupations, strict=True) if o},
         reports=(await loaders.reports_by_institution(ctx, [inst.uscc]))[0],
         metrics=await rt.institution_metrics(ctx, inst.uscc, year),
         year=year,
         years=list(range(today().year, FIRST_YEAR - 1, -1)),
-        **{"lodged": None, "problems": [], "text": "", **extra},
+        lodged=lodged,
+        problems=problems,
+        text=text,
     )
 
 
@@ -89,7 +92,7 @@ async def objection(request: Request) -> Response:
         lodged = await ri.lodge_objection(ctx, uscc, text)
     except Rejected as rejected:
         inst = await _institution(ctx, uscc)
-        codes = [p.code for p in rejected.problems]
+        codes = tuple(p.code for p in rejected.problems)
         return await _page(request, ctx, inst, status=400, private=True, problems=codes, text=text)
     done = lodged.value
     assert done is not None  # a refusal is raised, never returned

@@ -112,9 +112,7 @@ async def no_script_context(browser: Any, width: int) -> Any:
     )
 
 
-async def test_lookups_work_without_javascript(
-    browser: Any, site: str, data: PagesData
-) -> None:
+async def test_lookups_work_without_javascript(browser: Any, site: str, data: PagesData) -> None:
     context = await no_script_context(browser, 375)
     try:
         page = await context.new_page()

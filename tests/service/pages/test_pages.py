@@ -14,6 +14,8 @@ import pytest
 from service.pages import i18n
 from tests.client import gql
 from tests.conftest import serving_with
+from tests.factories import GENERATED_ID_NUMBERS
+from tests.privacy import CAPTURED_BODIES, CAPTURED_LOG_LINES, leaks
 
 from .data import PagesData
 
@@ -121,7 +123,9 @@ def test_both_catalogues_have_the_same_keys() -> None:
 async def test_no_page_loads_anything_from_another_host(
     web: httpx.AsyncClient, data: PagesData
 ) -> None:
-    pages = [(await web.get(p)).text for p in public_paths(data)]
+    answers = [await web.get(p) for p in public_paths(data)]
+    assert [a.status_code for a in answers] == [200] * len(answers)
+    pages = [a.text for a in answers]
     pages.append(
         (await web.post("/lookup/number", data={"number": data.number, "name": data.name})).text
     )
@@ -162,7 +166,9 @@ async def test_lookup_by_number_shows_the_certificate(
     )
     cert = (await gql(web, None, query, n=data.number, h=data.name))["certificate"]
     assert cert["occupation"]["name"] in html and cert["issuerUscc"] in html
-    issuer = await gql(web, None, "query($u:String!){institution(uscc:$u){name}}", u=cert["issuerUscc"])
+    issuer = await gql(
+        web, None, "query($u:String!){institution(uscc:$u){name}}", u=cert["issuerUscc"]
+    )
     assert issuer["institution"]["name"] in html  # the issuer's name, from the directory
 
 
@@ -309,3 +315,20 @@ async def test_pages_and_api_share_one_personal_allowance(db, settings, data: Pa
             variables = {"n": data.number, "h": data.name}
             api = await client.post("/graphql", json={"query": LOOKUP, "variables": variables})
             assert api.status_code == 429
+
+
+async def test_privacy_sweep_covers_the_pages(web: httpx.AsyncClient, data: PagesData) -> None:
+    """Look-ups by ID number (found, refused, wrong check character) and every page: the
+    sweep saw those answers, and no ID number is in any of them or in any log line."""
+    wrong = data.card[:17] + ("0" if data.card[17] != "0" else "1")
+    GENERATED_ID_NUMBERS.add(wrong)
+    before = len(CAPTURED_BODIES)
+    for id_number, name in ((data.card, data.name), (wrong, data.name), (data.card, "")):
+        await web.post("/lookup/holder", data={"id_number": id_number, "name": name})
+    for path in public_paths(data):
+        await web.get(path)
+    seen = CAPTURED_BODIES[before:]
+    assert any(f'data-number="{data.number}"'.encode() in b for b in seen)  # the found page
+    assert any(b"ID_NUMBER_CHECK" in b for b in seen)  # the refusal
+    assert CAPTURED_LOG_LINES  # the access log was captured too
+    assert leaks() == []
