@@ -6,6 +6,7 @@ shows), switches to English, and lodges an objection."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,11 @@ async def test_lookups_work_without_javascript(browser: Any, site: str, data: Pa
         card = page.locator(f"article[data-number='{data.number}']")
         assert await card.get_attribute("data-status") == "VALID"
         assert page.url.endswith("/lookup/number")  # nothing of the person in the address
+        async with page.expect_download() as download_info:
+            await card.locator("a[download$='.json']").click()
+        download = await download_info.value
+        credential = json.loads(Path(await download.path()).read_text(encoding="utf-8"))
+        assert "proof" in credential and data.number in json.dumps(credential)
         await page.screenshot(path=str(shot_name("nojs-lookup-number", 375)), full_page=True)
 
         # English, one click away, then the look-up by ID number.
