@@ -50,6 +50,7 @@ from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.portal_routes import graphiql_page
 from service.ratelimit import Allowances, Decision, client_key
 from service.request_body import read_body
+from service.request_context import resolver_context
 
 log = logging.getLogger("registry.graphql")
 
@@ -98,23 +99,15 @@ def _encode(body: dict[str, Any]) -> bytes:
         return json.dumps(body, separators=(",", ":")).encode()
 
 
-def _context(request: Request, state: Any, principal: Principal, rate: Decision) -> Context:
-    context = Context(
-        db=state.db,
-        settings=state.settings,
-        request_id=request.scope.get("state", {}).get("request_id", ""),
-        master_key=state.master_key,
-        personal=state.personal,
-        certificates=getattr(state, "certificates", None),
-        request=request,
-        response=None,
-        rate_limit=RateLimitInfo(
-            rate.limit,
-            rate.cost,
-            rate.used,
-            rate.remaining,
-            dt.datetime.fromtimestamp(rate.reset_at, dt.UTC),
-        ),
+def _context(request: Request, principal: Principal, rate: Decision) -> Context:
+    context = resolver_context(request)
+    context.request = request
+    context.rate_limit = RateLimitInfo(
+        rate.limit,
+        rate.cost,
+        rate.used,
+        rate.remaining,
+        dt.datetime.fromtimestamp(rate.reset_at, dt.UTC),
     )
     context.loaders["principal"] = principal  # resolvers.auth reads it from here
     return context
@@ -232,7 +225,7 @@ class GraphQLEndpoint:
             principal = await self._principal(request, state)
             key = self._client_key(request, principal)
             rate = self._spend(request, key, analysis)
-            context = _context(request, state, principal, rate)
+            context = _context(request, principal, rate)
             outcome = await self._execute(query, document, params, context)
         except HttpProblem as problem:
             return self._problem(request, problem, media or JSON, problem.rate or rate)

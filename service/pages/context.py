@@ -13,6 +13,7 @@ from starlette.requests import Request
 from registry.access.auth import ANONYMOUS
 from resolvers.context import Context
 from service.ratelimit import Allowances, Decision, client_key
+from service.request_context import resolver_context
 
 # What one page costs in query points: about what the same answer costs over GraphQL (a page
 # of the directory is a connection of 20 rows).
@@ -30,16 +31,7 @@ class Throttled(Exception):
 
 def context(request: Request) -> Context:
     """The resolvers' context for an anonymous caller: pages never read a bearer token."""
-    state: Any = request.app.state
-    ctx = Context(
-        db=state.db,
-        settings=state.settings,
-        request_id=request.scope.get("state", {}).get("request_id", ""),
-        master_key=state.master_key,
-        personal=state.personal,
-        certificates=getattr(state, "certificates", None),
-        request=None,
-    )
+    ctx = resolver_context(request)
     ctx.loaders["principal"] = ANONYMOUS  # resolvers.auth reads the caller from here
     return ctx
 

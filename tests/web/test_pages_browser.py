@@ -6,6 +6,7 @@ shows), switches to English, and lodges an objection."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -128,7 +129,8 @@ async def test_lookups_work_without_javascript(browser: Any, site: str, data: Pa
         async with page.expect_download() as download_info:
             await card.locator("a[download$='.json']").click()
         download = await download_info.value
-        credential = json.loads(Path(await download.path()).read_text(encoding="utf-8"))
+        saved = Path(await download.path())
+        credential = json.loads(await asyncio.to_thread(saved.read_text, encoding="utf-8"))
         assert "proof" in credential and data.number in json.dumps(credential)
         await page.screenshot(path=str(shot_name("nojs-lookup-number", 375)), full_page=True)
 
