@@ -163,3 +163,29 @@ async def test_objection_without_javascript(browser: Any, site: str, data: Pages
         await page.screenshot(path=str(shot_name("nojs-objection", 375)), full_page=True)
     finally:
         await context.close()
+
+
+async def test_keyboard_focus_is_visible(browser: Any, site: str) -> None:
+    """Tab from the top of a page: the skip link comes first and leads to the content, and every
+    focused link, field and button shows an outline of at least 2 px."""
+    context = await browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = await context.new_page()
+        await page.goto(f"{site}/lookup")
+        seen = []
+        for _ in range(14):
+            await page.keyboard.press("Tab")
+            focused = await page.evaluate(
+                "() => { const e = document.activeElement, s = getComputedStyle(e);"
+                " return [e.tagName, e.className, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+            )
+            seen.append(focused)
+            tag, _, style, width = focused
+            assert tag != "BODY" and style != "none" and width >= 2, focused
+        assert seen[0][1] == "skip"
+        await page.goto(f"{site}/lookup")
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        assert await page.evaluate("() => document.activeElement.id") == "main"
+    finally:
+        await context.close()
