@@ -188,6 +188,12 @@ async def test_unknown_number_and_wrong_name_answer_the_same_page(
     assert wrong_name.text == other.text
     assert 'data-result="none"' in wrong_name.text
     assert wrong_name.headers["cache-control"] == "no-store"
+    # The same headers too (promise 6): no server timing that a cache hit would shorten.
+    skip = {"date", "x-request-id"}
+    assert {k: v for k, v in wrong_name.headers.items() if k not in skip} == {
+        k: v for k, v in other.headers.items() if k not in skip
+    }
+    assert "server-timing" not in wrong_name.headers
 
 
 async def test_lookup_by_id_number_never_shows_it(web: httpx.AsyncClient, data: PagesData) -> None:
