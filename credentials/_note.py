@@ -44,7 +44,11 @@ _TYPES: Final = (ED25519, COSIGNATURE_V1)
 MAX_SIGNATURES: Final = 100
 MAX_NOTE_BYTES: Final = 64 * 1024
 _DASH: Final = "\u2014 "
-_NAME: Final = re.compile(r"[^\s+]+")
+# No spaces and no '+' in a key name. The spaces are listed (the union of what Python's and
+# JavaScript's `\s` match) so that the page (web/verifier/src/note.js) tests the same set.
+_NAME: Final = re.compile(
+    "[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff+]+"
+)
 _CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f]")
 _B64: Final = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEX8: Final = re.compile(r"[0-9a-f]{8}")

@@ -23,6 +23,14 @@ from typing import Any, Final, Literal, Protocol
 
 from credentials import _proof as proof
 from credentials import _schema
+from credentials._bundle_log import (
+    LogEntry,
+    key_log_fields,
+    log_json,
+    parse_logs,
+    parse_witnesses,
+)
+from credentials._note import NoteKey
 from credentials._timestamp import parse_rfc3339
 from credentials.errors import CredentialError, KeyFormatError
 from credentials.keys import PublicKey, SigningKey
@@ -124,6 +132,23 @@ class BundleKey:
     valid_until: dt.datetime | None
     """Exclusive; None while the key is in use."""
     institution_id: str = ""
+    log_size_at_retirement: int | None = None
+    """The log's tree size when the key was retired: every leaf logged with it is below."""
+    compromised_at: dt.datetime | None = None
+    """From this instant the key is compromised: nothing signed with it is trusted unless the
+    log shows it was logged before (below `log_size_at_compromise`)."""
+    log_size_at_compromise: int | None = None
+    """The size of the last checkpoint signed before `compromised_at`."""
+
+    @property
+    def log_bound(self) -> tuple[str, int | None] | None:
+        """For a compromised or retired key, the code its misuse gets and the log size every
+        genuine use lies below (None: the bundle does not say); None for a key in use."""
+        if self.compromised_at is not None:
+            return "KEY_COMPROMISED", self.log_size_at_compromise
+        if self.valid_until is not None:
+            return "KEY_USED_AFTER_RETIREMENT", self.log_size_at_retirement
+        return None
 
     @property
     def verification_method(self) -> str:
@@ -199,21 +224,29 @@ def _institution_json(institution: Institution) -> dict[str, Any]:
             }
             for period in institution.listings
         ],
-        "keys": [
-            {
-                "verificationMethod": key.verification_method,
-                "publicKeyMultibase": key.public_key.multibase,
-                "validFrom": format_timestamp(key.valid_from),
-                "validUntil": format_timestamp(key.valid_until) if key.valid_until else None,
-            }
-            for key in institution.keys
-        ],
+        "keys": [_key_json(key) for key in institution.keys],
         "numberPrefix": institution.number_prefix,
         "statusRanges": [
             {"statusListCredential": r.status_list, "from": r.start, "until": r.end}
             for r in institution.status_ranges
         ],
     }
+
+
+def _key_json(key: BundleKey) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "verificationMethod": key.verification_method,
+        "publicKeyMultibase": key.public_key.multibase,
+        "validFrom": format_timestamp(key.valid_from),
+        "validUntil": format_timestamp(key.valid_until) if key.valid_until else None,
+    }
+    # Additive members of format 2: written only when they say something.
+    if key.log_size_at_retirement is not None:
+        out["logSizeAtRetirement"] = key.log_size_at_retirement
+    if key.compromised_at is not None:
+        out["compromisedAt"] = format_timestamp(key.compromised_at)
+        out["logSizeAtCompromise"] = key.log_size_at_compromise
+    return out
 
 
 def build_bundle(
@@ -223,8 +256,12 @@ def build_bundle(
     institutions: Iterable[Institution],
     occupations: Iterable[Occupation],
     status_lists: Mapping[str, Mapping[str, Any]],
+    logs: Iterable[LogEntry] = (),
+    witnesses: Iterable[NoteKey] = (),
 ) -> dict[str, Any]:
-    """The unsigned bundle document; `sign_bundle` adds the root key's proof."""
+    """The unsigned bundle document; `sign_bundle` adds the root key's proof. `logs` and
+    `witnesses` (the transparency log's checkpoint keys and the witnesses' cosigner keys) are
+    written only when given."""
     document: dict[str, Any] = {
         "type": BUNDLE_TYPE,
         "formatVersion": FORMAT_VERSION,
@@ -234,11 +271,17 @@ def build_bundle(
         "occupations": [{"codes": list(o.codes), "name": o.name} for o in occupations],
         "statusLists": {url: dict(credential) for url, credential in status_lists.items()},
     }
+    logs, witnesses = tuple(logs), tuple(witnesses)
+    if logs:
+        document["logs"] = [log_json(entry, format_timestamp) for entry in logs]
+    if witnesses:
+        document["witnesses"] = [{"key": key.vkey} for key in witnesses]
     # Check what we are about to sign with the same rules a verifier applies, minus the proof.
     problems = _schema_problems({**document, "proof": {}})
     if problems:
         raise BundleError("BUNDLE_SCHEMA", "bundle does not match its schema: " + problems[0])
     _parse_institutions(document["institutions"])
+    _parse_log_members(document)
     for url, credential in document["statusLists"].items():
         if credential.get("id") != url:
             raise BundleError("BUNDLE_INVALID", f"status list {url} has a different id")
@@ -299,8 +342,23 @@ def _parse_keys(item: Mapping[str, Any], methods: set[str]) -> tuple[BundleKey, 
         if key.verification_method in methods:
             raise ValueError("a key appears twice in the bundle")
         methods.add(key.verification_method)
-        keys.append(BundleKey(key, valid_from, valid_until, item["id"]))
+        fields = key_log_fields(entry, parse_timestamp)
+        if fields["compromised_at"] is not None and fields["log_size_at_compromise"] is None:
+            raise ValueError("a compromised key needs logSizeAtCompromise")
+        keys.append(BundleKey(key, valid_from, valid_until, item["id"], **fields))
     return tuple(keys)
+
+
+def _parse_log_members(
+    document: Mapping[str, Any],
+) -> tuple[tuple[LogEntry, ...], tuple[NoteKey, ...]]:
+    """The bundle's `logs` and `witnesses` (empty when absent); `BundleError` otherwise."""
+    try:
+        logs = parse_logs(document.get("logs", ()), parse_timestamp)
+        witnesses = parse_witnesses(document.get("witnesses", ()))
+    except ValueError as exc:
+        raise BundleError("BUNDLE_INVALID", str(exc)[:300]) from None
+    return logs, witnesses
 
 
 def _parse_ranges(item: Mapping[str, Any]) -> tuple[StatusRange, ...]:
@@ -441,6 +499,10 @@ class TrustBundle:
     _status_cache: dict[str, StatusList | CredentialError] = field(
         default_factory=dict, repr=False, compare=False
     )
+    logs: tuple[LogEntry, ...] = ()
+    """The transparency logs whose checkpoints the root key certifies."""
+    witnesses: tuple[NoteKey, ...] = ()
+    """The witnesses' cosigner keys (type 0x04) a verifier may count."""
 
     def institution(self, institution_id: str) -> Institution | None:
         return self.institutions.get(institution_id)
@@ -576,6 +638,7 @@ def load_bundle(
             f"the bundle does not match its schema ({len(problems)} problems): {problems[0]}",
         )
     institutions = _parse_institutions(document["institutions"])
+    logs, witnesses = _parse_log_members(document)
     try:
         issued = parse_timestamp(document["issued"])
     except ValueError:
@@ -602,6 +665,8 @@ def load_bundle(
         _keys={k.verification_method: k for i in institutions.values() for k in i.keys},
         _occupation_codes=_by_code(occupations),
         _ranges=_by_list(institutions.values()),
+        logs=logs,
+        witnesses=witnesses,
     )
     if store is not None:
         store.record_sequence(signer.multibase, sequence)

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
-from credentials import _acceptance, _memo, _proof, binding, certificate
+from credentials import _acceptance, _inlog, _memo, _proof, binding, certificate
 from credentials._jcs import plain_size
 from credentials._memo import get, issuer_id
 from credentials.bundle import (
@@ -60,6 +60,7 @@ class Settings(Protocol):
     bundle_max_age: dt.timedelta
     fast: bool
     memos: _memo.Memos
+    require_witnesses: int
 
 
 def run(
@@ -102,7 +103,9 @@ class _Run:
         card_number: str | None,
         now: dt.datetime,
     ) -> None:
-        self.credential = credential
+        # A credential file (the envelope) carries the credential and its inclusion proof.
+        self.credential, self.inclusion, self.envelope_problem = _inlog.unwrap(credential)
+        self.require_witnesses = settings.require_witnesses
         self.bundle = settings.bundle
         self.key = settings.key
         self.bundle_max_age = settings.bundle_max_age
@@ -136,6 +139,10 @@ class _Run:
             checks.append(self.guard("status", check_status, Status.UNKNOWN))
         checks.append(self.guard("schema", check_schema))
         checks.append(self.guard("holder_binding", check_holder_binding))
+        if self.bundle is None:
+            checks.append(_skipped("in_log", "not evaluated: no trust bundle names a log"))
+        else:
+            checks.append(self.guard("in_log", check_in_log))
         return checks
 
     def guard(
@@ -175,6 +182,8 @@ _JSON_OBJECT: Final = Check("input", Status.PASS, "JSON_OBJECT", "the input is a
 
 
 def check_input(run: _Run) -> Check:
+    if run.envelope_problem is not None:
+        return Check("input", Status.FAIL, "ENVELOPE_UNSUPPORTED", run.envelope_problem)
     credential = run.credential
     if run.fast and type(credential) is dict:
         if _acceptance.accepts(credential, plain=True):
@@ -348,6 +357,10 @@ def _key_window(
     if known.valid_until is not None and issued >= known.valid_until:
         message = f"signed at {at}, after the key was retired ({window})"
         return _key_fail("KEY_RETIRED", message, details)
+    if known.compromised_at is not None and issued >= known.compromised_at:
+        details["keyCompromisedAt"] = format_timestamp(known.compromised_at)
+        message = f"signed at {at}, after the key was compromised ({details['keyCompromisedAt']})"
+        return _key_fail("KEY_COMPROMISED", message, details)
     retired = "" if known.valid_until is None else " (a retired key, valid for this date)"
     owner = run.trusted().institution(issuer)
     return Check(
@@ -538,6 +551,16 @@ def _status_fresh(
         message = f"the status list expired at {format_timestamp(until)}: get a current bundle"
         return _status_unknown("STATUS_LIST_EXPIRED", message, details)
     return Check("status", Status.PASS, "NOT_REVOKED", f"not revoked {as_of}", details)
+
+
+# --- in the log -------------------------------------------------------------------------------
+
+
+def check_in_log(run: _Run) -> Check:
+    method = _proof.verification_method_of(run.doc)
+    bundle = run.trusted()
+    key = bundle.key(method) if method is not None else None
+    return _inlog.check_in_log(bundle, run.doc, key, run.inclusion, run.now, run.require_witnesses)
 
 
 # --- schema and holder binding ----------------------------------------------------------------

@@ -34,6 +34,7 @@ CHECK_NAMES: Final = (
     "status",
     "schema",
     "holder_binding",
+    "in_log",
 )
 """The checks of every report, in this order."""
 
@@ -51,17 +52,23 @@ class Verdict(enum.Enum):
     - INVALID: some check FAILED.
     - UNVERIFIED: no FAIL, but a check other than `status` is UNKNOWN (the signature could not be
       checked at all: neither a bundle nor a key was given).
+    - UNCONFIRMED: no FAIL, but `in_log` is UNKNOWN: the credential was signed with a key that
+      is now retired or compromised, and only the registry's log can show it was made before
+      (a back-dated forgery with that key is otherwise indistinguishable). Never VALID: present
+      the certificate file (with its inclusion proof) or look it up in the registry.
     - STATUS_UNKNOWN: every evaluated check passed but revocation could not be established (list
       missing or unverifiable, bundle too old). The certificate is genuine but may be revoked;
       kept apart from INVALID so the caller knows that a fresh bundle may settle it.
     - SIGNATURE_VALID_ISSUER_NOT_CHECKED: verified with a given key only; the proof (and the
       holder binding, when asked) passed, but who the issuer is was not checked.
     - VALID: full verification against a bundle; every check that ran passed. `holder_binding`
-      may be SKIPPED (no card number given); nothing else may be.
+      (no card number given) and `in_log` (no inclusion proof given) may be SKIPPED; nothing
+      else may be.
     """
 
     VALID = "VALID"
     INVALID = "INVALID"
+    UNCONFIRMED = "UNCONFIRMED"
     STATUS_UNKNOWN = "STATUS_UNKNOWN"
     SIGNATURE_VALID_ISSUER_NOT_CHECKED = "SIGNATURE_VALID_ISSUER_NOT_CHECKED"
     UNVERIFIED = "UNVERIFIED"
@@ -127,7 +134,10 @@ class VerificationReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
 
 
-_ALL_PASSED: Final = (*((name, Status.PASS) for name in CHECK_NAMES[:-1]),)
+_OPTIONAL: Final = frozenset({"holder_binding", "in_log"})
+"""The checks that may be SKIPPED in a VALID report."""
+_ALL_PASSED: Final = (*((name, Status.PASS) for name in CHECK_NAMES if name not in _OPTIONAL),)
+_MAY_SKIP: Final = (Status.PASS, Status.SKIPPED)
 
 
 def verdict(checks: Sequence[Check], mode: Mode) -> Verdict:
@@ -135,17 +145,18 @@ def verdict(checks: Sequence[Check], mode: Mode) -> Verdict:
     if (
         mode == "bundle"
         and len(checks) == len(CHECK_NAMES)
-        and checks[-1].name == "holder_binding"
-        and checks[-1].status in (Status.PASS, Status.SKIPPED)
-        and tuple((c.name, c.status) for c in checks[:-1]) == _ALL_PASSED
+        and all(c.status in _MAY_SKIP for c in checks if c.name in _OPTIONAL)
+        and tuple((c.name, c.status) for c in checks if c.name not in _OPTIONAL) == _ALL_PASSED
     ):
         return Verdict.VALID  # the common case, as the rules below decide it
     statuses = {c.name: c.status for c in checks}
     if Status.FAIL in statuses.values():
         return Verdict.INVALID
     unknown = {name for name, status in statuses.items() if status is Status.UNKNOWN}
-    if unknown - {"status"}:
+    if unknown - {"status", "in_log"}:
         return Verdict.UNVERIFIED
+    if "in_log" in unknown:
+        return Verdict.UNCONFIRMED
     if unknown:
         return Verdict.STATUS_UNKNOWN
     if mode != "bundle":
@@ -154,7 +165,7 @@ def verdict(checks: Sequence[Check], mode: Mode) -> Verdict:
             if statuses.get("proof") is Status.PASS
             else Verdict.UNVERIFIED
         )
-    must_pass = set(CHECK_NAMES) - {"holder_binding"}
+    must_pass = set(CHECK_NAMES) - _OPTIONAL
     if all(statuses.get(name) is Status.PASS for name in must_pass):
         return Verdict.VALID
     return Verdict.UNVERIFIED

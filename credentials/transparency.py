@@ -54,6 +54,7 @@ __all__ = [
     "NoteSigner",
     "TransparencyError",
     "certificate_leaf",
+    "checkpoint_from_text",
     "consistency_path",
     "cosign",
     "cosignature_message",

@@ -52,20 +52,27 @@ def verify_credential(
     card_number: str | None = None,
     now: dt.datetime | None = None,
     bundle_max_age: dt.timedelta = DEFAULT_BUNDLE_MAX_AGE,
+    require_witnesses: int = 0,
 ) -> VerificationReport:
     """Verify a credential offline and report every check.
+
+    `credential` is the signed credential, or the credential file the registry hands out (the
+    envelope `dte-registry/credential-file/v1` with the credential and its inclusion proof).
 
     - With `bundle`: full verification; the proof's key is looked up in the bundle.
     - With `key` only: the proof alone under that key; the report says the issuer was NOT checked.
     - `card_number`: the holder's ID / social security number, to check the holder binding.
     - `now`: the verification time (default: the current time); a naive datetime is taken as UTC.
+    - `require_witnesses`: `in_log` passes only with this many valid cosignatures on the
+      checkpoint by witnesses the bundle lists (C2SP tlog-cosignature).
 
     To verify many credentials against one bundle, build a `Verifier` once and call its `verify`:
     the reports are the same, and the per-issuer work is done once.
     """
-    return Verifier(bundle, key=key, bundle_max_age=bundle_max_age).verify(
-        credential, card_number=card_number, now=now
+    verifier = Verifier(
+        bundle, key=key, bundle_max_age=bundle_max_age, require_witnesses=require_witnesses
     )
+    return verifier.verify(credential, card_number=card_number, now=now)
 
 
 class Verifier:
@@ -86,7 +93,11 @@ class Verifier:
         key: PublicKey | None = None,
         bundle_max_age: dt.timedelta = DEFAULT_BUNDLE_MAX_AGE,
         reference: bool = False,
+        require_witnesses: int = 0,
     ) -> None:
+        if isinstance(require_witnesses, bool) or not 0 <= require_witnesses <= 1000:
+            raise ValueError("require_witnesses is a count from 0 to 1000")
+        self.require_witnesses = require_witnesses
         self.bundle = bundle
         self.key = key
         self.bundle_max_age = bundle_max_age

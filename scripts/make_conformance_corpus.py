@@ -16,6 +16,7 @@ write a corpus where the Python verifier disagrees with them.
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import json
@@ -53,6 +54,15 @@ from credentials import (
     status_list_credential,
     uscc_check_character,
     verify_credential,
+)
+from credentials.bundle import LogEntry
+from credentials.transparency import (
+    Checkpoint,
+    NoteSigner,
+    certificate_leaf,
+    inclusion_path,
+    leaf_hash,
+    root_from_leaves,
 )
 from service.verify_cli import Unreadable, read_credential
 
@@ -92,6 +102,14 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+# The registry's transparency log: its checkpoint key, and its size when OLD_KEY was retired.
+LOG_ORIGIN = "dte-registry.cn/log"
+LOG = NoteSigner(LOG_ORIGIN, SigningKey.from_seed(bytes([0x58]) * 32))
+OTHER_LOG = NoteSigner(LOG_ORIGIN, SigningKey.from_seed(bytes([0x59]) * 32))  # in no bundle
+RETIREMENT_SIZE = 10
+ENVELOPE = "dte-registry/credential-file/v1"
+
+
 USCC_C = "91440300MA5D00001" + uscc_check_character("91440300MA5D00001")
 ISSUER_C = f"urn:uscc:{USCC_C}"
 A_PREFIX, C_PREFIX = "350001", "440002"  # positions 2-7 of their certificate numbers
@@ -115,7 +133,13 @@ def institutions() -> list[Institution]:
                 ListingPeriod(dt.date(2026, 3, 1), None, (*scope, ScopeEntry(AI_2015, 3))),
             ),
             keys=(
-                BundleKey(OLD_KEY.public_key, at("2023-01-01T00:00:00"), KEY_SWITCH, ISSUER_A),
+                BundleKey(
+                    OLD_KEY.public_key,
+                    at("2023-01-01T00:00:00"),
+                    KEY_SWITCH,
+                    ISSUER_A,
+                    log_size_at_retirement=RETIREMENT_SIZE,
+                ),
                 BundleKey(NEW_KEY.public_key, KEY_SWITCH, None, ISSUER_A),
             ),
             number_prefix=A_PREFIX,
@@ -175,6 +199,7 @@ def bundle(
             Occupation((BIG_DATA, "2-02-38-03"), "大数据工程技术人员"),
         ],
         status_lists=status_lists if status_lists is not None else {STATUS_URL: revocation_list()},
+        logs=[LogEntry(LOG_ORIGIN, LOG.key, at("2023-01-01T00:00:00"))],
     )
     return sign_bundle(document, root, created=BUNDLE_ISSUED)
 
@@ -324,10 +349,13 @@ def cases() -> list[Case]:
             suffix=".txt",
         ),
         Case(
-            "valid-retired-key",
-            "signed in 2024 with the key retired on 2025-01-01: still valid",
+            "retired-key-unconfirmed",
+            "signed in 2024 with the key retired on 2025-01-01, without its log proof: "
+            "a back-dated forgery would look the same",
             pretty(issue(key=OLD_KEY, when=at("2024-06-01T02:00:00"))),
-            "VALID",
+            "UNCONFIRMED",
+            "in_log",
+            "LOG_CONFIRMATION_REQUIRED",
         ),
         Case(
             "valid-2022-code",
@@ -829,6 +857,99 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
 # --- checking and writing --------------------------------------------------------------------
 
 
+def logged_file(
+    credential: dict[str, Any], index: int, size: int, signer: NoteSigner = LOG
+) -> dict[str, Any]:
+    """The credential file the registry hands out: `credential` at `index` of a log of `size`."""
+    hashes = [leaf_hash(f'{{"kind":"other","n":{i}}}'.encode()) for i in range(size)]
+    hashes[index] = leaf_hash(certificate_leaf(credential))
+    note = signer.sign(Checkpoint(LOG_ORIGIN, size, root_from_leaves(hashes)).body())
+    proof = [base64.b64encode(p).decode("ascii") for p in inclusion_path(index, hashes)]
+    inclusion = {"leafIndex": index, "treeSize": size, "proof": proof, "checkpoint": note}
+    return {"envelope": ENVELOPE, "credential": credential, "inclusion": inclusion}
+
+
+def forgery() -> dict[str, Any]:
+    """After the rotation: the retired key, another holder, `created` inside its window."""
+    genuine = issue(key=OLD_KEY, when=at("2024-06-01T02:00:00"), serial=77)
+    genuine["credentialSubject"]["name"] = "李四"
+    del genuine["proof"]
+    return sign_proof(genuine, OLD_KEY, created=at("2024-06-01T02:00:00"))
+
+
+def log_cases() -> list[Case]:
+    """The credential file (envelope), its inclusion proof, and the back-dated forgery."""
+    old = issue(key=OLD_KEY, when=at("2024-06-01T02:00:00"))
+    forged = forgery()
+    borrowed = logged_file(old, 4, 30)
+    borrowed["credential"] = forged
+    other_log = logged_file(issue(), 12, 30, signer=OTHER_LOG)
+    envelope_v9 = {"envelope": "dte-registry/credential-file/v9", "credential": issue()}
+    return [
+        Case(
+            "in-log",
+            "the credential file, with its inclusion proof",
+            pretty(logged_file(issue(), 12, 30)),
+            "VALID",
+        ),
+        Case(
+            "retired-key-in-log",
+            "the retired key's certificate, logged before retirement",
+            pretty(logged_file(old, 4, 30)),
+            "VALID",
+        ),
+        Case(
+            "forgery-back-dated",
+            "the retired key, a changed name, created in its window",
+            pretty(forged),
+            "UNCONFIRMED",
+            "in_log",
+            "LOG_CONFIRMATION_REQUIRED",
+        ),
+        Case(
+            "forgery-back-dated-qr",
+            "the same forgery as a DTE1 code",
+            qr.encode_text(forged),
+            "UNCONFIRMED",
+            "in_log",
+            "LOG_CONFIRMATION_REQUIRED",
+            suffix=".txt",
+        ),
+        Case(
+            "forgery-borrowed-proof",
+            "the forgery in the genuine certificate's file",
+            pretty(borrowed),
+            "INVALID",
+            "in_log",
+            "LOG_LEAF_MISMATCH",
+        ),
+        Case(
+            "forgery-logged-late",
+            "the forgery logged after the rotation",
+            pretty(logged_file(forged, RETIREMENT_SIZE, 30)),
+            "INVALID",
+            "in_log",
+            "KEY_USED_AFTER_RETIREMENT",
+        ),
+        Case(
+            "in-log-other-log-key",
+            "a checkpoint signed by a key the bundle does not list",
+            pretty(other_log),
+            "INVALID",
+            "in_log",
+            "LOG_CHECKPOINT_UNTRUSTED",
+        ),
+        Case(
+            "envelope-unknown",
+            "a credential file of an unknown kind",
+            pretty(envelope_v9),
+            "INVALID",
+            "input",
+            "ENVELOPE_UNSUPPORTED",
+        ),
+    ]
+
+
 def first_problem(checks: list[dict[str, str]]) -> tuple[str | None, str | None]:
     for wanted in (Status.FAIL.value, Status.UNKNOWN.value):
         for check in checks:
@@ -876,7 +997,7 @@ def write(out: Path) -> None:
         (out / name).write_text(pretty(document), encoding="utf-8")
     (out / "root-key.txt").write_text(ROOT_KEY.public_key.multibase + "\n", encoding="utf-8")
     entries = []
-    for case in cases():
+    for case in [*cases(), *log_cases()]:
         (out / "cases" / f"{case.id}{case.suffix}").write_text(case.text, encoding="utf-8")
         result = run_python(case, out)
         if case.verdict is None:

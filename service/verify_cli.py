@@ -1,6 +1,7 @@
 """`registry verify`: verify a certificate offline, from a JSON file, a DTE1 code or a QR image.
 
-    registry verify INPUT --bundle BUNDLE.json [--root-key MULTIBASE ...] [--card ID] [--json]
+    registry verify INPUT --bundle BUNDLE.json [--root-key MULTIBASE ...] [--card ID]
+                          [--require-witnesses N] [--json]
     registry verify INPUT --key MULTIBASE [--json]
 
 Exit status: 0 valid (with --key: the signature is valid; the issuer was not checked), 1 not
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -58,6 +60,8 @@ _VERDICT_TEXT: Final = {
     Verdict.SIGNATURE_VALID_ISSUER_NOT_CHECKED: "SIGNATURE VALID under the given key; "
     "the issuer was NOT checked",
     Verdict.UNVERIFIED: "NOT VERIFIED: nothing could be established",
+    Verdict.UNCONFIRMED: "UNCONFIRMED: signed with a key that is now retired or compromised; "
+    "cannot be confirmed offline — present the certificate file or look it up in the registry",
 }
 _ACCEPTED: Final = frozenset({Verdict.VALID, Verdict.SIGNATURE_VALID_ISSUER_NOT_CHECKED})
 
@@ -216,6 +220,14 @@ def render(report: VerificationReport) -> str:
     "--key", "key_text", metavar="MULTIBASE", help="Check the proof alone under this key."
 )
 @click.option("--card", metavar="ID", help="Holder's ID (social security card) number.")
+@click.option(
+    "--require-witnesses",
+    "witnesses",
+    type=click.IntRange(0, 1000),
+    default=0,
+    metavar="N",
+    help="in_log passes only with N valid cosignatures by witnesses the bundle lists.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def verify_command(
@@ -225,14 +237,17 @@ def verify_command(
     root_keys: tuple[str, ...],
     key_text: str | None,
     card: str | None,
+    witnesses: int,
     as_json: bool,
 ) -> None:
-    """Verify a certificate offline: INPUT is a JSON file, a DTE1: code or a QR image.
+    """Verify a certificate offline: INPUT is a JSON file (the credential, or the credential
+    file with its inclusion proof), a DTE1: code or a QR image.
 
     Exit status: 0 valid, 1 not valid, 2 the input, bundle or key could not be read.
     """
     try:
-        code = _verify(input_, bundle_path, root_keys, key_text, card, as_json)
+        options = _Options(bundle_path, tuple(root_keys), key_text, card, witnesses, as_json)
+        code = _verify(input_, options)
     except Unreadable as exc:
         click.echo(f"error: {printable(str(exc))}", err=True)
         code = EXIT_UNREADABLE
@@ -243,14 +258,20 @@ def verify_command(
     ctx.exit(code)
 
 
-def _verify(
-    input_: str,
-    bundle_path: str | None,
-    root_keys: Sequence[str],
-    key_text: str | None,
-    card: str | None,
-    as_json: bool,
-) -> int:
+@dataclass(frozen=True)
+class _Options:
+    bundle_path: str | None
+    root_keys: tuple[str, ...]
+    key_text: str | None
+    card: str | None
+    witnesses: int
+    as_json: bool
+
+
+def _verify(input_: str, options: _Options) -> int:
+    bundle_path, root_keys, key_text = options.bundle_path, options.root_keys, options.key_text
+    if options.witnesses and bundle_path is None:
+        _fail("--require-witnesses only applies with --bundle")
     if (bundle_path is None) == (key_text is None):
         _fail("give either --bundle BUNDLE.json (full verification) or --key MULTIBASE")
     if root_keys and bundle_path is None:
@@ -265,6 +286,12 @@ def _verify(
     credential = read_credential(input_)
     if bundle_path is not None:
         bundle = read_bundle(bundle_path, root_keys)
-    report = verify_credential(credential, bundle=bundle, key=key, card_number=card)
-    click.echo(report.to_json() if as_json else render(report))
+    report = verify_credential(
+        credential,
+        bundle=bundle,
+        key=key,
+        card_number=options.card,
+        require_witnesses=options.witnesses,
+    )
+    click.echo(report.to_json() if options.as_json else render(report))
     return EXIT_VALID if report.verdict in _ACCEPTED else EXIT_INVALID

@@ -85,7 +85,11 @@ def assert_well_formed(report: VerificationReport) -> None:
     assert data["verdict"] == report.verdict.value
     assert [c["name"] for c in data["checks"]] == list(CHECK_NAMES)
     if report.verdict is Verdict.VALID:
-        assert all(c.status is Status.PASS for c in report.checks if c.name != "holder_binding")
+        assert all(
+            c.status is Status.PASS
+            for c in report.checks
+            if c.name not in ("holder_binding", "in_log")
+        )
 
 
 # --- the good path ----------------------------------------------------------------------------
@@ -103,6 +107,7 @@ def test_a_genuine_certificate_is_valid(bundle: TrustBundle, certificate: dict[s
         "status": Status.PASS,
         "schema": Status.PASS,
         "holder_binding": Status.SKIPPED,
+        "in_log": Status.SKIPPED,
     }
     status = report.check("status")
     assert status.details["bundleAgeSeconds"] == int((NOW - BUNDLE_ISSUED).total_seconds())
@@ -127,11 +132,18 @@ def test_the_right_card_passes_and_any_other_fails(
 # --- keys -------------------------------------------------------------------------------------
 
 
-def test_a_retired_key_still_verifies_a_certificate_from_its_window(bundle: TrustBundle) -> None:
+def test_a_retired_key_alone_cannot_confirm_a_certificate_from_its_window(
+    bundle: TrustBundle,
+) -> None:
+    """Its signature, window and listing pass, as a back-dated forgery's would: without the
+    log (tests/credentials/test_in_log.py) it is UNCONFIRMED, never VALID (issue 15)."""
     old = issue(key=OLD_KEY, when=at("2024-06-01T02:00:00"), serial=2)
     report = verify(old, bundle)
-    assert report.verdict is Verdict.VALID
+    assert report.verdict is Verdict.UNCONFIRMED and not report.valid
     assert "retired" in report.check("issuer_key").message
+    assert report.check("issuer_key").status is Status.PASS
+    in_log = report.check("in_log")
+    assert (in_log.status, in_log.code) == (Status.UNKNOWN, "LOG_CONFIRMATION_REQUIRED")
 
 
 def test_a_retired_key_does_not_verify_a_certificate_made_after_retirement(

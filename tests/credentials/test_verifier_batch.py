@@ -242,15 +242,17 @@ def _verdict_as_written(checks: list[Any], mode: str) -> Verdict:
     if Status.FAIL in statuses.values():
         return Verdict.INVALID
     unknown = {name for name, status in statuses.items() if status is Status.UNKNOWN}
-    if unknown - {"status"}:
+    if unknown - {"status", "in_log"}:
         return Verdict.UNVERIFIED
+    if "in_log" in unknown:
+        return Verdict.UNCONFIRMED
     if unknown:
         return Verdict.STATUS_UNKNOWN
     if mode != "bundle":
         if statuses.get("proof") is Status.PASS:
             return Verdict.SIGNATURE_VALID_ISSUER_NOT_CHECKED
         return Verdict.UNVERIFIED
-    must_pass = set(CHECK_NAMES) - {"holder_binding"}
+    must_pass = set(CHECK_NAMES) - {"holder_binding", "in_log"}
     if all(statuses.get(name) is Status.PASS for name in must_pass):
         return Verdict.VALID
     return Verdict.UNVERIFIED
@@ -263,10 +265,12 @@ def _verdict_as_written(checks: list[Any], mode: str) -> Verdict:
             st.sampled_from([*CHECK_NAMES, "other"]),
             st.sampled_from(list(Status)),
         ),
-        max_size=9,
+        max_size=10,
     )
     | st.lists(
-        st.sampled_from([Status.PASS, Status.PASS, Status.SKIPPED]), min_size=7, max_size=7
+        st.sampled_from([Status.PASS, Status.PASS, Status.SKIPPED]),
+        min_size=len(CHECK_NAMES),
+        max_size=len(CHECK_NAMES),
     ).map(lambda statuses: list(zip(CHECK_NAMES, statuses, strict=True))),
     st.sampled_from(["bundle", "key", "none"]),
 )

@@ -3,6 +3,7 @@
 
 import bundleSchema from '../../../credentials/schemas/trust-bundle.schema.json' with { type: 'json' };
 import { KeyFormatError, PublicKey } from './keys.js';
+import { COSIGNATURE_V1, ED25519, parseVkey } from './note.js';
 import { get, isObject } from './json.js';
 import { proofOf, verificationMethodOf, verifyProof } from './proof.js';
 import { compileSchema } from './schema.js';
@@ -53,7 +54,17 @@ function parseInstitutions(items) {
         if (validUntil !== null && validUntil <= validFrom) throw new Error("a key's validUntil is not after its validFrom");
         if (methods.has(key.verificationMethod)) throw new Error('a key appears twice in the bundle');
         methods.add(key.verificationMethod);
-        keys.push({ publicKey: key, validFrom, validUntil, institutionId: id });
+        const compromisedAt = entry.compromisedAt !== undefined ? parseTimestamp(entry.compromisedAt) : null;
+        if (compromisedAt !== null && entry.logSizeAtCompromise === undefined) throw new Error('a compromised key needs logSizeAtCompromise');
+        keys.push({
+          publicKey: key,
+          validFrom,
+          validUntil,
+          institutionId: id,
+          logSizeAtRetirement: entry.logSizeAtRetirement ?? null,
+          compromisedAt,
+          logSizeAtCompromise: entry.logSizeAtCompromise ?? null,
+        });
       }
       statusRanges = item.statusRanges.map((r) => ({ url: r.statusListCredential, start: Number(r.from), end: Number(r.until) }));
       if (statusRanges.some((r) => r.end <= r.start)) throw new Error("a status range's until is not after its from");
@@ -67,6 +78,40 @@ function parseInstitutions(items) {
   // Two owners of one index would let one institution's certificate pass as the other's.
   if (shared !== null) throw new BundleError('BUNDLE_INVALID', `two status ranges overlap in ${shared.slice(0, 200)}`);
   return institutions;
+}
+
+/** The bundle's `logs` and `witnesses` (credentials/_bundle_log.py), or BundleError BUNDLE_INVALID. */
+async function parseLogMembers(document) {
+  const logs = [];
+  const witnesses = [];
+  try {
+    for (const item of document.logs ?? []) {
+      let key;
+      try {
+        key = await parseVkey(item.key);
+      } catch (error) {
+        throw new Error(`log ${String(item.origin).slice(0, 100)}: ${error.message}`);
+      }
+      if (key.type !== ED25519) throw new Error('a log key signs notes (signature type 0x01)');
+      const validFrom = parseTimestamp(item.validFrom);
+      const validUntil = item.validUntil !== null ? parseTimestamp(item.validUntil) : null;
+      if (validUntil !== null && validUntil <= validFrom) throw new Error("a log key's validUntil is not after its validFrom");
+      logs.push({ origin: item.origin, key, validFrom, validUntil });
+    }
+    for (const item of document.witnesses ?? []) {
+      let key;
+      try {
+        key = await parseVkey(item.key);
+      } catch (error) {
+        throw new Error(`a witness key: ${error.message}`);
+      }
+      if (key.type !== COSIGNATURE_V1) throw new Error('a witness key is a cosignature/v1 key (signature type 0x04)');
+      witnesses.push(key);
+    }
+  } catch (error) {
+    throw new BundleError('BUNDLE_INVALID', error.message.slice(0, 300));
+  }
+  return { logs, witnesses };
 }
 
 /** The first status list two ranges of the bundle share an index of, or null. */
@@ -206,6 +251,7 @@ export async function loadBundle(document, rootKeys, { highestSequence = null } 
     throw new BundleError('BUNDLE_SCHEMA', `the bundle does not match its schema (${problems.length} problems): /${problems[0].path} ${problems[0].message}`);
   }
   const institutions = parseInstitutions(document.institutions);
+  const { logs, witnesses } = await parseLogMembers(document);
   let issued;
   try {
     issued = parseTimestamp(document.issued);
@@ -236,6 +282,8 @@ export async function loadBundle(document, rootKeys, { highestSequence = null } 
     occupations,
     keys,
     occupationCodes,
+    logs,
+    witnesses,
     proofCreated: get(proofOf(document), 'created') ?? null,
   });
 }

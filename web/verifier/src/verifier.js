@@ -2,13 +2,14 @@
 // credentials/checks.py, so that the page and `registry verify` agree case by case
 // (tests/vectors/conformance/ holds the cases both run).
 //
-// Checks: input, proof, issuer_key, issuer_listed, status, schema, holder_binding. If the input
+// Checks: input, proof, issuer_key, issuer_listed, status, schema, holder_binding, in_log. If the input
 // is not a JSON object or the proof fails, every later check is SKIPPED. issuer_listed and
 // status also tie the certificate to its issuer: its number carries the issuer's digits and its
 // status index lies in the issuer's own range, both as the bundle states them. Status that cannot be
 // established is UNKNOWN, never PASS. verifyCredential never throws.
 
 import { checkBinding } from './binding.js';
+import { checkInLog, unwrap } from './inlog.js';
 import { validateCertificate } from './certificate.js';
 import { KeyFormatError, PublicKey } from './keys.js';
 import { FLOAT, get, has, isObject, isPyInt, numberMark } from './json.js';
@@ -21,7 +22,9 @@ export const CLOCK_SKEW = 5n * 60n * SECOND;
 const MAX_INPUT_DEPTH = 64;
 const MAX_INPUT_NODES = 1_000_000;
 const CERTIFICATE_TYPE = 'ProfessionalTechnicalLevelCertificate';
-export const CHECK_NAMES = ['input', 'proof', 'issuer_key', 'issuer_listed', 'status', 'schema', 'holder_binding'];
+export const CHECK_NAMES = ['input', 'proof', 'issuer_key', 'issuer_listed', 'status', 'schema', 'holder_binding', 'in_log'];
+// The checks that may be SKIPPED in a VALID report (no card number, no inclusion proof).
+const OPTIONAL = ['holder_binding', 'in_log'];
 
 const PASS = 'PASS';
 const FAIL = 'FAIL';
@@ -74,16 +77,20 @@ export function verdictOf(checks, mode) {
   const statuses = new Map(checks.map((c) => [c.name, c.status]));
   if ([...statuses.values()].includes(FAIL)) return 'INVALID';
   const unknown = [...statuses].filter(([, s]) => s === UNKNOWN).map(([n]) => n);
-  if (unknown.some((n) => n !== 'status')) return 'UNVERIFIED';
+  if (unknown.some((n) => n !== 'status' && n !== 'in_log')) return 'UNVERIFIED';
+  // Signed with a retired or compromised key, and no log to show it was made before.
+  if (unknown.includes('in_log')) return 'UNCONFIRMED';
   if (unknown.length) return 'STATUS_UNKNOWN';
   if (mode !== 'bundle') return statuses.get('proof') === PASS ? 'SIGNATURE_VALID_ISSUER_NOT_CHECKED' : 'UNVERIFIED';
-  const mustPass = CHECK_NAMES.filter((n) => n !== 'holder_binding');
+  const mustPass = CHECK_NAMES.filter((n) => !OPTIONAL.includes(n));
   return mustPass.every((n) => statuses.get(n) === PASS) ? 'VALID' : 'UNVERIFIED';
 }
 
 class Run {
-  constructor(credential, bundle, cardNumber, now, bundleMaxAge) {
-    Object.assign(this, { credential, bundle, cardNumber, now, bundleMaxAge });
+  constructor(input, bundle, cardNumber, now, bundleMaxAge, requireWitnesses) {
+    // A credential file (the envelope) carries the credential and its inclusion proof.
+    const [credential, inclusion, envelopeProblem] = unwrap(input);
+    Object.assign(this, { credential, inclusion, envelopeProblem, bundle, cardNumber, now, bundleMaxAge, requireWitnesses });
     this.mode = bundle ? 'bundle' : 'none';
   }
 
@@ -103,6 +110,7 @@ class Run {
     checks.push(await this.guard('status', () => this.checkStatus(), UNKNOWN));
     checks.push(await this.guard('schema', () => this.checkSchema()));
     checks.push(await this.guard('holder_binding', () => this.checkHolderBinding()));
+    checks.push(await this.guard('in_log', () => this.checkInLog()));
     return checks;
   }
 
@@ -116,6 +124,7 @@ class Run {
   }
 
   checkInput() {
+    if (this.envelopeProblem !== null) return check('input', FAIL, 'ENVELOPE_UNSUPPORTED', this.envelopeProblem);
     const problem = jsonProblem(this.credential);
     if (problem !== null) return check('input', FAIL, 'NOT_A_JSON_OBJECT', problem);
     return check('input', PASS, 'JSON_OBJECT', 'the input is a JSON object');
@@ -198,6 +207,10 @@ class Run {
     }
     if (known.validUntil !== null && issued >= known.validUntil) {
       return check('issuer_key', FAIL, 'KEY_RETIRED', `signed at ${details.issuedAt}, after the key was retired (${window})`, details);
+    }
+    if (known.compromisedAt !== null && issued >= known.compromisedAt) {
+      details.keyCompromisedAt = formatTimestamp(known.compromisedAt);
+      return check('issuer_key', FAIL, 'KEY_COMPROMISED', `signed at ${details.issuedAt}, after the key was compromised (${details.keyCompromisedAt})`, details);
     }
     const retired = known.validUntil === null ? '' : ' (a retired key, valid for this date)';
     const owner = this.bundle.institution(issuer);
@@ -340,6 +353,12 @@ class Run {
     return check('schema', PASS, 'SCHEMA_VALID', 'matches the certificate schema');
   }
 
+  checkInLog() {
+    const method = verificationMethodOf(this.doc);
+    const key = method !== null ? this.bundle.key(method) : null;
+    return checkInLog(this.bundle, this.doc, key, this.inclusion, this.now, this.requireWitnesses);
+  }
+
   async checkHolderBinding() {
     if (this.cardNumber === null || this.cardNumber === undefined) return skipped('holder_binding', 'not evaluated: no card number given');
     const commitment = get(this.doc, 'credentialSubject', 'holderBinding');
@@ -351,12 +370,17 @@ class Run {
 
 /**
  * Verify a parsed credential (from json.parseJson or qr.decodeText) against a loaded bundle.
- * Options: cardNumber (the holder's ID number, or null), now (µs BigInt), bundleMaxAge (µs).
+ * The input may be the credential file (envelope) with its inclusion proof.
+ * Options: cardNumber (the holder's ID number, or null), now (µs BigInt), bundleMaxAge (µs),
+ * requireWitnesses (in_log passes only with that many witness cosignatures).
  */
-export async function verifyCredential(credential, { bundle = null, cardNumber = null, now = nowUs(), bundleMaxAge = DEFAULT_BUNDLE_MAX_AGE } = {}) {
+export async function verifyCredential(
+  credential,
+  { bundle = null, cardNumber = null, now = nowUs(), bundleMaxAge = DEFAULT_BUNDLE_MAX_AGE, requireWitnesses = 0 } = {},
+) {
   let checks;
   try {
-    checks = await new Run(credential, bundle, cardNumber, now, bundleMaxAge).run();
+    checks = await new Run(credential, bundle, cardNumber, now, bundleMaxAge, requireWitnesses).run();
   } catch (error) {
     // A bug here must not become an exception or, worse, a pass.
     checks = [check('input', UNKNOWN, 'VERIFIER_ERROR', `the verifier failed: ${brief(error?.message ?? error)}`)];
