@@ -29,6 +29,7 @@ from PIL import Image
 from credentials import SigningKey, qr, sign_proof
 from credentials.errors import ProofError
 
+from . import hostile_log
 from .conftest import CORPUS
 
 SEED = 1414
@@ -400,6 +401,12 @@ def _oversize_inputs(code: Image.Image) -> Iterator[Hostile]:
     yield Hostile("json-over-input-limit", padded)
 
 
+def _wrap(
+    generate: Callable[[random.Random], Iterator[tuple[str, bytes]]],
+) -> Callable[[random.Random], Iterator[Hostile]]:
+    return lambda rng: (Hostile(name, data) for name, data in generate(rng))
+
+
 # --- all -----------------------------------------------------------------------------------------
 
 CLASSES: dict[str, Callable[[random.Random], Iterator[Hostile]]] = {
@@ -409,6 +416,7 @@ CLASSES: dict[str, Callable[[random.Random], Iterator[Hostile]]] = {
     "date": date_inputs,
     "cbor-tag": cbor_tag_inputs,
     "image": image_inputs,
+    **{kind: _wrap(generate) for kind, generate in hostile_log.CLASSES.items()},
 }
 
 

@@ -389,6 +389,7 @@ function renderReport(s) {
   const binding = report.checks.find((c) => c.name === 'holder_binding');
   const lines = [s.verdictText[report.verdict]];
   if (report.verdict === 'VALID') lines.push(binding.status === 'PASS' ? s.bindingOk : s.bindingNotChecked);
+  if (report.checks.some((c) => c.name === 'in_log' && c.status === 'PASS')) lines.push(s.inLog);
   if (first && report.verdict !== 'VALID') lines.push(s.firstProblem + (explain(s, first, facts(report, first)) || s.checks[first.name]));
   return h(
     'section',
