@@ -391,6 +391,39 @@ async def test_bundle_rules(context: Any) -> None:
     assert page.errors == []
 
 
+async def test_the_page_shows_the_log_and_the_back_dated_forgery(context: Any) -> None:
+    """The certificate file says "in the registry's public log"; the back-dated forgery with the
+    retired key is UNCONFIRMED as a file without proof and as its QR code, INVALID in the genuine
+    certificate's file (issue 15) — as `registry verify` says (tests/credentials/test_in_log.py)."""
+    tab = await context.new_page()
+    await tab.clock.set_fixed_time(BUNDLE_ISSUED + dt.timedelta(days=1))
+    page = Page(tab)
+    cases = CORPUS / "cases"
+    async with serving(corpus_app()) as url:
+        await tab.goto(f"{url}/verify")
+        await page.ready()
+        report = await page.verify_file("#credential-file", cases / "in-log.json")
+        assert report["verdict"] == "VALID"
+        assert report["checks"]["in_log"] == ["PASS", "IN_LOG"]
+        assert "已收录于登记系统的公开日志" in report["text"]
+        await page.shot("13-in-the-log.png")
+        report = await page.verify_file("#credential-file", cases / "forgery-back-dated.json")
+        assert report["verdict"] == "UNCONFIRMED"
+        assert report["checks"]["in_log"] == ["UNKNOWN", "LOG_CONFIRMATION_REQUIRED"]
+        assert "请出示证书文件" in report["text"]
+        assert "已收录" not in report["text"]
+        await page.shot("14-forgery-unconfirmed.png")
+        qr_text = (cases / "forgery-back-dated-qr.txt").read_text().strip()
+        report = await page.verify_text(qr_text)
+        assert report["verdict"] == "UNCONFIRMED"
+        report = await page.verify_file("#credential-file", cases / "forgery-borrowed-proof.json")
+        assert report["verdict"] == "INVALID"
+        assert report["checks"]["in_log"] == ["FAIL", "LOG_LEAF_MISMATCH"]
+        report = await page.verify_file("#credential-file", cases / "retired-key-in-log.json")
+        assert report["verdict"] == "VALID"
+    assert page.errors == []
+
+
 async def test_the_corpus_in_chromium(context: Any) -> None:
     """The page's own verifier, in the browser, agrees with Python on every corpus case."""
     files = {
