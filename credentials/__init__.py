@@ -12,6 +12,9 @@ keeps the `credentials._*` modules to the package). What it offers:
 - the trust bundle (`build_bundle`, `sign_bundle`, `load_bundle`, `TrustBundle` and its parts),
   the revocation status lists (`StatusList`, `status_list_credential`,
   `parse_status_list_credential`), keys (`PublicKey`, `SigningKey`);
+- the transparency log as a verifier sees it: `transparency` (RFC 9162 proofs, C2SP signed
+  notes, checkpoints and cosignatures, the certificate's log leaf), the bundle's `LogEntry`;
+  `verify_credential` reads the credential file (the envelope with its inclusion proof);
 - the holder binding (`binding.commit`, `binding.check`) and the QR form (`qr.encode_text`,
   `qr.to_png`, `qr.decode_image`, …), each a namespace of small functions;
 - the identifiers both the registry and the verifier check: the citizen ID number
@@ -25,7 +28,7 @@ acceptance and the verifier's memos are private modules, free to change.
 
 from __future__ import annotations
 
-from credentials import binding, qr
+from credentials import binding, qr, transparency
 from credentials._proof import ProofCheck, verification_method_of
 from credentials._proof import sign as sign_proof
 from credentials._proof import verify as verify_proof
@@ -38,6 +41,7 @@ from credentials.bundle import (
     FileBundleStore,
     Institution,
     ListingPeriod,
+    LogEntry,
     MemoryBundleStore,
     Occupation,
     ScopeEntry,
@@ -113,6 +117,7 @@ __all__ = [
     "KeyFormatError",
     "Level",
     "ListingPeriod",
+    "LogEntry",
     "MemoryBundleStore",
     "Occupation",
     "ProofCheck",
@@ -151,6 +156,7 @@ __all__ = [
     "sign_bundle",
     "sign_proof",
     "status_list_credential",
+    "transparency",
     "uscc_check_character",
     "validate_certificate",
     "verification_method_of",

@@ -24,7 +24,9 @@ from typing import Any, Final, Literal, Protocol
 from credentials import _proof as proof
 from credentials import _schema
 from credentials._bundle_log import (
-    LogEntry,
+    LogEntry as LogEntry,  # re-exported: the bundle's log entries are part of its public face
+)
+from credentials._bundle_log import (
     key_log_fields,
     log_json,
     parse_logs,

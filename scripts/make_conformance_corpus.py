@@ -779,6 +779,60 @@ class BundleCase:
     """The highest sequence the verifier has already accepted under the root key."""
 
 
+def log_bundle_files(main: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Signed bundles whose transparency-log members are wrong (LOG_BUNDLE_CASES)."""
+    witness = NoteSigner("witness.example/w1", SigningKey.from_seed(bytes([0x5A]) * 32), 0x04)
+
+    def edited(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        document = {k: v for k, v in copy.deepcopy(main).items() if k != "proof"}
+        edit(document)
+        return sign_proof(document, ROOT_KEY, created=BUNDLE_ISSUED)
+
+    key = main["logs"][0]["key"]
+    return {
+        "bundle-log-witness-key.json": edited(lambda d: d["logs"][0].update(key=witness.key.vkey)),
+        "bundle-log-bad-key.json": edited(lambda d: d["logs"][0].update(key=key[:-2] + "AA")),
+        "bundle-witness-log-key.json": edited(lambda d: d.update(witnesses=[{"key": key}])),
+        "bundle-witnesses.json": edited(lambda d: d.update(witnesses=[{"key": witness.key.vkey}])),
+        "bundle-compromised-no-size.json": edited(
+            lambda d: d["institutions"][0]["keys"][0].update(compromisedAt="2024-09-01T00:00:00Z")
+        ),
+    }
+
+
+LOG_BUNDLE_CASES = [
+    BundleCase(
+        "log-witness-key",
+        "a cosigner key as the log's key",
+        "bundle-log-witness-key.json",
+        False,
+        "BUNDLE_INVALID",
+    ),
+    BundleCase(
+        "log-bad-key",
+        "a log vkey whose key id does not match",
+        "bundle-log-bad-key.json",
+        False,
+        "BUNDLE_INVALID",
+    ),
+    BundleCase(
+        "witness-log-key",
+        "a note key as a witness's key",
+        "bundle-witness-log-key.json",
+        False,
+        "BUNDLE_INVALID",
+    ),
+    BundleCase("witnesses", "a bundle listing a witness", "bundle-witnesses.json", True),
+    BundleCase(
+        "compromised-no-size",
+        "a compromised key without its log size",
+        "bundle-compromised-no-size.json",
+        False,
+        "BUNDLE_INVALID",
+    ),
+]
+
+
 def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
     main = bundle()
     tampered = copy.deepcopy(main)
@@ -808,8 +862,10 @@ def bundle_cases() -> tuple[list[BundleCase], dict[str, dict[str, Any]]]:
         ),
         "bundle-format-1.json": sign_proof(format_1, ROOT_KEY, created=BUNDLE_ISSUED),
         "bundle-overlap.json": sign_proof(overlap, ROOT_KEY, created=BUNDLE_ISSUED),
+        **log_bundle_files(main),
     }
     return [
+        *LOG_BUNDLE_CASES,
         BundleCase("accepted", "the corpus bundle", "bundle.json", True),
         BundleCase("same-sequence", "the same sequence again", "bundle.json", True, highest=7),
         BundleCase("newer", "sequence 8 after 7", "bundle-newer.json", True, highest=7),
