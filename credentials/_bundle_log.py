@@ -50,12 +50,8 @@ def parse_logs(
     """The bundle's `logs`; `ValueError` saying what is wrong."""
     logs = []
     for item in items:
-        try:
-            key = parse_vkey(item["key"])
-        except TransparencyError as exc:
-            raise ValueError(f"log {item['origin'][:100]}: {exc.message}") from None
-        if key.signature_type != ED25519:
-            raise ValueError("a log key signs notes (signature type 0x01)")
+        what = f"log {item['origin'][:100]}"
+        key = _vkey(item["key"], ED25519, what, "a log key signs notes (signature type 0x01)")
         until = item["validUntil"]
         entry = LogEntry(
             item["origin"],
@@ -71,16 +67,19 @@ def parse_logs(
 
 def parse_witnesses(items: Sequence[Mapping[str, Any]]) -> tuple[NoteKey, ...]:
     """The bundle's `witnesses` (cosigner vkeys, type 0x04); `ValueError` otherwise."""
-    keys = []
-    for item in items:
-        try:
-            key = parse_vkey(item["key"])
-        except TransparencyError as exc:
-            raise ValueError(f"a witness key: {exc.message}") from None
-        if key.signature_type != COSIGNATURE_V1:
-            raise ValueError("a witness key is a cosignature/v1 key (signature type 0x04)")
-        keys.append(key)
-    return tuple(keys)
+    wrong = "a witness key is a cosignature/v1 key (signature type 0x04)"
+    return tuple(_vkey(item["key"], COSIGNATURE_V1, "a witness key", wrong) for item in items)
+
+
+def _vkey(text: str, signature_type: int, what: str, wrong_type: str) -> NoteKey:
+    """The vkey `text` of the given signature type; `ValueError` naming `what` otherwise."""
+    try:
+        key = parse_vkey(text)
+    except TransparencyError as exc:
+        raise ValueError(f"{what}: {exc.message}") from None
+    if key.signature_type != signature_type:
+        raise ValueError(wrong_type)
+    return key
 
 
 def key_log_fields(
