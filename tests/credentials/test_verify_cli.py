@@ -11,17 +11,24 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credentials import qr
+from credentials.bundle import build_bundle, sign_bundle
 from service.verify_cli import verify_command
+from tests.credentials._log_support import LOG_ENTRY, WITNESS_1, cosigned, log_institutions, logged
 from tests.credentials._support import (
     CARD,
+    OLD_KEY,
     OTHER_CARD,
     OTHER_ROOT_KEY,
     REVOKED_INDEX,
     ROOT_KEY,
     SIGNED_VECTOR,
+    STATUS_URL,
     VECTOR_KEY,
+    at,
     bundle_document,
     issue,
+    occupations,
+    revocation_list,
 )
 
 ROOT_MB = ROOT_KEY.public_key.multibase
@@ -297,3 +304,64 @@ def test_a_non_object_json_document_is_invalid(runner: CliRunner, tmp_path: Path
     result = run(runner, str(path), "--key", VECTOR_KEY)
     assert result.exit_code == 1
     assert "[FAIL] input" in result.stdout
+
+
+# --- the credential file and its log (issue 15) ----------------------------------------------
+
+
+def _log_bundle(tmp_path: Path, witnesses: list[Any]) -> Path:
+    issued = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    document = build_bundle(
+        issued=issued,
+        sequence=9,
+        institutions=log_institutions(),
+        occupations=occupations(),
+        status_lists={STATUS_URL: revocation_list()},
+        logs=[LOG_ENTRY],
+        witnesses=[w.key for w in witnesses],
+    )
+    return write(tmp_path, "log-bundle.json", sign_bundle(document, ROOT_KEY, created=issued))
+
+
+def test_the_certificate_file_is_in_the_log_and_witnesses_can_be_required(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bundle = str(_log_bundle(tmp_path, [WITNESS_1]))
+    root = ROOT_KEY.public_key.multibase
+    file, _ = logged(issue(), 3, 8)
+    plain = write(tmp_path, "file.json", file)
+    result = run(runner, str(plain), "--bundle", bundle, "--root-key", root)
+    assert result.exit_code == 0, result.output
+    assert "in the registry's public log: entry 3 of 8" in result.output
+    result = run(
+        runner,
+        str(plain),
+        "--bundle",
+        bundle,
+        "--root-key",
+        root,
+        "--require-witnesses",
+        "1",
+        "--json",
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.output)["checks"][-1]["code"] == "LOG_WITNESSES_MISSING"
+    file["inclusion"]["checkpoint"] = cosigned(file["inclusion"]["checkpoint"], WITNESS_1)
+    witnessed = write(tmp_path, "witnessed.json", file)
+    result = run(
+        runner, str(witnessed), "--bundle", bundle, "--root-key", root, "--require-witnesses", "1"
+    )
+    assert result.exit_code == 0, result.output
+    result = run(runner, str(witnessed), "--key", root, "--require-witnesses", "1")
+    assert result.exit_code == 2
+    assert "--require-witnesses only applies with --bundle" in result.output
+
+
+def test_a_retired_keys_bare_certificate_is_unconfirmed_exit_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bundle = str(_log_bundle(tmp_path, []))
+    old = write(tmp_path, "old.json", issue(key=OLD_KEY, when=at("2024-06-01T02:00:00")))
+    result = run(runner, str(old), "--bundle", bundle, "--root-key", ROOT_KEY.public_key.multibase)
+    assert result.exit_code == 1
+    assert "UNCONFIRMED: signed with a key that is now retired or compromised" in result.output
