@@ -8,7 +8,7 @@ import datetime as dt
 from registry.access.auth import Principal
 from registry.calendar import clock
 from registry.certificates import policy
-from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction
+from registry.certificates.model import BATCH, BATCH_MOVES, BatchAction, BatchStatus
 from registry.storage import store
 from registry.storage.db import Database, Document
 from registry.storage.transitions import clean_reason
@@ -28,9 +28,11 @@ async def advance(
     reason: str | None = None,
     now: dt.datetime | None = None,
     changes: store.Changes | None = None,
+    precheck: store.Precheck | None = None,
 ) -> Document:
     """Move the batch by `action` (a retry of the step that already happened answers the batch
-    unchanged); `Forbidden` unless the policy allows it on this batch."""
+    unchanged; `precheck` replaces that test); `Forbidden` unless the policy allows it on this
+    batch."""
     policy.decide(principal, action).require()
 
     def authorize(doc: Document) -> None:
@@ -47,7 +49,19 @@ async def advance(
         reason=reason,
         authorize=authorize,
         changes=changes,
+        precheck=precheck,
     )
+
+
+def has_moved(action: BatchAction, *still: BatchStatus) -> store.Precheck:
+    """A retry test for a move whose batch may have gone further since (another actor, the
+    binder): the batch's history holds `action` and its status is none of `still`."""
+
+    def moved(doc: Document) -> bool:
+        done = any(h["action"] == action for h in doc.get("history", []))
+        return done and doc["status"] not in still
+
+    return moved
 
 
 async def approve_province(

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,38 +86,52 @@ class Plan:
 
     checked: Checked
     kept: dict[str, Document] = field(default_factory=dict)
-    fresh: list[Document] = field(default_factory=list)
+    # One binding per fresh passing row, in order; None where the binder computes it later.
+    fresh: list[Document | None] = field(default_factory=list)
 
 
 def batch_id(institution: str, idempotency_key: str) -> str:
     return idempotency.key_id("bat_", institution, idempotency_key)
 
 
-def request_digest(batch: BatchInput, clean: list[CleanResult], personal: PersonalData) -> str:
-    """What the request asked for, with ID numbers only as keyed hashes."""
-    payload = {
-        "examDate": batch.exam_date.isoformat(),
-        "lateReason": (batch.late_reason or "").strip(),
-        "rows": [
-            [
-                r.name,
-                personal.lookup_hash(r.id_number),
-                r.occupation,
-                r.direction,
-                r.level,
-                r.theory,
-                r.skill,
-                r.training_certificate,
-            ]
-            for r in clean
-        ],
-    }
+def digest_of(payload: Any) -> str:
+    """SHA-256 of `payload` as canonical JSON: what a request asked for, for idempotency."""
     return hashlib.sha256(
         json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()
 
 
+def rows_payload(clean: list[CleanResult], personal: PersonalData) -> list[list[Any]]:
+    """The rows as a digest reads them, with ID numbers only as keyed hashes."""
+    return [
+        [
+            r.name,
+            personal.lookup_hash(r.id_number),
+            r.occupation,
+            r.direction,
+            r.level,
+            r.theory,
+            r.skill,
+            r.training_certificate,
+        ]
+        for r in clean
+    ]
+
+
+def request_digest(batch: BatchInput, clean: list[CleanResult], personal: PersonalData) -> str:
+    """What the request asked for, with ID numbers only as keyed hashes."""
+    return digest_of(
+        {
+            "examDate": batch.exam_date.isoformat(),
+            "lateReason": (batch.late_reason or "").strip(),
+            "rows": rows_payload(clean, personal),
+        }
+    )
+
+
 async def commitments(id_numbers: list[str]) -> list[dict[str, Any]]:
+    """The holder binding of each ID number, computed in the bounded pool: the one way every
+    submission path (one request, the binder of a batch in parts, the import) binds a row."""
     loop = asyncio.get_running_loop()
     return list(
         await asyncio.gather(
@@ -171,14 +185,18 @@ async def numbered_results(db: Database, bid: str) -> dict[str, Document]:
     }
 
 
-async def plan(checked: Checked, kept: dict[str, Document]) -> Plan:
-    """Keep the numbers of `kept` rows that are unchanged; bind the other passing rows."""
+async def plan(checked: Checked, kept: dict[str, Document], *, bind: bool = True) -> Plan:
+    """Keep the numbers of `kept` rows that are unchanged; bind the other passing rows now, or
+    (`bind=False`) leave their binding to the binder (`binder.py`)."""
     fresh = [
         r
         for r, h in zip(checked.rows, checked.hashes, strict=True)
         if r.passed and result_key(h, r.occupation, r.direction, r.level) not in kept
     ]
-    return Plan(checked, kept, await commitments([r.id_number for r in fresh]))
+    if not bind:
+        return Plan(checked, kept, [None] * len(fresh))
+    made: list[Document | None] = list(await commitments([r.id_number for r in fresh]))
+    return Plan(checked, kept, made)
 
 
 # --- build ------------------------------------------------------------------------------------
@@ -199,7 +217,11 @@ def certificate_number(institution: Institution, year: int, row: CleanResult, se
 
 
 def pending_fields(
-    the_plan: Plan, row: CleanResult, id_hash: str, serials: Any, bindings: Any
+    the_plan: Plan,
+    row: CleanResult,
+    id_hash: str,
+    serials: Iterator[int],
+    bindings: Iterator[Document | None],
 ) -> Document:
     """What a passing result keeps for its certificate: number, binding, when it was numbered."""
     checked = the_plan.checked
@@ -245,6 +267,25 @@ def result_document(
     }
 
 
+def numbered_rows(
+    the_plan: Plan,
+    personal: PersonalData,
+    bid: str,
+    revision: int,
+    serials: Iterator[int],
+) -> list[Document]:
+    """The batch's result rows for `revision`; fresh passing rows numbered from `serials`."""
+    checked = the_plan.checked
+    bindings = iter(the_plan.fresh)
+    docs = []
+    for index, row in enumerate(checked.rows):
+        doc = result_document(checked, personal, bid, revision, index)
+        if row.passed:
+            doc.update(pending_fields(the_plan, row, checked.hashes[index], serials, bindings))
+        docs.append(doc)
+    return docs
+
+
 async def results(
     db: Database,
     the_plan: Plan,
@@ -256,24 +297,24 @@ async def results(
     """The batch's result rows for `revision`, fresh numbers taken in the caller's transaction."""
     checked = the_plan.checked
     year = clock.china_date(checked.moment).year
-    serials = iter(
-        await numbers.allocate_serials(
-            db, checked.institution.uscc, year, len(the_plan.fresh), session=session
-        )
+    serials = await numbers.allocate_serials(
+        db, checked.institution.uscc, year, len(the_plan.fresh), session=session
     )
-    bindings = iter(the_plan.fresh)
-    docs = []
-    for index, row in enumerate(checked.rows):
-        doc = result_document(checked, personal, bid, revision, index)
-        if row.passed:
-            doc.update(pending_fields(the_plan, row, checked.hashes[index], serials, bindings))
-        docs.append(doc)
-    return docs
+    return numbered_rows(the_plan, personal, bid, revision, iter(serials))
+
+
+def counts(rows: list[CleanResult]) -> Document:
+    """How many results a batch has, and how many passed and failed."""
+    return {
+        "results": len(rows),
+        "passed": sum(r.passed for r in rows),
+        "failed": sum(not r.passed for r in rows),
+    }
 
 
 def batch_fields(checked: Checked) -> Document:
     """The batch's fields a submission (or resubmission) sets."""
-    batch, rows = checked.batch, checked.rows
+    batch = checked.batch
     today = clock.china_date(checked.moment)
     return {
         "idempotency_key": batch.idempotency_key.strip(),
@@ -282,11 +323,7 @@ def batch_fields(checked: Checked) -> Document:
         "submitted_at": checked.moment,
         "late": is_late(batch.exam_date, today),
         "late_reason": (batch.late_reason or "").strip() or None,
-        "counts": {
-            "results": len(rows),
-            "passed": sum(r.passed for r in rows),
-            "failed": sum(not r.passed for r in rows),
-        },
+        "counts": counts(checked.rows),
     }
 
 

@@ -15,6 +15,9 @@ from registry.storage.db import Database
 
 PASS_MARK = 60  # notice 三(六): theory and skill each out of 100, 60 passes
 MAX_ROWS = 5000
+# A part of a batch submitted in parts: 1,000 rows are about 200 KB of JSON, well within the
+# API's body limit, and are checked in a fraction of a second.
+MAX_PART_ROWS = 1000
 REPORTING_MONTHS = 1  # notice 四(六)3: report within one month of the exam
 PROGRAMME_START = dt.date(2021, 10, 8)
 LISTING = rows.Listing(
@@ -125,7 +128,8 @@ def check_scores(checks: RowProblems, result: ResultInput) -> None:
 async def check_result(
     context: RowContext, index: int, result: ResultInput
 ) -> tuple[CleanResult | None, list[Problem]]:
-    """One row: the clean result, or None and its problems."""
+    """One row (`index` counts from 0 over the whole batch, so a part's rows are named by their
+    place in the batch): the clean result, or None and its problems."""
     checks = rows.start_row("results", index, result)
     name, id_number = check_person(checks, result.name, result.id_number)
     occ = await context.occupations.get(result.occupation)
@@ -165,22 +169,52 @@ class RowContext:
     duplicates: rows.Duplicates
 
 
-async def check_batch(
-    db: Database, institution: Institution | None, batch: BatchInput, today: dt.date | None = None
-) -> tuple[list[CleanResult], list[Problem], ListingPeriod | None]:
-    """The clean results, every problem (batch first, then by row), and the listing period."""
-    checks = rows.Problems()
+@dataclass(frozen=True)
+class Part:
+    """Where the rows being checked sit: all of a batch (the default), or one part of a batch
+    submitted in parts, whose first row is the batch's row `first_row + 1`."""
+
+    first_row: int = 0
+    limit: int = MAX_ROWS
+    what: tuple[str, str] = ("batch", "result")
+
+
+WHOLE = Part()
+
+
+def result_duplicates() -> rows.Duplicates:
+    """What a batch may hold once: a candidate's result in an occupation at a level."""
+    return rows.Duplicates("DUPLICATE_RESULT", "the same candidate, occupation and level")
+
+
+def check_header(
+    checks: rows.Problems, institution: Institution | None, batch: BatchInput, today: dt.date
+) -> ListingPeriod | None:
+    """The batch's own fields (text cells, key, exam date, late reason) and the institution's
+    listing on the exam date; the listing period, or None."""
     rows.check_text_cells(checks, batch)
     rows.check_key(checks, batch.idempotency_key)
-    check_exam_date(checks, batch, today or clock.today())
-    period = rows.check_listing(checks, institution, LISTING, batch.exam_date)
+    check_exam_date(checks, batch, today)
+    return rows.check_listing(checks, institution, LISTING, batch.exam_date)
+
+
+async def check_batch(
+    db: Database,
+    institution: Institution | None,
+    batch: BatchInput,
+    today: dt.date | None = None,
+    part: Part = WHOLE,
+) -> tuple[list[CleanResult], list[Problem], ListingPeriod | None]:
+    """The clean results, every problem (batch first, then by row), and the listing period.
+    The one rule for a batch's rows, whether they come in one request, in parts or from a file."""
+    checks = rows.Problems()
+    period = check_header(checks, institution, batch, today or clock.today())
     count = len(batch.results)
-    if not rows.check_count(checks, "results", count, MAX_ROWS, ("batch", "result")):
+    if not rows.check_count(checks, "results", count, part.limit, part.what):
         return [], checks.problems, period
-    duplicates = rows.Duplicates("DUPLICATE_RESULT", "the same candidate, occupation and level")
-    context = RowContext(rows.Occupations(db), period, duplicates)
+    context = RowContext(rows.Occupations(db), period, result_duplicates())
     clean: list[CleanResult] = []
-    for index, result in enumerate(batch.results):
+    for index, result in enumerate(batch.results, start=part.first_row):
         row, problems = await check_result(context, index, result)
         checks.problems.extend(problems)
         if row is not None:

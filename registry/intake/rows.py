@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -278,3 +278,17 @@ class Duplicates:
             checks.add("idNumber", self.code, f"{self.what} is already in row {self.seen[key]}")
         else:
             self.seen[key] = row
+
+
+def duplicates_across(
+    duplicates: Duplicates, collection: str, keys: Iterable[tuple[int, Hashable]]
+) -> list[Problem]:
+    """The repeated keys among rows each checked already (a batch's parts, checked by
+    `start_row` and the rest as they came): `keys` gives each row's index in the whole batch and
+    its key, in row order."""
+    found: list[Problem] = []
+    for index, key in keys:
+        checks = RowProblems(collection, index)
+        duplicates.check(checks, key)
+        found += checks.problems
+    return found

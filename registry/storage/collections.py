@@ -23,6 +23,7 @@ class Collection(StrEnum):
     # Assessment (registry.certificates)
     BATCHES = "batches"
     RESULTS = "results"
+    BATCH_PARTS = "batch_parts"
     CERTIFICATES = "certificates"
     # Training and continuing education (registry.training)
     TRAINING_COHORTS = "training_cohorts"

@@ -45,6 +45,9 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         # Metrics: a training institution's trainees' results, by P-number prefix.
         IndexModel([("training_certificate", ASCENDING)], name="training_certificate"),
     ],
+    Collection.BATCH_PARTS: [
+        IndexModel([("batch", ASCENDING), ("number", ASCENDING)], name="batch")
+    ],
     Collection.CERTIFICATES: [
         IndexModel([("batch", ASCENDING), ("status", ASCENDING)], name="batch_status"),
         IndexModel([("id_hash", ASCENDING)], name="id_hash"),

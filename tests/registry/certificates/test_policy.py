@@ -36,6 +36,12 @@ A = BatchAction
 # from the table, so a change to the table shows up as a failing row.
 ALLOWED: dict[BatchAction, set[Role]] = {
     A.SUBMIT: {Role.EVALUATION_INSTITUTION},
+    A.OPEN: {Role.EVALUATION_INSTITUTION},
+    A.ADD_PART: {Role.EVALUATION_INSTITUTION},
+    A.CLOSE: {Role.EVALUATION_INSTITUTION},
+    # Made by the service (its binder, its expiry sweep): no caller may ask for them.
+    A.BIND: set(),
+    A.EXPIRE: set(),
     A.RESUBMIT: {Role.EVALUATION_INSTITUTION},
     A.APPROVE_PROVINCE: {Role.PROVINCIAL_REVIEWER},
     A.CHECK_CETTIC: {Role.CETTIC_REVIEWER},
