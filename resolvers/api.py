@@ -14,6 +14,7 @@ from registry.calendar.clock import today
 from registry.catalogue.reference_data import Field, Level, Occupation, Province, Standard
 from registry.certificates.lookup import PublicCertificate
 from registry.certificates.numbers import CertificateNumberError
+from registry.certificates.parts import BatchHeader
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
@@ -45,6 +46,7 @@ __all__ = [
     "ApplicationInput",
     "ArgumentError",
     "Assignment",
+    "BatchHeader",
     "BatchInput",
     "Campaign",
     "CampaignInput",

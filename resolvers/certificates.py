@@ -6,9 +6,18 @@ Each review action is its own function: no action string is dispatched here."""
 from __future__ import annotations
 
 from registry.access.auth import Principal
-from registry.certificates import lookup, policy, publication, review, revocation, submission
+from registry.certificates import (
+    binder,
+    lookup,
+    parts,
+    policy,
+    publication,
+    review,
+    revocation,
+    submission,
+)
 from registry.certificates.model import BatchAction
-from registry.certificates.validation import BatchInput
+from registry.certificates.validation import BatchInput, ResultInput
 from registry.storage.collections import Collection
 from registry.storage.db import Document
 from resolvers.auth import permitted, principal
@@ -35,6 +44,35 @@ async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> Outcome[Do
     batch_id = batch_key(batch_id)
     outcome = await submission.resubmit(ctx.db, who, batch_id, batch, ctx.personal_data())
     return Outcome(outcome.batch, replayed=outcome.replayed)
+
+
+async def open_batch(ctx: Context, header: parts.BatchHeader) -> Outcome[Document]:
+    who = await permitted(ctx, policy.decide, BatchAction.OPEN)
+    outcome = await parts.open_batch(ctx.db, who, header)
+    return Outcome(outcome.batch, replayed=outcome.replayed)
+
+
+async def add_part(
+    ctx: Context, batch_id: str, number: int, results: list[ResultInput]
+) -> Outcome[dict[str, Document]]:
+    who = await permitted(ctx, policy.decide, BatchAction.ADD_PART)
+    outcome = await parts.add_part(
+        ctx.db, who, batch_key(batch_id), number, results, ctx.personal_data()
+    )
+    value = {"part": outcome.part, "batch": outcome.batch}
+    return Outcome(value, replayed=outcome.replayed)
+
+
+async def close_batch(ctx: Context, batch_id: str) -> Outcome[Document]:
+    who = await permitted(ctx, policy.decide, BatchAction.CLOSE)
+    outcome = await parts.close_batch(ctx.db, who, batch_key(batch_id), ctx.personal_data())
+    return Outcome(outcome.batch, replayed=outcome.replayed)
+
+
+async def binding_progress(ctx: Context, batch_id: str) -> tuple[int, int]:
+    """(rows bound, rows to bind) of a batch the caller was shown."""
+    doc = await review.load(ctx.db, batch_id)
+    return await binder.progress(ctx.db, doc)
 
 
 async def approve_province(ctx: Context, batch_id: str) -> Outcome[Document]:

@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.batch_parts import BatchPartsMutation
 from schema.errors import ErrorMasking
 from schema.mutation import Mutation as CoreMutation
 from schema.node_query import NodeQuery
@@ -43,7 +44,12 @@ QUERIES: tuple[type, ...] = (
     StatisticsQuery,
     OpenDataQuery,
 )
-MUTATIONS: tuple[type, ...] = (CoreMutation, TrainingMutation, SupervisionMutation)
+MUTATIONS: tuple[type, ...] = (
+    CoreMutation,
+    BatchPartsMutation,
+    TrainingMutation,
+    SupervisionMutation,
+)
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
 

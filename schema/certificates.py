@@ -33,6 +33,16 @@ class CertificateStatus(Enum):
 
 @strawberry.enum
 class BatchStatus(Enum):
+    OPEN = strawberry.enum_value(
+        "OPEN", description="Opened for results in parts; not reviewable until it is closed."
+    )
+    BINDING = strawberry.enum_value(
+        "BINDING",
+        description="Closed; the service is computing the holder bindings (`bindingProgress`).",
+    )
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED", description="Not closed within 24 hours of opening; its parts were deleted."
+    )
     SUBMITTED = "SUBMITTED"
     PROVINCE_APPROVED = "PROVINCE_APPROVED"
     CETTIC_CHECKED = "CETTIC_CHECKED"
@@ -89,6 +99,12 @@ class AssessmentResult:
     certificate_number: str | None = source("certificate")
 
 
+@strawberry.type(description="How far the holder bindings of a batch's passing results are.")
+class BindingProgress:
+    bound: int = strawberry.field(description="Passing results bound so far.")
+    total: int = strawberry.field(description="Passing results to bind (0 until the close).")
+
+
 @strawberry.type
 class BatchEvent:
     at: dt.datetime
@@ -116,6 +132,26 @@ class AssessmentBatch(Node):
     passed_count: int = source("counts.passed")
     failed_count: int = source("counts.failed")
     history: list[BatchEvent]
+    expected_results: int | None = source(
+        "expected", description="A batch in parts: the results announced when it was opened."
+    )
+    received_parts: int | None = source(
+        "received.parts", description="A batch in parts: the parts stored so far."
+    )
+    received_results: int | None = source(
+        "received.rows", description="A batch in parts: the results its stored parts hold."
+    )
+    expires_at: dt.datetime | None = strawberry.field(
+        description="An OPEN batch: when it expires unless it is closed before."
+    )
+
+    @strawberry.field(
+        description="Holder bindings computed of the passing results: all of them once the batch "
+        "is SUBMITTED, counting up while it is BINDING."
+    )
+    async def binding_progress(self, info: Info[Context, None]) -> BindingProgress:
+        bound, total = await rc.binding_progress(info.context, self.batch_id)
+        return BindingProgress(bound=bound, total=total)
 
     @strawberry.field(description="The current results, in row order.")
     async def results(self, info: Info[Context, None]) -> list[AssessmentResult]:

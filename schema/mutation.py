@@ -121,6 +121,19 @@ class AssessmentResultInput:
         description="Why the candidate sat without a training certificate (else flagged).",
     )
 
+    def to_domain(self) -> api.ResultInput:
+        return api.ResultInput(
+            name=self.name,
+            id_number=self.id_number,
+            occupation=self.occupation,
+            level=CODE_BY_LEVEL[self.level],
+            theory_score=self.theory_score,
+            skill_score=self.skill_score,
+            direction=self.direction,
+            training_certificate=self.training_certificate,
+            training_exemption=self.training_exemption,
+        )
+
 
 @strawberry.input(description="An assessment batch: the exam date and one result per candidate.")
 class AssessmentBatchInput:
@@ -138,20 +151,7 @@ class AssessmentBatchInput:
             idempotency_key=self.idempotency_key,
             exam_date=self.exam_date,
             late_reason=self.late_reason,
-            results=[
-                api.ResultInput(
-                    name=x.name,
-                    id_number=x.id_number,
-                    occupation=x.occupation,
-                    level=CODE_BY_LEVEL[x.level],
-                    theory_score=x.theory_score,
-                    skill_score=x.skill_score,
-                    direction=x.direction,
-                    training_certificate=x.training_certificate,
-                    training_exemption=x.training_exemption,
-                )
-                for x in self.results
-            ],
+            results=[x.to_domain() for x in self.results],
         )
 
 

@@ -70,6 +70,9 @@ class ApiConfig:
     # `/metrics` answers only a request bearing this token (operators, Prometheus); unset: 404.
     # The look-up cache's counters grow only for numbers that exist, so they are not public.
     metrics_token: str | None = None
+    # The binder (registry/certificates/binder.py): computes the holder bindings of batches
+    # closed in parts and expires abandoned open ones. Off only where another process binds.
+    binder: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiConfig:
@@ -97,4 +100,5 @@ class ApiConfig:
             public_max_age_s=_int(env, "REGISTRY_PUBLIC_MAX_AGE", 60),
             lookup_cache_entries=_int(env, "REGISTRY_LOOKUP_CACHE", 20_000, minimum=0),
             metrics_token=_token(env, "REGISTRY_METRICS_TOKEN"),
+            binder=_flag(env, "REGISTRY_BINDER", True),
         )

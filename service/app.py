@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from registry.access.personal import PersonalData
+from registry.certificates import binder
 from registry.certificates.lookup import LookupCache
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
@@ -99,7 +100,8 @@ Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool) -> Lifespan:
     """Start-up and shut-down: keys, the database (opened here unless `db` is given), the
-    certificate cache and its change-stream follower, the demo data when asked for."""
+    certificate cache and its change-stream follower, the binder of batches closed in parts
+    (`api.binder`), the demo data when asked for."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -118,6 +120,11 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
             app.state.certificates = cache
             follower = asyncio.create_task(cache.follow(database), name="certificate-cache")
             stack.push_async_callback(_stop, follower)
+            if api.binder:
+                binding = asyncio.create_task(
+                    binder.run(database, app.state.personal), name="binder"
+                )
+                stack.push_async_callback(_stop, binding)
             if demo_data:
                 await load_demo(database, settings)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})

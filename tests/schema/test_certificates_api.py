@@ -197,6 +197,24 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {"input": batch_input("matrix-batch-02")},
         {"inst"},
     ),
+    # A batch in parts: opened by any evaluation institution, added to and closed by its own.
+    "openAssessmentBatch": (
+        """mutation ($input: OpenAssessmentBatchInput!) { openAssessmentBatch(input: $input) {
+             userErrors { code } } }""",
+        {"input": {"idempotencyKey": "matrix-open-01", "examDate": EXAM, "resultCount": 5}},
+        {"inst", "other_inst"},
+    ),
+    "addAssessmentBatchPart": (
+        """mutation ($id: String!, $r: [AssessmentResultInput!]!) { addAssessmentBatchPart(
+             batchId: $id, part: 1, results: $r) { userErrors { code } } }""",
+        {"r": batch_input("matrix-part-01")["results"]},
+        {"inst"},
+    ),
+    "closeAssessmentBatch": (
+        """mutation ($id: String!) { closeAssessmentBatch(batchId: $id) { userErrors { code } } }""",
+        {},
+        {"inst"},
+    ),
     "approveBatchProvince": (STEP % "approveBatchProvince", {}, {"prov"}),
     "checkBatchCettic": (STEP % "checkBatchCettic", {}, {"cettic"}),
     "publishBatch": (STEP % "publishBatch", {}, {"office"}),

@@ -142,6 +142,17 @@ def test_submissions_are_charged_by_rows() -> None:
     assert cost(cohort, {"i": {"trainees": [{}] * 5000}}).cost == 3 + 2500
 
 
+def test_the_parts_of_a_large_batch_are_charged_by_rows() -> None:
+    part = (
+        "mutation ($id: String!, $r: [AssessmentResultInput!]!) { addAssessmentBatchPart("
+        "batchId: $id, part: 1, results: $r) { userErrors { code } } }"
+    )
+    analysis = cost(part, {"id": "bat_x", "r": [{}] * 1000})
+    assert (analysis.cost, analysis.charge) == (3 + 500, 3 + 500)
+    # Five parts of 1,000 are charged what one batch of 5,000 is, give or take their frames.
+    assert 5 * analysis.charge - 5000 // ROWS_PER_POINT == 5 * 3
+
+
 def test_the_examples_of_docs_api_md_cost_what_they_say() -> None:
     text = (Path(__file__).parents[2] / "docs/api.md").read_text(encoding="utf-8")
     examples = re.findall(r"^\| `([^`]+)` \| (\d+) \| (\d+) \|$", text, flags=re.MULTILINE)

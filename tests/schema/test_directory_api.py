@@ -103,12 +103,12 @@ class Counter(monitoring.CommandListener):
         self.commands: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        # The look-up cache's change stream on `certificates` runs on the same client at its own
-        # pace; its aggregate and getMores are not the page's round trips.
+        # The look-up cache's change stream on `certificates` and the binder's look at `batches`
+        # run on the same client at their own pace; they are not the page's round trips.
         collection = event.command.get(event.command_name)
         if event.command_name == "getMore":
             collection = event.command.get("collection")
-        if collection == "certificates":
+        if collection in {"certificates", "batches"}:
             return
         if event.command_name in {"find", "aggregate", "count", "getMore"}:
             self.commands.append(event.command_name)
