@@ -16,7 +16,7 @@ from registry.certificates import numbers
 from registry.certificates.cache import CertificateCache
 from registry.certificates.model import CertificateStatus
 from registry.intake.identifiers import normalise_id_number
-from registry.intake.rows import normalise_name
+from registry.intake.names import name_key
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 
@@ -86,7 +86,7 @@ class CachedCertificate:
 
     @classmethod
     def of(cls, found: PublicCertificate, name: str) -> CachedCertificate | None:
-        """`name`: the holder's name as `normalise_name` gives it."""
+        """`name`: the key of the holder's name (`name_key`)."""
         try:
             credential = orjson.dumps(found.credential)
         except TypeError:  # not plain JSON (never so for credentials the registry signs)
@@ -107,17 +107,17 @@ async def by_number(
     `cache`, a published certificate is read from the database once while it stays unchanged."""
     value = str(numbers.parse(number))
     if cache is not None and (entry := cache.get(value)) is not None:
-        return entry.public() if entry.name == normalise_name(holder_name) else None
+        return entry.public() if entry.name == name_key(holder_name) else None
     ticket = cache.ticket() if cache is not None else 0
     # By `_id` alone (the fastest plan here), the status checked below: half the database time.
     doc = await db[Collection.CERTIFICATES].find_one({"_id": value}, _PROJECTION)
     if doc is None or doc["status"] not in PUBLIC_STATES:
         return None
     found = _public(doc)
-    name = normalise_name(doc["name"])
+    name = name_key(doc["name"])
     if cache is not None and (entry := CachedCertificate.of(found, name)) is not None:
         cache.put(value, entry, ticket)
-    return found if name == normalise_name(holder_name) else None
+    return found if name == name_key(holder_name) else None
 
 
 async def by_holder(
@@ -125,10 +125,10 @@ async def by_holder(
 ) -> list[PublicCertificate]:
     """Raises `IdNumberError` (whose message never repeats the number) for an invalid number."""
     id_hash = personal.lookup_hash(normalise_id_number(id_number))
-    name = normalise_name(holder_name)
+    name = name_key(holder_name)
     docs = (
         db[Collection.CERTIFICATES]
         .find({"id_hash": id_hash, "status": {"$in": PUBLIC_STATES}}, _PROJECTION)
         .sort("_id", 1)
     )
-    return [_public(d) async for d in docs if normalise_name(d["name"]) == name]
+    return [_public(d) async for d in docs if name_key(d["name"]) == name]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.intake.identifiers import IdNumberError, normalise_id_number
+from registry.intake.names import normalise_name
 from registry.problems import Problem
 from registry.storage.db import Database
 
@@ -27,11 +28,6 @@ MAX_NAME = 50
 # What a spreadsheet takes for the start of a formula (OWASP "CSV injection"): a stored
 # `=HYPERLINK(...)` would run in every export the registry or a reader makes of it.
 FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-def normalise_name(name: str) -> str:
-    """NFKC, inner whitespace collapsed: how names are compared in look-ups."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").split())
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal
 from registry.certificates import lookup, numbers, revocation
-from registry.intake.rows import normalise_name
+from registry.intake.names import name_key
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 from registry.storage.transitions import clean_reason
@@ -77,7 +77,7 @@ async def by_number(db: Database, number: str, holder_name: str) -> TrainingCert
     """Raises `CertificateNumberError` for a malformed number (before any look-up)."""
     value = parse_training_number(number)
     doc = await db[Collection.TRAINING_CERTIFICATES].find_one({"_id": value}, _PROJECTION)
-    if doc is None or normalise_name(doc["name"]) != normalise_name(holder_name):
+    if doc is None or name_key(doc["name"]) != name_key(holder_name):
         return None
     return public_view(doc)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from registry.access.auth import Principal
 from registry.access.personal import PersonalData
 from registry.intake.identifiers import normalise_id_number
-from registry.intake.rows import normalise_name
+from registry.intake.names import name_key
 from registry.problems import reject
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
@@ -87,7 +87,7 @@ async def record(
     `Rejected` when the public leaves out the name."""
     check_year(year)
     by_id_number = policy.decide(principal, TrainingAction.HOURS_BY_ID_NUMBER)
-    name = normalise_name(holder_name or "")
+    name = name_key(holder_name or "")
     if not by_id_number.allowed and not name:
         raise reject("holderName", "REQUIRED", "the holder's name is required with the ID number")
     # A reviewer reads within its reach (a provincial reviewer: its province's credits).
@@ -101,7 +101,7 @@ async def record(
         async for d in db[Collection.CE_CREDITS]
         .find(query, {"id_hash": 0})
         .sort([("year", 1), ("_id", 1)])
-        if not name or normalise_name(d["name"]) == name
+        if not name or name_key(d["name"]) == name
     ]
     by_year: dict[int, list[CeEntry]] = defaultdict(list)
     for d in docs:

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from registry.certificates import numbers
 from registry.certificates.lookup import PUBLIC_STATES
-from registry.intake.rows import normalise_name
+from registry.intake.names import name_key
 from registry.settings import Settings
 
 BARE_PATH = "/bench/bare"
@@ -50,7 +50,7 @@ async def bare(request: Request) -> JSONResponse:
     doc = await db.certificates.find_one({"_id": value}, _PROJECTION)
     if doc is None or doc["status"] not in PUBLIC_STATES:
         return JSONResponse({"data": {"certificate": None}})
-    if normalise_name(doc["name"]) != normalise_name(variables["holderName"]):
+    if name_key(doc["name"]) != name_key(variables["holderName"]):
         return JSONResponse({"data": {"certificate": None}})
     return JSONResponse(_answer(doc))
 
@@ -73,10 +73,10 @@ async def cached(request: Request) -> Response:
         doc = await request.app.state.db.certificates.find_one({"_id": value}, _PROJECTION)
         if doc is None or doc["status"] not in PUBLIC_STATES:
             return JSONResponse({"data": {"certificate": None}})
-        hit = (normalise_name(doc["name"]), bytes(JSONResponse(_answer(doc)).body))
+        hit = (name_key(doc["name"]), bytes(JSONResponse(_answer(doc)).body))
         _RENDERED[value] = hit
     name, rendered = hit
-    if name != normalise_name(variables["holderName"]):
+    if name != name_key(variables["holderName"]):
         return JSONResponse({"data": {"certificate": None}})
     return Response(rendered, media_type="application/json")
 
