@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
@@ -52,17 +50,6 @@ async def until(condition: Any, seconds: float = 5.0) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("condition not reached in time")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def cache(db: Database) -> AsyncIterator[lookup.LookupCache]:
-    made: lookup.LookupCache = CertificateCache(1000)
-    task = asyncio.create_task(made.follow(db))
-    await until(lambda: made.live)
-    yield made
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
 
 
 async def test_a_second_look_up_is_answered_from_memory(

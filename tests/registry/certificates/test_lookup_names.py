@@ -4,22 +4,19 @@ the look-up cache) and by ID number; a name with different letters finds nothing
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
 
 from registry.access.personal import PersonalData
 from registry.certificates import lookup
-from registry.certificates.cache import CertificateCache
 from registry.certificates.numbers import CertificateNumber
 from registry.storage.db import Database
 from tests.factories import make_id_number
 from tests.name_variants import DOT_VARIANTS, LATIN_VARIANTS
-from tests.registry.certificates.test_cache import published, until
+from tests.registry.certificates.test_cache import published
 
 PERSONAL = PersonalData(b"n" * 32)
 _serials = itertools.count(500_001)
@@ -41,17 +38,6 @@ async def holders(db: Database) -> dict[str, tuple[str, str]]:
         await db.certificates.insert_one(doc)
         made[name] = (number, id_number)
     return made
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def cache(db: Database) -> AsyncIterator[lookup.LookupCache]:
-    made: lookup.LookupCache = CertificateCache(100)
-    task = asyncio.create_task(made.follow(db))
-    await until(lambda: made.live)
-    yield made
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
 
 
 VARIANTS = [("阿卜杜拉·买买提", v) for v in DOT_VARIANTS] + [
