@@ -39,6 +39,7 @@ __all__ = [
     "decode_text",
     "encode_text",
     "is_image",
+    "modules",
     "qr_version",
     "to_png",
     "to_svg",
@@ -189,6 +190,12 @@ def _qr(credential_or_text: Mapping[str, Any] | str) -> segno.QRCode:
 def qr_version(credential_or_text: Mapping[str, Any] | str) -> int:
     """The QR version (1-40) the credential needs; larger versions need sharper prints."""
     return int(_qr(credential_or_text).version)
+
+
+def modules(credential_or_text: Mapping[str, Any] | str) -> tuple[tuple[bool, ...], ...]:
+    """The code's modules row by row, True for dark, without the quiet zone: for drawing it as
+    vector squares (the printable certificate), sharp at any print size."""
+    return tuple(tuple(bool(m) for m in row) for row in _qr(credential_or_text).matrix)
 
 
 def to_png(

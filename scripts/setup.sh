@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: create .venv if missing and install the project with
-# its [embedded,dev] extras. Re-installs only when pyproject.toml changed since the last install.
+# its [embedded,dev] extras and the PDF's Chinese font (scripts/pdf-font.txt, pinned by version
+# and SHA-256). Re-installs only when pyproject.toml or the font's pin changed since the last install.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,11 +13,12 @@ if [ ! -x .venv/bin/python ]; then
     echo "creating .venv" >&2
     "$PYTHON" -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml scripts/pdf-font.txt | sha256sum | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
     echo "installing dte-registry[embedded,dev] into .venv" >&2
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e ".[embedded,dev]"
+    .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r scripts/pdf-font.txt
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

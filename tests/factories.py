@@ -159,3 +159,48 @@ async def make_tokens(
             created_by=SYSTEM,
         )
     return out
+
+
+async def published_certificates(
+    db: Any, settings: Any, uscc: str, names: list[str], *, key: str, seed: str = "published"
+) -> list[tuple[str, str, str]]:
+    """Certificates published through the real workflow (submitted by `uscc`, which must be a
+    listed evaluation institution of province 35, approved, checked, published and signed):
+    (number, name, ID number) for each name, in order. `key` is the batch's idempotency key."""
+    import datetime as dt
+
+    from registry.access.personal import PersonalData
+    from registry.calendar import clock
+    from registry.certificates import publication, review, submission
+    from registry.certificates.validation import BatchInput, ResultInput
+
+    rng = random.Random(seed)
+    people = [(name, make_id_number(rng)) for name in names]
+    results = [ResultInput(name, idn, "2-02-38-01", 1, 90, 85) for name, idn in people]
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", f"tok-{key}", institution=uscc)
+    batch = BatchInput(key, clock.today() - dt.timedelta(days=3), results)
+    outcome = await submission.submit(db, me, batch, PersonalData(settings.master_key()))
+    bid = outcome.batch["_id"]
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "p", province="35"), bid
+    )
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "c"), bid)
+    await publication.publish(
+        db, OFFICE, bid, master_key=settings.master_key(), base_url=settings.base_url
+    )
+    rows = db.results.find({"batch": bid, "current": True}).sort("row", 1)
+    numbers = [r["certificate"] async for r in rows]
+    return [(n, name, idn) for n, (name, idn) in zip(numbers, people, strict=True)]
+
+
+async def certificates_of_a_new_institution(
+    db: Any, settings: Any, n: int, names: list[str]
+) -> list[tuple[str, str, str]]:
+    """The reference catalogue seeded, evaluation institution `make_uscc(n)` listed, and one
+    certificate published for each name (`published_certificates`)."""
+    from registry.catalogue import reference_data as catalogue
+
+    uscc = make_uscc(n)
+    await catalogue.seed_reference(db)
+    await listed_institution(db, uscc, filed="2025-01-06")
+    return await published_certificates(db, settings, uscc, names, key=f"batch-{n}", seed=uscc)

@@ -5,12 +5,16 @@ sweep and sweeps its own traffic at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import httpx
 
+from credentials import qr
 from registry.catalogue import reference_data as catalogue
+from registry.printing.certificate_pdf import PrintedCertificate, render
 from registry.storage.db import Database
+from tests.credentials._support import issue
 from tests.factories import GENERATED_ID_NUMBERS, make_id_number
 from tests.personal import personal_requests
 from tests.privacy import CAPTURED_BODIES, CAPTURED_LOG_LINES, leaks
@@ -59,4 +63,34 @@ def test_the_sweep_finds_an_id_number_in_a_body_or_a_log_line() -> None:
         # Planted here: the session-end sweep must not see them.
         CAPTURED_BODIES.remove(body)
         CAPTURED_LOG_LINES.remove(line)
+    assert leaks() == []
+
+
+def test_the_sweep_reads_the_text_of_a_pdf() -> None:
+    """An ID number printed in a PDF is in no byte of the file (compressed, drawn as glyph ids of
+    a font subset): the sweep must find it all the same."""
+    number = make_id_number(random.Random(8))
+    pdf = render(
+        PrintedCertificate(
+            number="Z350001261010000015",
+            holder_name=number,  # as if a name field had carried it
+            occupation_name="人工智能工程技术人员",
+            occupation_codes=["2-02-38-01（2022年版）"],
+            direction=None,
+            level="初级 Junior",
+            issuer_name="测试机构",
+            issuer_uscc="91350100DTE000010X",
+            exam_date=dt.date(2026, 11, 1),
+            issued_on=dt.date(2026, 11, 20),
+            qr_text=qr.encode_text(issue()),
+            verify_url="https://registry.example/verify",
+        )
+    )
+    assert number.encode() not in pdf
+    CAPTURED_BODIES.append(pdf)
+    try:
+        found = leaks()
+        assert len(found) == 1 and "<ID>" in found[0] and number not in found[0]
+    finally:
+        CAPTURED_BODIES.remove(pdf)
     assert leaks() == []
