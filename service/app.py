@@ -13,6 +13,7 @@
 | `/schema.graphql`, `/graphiql/{asset}` | the schema (SDL) and GraphiQL's bundled files (service/portal_routes.py) |
 | `/open-data/v1/...` | the directories as signed downloads and their change feed (docs/open-data.md) |
 | `/`, `/lookup…`, `/institutions…`, `/occupations`, `/standards`, `/campaigns…` | the public pages (`service/pages/`, [docs/pages.md](../docs/pages.md)) |
+| `/certificate.pdf` | the printable certificate, by number and holder's name (GET or POST; no-store; [docs/printing.md](../docs/printing.md)) |
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema, sdl
 from service import (
+    certificate_pdf,
     open_data_routes,
     pages,
     portal_routes,
@@ -149,6 +151,7 @@ def _routes(api: ApiConfig, allowances: Allowances) -> list[BaseRoute]:
         *verifier_routes.routes,
         *open_data_routes.routes,
         *portal_routes.routes,
+        *certificate_pdf.routes,
         *pages.routes,
     ]
 
@@ -192,7 +195,8 @@ def create_app(
         middleware=_middleware(settings, api),
         lifespan=_lifespan(settings, api, db, demo_data),
     )
-    # The pages spend from the same allowances as /graphql (service/pages/context.py).
+    # The pages and the printable certificate spend from the same allowances as /graphql
+    # (service/pages/context.py).
     app.state.api = api
     app.state.allowances = allowances
     return app

@@ -15,6 +15,7 @@ import click
 from registry.errors import RegistryError
 from registry.storage.embedded import read_state
 from service.cli_admin import audit_group, tokens_group
+from service.cli_certificate import certificate_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
 from service.cli_supervision import supervision_group
@@ -123,3 +124,4 @@ main.add_command(import_group)
 main.add_command(keys_group)
 main.add_command(bundle_group)
 main.add_command(supervision_group)
+main.add_command(certificate_group)

@@ -123,7 +123,8 @@ class GraphQLEndpoint:
         self.config = config
         self.apq = APQCache()
         self.trusted = load_manifest(config.trusted_documents) if config.trusted_documents else {}
-        # Shared with the pages (service/pages): one allowance per client, whichever door.
+        # Shared with the pages (service/pages) and the printable certificate
+        # (service/certificate_pdf.py): one allowance per client, whichever door.
         self.points = allowances.points
         self.personal = allowances.personal
 
@@ -331,8 +332,7 @@ class GraphQLEndpoint:
     ) -> Response:
         """A request refused before execution: its status for every client, no `data`."""
         request_id = request.scope.get("state", {}).get("request_id")
-        extensions = {"code": problem.code, **problem.extensions, "requestId": request_id}
-        body = {"errors": [{"message": problem.message, "extensions": extensions}]}
+        body = problem.errors(requestId=request_id)
         headers = {**self._headers(rate), "cache-control": "no-store"}
         if problem.status == 405:
             headers["allow"] = "POST"

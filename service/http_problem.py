@@ -28,3 +28,9 @@ class HttpProblem(Exception):
         self.rate = rate
         self.close = close
         self.extensions = extensions
+
+    def errors(self, **more: Any) -> dict[str, Any]:
+        """The answer's JSON body, the shape every refused request has (GraphQL over HTTP):
+        `{"errors": [{"message", "extensions": {"code", …}}]}`; `more` adds extensions."""
+        extensions = {"code": self.code, **self.extensions, **more}
+        return {"errors": [{"message": self.message, "extensions": extensions}]}
