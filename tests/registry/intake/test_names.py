@@ -3,6 +3,8 @@ its parts, whatever the case and spacing of a Latin name; different letters stay
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -84,3 +86,17 @@ def test_every_way_of_writing_a_name_has_one_key(
 def test_folding_that_makes_new_spaces_or_joins_accents_is_still_idempotent(text: str) -> None:
     key = name_key(text)
     assert name_key(key) == key
+
+
+def test_names_are_compared_only_through_name_key() -> None:
+    """`normalise_name` is how a name is stored; a look-up that compared with it would miss
+    `阿卜杜拉•买买提`. Outside the intake (which stores names), no code calls it."""
+    root = Path(__file__).parents[3]
+    callers = [
+        str(path.relative_to(root))
+        for package in ("credentials", "registry", "resolvers", "schema", "service", "scripts")
+        for path in (root / package).rglob("*.py")
+        if "normalise_name(" in path.read_text(encoding="utf-8")
+        and path.parent != root / "registry" / "intake"
+    ]
+    assert callers == []
