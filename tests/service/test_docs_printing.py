@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from registry.settings import Settings
 from registry.storage.db import Database
+from tests.docs_examples import DEMO_ADDRESS
 from tests.factories import (
     MASTER_KEY_B64,
     certificates_of_a_new_institution,
@@ -30,8 +31,11 @@ async def made(db: Database, settings: Settings) -> list[tuple[str, str, str]]:
     return await certificates_of_a_new_institution(db, settings, 1605, ["阿卜杜拉·买买提"])
 
 
-def shell_blocks() -> list[str]:
-    return re.findall(r"```sh\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+def shell_blocks(server: str) -> list[str]:
+    """The page's `bash` blocks (its `sh` ones would be tests/docs_examples.py's), the demo's
+    address replaced by the test server's."""
+    found = re.findall(r"^```bash\n(.*?)^```", DOC.read_text(encoding="utf-8"), re.S | re.M)
+    return [DEMO_ADDRESS.sub(server, block) for block in found]
 
 
 async def test_the_examples_of_docs_printing_md_run_verbatim(
@@ -47,7 +51,6 @@ async def test_the_examples_of_docs_printing_md_run_verbatim(
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "NUMBER": number,
         "NAME": name,
-        "REGISTRY_PORT": live_server.rsplit(":", 1)[1],
         "REGISTRY_MONGODB_URI": settings.mongodb_uri or "",
         "REGISTRY_DATABASE": db.name,
         "REGISTRY_DATA_DIR": str(settings.data_dir),
@@ -55,7 +58,7 @@ async def test_the_examples_of_docs_printing_md_run_verbatim(
         "REGISTRY_BASE_URL": settings.base_url,  # as the certificate was published
         "REGISTRY_BUNDLE_STATE": str(tmp_path / "bundle-state.json"),
     }
-    blocks = shell_blocks()
+    blocks = shell_blocks(live_server)
     assert len(blocks) == 3
     for block in blocks:
         if "-o certificate.pdf" in block:
