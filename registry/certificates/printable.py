@@ -31,11 +31,14 @@ async def _issuer_name(db: Database, found: lookup.PublicCertificate) -> str:
 
 
 async def _occupation(db: Database, code: str) -> tuple[str, list[str]]:
-    """The occupation's name and its code in each edition of the classification."""
+    """The occupation's name and its code in each edition of the classification, a code the
+    catalogue has not confirmed marked so (as the certificate page marks it)."""
     occupation = await catalogue.occupation(db, code)
     if occupation is None:
         return code, [code]
-    return occupation.name, [f"{c.code}（{c.edition}年版）" for c in occupation.codes]
+    return occupation.name, [
+        f"{c.code}（{c.edition}年版{'' if c.confirmed else '，待确认'}）" for c in occupation.codes
+    ]
 
 
 async def _level(db: Database, code: int) -> str:

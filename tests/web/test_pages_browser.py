@@ -132,6 +132,11 @@ async def test_lookups_work_without_javascript(browser: Any, site: str, data: Pa
         saved = Path(await download.path())
         credential = json.loads(await asyncio.to_thread(saved.read_text, encoding="utf-8"))
         assert "proof" in credential and data.number in json.dumps(credential)
+        # The printable certificate: a POST form, answered as a download (docs/printing.md).
+        async with page.expect_download() as printed_info:
+            await card.locator("form[action='/certificate.pdf'] button").click()
+        printed = Path(await (await printed_info.value).path())
+        assert (await asyncio.to_thread(printed.read_bytes)).startswith(b"%PDF-")
         await page.screenshot(path=str(shot_name("nojs-lookup-number", 375)), full_page=True)
 
         # English, one click away, then the look-up by ID number.
