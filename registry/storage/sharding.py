@@ -69,6 +69,9 @@ SHARDING: dict[Collection, Decision] = {
         "one row per candidate; read and updated by batch, so a batch stays on one shard",
         id_unique="`_id` is `<batch>:<revision>:<row>`: one `_id`, one batch, one shard",
     ),
+    Collection.BATCH_PARTS: Unsharded(
+        "a large batch's parts while it is open: deleted once its rows are written to `results`"
+    ),
     Collection.CERTIFICATES: Sharded(
         _BY_HASHED_ID,
         "one document per certificate, looked up by number (`_id`); the holder look-up by "
