@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The registry's service image (docs/deployment.md). Three stages: the two web builds (the
 # offline verifier page and GraphiQL, from their locked npm dependencies), the Python install,
 # and the runtime: no compiler, no npm, no package manager cache, a user without a login.
@@ -37,15 +36,16 @@ RUN python -m venv /opt/venv \
 
 FROM ${PYTHON_IMAGE} AS runtime
 # A fixed uid/gid without a shell or a home: volumes and secrets are given to 10001.
-RUN groupadd --system --gid 10001 registry \
-    && useradd --system --uid 10001 --gid registry --no-create-home \
+RUN groupadd --gid 10001 registry \
+    && useradd --uid 10001 --gid registry --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin registry \
     && mkdir -p /var/lib/dte-registry \
     && chown registry:registry /var/lib/dte-registry && chmod 0700 /var/lib/dte-registry
 COPY --from=build /opt/venv /opt/venv
 COPY --from=web /src/web/verifier/dist/ /opt/dte-registry/web/verifier/
 COPY --from=web /src/web/graphiql/dist/ /opt/dte-registry/web/graphiql/
-COPY --chmod=0555 deploy/entrypoint.sh /usr/local/bin/registry-entrypoint
+# Root-owned and executable (its mode in git): the registry user cannot change it.
+COPY deploy/entrypoint.sh /usr/local/bin/registry-entrypoint
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
