@@ -37,6 +37,7 @@ from registry.certificates.lookup import LookupCache
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.demo import training as demo_training
+from registry.reports import rebuild
 from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema, sdl
@@ -102,8 +103,9 @@ Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool) -> Lifespan:
     """Start-up and shut-down: keys, the database (opened here unless `db` is given), the
-    certificate cache and its change-stream follower, the binder of batches closed in parts
-    (`api.binder`), the demo data when asked for."""
+    statistics' counters (rebuilt when absent or of an older layout), the certificate cache and
+    its change-stream follower, the binder of batches closed in parts (`api.binder`), the demo
+    data when asked for."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -118,6 +120,8 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
                 else await stack.enter_async_context(open_database(settings, exclusive=True))
             )
             app.state.db = database
+            if await rebuild.ensure(database):
+                log.info("statistics counters rebuilt (absent or of an older layout)")
             cache: LookupCache = LookupCache(api.lookup_cache_entries)
             app.state.certificates = cache
             follower = asyncio.create_task(cache.follow(database), name="certificate-cache")

@@ -14,7 +14,7 @@ import click
 
 from registry.errors import RegistryError
 from registry.storage.embedded import read_state
-from service.cli_admin import audit_group, tokens_group
+from service.cli_admin import audit_group, stats_group, tokens_group
 from service.cli_certificate import certificate_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
@@ -119,6 +119,7 @@ def schema_print(output: Path | None) -> None:
 
 main.add_command(tokens_group)
 main.add_command(audit_group)
+main.add_command(stats_group)
 main.add_command(verify_command)
 main.add_command(import_group)
 main.add_command(keys_group)

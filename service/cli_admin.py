@@ -1,5 +1,5 @@
-"""Administration commands: `registry tokens create|list|revoke|upgrade` and `registry audit
-verify`.
+"""Administration commands: `registry tokens create|list|revoke|upgrade`, `registry audit
+verify` and `registry stats rebuild|check`.
 
 They act as `SYSTEM` (whoever can run them holds the database already). Domain and database
 errors become one-line click errors: no traceback reaches the user.
@@ -15,6 +15,7 @@ import click
 
 from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
+from registry.reports import rebuild
 from registry.storage.db import Database
 from registry.trust import audit
 from service.runner import master_key_or_exit, run_with_db
@@ -141,4 +142,33 @@ def audit_verify() -> None:
         click.echo(f"audit chain OK: {report.entries} entries")
         return
     click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.reason}", err=True)
+    click.get_current_context().exit(1)
+
+
+@click.group("stats")
+def stats_group() -> None:
+    """The public statistics' counters, kept by every write (docs/architecture.md)."""
+
+
+@stats_group.command("rebuild")
+def stats_rebuild() -> None:
+    """Recount every counted record and replace the counters (audited); also done at start-up
+    when the counters are absent or of an older layout."""
+    written = run_with_db(rebuild.rebuild)
+    click.echo(f"statistics counters rebuilt: {written} documents")
+
+
+@stats_group.command("check")
+def stats_check() -> None:
+    """Recount without writing; exit 1 and name each counter that differs from the recount."""
+    differences = run_with_db(rebuild.check)
+    if not differences:
+        click.echo("statistics counters OK: they agree with a recount")
+        return
+    for d in differences[:50]:
+        click.echo(f"{d.counter}: stored {d.stored}, recounted {d.recounted}", err=True)
+    click.echo(
+        f"statistics counters DIFFER in {len(differences)} places; run `registry stats rebuild`",
+        err=True,
+    )
     click.get_current_context().exit(1)

@@ -26,6 +26,7 @@ from registry.catalogue import reference_data as catalogue
 from registry.certificates import review
 from registry.certificates.model import BatchAction, CertificateStatus
 from registry.errors import Conflict
+from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.trust import keystore, status_lists
@@ -191,7 +192,7 @@ async def issue_certificates(
     refs = await status_lists.allocate(db, len(rows), owner=batch["institution"], session=session)
     documents = [signer.certificate(r, ref) for r, ref in zip(rows, refs, strict=True)]
     try:
-        await db[Collection.CERTIFICATES].insert_many(documents, ordered=True, session=session)
+        await store.insert_many(db, Collection.CERTIFICATES, documents, session)
     except BulkWriteError as error:
         if not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
             raise

@@ -1,11 +1,11 @@
-"""Aggregates remembered until the registry next changes.
+"""Figures remembered until the registry next changes.
 
 Every change the public statistics count (a cohort, a published batch, a revocation) is written
 in the same transaction as an entry of the audit chain, so the chain's head sequence names the
-version of the data: an aggregate computed at one head is exact until the head moves. Reading the
-head is one find by `_id`; a full aggregation scans whole collections. A request therefore
-pays for a scan only after a change, never for choosing other filters (each aggregate is
-computed unfiltered and filtered in memory), so no client can make every request cold.
+version of the data: a value read at one head is exact until the head moves. Reading the head is
+one find by `_id`. The statistics remember the counters they read (`registry.reports.counters`,
+a few documents) this way, so most requests read only the head; each process reads the counters
+again after a change, and filters in memory.
 """
 
 from __future__ import annotations

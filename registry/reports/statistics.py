@@ -15,33 +15,27 @@ Each measure counts events of its own kind, in the year the event happened:
 Province is the reporting institution's; field comes from the occupation. Years are China years.
 `people` in the progress counts distinct persons (by keyed hash) with a training completion or a
 certificate issued in the year: "培养培训 8 万人" counts people, not course places.
+
+Nothing here scans a collection: the figures are read from counters that every write moves in
+its own transaction (`registry.reports.tally` says what each record counts for,
+`registry.reports.counters` keeps them), remembered per process until the audit chain moves.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from registry.calendar import clock
-from registry.certificates.model import BatchStatus, CertificateStatus
-from registry.reports import snapshot
-from registry.reports.metrics import year_range
-from registry.storage.collections import Collection
+from registry.reports import counters, snapshot
 from registry.storage.db import Database, Document
 
 TARGET_PER_YEAR = 80_000
 FIRST_YEAR = 2021
 LAST_YEAR = 2030  # the notice's period; later years are still counted, with the same target
-CHINA_OFFSET = "+08:00"
-
-
-# A revoked certificate was issued too: it counts in the year it was published.
-_ISSUED = [CertificateStatus.PUBLISHED, CertificateStatus.REVOKED]
 
 
 class Dimension(StrEnum):
@@ -111,139 +105,13 @@ class YearProgress:
         return self.people / self.target
 
 
-# Where each dimension lives in the `_id` of the grouped documents below.
 _Raw = dict[str, Any]
 
 
-def _china_year(path: str) -> Document:
-    return {"$year": {"date": path, "timezone": CHINA_OFFSET}}
-
-
-def _china_year_range(year: int) -> Document:
-    tz = dt.timezone(dt.timedelta(hours=8))
-    return {
-        "$gte": dt.datetime(year, 1, 1, tzinfo=tz),
-        "$lt": dt.datetime(year + 1, 1, 1, tzinfo=tz),
-    }
-
-
-async def _occupation_fields(db: Database) -> dict[str, str]:
-    return {d["_id"]: d["field"] async for d in db[Collection.OCCUPATIONS].find({}, {"field": 1})}
-
-
-async def _trainee_groups(db: Database, f: StatsFilter) -> list[_Raw]:
-    match: Document = {}
-    for name in ("year", "province", "field", "occupation", "level"):
-        if getattr(f, name) is not None:
-            match[name] = getattr(f, name)
-    pipeline = [
-        {"$match": match},
-        {
-            "$group": {
-                "_id": {
-                    "year": "$year",
-                    "field": "$field",
-                    "occupation": "$occupation",
-                    "level": "$level",
-                    "province": "$province",
-                },
-                "trainees": {"$sum": 1},
-                "training_completions": {"$sum": {"$cond": ["$completed", 1, 0]}},
-            }
-        },
-    ]
-    return [d async for d in await db[Collection.TRAINEES].aggregate(pipeline)]
-
-
-async def _batch_provinces(db: Database, f: StatsFilter) -> dict[str, str]:
-    """The published batches the filter admits, with their provinces."""
-    batch_query: Document = {"status": BatchStatus.PUBLISHED}
-    if f.province is not None:
-        batch_query["province"] = f.province
-    if f.year is not None:
-        batch_query["exam_date"] = year_range(f.year)
-    return {
-        d["_id"]: d["province"]
-        async for d in db[Collection.BATCHES].find(batch_query, {"province": 1})
-    }
-
-
-def _result_group(d: Document, fields: dict[str, str], provinces: dict[str, str]) -> _Raw:
-    key = d["_id"]
-    return {
-        "_id": {
-            "year": int(key["year"]),
-            "field": fields.get(key["occupation"]),
-            "occupation": key["occupation"],
-            "level": key["level"],
-            "province": provinces[key["batch"]],
-        },
-        "candidates": d["candidates"],
-        "passes": d["passes"],
-    }
-
-
-async def _result_groups(db: Database, f: StatsFilter, fields: dict[str, str]) -> list[_Raw]:
-    provinces = await _batch_provinces(db, f)
-    if not provinces:
-        return []
-    match: Document = {"current": True, "batch": {"$in": list(provinces)}}
-    if f.occupation is not None:
-        match["occupation"] = f.occupation
-    elif f.field is not None:
-        match["occupation"] = {"$in": [o for o, fld in fields.items() if fld == f.field]}
-    if f.level is not None:
-        match["level"] = f.level
-    pipeline = [
-        {"$match": match},
-        {
-            "$group": {
-                "_id": {
-                    "batch": "$batch",
-                    "year": {"$substrCP": ["$exam_date", 0, 4]},
-                    "occupation": "$occupation",
-                    "level": "$level",
-                },
-                "candidates": {"$sum": 1},
-                "passes": {"$sum": {"$cond": ["$passed", 1, 0]}},
-            }
-        },
-    ]
-    return [
-        _result_group(d, fields, provinces)
-        async for d in await db[Collection.RESULTS].aggregate(pipeline)
-    ]
-
-
-async def _certificate_groups(db: Database, f: StatsFilter, *, revoked: bool) -> list[_Raw]:
-    when = "$revocation.at" if revoked else "$published_at"
-    match: Document = (
-        {"status": CertificateStatus.REVOKED} if revoked else {"status": {"$in": _ISSUED}}
-    )
-    if f.year is not None:
-        match["revocation.at" if revoked else "published_at"] = _china_year_range(f.year)
-    if f.province is not None:
-        match["_id"] = {"$regex": f"^Z{f.province}"}  # positions 2-3: the issuer's province
-    for name in ("field", "occupation", "level"):
-        if getattr(f, name) is not None:
-            match[name] = getattr(f, name)
-    measure = "certificates_revoked" if revoked else "certificates_issued"
-    pipeline = [
-        {"$match": match},
-        {
-            "$group": {
-                "_id": {
-                    "year": _china_year(when),
-                    "field": "$field",
-                    "occupation": "$occupation",
-                    "level": "$level",
-                    "province": {"$substrCP": ["$_id", 1, 2]},
-                },
-                measure: {"$sum": 1},
-            }
-        },
-    ]
-    return [d async for d in await db[Collection.CERTIFICATES].aggregate(pipeline)]
+def _group(doc: Document) -> _Raw:
+    """A counters' group document as a group of `_merge`: its key under `_id`, its measures."""
+    key = {name: doc[name] for name in ("year", "field", "occupation", "level", "province")}
+    return {"_id": key, **doc["counts"]}
 
 
 def _merge(groups: Iterable[_Raw], group_by: Sequence[Dimension]) -> list[Row]:
@@ -278,22 +146,17 @@ def _merge(groups: Iterable[_Raw], group_by: Sequence[Dimension]) -> list[Row]:
 
 @dataclass(frozen=True)
 class _Cube:
-    """Every counted group, keyed by all five dimensions, unfiltered; and each occupation's field."""
+    """Every counted group, keyed by all five dimensions, unfiltered; and each year's people."""
 
-    fields: dict[str, str]
     groups: list[_Raw]
+    people: dict[int, int]
 
 
 async def _cube(db: Database) -> _Cube:
-    everything = StatsFilter()
-    fields = await _occupation_fields(db)
-    groups = [
-        *await _trainee_groups(db, everything),
-        *await _result_groups(db, everything, fields),
-        *await _certificate_groups(db, everything, revoked=False),
-        *await _certificate_groups(db, everything, revoked=True),
-    ]
-    return _Cube(fields, groups)
+    """Read from the counters (`registry.reports.counters`): no collection is scanned."""
+    groups, people = await counters.read(db)
+    # A group whose counts all went back to zero has no row, as one that never counted.
+    return _Cube([_group(d) for d in groups if any(d["counts"].values())], people)
 
 
 def _admits(f: StatsFilter, key: _Raw) -> bool:
@@ -311,7 +174,7 @@ async def aggregate(
     """One row per combination of the grouped dimensions that has any count; no grouping gives
     one row of totals (always, zeros included). Exact as of the audit chain's head."""
     f = f or StatsFilter()
-    cube = await snapshot.remembered(db, "statistics", lambda: _cube(db))
+    cube = await snapshot.remembered(db, "counters", lambda: _cube(db))
     groups = [g for g in cube.groups if _admits(f, g["_id"])]
     rows = _merge(groups, list(dict.fromkeys(group_by)))
     if not group_by and not rows:
@@ -319,73 +182,22 @@ async def aggregate(
     return rows
 
 
-@dataclass
-class _YearCounts:
-    """What `progress` adds up, per year; `people` are id hashes."""
-
-    people: dict[int, set[str]] = dataclasses.field(default_factory=lambda: defaultdict(set))
-    trainees: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
-    completions: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
-    issued: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
-
-
-async def _count_training(db: Database, counts: _YearCounts) -> None:
-    async for d in await db[Collection.TRAINEES].aggregate(
-        [
-            {
-                "$group": {
-                    "_id": {"year": "$year", "id": "$id_hash", "done": "$completed"},
-                    "n": {"$sum": 1},
-                }
-            },
-        ]
-    ):
-        y = d["_id"]["year"]
-        counts.trainees[y] += d["n"]
-        if d["_id"]["done"]:
-            counts.completions[y] += d["n"]
-            counts.people[y].add(d["_id"]["id"])
-
-
-async def _count_certificates(db: Database, counts: _YearCounts) -> None:
-    cert_match: Document = {"status": {"$in": _ISSUED}}
-    async for d in await db[Collection.CERTIFICATES].aggregate(
-        [
-            {"$match": cert_match},
-            {
-                "$group": {
-                    "_id": {"year": _china_year("$published_at"), "id": "$id_hash"},
-                    "n": {"$sum": 1},
-                }
-            },
-        ]
-    ):
-        y = d["_id"]["year"]
-        counts.issued[y] += d["n"]
-        counts.people[y].add(d["_id"]["id"])
-
-
-async def _year_counts(db: Database) -> _YearCounts:
-    counts = _YearCounts()
-    await _count_training(db, counts)
-    await _count_certificates(db, counts)
-    return counts
-
-
 async def progress(db: Database, year: int | None = None) -> list[YearProgress]:
     """Each year from 2021 (or only `year`) to this year: people reached against the target.
     Exact as of the audit chain's head."""
     this_year = clock.today().year
     years = [year] if year is not None else list(range(FIRST_YEAR, max(this_year, FIRST_YEAR) + 1))
-    c = await snapshot.remembered(db, "progress", lambda: _year_counts(db))
+    cube = await snapshot.remembered(db, "counters", lambda: _cube(db))
+    by_year = {row.year: row.counts for row in _merge(cube.groups, [Dimension.YEAR])}
+    zero = dict.fromkeys(MEASURES, 0)
     return [
         YearProgress(
             y,
             TARGET_PER_YEAR,
-            len(c.people.get(y, ())),
-            c.trainees.get(y, 0),
-            c.completions.get(y, 0),
-            c.issued.get(y, 0),
+            cube.people.get(y, 0),
+            by_year.get(y, zero)["trainees"],
+            by_year.get(y, zero)["training_completions"],
+            by_year.get(y, zero)["certificates_issued"],
         )
         for y in years
     ]

@@ -45,5 +45,8 @@ class Collection(StrEnum):
     TRUST_BUNDLES = "trust_bundles"
     # Public changes of records whose kind declares a public view (registry.storage.changes)
     PUBLIC_CHANGES = "public_changes"
+    # The public statistics' counters, kept by the store's writes (registry.reports.counters)
+    STATISTICS = "statistics"
+    STATISTICS_PERSONS = "statistics_persons"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"

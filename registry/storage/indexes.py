@@ -35,6 +35,8 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("year", ASCENDING)], name="by_year")
     ],
     Collection.COUNTERS: [],
+    Collection.STATISTICS: [],  # a few documents, read whole
+    Collection.STATISTICS_PERSONS: [],  # found by _id
     Collection.BATCHES: [
         IndexModel([("institution", ASCENDING), ("submitted_at", ASCENDING)], name="institution"),
         IndexModel([("status", ASCENDING), ("province", ASCENDING)], name="status_province"),

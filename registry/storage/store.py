@@ -2,7 +2,9 @@
 
 A change is one transaction holding three writes: the record replaced only if its `revision` is
 still the one read (else `CONFLICT`, safe to retry), one entry appended to its `history`, and
-one audit-chain entry. `apply_transition` adds the state machine on top: policy check on the
+one audit-chain entry. Every write here also moves the public statistics' counters by what the
+record counts for (`registry.reports.counters`), in the same transaction: records of a counted
+collection are written only through this module (`tests/registry/reports/test_counted_writes.py`). `apply_transition` adds the state machine on top: policy check on the
 loaded record, a retry of the step that already happened answered with the record unchanged,
 `ILLEGAL_TRANSITION` from any other state.
 """
@@ -11,17 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal
-from registry.errors import Conflict, NotFound
+from registry.errors import Conflict
+from registry.reports import counters
 from registry.storage import changes
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.kind import Kind as Kind  # re-exported: `store.Kind` names a record kind
 from registry.storage.transactions import in_transaction
 from registry.storage.transitions import Transition, TransitionTable
 from registry.trust import audit
@@ -37,33 +40,6 @@ Changes = Callable[[Document, AsyncClientSession], Awaitable[Mapping[str, Any]]]
 # retry, answered unchanged), False to go on; raises the workflow's own refusal for a state the
 # move cannot start from. Replaces the default retry test (`is_replay`).
 Precheck = Callable[[Document], bool]
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of record: where it lives and how errors and the audit log name it.
-
-    `audit_prefix` + "." + action is the audit entry's action; `entity` + ":" + id its entity
-    (both kept as they were before the store, so the audit chain reads the same).
-    """
-
-    collection: Collection
-    entity: str
-    audit_prefix: str
-    not_found_code: str
-    id_field: str
-    # The input field an `ILLEGAL_TRANSITION` names.
-    transition_field: str = "status"
-    # The field whose value names the audited entity (a report is audited as its institution).
-    entity_key: str = "_id"
-    # What the public sees of a record: given, every change that alters it is also kept as a
-    # public change (`registry.storage.changes`), the source of the kind's change feed.
-    public: changes.PublicView | None = None
-
-    def not_found(self, key: str) -> NotFound:
-        return NotFound(
-            f"no {self.entity} {key[:40]}", code=self.not_found_code, field=self.id_field
-        )
 
 
 async def load(
@@ -121,6 +97,7 @@ async def save(
     )
     if result.matched_count != 1:
         raise Conflict(f"the {kind.entity} changed while this request ran; retry it")
+    await counters.move(db, kind.collection, [before], [after], session)
     await record(db, kind, principal, action, before, after, session)
     return after
 
@@ -142,8 +119,22 @@ async def insert(
     """Insert a new record (revision 1) and audit it; a duplicate `_id` raises DuplicateKeyError."""
     doc = {**doc, "revision": doc.get("revision", 1), "schema_version": SCHEMA_VERSION}
     await db[kind.collection].insert_one(doc, session=session)
+    await counters.move(db, kind.collection, [], [doc], session)
     await record(db, kind, principal, action, None, doc, session)
     return doc
+
+
+async def insert_many(
+    db: Database,
+    collection: Collection,
+    docs: list[Document],
+    session: AsyncClientSession,
+) -> None:
+    """Insert the parts of a change whose audit entry is their parent's (a cohort's trainees, a
+    batch's results, a publication's certificates), in order, stopping at the first error (a
+    duplicate `_id` raises BulkWriteError); the counters move with them."""
+    await db[collection].insert_many(docs, ordered=True, session=session)
+    await counters.move(db, collection, [], docs, session)
 
 
 async def put(

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from registry.access.auth import Role
 from registry.storage.collections import Collection
-from registry.storage.store import Kind
+from registry.storage.kind import Kind
 from registry.storage.transitions import TransitionTable, transition
 
 

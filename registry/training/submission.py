@@ -25,7 +25,7 @@ from registry.certificates import numbers
 from registry.institutions import directory
 from registry.institutions.model import Institution
 from registry.problems import Rejected
-from registry.storage import idempotency
+from registry.storage import idempotency, store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.training import policy
@@ -245,7 +245,7 @@ async def persist(
     uscc = checked.institution.uscc
     serials = iter(await numbers.allocate_serials(db, uscc, year, done, session=session))
     out = records(checked, personal, serials)
-    await db[Collection.TRAINEES].insert_many(out.trainees, session=session)
+    await store.insert_many(db, Collection.TRAINEES, out.trainees, session)
     if out.certificates:
         await db[Collection.TRAINING_CERTIFICATES].insert_many(out.certificates, session=session)
         await db[Collection.CE_CREDITS].insert_many(out.credits, session=session)

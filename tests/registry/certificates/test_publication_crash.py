@@ -1,5 +1,6 @@
 """Killing the process (SIGKILL) in the middle of a publication leaves the batch either fully
-published or not at all; publishing again completes it."""
+published or not at all, with the statistics' counters agreeing with the data; publishing again
+completes it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from registry.catalogue import reference_data as catalogue
 from registry.certificates import publication, review
 from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
+from registry.reports import rebuild, statistics
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.factories import listed_institution, make_id_number, make_uscc
@@ -88,6 +90,8 @@ async def test_sigkill_during_publication_is_all_or_nothing(
             status,
         )
         killed_mid_way = status == "CETTIC_CHECKED"
+        # The counters moved with the data or not at all: they agree with a recount.
+        assert await rebuild.check(db) == []
         break  # one kill: its orphaned transaction holds its writes until the server expires it
     assert killed_mid_way, "the publication finished before the first kill; the test proved nothing"
 
@@ -104,3 +108,6 @@ async def test_sigkill_during_publication_is_all_or_nothing(
     )
     indices = {(c["status_ref"]["list_id"], c["status_ref"]["index"]) for c in certs}
     assert len(indices) == ROWS  # every credential its own status bit
+    assert await rebuild.check(db) == []
+    [totals] = await statistics.aggregate(db, [])
+    assert (totals.counts["candidates"], totals.counts["certificates_issued"]) == (ROWS, ROWS)
