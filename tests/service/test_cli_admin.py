@@ -1,4 +1,4 @@
-"""`registry tokens` and `registry audit` through click, against the real embedded database.
+"""`registry tokens`, `registry audit` and `registry stats` through click, against the real embedded database.
 
 `run_with_db` calls `asyncio.run`, so each command runs in a worker thread while this test's
 event loop waits."""
@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ from registry.intake.identifiers import uscc_check_character
 from registry.storage.collections import Collection
 from registry.storage.db import Database, make_client
 from registry.trust import audit
-from service.cli_admin import audit_group, tokens_group
+from service.cli_admin import audit_group, stats_group, tokens_group
 from tests.conftest import free_port
 from tests.factories import MASTER_KEY, MASTER_KEY_B64
 
@@ -40,6 +41,7 @@ def cli() -> None:
 
 cli.add_command(tokens_group)
 cli.add_command(audit_group)
+cli.add_command(stats_group)
 
 
 @dataclass
@@ -220,3 +222,34 @@ async def test_upgrade_keeps_audited_tokens_and_refuses_rows_written_around_the_
         "token.upgrade",
         "token.create",
     ]
+
+
+async def test_stats_check_names_a_counter_that_differs_and_rebuild_repairs_it(
+    registry_cli: Cli,
+) -> None:
+    assert (await registry_cli("stats", "check")).exit_code == 0
+    # A published certificate written around the registry: the counters never saw it.
+    await registry_cli.db[Collection.CERTIFICATES].insert_one(
+        {
+            "_id": "Z3500012500000019",
+            "status": "PUBLISHED",
+            "published_at": datetime(2025, 6, 1, 4, tzinfo=UTC),
+            "field": "01",
+            "occupation": "2-02-10-09",
+            "level": 1,
+            "id_hash": "h" * 64,
+        }
+    )
+    differs = await registry_cli("stats", "check")
+    _no_traceback(differs)
+    assert differs.exit_code == 1
+    assert "g|2025|01|2-02-10-09|1|35.certificates_issued: stored 0, recounted 1" in differs.stderr
+    assert "h" * 10 not in differs.output  # a person's keyed hash is not printed
+    rebuilt = await registry_cli("stats", "rebuild")
+    assert rebuilt.exit_code == 0 and "rebuilt" in rebuilt.stdout, rebuilt.output
+    ok = await registry_cli("stats", "check")
+    assert (ok.exit_code, ok.stdout.strip()) == (
+        0,
+        "statistics counters OK: they agree with a recount",
+    )
+    assert (await registry_cli("audit", "verify")).exit_code == 0  # the rebuild is audited
