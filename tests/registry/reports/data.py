@@ -32,8 +32,25 @@ SCOPE: list[tuple[str, str | None, int]] = [
 ]
 
 
-def _at(day: dt.date, later: int = 0) -> dt.datetime:
+def at(day: dt.date, later: int = 0) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=later), dt.time(3), tzinfo=dt.UTC)
+
+
+def cohort_spec(
+    key: str, end: dt.date, scope: tuple[str, str | None, int], trainees: list[TraineeInput]
+) -> CohortInput:
+    """A cohort of 20 days ending on `end`, 48 hours required."""
+    occupation, direction, level = scope
+    return CohortInput(
+        idempotency_key=key,
+        start_date=end - dt.timedelta(days=20),
+        end_date=end,
+        occupation=occupation,
+        direction=direction,
+        level=level,
+        required_hours=48,
+        trainees=trainees,
+    )
 
 
 async def build(db: Database, settings: Settings, base: int) -> None:
@@ -53,20 +70,16 @@ async def build(db: Database, settings: Settings, base: int) -> None:
             if end > TODAY:
                 end = TODAY - dt.timedelta(days=2)
             group = people[c * 10 + n * 3 : c * 10 + n * 3 + 8]
-            spec = CohortInput(
-                idempotency_key=f"stats-{base}-{n}-{c}",
-                start_date=end - dt.timedelta(days=20),
-                end_date=end,
-                occupation=occupation,
-                direction=direction,
-                level=level,
-                required_hours=48,
-                trainees=[
+            spec = cohort_spec(
+                f"stats-{base}-{n}-{c}",
+                end,
+                (occupation, direction, level),
+                [
                     TraineeInput(nm, idn, 48 if i % 3 else 40, 0.8 + i / 50, i % 4 != 0)
                     for i, (nm, idn) in enumerate(group)
                 ],
             )
-            await submission.submit(db, me, spec, personal, now=_at(end, 2))
+            await submission.submit(db, me, spec, personal, now=at(end, 2))
         inst = Principal(Role.EVALUATION_INSTITUTION, "t", f"e{n}", institution=evaluator)
         prov = Principal(Role.PROVINCIAL_REVIEWER, "t", f"p{n}", province=province)
         for b in range(2):

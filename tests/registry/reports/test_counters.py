@@ -26,9 +26,19 @@ from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.training import certificates as training_certificates
 from registry.training import submission as training
-from registry.training.validation import CohortInput, TraineeInput
+from registry.training.validation import TraineeInput
 from tests.factories import make_id_number, make_uscc
-from tests.registry.reports.data import CETTIC, OFFICE, SCOPE, TODAY, build, direct, people
+from tests.registry.reports.data import (
+    CETTIC,
+    OFFICE,
+    SCOPE,
+    TODAY,
+    at,
+    build,
+    cohort_spec,
+    direct,
+    people,
+)
 
 BASE = 820
 ALL = list(Dimension)
@@ -115,24 +125,18 @@ class Sequence:
         n, _ = self._province()
         trainer = make_uscc(BASE + 10 * n, region=("350100", "110108")[n])
         me = Principal(Role.TRAINING_INSTITUTION, "t", f"seq-t{n}", institution=trainer)
-        occupation, direction, level = self.rng.choice(SCOPE)
         end = TODAY - dt.timedelta(days=self.rng.choice((2, 30, 200, 400)))
         people = self.rng.sample(self.pool, self.rng.randint(1, 4))
-        spec = CohortInput(
-            idempotency_key=f"seq-cohort-{self.seed}-{self.step:03d}",
-            start_date=end - dt.timedelta(days=20),
-            end_date=end,
-            occupation=occupation,
-            direction=direction,
-            level=level,
-            required_hours=48,
-            trainees=[
+        spec = cohort_spec(
+            f"seq-cohort-{self.seed}-{self.step:03d}",
+            end,
+            self.rng.choice(SCOPE),
+            [
                 TraineeInput(nm, idn, self.rng.choice((40, 48)), 0.9, self.rng.random() < 0.7)
                 for nm, idn in people
             ],
         )
-        moment = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(3), tzinfo=dt.UTC)
-        await training.submit(self.db, me, spec, self.personal, now=moment)
+        await training.submit(self.db, me, spec, self.personal, now=at(end, 1))
 
     def _rows(self) -> list[ResultInput]:
         occupation, direction, level = self.rng.choice(SCOPE)
