@@ -14,7 +14,8 @@ import pytest
 from registry.reports import statistics
 from registry.settings import Settings
 from registry.storage.db import Database
-from tests.registry.reports.data import CHINA, build, direct, people
+from tests.registry.reports.data import build
+from tests.registry.reports.oracle import CHINA, direct, people
 
 LEVELS = {"JUNIOR": 1, "INTERMEDIATE": 2, "SENIOR": 3}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
@@ -22,7 +21,6 @@ from tests.factories import listed_institution, make_id_number, make_uscc
 
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 CETTIC = Principal(Role.CETTIC_REVIEWER, "t", "tok-cettic")
-CHINA = dt.timezone(dt.timedelta(hours=8))
 TODAY = clock.today()
 EXAM = TODAY - dt.timedelta(days=12)
 SCOPE: list[tuple[str, str | None, int]] = [
@@ -115,79 +113,3 @@ async def build(db: Database, settings: Settings, base: int) -> None:
     ]
     for number in published[::5]:
         await revocation.revoke(db, OFFICE, number, "统计测试")
-
-
-# --- the oracle: every counted event read straight from the collections, in plain Python ---
-
-
-def china_year(moment: dt.datetime) -> int:
-    return moment.astimezone(CHINA).year
-
-
-async def direct(db: Database) -> list[dict[str, Any]]:
-    """Every counted event as a flat record, read straight from the collections."""
-    fields = {d["_id"]: d["field"] async for d in db.occupations.find()}
-    events: list[dict[str, Any]] = []
-    async for t in db.trainees.find():
-        base = {
-            "year": t["year"],
-            "field": t["field"],
-            "occupation": t["occupation"],
-            "level": t["level"],
-            "province": t["province"],
-        }
-        events.append({**base, "measure": "trainees"})
-        if t["completed"]:
-            events.append({**base, "measure": "training_completions"})
-    published = {b["_id"]: b["province"] async for b in db.batches.find({"status": "PUBLISHED"})}
-    async for r in db.results.find({"current": True}):
-        if r["batch"] not in published:
-            continue
-        base = {
-            "year": int(r["exam_date"][:4]),
-            "field": fields[r["occupation"]],
-            "occupation": r["occupation"],
-            "level": r["level"],
-            "province": published[r["batch"]],
-        }
-        events.append({**base, "measure": "candidates"})
-        if r["passed"]:
-            events.append({**base, "measure": "passes"})
-    async for c in db.certificates.find({"status": {"$in": ["PUBLISHED", "REVOKED"]}}):
-        inst = await db.institutions.find_one({"_id": c["institution"]})
-        assert inst is not None
-        base = {
-            "field": c["field"],
-            "occupation": c["occupation"],
-            "level": c["level"],
-            "province": inst["province"],
-        }
-        events.append(
-            {**base, "year": china_year(c["published_at"]), "measure": "certificates_issued"}
-        )
-        if c["status"] == "REVOKED":
-            events.append(
-                {
-                    **base,
-                    "year": china_year(c["revocation"]["at"]),
-                    "measure": "certificates_revoked",
-                }
-            )
-    return events
-
-
-async def people(db: Database, year: int) -> int:
-    """Distinct persons with a training completion or a certificate issued in `year`."""
-    start = dt.datetime(year, 1, 1, tzinfo=CHINA)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA)
-    found = {t["id_hash"] async for t in db.trainees.find({"year": year, "completed": True})}
-    found |= {
-        c["id_hash"]
-        async for c in db.certificates.find(
-            {
-                "status": {"$in": ["PUBLISHED", "REVOKED"]},
-                "published_at": {"$gte": start, "$lt": end},
-            }
-        )
-    }
-    return len(found)

@@ -1,5 +1,5 @@
 """The statistics' counters against a full recomputation from the collections (the oracle in
-`data.py`, plain Python over every record), for every filter and grouping the API offers: after
+`oracle.py`, plain Python over every record), for every filter and grouping the API offers: after
 the test data, and after randomised sequences of cohorts, batches (published, left in review,
 returned and resubmitted), revocations of both kinds of certificate. And the rebuild: it finds
 what a write around the registry did, repairs it, and runs at start-up when needed."""
@@ -7,10 +7,7 @@ what a write around the registry did, repairs it, and runs at start-up when need
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
-from collections import Counter
-from typing import Any
 
 import pytest
 
@@ -20,7 +17,6 @@ from registry.certificates import publication, review, revocation
 from registry.certificates.submission import resubmit, submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.reports import counters, rebuild, statistics
-from registry.reports.statistics import Dimension, StatsFilter
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
@@ -36,69 +32,15 @@ from tests.registry.reports.data import (
     at,
     build,
     cohort_spec,
-    direct,
-    people,
 )
+from tests.registry.reports.oracle import agrees
 
 BASE = 820
-ALL = list(Dimension)
-MEASURE_OF = {d: d.value.lower() for d in Dimension}
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def data(db: Database, settings: Settings) -> None:
     await build(db, settings, BASE)
-
-
-def expected(
-    events: list[dict[str, Any]], group: list[Dimension], filters: dict[str, Any]
-) -> dict[tuple[Any, ...], Counter[str]]:
-    out: dict[tuple[Any, ...], Counter[str]] = {}
-    for e in events:
-        if all(e[k] == v for k, v in filters.items()):
-            key = tuple(e[MEASURE_OF[d]] for d in group)
-            out.setdefault(key, Counter())[e["measure"]] += 1
-    return out
-
-
-def observed(
-    rows: list[statistics.Row], group: list[Dimension]
-) -> dict[tuple[Any, ...], Counter[str]]:
-    out: dict[tuple[Any, ...], Counter[str]] = {}
-    for row in rows:
-        key = tuple(getattr(row, MEASURE_OF[d]) for d in group)
-        assert key not in out, key
-        counts = Counter({m: n for m, n in row.counts.items() if n})
-        if counts or group:
-            out[key] = counts
-    return out
-
-
-async def agrees(db: Database) -> None:
-    """The counters answer what a recount answers, for every filter and grouping."""
-    events = await direct(db)
-    values = {d: sorted({e[MEASURE_OF[d]] for e in events}) for d in Dimension}
-    # Every filter the API offers (each dimension absent or one of its values), fully grouped.
-    for choice in itertools.product(*([None, *values[d]] for d in Dimension)):
-        filters = {
-            MEASURE_OF[d]: v for d, v in zip(Dimension, choice, strict=True) if v is not None
-        }
-        rows = await statistics.aggregate(db, ALL, StatsFilter(**filters))
-        assert observed(rows, ALL) == expected(events, ALL, filters), filters
-    # Every grouping, unfiltered.
-    for size in range(len(ALL) + 1):
-        for group in itertools.combinations(ALL, size):
-            rows = await statistics.aggregate(db, list(group))
-            assert observed(rows, list(group)) == expected(events, list(group), {}), group
-    for p in await statistics.progress(db):
-        assert p.people == await people(db, p.year), p.year
-        by_measure = Counter(e["measure"] for e in events if e["year"] == p.year)
-        assert (p.trainees, p.training_completions, p.certificates_issued) == (
-            by_measure["trainees"],
-            by_measure["training_completions"],
-            by_measure["certificates_issued"],
-        )
-    assert await rebuild.check(db) == []
 
 
 async def test_after_the_test_data_the_counters_equal_a_recount(db: Database) -> None:
