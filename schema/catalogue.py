@@ -37,22 +37,24 @@ CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
 @strawberry.type(description="One of the ten digital technology fields of the programme.")
 class Field:
     code: str = strawberry.field(description="01-10, in the notice's order.")
-    name: str
-    name_en: str
+    name: str = strawberry.field(description="The field's Chinese name, e.g. 人工智能.")
+    name_en: str = strawberry.field(description="The field's English name.")
 
 
 @strawberry.type(description="A level with its Chinese name and its digit in certificate numbers.")
 class LevelInfo:
-    level: Level = source("key")
-    code: int
-    name: str
-    name_en: str
+    level: Level = source(
+        "key", description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    code: int = strawberry.field(description="The level's digit in certificate numbers: 1, 2 or 3.")
+    name: str = strawberry.field(description="The Chinese name: 初级, 中级 or 高级.")
+    name_en: str = strawberry.field(description="The English name: junior, intermediate or senior.")
 
 
 @strawberry.type(description="An occupation code in one edition of the 职业分类大典.")
 class OccupationCode:
     edition: str = strawberry.field(description="2015 or 2022.")
-    code: str
+    code: str = strawberry.field(description="The code in this edition, e.g. 2-02-10-09.")
     confirmed: bool = strawberry.field(
         description="False where the code comes from a secondary source and awaits confirmation."
     )
@@ -60,7 +62,7 @@ class OccupationCode:
 
 @strawberry.type(description="A direction (方向) of an occupation's standard.")
 class Direction:
-    name: str
+    name: str = strawberry.field(description="The direction's Chinese name, e.g. 大数据分析.")
     placeholder: bool = strawberry.field(
         description="True for demo placeholders the office has still to replace from the standard."
     )
@@ -71,9 +73,15 @@ class Occupation(Node):
     code: str = strawberry.field(
         description="Primary code: the 2015 edition's (printed on the 2021 standards) where known."
     )
-    name: str
-    codes: list[OccupationCode]
-    directions: list[Direction]
+    name: str = strawberry.field(
+        description="The occupation's Chinese name, e.g. 人工智能工程技术人员."
+    )
+    codes: list[OccupationCode] = strawberry.field(
+        description="Its codes in both editions of the 职业分类大典 (2015 and 2022)."
+    )
+    directions: list[Direction] = strawberry.field(
+        description="The directions (方向) of its standard."
+    )
     directions_expected: int | None = strawberry.field(
         description="How many directions the standard has, where known."
     )
@@ -93,18 +101,24 @@ class Occupation(Node):
     description="A national occupational technical skill standard (国家职业技术技能标准)."
 )
 class Standard:
-    id: str
-    title: str
-    occupation_codes: list[str] = source("occupations")
+    id: str = strawberry.field(description="The standard's id.")
+    title: str = strawberry.field(
+        description="The standard's title, e.g. 人工智能工程技术人员国家职业技术技能标准."
+    )
+    occupation_codes: list[str] = source(
+        "occupations", description="The occupations it covers, by primary code."
+    )
     issued_by: str | None = strawberry.field(description="The document that issued it.")
     issued_on: str | None = strawberry.field(description="Issue date, YYYY-MM-DD.")
-    confirmed: bool
+    confirmed: bool = strawberry.field(
+        description="False when its details come from a third party, not yet checked against the official text."
+    )
 
 
 @strawberry.type(description="A provincial-level division (GB/T 2260, first two digits).")
 class Province:
-    code: str
-    name: str
+    code: str = strawberry.field(description="Two-digit province code (GB/T 2260).")
+    name: str = strawberry.field(description="The province's Chinese name, e.g. 福建省.")
 
 
 async def occupation_of(root: Any, info: Info[Context, None]) -> Occupation | None:

@@ -52,25 +52,48 @@ class BatchStatus(Enum):
 
 @strawberry.type(description="A published professional technical level certificate (public view).")
 class Certificate:
-    number: str
-    holder_name: str
-    occupation_code: str = source("occupation")
-    field_code: str = source("field")
-    direction: str | None
-    level: Level
-    issuer_uscc: str = source("issuer")
-    exam_date: dt.date
-    issued_at: dt.datetime
-    status: CertificateStatus = source("revoked")
-    revoked_at: dt.datetime | None
-    revocation_reason: str | None
+    number: str = strawberry.field(
+        description="The certificate number (证书编号): Z, province, institution, year, level, serial and check character."
+    )
+    holder_name: str = strawberry.field(description="The holder's name as on the certificate.")
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    field_code: str = source(
+        "field",
+        description="The field's two-digit code (one of the programme's ten digital technology fields, 数字技术领域).",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    issuer_uscc: str = source(
+        "issuer",
+        description="The evaluating institution that issued and signed it (谁评价、谁发证), by its ified social credit code (统一社会信用代码, 18 characters).",
+    )
+    exam_date: dt.date = strawberry.field(description="The date of the assessment (考核日期).")
+    issued_at: dt.datetime = strawberry.field(
+        description="When the office published it and the institution's key signed it."
+    )
+    status: CertificateStatus = source("revoked", description="VALID, or REVOKED (never deleted).")
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked; null while valid."
+    )
+    revocation_reason: str | None = strawberry.field(
+        description="Why it was revoked; null while valid."
+    )
     credential_doc: strawberry.Private[dict[str, Any]] = private_source("credential")
 
     credential: JSON = strawberry.field(
         resolver=lambda root: root.credential_doc,
         description="The signed W3C credential (eddsa-jcs-2022); verify it offline with the trust bundle.",
     )
-    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
+    occupation: Occupation | None = strawberry.field(
+        resolver=occupation_of, description="The occupation, from the catalogue."
+    )
 
     @strawberry.field(description="The credential as `DTE1:` text for a QR code.")
     def qr_text(self) -> str:
@@ -87,16 +110,30 @@ class Certificate:
 
 @strawberry.type(description="One result of a batch, as reviewers see it (never the ID number).")
 class AssessmentResult:
-    row: int
-    name: str
-    occupation_code: str = source("occupation")
-    direction: str | None
-    level: Level
-    theory_score: float = source("theory")
-    skill_score: float = source("skill")
-    passed: bool
-    training_certificate: str | None
-    certificate_number: str | None = source("certificate")
+    row: int = strawberry.field(description="The row's number in the batch, from 1.")
+    name: str = strawberry.field(description="The candidate's name.")
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    theory_score: float = source("theory", description="The theory score (理论知识考试), 0-100.")
+    skill_score: float = source(
+        "skill", description="The practical skill score (专业能力考核), 0-100."
+    )
+    passed: bool = strawberry.field(description="Both scores at least 60.")
+    training_certificate: str | None = strawberry.field(
+        description="The training certificate (P… number) the candidate cited, if any."
+    )
+    certificate_number: str | None = source(
+        "certificate",
+        description="The certificate number allocated to a passing result; null for a failed one.",
+    )
 
 
 @strawberry.type(description="How far the holder bindings of a batch's passing results are.")
@@ -107,11 +144,13 @@ class BindingProgress:
 
 @strawberry.type
 class BatchEvent:
-    at: dt.datetime
-    action: str
-    from_status: str | None = source("from")
-    to_status: str = source("to")
-    reason: str | None
+    at: dt.datetime = strawberry.field(description="When the step happened.")
+    action: str = strawberry.field(
+        description="The step: submit, approveProvince, checkCettic, return, resubmit or publish."
+    )
+    from_status: str | None = source("from", description="The status before the step.")
+    to_status: str = source("to", description="The status after the step.")
+    reason: str | None = strawberry.field(description="The reason given (returns), else null.")
 
 
 @strawberry.type(
@@ -121,17 +160,28 @@ class AssessmentBatch(Node):
     batch_id: str = source(
         "_id", description="The raw batch id (`bat_…`); mutations take this or `id`."
     )
-    institution_uscc: str = source("institution")
-    province: str
-    exam_date: dt.date
-    submitted_at: dt.datetime
-    status: BatchStatus
+    institution_uscc: str = source(
+        "institution",
+        description="The evaluation institution that submitted it, by its ified social credit code (统一社会信用代码, 18 characters).",
+    )
+    province: str = strawberry.field(
+        description="The institution's province (GB/T 2260 code): its provincial department approves the batch."
+    )
+    exam_date: dt.date = strawberry.field(description="The date of the assessment.")
+    submitted_at: dt.datetime = strawberry.field(description="When it was (last) submitted.")
+    status: BatchStatus = strawberry.field(description="Where the batch is in the review pipeline.")
     late: bool = strawberry.field(description="Reported more than one month after the exam.")
-    late_reason: str | None
-    result_count: int = source("counts.results")
-    passed_count: int = source("counts.passed")
-    failed_count: int = source("counts.failed")
-    history: list[BatchEvent]
+    late_reason: str | None = strawberry.field(
+        description="Why it was reported more than one month after the exam; null otherwise."
+    )
+    result_count: int = source("counts.results", description="Results in the batch.")
+    passed_count: int = source(
+        "counts.passed", description="Passing results (each with a certificate number)."
+    )
+    failed_count: int = source("counts.failed", description="Failing results.")
+    history: list[BatchEvent] = strawberry.field(
+        description="Every step of its review, oldest first."
+    )
     expected_results: int | None = source(
         "expected", description="A batch in parts: the results announced when it was opened."
     )

@@ -33,39 +33,62 @@ class ReportKind(Enum):
     description="One occupation × direction × level an institution may train or assess."
 )
 class ScopeEntry:
-    occupation_code: str = source("occupation")
-    direction: str | None
-    level: Level
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
 
-    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
+    occupation: Occupation | None = strawberry.field(
+        resolver=occupation_of, description="The occupation, from the catalogue."
+    )
 
 
 @strawberry.type(description="A publicly disclosed fee.")
 class Fee:
-    item: str
-    amount_yuan: float
-    unit: str
-    note: str | None
+    item: str = strawberry.field(description="What the fee is for, e.g. 培训费 or 考核费.")
+    amount_yuan: float = strawberry.field(description="The amount in yuan (元).")
+    unit: str = strawberry.field(
+        description="Per what it is charged, e.g. 人次 (per person and session)."
+    )
+    note: str | None = strawberry.field(
+        description="Anything else the institution discloses about it."
+    )
 
 
 @strawberry.type(description="A period on the directory: from `start` to `until` (exclusive).")
 class ListingPeriod:
-    start: dt.date
-    until: dt.date
+    start: dt.date = strawberry.field(description="First day on the directory.")
+    until: dt.date = strawberry.field(
+        description="The day it left or leaves the directory (exclusive)."
+    )
     ended: str | None = strawberry.field(description="Why it ended early: SUSPENDED or REMOVED.")
-    scope: list[ScopeEntry]
+    scope: list[ScopeEntry] = strawberry.field(
+        description="What it was listed for during this period."
+    )
 
 
 @strawberry.type(
     description="An objection lodged during the publicity, and how the office resolved it."
 )
 class Objection:
-    id: str
-    lodged_on: dt.datetime
+    id: str = strawberry.field(description="The objection's id.")
+    lodged_on: dt.datetime = strawberry.field(description="When it was lodged.")
     objection_text: strawberry.Private[str] = private_source("text")
-    resolved_on: dt.datetime | None
-    upheld: bool | None
-    resolution: str | None
+    resolved_on: dt.datetime | None = strawberry.field(
+        description="When the office resolved it; null while open."
+    )
+    upheld: bool | None = strawberry.field(
+        description="Whether the office upheld it; null while open."
+    )
+    resolution: str | None = strawberry.field(
+        description="The office's resolution; null while open."
+    )
 
     @strawberry.field(
         description="The objection's text: for reviewers only (it may name people); null otherwise."
@@ -76,29 +99,39 @@ class Objection:
 
 @strawberry.type(description="One step of the institution's history.")
 class HistoryEntry:
-    at: dt.datetime
-    action: str
-    from_status: InstitutionStatus | None  # type: ignore[valid-type]
-    to_status: InstitutionStatus  # type: ignore[valid-type]
-    reason: str | None
+    at: dt.datetime = strawberry.field(description="When the step happened.")
+    action: str = strawberry.field(
+        description="The step, e.g. apply, recommend, audit, startPublicity, list, suspend, remove."
+    )
+    from_status: InstitutionStatus | None = strawberry.field(
+        description="The status before the step (null for the application)."
+    )  # type: ignore[valid-type]
+    to_status: InstitutionStatus = strawberry.field(description="The status after the step.")  # type: ignore[valid-type]
+    reason: str | None = strawberry.field(
+        description="The reason given (returns, suspensions, removals), else null."
+    )
 
 
 @strawberry.type(description="An annual plan or summary (notice 四(六)1).")
 class AnnualReport:
-    year: int
-    kind: ReportKind
+    year: int = strawberry.field(description="The year it covers.")
+    kind: ReportKind = strawberry.field(description="PLAN (年度计划) or SUMMARY (年度总结).")
     people: int = strawberry.field(description="Planned (PLAN) or trained/assessed (SUMMARY).")
-    sessions: int
-    text: str
-    submitted_at: dt.datetime
+    sessions: int = strawberry.field(description="Sessions planned (PLAN) or held (SUMMARY).")
+    text: str = strawberry.field(description="The plan or summary itself.")
+    submitted_at: dt.datetime = strawberry.field(description="When it was (last) submitted.")
 
 
 @strawberry.type(description="A training or evaluation institution.")
 class Institution(Node):
     uscc: str = strawberry.field(description="Unified social credit code (GB 32100).")
-    name: str
-    kind: InstitutionKind  # type: ignore[valid-type]
-    province: str
+    name: str = strawberry.field(description="The institution's registered name.")
+    kind: InstitutionKind = strawberry.field(
+        description="TRAINING (培训机构) or EVALUATION (评价机构)."
+    )  # type: ignore[valid-type]
+    province: str = strawberry.field(
+        description="Two-digit province code (GB/T 2260). Its provincial HR department recommends it."
+    )
     number: str | None = strawberry.field(
         description="4-digit number assigned at first listing; part of certificate numbers."
     )
@@ -108,8 +141,12 @@ class Institution(Node):
     valid_until: dt.date | None = strawberry.field(
         description="End of the current validity (exclusive)."
     )
-    first_listed: dt.date | None
-    publicity_start: dt.date | None
+    first_listed: dt.date | None = strawberry.field(
+        description="The first day it was ever listed; null before."
+    )
+    publicity_start: dt.date | None = strawberry.field(
+        description="First day of the publicity (公示) before listing; null before the audit."
+    )
     publicity_end: dt.date | None = strawberry.field(
         description="Last day of the publicity (inclusive)."
     )
@@ -124,14 +161,29 @@ class Institution(Node):
         description="Where and when the publicity was announced, when it started before the "
         "registry recorded it."
     )
-    scope: list[ScopeEntry]
-    fees: list[Fee]
-    listings: list[ListingPeriod]
-    objections: list[Objection]
-    history: list[HistoryEntry]
-    return_reason: str | None
-    removal_violation: Violation | None = source("removal.violation")  # type: ignore[valid-type]
-    removal_details: str | None = source("removal.details")
+    scope: list[ScopeEntry] = strawberry.field(
+        description="The occupations, directions and levels it may train or assess."
+    )
+    fees: list[Fee] = strawberry.field(description="Its publicly disclosed fees (收费标准).")
+    listings: list[ListingPeriod] = strawberry.field(
+        description="Every period it was on the directory, oldest first."
+    )
+    objections: list[Objection] = strawberry.field(
+        description="Objections lodged during its publicity."
+    )
+    history: list[HistoryEntry] = strawberry.field(
+        description="Every step of its lifecycle, oldest first."
+    )
+    return_reason: str | None = strawberry.field(
+        description="Why the application was returned, while it is RETURNED; else null."
+    )
+    removal_violation: Violation | None = source(
+        "removal.violation",
+        description="The violation of notice 六(三) that removed it; null unless REMOVED.",
+    )  # type: ignore[valid-type]
+    removal_details: str | None = source(
+        "removal.details", description="What the office found, when REMOVED; else null."
+    )
     domain: strawberry.Private[api.Institution]
 
     @strawberry.field(description="Annual plans and summaries, newest year first.")

@@ -17,65 +17,94 @@ from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
 from schema.directory_enums import InstitutionKind, Violation
 from schema.institutions import AnnualReport, Institution, ReportKind
-from schema.payload import UserError, payload
+from schema.payload import UserError, payload, user_errors_field
 
 Ctx = Info[Context, None]
 
 
 @strawberry.type
 class InstitutionPayload:
-    institution: Institution | None
-    user_errors: list[UserError]
+    institution: Institution | None = strawberry.field(
+        description="The institution after the change; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class ObjectionPayload:
-    objection_id: str | None
-    institution: Institution | None
-    user_errors: list[UserError]
+    objection_id: str | None = strawberry.field(
+        description="The objection's id; null on a problem."
+    )
+    institution: Institution | None = strawberry.field(description="The institution objected to.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class AnnualReportPayload:
-    report: AnnualReport | None
-    user_errors: list[UserError]
+    report: AnnualReport | None = strawberry.field(
+        description="The report as stored; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class HolidayArrangementPayload:
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
 class ScopeEntryInput:
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level
-    direction: str | None = None
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    direction: str | None = strawberry.field(
+        default=None,
+        description="The direction (方向) of the occupation's standard, where it has directions.",
+    )
 
 
 @strawberry.input
 class FeeItemInput:
-    item: str
-    amount_yuan: float
-    unit: str = "人次"
-    note: str | None = None
+    item: str = strawberry.field(description="What the fee is for, e.g. 培训费 or 考核费.")
+    amount_yuan: float = strawberry.field(description="The amount in yuan (元).")
+    unit: str = strawberry.field(
+        default="人次", description="Per what it is charged (default 人次, per person and session)."
+    )
+    note: str | None = strawberry.field(
+        default=None, description="Anything else to disclose about it."
+    )
 
 
 @strawberry.input(description="An application to a directory (notice 四(二)).")
 class InstitutionApplicationInput:
-    uscc: str
-    name: str
-    kind: InstitutionKind  # type: ignore[valid-type]
-    province: str
-    contact_person: str
-    contact_phone: str
-    experience_years: int
+    uscc: str = strawberry.field(
+        description="The institution's unified social credit code (统一社会信用代码)."
+    )
+    name: str = strawberry.field(description="The registered name.")
+    kind: InstitutionKind = strawberry.field(
+        description="TRAINING (培训机构) or EVALUATION (评价机构)."
+    )  # type: ignore[valid-type]
+    province: str = strawberry.field(description="Two-digit province code (GB/T 2260).")
+    contact_person: str = strawberry.field(
+        description="Who the office contacts about the application."
+    )
+    contact_phone: str = strawberry.field(description="Their telephone number.")
+    experience_years: int = strawberry.field(
+        description="Years of training or assessment experience (at least five)."
+    )
     yearly_count: int = strawberry.field(description="Trainees or candidates a year.")
-    registered_in_china: bool
-    scope: list[ScopeEntryInput]
-    fees: list[FeeItemInput]
-    contact_email: str | None = None
-    address: str | None = None
+    registered_in_china: bool = strawberry.field(
+        description="Registered in China (a condition of the notice)."
+    )
+    scope: list[ScopeEntryInput] = strawberry.field(
+        description="The occupations, directions and levels applied for."
+    )
+    fees: list[FeeItemInput] = strawberry.field(
+        description="The fees it will charge, disclosed publicly."
+    )
+    contact_email: str | None = strawberry.field(default=None, description="Their e-mail address.")
+    address: str | None = strawberry.field(default=None, description="The institution's address.")
     ministry_level: bool = strawberry.field(
         default=False, description="Recommended by the office instead of a province."
     )
@@ -106,13 +135,22 @@ class InstitutionApplicationInput:
     description="One candidate's result. The ID number is stored encrypted and never shown."
 )
 class AssessmentResultInput:
-    name: str
-    id_number: str
+    name: str = strawberry.field(description="The candidate's name as on the ID card.")
+    id_number: str = strawberry.field(
+        description="The 18-character resident ID number (公民身份号码); stored encrypted, never shown."
+    )
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level
-    theory_score: float
-    skill_score: float
-    direction: str | None = None
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    theory_score: float = strawberry.field(description="The theory score (理论知识考试), 0-100.")
+    skill_score: float = strawberry.field(
+        description="The practical skill score (专业能力考核), 0-100."
+    )
+    direction: str | None = strawberry.field(
+        default=None,
+        description="The direction (方向) of the occupation's standard, where it has directions.",
+    )
     training_certificate: str | None = strawberry.field(
         default=None, description="P… number, if held."
     )
@@ -140,8 +178,8 @@ class AssessmentBatchInput:
     idempotency_key: str = strawberry.field(
         description="Chosen by the client (8-100 characters); the same key returns the first result."
     )
-    exam_date: dt.date
-    results: list[AssessmentResultInput]
+    exam_date: dt.date = strawberry.field(description="The date of the assessment (考核日期).")
+    results: list[AssessmentResultInput] = strawberry.field(description="One result per candidate.")
     late_reason: str | None = strawberry.field(
         default=None, description="Required when reported more than one month after the exam."
     )
@@ -157,17 +195,21 @@ class AssessmentBatchInput:
 
 @strawberry.type
 class AssessmentBatchPayload:
-    batch: AssessmentBatch | None
+    batch: AssessmentBatch | None = strawberry.field(
+        description="The batch after the change; null on a problem."
+    )
     replayed: bool = strawberry.field(
         description="True when this answers an earlier identical request."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class CertificatePayload:
-    certificate: Certificate | None
-    user_errors: list[UserError]
+    certificate: Certificate | None = strawberry.field(
+        description="The certificate after the change; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type

@@ -10,4 +10,6 @@ import strawberry
     description="An object with an opaque global id, found again with `node(id:)`."
 )
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The opaque global id: `node(id:)` finds the object again by it."
+    )

@@ -29,8 +29,18 @@ class UserError:
     field: str | None = strawberry.field(
         description="Path of the input field, e.g. `scope[2].level`."
     )
-    message: str
-    code: str
+    message: str = strawberry.field(description="What is wrong, for a person to read.")
+    code: str = strawberry.field(
+        description="Stable machine code of the problem (docs/api.md lists them)."
+    )
+
+
+def user_errors_field() -> Any:
+    """The `userErrors` field every payload declares, with its one description."""
+    return strawberry.field(
+        description="The problems with the input or the record's state, each with its field and "
+        "code; empty when the mutation succeeded (then nothing else needs checking)."
+    )
 
 
 @cache

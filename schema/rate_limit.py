@@ -14,9 +14,9 @@ from resolvers.context import Context
 class RateLimit:
     limit: int = strawberry.field(description="Points per window.")
     cost: int = strawberry.field(description="What this request cost.")
-    used: int
-    remaining: int
-    reset_at: dt.datetime
+    used: int = strawberry.field(description="Points spent in this window, this request included.")
+    remaining: int = strawberry.field(description="Points left in this window.")
+    reset_at: dt.datetime = strawberry.field(description="When the window starts again.")
 
 
 @strawberry.type

@@ -25,37 +25,66 @@ StatisticsDimension = strawberry.enum(
     "counts in the year its event happened (course end, exam, publication, revocation)."
 )
 class StatisticsRow:
-    year: int | None
-    field_code: str | None = source("field")
-    occupation_code: str | None = source("occupation")
-    level: Level | None
-    province: str | None
-    trainees: int = source("counts.trainees")
+    year: int | None = strawberry.field(description="The year, when grouped by YEAR.")
+    field_code: str | None = source(
+        "field",
+        description="The field's two-digit code (one of the programme's ten digital technology fields, 数字技术领域). When grouped by FIELD.",
+    )
+    occupation_code: str | None = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known. When grouped by OCCUPATION.",
+    )
+    level: Level | None = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级. When grouped by LEVEL."
+    )
+    province: str | None = strawberry.field(
+        description="Two-digit province code (GB/T 2260). The reporting institution's, when grouped by PROVINCE."
+    )
+    trainees: int = source(
+        "counts.trainees",
+        description="Trainees of reported training cohorts (培训人数), in the year the course ended.",
+    )
     training_completions: int = source(
         "counts.training_completions", description="Training certificates issued."
     )
     candidates: int = source(
         "counts.candidates", description="Results of published assessment batches."
     )
-    passes: int = source("counts.passes")
-    pass_rate: float | None
-    certificates_issued: int = source("counts.certificates_issued")
-    certificates_revoked: int = source("counts.certificates_revoked")
+    passes: int = source(
+        "counts.passes", description="Of the candidates, passed (both scores at least 60)."
+    )
+    pass_rate: float | None = strawberry.field(
+        description="passes / candidates; null without candidates."
+    )
+    certificates_issued: int = source(
+        "counts.certificates_issued",
+        description="Certificates published (revoked ones included), in the year of publication.",
+    )
+    certificates_revoked: int = source(
+        "counts.certificates_revoked",
+        description="Certificates revoked, in the year of the revocation.",
+    )
 
 
 @strawberry.type(
     description="A year against the programme's target (notice 一: about 80,000 a year)."
 )
 class YearProgress:
-    year: int
-    target: int
+    year: int = strawberry.field(description="The year.")
+    target: int = strawberry.field(
+        description="The programme's target: 80,000 people a year (notice 一)."
+    )
     people: int = strawberry.field(
         description="Distinct persons with a training completion or a certificate issued that year."
     )
     share: float = strawberry.field(description="people / target.")
-    trainees: int
-    training_completions: int
-    certificates_issued: int
+    trainees: int = strawberry.field(description="Trainees of cohorts that ended in the year.")
+    training_completions: int = strawberry.field(
+        description="Training certificates issued for cohorts that ended in the year."
+    )
+    certificates_issued: int = strawberry.field(
+        description="Professional technical level certificates (专业技术等级证书) published in the year."
+    )
 
 
 @strawberry.type

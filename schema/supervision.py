@@ -15,7 +15,7 @@ from resolvers import supervision as r
 from resolvers.context import Context
 from schema.convert import from_model, source
 from schema.directory_enums import InstitutionKind, Violation
-from schema.payload import UserError, payload
+from schema.payload import UserError, payload, user_errors_field
 from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
@@ -38,40 +38,57 @@ class CampaignStatus(Enum):
 
 @strawberry.type(description="An inspector on the roster the draws take inspectors from.")
 class Inspector:
-    id: str
-    name: str
-    province: str
+    id: str = strawberry.field(description="The inspector's id on the roster.")
+    name: str = strawberry.field(description="The inspector's name.")
+    province: str = strawberry.field(description="Two-digit province code (GB/T 2260).")
     affiliation: str | None = strawberry.field(
         description="USCC of the organisation the inspector works for; never drawn for it."
     )
-    active: bool
+    active: bool = strawberry.field(description="Whether draws may take this inspector.")
 
 
 @strawberry.type(description="The published rules of a draw.")
 class DrawRulesType:
-    kinds: list[InstitutionKind]  # type: ignore[valid-type]
+    kinds: list[InstitutionKind] = strawberry.field(
+        description="The kinds of institution drawn from."
+    )  # type: ignore[valid-type]
     provinces: list[str] = strawberry.field(description="Empty: every province.")
     listed_on: dt.date = strawberry.field(description="The population: on the directory that day.")
-    sample_size: int
-    inspectors_per_institution: int
-    avoid_same_province: bool
+    sample_size: int = strawberry.field(description="How many institutions are drawn.")
+    inspectors_per_institution: int = strawberry.field(
+        description="How many inspectors are drawn for each."
+    )
+    avoid_same_province: bool = strawberry.field(
+        description="Inspectors are not drawn for an institution of their own province."
+    )
 
 
 @strawberry.type(description="One drawn institution and the inspectors drawn for it.")
 class DrawAssignment:
-    institution_uscc: str = source("uscc")
-    inspector_ids: list[str] = source("inspectors")
+    institution_uscc: str = source(
+        "uscc", description="The institution's unified social credit code (统一社会信用代码)."
+    )
+    inspector_ids: list[str] = source(
+        "inspectors", description="The inspectors drawn for it, by roster id."
+    )
     short: bool = strawberry.field(description="Fewer eligible inspectors than the rules ask for.")
 
 
 @strawberry.type(description="The finding on one drawn institution.")
 class SupervisionFinding:
-    institution_uscc: str = source("institution")
-    outcome: FindingOutcome  # type: ignore[valid-type]
-    violation: Violation | None  # type: ignore[valid-type]
-    action: FindingAction  # type: ignore[valid-type]
-    details: str
-    recorded_at: dt.datetime
+    institution_uscc: str = source(
+        "institution",
+        description="The institution's unified social credit code (统一社会信用代码).",
+    )
+    outcome: FindingOutcome = strawberry.field(description="What the inspection found.")  # type: ignore[valid-type]
+    violation: Violation | None = strawberry.field(
+        description="The violation of notice 六(三) found, if any."
+    )  # type: ignore[valid-type]
+    action: FindingAction = strawberry.field(
+        description="What follows: none, a correction, a suspension or a removal."
+    )  # type: ignore[valid-type]
+    details: str = strawberry.field(description="What the inspectors found.")
+    recorded_at: dt.datetime = strawberry.field(description="When the finding was recorded.")
     enforcement: str = strawberry.field(description="PENDING, DONE or NOT_REQUIRED.")
     effective_on: dt.date | None = strawberry.field(
         description="The day a suspension or removal took effect on the directory."
@@ -82,9 +99,9 @@ class SupervisionFinding:
     description="An inspection campaign (双随机、一公开); public from its announcement."
 )
 class SupervisionCampaign:
-    id: str
-    title: str
-    year: int
+    id: str = strawberry.field(description="The campaign's id.")
+    title: str = strawberry.field(description="The campaign's title.")
+    year: int = strawberry.field(description="The year it inspects.")
     owner_province: str | None = strawberry.field(description="Null: a national campaign.")
     seed_source: str = strawberry.field(
         description="Where the seed comes from, announced before the draw."
@@ -108,17 +125,29 @@ class SupervisionCampaign:
         description="The correction campaign that replaced this one (status CORRECTED)."
     )
     seed: str | None = strawberry.field(description="The published seed; null before the draw.")
-    rules: DrawRulesType
-    status: CampaignStatus
-    announced_at: dt.datetime
-    drawn_at: dt.datetime | None
+    rules: DrawRulesType = strawberry.field(description="The published rules of its draw.")
+    status: CampaignStatus = strawberry.field(
+        description="ANNOUNCED, DRAWN, RESULTS_PUBLISHED or CORRECTED."
+    )
+    announced_at: dt.datetime = strawberry.field(
+        description="When it was announced (and its rules published)."
+    )
+    drawn_at: dt.datetime | None = strawberry.field(description="When the draw ran; null before.")
     population: list[str] = strawberry.field(
         description="USCCs of the institutions the draw was taken from, frozen at announcement."
     )
-    roster: list[Inspector]
-    selection: list[DrawAssignment] | None
-    results_summary: str | None
-    results_published_at: dt.datetime | None
+    roster: list[Inspector] = strawberry.field(
+        description="The inspectors the draw takes from, as frozen at announcement."
+    )
+    selection: list[DrawAssignment] | None = strawberry.field(
+        description="The drawn institutions and inspectors; null before the draw."
+    )
+    results_summary: str | None = strawberry.field(
+        description="The published summary of the results; null before."
+    )
+    results_published_at: dt.datetime | None = strawberry.field(
+        description="When the results were published (一公开); null before."
+    )
     domain: strawberry.Private[api.Campaign]
 
     @strawberry.field(
@@ -161,19 +190,30 @@ class RedrawResult:
     population_matches: bool | None = strawberry.field(
         description="The frozen population still agrees with the directory's history."
     )
-    selection: list[DrawAssignment]
+    selection: list[DrawAssignment] = strawberry.field(
+        description="The selection the re-run draws."
+    )
 
 
 @strawberry.input(description="The rules of a draw, published with the campaign.")
 class DrawRulesInput:
-    kinds: list[InstitutionKind]  # type: ignore[valid-type]
-    listed_on: dt.date
-    sample_size: int
-    inspectors_per_institution: int = 2
+    kinds: list[InstitutionKind] = strawberry.field(
+        description="The kinds of institution to draw from."
+    )  # type: ignore[valid-type]
+    listed_on: dt.date = strawberry.field(
+        description="The population: institutions on the directory that day."
+    )
+    sample_size: int = strawberry.field(description="How many institutions to draw.")
+    inspectors_per_institution: int = strawberry.field(
+        default=2, description="How many inspectors to draw for each."
+    )
     provinces: list[str] = strawberry.field(
         default_factory=list, description="Empty: every province (the office only)."
     )
-    avoid_same_province: bool = False
+    avoid_same_province: bool = strawberry.field(
+        default=False,
+        description="Never draw an inspector for an institution of their own province.",
+    )
 
     def to_domain(self) -> api.DrawRules:
         return api.DrawRules(
@@ -188,9 +228,11 @@ class DrawRulesInput:
 
 @strawberry.input
 class SupervisionCampaignInput:
-    idempotency_key: str
-    title: str
-    year: int
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client (8-100 characters); the same key returns the first campaign."
+    )
+    title: str = strawberry.field(description="The campaign's title.")
+    year: int = strawberry.field(description="The year it inspects.")
     seed_source: str = strawberry.field(
         description="Where the seed will come from (e.g. a named public lottery draw)."
     )
@@ -198,7 +240,9 @@ class SupervisionCampaignInput:
         description="The earliest moment the seed can exist (e.g. the time of that lottery "
         "draw), with its UTC offset: after now, within 180 days. The draw is refused before."
     )
-    rules: DrawRulesInput
+    rules: DrawRulesInput = strawberry.field(
+        description="The rules of its draw, published at announcement."
+    )
     corrects: str | None = strawberry.field(
         default=None,
         description="Announce a correction of this campaign (ANNOUNCED or DRAWN, no finding "
@@ -223,12 +267,18 @@ class SupervisionCampaignInput:
 
 @strawberry.input
 class SupervisionFindingInput:
-    campaign_id: str
-    institution_uscc: str
-    outcome: FindingOutcome  # type: ignore[valid-type]
-    action: FindingAction  # type: ignore[valid-type]
-    details: str = ""
-    violation: Violation | None = None  # type: ignore[valid-type]
+    campaign_id: str = strawberry.field(description="The campaign's id.")
+    institution_uscc: str = strawberry.field(
+        description="A drawn institution, by its unified social credit code."
+    )
+    outcome: FindingOutcome = strawberry.field(description="What the inspection found.")  # type: ignore[valid-type]
+    action: FindingAction = strawberry.field(
+        description="What follows; at least what the violation requires."
+    )  # type: ignore[valid-type]
+    details: str = strawberry.field(default="", description="What the inspectors found.")
+    violation: Violation | None = strawberry.field(
+        default=None, description="The violation of notice 六(三) found, if any."
+    )  # type: ignore[valid-type]
 
     def to_domain(self) -> api.FindingInput:
         return api.FindingInput(
@@ -243,21 +293,29 @@ class SupervisionFindingInput:
 
 @strawberry.type
 class InspectorPayload:
-    inspector: Inspector | None
-    user_errors: list[UserError]
+    inspector: Inspector | None = strawberry.field(
+        description="The inspector as stored; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class SupervisionCampaignPayload:
-    campaign: SupervisionCampaign | None
-    replayed: bool
-    user_errors: list[UserError]
+    campaign: SupervisionCampaign | None = strawberry.field(
+        description="The campaign as stored; null on a problem."
+    )
+    replayed: bool = strawberry.field(
+        description="True when this answers an earlier identical request."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class SupervisionFindingPayload:
-    finding: SupervisionFinding | None
-    user_errors: list[UserError]
+    finding: SupervisionFinding | None = strawberry.field(
+        description="The finding as stored; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type

@@ -18,7 +18,7 @@ from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
 from schema.cost import AGGREGATION
 from schema.metrics import EmploymentRate, InstitutionMetrics
-from schema.payload import UserError, payload
+from schema.payload import UserError, payload, user_errors_field
 from schema.personal import PERSONAL
 from schema.relay import Connection, connection
 
@@ -27,51 +27,95 @@ Ctx = Info[Context, None]
 
 @strawberry.type(description="A training certificate (培训合格证书, P number): public view.")
 class TrainingCertificate:
-    number: str
-    holder_name: str
-    institution_uscc: str = source("institution")
-    occupation_code: str = source("occupation")
-    field_code: str = source("field")
-    direction: str | None
-    level: Level
+    number: str = strawberry.field(
+        description="The training certificate number (P, province, institution, year, serial and check character)."
+    )
+    holder_name: str = strawberry.field(description="The holder's name as on the certificate.")
+    institution_uscc: str = source(
+        "institution",
+        description="The training institution, by its unified social credit code (统一社会信用代码).",
+    )
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    field_code: str = source(
+        "field",
+        description="The field's two-digit code (one of the programme's ten digital technology fields, 数字技术领域).",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
     hours: float = strawberry.field(
         description="Hours attended; they count as continuing education."
     )
-    start_date: dt.date
-    end_date: dt.date
-    issued_at: dt.datetime
-    status: CertificateStatus = source("revoked")
-    revoked_at: dt.datetime | None
-    revocation_reason: str | None
+    start_date: dt.date = strawberry.field(description="First day of the course.")
+    end_date: dt.date = strawberry.field(description="Last day of the course.")
+    issued_at: dt.datetime = strawberry.field(
+        description="When the cohort was reported and the certificate issued."
+    )
+    status: CertificateStatus = source("revoked", description="VALID, or REVOKED (never deleted).")
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked; null while valid."
+    )
+    revocation_reason: str | None = strawberry.field(
+        description="Why it was revoked; null while valid."
+    )
 
-    occupation: Occupation | None = strawberry.field(resolver=occupation_of)
+    occupation: Occupation | None = strawberry.field(
+        resolver=occupation_of, description="The occupation, from the catalogue."
+    )
 
 
 @strawberry.type(description="One trainee of a cohort, as its institution and reviewers see it.")
 class Trainee:
-    row: int
-    name: str
-    hours_attended: float = source("hours")
+    row: int = strawberry.field(description="The row's number in the cohort, from 1.")
+    name: str = strawberry.field(description="The trainee's name.")
+    hours_attended: float = source("hours", description="Hours attended (学时).")
     attendance_rate: float = source("attendance", description="A fraction 0-1.")
-    assessment_passed: bool
+    assessment_passed: bool = strawberry.field(
+        description="Whether the completion assessment (结业考核) was passed."
+    )
     completed: bool = strawberry.field(description="Required hours attended and assessment passed.")
-    training_certificate: str | None = source("certificate")
+    training_certificate: str | None = source(
+        "certificate",
+        description="The training certificate issued on completion (P… number); null otherwise.",
+    )
 
 
 @strawberry.type(description="A training cohort (one course) as reported by its institution.")
 class TrainingCohort:
-    id: str = source("_id")
-    institution_uscc: str = source("institution")
-    province: str
-    start_date: dt.date
-    end_date: dt.date
-    occupation_code: str = source("occupation")
-    direction: str | None
-    level: Level
-    required_hours: float
-    submitted_at: dt.datetime
-    trainee_count: int = source("counts.trainees")
-    completed_count: int = source("counts.completed")
+    id: str = source("_id", description="The cohort's id (`coh_…`).")
+    institution_uscc: str = source(
+        "institution",
+        description="The training institution, by its unified social credit code (统一社会信用代码).",
+    )
+    province: str = strawberry.field(description="The institution's province (GB/T 2260 code).")
+    start_date: dt.date = strawberry.field(description="First day of the course.")
+    end_date: dt.date = strawberry.field(
+        description="Last day of the course: the year it counts in."
+    )
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    required_hours: float = strawberry.field(
+        description="The hours the national standard sets for this level (学时)."
+    )
+    submitted_at: dt.datetime = strawberry.field(description="When the institution reported it.")
+    trainee_count: int = source("counts.trainees", description="Trainees reported.")
+    completed_count: int = source(
+        "counts.completed", description="Trainees who completed (each with a training certificate)."
+    )
     attendance_rate: float = source(
         "attendance_mean", description="Mean attendance rate of the trainees."
     )
@@ -83,20 +127,36 @@ class TrainingCohort:
 
 @strawberry.type(description="One completion credited to a continuing-education year.")
 class ContinuingEducationEntry:
-    training_certificate: str = source("certificate")
-    institution_uscc: str = source("institution")
-    occupation_code: str = source("occupation")
-    direction: str | None
-    level: Level
-    hours: float
-    completed_on: dt.date
+    training_certificate: str = source(
+        "certificate", description="The training certificate (P… number) the hours come from."
+    )
+    institution_uscc: str = source(
+        "institution",
+        description="The training institution, by its unified social credit code (统一社会信用代码).",
+    )
+    occupation_code: str = source(
+        "occupation",
+        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+    )
+    direction: str | None = strawberry.field(
+        description="The direction (方向) of the occupation's standard, where it has directions."
+    )
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
+    hours: float = strawberry.field(description="Hours credited (继续教育学时).")
+    completed_on: dt.date = strawberry.field(
+        description="The course's last day: the year it counts for."
+    )
 
 
 @strawberry.type(description="The hours of one year (they count for that year, nationwide).")
 class ContinuingEducationYear:
-    year: int
-    hours: float
-    entries: list[ContinuingEducationEntry]
+    year: int = strawberry.field(description="The calendar year.")
+    hours: float = strawberry.field(description="Hours credited that year.")
+    entries: list[ContinuingEducationEntry] = strawberry.field(
+        description="The completions credited that year."
+    )
 
 
 @strawberry.type(description="A person's continuing-education hours from the programme, per year.")
@@ -104,14 +164,18 @@ class ContinuingEducationRecord:
     holder_name: str | None = strawberry.field(
         description="As the training institutions recorded it; null when nothing was found."
     )
-    years: list[ContinuingEducationYear]
+    years: list[ContinuingEducationYear] = strawberry.field(
+        description="Each year with hours, oldest first."
+    )
 
 
 @strawberry.input(description="One trainee. The ID number is stored encrypted and never shown.")
 class TraineeRowInput:
-    name: str
-    id_number: str
-    hours_attended: float
+    name: str = strawberry.field(description="The trainee's name as on the ID card.")
+    id_number: str = strawberry.field(
+        description="The 18-character resident ID number (公民身份号码); stored encrypted, never shown."
+    )
+    hours_attended: float = strawberry.field(description="Hours attended (学时).")
     attendance_rate: float = strawberry.field(description="A fraction 0-1 (0.95 for 95 %).")
     assessment_passed: bool = strawberry.field(description="The completion assessment (结业考核).")
 
@@ -121,13 +185,20 @@ class TrainingCohortInput:
     idempotency_key: str = strawberry.field(
         description="Chosen by the client (8-100 characters); the same key returns the first result."
     )
-    start_date: dt.date
-    end_date: dt.date
+    start_date: dt.date = strawberry.field(description="First day of the course.")
+    end_date: dt.date = strawberry.field(
+        description="Last day of the course (the institution must be listed on it)."
+    )
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level
+    level: Level = strawberry.field(
+        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
+    )
     required_hours: float = strawberry.field(description="The hours the national standard sets.")
-    trainees: list[TraineeRowInput]
-    direction: str | None = None
+    trainees: list[TraineeRowInput] = strawberry.field(description="One row per trainee.")
+    direction: str | None = strawberry.field(
+        default=None,
+        description="The direction (方向) of the occupation's standard, where it has directions.",
+    )
 
     def to_domain(self) -> api.CohortInput:
         return api.CohortInput(
@@ -153,23 +224,29 @@ class TrainingCohortInput:
 
 @strawberry.type
 class TrainingCohortPayload:
-    cohort: TrainingCohort | None
+    cohort: TrainingCohort | None = strawberry.field(
+        description="The cohort as stored; null when nothing was stored."
+    )
     replayed: bool = strawberry.field(
         description="True when this answers an earlier identical request."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class TrainingCertificatePayload:
-    certificate: TrainingCertificate | None
-    user_errors: list[UserError]
+    certificate: TrainingCertificate | None = strawberry.field(
+        description="The training certificate after the change; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class EmploymentRatePayload:
-    employment: EmploymentRate | None
-    user_errors: list[UserError]
+    employment: EmploymentRate | None = strawberry.field(
+        description="The report as stored; null on a problem."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
