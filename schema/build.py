@@ -52,6 +52,15 @@ MUTATIONS: tuple[type, ...] = (
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
+# merge_types takes no description: the root types get theirs on their definitions.
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Everything the registry publishes (数字技术工程师培育项目): reference data, the directories, "
+    "certificates, training, supervision and statistics. Public unless a field says otherwise."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Every change, each by the role that owns it (a bearer token); problems come back as "
+    "`userErrors`, and a retried mutation changes nothing twice."
+)
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 

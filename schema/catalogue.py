@@ -12,11 +12,19 @@ from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.convert import from_model, private_source, source
+from schema.enums import with_values
 from schema.loaders import field_loader, occupation_loader
 from schema.node import Node
 
 
-@strawberry.enum(description="The three levels of a professional technical level certificate.")
+@with_values(
+    "The three levels of a professional technical level certificate.",
+    {
+        "JUNIOR": "初级 (junior), digit 1.",
+        "INTERMEDIATE": "中级 (intermediate), digit 2.",
+        "SENIOR": "高级 (senior), digit 3.",
+    },
+)
 class Level(Enum):
     JUNIOR = "JUNIOR"
     INTERMEDIATE = "INTERMEDIATE"

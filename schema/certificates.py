@@ -17,10 +17,17 @@ from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
+from schema.enums import with_values
 from schema.node import Node
 
 
-@strawberry.enum
+@with_values(
+    "Whether a certificate stands.",
+    {
+        "VALID": "Published and not revoked.",
+        "REVOKED": "Revoked (撤销) with a reason; never deleted.",
+    },
+)
 class CertificateStatus(Enum):
     VALID = "VALID"
     REVOKED = "REVOKED"
@@ -31,18 +38,23 @@ class CertificateStatus(Enum):
         return (cls.REVOKED if revoked else cls.VALID) if isinstance(revoked, bool) else None
 
 
-@strawberry.enum
+@with_values(
+    "Where an assessment batch is in its review.",
+    {
+        "OPEN": "Opened for results in parts; not reviewable until it is closed.",
+        "BINDING": "Closed; the service is computing the holder bindings (`bindingProgress`).",
+        "EXPIRED": "Not closed within 24 hours of opening; its parts were deleted.",
+        "SUBMITTED": "Submitted by the institution; waits for its province.",
+        "PROVINCE_APPROVED": "Approved by the provincial HR department (省级人社部门).",
+        "CETTIC_CHECKED": "Checked by CETTIC (中国就业培训技术指导中心).",
+        "PUBLISHED": "Published by the office: its certificates are public and signed.",
+        "RETURNED": "Returned with a reason; waits for the institution to resubmit.",
+    },
+)
 class BatchStatus(Enum):
-    OPEN = strawberry.enum_value(
-        "OPEN", description="Opened for results in parts; not reviewable until it is closed."
-    )
-    BINDING = strawberry.enum_value(
-        "BINDING",
-        description="Closed; the service is computing the holder bindings (`bindingProgress`).",
-    )
-    EXPIRED = strawberry.enum_value(
-        "EXPIRED", description="Not closed within 24 hours of opening; its parts were deleted."
-    )
+    OPEN = "OPEN"
+    BINDING = "BINDING"
+    EXPIRED = "EXPIRED"
     SUBMITTED = "SUBMITTED"
     PROVINCE_APPROVED = "PROVINCE_APPROVED"
     CETTIC_CHECKED = "CETTIC_CHECKED"
@@ -142,7 +154,7 @@ class BindingProgress:
     total: int = strawberry.field(description="Passing results to bind (0 until the close).")
 
 
-@strawberry.type
+@strawberry.type(description="One step of a batch's review.")
 class BatchEvent:
     at: dt.datetime = strawberry.field(description="When the step happened.")
     action: str = strawberry.field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -17,13 +18,20 @@ from resolvers.pagination import Page
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.directory_enums import InstitutionKind, InstitutionStatus, Violation
+from schema.enums import with_values
 from schema.loaders import reports_loader
 from schema.metrics import InstitutionMetrics
 from schema.node import Node
 from schema.relay import Connection, connection
 
 
-@strawberry.enum
+@with_values(
+    "The two annual reports of a listed institution (notice 四(六)1).",
+    {
+        "PLAN": "The annual plan (年度计划).",
+        "SUMMARY": "The annual summary (年度总结).",
+    },
+)
 class ReportKind(Enum):
     PLAN = "PLAN"
     SUMMARY = "SUMMARY"
@@ -105,8 +113,8 @@ class HistoryEntry:
     )
     from_status: InstitutionStatus | None = strawberry.field(
         description="The status before the step (null for the application)."
-    )  # type: ignore[valid-type]
-    to_status: InstitutionStatus = strawberry.field(description="The status after the step.")  # type: ignore[valid-type]
+    )
+    to_status: InstitutionStatus = strawberry.field(description="The status after the step.")
     reason: str | None = strawberry.field(
         description="The reason given (returns, suspensions, removals), else null."
     )
@@ -128,14 +136,14 @@ class Institution(Node):
     name: str = strawberry.field(description="The institution's registered name.")
     kind: InstitutionKind = strawberry.field(
         description="TRAINING (培训机构) or EVALUATION (评价机构)."
-    )  # type: ignore[valid-type]
+    )
     province: str = strawberry.field(
         description="Two-digit province code (GB/T 2260). Its provincial HR department recommends it."
     )
     number: str | None = strawberry.field(
         description="4-digit number assigned at first listing; part of certificate numbers."
     )
-    status: InstitutionStatus = strawberry.field(  # type: ignore[valid-type]
+    status: InstitutionStatus = strawberry.field(
         description="Current state; LISTED past its validity reads as EXPIRED."
     )
     valid_until: dt.date | None = strawberry.field(
@@ -180,7 +188,7 @@ class Institution(Node):
     removal_violation: Violation | None = source(
         "removal.violation",
         description="The violation of notice 六(三) that removed it; null unless REMOVED.",
-    )  # type: ignore[valid-type]
+    )
     removal_details: str | None = source(
         "removal.details", description="What the office found, when REMOVED; else null."
     )
@@ -194,13 +202,22 @@ class Institution(Node):
     @strawberry.field(
         description="Attendance, pass and employment rates of a year (notice 六(二))."
     )
-    async def metrics(self, info: Info[Context, None], year: int) -> InstitutionMetrics:
+    async def metrics(
+        self,
+        info: Info[Context, None],
+        year: Annotated[int, strawberry.argument(description="The year measured (2021 or later).")],
+    ) -> InstitutionMetrics:
         return from_model(
             InstitutionMetrics, await rt.institution_metrics(info.context, self.uscc, year)
         )
 
     @strawberry.field(description="Was it on the directory on this day?")
-    def listed_on(self, date: dt.date) -> bool:
+    def listed_on(
+        self,
+        date: Annotated[
+            dt.date, strawberry.argument(description="The day asked about (China Standard Time).")
+        ],
+    ) -> bool:
         return listed_on(self.domain, date)
 
     @classmethod

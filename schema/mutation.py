@@ -22,7 +22,7 @@ from schema.payload import UserError, payload, user_errors_field
 Ctx = Info[Context, None]
 
 
-@strawberry.type
+@strawberry.type(description="What a change to an institution answers.")
 class InstitutionPayload:
     institution: Institution | None = strawberry.field(
         description="The institution after the change; null on a problem."
@@ -30,7 +30,7 @@ class InstitutionPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What lodging or resolving an objection answers.")
 class ObjectionPayload:
     objection_id: str | None = strawberry.field(
         description="The objection's id; null on a problem."
@@ -39,7 +39,7 @@ class ObjectionPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What submitting an annual plan or summary answers.")
 class AnnualReportPayload:
     report: AnnualReport | None = strawberry.field(
         description="The report as stored; null on a problem."
@@ -47,12 +47,12 @@ class AnnualReportPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What recording a year's holiday arrangement answers.")
 class HolidayArrangementPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.input
+@strawberry.input(description="One occupation × direction × level applied for.")
 class ScopeEntryInput:
     occupation: str = strawberry.field(description="Occupation code, either edition.")
     level: Level = strawberry.field(
@@ -64,7 +64,7 @@ class ScopeEntryInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A fee to disclose (收费标准).")
 class FeeItemInput:
     item: str = strawberry.field(description="What the fee is for, e.g. 培训费 or 考核费.")
     amount_yuan: float = strawberry.field(description="The amount in yuan (元).")
@@ -84,7 +84,7 @@ class InstitutionApplicationInput:
     name: str = strawberry.field(description="The registered name.")
     kind: InstitutionKind = strawberry.field(
         description="TRAINING (培训机构) or EVALUATION (评价机构)."
-    )  # type: ignore[valid-type]
+    )
     province: str = strawberry.field(description="Two-digit province code (GB/T 2260).")
     contact_person: str = strawberry.field(
         description="Who the office contacts about the application."
@@ -193,7 +193,7 @@ class AssessmentBatchInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What a change to an assessment batch answers.")
 class AssessmentBatchPayload:
     batch: AssessmentBatch | None = strawberry.field(
         description="The batch after the change; null on a problem."
@@ -204,7 +204,7 @@ class AssessmentBatchPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What a change to a certificate answers.")
 class CertificatePayload:
     certificate: Certificate | None = strawberry.field(
         description="The certificate after the change; null on a problem."
@@ -216,7 +216,14 @@ class CertificatePayload:
 class Mutation:
     @strawberry.mutation(description="Apply to a directory. Roles: the institution itself.")
     async def apply_for_listing(
-        self, info: Ctx, input: InstitutionApplicationInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            InstitutionApplicationInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.apply(info.context, input.to_domain()), Institution.from_domain
@@ -226,7 +233,14 @@ class Mutation:
         description="Correct and resubmit a returned application. Roles: the institution."
     )
     async def resubmit_application(
-        self, info: Ctx, input: InstitutionApplicationInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            InstitutionApplicationInput,
+            strawberry.argument(
+                description="The corrected application; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.resubmit(info.context, input.to_domain()), Institution.from_domain
@@ -234,7 +248,14 @@ class Mutation:
 
     @strawberry.mutation(description="Apply for a new 3-year period. Roles: the institution.")
     async def renew_listing(
-        self, info: Ctx, input: InstitutionApplicationInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            InstitutionApplicationInput,
+            strawberry.argument(
+                description="The application for the next three years; every problem comes back at once as `userErrors`."
+            ),
+        ],
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.renew(info.context, input.to_domain()), Institution.from_domain
@@ -243,7 +264,16 @@ class Mutation:
     @strawberry.mutation(
         description="Roles: PROVINCIAL_REVIEWER of its province; OFFICE_ADMIN for ministry-level bodies."
     )
-    async def recommend_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+    async def recommend_institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.recommend(info.context, uscc), Institution.from_domain
         )
@@ -251,7 +281,16 @@ class Mutation:
     @strawberry.mutation(
         description="CETTIC's expert review passes the application. Roles: CETTIC_REVIEWER."
     )
-    async def pass_preliminary_review(self, info: Ctx, uscc: str) -> InstitutionPayload:
+    async def pass_preliminary_review(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
             r.pass_preliminary_review(info.context, uscc),
@@ -259,7 +298,16 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
-    async def approve_institution_audit(self, info: Ctx, uscc: str) -> InstitutionPayload:
+    async def approve_institution_audit(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.approve_audit(info.context, uscc), Institution.from_domain
         )
@@ -273,8 +321,18 @@ class Mutation:
     async def start_publicity(
         self,
         info: Ctx,
-        uscc: str,
-        start_date: dt.date,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        start_date: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="The publicity's first day: not before the audit; earlier than today only with the announcement's reference."
+            ),
+        ],
         announcement_reference: Annotated[
             str | None,
             strawberry.argument(
@@ -292,7 +350,22 @@ class Mutation:
     @strawberry.mutation(
         description="Object to an institution during its publicity. Roles: anyone, including the public."
     )
-    async def lodge_objection(self, info: Ctx, uscc: str, text: str) -> ObjectionPayload:
+    async def lodge_objection(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        text: Annotated[
+            str,
+            strawberry.argument(
+                description="The objection; shown to reviewers only (it may name people)."
+            ),
+        ],
+    ) -> ObjectionPayload:
         return await payload(
             ObjectionPayload,
             r.lodge_objection(info.context, uscc, text),
@@ -304,7 +377,24 @@ class Mutation:
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
     async def resolve_objection(
-        self, info: Ctx, uscc: str, objection_id: str, upheld: bool, resolution: str
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        objection_id: Annotated[str, strawberry.argument(description="The objection's id.")],
+        upheld: Annotated[
+            bool, strawberry.argument(description="Whether the objection is upheld.")
+        ],
+        resolution: Annotated[
+            str,
+            strawberry.argument(
+                description="The office's resolution, published with the objection."
+            ),
+        ],
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
@@ -315,7 +405,16 @@ class Mutation:
     @strawberry.mutation(
         description="List after the publicity, all objections resolved; valid 3 years. Roles: OFFICE_ADMIN."
     )
-    async def list_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+    async def list_institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.list_institution(info.context, uscc), Institution.from_domain
         )
@@ -323,7 +422,22 @@ class Mutation:
     @strawberry.mutation(
         description="Return the application with a reason. Roles: the reviewer of the current step, or OFFICE_ADMIN."
     )
-    async def return_application(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+    async def return_application(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
             r.return_application(info.context, uscc, reason),
@@ -331,13 +445,43 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER of its province.")
-    async def suspend_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+    async def suspend_institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.suspend(info.context, uscc, reason), Institution.from_domain
         )
 
     @strawberry.mutation(description="Roles: OFFICE_ADMIN.")
-    async def reinstate_institution(self, info: Ctx, uscc: str, reason: str) -> InstitutionPayload:
+    async def reinstate_institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.reinstate(info.context, uscc, reason), Institution.from_domain
         )
@@ -348,9 +492,18 @@ class Mutation:
     async def remove_institution(
         self,
         info: Ctx,
-        uscc: str,
-        violation: Violation,  # type: ignore[valid-type]
-        details: str,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        violation: Annotated[
+            Violation, strawberry.argument(description="The violation of notice 六(三) found.")
+        ],
+        details: Annotated[
+            str, strawberry.argument(description="What was found, published with the removal.")
+        ],
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
@@ -359,14 +512,38 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Record the end of validity. Roles: OFFICE_ADMIN.")
-    async def expire_institution(self, info: Ctx, uscc: str) -> InstitutionPayload:
+    async def expire_institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.expire(info.context, uscc), Institution.from_domain
         )
 
     @strawberry.mutation(description="Submit or replace the annual plan. Roles: the institution.")
     async def submit_annual_report(
-        self, info: Ctx, kind: ReportKind, year: int, people: int, sessions: int, text: str
+        self,
+        info: Ctx,
+        kind: Annotated[
+            ReportKind, strawberry.argument(description="PLAN (年度计划) or SUMMARY (年度总结).")
+        ],
+        year: Annotated[int, strawberry.argument(description="The year it covers.")],
+        people: Annotated[
+            int,
+            strawberry.argument(
+                description="People planned (PLAN) or trained or assessed (SUMMARY)."
+            ),
+        ],
+        sessions: Annotated[
+            int, strawberry.argument(description="Sessions planned (PLAN) or held (SUMMARY).")
+        ],
+        text: Annotated[str, strawberry.argument(description="The plan or summary itself.")],
     ) -> AnnualReportPayload:
         return await payload(
             AnnualReportPayload,
@@ -378,7 +555,23 @@ class Mutation:
         description="Enter a year's holiday arrangement for years chinese-calendar lacks. Roles: OFFICE_ADMIN."
     )
     async def set_holiday_arrangement(
-        self, info: Ctx, year: int, holidays: list[dt.date], workdays: list[dt.date]
+        self,
+        info: Ctx,
+        year: Annotated[
+            int,
+            strawberry.argument(
+                description="The year of the State Council's holiday arrangement (节假日安排)."
+            ),
+        ],
+        holidays: Annotated[
+            list[dt.date], strawberry.argument(description="Its days off, as dates.")
+        ],
+        workdays: Annotated[
+            list[dt.date],
+            strawberry.argument(
+                description="Its weekend days that are working days (调休上班), as dates."
+            ),
+        ],
     ) -> HolidayArrangementPayload:
         return await payload(
             HolidayArrangementPayload,
@@ -389,7 +582,14 @@ class Mutation:
         description="Report an assessment batch. Roles: EVALUATION_INSTITUTION (listed on the exam date)."
     )
     async def submit_assessment_batch(
-        self, info: Ctx, input: AssessmentBatchInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            AssessmentBatchInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
@@ -401,7 +601,17 @@ class Mutation:
         description="Correct and resubmit a returned batch. Roles: the institution that submitted it."
     )
     async def resubmit_assessment_batch(
-        self, info: Ctx, batch_id: str, input: AssessmentBatchInput
+        self,
+        info: Ctx,
+        batch_id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
+        ],
+        input: Annotated[
+            AssessmentBatchInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
@@ -412,7 +622,13 @@ class Mutation:
     @strawberry.mutation(
         description="Authenticity and compliance checked. Roles: PROVINCIAL_REVIEWER of the institution's province."
     )
-    async def approve_batch_province(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+    async def approve_batch_province(
+        self,
+        info: Ctx,
+        batch_id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
+        ],
+    ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
             rc.approve_province(info.context, batch_id),
@@ -420,7 +636,13 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Preliminary check. Roles: CETTIC_REVIEWER.")
-    async def check_batch_cettic(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+    async def check_batch_cettic(
+        self,
+        info: Ctx,
+        batch_id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
+        ],
+    ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
             rc.check_cettic(info.context, batch_id),
@@ -430,7 +652,13 @@ class Mutation:
     @strawberry.mutation(
         description="Publish: every certificate signed and public, or none. Roles: OFFICE_ADMIN."
     )
-    async def publish_batch(self, info: Ctx, batch_id: str) -> AssessmentBatchPayload:
+    async def publish_batch(
+        self,
+        info: Ctx,
+        batch_id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
+        ],
+    ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload, rc.publish(info.context, batch_id), AssessmentBatch.from_doc
         )
@@ -438,7 +666,19 @@ class Mutation:
     @strawberry.mutation(
         description="Return with reasons. Roles: the reviewer of the current step, or OFFICE_ADMIN."
     )
-    async def return_batch(self, info: Ctx, batch_id: str, reason: str) -> AssessmentBatchPayload:
+    async def return_batch(
+        self,
+        info: Ctx,
+        batch_id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
+    ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
             rc.return_batch(info.context, batch_id, reason),
@@ -448,7 +688,19 @@ class Mutation:
     @strawberry.mutation(
         description="Revoke with a reason (never deleted). Roles: the issuing EVALUATION_INSTITUTION, OFFICE_ADMIN."
     )
-    async def revoke_certificate(self, info: Ctx, number: str, reason: str) -> CertificatePayload:
+    async def revoke_certificate(
+        self,
+        info: Ctx,
+        number: Annotated[
+            str, strawberry.argument(description="The certificate number (证书编号).")
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
+    ) -> CertificatePayload:
         return await payload(
             CertificatePayload, rc.revoke(info.context, number, reason), Certificate
         )

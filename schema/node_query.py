@@ -3,6 +3,8 @@ batch only for its reviewers and its institution."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -40,14 +42,27 @@ class NodeQuery:
         directives=[ONE_READ],
         description="Any object by its global id; null when absent or not yours to see.",
     )
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info[Context, None],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id, as any `id` field answers it."),
+        ],
+    ) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(
         directives=[ONE_READ],
         description=f"Up to {MAX_NODES} objects by global id, in order (each read on its own).",
     )
-    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info[Context, None],
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global ids, at most 100.")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise api.ArgumentError(
                 f"`ids` is limited to {MAX_NODES}",

@@ -45,9 +45,19 @@ class Query:
     async def occupations(
         self,
         info: Ctx,
-        first: int,
-        after: str | None = None,
-        field: str | None = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many items to return, at most 100.")
+        ],
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the items after this cursor (a page's `endCursor`)."
+            ),
+        ] = None,
+        field: Annotated[
+            str | None,
+            strawberry.argument(description="Only the occupations of this field (two-digit code)."),
+        ] = None,
         search: Annotated[
             str | None,
             strawberry.argument(description="A name substring or a code prefix of either edition."),
@@ -59,27 +69,59 @@ class Query:
         return connection(page, Occupation.from_domain)
 
     @strawberry.field(description="One occupation by its code in either edition (2015 or 2022).")
-    async def occupation(self, info: Ctx, code: str) -> Occupation | None:
+    async def occupation(
+        self,
+        info: Ctx,
+        code: Annotated[
+            str, strawberry.argument(description="An occupation code, either edition.")
+        ],
+    ) -> Occupation | None:
         found = await r.occupation(info.context, code)
         return Occupation.from_domain(found) if found else None
 
     @strawberry.field(description="National standards, optionally for one occupation.")
-    async def standards(self, info: Ctx, occupation: str | None = None) -> list[Standard]:
+    async def standards(
+        self,
+        info: Ctx,
+        occupation: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the standards of this occupation (code, either edition)."
+            ),
+        ] = None,
+    ) -> list[Standard]:
         return [from_model(Standard, s) for s in await r.standards(info.context, occupation)]
 
     @strawberry.field(description="The directories: institutions, filtered, as a Relay connection.")
     async def institutions(
         self,
         info: Ctx,
-        first: int,
-        after: str | None = None,
-        kind: InstitutionKind | None = None,  # type: ignore[valid-type]
-        province: str | None = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many items to return, at most 100.")
+        ],
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the items after this cursor (a page's `endCursor`)."
+            ),
+        ] = None,
+        kind: Annotated[
+            InstitutionKind | None,
+            strawberry.argument(description="Only institutions of this kind."),
+        ] = None,
+        province: Annotated[
+            str | None, strawberry.argument(description="Two-digit province code (GB/T 2260).")
+        ] = None,
         occupation: Annotated[
             str | None, strawberry.argument(description="Occupation code, either edition.")
         ] = None,
-        level: Level | None = None,
-        status: InstitutionStatus | None = None,  # type: ignore[valid-type]
+        level: Annotated[
+            Level | None,
+            strawberry.argument(description="Only institutions whose scope has this level."),
+        ] = None,
+        status: Annotated[
+            InstitutionStatus | None, strawberry.argument(description="Only those in this status.")
+        ] = None,
         listed_on: Annotated[
             dt.date | None,
             strawberry.argument(description="Only those on the directory on this day."),
@@ -109,7 +151,16 @@ class Query:
         return InstitutionConnection.of(page)
 
     @strawberry.field(description="One institution by unified social credit code.")
-    async def institution(self, info: Ctx, uscc: str) -> Institution | None:
+    async def institution(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+    ) -> Institution | None:
         found = await ri.institution(info.context, uscc)
         return Institution.from_domain(found) if found else None
 
@@ -118,7 +169,17 @@ class Query:
         description="A certificate by its number and the holder's name; null when not found "
         "(unknown, unpublished and another name all answer the same).",
     )
-    async def certificate(self, info: Ctx, number: str, holder_name: str) -> Certificate | None:
+    async def certificate(
+        self,
+        info: Ctx,
+        number: Annotated[
+            str, strawberry.argument(description="The certificate number (证书编号).")
+        ],
+        holder_name: Annotated[
+            str,
+            strawberry.argument(description="The holder's name as on the certificate."),
+        ],
+    ) -> Certificate | None:
         found = await rc.by_number(info.context, number, holder_name)
         return from_model(Certificate, found) if found else None
 
@@ -127,7 +188,18 @@ class Query:
         description="A holder's certificates by ID number and name (rate limited).",
     )
     async def certificates_by_holder(
-        self, info: Ctx, id_number: str, holder_name: str
+        self,
+        info: Ctx,
+        id_number: Annotated[
+            str,
+            strawberry.argument(
+                description="The 18-character resident ID number (公民身份号码); never stored or logged in clear."
+            ),
+        ],
+        holder_name: Annotated[
+            str,
+            strawberry.argument(description="The holder's name as on the certificate."),
+        ],
     ) -> list[Certificate]:
         return [
             from_model(Certificate, c)
@@ -135,7 +207,13 @@ class Query:
         ]
 
     @strawberry.field(description="One batch; for reviewers and the institution that submitted it.")
-    async def assessment_batch(self, info: Ctx, id: str) -> AssessmentBatch | None:
+    async def assessment_batch(
+        self,
+        info: Ctx,
+        id: Annotated[
+            str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global id.")
+        ],
+    ) -> AssessmentBatch | None:
         found = await rc.batch(info.context, id)
         return AssessmentBatch.from_doc(found) if found else None
 
@@ -145,9 +223,18 @@ class Query:
     async def assessment_batches(
         self,
         info: Ctx,
-        first: int,
-        after: str | None = None,
-        status: BatchStatus | None = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many items to return, at most 100.")
+        ],
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the items after this cursor (a page's `endCursor`)."
+            ),
+        ] = None,
+        status: Annotated[
+            BatchStatus | None, strawberry.argument(description="Only those in this status.")
+        ] = None,
     ) -> Connection[AssessmentBatch]:
         found = await rc.batches(info.context, status.value if status else None, first, after)
         return connection(found, AssessmentBatch.from_doc)

@@ -3,6 +3,8 @@ measure counts and in which year)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -12,11 +14,21 @@ from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.convert import from_model, source
 from schema.cost import AGGREGATION
+from schema.enums import described
 
 Ctx = Info[Context, None]
 
-StatisticsDimension = strawberry.enum(
-    api.Dimension, name="StatisticsDimension", description="What to group statistics by."
+StatisticsDimension = described(
+    api.Dimension,
+    "StatisticsDimension",
+    "What to group statistics by.",
+    {
+        "YEAR": "The year each event happened (China Standard Time).",
+        "FIELD": "The digital technology field (数字技术领域) of the occupation.",
+        "OCCUPATION": "The occupation (职业), by primary code.",
+        "LEVEL": "The level: 初级, 中级 or 高级.",
+        "PROVINCE": "The reporting institution's province.",
+    },
 )
 
 
@@ -97,12 +109,29 @@ class StatisticsQuery:
     async def statistics(
         self,
         info: Ctx,
-        group_by: list[StatisticsDimension] | None = None,  # type: ignore[valid-type]
-        year: int | None = None,
-        province: str | None = None,
-        field: str | None = None,
-        occupation: str | None = None,
-        level: Level | None = None,
+        group_by: Annotated[
+            list[StatisticsDimension] | None,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="The dimensions to group by; none gives one row of totals."
+            ),
+        ] = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="Only events of this year.")
+        ] = None,
+        province: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this province's (two-digit code, the reporting institution's)."
+            ),
+        ] = None,
+        field: Annotated[
+            str | None, strawberry.argument(description="Only this field (two-digit code).")
+        ] = None,
+        occupation: Annotated[
+            str | None,
+            strawberry.argument(description="Only this occupation (code, either edition)."),
+        ] = None,
+        level: Annotated[Level | None, strawberry.argument(description="Only this level.")] = None,
     ) -> list[StatisticsRow]:
         rows = await r.aggregate(
             info.context,
@@ -119,5 +148,14 @@ class StatisticsQuery:
         directives=[AGGREGATION],
         description="Each year (or one) against the 80,000-a-year target.",
     )
-    async def programme_progress(self, info: Ctx, year: int | None = None) -> list[YearProgress]:
+    async def programme_progress(
+        self,
+        info: Ctx,
+        year: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Only this year (2021 or later); all years to this one without it."
+            ),
+        ] = None,
+    ) -> list[YearProgress]:
         return [from_model(YearProgress, p) for p in await r.progress(info.context, year)]

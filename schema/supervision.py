@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,20 +16,44 @@ from resolvers import supervision as r
 from resolvers.context import Context
 from schema.convert import from_model, source
 from schema.directory_enums import InstitutionKind, Violation
+from schema.enums import described, with_values
 from schema.payload import UserError, payload, user_errors_field
 from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
 
-FindingOutcome = strawberry.enum(api.FindingOutcome, name="FindingOutcome")
-FindingAction = strawberry.enum(
+FindingOutcome = described(
+    api.FindingOutcome,
+    "FindingOutcome",
+    "What an inspection found.",
+    {
+        "COMPLIANT": "Nothing found (未发现问题).",
+        "DEFICIENT": "Problems found, to be corrected (发现问题，责令整改).",
+        "VIOLATION": "A violation of notice 六(三): the listing ends.",
+    },
+)
+FindingAction = described(
     api.FindingAction,
-    name="FindingAction",
-    description="SUSPEND and REMOVE run the directory's own transitions.",
+    "FindingAction",
+    "SUSPEND and REMOVE run the directory's own transitions.",
+    {
+        "NONE": "No consequence.",
+        "RECTIFY": "Correction within a time limit (限期整改); recorded, the directory unchanged.",
+        "SUSPEND": "Suspension (暂停): off the directory until reinstated.",
+        "REMOVE": "Removal from the directory (移出目录).",
+    },
 )
 
 
-@strawberry.enum
+@with_values(
+    "Where an inspection campaign (双随机、一公开) stands.",
+    {
+        "ANNOUNCED": "Announced with its rules, seed source and population.",
+        "DRAWN": "Drawn from the published seed.",
+        "RESULTS_PUBLISHED": "Its findings published (一公开).",
+        "CORRECTED": "Replaced by a correction campaign, its reason public.",
+    },
+)
 class CampaignStatus(Enum):
     ANNOUNCED = "ANNOUNCED"
     DRAWN = "DRAWN"
@@ -51,7 +76,7 @@ class Inspector:
 class DrawRulesType:
     kinds: list[InstitutionKind] = strawberry.field(
         description="The kinds of institution drawn from."
-    )  # type: ignore[valid-type]
+    )
     provinces: list[str] = strawberry.field(description="Empty: every province.")
     listed_on: dt.date = strawberry.field(description="The population: on the directory that day.")
     sample_size: int = strawberry.field(description="How many institutions are drawn.")
@@ -83,10 +108,10 @@ class SupervisionFinding:
     outcome: FindingOutcome = strawberry.field(description="What the inspection found.")  # type: ignore[valid-type]
     violation: Violation | None = strawberry.field(
         description="The violation of notice 六(三) found, if any."
-    )  # type: ignore[valid-type]
-    action: FindingAction = strawberry.field(
+    )
+    action: FindingAction = strawberry.field(  # type: ignore[valid-type]
         description="What follows: none, a correction, a suspension or a removal."
-    )  # type: ignore[valid-type]
+    )
     details: str = strawberry.field(description="What the inspectors found.")
     recorded_at: dt.datetime = strawberry.field(description="When the finding was recorded.")
     enforcement: str = strawberry.field(description="PENDING, DONE or NOT_REQUIRED.")
@@ -199,7 +224,7 @@ class RedrawResult:
 class DrawRulesInput:
     kinds: list[InstitutionKind] = strawberry.field(
         description="The kinds of institution to draw from."
-    )  # type: ignore[valid-type]
+    )
     listed_on: dt.date = strawberry.field(
         description="The population: institutions on the directory that day."
     )
@@ -226,7 +251,9 @@ class DrawRulesInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="An inspection campaign (双随机、一公开) to announce, with the rules of its draw."
+)
 class SupervisionCampaignInput:
     idempotency_key: str = strawberry.field(
         description="Chosen by the client (8-100 characters); the same key returns the first campaign."
@@ -265,20 +292,20 @@ class SupervisionCampaignInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="The finding on one drawn institution.")
 class SupervisionFindingInput:
     campaign_id: str = strawberry.field(description="The campaign's id.")
     institution_uscc: str = strawberry.field(
         description="A drawn institution, by its unified social credit code."
     )
     outcome: FindingOutcome = strawberry.field(description="What the inspection found.")  # type: ignore[valid-type]
-    action: FindingAction = strawberry.field(
+    action: FindingAction = strawberry.field(  # type: ignore[valid-type]
         description="What follows; at least what the violation requires."
-    )  # type: ignore[valid-type]
+    )
     details: str = strawberry.field(default="", description="What the inspectors found.")
     violation: Violation | None = strawberry.field(
         default=None, description="The violation of notice 六(三) found, if any."
-    )  # type: ignore[valid-type]
+    )
 
     def to_domain(self) -> api.FindingInput:
         return api.FindingInput(
@@ -291,7 +318,7 @@ class SupervisionFindingInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What a change to the inspectors' roster answers.")
 class InspectorPayload:
     inspector: Inspector | None = strawberry.field(
         description="The inspector as stored; null on a problem."
@@ -299,7 +326,7 @@ class InspectorPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What a change to an inspection campaign answers.")
 class SupervisionCampaignPayload:
     campaign: SupervisionCampaign | None = strawberry.field(
         description="The campaign as stored; null on a problem."
@@ -310,7 +337,7 @@ class SupervisionCampaignPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What recording a finding answers.")
 class SupervisionFindingPayload:
     finding: SupervisionFinding | None = strawberry.field(
         description="The finding as stored; null on a problem."
@@ -322,18 +349,40 @@ class SupervisionFindingPayload:
 class SupervisionQuery:
     @strawberry.field(description="Inspection campaigns, public from their announcement.")
     async def supervision_campaigns(
-        self, info: Ctx, first: int = 20, after: str | None = None, year: int | None = None
+        self,
+        info: Ctx,
+        first: Annotated[
+            int, strawberry.argument(description="How many items to return, at most 100.")
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the items after this cursor (a page's `endCursor`)."
+            ),
+        ] = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="Only the campaigns inspecting this year.")
+        ] = None,
     ) -> Connection[SupervisionCampaign]:
         found = await r.campaign_page(info.context, year, first, after)
         return connection(found, SupervisionCampaign.from_domain)
 
     @strawberry.field(description="One campaign by id.")
-    async def supervision_campaign(self, info: Ctx, id: str) -> SupervisionCampaign | None:
+    async def supervision_campaign(
+        self, info: Ctx, id: Annotated[str, strawberry.argument(description="The campaign's id.")]
+    ) -> SupervisionCampaign | None:
         found = await r.campaign(info.context, id)
         return SupervisionCampaign.from_domain(found) if found else None
 
     @strawberry.field(description="The inspector roster, optionally of one province.")
-    async def inspectors(self, info: Ctx, province: str | None = None) -> list[Inspector]:
+    async def inspectors(
+        self,
+        info: Ctx,
+        province: Annotated[
+            str | None,
+            strawberry.argument(description="Only inspectors of this province (two-digit code)."),
+        ] = None,
+    ) -> list[Inspector]:
         return [from_model(Inspector, e) for e in await r.inspectors(info.context, province)]
 
 
@@ -346,10 +395,16 @@ class SupervisionMutation:
     async def add_inspector(
         self,
         info: Ctx,
-        name: str,
-        province: str,
-        badge: str,
-        affiliation: str | None = None,
+        name: Annotated[str, strawberry.argument(description="The inspector's name.")],
+        province: Annotated[
+            str, strawberry.argument(description="The inspector's province (two-digit code).")
+        ],
+        badge: Annotated[
+            str, strawberry.argument(description="The inspector's badge number (执法证号).")
+        ],
+        affiliation: Annotated[
+            str | None, strawberry.argument(description="Where the inspector works.")
+        ] = None,
     ) -> InspectorPayload:
         return await payload(
             InspectorPayload,
@@ -360,7 +415,11 @@ class SupervisionMutation:
     @strawberry.mutation(
         description="Take an inspector off future draws. Roles: OFFICE_ADMIN, PROVINCIAL_REVIEWER (its province)."
     )
-    async def retire_inspector(self, info: Ctx, id: str) -> InspectorPayload:
+    async def retire_inspector(
+        self,
+        info: Ctx,
+        id: Annotated[str, strawberry.argument(description="The inspector's roster id.")],
+    ) -> InspectorPayload:
         return await payload(InspectorPayload, r.retire_inspector(info.context, id), Inspector)
 
     @strawberry.mutation(
@@ -368,7 +427,14 @@ class SupervisionMutation:
         "public. Roles: OFFICE_ADMIN; PROVINCIAL_REVIEWER over its own province."
     )
     async def announce_supervision_campaign(
-        self, info: Ctx, input: SupervisionCampaignInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SupervisionCampaignInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> SupervisionCampaignPayload:
         return await payload(
             SupervisionCampaignPayload,
@@ -382,7 +448,15 @@ class SupervisionMutation:
         "seed). Roles: the campaign's owner (PROVINCIAL_REVIEWER of its province) or OFFICE_ADMIN."
     )
     async def draw_supervision_campaign(
-        self, info: Ctx, campaign_id: str, seed: str
+        self,
+        info: Ctx,
+        campaign_id: Annotated[str, strawberry.argument(description="The campaign's id.")],
+        seed: Annotated[
+            str,
+            strawberry.argument(
+                description="The seed, from the source fixed at announcement, not before the moment it fixed."
+            ),
+        ],
     ) -> SupervisionCampaignPayload:
         return await payload(
             SupervisionCampaignPayload,
@@ -397,7 +471,14 @@ class SupervisionMutation:
         "(not REMOVE)."
     )
     async def record_supervision_finding(
-        self, info: Ctx, input: SupervisionFindingInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            SupervisionFindingInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> SupervisionFindingPayload:
         return await payload(
             SupervisionFindingPayload,
@@ -410,7 +491,13 @@ class SupervisionMutation:
         "Roles: the campaign's owner or OFFICE_ADMIN."
     )
     async def publish_supervision_results(
-        self, info: Ctx, campaign_id: str, summary: str | None = None
+        self,
+        info: Ctx,
+        campaign_id: Annotated[str, strawberry.argument(description="The campaign's id.")],
+        summary: Annotated[
+            str | None,
+            strawberry.argument(description="The summary published with the findings (一公开)."),
+        ] = None,
     ) -> SupervisionCampaignPayload:
         return await payload(
             SupervisionCampaignPayload,

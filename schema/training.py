@@ -222,7 +222,7 @@ class TrainingCohortInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What reporting a training cohort answers.")
 class TrainingCohortPayload:
     cohort: TrainingCohort | None = strawberry.field(
         description="The cohort as stored; null when nothing was stored."
@@ -233,7 +233,7 @@ class TrainingCohortPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What a change to a training certificate answers.")
 class TrainingCertificatePayload:
     certificate: TrainingCertificate | None = strawberry.field(
         description="The training certificate after the change; null on a problem."
@@ -241,7 +241,7 @@ class TrainingCertificatePayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What reporting an employment rate answers.")
 class EmploymentRatePayload:
     employment: EmploymentRate | None = strawberry.field(
         description="The report as stored; null on a problem."
@@ -257,7 +257,15 @@ class TrainingQuery:
         "(unknown and another name answer the same).",
     )
     async def training_certificate(
-        self, info: Ctx, number: str, holder_name: str
+        self,
+        info: Ctx,
+        number: Annotated[
+            str, strawberry.argument(description="The training certificate number (P…).")
+        ],
+        holder_name: Annotated[
+            str,
+            strawberry.argument(description="The holder's name as on the certificate."),
+        ],
     ) -> TrainingCertificate | None:
         found = await r.training_certificate(info.context, number, holder_name)
         return from_model(TrainingCertificate, found) if found else None
@@ -265,7 +273,11 @@ class TrainingQuery:
     @strawberry.field(
         description="One cohort; for reviewers and the training institution that reported it."
     )
-    async def training_cohort(self, info: Ctx, id: str) -> TrainingCohort | None:
+    async def training_cohort(
+        self,
+        info: Ctx,
+        id: Annotated[str, strawberry.argument(description="The cohort's id (`coh_…`).")],
+    ) -> TrainingCohort | None:
         found = await r.cohort(info.context, id)
         return from_model(TrainingCohort, found) if found else None
 
@@ -273,7 +285,17 @@ class TrainingQuery:
         description="Cohorts visible to the caller (reviewers: their scope; training institutions: their own)."
     )
     async def training_cohorts(
-        self, info: Ctx, first: int = 20, after: str | None = None
+        self,
+        info: Ctx,
+        first: Annotated[
+            int, strawberry.argument(description="How many items to return, at most 100.")
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the items after this cursor (a page's `endCursor`)."
+            ),
+        ] = None,
     ) -> Connection[TrainingCohort]:
         return connection(await r.cohorts(info.context, first, after), TrainingCohort)
 
@@ -285,8 +307,16 @@ class TrainingQuery:
     async def continuing_education(
         self,
         info: Ctx,
-        id_number: str,
-        holder_name: str | None = None,
+        id_number: Annotated[
+            str,
+            strawberry.argument(
+                description="The 18-character resident ID number (公民身份号码); never stored or logged in clear."
+            ),
+        ],
+        holder_name: Annotated[
+            str | None,
+            strawberry.argument(description="The holder's name as on the certificate."),
+        ] = None,
         year: Annotated[int | None, strawberry.argument(description="Only this year.")] = None,
     ) -> ContinuingEducationRecord:
         found = await r.continuing_education(info.context, id_number, holder_name, year)
@@ -299,7 +329,21 @@ class TrainingQuery:
         "continuingEducation; error NO_HOURS for a year without hours.",
     )
     async def continuing_education_credential(
-        self, info: Ctx, id_number: str, year: int, holder_name: str | None = None
+        self,
+        info: Ctx,
+        id_number: Annotated[
+            str,
+            strawberry.argument(
+                description="The 18-character resident ID number (公民身份号码); never stored or logged in clear."
+            ),
+        ],
+        year: Annotated[
+            int, strawberry.argument(description="The year whose hours the credential states.")
+        ],
+        holder_name: Annotated[
+            str | None,
+            strawberry.argument(description="The holder's name as on the certificate."),
+        ] = None,
     ) -> JSON:
         return await r.ce_credential(  # type: ignore[return-value]
             info.context, id_number, holder_name, year
@@ -309,7 +353,17 @@ class TrainingQuery:
         directives=[AGGREGATION],
         description="An institution's metrics for a year: attendance, pass and employment rates.",
     )
-    async def institution_metrics(self, info: Ctx, uscc: str, year: int) -> InstitutionMetrics:
+    async def institution_metrics(
+        self,
+        info: Ctx,
+        uscc: Annotated[
+            str,
+            strawberry.argument(
+                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
+            ),
+        ],
+        year: Annotated[int, strawberry.argument(description="The year measured (2021 or later).")],
+    ) -> InstitutionMetrics:
         return from_model(InstitutionMetrics, await r.institution_metrics(info.context, uscc, year))
 
 
@@ -320,7 +374,14 @@ class TrainingMutation:
         "and continuing-education hours. Roles: TRAINING_INSTITUTION (listed on the end date, in scope)."
     )
     async def submit_training_cohort(
-        self, info: Ctx, input: TrainingCohortInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            TrainingCohortInput,
+            strawberry.argument(
+                description="The whole input; every problem in it comes back at once as `userErrors`."
+            ),
+        ],
     ) -> TrainingCohortPayload:
         return await payload(
             TrainingCohortPayload,
@@ -333,7 +394,17 @@ class TrainingMutation:
         "Roles: the issuing TRAINING_INSTITUTION, OFFICE_ADMIN."
     )
     async def revoke_training_certificate(
-        self, info: Ctx, number: str, reason: str
+        self,
+        info: Ctx,
+        number: Annotated[
+            str, strawberry.argument(description="The training certificate number (P…).")
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
+            ),
+        ],
     ) -> TrainingCertificatePayload:
         return await payload(
             TrainingCertificatePayload,
@@ -346,7 +417,21 @@ class TrainingMutation:
         "itself (TRAINING_INSTITUTION, EVALUATION_INSTITUTION), once on the directory."
     )
     async def report_employment_rate(
-        self, info: Ctx, year: int, surveyed: int, employed: int, source: str
+        self,
+        info: Ctx,
+        year: Annotated[int, strawberry.argument(description="The year it covers.")],
+        surveyed: Annotated[
+            int, strawberry.argument(description="People surveyed (at least one).")
+        ],
+        employed: Annotated[
+            int, strawberry.argument(description="Of those, employed or self-employed (就业创业).")
+        ],
+        source: Annotated[
+            str,
+            strawberry.argument(
+                description="Where the figure comes from, e.g. 结业学员电话回访 (1-500 characters)."
+            ),
+        ],
     ) -> EmploymentRatePayload:
         return await payload(
             EmploymentRatePayload,
