@@ -62,7 +62,9 @@ class BatchStatus(Enum):
     RETURNED = "RETURNED"
 
 
-@strawberry.type(description="A published professional technical level certificate (public view).")
+@strawberry.type(
+    description="A published professional technical level certificate (专业技术等级证书), public view."
+)
 class Certificate:
     number: str = strawberry.field(
         description="The certificate number (证书编号): Z, province, institution, year, level, serial and check character."
