@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from graphql import build_ast_schema, parse
 
 from schema.build import SDL_PATH, sdl
 from service.cli import main
@@ -18,4 +19,8 @@ def test_schema_print_writes_the_sdl(tmp_path) -> None:  # type: ignore[no-untyp
     result = CliRunner().invoke(main, ["schema", "print", "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8") == sdl()
-    assert "occupation(code: String!): Occupation" in sdl()
+    # The SDL is the schema: built again from it, the field and its argument are there.
+    query = build_ast_schema(parse(sdl())).query_type
+    assert query is not None
+    occupation = query.fields["occupation"]
+    assert str(occupation.type) == "Occupation" and str(occupation.args["code"].type) == "String!"
