@@ -6,24 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 
 E = TypeVar("E", bound=type[Enum])
 
 
-def described(cls: type[Enum], name: str, description: str, values: Mapping[str, str]) -> Any:
+def described(cls: E, name: str, description: str, values: Mapping[str, str]) -> E:
     """`cls` as the GraphQL enum `name`; `values` describes each value, every one of them (a
     value added to the enum without a description fails here, at import)."""
-    wrapped = strawberry.enum(cls, name=name, description=description)
-    definition = getattr(wrapped, "__strawberry_definition__")  # noqa: B009 — set by strawberry
+    strawberry.enum(cls, name=name, description=description)  # `cls`, with its definition
+    definition = getattr(cls, "__strawberry_definition__")  # noqa: B009 — set by strawberry
     names = {v.name for v in definition.values}
     if names != set(values):
         raise ValueError(f"{name}: describe exactly {sorted(names)}, not {sorted(values)}")
     for value in definition.values:
         value.description = values[value.name]
-    return wrapped
+    return cls
 
 
 def with_values(description: str, values: Mapping[str, str]) -> Callable[[E], E]:

@@ -111,10 +111,10 @@ class HistoryEntry:
     action: str = strawberry.field(
         description="The step, e.g. apply, recommend, audit, startPublicity, list, suspend, remove."
     )
-    from_status: InstitutionStatus | None = strawberry.field(
+    from_status: InstitutionStatus | None = strawberry.field(  # type: ignore[valid-type]
         description="The status before the step (null for the application)."
     )
-    to_status: InstitutionStatus = strawberry.field(description="The status after the step.")
+    to_status: InstitutionStatus = strawberry.field(description="The status after the step.")  # type: ignore[valid-type]
     reason: str | None = strawberry.field(
         description="The reason given (returns, suspensions, removals), else null."
     )
@@ -134,7 +134,7 @@ class AnnualReport:
 class Institution(Node):
     uscc: str = strawberry.field(description="Unified social credit code (GB 32100).")
     name: str = strawberry.field(description="The institution's registered name.")
-    kind: InstitutionKind = strawberry.field(
+    kind: InstitutionKind = strawberry.field(  # type: ignore[valid-type]
         description="TRAINING (培训机构) or EVALUATION (评价机构)."
     )
     province: str = strawberry.field(
@@ -143,7 +143,7 @@ class Institution(Node):
     number: str | None = strawberry.field(
         description="4-digit number assigned at first listing; part of certificate numbers."
     )
-    status: InstitutionStatus = strawberry.field(
+    status: InstitutionStatus = strawberry.field(  # type: ignore[valid-type]
         description="Current state; LISTED past its validity reads as EXPIRED."
     )
     valid_until: dt.date | None = strawberry.field(
@@ -185,7 +185,7 @@ class Institution(Node):
     return_reason: str | None = strawberry.field(
         description="Why the application was returned, while it is RETURNED; else null."
     )
-    removal_violation: Violation | None = source(
+    removal_violation: Violation | None = source(  # type: ignore[valid-type]
         "removal.violation",
         description="The violation of notice 六(三) that removed it; null unless REMOVED.",
     )

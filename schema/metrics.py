@@ -30,7 +30,7 @@ class InstitutionMetrics:
         "institution", description="The institution, by its unified social credit code."
     )
     year: int = strawberry.field(description="The year measured.")
-    kind: InstitutionKind = strawberry.field(description="TRAINING or EVALUATION.")
+    kind: InstitutionKind = strawberry.field(description="TRAINING or EVALUATION.")  # type: ignore[valid-type]
     trainees: int = strawberry.field(description="Trainees of its cohorts that ended in the year.")
     completions: int = strawberry.field(description="Of those, completed.")
     completion_rate: float | None = strawberry.field(

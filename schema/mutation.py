@@ -82,7 +82,7 @@ class InstitutionApplicationInput:
         description="The institution's unified social credit code (统一社会信用代码)."
     )
     name: str = strawberry.field(description="The registered name.")
-    kind: InstitutionKind = strawberry.field(
+    kind: InstitutionKind = strawberry.field(  # type: ignore[valid-type]
         description="TRAINING (培训机构) or EVALUATION (评价机构)."
     )
     province: str = strawberry.field(description="Two-digit province code (GB/T 2260).")
@@ -499,7 +499,7 @@ class Mutation:
             ),
         ],
         violation: Annotated[
-            Violation, strawberry.argument(description="The violation of notice 六(三) found.")
+            Violation, strawberry.argument(description="The violation of notice 六(三) found.")  # type: ignore[valid-type]
         ],
         details: Annotated[
             str, strawberry.argument(description="What was found, published with the removal.")

@@ -106,7 +106,7 @@ class Query:
             ),
         ] = None,
         kind: Annotated[
-            InstitutionKind | None,
+            InstitutionKind | None,  # type: ignore[valid-type]
             strawberry.argument(description="Only institutions of this kind."),
         ] = None,
         province: Annotated[
@@ -120,7 +120,7 @@ class Query:
             strawberry.argument(description="Only institutions whose scope has this level."),
         ] = None,
         status: Annotated[
-            InstitutionStatus | None, strawberry.argument(description="Only those in this status.")
+            InstitutionStatus | None, strawberry.argument(description="Only those in this status.")  # type: ignore[valid-type]
         ] = None,
         listed_on: Annotated[
             dt.date | None,

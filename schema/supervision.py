@@ -74,7 +74,7 @@ class Inspector:
 
 @strawberry.type(description="The published rules of a draw.")
 class DrawRulesType:
-    kinds: list[InstitutionKind] = strawberry.field(
+    kinds: list[InstitutionKind] = strawberry.field(  # type: ignore[valid-type]
         description="The kinds of institution drawn from."
     )
     provinces: list[str] = strawberry.field(description="Empty: every province.")
@@ -106,7 +106,7 @@ class SupervisionFinding:
         description="The institution's unified social credit code (统一社会信用代码).",
     )
     outcome: FindingOutcome = strawberry.field(description="What the inspection found.")  # type: ignore[valid-type]
-    violation: Violation | None = strawberry.field(
+    violation: Violation | None = strawberry.field(  # type: ignore[valid-type]
         description="The violation of notice 六(三) found, if any."
     )
     action: FindingAction = strawberry.field(  # type: ignore[valid-type]
@@ -222,7 +222,7 @@ class RedrawResult:
 
 @strawberry.input(description="The rules of a draw, published with the campaign.")
 class DrawRulesInput:
-    kinds: list[InstitutionKind] = strawberry.field(
+    kinds: list[InstitutionKind] = strawberry.field(  # type: ignore[valid-type]
         description="The kinds of institution to draw from."
     )
     listed_on: dt.date = strawberry.field(
@@ -303,7 +303,7 @@ class SupervisionFindingInput:
         description="What follows; at least what the violation requires."
     )
     details: str = strawberry.field(default="", description="What the inspectors found.")
-    violation: Violation | None = strawberry.field(
+    violation: Violation | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="The violation of notice 六(三) found, if any."
     )
 
