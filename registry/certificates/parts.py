@@ -322,12 +322,14 @@ async def add_part(
     async def build(session: AsyncClientSession) -> Document:
         # The batch's counters are the point where parts and the close meet: a part counts only
         # if the batch is still OPEN with exactly the parts before it (the close, racing, fails).
-        counted = await db[Collection.BATCHES].update_one(
+        counted = await store.update_one(
+            db,
+            Collection.BATCHES,
             {"_id": bid, "status": BatchStatus.OPEN.value, "received.parts": number - 1},
             {"$inc": {"received.parts": 1, "received.rows": len(clean), "revision": 1}},
-            session=session,
+            session,
         )
-        if counted.matched_count != 1:
+        if not counted:
             raise Conflict("the batch changed while this part was stored; retry the part")
         return {
             "_id": pid,

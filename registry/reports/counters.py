@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from registry.reports.tally import GroupKey, PersonKey, Tally, difference, tally
+from registry.reports.tally import COUNTED, GroupKey, PersonKey, Tally, difference, tally
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 
@@ -103,6 +103,11 @@ async def apply(db: Database, delta: Tally, session: AsyncClientSession) -> None
             ordered=False,
             session=session,
         )
+
+
+def counted(collection: Collection) -> bool:
+    """Whether records of `collection` count for anything in the statistics."""
+    return collection in COUNTED
 
 
 async def move(

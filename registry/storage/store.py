@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal
@@ -135,6 +136,28 @@ async def insert_many(
     duplicate `_id` raises BulkWriteError); the counters move with them."""
     await db[collection].insert_many(docs, ordered=True, session=session)
     await counters.move(db, collection, [], docs, session)
+
+
+async def update_one(
+    db: Database,
+    collection: Collection,
+    query: Document,
+    update: Document,
+    session: AsyncClientSession,
+) -> bool:
+    """Apply `update` to the one record `query` finds (a guarded write: the query names the state
+    the caller expects), the counters moving with it; whether a record matched."""
+    if not counters.counted(collection):
+        return (await db[collection].update_one(query, update, session=session)).matched_count == 1
+    before = await db[collection].find_one(query, session=session)
+    if before is None:
+        return False
+    after = await db[collection].find_one_and_update(
+        {"_id": before["_id"]}, update, return_document=ReturnDocument.AFTER, session=session
+    )
+    assert after is not None  # found by its _id in this transaction
+    await counters.move(db, collection, [before], [after], session)
+    return True
 
 
 async def put(
