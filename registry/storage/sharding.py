@@ -112,6 +112,15 @@ SHARDING: dict[Collection, Decision] = {
     Collection.PUBLIC_CHANGES: Unsharded(
         "the open-data change feed, read in the audit chain's order from a cursor"
     ),
+    Collection.STATISTICS: Unsharded(
+        "the public statistics' counters: a few thousand small documents keyed by year, field, "
+        "occupation, level and province, moved by `$inc` in the writing transaction and read whole"
+    ),
+    Collection.STATISTICS_PERSONS: Sharded(
+        _BY_HASHED_ID,
+        "one document per person and year (the distinct-people count), found by `_id` only, "
+        "growing with every certificate holder",
+    ),
     Collection.DEMO_STATE: Unsharded("the demo's bookkeeping, one document"),
 }
 
