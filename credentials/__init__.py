@@ -5,7 +5,8 @@ Everything outside `credentials/` imports from here (import-linter's `private_mo
 keeps the `credentials._*` modules to the package). What it offers:
 
 - verifying: `verify_credential`, a reusable `Verifier`, and the report they give
-  (`VerificationReport`, `Check`, `Status`, `Verdict`, `printable` for its messages);
+  (`VerificationReport`, `Check`, `Status`, `Verdict`, `printable` for its messages), and
+  `Description` (`describe`): whose credential it is, the words both verifiers show first;
 - issuing: `issue_certificate` (with `CertificateClaims`, `Level`, `StatusEntry`),
   `issue_ce_record` (with `CeRecordClaims`, `CeEntryClaims`), `sign_proof` / `verify_proof` for
   the `eddsa-jcs-2022` proof of any JSON document;
@@ -63,6 +64,7 @@ from credentials.certificate import (
     issue_certificate,
     validate_certificate,
 )
+from credentials.description import Description, describe
 from credentials.errors import (
     BindingError,
     CanonicalizationError,
@@ -111,6 +113,7 @@ __all__ = [
     "CertificateClaims",
     "Check",
     "CredentialError",
+    "Description",
     "FileBundleStore",
     "IdNumberError",
     "Institution",
@@ -140,6 +143,7 @@ __all__ = [
     "build_bundle",
     "build_certificate",
     "china_date",
+    "describe",
     "format_timestamp",
     "is_valid_id_number",
     "is_valid_uscc",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from credentials.bundle import format_timestamp
+from credentials.description import Description
 
 __all__ = [
     "CHECK_NAMES",
@@ -103,6 +104,8 @@ class VerificationReport:
     checked_at: dt.datetime
     bundle_sequence: int | None = None
     bundle_issued: dt.datetime | None = None
+    description: Description | None = None
+    """Whose credential this is, as it claims (confirmed only when VALID): `describe`."""
 
     @property
     def valid(self) -> bool:
@@ -127,6 +130,7 @@ class VerificationReport:
                 "issued": format_timestamp(self.bundle_issued),
                 "ageSeconds": int((self.checked_at - self.bundle_issued).total_seconds()),
             },
+            "description": None if self.description is None else self.description.to_dict(),
             "checks": [c.to_dict() for c in self.checks],
         }
 

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Final
 
-from credentials import _memo, checks
+from credentials import _inlog, _memo, checks
 from credentials.bundle import TrustBundle
 from credentials.checks import CERTIFICATE_TYPE, CLOCK_SKEW
+from credentials.description import describe
 from credentials.keys import PublicKey
 from credentials.report import (
     CHECK_NAMES,
@@ -124,13 +125,17 @@ class Verifier:
             note = "not evaluated: verifier error"
             found += [Check(n, Status.SKIPPED, "NOT_EVALUATED", note) for n in CHECK_NAMES[1:]]
         bundle = self.bundle
+        outcome = verdict(found, self.mode)
         return VerificationReport(
             checks=tuple(found),
-            verdict=verdict(found, self.mode),
+            verdict=outcome,
             mode=self.mode,
             checked_at=when,
             bundle_sequence=bundle.sequence if bundle is not None else None,
             bundle_issued=bundle.issued if bundle is not None else None,
+            description=describe(
+                _inlog.unwrap(credential)[0], bundle, confirmed=outcome is Verdict.VALID
+            ),
         )
 
     def verify_many(

@@ -34,6 +34,7 @@ from credentials import (
     qr,
     verify_credential,
 )
+from service.verify_words import render_description
 
 ROOT_KEY_ENV: Final = "REGISTRY_ROOT_KEY"
 BUNDLE_STATE_ENV: Final = "REGISTRY_BUNDLE_STATE"
@@ -200,8 +201,12 @@ def read_bundle(path: str, root_key_options: Sequence[str]) -> TrustBundle:
 
 
 def render(report: VerificationReport) -> str:
+    """The report as text: whose credential it is (as it claims), the checks, the verdict."""
     width = max(len(c.name) for c in report.checks)
-    lines = [f"{_MARKS[c.status]} {c.name:<{width}}  {printable(c.message)}" for c in report.checks]
+    lines = render_description(report.description) if report.description is not None else []
+    lines += [
+        f"{_MARKS[c.status]} {c.name:<{width}}  {printable(c.message)}" for c in report.checks
+    ]
     lines.append(f"Verdict: {_VERDICT_TEXT[report.verdict]}")
     return "\n".join(lines)
 
