@@ -9,8 +9,10 @@ The issuer's name comes from the trust bundle, never from the credential, unless
 not list the issuer (or no bundle was given): then it is the credential's own claim and
 `issuer_source` says so. Values are the credential's text, untrusted: renderers escape them
 (`printable` in the terminal, text nodes on the page). An ID number is never shown: a run of 15
-or more digits in any value is replaced (a certificate number is the one exception, when it has
-exactly the certificate number's form).
+or more digits (ASCII or full-width) in any value is replaced by `HIDDEN`, except a certificate
+or training certificate number: Z or P, 17 digits and a check character, not followed by another
+digit. (Its last 18 characters have the form of an ID number; a Z or P written before an ID
+number therefore shows it. Only the issuer, who signs the text, could write that.)
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ MAX_TRAININGS: Final = 20
 _CERTIFICATE_TYPE: Final = "ProfessionalTechnicalLevelCertificate"
 _CE_TYPE: Final = "ContinuingEducationRecord"
 _CE_ID_PREFIX: Final = "urn:dte:ce-record:"
-# [0-9] and full-width digits only, spelled out so that Python and JavaScript agree.
-_DIGIT_RUN: Final = re.compile("[0-9\uff10-\uff19]{15,}[Xx\uff38\uff58]?")
-_CERTIFICATE_NUMBER: Final = re.compile("[ZP][0-9]{17}[0-9X]")
+# A certificate number (kept) or a run of digits that could be an ID number (hidden); [0-9] and
+# full-width digits only, spelled out so that Python and JavaScript agree.
+_DIGIT_RUN: Final = re.compile(
+    "([ZP][0-9]{17}[0-9X])(?![0-9Xx])|[0-9\uff10-\uff19]{15,}[Xx\uff38\uff58]?"
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def describe(credential: Any, bundle: TrustBundle | None, *, confirmed: bool) ->
     issuer, source = _issuer(document, bundle)
     found["issuer"] = issuer
     fields = tuple(
-        (name, _shown(name, value)) for name in FIELD_NAMES if (value := found.get(name))
+        (name, _shown(value)) for name in FIELD_NAMES if (value := found.get(name))
     )
     return Description(
         kind=kind,
@@ -176,8 +180,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _shown(name: str, value: str) -> str:
+def _shown(value: str) -> str:
     """`value` with ID-number-like digit runs hidden and cut to `MAX_CHARS` code points."""
-    if not (name == "number" and _CERTIFICATE_NUMBER.fullmatch(value)):
-        value = _DIGIT_RUN.sub(HIDDEN, value)
+    value = _DIGIT_RUN.sub(lambda match: match.group(1) or HIDDEN, value)
     return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"

@@ -510,7 +510,7 @@ def test_arbitrary_json_in_any_place_of_a_certificate_never_raises(
 
 def test_report_json_is_stable(bundle: TrustBundle, certificate: dict[str, Any]) -> None:
     data = json.loads(verify(certificate, bundle).to_json())
-    assert set(data) == {"verdict", "mode", "checkedAt", "bundle", "checks"}
+    assert set(data) == {"verdict", "mode", "checkedAt", "bundle", "description", "checks"}
     assert data["mode"] == "bundle"
     assert data["checkedAt"] == "2026-11-26T12:00:00Z"
     assert set(data["checks"][0]) == {"name", "status", "code", "message", "details"}

@@ -148,7 +148,8 @@ def test_a_certificate_file_is_valid(
     result = run(runner, str(path), "--bundle", str(bundle_file), "--root-key", ROOT_MB)
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("[ OK ] input")
+    assert lines[0] == "Certificate (confirmed: the verdict below is VALID)"
+    assert next(line for line in lines if line.startswith("[")).startswith("[ OK ] input")
     assert lines[-1].startswith("Verdict: VALID")
     assert any(line.startswith("[ -- ] holder_binding") for line in lines)
 

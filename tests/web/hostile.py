@@ -8,7 +8,8 @@ proof run too. The classes: a JSON value other than a string as `proof.type`/`cr
 integer literals of 300 to 4,400 digits; integers no double holds at every depth, the document
 signed over the nearest double; dates at and past the years 1 and 9999 and in the forms Python's
 `fromisoformat` is lenient about; CBOR tags in the DTE1 payload; images of every format either
-side might read, several codes in one image, and images past the size limits.
+side might read, several codes in one image, and images past the size limits; odd holders,
+numbers, levels and issuers for the description both show (`hostile_words`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from PIL import Image
 from credentials import SigningKey, qr, sign_proof
 from credentials.errors import ProofError
 
-from . import hostile_log
+from . import hostile_log, hostile_words
 from .conftest import CORPUS
 
 SEED = 1414
@@ -417,6 +418,7 @@ CLASSES: dict[str, Callable[[random.Random], Iterator[Hostile]]] = {
     "cbor-tag": cbor_tag_inputs,
     "image": image_inputs,
     **{kind: _wrap(generate) for kind, generate in hostile_log.CLASSES.items()},
+    **{kind: _wrap(generate) for kind, generate in hostile_words.CLASSES.items()},
 }
 
 

@@ -1,6 +1,7 @@
 """Two verifiers, one verdict (issue 14, item 16): every hostile input of tests/web/hostile.py
 goes through the Python verifier and through the page's verifier in Node (one process for all
-of them), and the verdict and every check's status and code must be the same: zero differences.
+of them), and the verdict, the description (whose credential it names, issue 16 item 5) and every
+check's status and code must be the same: zero differences.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             continue
         report = verify_credential(credential, bundle=bundle, now=parse_timestamp(case["now"]))
         checks = [{"name": c.name, "status": c.status.value, "code": c.code} for c in report.checks]
-        out[case["id"]] = {"verdict": report.verdict.value, "checks": checks}
+        description = report.description.to_dict() if report.description is not None else None
+        out[case["id"]] = {
+            "verdict": report.verdict.value,
+            "description": description,
+            "checks": checks,
+        }
     return out
 
 

@@ -32,7 +32,7 @@ export async function runCorpus(load) {
       cardNumber: entry.card,
       now: parseTimestamp(entry.now),
     });
-    out.cases[entry.id] = { verdict: report.verdict, checks: report.checks.map(({ name, status, code }) => ({ name, status, code })) };
+    out.cases[entry.id] = { verdict: report.verdict, description: report.description, checks: report.checks.map(({ name, status, code }) => ({ name, status, code })) };
   }
   for (const entry of manifest.bundles) {
     try {

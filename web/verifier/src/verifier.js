@@ -9,6 +9,7 @@
 // established is UNKNOWN, never PASS. verifyCredential never throws.
 
 import { checkBinding } from './binding.js';
+import { describe } from './describe.js';
 import { checkInLog, unwrap } from './inlog.js';
 import { validateCertificate } from './certificate.js';
 import { KeyFormatError, PublicKey } from './keys.js';
@@ -387,13 +388,15 @@ export async function verifyCredential(
     checks.push(...CHECK_NAMES.slice(1).map((n) => skipped(n, 'not evaluated: verifier error')));
   }
   const mode = bundle ? 'bundle' : 'none';
+  const verdict = verdictOf(checks, mode);
   return {
-    verdict: verdictOf(checks, mode),
+    verdict,
     mode,
     checkedAt: formatTimestamp(now),
     bundle: bundle
       ? { sequence: bundle.sequence, issued: formatTimestamp(bundle.issued), ageSeconds: Number((now - bundle.issued) / SECOND) }
       : null,
+    description: describe(unwrap(credential)[0], bundle, verdict === 'VALID'),
     checks,
   };
 }
