@@ -228,7 +228,9 @@ async def test_the_demo_verifies_offline(
     report = await page.verify_text(json.dumps(tampered, ensure_ascii=False))
     assert report["verdict"] == "INVALID"
     assert report["checks"]["proof"] == ["FAIL", "PROOF_SIGNATURE_INVALID"]
-    assert report["summary"] == ""  # nothing from a forged document is shown as fact
+    # A forged document's details are shown only as its claims, never as fact (issue 16 item 5).
+    assert await page.page.get_attribute("#description", "data-confirmed") == "false"
+    assert "未经核实" in await page.page.inner_text("#description-title")
     await page.shot("04-tampered.png")
 
     report = await page.verify_file("#qr-file", demo_files.card_png, demo_files.card)

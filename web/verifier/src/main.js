@@ -359,27 +359,30 @@ function issuedText(s, text) {
   }
 }
 
-function renderSummary(s, report) {
-  // Only what the signature vouches for, and the issuer's name only from the bundle.
-  if (report.checks.find((c) => c.name === 'proof')?.status !== 'PASS') return null;
-  const doc = state.credential;
-  const cert = get(doc, 'credentialSubject', 'certificate');
-  const bundle = state.trust.bundle;
-  const issuerId = get(doc, 'issuer', 'id') ?? get(doc, 'issuer');
-  const institution = bundle && typeof issuerId === 'string' ? bundle.institution(issuerId) : null;
-  const occupationCode = get(cert, 'occupation', 'code');
-  const occupation = (bundle && typeof occupationCode === 'string' && bundle.occupationName(occupationCode)) || get(cert, 'occupation', 'name');
-  const level = get(cert, 'level', 'code');
-  const rows = [
-    [s.holder, get(doc, 'credentialSubject', 'name')],
-    [s.number, get(cert, 'number')],
-    [s.occupation, occupation && occupationCode ? occupation + s.paren(occupationCode) : occupation],
-    [s.direction, get(cert, 'direction')],
-    [s.level, s.levels[level] ?? level],
-    [s.issuer, institution ? institution.name : s.issuerUnknown],
-    [s.issued, issuedText(s, get(report.checks.find((c) => c.name === 'issuer_key'), 'details', 'issuedAt'))],
-  ].filter(([, value]) => typeof value === 'string' || typeof value === 'number');
-  return h('dl', { class: 'summary', id: 'summary' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+function renderDescription(s, report) {
+  // Whose credential this is, from the report's description (describe.js, as credentials/
+  // description.py): claims unless the verdict is VALID, the issuer's name from the bundle.
+  // Every value is the credential's text: only ever a text node.
+  const described = report.description;
+  if (!described) return null;
+  const kind = s.kinds[described.kind];
+  const title = described.confirmed ? s.describedConfirmed(kind) : s.describedClaims(kind);
+  const value = (name, text) => {
+    if (name === 'level') return s.levels[text] ?? text;
+    if (name === 'issuer' && described.issuerSource) return text + s.issuerSources[described.issuerSource];
+    return text;
+  };
+  const rows = described.fields.map(([name, text]) => [s.fields[name], value(name, text), name]);
+  const issued = report.checks.find((c) => c.name === 'proof')?.status === 'PASS' ? issuedText(s, get(report.checks.find((c) => c.name === 'issuer_key'), 'details', 'issuedAt')) : undefined;
+  if (issued !== undefined) rows.push([s.issued, issued, 'issued']);
+  return h(
+    'section',
+    { class: `described ${described.confirmed ? 'confirmed' : 'claimed'}`, id: 'description', 'data-confirmed': String(described.confirmed), 'aria-label': title },
+    h('p', { class: 'described-title', id: 'description-title' }, h('strong', {}, title)),
+    rows.length
+      ? h('dl', { class: 'summary', id: 'summary' }, rows.map(([k, v, name]) => [h('dt', {}, k), h('dd', { 'data-field': name }, String(v))]))
+      : h('p', {}, s.nothingDescribed),
+  );
 }
 
 function renderReport(s) {
@@ -396,7 +399,7 @@ function renderReport(s) {
     { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-run': state.runs },
     h('h2', {}, s.resultTitle),
     h('div', { class: `verdict ${report.verdict.toLowerCase()}`, id: 'verdict' }, h('strong', {}, s.verdict[report.verdict]), lines.map((line) => h('p', {}, line))),
-    renderSummary(s, report),
+    renderDescription(s, report),
     h(
       'ol',
       { class: 'checks', id: 'checks' },
