@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -135,9 +136,13 @@ class VerificationReport:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+        """The report as JSON text that encodes as UTF-8: a lone surrogate (a credential's text
+        may hold one) is written as its JSON escape, as `ensure_ascii` would write it."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _OPTIONAL: Final = frozenset({"holder_binding", "in_log"})
 """The checks that may be SKIPPED in a VALID report."""
 _ALL_PASSED: Final = (*((name, Status.PASS) for name in CHECK_NAMES if name not in _OPTIONAL),)

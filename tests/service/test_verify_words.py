@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,61 @@ def test_the_json_report_carries_the_description(
             ["issuer", BUNDLE_NAME],
         ],
     }
+
+
+# --- docs/verifying.md: the examples of "Whose certificate", as written -------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def section_blocks(doc: str, heading: str) -> list[tuple[str, str]]:
+    """(language, body) of each fenced block in the section under `heading` of docs/`doc`."""
+    text = (ROOT / "docs" / doc).read_text("utf-8")
+    section = text.split(heading + "\n", 1)[1].split("\n#", 1)[0]
+    parts = section.split("```")[1::2]
+    return [(part.split("\n", 1)[0], part.split("\n", 1)[1]) for part in parts]
+
+
+def test_the_docs_command_line_examples_print_what_they_show(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    blocks = section_blocks("verifying.md", "### Whose certificate: the lines before the checks")
+    console = [body for language, body in blocks if language == "console"]
+    assert len(console) == 1
+    runs = console[0].split("$ ")[1:]
+    assert len(runs) == 2
+    for run in runs:
+        command, expected = run.split("\n", 1)
+        program, subcommand, *args = shlex.split(command)
+        assert (program, subcommand) == ("registry", "verify")
+        result = runner.invoke(verify_command, args, catch_exceptions=False)
+        assert result.stdout == expected, command
+
+
+def test_the_docs_python_example_prints_what_it_shows(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    blocks = section_blocks("verifying.md", "### Whose certificate: the lines before the checks")
+    (code,) = [body for language, body in blocks if language == "python"]
+    (expected,) = [body for language, body in blocks if language == "text"]
+    exec(compile(code, "docs/verifying.md", "exec"), {})
+    assert capsys.readouterr().out == expected
+
+
+def test_a_lone_surrogate_in_a_name_is_printed_escaped_in_text_and_json(
+    runner: CliRunner, tmp_path: Path, bundle_file: Path
+) -> None:
+    certificate = issue()  # a lone surrogate cannot be signed (not JSON for JCS): unsigned here
+    hostile = {**certificate, "credentialSubject": {**certificate["credentialSubject"]}}
+    hostile["credentialSubject"]["name"] = "张\ud800三"
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(hostile), "ascii")  # the JSON escape \ud800, as a forger writes it
+    args = [str(path), "--bundle", str(bundle_file), "--root-key", ROOT_MB]
+    text = runner.invoke(verify_command, args, catch_exceptions=False)
+    assert text.exit_code == 1, text.output
+    assert "  Holder:     张\\ud800三" in description_lines(text.stdout)
+    as_json = runner.invoke(verify_command, [*args, "--json"], catch_exceptions=False)
+    assert as_json.exit_code == 1, as_json.output
+    assert json.loads(as_json.stdout)["description"]["fields"][0] == ["holder", "张\ud800三"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest_asyncio
 from credentials import PublicKey, load_bundle, parse_timestamp, verify_credential
 from tests.conftest import serving
 
-from .conftest import CORPUS
+from .conftest import CORPUS, PAGE, node
 from .hostile_words import _edited
 from .test_browser import BUNDLE_ISSUED, TIMEOUT, Page, corpus_app
 
@@ -168,3 +169,23 @@ async def test_hostile_names_are_shown_as_text_and_never_an_id_number(
             if name == ID_NAME:
                 assert shown["fields"]["holder"] == "张三 ***"
     assert tab.errors == []
+
+
+def test_the_docs_node_example_prints_the_description_python_gives() -> None:
+    """docs/verifier-page.md's example, run as written from web/verifier/."""
+    text = (CORPUS.parents[2] / "docs" / "verifier-page.md").read_text("utf-8")
+    section = text.split("## Whose certificate: the description\n", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    (script,) = [b.split("\n", 1)[1] for b in blocks if b.startswith("sh\n")]
+    (printed,) = [b.split("\n", 1)[1] for b in blocks if b.startswith("json\n")]
+    result = subprocess.run(
+        ["bash", "-c", script.replace("node ", f"{node()} ", 1)],
+        cwd=PAGE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == printed
+    assert json.loads(printed) == python_description(VALID)
