@@ -100,9 +100,7 @@ def describe(credential: Any, bundle: TrustBundle | None, *, confirmed: bool) ->
         found.update(_ce_record(document))
     issuer, source = _issuer(document, bundle)
     found["issuer"] = issuer
-    fields = tuple(
-        (name, _shown(value)) for name in FIELD_NAMES if (value := found.get(name))
-    )
+    fields = tuple((name, _shown(value)) for name in FIELD_NAMES if (value := found.get(name)))
     return Description(
         kind=kind,
         confirmed=confirmed,
