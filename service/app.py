@@ -14,6 +14,7 @@
 | `/open-data/v1/...` | the directories as signed downloads and their change feed (docs/open-data.md) |
 | `/`, `/lookup…`, `/institutions…`, `/occupations`, `/standards`, `/campaigns…` | the public pages (`service/pages/`, [docs/pages.md](../docs/pages.md)) |
 | `/certificate.pdf` | the printable certificate, by number and holder's name (GET or POST; no-store; [docs/printing.md](../docs/printing.md)) |
+| `/log/checkpoint`, `/log/tile/...` | the transparency log (C2SP tlog-tiles), see `service/log_routes.py` |
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema, sdl
 from service import (
     certificate_pdf,
+    log_routes,
     open_data_routes,
     pages,
     portal_routes,
@@ -133,6 +135,10 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
                 stack.push_async_callback(_stop, binding)
             if demo_data:
                 await load_demo(database, settings)
+            signer = asyncio.create_task(
+                log_routes.sign_periodically(database, settings), name="log-checkpoints"
+            )
+            stack.push_async_callback(_stop, signer)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
             yield
         log.info("registry stopped")
@@ -151,6 +157,7 @@ def _routes(api: ApiConfig, allowances: Allowances) -> list[BaseRoute]:
         Route("/readyz", readyz),
         Route("/metrics", MetricsEndpoint(api.metrics_token).respond),
         *public_routes.routes,
+        *log_routes.routes,
         *stats_page.routes,
         *verifier_routes.routes,
         *open_data_routes.routes,

@@ -18,6 +18,7 @@ from service.cli_admin import audit_group, stats_group, tokens_group
 from service.cli_certificate import certificate_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
+from service.cli_log import log_group
 from service.cli_supervision import supervision_group
 from service.runner import run_with_db, settings_or_exit
 from service.verify_cli import verify_command
@@ -126,3 +127,4 @@ main.add_command(keys_group)
 main.add_command(bundle_group)
 main.add_command(supervision_group)
 main.add_command(certificate_group)
+main.add_command(log_group)

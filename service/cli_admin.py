@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -17,8 +18,9 @@ from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
 from registry.reports import rebuild
 from registry.storage.db import Database
+from registry.transparency import checkpoints, checks
 from registry.trust import audit
-from service.runner import master_key_or_exit, run_with_db
+from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
 def _when(moment: datetime | None) -> str:
@@ -135,8 +137,20 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Recompute the whole chain; exit 1 and name the first broken entry if it is broken."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A log checkpoint published earlier (as served at /log/checkpoint): the chain must "
+    "still hold the entries it pinned.",
+)
+def audit_verify(checkpoint_file: Path | None) -> None:
+    """Recompute the whole chain; exit 1 and name the first broken entry if it is broken. With
+    --checkpoint, also detect a chain rewritten or cut back since that checkpoint."""
+    if checkpoint_file is not None:
+        _verify_against(checkpoint_file.read_text(encoding="utf-8"))
+        return
     report = run_with_db(audit.verify_chain)
     if report.ok:
         click.echo(f"audit chain OK: {report.entries} entries")
@@ -171,4 +185,20 @@ def stats_check() -> None:
         f"statistics counters DIFFER in {len(differences)} places; run `registry stats rebuild`",
         err=True,
     )
+
+
+def _verify_against(note: str) -> None:
+    settings = settings_or_exit()
+    master_key = master_key_or_exit()
+
+    async def work(db: Database) -> checks.Report:
+        key = await checkpoints.note_key(db, master_key, settings.base_url)
+        return await checks.verify_audit(db, note, key)
+
+    report = run_with_db(work)
+    if report.ok:
+        click.echo(f"audit chain OK against the checkpoint of {report.leaves} leaves")
+        return
+    for problem in report.problems:
+        click.echo(f"audit chain BROKEN: {problem}", err=True)
     click.get_current_context().exit(1)

@@ -1,4 +1,4 @@
-"""Key and trust bundle commands: `registry keys rotate|list|root` and `registry bundle export`.
+"""Key and trust bundle commands: `registry keys rotate|compromise|list|root`, `registry bundle export`.
 
 They act as `SYSTEM` (whoever can run them holds the database and the master key already).
 Secrets never reach the terminal: only public keys are printed.
@@ -20,13 +20,15 @@ from registry.errors import RegistryError
 from registry.intake.identifiers import normalise_uscc
 from registry.storage.db import Database
 from registry.trust import bundles as trust
-from registry.trust import keystore
+from registry.transparency import checkpoints
+from registry.trust import compromise, keystore
 from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
-def _uscc(value: str) -> str:
+def uscc_option_value(value: str) -> str:
+    """The normalised USCC of an `--institution` option, or a usage error."""
     try:
-        return normalise_uscc(value)
+        return normaliseuscc_option_value(value)
     except RegistryError as error:
         raise click.BadParameter(error.message, param_hint="--institution") from None
 
@@ -44,7 +46,7 @@ def keys_group() -> None:
 @click.option("--institution", required=True, help="Unified social credit code.")
 def keys_rotate(institution: str) -> None:
     """Retire the institution's current key and make a new one current, from now."""
-    uscc = _uscc(institution)
+    uscc = uscc_option_value(institution)
     master_key = master_key_or_exit()
 
     async def work(db: Database) -> keystore.KeyRecord:
@@ -60,11 +62,49 @@ def keys_rotate(institution: str) -> None:
     click.echo(record.public_key_multibase)
 
 
+def _instant(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter(
+            "an RFC 3339 instant with its offset, e.g. 2026-12-01T08:00:00Z", param_hint="--from"
+        )
+    return moment
+
+
+@keys_group.command("compromise")
+@click.option("--institution", required=True, help="Unified social credit code.")
+@click.option("--key", "key", required=True, help="The key's public key (Multikey, z6Mk…).")
+@click.option("--from", "since", required=True, help="Compromised from this instant (RFC 3339).")
+def keys_compromise(institution: str, key: str, since: str) -> None:
+    """Mark an institution key compromised from an instant (the office's decision, audited and
+    logged). From then on a credential signed with it is VALID only with a log inclusion proof
+    checkpointed before that instant; export a new bundle for verifiers."""
+    uscc = uscc_option_value(institution)
+    moment = _instant(since)
+    settings = settings_or_exit()
+    master_key = master_key_or_exit()
+
+    async def work(db: Database) -> keystore.KeyRecord:
+        marked = await compromise.mark_compromised(db, uscc, key, since=moment, by=SYSTEM)
+        await checkpoints.sign(db, master_key, settings.base_url)
+        return marked
+
+    record = run_with_db(work)
+    click.echo(
+        f"key {record.public_key_multibase} of {uscc} compromised from "
+        f"{_when(record.compromised_at)}; certificates logged below tree size "
+        f"{record.log_size_at_compromise} stay confirmable"
+    )
+
+
 @keys_group.command("list")
 @click.option("--institution", default=None, help="Only this unified social credit code.")
 def keys_list(institution: str | None) -> None:
     """Every institution key with its validity window (retired keys included)."""
-    only = _uscc(institution) if institution is not None else None
+    only = uscc_option_value(institution) if institution is not None else None
     found = run_with_db(keystore.institution_keys)
     rows = [
         (
@@ -103,9 +143,12 @@ def bundle_group() -> None:
 
 
 def _write(path: Path, document: dict[str, Any]) -> None:
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` beside `path` and rename it over, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside and rename, so a reader never sees half a bundle.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -94,7 +94,7 @@ def _state(request: Request) -> tuple[Database, Settings]:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _masked(endpoint: Endpoint) -> Endpoint:
+def masked(endpoint: Endpoint) -> Endpoint:
     """A domain failure (e.g. keys that do not open) is the operator's problem: the public gets
     a stable code, the log gets the detail."""
 
@@ -110,14 +110,14 @@ def _masked(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
-@_masked
+@masked
 async def bundle_json(request: Request) -> Response:
     db, settings = _state(request)
     document = await trust.latest_bundle(db, settings.master_key(), settings.base_url)
     return cached_response(request, _json_body(document), "application/json", DYNAMIC_CACHE)
 
 
-@_masked
+@masked
 async def status_list(request: Request) -> Response:
     db, settings = _state(request)
     list_id = request.path_params["list_id"]
@@ -158,7 +158,7 @@ async def schema(request: Request) -> Response:
     return _static(request, "schemas", request.path_params["name"])
 
 
-@_masked
+@masked
 async def root_key(request: Request) -> Response:
     db, settings = _state(request)
     public = await keystore.root_public_key(db, settings.master_key())

@@ -7,7 +7,9 @@ holder binding, when it was numbered); `certificates` holds only published certi
 publication reads the batch's current numbered results, signs each certificate, and writes them
 with ONE `insert_many` of complete published documents, next to the batch's transition (the
 audited store) and the status-list allocation, all in the batch's transaction: nothing is
-deleted or updated per certificate. A certificate number already present stops the insert
+deleted or updated per certificate. The batch's audit entry logs every certificate in the
+transparency log in that same transaction (`registry.transparency.leaves`); a checkpoint is
+signed after it. A certificate number already present stops the insert
 (`CERTIFICATE_NUMBER_TAKEN`), and the transaction writes nothing.
 """
 
@@ -29,6 +31,7 @@ from registry.errors import Conflict
 from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.transparency import checkpoints
 from registry.trust import keystore, status_lists
 
 # What a numbered result row gives its certificate (never the encrypted ID number).
@@ -66,9 +69,14 @@ async def publish(
         )
         return {"published_at": moment}
 
-    return await review.advance(
+    batch = await review.advance(
         db, principal, batch_id, BatchAction.PUBLISH, now=moment, changes=changes
     )
+    # The certificates' leaves were logged in the publication's transaction; sign the tree that
+    # holds them, so their inclusion proofs exist at once (a crash here is caught up by the next
+    # checkpoint: hourly, or the next reader of the latest one).
+    await checkpoints.sign(db, master_key, base_url)
+    return batch
 
 
 async def numbered_results(

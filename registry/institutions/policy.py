@@ -113,6 +113,8 @@ _RULES: dict[Action, Rule] = {
     Action.RESOLVE_OBJECTION: rule(OFFICE),
     Action.SUBMIT_REPORT: rule(INSTITUTION_ROLES, _acts_for, scope=scope_of),
     Action.ROTATE_KEY: rule(OFFICE | INSTITUTION_ROLES, _key_holder, scope=scope_of),
+    # Only the office: marking a key compromised casts doubt on everything it signed.
+    Action.COMPROMISE_KEY: rule(OFFICE),
     Action.SET_HOLIDAYS: rule(OFFICE),
     Action.VIEW: _public,
     Action.BROWSE: _public,

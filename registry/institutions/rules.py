@@ -38,6 +38,7 @@ class Action(StrEnum):
     RESOLVE_OBJECTION = "resolveObjection"
     SUBMIT_REPORT = "submitReport"
     ROTATE_KEY = "rotateKey"
+    COMPROMISE_KEY = "compromiseKey"
     SET_HOLIDAYS = "setHolidayArrangement"
     # Reads
     VIEW = "view"

@@ -48,5 +48,11 @@ class Collection(StrEnum):
     # The public statistics' counters, kept by the store's writes (registry.reports.counters)
     STATISTICS = "statistics"
     STATISTICS_PERSONS = "statistics_persons"
+    # The transparency log (registry.transparency): head, tiles, entry bundles, checkpoints
+    LOG_HEAD = "log_head"
+    LOG_TILES = "log_tiles"
+    LOG_ENTRIES = "log_entries"
+    LOG_INDEX = "log_index"
+    LOG_CHECKPOINTS = "log_checkpoints"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"

@@ -99,6 +99,11 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     Collection.PUBLIC_CHANGES: [
         IndexModel([("entity", ASCENDING), ("_id", ASCENDING)], name="entity_seq")
     ],
+    Collection.LOG_HEAD: [],  # one document, _id "head"
+    Collection.LOG_TILES: [],  # _id "<level>/<index>"
+    Collection.LOG_ENTRIES: [],  # _id is the entry bundle's index
+    Collection.LOG_INDEX: [],  # _id names what a leaf records ("certificate:<number>")
+    Collection.LOG_CHECKPOINTS: [],  # _id is the tree size
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and
     # training certificates found by keyed hash, continuing-education credits per holder and year.
     Collection.TRAINING_COHORTS: [

@@ -9,6 +9,9 @@ updated in the same transaction that inserts the entry. Two appenders that read 
 conflict on the head write (and on the unique `seq` index), and the loser's transaction is
 retried by `with_transaction`. Callers append inside their own transaction (`session`), so the
 entry commits atomically with the change it records.
+
+The same append derives the event's transparency-log leaves (`registry.transparency.leaves`)
+and appends them to the log in that transaction: every audited write reaches the log from here.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from registry.errors import RegistryError
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
+from registry.transparency import leaves as log_leaves
+from registry.transparency import log
 
 HEAD_ID = "head"
 GENESIS_HASH = "0" * 64
@@ -216,6 +221,11 @@ async def append(
     fields = _new_entry(head, actor, action, entity, before, after)
     await _move_head(db, session, head, fields)
     await _insert_entry(db, session, fields)
+    # The one place events reach the transparency log: in this transaction, derived from them.
+    event = log_leaves.Event(action, entity, fields["at"], before, after)
+    derived = await log_leaves.derive(db, session, event)
+    if derived:
+        await log.append(db, session, derived)
     return _entry(fields)
 
 

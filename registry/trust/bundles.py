@@ -36,12 +36,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import credentials
 from credentials import PublicKey
+from registry.access.auth import SYSTEM
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
-from registry.trust import keystore, status_lists
+from registry.transparency import checkpoints
+from registry.trust import audit, keystore, status_lists
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -215,15 +217,26 @@ async def _store(
     signed: dict[str, Any],
 ) -> None:
     body = _body(signed)
+    digest = hashlib.sha256(body).hexdigest()
     await db[Collection.TRUST_BUNDLES].insert_one(
         {
             "_id": sequence,
             "issued": moment,
             "stamp": stamp,
-            "sha256": hashlib.sha256(body).hexdigest(),
+            "sha256": digest,
             "body": zlib.compress(body, 6),
             "schema_version": SCHEMA_VERSION,
         },
+        session=session,
+    )
+    # Audited, so that the publication reaches the transparency log (a `bundle.published` leaf).
+    await audit.append(
+        db,
+        actor=SYSTEM,
+        action="trust_bundle.publish",
+        entity=f"trust_bundle:{sequence}",
+        before=None,
+        after={"sequence": sequence, "digest": f"sha256:{digest}"},
         session=session,
     )
 
@@ -277,6 +290,7 @@ async def _issue(
     document, built = await in_transaction(db, work)
     if built is not None:
         await _drop_old_bodies(db, built)
+        await checkpoints.sign(db, master_key, base_url)  # covering its `bundle.published`
     return document
 
 

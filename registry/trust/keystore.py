@@ -42,6 +42,7 @@ from registry.institutions.rules import Action
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
+from registry.transparency import log
 from registry.trust import audit
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "KeyRotationTooSoon",
     "institution_key",
     "institution_keys",
+    "log_key",
+    "log_key_record",
     "root_key",
     "root_public_key",
     "rotate_institution_key",
@@ -58,6 +61,8 @@ __all__ = [
 
 ROOT_ID: Final = "root"
 ROOT_ROLE: Final = "root"
+LOG_ID: Final = "log"
+LOG_ROLE: Final = "log"
 INSTITUTION_ROLE: Final = "institution"
 # Distinct from the personal-data subkeys: the ID-number key never opens a signing key.
 _PERSONALISATION: Final = b"dte-signing-key"
@@ -76,6 +81,11 @@ class KeyRecord:
     verification_method: str
     valid_from: dt.datetime
     valid_until: dt.datetime | None
+    # The log's size when the key was retired: every leaf logged with it has a smaller index.
+    log_size_at_retirement: int | None = None
+    # Marked compromised from this instant; the size of the last checkpoint signed before it.
+    compromised_at: dt.datetime | None = None
+    log_size_at_compromise: int | None = None
 
     @property
     def public_key(self) -> PublicKey:
@@ -98,7 +108,11 @@ def _seal(box: nacl.secret.SecretBox, key: SigningKey) -> bytes:
 
 
 def _unseal(box: nacl.secret.SecretBox, doc: Document) -> SigningKey:
-    owner = "the registry root key" if doc.get("role") == ROOT_ROLE else doc.get("institution")
+    owner = (
+        f"the registry {doc['role']} key"
+        if doc.get("role") in (ROOT_ROLE, LOG_ROLE)
+        else doc.get("institution")
+    )
     try:
         seed = box.decrypt(bytes(doc["sealed_seed"]))
     except nacl.exceptions.CryptoError:
@@ -115,7 +129,7 @@ def _unseal(box: nacl.secret.SecretBox, doc: Document) -> SigningKey:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _whole_seconds(moment: dt.datetime) -> dt.datetime:
+def whole_seconds(moment: dt.datetime) -> dt.datetime:
     """`moment` rounded down to the second (a proof's `created` is truncated the same way)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("key validity times must be timezone-aware")
@@ -130,12 +144,12 @@ def _rotation_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     signature made just before the rotation (old key) or just after it (new key) is inside its
     key's window once truncated. At a whole second both bounds are `moment` itself.
     """
-    start = _whole_seconds(moment)
+    start = whole_seconds(moment)
     end = start if start == moment.astimezone(dt.UTC) else start + dt.timedelta(seconds=1)
     return end, start
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
+def utc(value: dt.datetime) -> dt.datetime:
     # A client without tz_aware=True reads naive datetimes, which MongoDB stores as UTC.
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
@@ -157,15 +171,18 @@ def _institution_doc(
     }
 
 
-def _record(doc: Document) -> KeyRecord:
+def record(doc: Document) -> KeyRecord:
     public = PublicKey.from_multibase(doc["public_key"])
-    until = doc.get("valid_until")
+    until, compromised = doc.get("valid_until"), doc.get("compromised_at")
     return KeyRecord(
         institution=doc["institution"],
         public_key_multibase=public.multibase,
         verification_method=public.verification_method,
-        valid_from=_utc(doc["valid_from"]),
-        valid_until=_utc(until) if until is not None else None,
+        valid_from=utc(doc["valid_from"]),
+        valid_until=utc(until) if until is not None else None,
+        log_size_at_retirement=doc.get("log_size_at_retirement"),
+        compromised_at=utc(compromised) if compromised is not None else None,
+        log_size_at_compromise=doc.get("log_size_at_compromise"),
     )
 
 
@@ -197,34 +214,36 @@ async def _in_caller_or_own_transaction(
 # --- the root key ----------------------------------------------------------------------------
 
 
-async def root_key(db: Database, master_key: bytes) -> SigningKey:
-    """The registry root key, created (and audited) on first use."""
+async def _registry_key(
+    db: Database, master_key: bytes, key_id: str, role: str, what: str
+) -> SigningKey:
+    """The registry's own key `key_id` (root or log), created (and audited) on first use."""
     box = _box(master_key)
 
     async def work(session: AsyncClientSession) -> Document:
-        doc = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID}, session=session)
+        doc = await db[Collection.SIGNING_KEYS].find_one({"_id": key_id}, session=session)
         if doc is not None:
             return doc
         key = SigningKey.generate()
         doc = {
-            "_id": ROOT_ID,
-            "role": ROOT_ROLE,
+            "_id": key_id,
+            "role": role,
             "institution": None,
             "public_key": key.public_key.multibase,
             "sealed_seed": _seal(box, key),
-            "valid_from": _whole_seconds(clock.now()),
+            "valid_from": whole_seconds(clock.now()),
             "valid_until": None,
             "schema_version": SCHEMA_VERSION,
         }
         try:
             await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
         except DuplicateKeyError:
-            raise _retry_transaction("another caller created the root key") from None
+            raise _retry_transaction(f"another caller created the {what}") from None
         await audit.append(
             db,
             actor=SYSTEM,
-            action="signing_key.create_root",
-            entity="registry:root_key",
+            action=f"signing_key.create_{role}",
+            entity=f"registry:{role}_key",
             before=None,
             after=_public(doc),
             session=session,
@@ -232,8 +251,27 @@ async def root_key(db: Database, master_key: bytes) -> SigningKey:
         return doc
 
     # Read first without a transaction: after the first call this is all that ever runs.
-    existing = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID})
+    existing = await db[Collection.SIGNING_KEYS].find_one({"_id": key_id})
     return _unseal(box, existing if existing is not None else await in_transaction(db, work))
+
+
+async def root_key(db: Database, master_key: bytes) -> SigningKey:
+    """The registry root key, created (and audited) on first use."""
+    return await _registry_key(db, master_key, ROOT_ID, ROOT_ROLE, "root key")
+
+
+async def log_key(db: Database, master_key: bytes) -> SigningKey:
+    """The transparency log's key (it signs checkpoints), created (and audited) on first use;
+    the trust bundle, signed by the root key, lists it."""
+    return await _registry_key(db, master_key, LOG_ID, LOG_ROLE, "log key")
+
+
+async def log_key_record(db: Database, master_key: bytes) -> tuple[SigningKey, dt.datetime]:
+    """The log key and the instant it is valid from."""
+    key = await log_key(db, master_key)
+    doc = await db[Collection.SIGNING_KEYS].find_one({"_id": LOG_ID}, {"valid_from": 1})
+    assert doc is not None
+    return key, utc(doc["valid_from"])
 
 
 async def root_public_key(db: Database, master_key: bytes) -> PublicKey:
@@ -264,7 +302,7 @@ async def institution_key(
         )
         if doc is not None:
             return doc
-        doc = _institution_doc(box, SigningKey.generate(), uscc, _whole_seconds(clock.now()))
+        doc = _institution_doc(box, SigningKey.generate(), uscc, whole_seconds(clock.now()))
         race = f"another caller created the first key of {uscc}"
         await _insert_key(db, tx, doc, SYSTEM, "signing_key.create", None, race)
         return doc
@@ -304,6 +342,12 @@ async def _insert_key(
     )
 
 
+async def _logged_so_far(db: Database, session: AsyncClientSession) -> Document:
+    """The log's size now, inside the retiring transaction: whatever this key signed is logged
+    below it (a publication with the key conflicts with its retirement, see `institution_key`)."""
+    return {"log_size_at_retirement": (await log.read_head(db, session)).size}
+
+
 async def _require_institution(db: Database, session: AsyncClientSession, uscc: str) -> None:
     institution = await db[Collection.INSTITUTIONS].find_one(
         {"_id": uscc}, {"_id": 1}, session=session
@@ -326,14 +370,14 @@ async def _retire(
 ) -> None:
     """Close the current key's window at `retire_at`, if the next may start at `start_at`."""
     _unseal(box, old)  # a wrong master key must not seal the next key under itself
-    if start_at < _utc(old["valid_from"]) + _MIN_WINDOW:
+    if start_at < utc(old["valid_from"]) + _MIN_WINDOW:
         raise KeyRotationTooSoon(
             f"the current key of {old['institution']} is valid from "
-            f"{_utc(old['valid_from']).isoformat()}; rotate at least a second later"
+            f"{utc(old['valid_from']).isoformat()}; rotate at least a second later"
         )
     retired = await db[Collection.SIGNING_KEYS].update_one(
         {"_id": old["_id"], "current": True},
-        {"$set": {"current": False, "valid_until": retire_at}},
+        {"$set": {"current": False, "valid_until": retire_at, **await _logged_so_far(db, session)}},
         session=session,
     )
     if retired.matched_count != 1:
@@ -368,7 +412,7 @@ async def rotate_institution_key(
         await _insert_key(db, session, new, by, "signing_key.rotate", old, race)
         return new
 
-    return _record(await in_transaction(db, work))
+    return record(await in_transaction(db, work))
 
 
 async def institution_keys(
@@ -383,5 +427,5 @@ async def institution_keys(
         .sort([("institution", 1), ("valid_from", 1)])
     )
     async for doc in cursor:
-        out.setdefault(doc["institution"], []).append(_record(doc))
+        out.setdefault(doc["institution"], []).append(record(doc))
     return out

@@ -61,6 +61,7 @@ CASES: list[tuple[Action, dict[str, Any] | None, set[str]]] = [
     (Action.SUBMIT_REPORT, None, {"eval_a", "train_a", "eval_b"}),
     (Action.SUBMIT_REPORT, institution(S.LISTED), {"eval_a"}),
     (Action.ROTATE_KEY, {"_id": A}, {"office", "eval_a", "train_a"}),
+    (Action.COMPROMISE_KEY, {"_id": A}, {"office"}),
     (Action.SET_HOLIDAYS, None, {"office"}),
     (Action.VIEW, institution(S.APPLIED), EVERYONE),
     (Action.BROWSE, None, EVERYONE),
