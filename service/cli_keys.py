@@ -19,8 +19,8 @@ from registry.access.auth import SYSTEM
 from registry.errors import RegistryError
 from registry.intake.identifiers import normalise_uscc
 from registry.storage.db import Database
-from registry.trust import bundles as trust
 from registry.transparency import checkpoints
+from registry.trust import bundles as trust
 from registry.trust import compromise, keystore
 from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
@@ -28,7 +28,7 @@ from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 def uscc_option_value(value: str) -> str:
     """The normalised USCC of an `--institution` option, or a usage error."""
     try:
-        return normaliseuscc_option_value(value)
+        return normalise_uscc(value)
     except RegistryError as error:
         raise click.BadParameter(error.message, param_hint="--institution") from None
 

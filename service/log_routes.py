@@ -49,7 +49,9 @@ def _not_found() -> JSONResponse:
 @masked
 async def checkpoint(request: Request) -> Response:
     settings = request.app.state.settings
-    signed = await checkpoints.current(request.app.state.db, settings.master_key(), settings.base_url)
+    signed = await checkpoints.current(
+        request.app.state.db, settings.master_key(), settings.base_url
+    )
     return Response(
         signed.note,
         media_type="text/plain; charset=utf-8",

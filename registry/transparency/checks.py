@@ -142,7 +142,9 @@ async def verify_audit(db: Database, note: str, key: NoteKey) -> Report:
     pin = _last_pin(pins)
     chain = await audit.verify_chain(db)
     if not chain.ok:
-        report.problems.append(f"audit chain broken at entry {chain.first_broken_seq}: {chain.reason}")
+        report.problems.append(
+            f"audit chain broken at entry {chain.first_broken_seq}: {chain.reason}"
+        )
     if pin is not None:
         seq, pinned = pin
         entry = await db[Collection.AUDIT_LOG].find_one({"seq": seq}, {"hash": 1})

@@ -2,7 +2,8 @@
 
 Every leaf is the canonical JSON (RFC 8785: sorted keys, no spaces; the records hold only ASCII
 strings and integers) of `{"kind": ..., ...}` and never holds personal data: no name, no ID
-number, only numbers, identifiers, digests and times. One function per kind, and one table,
+number, only numbers, identifiers, digests and times. One function per kind (`certificate.published` is
+`credentials.transparency.certificate_leaf`, the function verifiers recompute), and one table,
 `DERIVE`, from the audit action's prefix (a workflow's `Kind.audit_prefix`, or the literal
 prefix of the actions written outside the store) to the function that derives the leaves of an
 event. A prefix that is not in the table logs nothing, and `tests/registry/transparency/
@@ -13,7 +14,6 @@ so a new workflow cannot be forgotten: it is either logged or said not to be, wi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from typing import Any, Final
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials import PublicKey
+from credentials.transparency import certificate_leaf
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.transparency.log import Leaf
@@ -44,37 +45,10 @@ def at_text(at: dt.datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
-def sha256_text(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 # --- one function per kind --------------------------------------------------------------------
 
 
-def certificate_published(credential: Mapping[str, Any]) -> bytes:
-    """What a verifier recomputes from the signed credential alone."""
-    proof = credential["proof"]
-    return canonical(
-        {
-            "kind": "certificate.published",
-            "number": str(credential["id"]).removeprefix("urn:dte:certificate:"),
-            "issuer": credential["issuer"]["id"],
-            "verificationMethod": proof["verificationMethod"],
-            "statusListIndex": str(credential["credentialStatus"]["statusListIndex"]),
-            "credentialDigest": sha256_text(canonical_credential(credential)),
-        }
-    )
-
-
-def canonical_credential(credential: Mapping[str, Any]) -> bytes:
-    return json.dumps(
-        credential, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
-
-
-def certificate_revoked(
-    number: str, issuer: str, status_list_index: str, at: dt.datetime
-) -> bytes:
+def certificate_revoked(number: str, issuer: str, status_list_index: str, at: dt.datetime) -> bytes:
     return canonical(
         {
             "kind": "certificate.revoked",
@@ -160,7 +134,7 @@ async def _batch(db: Database, session: AsyncClientSession, event: Event) -> lis
         {"batch": event.key}, {"credential": 1}, session=session
     )
     return [
-        Leaf(certificate_published(doc["credential"]), f"certificate:{doc['_id']}")
+        Leaf(certificate_leaf(doc["credential"]), f"certificate:{doc['_id']}")
         async for doc in cursor.sort("_id", 1)
     ]
 

@@ -21,11 +21,11 @@ from bson.binary import Binary
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from credentials.transparency import leaf_hash
 from registry.errors import RegistryError
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.transparency import tree
-from registry.transparency.hashing import leaf_hash
 
 HEAD_ID: Final = "head"
 MAX_LEAF: Final = 0xFFFF  # an entry bundle prefixes each leaf with a uint16 length
@@ -75,7 +75,9 @@ async def read_head(db: Database, session: AsyncClientSession | None = None) -> 
 
 def retry(message: str) -> OperationFailure:
     """An error `with_transaction` answers by running the transaction again."""
-    return OperationFailure(message, code=112, details={"errorLabels": ["TransientTransactionError"]})
+    return OperationFailure(
+        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
+    )
 
 
 async def _move_head(db: Database, session: AsyncClientSession, old: Head, new: Head) -> None:
@@ -126,7 +128,11 @@ async def _push_tiles(
     for (level, tile), group in groupby(added, key=lambda t: (t.level, t.tile)):
         hashes = sorted(group, key=lambda t: t.position)
         await _push(
-            db, session, Collection.LOG_TILES, f"{level}/{tile}", hashes[0].slot,
+            db,
+            session,
+            Collection.LOG_TILES,
+            f"{level}/{tile}",
+            hashes[0].slot,
             [t.hash for t in hashes],
         )
 
@@ -137,7 +143,11 @@ async def _push_entries(
     for bundle, group in groupby(enumerate(leaves, first), key=lambda p: p[0] // tree.WIDTH):
         items = list(group)
         await _push(
-            db, session, Collection.LOG_ENTRIES, bundle, items[0][0] % tree.WIDTH,
+            db,
+            session,
+            Collection.LOG_ENTRIES,
+            bundle,
+            items[0][0] % tree.WIDTH,
             [leaf.data for _, leaf in items],
         )
 

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from credentials.transparency import leaf_hash
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.transparency import tree
-from registry.transparency.hashing import leaf_hash
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from registry.transparency.hashing import EMPTY_ROOT, node_hash
+from credentials.transparency import node_hash, root_from_leaves
 
+EMPTY_ROOT: Final = root_from_leaves(())
 HEIGHT: Final = 8
 WIDTH: Final = 1 << HEIGHT
 MAX_LEVEL: Final = 63

@@ -81,7 +81,9 @@ async def mark_compromised(
         if fields is None:
             return doc
         after = {**doc, **fields}
-        await db[Collection.SIGNING_KEYS].update_one({"_id": key}, {"$set": fields}, session=session)
+        await db[Collection.SIGNING_KEYS].update_one(
+            {"_id": key}, {"$set": fields}, session=session
+        )
         await audit.append(
             db,
             actor=by,
