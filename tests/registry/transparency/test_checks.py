@@ -1,0 +1,231 @@
+"""The log fed by the real workflows (publication, revocation, key rotation, directory moves,
+bundles), its checkpoints, and the checks anyone can run: the log against itself and the
+database, the monitor, and the audit chain against an earlier checkpoint (the attacks first)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+
+import pytest
+
+from credentials.transparency import (
+    NoteKey,
+    certificate_leaf,
+    leaf_hash,
+    parse_checkpoint,
+    verify_inclusion,
+)
+from registry.access.auth import SYSTEM, Principal, Role
+from registry.access.personal import PersonalData
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.certificates import publication, review, revocation
+from registry.certificates.submission import submit
+from registry.certificates.validation import BatchInput, ResultInput
+from registry.settings import Settings
+from registry.storage.collections import Collection
+from registry.storage.db import Database
+from registry.transparency import checkpoints, checks, inclusion, log, replay
+from registry.trust import audit, keystore
+from registry.trust import bundles as trust
+from tests.factories import OFFICE, listed_institution, make_id_number, make_uscc
+
+USCC = make_uscc(615)
+ISSUER = "urn:uscc:" + USCC
+
+
+async def publish_batch(db: Database, settings: Settings, name: str, rows: int) -> str:
+    rng = random.Random(name)
+    results = [
+        ResultInput(f"考生{i}", make_id_number(rng), "2-02-38-01", 1, 90, 85) for i in range(rows)
+    ]
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", "log-inst", institution=USCC)
+    exam = clock.today() - dt.timedelta(days=3)
+    outcome = await submit(
+        db, me, BatchInput(name, exam, results), PersonalData(settings.master_key())
+    )
+    bid: str = outcome.batch["_id"]
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "lp", province="35"), bid
+    )
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "lc"), bid)
+    await publication.publish(
+        db, OFFICE, bid, master_key=settings.master_key(), base_url=settings.base_url
+    )
+    return bid
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def history(db: Database, settings: Settings) -> None:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, USCC, filed="2025-01-06")
+    await publish_batch(db, settings, "log-batch-1", 5)
+    first = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", 1)])
+    assert first is not None
+    await revocation.revoke(db, OFFICE, first["_id"], "录入错误")
+    await asyncio.sleep(1.1)  # a key lives at least a second before it may be rotated
+    await keystore.rotate_institution_key(db, settings.master_key(), USCC, by=SYSTEM)
+    await publish_batch(db, settings, "log-batch-2", 3)
+    await trust.build_bundle(db, settings.master_key(), settings.base_url)
+
+
+async def key(db: Database, settings: Settings) -> NoteKey:
+    return await checkpoints.note_key(db, settings.master_key(), settings.base_url)
+
+
+async def records(db: Database) -> list[dict[str, object]]:
+    return [e.record async for e in replay.entries(db)]
+
+
+async def test_every_event_is_logged_in_order_and_without_personal_data(db: Database) -> None:
+    kinds = [r["kind"] for r in await records(db)]
+    published = [k for k in kinds if k == "certificate.published"]
+    assert len(published) == 8
+    for kind in ("certificate.revoked", "key.created", "key.retired", "directory.changed"):
+        assert kind in kinds
+    assert kinds.count("bundle.published") >= 1 and "audit.head" in kinds
+    # The first key comes with the first publication, before its certificates.
+    assert kinds.index("key.created") < kinds.index("certificate.published")
+    names = [doc["name"] async for doc in db[Collection.CERTIFICATES].find({}, {"name": 1})]
+    text = json.dumps(await records(db), ensure_ascii=False)
+    assert not any(name in text for name in names)
+
+
+async def test_a_certificate_leaf_is_what_a_verifier_recomputes(db: Database) -> None:
+    doc = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", -1)])
+    assert doc is not None
+    stored = [e async for e in replay.entries(db)]
+    index = next(e.index for e in stored if e.record.get("number") == doc["_id"])
+    assert stored[index].data == certificate_leaf(doc["credential"])
+
+
+async def test_the_latest_checkpoint_covers_the_log_and_gives_inclusion_proofs(
+    db: Database, settings: Settings
+) -> None:
+    signed = await checkpoints.current(db, settings.master_key(), settings.base_url)
+    assert signed.size == (await log.read_head(db)).size
+    point = parse_checkpoint(signed.note, [await key(db, settings)])
+    assert point.origin == checkpoints.origin(settings.base_url)
+    doc = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", -1)])
+    assert doc is not None
+    found = await inclusion.of_certificate(
+        db, settings.master_key(), settings.base_url, doc["_id"]
+    )
+    assert found is not None
+    leaf = leaf_hash(certificate_leaf(doc["credential"]))
+    checkpoint = parse_checkpoint(found.checkpoint, [await key(db, settings)])
+    verify_inclusion(leaf, found.leaf_index, found.tree_size, found.proof, checkpoint.root_hash)
+    file = inclusion.envelope(doc["credential"], found)
+    assert file["envelope"] == "dte-registry/credential-file/v1"
+    assert file["credential"] == doc["credential"]
+    assert file["inclusion"]["treeSize"] == checkpoint.size
+
+
+async def test_log_verify_passes_and_names_a_certificate_missing_from_the_log(
+    db: Database, settings: Settings
+) -> None:
+    report = await checks.verify_log(db, await key(db, settings))
+    assert report.ok, report.problems
+    assert report.certificates == 8 and report.checkpoints >= 2
+    # A certificate written around the workflows has no leaf: found.
+    forged = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", -1)])
+    assert forged is not None
+    forged["_id"] = forged["_id"][:-4] + "9999"
+    await db[Collection.CERTIFICATES].insert_one(forged)
+    try:
+        report = await checks.verify_log(db, await key(db, settings))
+        assert f"certificate {forged['_id']} is not in the log" in report.problems
+    finally:
+        await db[Collection.CERTIFICATES].delete_one({"_id": forged["_id"]})
+
+
+async def test_the_monitor_lists_what_was_logged_in_the_institutions_name(
+    db: Database, settings: Settings
+) -> None:
+    latest, found = await checks.monitor(db, await key(db, settings), ISSUER, None)
+    kinds = [f.record["kind"] for f in found]
+    assert kinds.count("certificate.published") == 8
+    assert {"certificate.revoked", "key.created", "key.retired", "directory.changed"} <= set(kinds)
+    since = (await checkpoints.latest(db)).note  # type: ignore[union-attr]
+    await publish_batch(db, settings, "log-batch-3", 2)
+    latest, found = await checks.monitor(db, await key(db, settings), ISSUER, since)
+    assert [f.record["kind"] for f in found] == ["certificate.published"] * 2
+    assert latest.size > parse_checkpoint(since, [await key(db, settings)]).size
+
+
+async def rewrite_entry(db: Database, seq: int) -> None:
+    """The attack: change entry `seq` and recompute every later hash and the head."""
+    prev = await db[Collection.AUDIT_LOG].find_one({"seq": seq - 1})
+    prev_hash = prev["hash"] if prev else audit.GENESIS_HASH
+    async for doc in db[Collection.AUDIT_LOG].find({"seq": {"$gte": seq}}).sort("seq", 1):
+        if doc["seq"] == seq:
+            doc["actor"] = "someone else"
+        doc["prev_hash"] = prev_hash
+        doc["hash"] = audit.entry_hash(doc)
+        await db[Collection.AUDIT_LOG].replace_one({"_id": doc["_id"]}, doc)
+        prev_hash = doc["hash"]
+    await db[Collection.AUDIT_HEAD].update_one({"_id": audit.HEAD_ID}, {"$set": {"hash": prev_hash}})
+
+
+async def test_a_rewritten_audit_chain_passes_alone_but_not_against_an_earlier_checkpoint(
+    db: Database, settings: Settings
+) -> None:
+    note = (await checkpoints.sign(db, settings.master_key(), settings.base_url)).note
+    saved = [d async for d in db[Collection.AUDIT_LOG].find({})]
+    head = await db[Collection.AUDIT_HEAD].find_one({"_id": audit.HEAD_ID})
+    try:
+        assert (await checks.verify_audit(db, note, await key(db, settings))).ok
+        await rewrite_entry(db, 3)
+        assert (await audit.verify_chain(db)).ok  # the weakness: the chain alone cannot tell
+        report = await checks.verify_audit(db, note, await key(db, settings))
+        assert not report.ok
+        assert any("is not the one the checkpoint pinned" in p for p in report.problems)
+    finally:
+        await db[Collection.AUDIT_LOG].delete_many({})
+        await db[Collection.AUDIT_LOG].insert_many(saved)
+        await db[Collection.AUDIT_HEAD].replace_one({"_id": audit.HEAD_ID}, head)
+
+
+async def test_a_truncated_audit_chain_is_detected_against_an_earlier_checkpoint(
+    db: Database, settings: Settings
+) -> None:
+    note = (await checkpoints.sign(db, settings.master_key(), settings.base_url)).note
+    head = await db[Collection.AUDIT_HEAD].find_one({"_id": audit.HEAD_ID})
+    assert head is not None
+    cut = int(head["seq"]) - 3
+    removed = [d async for d in db[Collection.AUDIT_LOG].find({"seq": {"$gt": cut}})]
+    kept = await db[Collection.AUDIT_LOG].find_one({"seq": cut})
+    assert kept is not None
+    await db[Collection.AUDIT_LOG].delete_many({"seq": {"$gt": cut}})
+    await db[Collection.AUDIT_HEAD].update_one(
+        {"_id": audit.HEAD_ID}, {"$set": {"seq": cut, "hash": kept["hash"]}}
+    )
+    try:
+        assert (await audit.verify_chain(db)).ok  # the weakness: the chain alone cannot tell
+        report = await checks.verify_audit(db, note, await key(db, settings))
+        assert any("pinned by the checkpoint, is gone" in p for p in report.problems)
+    finally:
+        await db[Collection.AUDIT_LOG].insert_many(removed)
+        await db[Collection.AUDIT_HEAD].replace_one({"_id": audit.HEAD_ID}, head)
+    assert (await checks.verify_audit(db, note, await key(db, settings))).ok
+
+
+async def test_a_rewritten_log_does_not_match_the_earlier_checkpoint(
+    db: Database, settings: Settings
+) -> None:
+    note = (await checkpoints.sign(db, settings.master_key(), settings.base_url)).note
+    bundle = await db[Collection.LOG_ENTRIES].find_one({"_id": 0})
+    assert bundle is not None
+    forged = [*bundle["h"]]
+    forged[1] = b'{"kind":"audit.head","seq":1,"hash":"00"}'
+    await db[Collection.LOG_ENTRIES].update_one({"_id": 0}, {"$set": {"h": forged}})
+    try:
+        report = await checks.verify_audit(db, note, await key(db, settings))
+        assert any("not the ones the checkpoint signed" in p for p in report.problems)
+        log_report = await checks.verify_log(db, await key(db, settings))
+        assert "leaf 1 does not hash to its tile" in log_report.problems
+    finally:
+        await db[Collection.LOG_ENTRIES].update_one({"_id": 0}, {"$set": {"h": bundle["h"]}})
