@@ -36,6 +36,7 @@ from registry.supervision.roster import RosterEntry
 from registry.training.certificates import TrainingCertificate
 from registry.training.hours import CeRecord
 from registry.training.validation import CohortInput, TraineeInput
+from registry.transparency.inclusion import Inclusion as LogInclusionProof
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
 
@@ -73,6 +74,7 @@ __all__ = [
     "InvalidInput",
     "Kind",
     "Level",
+    "LogInclusionProof",
     "NotFound",
     "Occupation",
     "Outcome",

@@ -20,6 +20,7 @@ from registry.certificates.model import BatchAction
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.storage.collections import Collection
 from registry.storage.db import Document
+from registry.transparency import inclusion as log_inclusion
 from resolvers.auth import permitted, principal
 from resolvers.context import Context
 from resolvers.global_ids import batch_key
@@ -109,6 +110,18 @@ async def revoke(ctx: Context, number: str, reason: str) -> Outcome[lookup.Publi
 
 async def by_number(ctx: Context, number: str, holder_name: str) -> lookup.PublicCertificate | None:
     return await lookup.by_number(ctx.db, number, holder_name, ctx.certificates)
+
+
+async def inclusion(ctx: Context, number: str) -> log_inclusion.Inclusion | None:
+    """The certificate's inclusion proof against the latest log checkpoint (None if unlogged)."""
+    return await log_inclusion.of_certificate(ctx.db, ctx.master_key, ctx.settings.base_url, number)
+
+
+def credential_file(
+    credential: Document, found: log_inclusion.Inclusion | None
+) -> dict[str, object]:
+    """The credential file the registry hands out: the envelope (credential + inclusion)."""
+    return log_inclusion.envelope(credential, found)
 
 
 async def by_holder(

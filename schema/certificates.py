@@ -63,6 +63,33 @@ class BatchStatus(Enum):
 
 
 @strawberry.type(
+    description="Where a certificate sits in the registry's public transparency log: an RFC 9162 "
+    "inclusion proof against a signed checkpoint (C2SP tlog-checkpoint); see docs/transparency.md."
+)
+class LogInclusion:
+    leaf_index: int = strawberry.field(description="The index of the certificate's leaf.")
+    tree_size: int = strawberry.field(description="The size of the tree the checkpoint states.")
+    proof: list[str] = strawberry.field(
+        description="The inclusion proof's hashes, base64, nearest the leaf first."
+    )
+    checkpoint: str = strawberry.field(
+        description="The signed checkpoint (a signed note, as served at /log/checkpoint)."
+    )
+
+
+def _inclusion(found: api.LogInclusionProof | None) -> LogInclusion | None:
+    if found is None:
+        return None
+    shown = found.to_json()
+    return LogInclusion(
+        leaf_index=found.leaf_index,
+        tree_size=found.tree_size,
+        proof=shown["proof"],
+        checkpoint=found.checkpoint,
+    )
+
+
+@strawberry.type(
     description="A published professional technical level certificate (专业技术等级证书), public view."
 )
 class Certificate:
@@ -108,6 +135,22 @@ class Certificate:
     occupation: Occupation | None = strawberry.field(
         resolver=occupation_of, description="The occupation, from the catalogue."
     )
+
+    @strawberry.field(
+        description="The certificate's inclusion proof in the public transparency log, against "
+        "the latest checkpoint; null when it is not in the log."
+    )
+    async def inclusion(self, info: Info[Context, None]) -> LogInclusion | None:
+        return _inclusion(await rc.inclusion(info.context, self.number))
+
+    @strawberry.field(
+        description="The credential file to hand to a verifier: `{envelope, credential, "
+        "inclusion}` (dte-registry/credential-file/v1), the inclusion beside the signed "
+        "credential, outside what its signature covers."
+    )
+    async def credential_file(self, info: Info[Context, None]) -> JSON:
+        found = await rc.inclusion(info.context, self.number)
+        return rc.credential_file(self.credential_doc, found)  # type: ignore[return-value]
 
     @strawberry.field(description="The credential as `DTE1:` text for a QR code.")
     def qr_text(self) -> str:

@@ -28,6 +28,7 @@ from registry.institutions.model import Institution, Kind, Status, from_document
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
+from registry.transparency import inclusion as log_inclusion
 from registry.trust import bundles as trust
 from registry.trust import keystore
 
@@ -159,7 +160,8 @@ async def seed_certificates(
 
 
 async def export_files(db: Database, settings: Settings) -> Path:
-    """The trust bundle, the root key, a few credentials as JSON and QR PNG, and a README."""
+    """The trust bundle, the root key, a few credential files (the envelope of
+    docs/transparency.md: credential and inclusion proof) and QR PNGs, and a README."""
     out = settings.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
     master = settings.master_key()
@@ -190,8 +192,11 @@ async def export_files(db: Database, settings: Settings) -> Path:
     ]
     for doc in picks:
         stem = f"{'revoked' if doc['status'] == CertificateStatus.REVOKED else 'certificate'}-{doc['_id']}"
+        # The credential file as the registry hands it out: the envelope with its inclusion.
+        found = await log_inclusion.of_certificate(db, master, settings.base_url, doc["_id"])
+        file = log_inclusion.envelope(doc["credential"], found)
         (out / f"{stem}.json").write_text(
-            json.dumps(doc["credential"], ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(file, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         (out / f"{stem}.png").write_bytes(qr.to_png(doc["credential"]))
         lines.append(

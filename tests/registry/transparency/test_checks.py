@@ -111,9 +111,7 @@ async def test_the_latest_checkpoint_covers_the_log_and_gives_inclusion_proofs(
     assert point.origin == checkpoints.origin(settings.base_url)
     doc = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", -1)])
     assert doc is not None
-    found = await inclusion.of_certificate(
-        db, settings.master_key(), settings.base_url, doc["_id"]
-    )
+    found = await inclusion.of_certificate(db, settings.master_key(), settings.base_url, doc["_id"])
     assert found is not None
     leaf = leaf_hash(certificate_leaf(doc["credential"]))
     checkpoint = parse_checkpoint(found.checkpoint, [await key(db, settings)])
@@ -167,7 +165,9 @@ async def rewrite_entry(db: Database, seq: int) -> None:
         doc["hash"] = audit.entry_hash(doc)
         await db[Collection.AUDIT_LOG].replace_one({"_id": doc["_id"]}, doc)
         prev_hash = doc["hash"]
-    await db[Collection.AUDIT_HEAD].update_one({"_id": audit.HEAD_ID}, {"$set": {"hash": prev_hash}})
+    await db[Collection.AUDIT_HEAD].update_one(
+        {"_id": audit.HEAD_ID}, {"$set": {"hash": prev_hash}}
+    )
 
 
 async def test_a_rewritten_audit_chain_passes_alone_but_not_against_an_earlier_checkpoint(

@@ -71,7 +71,9 @@ def test_tiles_give_the_root_and_proofs_that_verify_for_every_leaf(
     for (level, index), stored in tiles.items():
         assert len(stored) == tree.tile_width(level, index, size)
     for index in range(size):
-        proof = [tree.range_hash(a, b, perfect(tiles)) for a, b in tree.inclusion_ranges(index, size)]
+        proof = [
+            tree.range_hash(a, b, perfect(tiles)) for a, b in tree.inclusion_ranges(index, size)
+        ]
         verify_inclusion(hashes[index], index, size, proof, root)
         if index % 37 == 0:
             assert proof == inclusion_path(index, hashes)
@@ -84,7 +86,9 @@ def test_consistency_proofs_from_tiles_verify_for_every_pair_of_sizes(size: int,
     _, tiles = grow(hashes, [])
     new_root = root_from_leaves(hashes)
     for old in range(1, size + 1):
-        proof = [tree.range_hash(a, b, perfect(tiles)) for a, b in tree.consistency_ranges(old, size)]
+        proof = [
+            tree.range_hash(a, b, perfect(tiles)) for a, b in tree.consistency_ranges(old, size)
+        ]
         assert proof == consistency_path(old, hashes)
         verify_consistency(old, size, proof, root_from_leaves(hashes[:old]), new_root)
 
