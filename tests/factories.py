@@ -204,3 +204,9 @@ async def certificates_of_a_new_institution(
     await catalogue.seed_reference(db)
     await listed_institution(db, uscc, filed="2025-01-06")
     return await published_certificates(db, settings, uscc, names, key=f"batch-{n}", seed=uscc)
+
+
+async def published_batch(db: Any, settings: Any, uscc: str, name: str, rows: int) -> None:
+    """`rows` certificates of `uscc` published in one batch named `name` (holders 考生0, …)."""
+    holders = [f"考生{i}" for i in range(rows)]
+    await published_certificates(db, settings, uscc, holders, key=name, seed=name)

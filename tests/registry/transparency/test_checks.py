@@ -5,9 +5,7 @@ database, the monitor, and the audit chain against an earlier checkpoint (the at
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-import random
 
 import pytest
 
@@ -18,44 +16,23 @@ from credentials.transparency import (
     parse_checkpoint,
     verify_inclusion,
 )
-from registry.access.auth import SYSTEM, Principal, Role
-from registry.access.personal import PersonalData
-from registry.calendar import clock
+from registry.access.auth import SYSTEM
 from registry.catalogue import reference_data as catalogue
-from registry.certificates import publication, review, revocation
-from registry.certificates.submission import submit
-from registry.certificates.validation import BatchInput, ResultInput
+from registry.certificates import revocation
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.transparency import checkpoints, checks, inclusion, log, replay
 from registry.trust import audit, keystore
 from registry.trust import bundles as trust
-from tests.factories import OFFICE, listed_institution, make_id_number, make_uscc
+from tests.factories import OFFICE, listed_institution, make_uscc, published_batch
 
 USCC = make_uscc(615)
 ISSUER = "urn:uscc:" + USCC
 
 
 async def publish_batch(db: Database, settings: Settings, name: str, rows: int) -> str:
-    rng = random.Random(name)
-    results = [
-        ResultInput(f"考生{i}", make_id_number(rng), "2-02-38-01", 1, 90, 85) for i in range(rows)
-    ]
-    me = Principal(Role.EVALUATION_INSTITUTION, "t", "log-inst", institution=USCC)
-    exam = clock.today() - dt.timedelta(days=3)
-    outcome = await submit(
-        db, me, BatchInput(name, exam, results), PersonalData(settings.master_key())
-    )
-    bid: str = outcome.batch["_id"]
-    await review.approve_province(
-        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "lp", province="35"), bid
-    )
-    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "lc"), bid)
-    await publication.publish(
-        db, OFFICE, bid, master_key=settings.master_key(), base_url=settings.base_url
-    )
-    return bid
+    return await published_batch(db, settings, USCC, name, rows)
 
 
 @pytest.fixture(scope="module", autouse=True)
