@@ -1,6 +1,6 @@
 """Killing the process (SIGKILL) in the middle of a publication leaves the batch either fully
-published or not at all, with the statistics' counters agreeing with the data; publishing again
-completes it."""
+published or not at all, with the statistics' counters and the transparency log agreeing with
+the data; publishing again completes it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 
+from credentials.transparency import NoteKey
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
 from registry.calendar import clock
@@ -21,6 +22,7 @@ from registry.certificates.validation import BatchInput, ResultInput
 from registry.reports import rebuild, statistics
 from registry.settings import Settings
 from registry.storage.db import Database
+from registry.transparency import checkpoints, checks
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(600)
@@ -92,6 +94,9 @@ async def test_sigkill_during_publication_is_all_or_nothing(
         killed_mid_way = status == "CETTIC_CHECKED"
         # The counters moved with the data or not at all: they agree with a recount.
         assert await rebuild.check(db) == []
+        # The log and the database agree after the kill: the leaves went with the certificates.
+        report = await checks.verify_log(db, await log_key(db, settings))
+        assert report.ok and report.certificates == published, report.problems
         break  # one kill: its orphaned transaction holds its writes until the server expires it
     assert killed_mid_way, "the publication finished before the first kill; the test proved nothing"
 
@@ -111,3 +116,9 @@ async def test_sigkill_during_publication_is_all_or_nothing(
     assert await rebuild.check(db) == []
     [totals] = await statistics.aggregate(db, [])
     assert (totals.counts["candidates"], totals.counts["certificates_issued"]) == (ROWS, ROWS)
+    report = await checks.verify_log(db, await log_key(db, settings))
+    assert report.ok and report.certificates == ROWS, report.problems
+
+
+async def log_key(db: Database, settings: Settings) -> NoteKey:
+    return await checkpoints.note_key(db, settings.master_key(), settings.base_url)
