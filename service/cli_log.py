@@ -1,4 +1,5 @@
-"""The transparency log commands: `registry log checkpoint|verify|monitor`.
+"""The transparency log commands: `registry log checkpoint|verify|monitor` (and the witness
+commands of `service/cli_witness.py`).
 
 `verify` checks the log against itself (leaves, tiles, every checkpoint it signed, consistency
 from each to the next) and against the database both ways; `monitor` lists what was logged in
@@ -19,6 +20,7 @@ from registry.storage.db import Database
 from registry.transparency import checkpoints, checks
 from registry.trust.bundles import ISSUER_PREFIX
 from service.cli_keys import uscc_option_value, write_atomically
+from service.cli_witness import COMMANDS as WITNESS_COMMANDS
 from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
@@ -106,3 +108,7 @@ def log_monitor(institution: str, since: Path | None, save: Path | None, as_json
     click.echo(f"{len(found)} entries for {uscc} up to tree size {latest.size}", err=True)
     if save is not None:
         write_atomically(save, note)
+
+
+for command in WITNESS_COMMANDS:
+    log_group.add_command(command)

@@ -5,6 +5,7 @@
 | `/log/checkpoint`                      | the latest signed checkpoint (signed note)    | 5 s                |
 | `/log/tile/<L>/<N>[.p/<W>]`            | hashes of level L (32 bytes each)             | 1 year, immutable  |
 | `/log/tile/entries/<N>[.p/<W>]`        | the leaves, each after a big-endian uint16 length | 1 year, immutable |
+| `POST /log/cosignature`                | a witness's cosigned checkpoint (kept when it verifies) | no-store |
 
 A tile's path names its width, and the first W hashes of a tile never change once written, so
 every tile answer is immutable. A tile that the log has not yet grown to (fewer than W hashes
@@ -26,11 +27,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from credentials.transparency import TransparencyError
 from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.storage.db import Database
-from registry.transparency import checkpoints, reads, tree
+from registry.transparency import checkpoints, reads, tree, witnesses
+from service.http_problem import HttpProblem
 from service.public_routes import masked
+from service.request_body import read_body
 
 __all__ = ["routes", "sign_periodically"]
 
@@ -39,6 +43,7 @@ log = logging.getLogger("registry.log")
 CHECKPOINT_CACHE: Final = "public, max-age=5"
 TILE_CACHE: Final = "public, max-age=31536000, immutable"
 _OCTETS: Final = "application/octet-stream"
+MAX_NOTE: Final = 8192
 
 
 def _not_found() -> JSONResponse:
@@ -104,7 +109,33 @@ async def sign_periodically(
         await asyncio.sleep(period.total_seconds())
 
 
+def _problem(status: int, code: str, message: str) -> JSONResponse:
+    body = {"error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def cosignature(request: Request) -> Response:
+    """A witness posts a checkpoint it cosigned (text/plain, the signed note with its line)."""
+    try:
+        body = await read_body(request, MAX_NOTE, timeout_s=10)
+        accepted = await witnesses.accept(request.app.state.db, body.decode("utf-8"))
+    except HttpProblem as problem:
+        return _problem(problem.status, problem.code, problem.message)
+    except UnicodeDecodeError:
+        return _problem(400, "NOTE_MALFORMED", "a note is UTF-8 text")
+    except TransparencyError as error:
+        return _problem(400, error.code, error.message)
+    except RegistryError as error:
+        return _problem(
+            404 if error.code == "CHECKPOINT_NOT_FOUND" else 400, error.code, error.message
+        )
+    if not accepted:
+        return _problem(400, "COSIGNATURE_MISSING", "no cosignature by a registered witness")
+    return JSONResponse({"accepted": accepted}, headers={"Cache-Control": "no-store"})
+
+
 routes: list[Route] = [
     Route("/log/checkpoint", checkpoint, methods=["GET"]),
+    Route("/log/cosignature", cosignature, methods=["POST"]),
     Route("/log/tile/{path:path}", tile, methods=["GET"]),
 ]

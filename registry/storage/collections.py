@@ -54,5 +54,6 @@ class Collection(StrEnum):
     LOG_ENTRIES = "log_entries"
     LOG_INDEX = "log_index"
     LOG_CHECKPOINTS = "log_checkpoints"
+    LOG_WITNESSES = "log_witnesses"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"

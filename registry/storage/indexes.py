@@ -104,6 +104,7 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     Collection.LOG_ENTRIES: [],  # _id is the entry bundle's index
     Collection.LOG_INDEX: [],  # _id names what a leaf records ("certificate:<number>")
     Collection.LOG_CHECKPOINTS: [],  # _id is the tree size
+    Collection.LOG_WITNESSES: [],  # _id is the witness's vkey
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and
     # training certificates found by keyed hash, continuing-education credits per holder and year.
     Collection.TRAINING_COHORTS: [

@@ -45,11 +45,13 @@ class SignedCheckpoint:
 
 
 def _signed(doc: Document) -> SignedCheckpoint:
+    """A stored checkpoint, its note with the witnesses' cosignature lines it has gathered."""
     at = doc["signed_at"]
+    cosignatures = doc.get("cosignatures") or {}
     return SignedCheckpoint(
         int(doc["_id"]),
         bytes(doc["root"]),
-        str(doc["note"]),
+        str(doc["note"]) + "".join(cosignatures[k] for k in sorted(cosignatures)),
         at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at,
     )
 

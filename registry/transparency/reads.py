@@ -7,7 +7,7 @@ computes. So any proof reads O(log n) tiles in one round trip and never scans th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Final
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -42,6 +42,9 @@ async def leaf_index(db: Database, key: str) -> int | None:
     return int(doc["i"]) if doc else None
 
 
+Loader = Callable[[set[TileKey]], Awaitable[dict[TileKey, list[bytes]]]]
+
+
 class _Tiles:
     """The tiles one computation needs: recorded on the first pass, fetched, then read."""
 
@@ -60,23 +63,33 @@ class _Tiles:
             raise LookupError(f"tile {key} is shorter than the tree needs")
         return tree.balanced_root(hashes)
 
-    async def load(self, db: Database, session: AsyncClientSession | None) -> None:
-        ids = [f"{level}/{index}" for level, index in self.wanted]
+
+async def range_hashes(ranges: Sequence[tree.Range], load: Loader) -> list[bytes]:
+    """MTH of each leaf range, from the tiles `load` fetches (one call, the tiles all at once):
+    the same computation for the stored tiles and for tiles fetched over HTTP."""
+    tiles = _Tiles()
+    for lo, hi in ranges:
+        tree.range_hash(lo, hi, tiles.perfect)
+    tiles.loaded = await load(tiles.wanted)
+    return [tree.range_hash(lo, hi, tiles.perfect) for lo, hi in ranges]
+
+
+def stored_tiles(db: Database, session: AsyncClientSession | None) -> Loader:
+    async def load(wanted: set[TileKey]) -> dict[TileKey, list[bytes]]:
+        ids = [f"{level}/{index}" for level, index in wanted]
         found: dict[TileKey, list[bytes]] = {}
         async for doc in db[Collection.LOG_TILES].find({"_id": {"$in": ids}}, session=session):
             level, index = (int(x) for x in doc["_id"].split("/"))
             found[(level, index)] = [bytes(h) for h in doc["h"]]
-        self.loaded = found
+        return found
+
+    return load
 
 
 async def _hashes(
     db: Database, ranges: Sequence[tree.Range], session: AsyncClientSession | None
 ) -> list[bytes]:
-    tiles = _Tiles()
-    for lo, hi in ranges:
-        tree.range_hash(lo, hi, tiles.perfect)
-    await tiles.load(db, session)
-    return [tree.range_hash(lo, hi, tiles.perfect) for lo, hi in ranges]
+    return await range_hashes(ranges, stored_tiles(db, session))
 
 
 async def tree_hash(db: Database, size: int, session: AsyncClientSession | None = None) -> bytes:
