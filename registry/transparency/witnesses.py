@@ -43,7 +43,8 @@ async def add(db: Database, vkey: str, *, by: Principal) -> NoteKey:
         raise InvalidInput(error.message, code=error.code, field="vkey") from None
     if key.signature_type != COSIGNATURE_V1:
         raise InvalidInput(
-            "a witness key is a cosignature/v1 key (type 0x04)", code="WITNESS_KEY_TYPE",
+            "a witness key is a cosignature/v1 key (type 0x04)",
+            code="WITNESS_KEY_TYPE",
             field="vkey",
         )
     doc = {"_id": key.vkey, "name": key.name, "added_at": clock.now()}

@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pymongo import ReturnDocument
@@ -36,13 +37,17 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import credentials
 from credentials import PublicKey
+
+# Not yet in credentials.bundle's exports (asked of tlog-verify): the type the bundle takes.
+from credentials.bundle import LogEntry  # type: ignore[attr-defined]
+from credentials.transparency import NoteKey, NoteSigner
 from registry.access.auth import SYSTEM
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
-from registry.transparency import checkpoints
+from registry.transparency import checkpoints, witnesses
 from registry.trust import audit, keystore, status_lists
 
 __all__ = [
@@ -118,21 +123,57 @@ async def _institutions(
                 kind=doc["kind"],
                 province=doc["province"],
                 listings=tuple(p for p in periods if p is not None),
-                keys=tuple(
-                    credentials.BundleKey(
-                        PublicKey.from_multibase(k.public_key_multibase),
-                        k.valid_from,
-                        k.valid_until,
-                        ident,
-                    )
-                    for k in keys.get(doc["_id"], [])
-                ),
+                keys=tuple(_bundle_key(k, ident) for k in keys.get(doc["_id"], [])),
                 # Positions 2-7 of its certificate numbers (registry/certificates/numbers.py).
                 number_prefix=doc["province"] + doc["number"] if doc.get("number") else None,
                 status_ranges=_status_ranges(base_url, ranges.get(doc["_id"], [])),
             )
         )
     return out
+
+
+def _bundle_key(key: keystore.KeyRecord, ident: str) -> credentials.BundleKey:
+    """An institution key as the bundle states it, with what the log says of its retirement
+    or compromise."""
+    return credentials.BundleKey(
+        PublicKey.from_multibase(key.public_key_multibase),
+        key.valid_from,
+        key.valid_until,
+        ident,
+        log_size_at_retirement=key.log_size_at_retirement if key.valid_until else None,
+        compromised_at=key.compromised_at,
+        log_size_at_compromise=key.log_size_at_compromise,
+    )
+
+
+@dataclass(frozen=True)
+class _Log:
+    """What the bundle lists of the transparency log: its key (valid from its creation) and
+    the witnesses whose cosignatures count."""
+
+    entry: LogEntry
+    witnesses: tuple[NoteKey, ...]
+
+    @property
+    def material(self) -> list[Any]:
+        return [self.entry.key.vkey, [w.vkey for w in self.witnesses]]
+
+
+async def _log(db: Database, master_key: bytes, base_url: str) -> _Log:
+    key, valid_from = await keystore.log_key_record(db, master_key)
+    origin = checkpoints.origin(base_url)
+    note_key = NoteSigner(origin, key).key
+    return _Log(LogEntry(origin, note_key, valid_from), tuple(await witnesses.keys(db)))
+
+
+async def _key_marks(db: Database, session: AsyncClientSession) -> list[list[Any]]:
+    """The compromised keys and their marks (a mark changes no count or revision)."""
+    cursor = db[Collection.SIGNING_KEYS].find(
+        {"compromised_at": {"$ne": None}, "role": keystore.INSTITUTION_ROLE},
+        {"compromised_at": 1},
+        session=session,
+    )
+    return [[str(d["_id"]), str(d["compromised_at"])] async for d in cursor.sort("_id", 1)]
 
 
 async def _sum_and_count(
@@ -150,6 +191,7 @@ async def _stamp(
     db: Database,
     base_url: str,
     occupations: list[credentials.Occupation],
+    log: _Log,
     session: AsyncClientSession,
 ) -> str:
     """A digest that changes whenever anything a bundle states changes (revisions only grow,
@@ -163,6 +205,8 @@ async def _stamp(
         ),
         await _sum_and_count(db, Collection.STATUS_LISTS, {}, session),
         [[list(o.codes), o.name] for o in occupations],
+        log.material,
+        await _key_marks(db, session),
     ]
     text = json.dumps(material, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -262,12 +306,13 @@ async def _issue(
         raise ValueError("now must be timezone-aware")
     base_url = base_url.rstrip("/")
     root = await keystore.root_key(db, master_key)  # insert-or-read, outside the transaction
+    log = await _log(db, master_key, base_url)  # the log key too
     occupations = await _occupations(db)
 
     async def work(session: AsyncClientSession) -> tuple[dict[str, Any], int | None]:
         # Taken per attempt: a retry after a concurrent build is later than that bundle.
         moment = now or clock.now()
-        stamp = await _stamp(db, base_url, occupations, session)
+        stamp = await _stamp(db, base_url, occupations, log, session)
         if reuse_within is not None:
             reused = await _reuse(db, session, stamp, moment, reuse_within)
             if reused is not None:
@@ -282,6 +327,8 @@ async def _issue(
             status_lists=await status_lists.signed_lists(
                 db, root, base_url, now=moment, session=session
             ),
+            logs=[log.entry],
+            witnesses=log.witnesses,
         )
         signed = credentials.sign_bundle(unsigned, root, created=moment)
         await _store(db, session, sequence, moment, stamp, signed)

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from credentials import Verdict, load_bundle, sign_proof, verify_credential
 from credentials.transparency import (
     NoteKey,
     certificate_leaf,
@@ -206,3 +207,37 @@ async def test_a_rewritten_log_does_not_match_the_earlier_checkpoint(
         assert "leaf 1 does not hash to its tile" in log_report.problems
     finally:
         await db[Collection.LOG_ENTRIES].update_one({"_id": 0}, {"$set": {"h": bundle["h"]}})
+
+
+async def test_a_back_dated_credential_signed_with_the_retired_key_is_never_valid(
+    db: Database, settings: Settings
+) -> None:
+    """The issue's forgery: the retired key's thief signs a credential dated inside its window
+    (another holder's name). Without a proof it cannot be confirmed (the QR case); with the
+    genuine certificate's proof attached it is INVALID; the genuine file stays VALID."""
+    master = settings.master_key()
+    bundle = load_bundle(
+        await trust.build_bundle(db, master, settings.base_url),
+        [await keystore.root_public_key(db, master)],
+    )
+    retired = await db[Collection.SIGNING_KEYS].find_one({"institution": USCC, "current": False})
+    assert retired is not None
+    thief = keystore._unseal(keystore._box(master), retired)  # the stolen retired key
+    genuine = await db[Collection.CERTIFICATES].find_one(
+        {"status": "PUBLISHED", "credential.proof.verificationMethod": {"$regex": retired["_id"]}},
+        sort=[("_id", 1)],
+    )
+    assert genuine is not None
+    found = await inclusion.of_certificate(db, master, settings.base_url, genuine["_id"])
+    file = inclusion.envelope(genuine["credential"], found)
+    assert verify_credential(file, bundle=bundle).verdict is Verdict.VALID
+    assert verify_credential(genuine["credential"], bundle=bundle).verdict is Verdict.UNCONFIRMED
+
+    unsigned = {k: v for k, v in genuine["credential"].items() if k != "proof"}
+    unsigned["credentialSubject"] = {**unsigned["credentialSubject"], "name": "冒名者"}
+    created = genuine["credential"]["proof"]["created"]
+    forged = sign_proof(unsigned, thief, created=created)
+    assert verify_credential(forged, bundle=bundle).verdict is Verdict.UNCONFIRMED
+    report = verify_credential(inclusion.envelope(forged, found), bundle=bundle)
+    assert report.verdict is Verdict.INVALID
+    assert report.check("in_log").code == "LOG_LEAF_MISMATCH"

@@ -208,6 +208,7 @@ async def test_rotation_old_certificates_still_verify_new_bundle(db: Database) -
     assert keys[old_key.public_key].valid_until == ROTATION
     assert keys[new_key.public_key].valid_from == ROTATION
 
+    assert keys[old_key.public_key].log_size_at_retirement is not None
     report = verify_credential(signed_before, bundle=bundle, now=now)
     assert report.check("issuer_key").status is Status.PASS
     # Since issue 15 a retired key's credential needs its log inclusion (the credential file)
