@@ -42,9 +42,10 @@ async def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         await server.stop()
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def db(mongodb_uri: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    """A fresh database for this test module, dropped afterwards."""
+@contextlib.asynccontextmanager
+async def _fresh_database(
+    mongodb_uri: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Database]:
     client = make_client(mongodb_uri)
     module = request.module.__name__.rsplit(".", 1)[-1][:30]
     database = client[f"t_{module}_{uuid.uuid4().hex[:8]}"]
@@ -54,6 +55,21 @@ async def db(mongodb_uri: str, request: pytest.FixtureRequest) -> AsyncIterator[
     finally:
         await client.drop_database(database.name)
         await client.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def db(mongodb_uri: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A fresh database for this test module, dropped afterwards."""
+    async with _fresh_database(mongodb_uri, request) as database:
+        yield database
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fresh_db(mongodb_uri: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A fresh database for this one test, dropped afterwards (for tests that assert on a whole
+    collection: the audit chain, the log)."""
+    async with _fresh_database(mongodb_uri, request) as database:
+        yield database
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from credentials.transparency import Checkpoint, NoteKey, NoteSigner
 from registry.calendar import clock
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
-from registry.storage.transactions import in_transaction
+from registry.storage.transactions import in_transaction, retry_transaction
 from registry.transparency import leaves, log
 from registry.trust import audit, keystore
 
@@ -110,7 +110,7 @@ async def sign(
         try:
             await db[Collection.LOG_CHECKPOINTS].insert_one(doc, session=session)
         except DuplicateKeyError:
-            raise log.retry("another signer stored this checkpoint") from None
+            raise retry_transaction("another signer stored this checkpoint") from None
         return doc
 
     return _signed(await in_transaction(db, work))

@@ -19,12 +19,13 @@ from typing import Any, Final
 
 from bson.binary import Binary
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from credentials.transparency import leaf_hash
 from registry.errors import RegistryError
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import retry_transaction
 from registry.transparency import tree
 
 HEAD_ID: Final = "head"
@@ -73,13 +74,6 @@ async def read_head(db: Database, session: AsyncClientSession | None = None) -> 
     return _head(await db[Collection.LOG_HEAD].find_one({"_id": HEAD_ID}, session=session))
 
 
-def retry(message: str) -> OperationFailure:
-    """An error `with_transaction` answers by running the transaction again."""
-    return OperationFailure(
-        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
-    )
-
-
 async def _move_head(db: Database, session: AsyncClientSession, old: Head, new: Head) -> None:
     fields: Document = {
         "size": new.size,
@@ -93,13 +87,13 @@ async def _move_head(db: Database, session: AsyncClientSession, old: Head, new: 
         try:
             await db[Collection.LOG_HEAD].insert_one({"_id": HEAD_ID, **fields}, session=session)
         except DuplicateKeyError:
-            raise retry("another first appender created the log head") from None
+            raise retry_transaction("another first appender created the log head") from None
         return
     moved = await db[Collection.LOG_HEAD].update_one(
         {"_id": HEAD_ID, "size": old.size}, {"$set": fields}, session=session
     )
     if moved.matched_count != 1:
-        raise retry("the log head moved during the append")
+        raise retry_transaction("the log head moved during the append")
 
 
 async def _push(

@@ -24,13 +24,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from registry.access.auth import Principal
 from registry.errors import RegistryError
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
-from registry.storage.transactions import in_transaction
+from registry.storage.transactions import in_transaction, retry_transaction
 from registry.transparency import leaves as log_leaves
 from registry.transparency import log
 
@@ -115,14 +115,6 @@ def now() -> datetime:
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
-def _retry_transaction(message: str) -> OperationFailure:
-    # with_transaction retries the whole callback on this label: used when another appender
-    # won the race in a way the server reported as something other than a write conflict.
-    return OperationFailure(
-        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
-    )
-
-
 async def _read_head(db: Database, session: AsyncClientSession) -> Document | None:
     """The chain's head; None for an empty log (`AuditChainBroken` if entries exist without it)."""
     head = await db[Collection.AUDIT_HEAD].find_one({"_id": HEAD_ID}, session=session)
@@ -172,7 +164,7 @@ async def _move_head(
                 {"_id": HEAD_ID, "seq": fields["seq"], "hash": fields["hash"]}, session=session
             )
         except DuplicateKeyError:
-            raise _retry_transaction("another first appender created the audit head") from None
+            raise retry_transaction("another first appender created the audit head") from None
         return
     moved = await db[Collection.AUDIT_HEAD].update_one(
         {"_id": HEAD_ID, "seq": int(head["seq"])},
@@ -180,7 +172,7 @@ async def _move_head(
         session=session,
     )
     if moved.matched_count != 1:
-        raise _retry_transaction("the audit head moved during the append")
+        raise retry_transaction("the audit head moved during the append")
 
 
 async def _insert_entry(db: Database, session: AsyncClientSession, fields: Document) -> None:

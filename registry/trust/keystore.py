@@ -25,7 +25,7 @@ import nacl.exceptions
 import nacl.secret
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from credentials import PublicKey, SigningKey
 from registry.access.auth import SYSTEM, Principal
@@ -41,7 +41,7 @@ from registry.institutions.policy import decide
 from registry.institutions.rules import Action
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
-from registry.storage.transactions import in_transaction
+from registry.storage.transactions import in_transaction, retry_transaction
 from registry.transparency import log
 from registry.trust import audit
 
@@ -193,14 +193,6 @@ def _public(doc: Document | None) -> Document | None:
     return {k: v for k, v in doc.items() if k != "sealed_seed"}
 
 
-def _retry_transaction(message: str) -> OperationFailure:
-    # with_transaction retries the whole callback on this label; the retry then reads the key
-    # that the concurrent winner committed.
-    return OperationFailure(
-        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
-    )
-
-
 async def _in_caller_or_own_transaction(
     db: Database,
     session: AsyncClientSession | None,
@@ -238,7 +230,7 @@ async def _registry_key(
         try:
             await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
         except DuplicateKeyError:
-            raise _retry_transaction(f"another caller created the {what}") from None
+            raise retry_transaction(f"another caller created the {what}") from None
         await audit.append(
             db,
             actor=SYSTEM,
@@ -330,7 +322,7 @@ async def _insert_key(
     try:
         await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
     except DuplicateKeyError:
-        raise _retry_transaction(race) from None
+        raise retry_transaction(race) from None
     await audit.append(
         db,
         actor=actor,
@@ -381,7 +373,7 @@ async def _retire(
         session=session,
     )
     if retired.matched_count != 1:
-        raise _retry_transaction("the current key changed during the rotation")
+        raise retry_transaction("the current key changed during the rotation")
 
 
 async def rotate_institution_key(

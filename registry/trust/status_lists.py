@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from credentials import MIN_ENTRIES, SigningKey, StatusEntry, StatusList, status_list_credential
 from registry.calendar import clock
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import retry_transaction
 from registry.trust import keystore
 
 __all__ = [
@@ -81,13 +82,6 @@ def status_entry(base_url: str, ref: StatusRef) -> StatusEntry:
     return StatusEntry(status_list_url(base_url, ref.list_id), ref.index)
 
 
-def _retry_transaction(message: str) -> OperationFailure:
-    # with_transaction retries the whole callback on this label, from a fresh snapshot.
-    return OperationFailure(
-        message, code=112, details={"errorLabels": ["TransientTransactionError"]}
-    )
-
-
 def _new_list(seq: int, owner: str) -> Document:
     empty = bytes(LIST_SIZE // 8)
     return {
@@ -128,7 +122,7 @@ async def _open_list(db: Database, owner: str, session: AsyncClientSession) -> D
     try:
         await db[Collection.STATUS_LISTS].insert_one(doc, session=session)
     except DuplicateKeyError:
-        raise _retry_transaction("another transaction opened the next status list") from None
+        raise retry_transaction("another transaction opened the next status list") from None
     return doc
 
 
@@ -157,7 +151,7 @@ async def allocate(
             session=session,
         )
         if written.matched_count != 1:
-            raise _retry_transaction("the status list changed during allocation")
+            raise retry_transaction("the status list changed during allocation")
         refs.extend(StatusRef(doc["_id"], index) for index in picked)
     return refs
 
@@ -187,7 +181,7 @@ async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSessi
     )
     if written.matched_count != 1:
         if session is not None and session.in_transaction:
-            raise _retry_transaction("the status list changed during revocation")
+            raise retry_transaction("the status list changed during revocation")
         raise Conflict("the status list changed while revoking; retry")
 
 
@@ -233,7 +227,7 @@ async def _sign(
                 {"_id": doc["_id"]}, record, upsert=True, session=session
             )
         except DuplicateKeyError:
-            raise _retry_transaction("another caller cached this status list") from None
+            raise retry_transaction("another caller cached this status list") from None
         return credential
     try:
         # Never replace a credential signed at a later revision with this one.

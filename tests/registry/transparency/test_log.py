@@ -5,11 +5,8 @@ index nor leave a gap."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials.transparency import (
@@ -19,23 +16,9 @@ from credentials.transparency import (
     verify_inclusion,
 )
 from registry.storage.collections import Collection
-from registry.storage.db import Database, make_client
-from registry.storage.indexes import create_indexes
+from registry.storage.db import Database
 from registry.storage.transactions import in_transaction
 from registry.transparency import log, reads, replay, tree
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def log_db(mongodb_uri: str) -> AsyncIterator[Database]:
-    """A fresh database per test: each test asserts on the whole log."""
-    client = make_client(mongodb_uri)
-    database = client[f"t_log_{uuid.uuid4().hex[:8]}"]
-    await create_indexes(database)
-    try:
-        yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 async def append(db: Database, data: list[bytes]) -> int:
@@ -49,71 +32,71 @@ def leaf_data(n: int, tag: str = "x") -> list[bytes]:
     return [f'{{"kind":"test","n":{i},"tag":"{tag}"}}'.encode() for i in range(n)]
 
 
-async def test_tiles_and_entries_read_back_equal_a_recomputation(log_db: Database) -> None:
+async def test_tiles_and_entries_read_back_equal_a_recomputation(fresh_db: Database) -> None:
     data = leaf_data(600)
     at = 0
     for chunk in (1, 255, 3, 300, 41):
-        assert await append(log_db, data[at : at + chunk]) == at
+        assert await append(fresh_db, data[at : at + chunk]) == at
         at += chunk
     hashes = [leaf_hash(d) for d in data]
-    assert (await log.read_head(log_db)).size == 600
-    assert await reads.tree_hash(log_db, 600) == root_from_leaves(hashes)
+    assert (await log.read_head(fresh_db)).size == 600
+    assert await reads.tree_hash(fresh_db, 600) == root_from_leaves(hashes)
     for size in (1, 255, 256, 257, 512, 599):
-        assert await reads.tree_hash(log_db, size) == root_from_leaves(hashes[:size])
-    assert await reads.tile_hashes(log_db, 0, 1) == hashes[256:512]
-    assert await reads.tile_hashes(log_db, 0, 2) == hashes[512:600]
-    assert await reads.tile_hashes(log_db, 1, 0) == [
+        assert await reads.tree_hash(fresh_db, size) == root_from_leaves(hashes[:size])
+    assert await reads.tile_hashes(fresh_db, 0, 1) == hashes[256:512]
+    assert await reads.tile_hashes(fresh_db, 0, 2) == hashes[512:600]
+    assert await reads.tile_hashes(fresh_db, 1, 0) == [
         root_from_leaves(hashes[0:256]),
         root_from_leaves(hashes[256:512]),
     ]
-    assert await reads.entry_bundle(log_db, 2) == data[512:600]
-    assert [e.data async for e in replay.entries(log_db)] == data
+    assert await reads.entry_bundle(fresh_db, 2) == data[512:600]
+    assert [e.data async for e in replay.entries(fresh_db)] == data
 
 
-async def test_proofs_from_stored_tiles_verify(log_db: Database) -> None:
+async def test_proofs_from_stored_tiles_verify(fresh_db: Database) -> None:
     data = leaf_data(300, "p")
-    await append(log_db, data)
+    await append(fresh_db, data)
     hashes = [leaf_hash(d) for d in data]
     root = root_from_leaves(hashes)
     for index in (0, 1, 127, 255, 256, 299):
-        proof = await reads.inclusion_proof(log_db, index, 300)
+        proof = await reads.inclusion_proof(fresh_db, index, 300)
         verify_inclusion(hashes[index], index, 300, proof, root)
     for old in (1, 2, 100, 256, 257, 299, 300):
-        proof = await reads.consistency_proof(log_db, old, 300)
+        proof = await reads.consistency_proof(fresh_db, old, 300)
         verify_consistency(old, 300, proof, root_from_leaves(hashes[:old]), root)
 
 
-async def test_concurrent_appenders_never_share_a_leaf_index(log_db: Database) -> None:
+async def test_concurrent_appenders_never_share_a_leaf_index(fresh_db: Database) -> None:
     writers = 12
 
     async def writer(w: int) -> list[int]:
         firsts = []
         for i in range(5):
-            firsts.append(await append(log_db, [f'{{"w":{w},"i":{i}}}'.encode(), b'{"pad":1}']))
+            firsts.append(await append(fresh_db, [f'{{"w":{w},"i":{i}}}'.encode(), b'{"pad":1}']))
         return firsts
 
     firsts = [f for fs in await asyncio.gather(*(writer(w) for w in range(writers))) for f in fs]
     assert sorted(firsts) == list(range(0, writers * 5 * 2, 2))  # no shared index, no gap
-    stored = [e async for e in replay.entries(log_db)]
+    stored = [e async for e in replay.entries(fresh_db)]
     assert [e.index for e in stored] == list(range(writers * 5 * 2))
     for first in firsts:  # each append's two leaves sit together at the index it was given
         assert stored[first + 1].data == b'{"pad":1}'
-    recomputed = await replay.recompute(log_db, {len(stored)})
+    recomputed = await replay.recompute(fresh_db, {len(stored)})
     assert recomputed.tile_mismatch is None
-    assert recomputed.roots[len(stored)] == (await log.read_head(log_db)).root
+    assert recomputed.roots[len(stored)] == (await log.read_head(fresh_db)).root
 
 
-async def test_a_tile_out_of_step_with_the_head_stops_the_append(log_db: Database) -> None:
-    await append(log_db, leaf_data(3, "c"))
-    await log_db[Collection.LOG_TILES].update_one({"_id": "0/0"}, {"$inc": {"n": 1}})
+async def test_a_tile_out_of_step_with_the_head_stops_the_append(fresh_db: Database) -> None:
+    await append(fresh_db, leaf_data(3, "c"))
+    await fresh_db[Collection.LOG_TILES].update_one({"_id": "0/0"}, {"$inc": {"n": 1}})
     with pytest.raises(log.LogCorrupt) as caught:
-        await append(log_db, leaf_data(1, "d"))
+        await append(fresh_db, leaf_data(1, "d"))
     assert caught.value.code == "LOG_CORRUPT"
-    assert (await log.read_head(log_db)).size == 3  # nothing of the failed append stayed
+    assert (await log.read_head(fresh_db)).size == 3  # nothing of the failed append stayed
 
 
-async def test_an_append_outside_a_transaction_is_refused(log_db: Database) -> None:
-    async with log_db.client.start_session() as session:
+async def test_an_append_outside_a_transaction_is_refused(fresh_db: Database) -> None:
+    async with fresh_db.client.start_session() as session:
         with pytest.raises(RuntimeError):
-            await log.append(log_db, session, [log.Leaf(b"{}")])
+            await log.append(fresh_db, session, [log.Leaf(b"{}")])
     assert tree.tile_width(0, 0, 0) == 0
