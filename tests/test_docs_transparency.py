@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from click.testing import CliRunner
 
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.settings import Settings
 from registry.storage.db import Database
+from service.verify_cli import verify_command
 from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,3 +99,18 @@ async def test_the_worked_example_runs_verbatim_against_the_demo(
     await asyncio.to_thread(runner.run, test, out=output.write)
     assert runner.failures == 0, output.getvalue()
     assert runner.tries >= 20
+
+
+async def test_the_readmes_first_step_verifies_a_demo_credential_file_with_its_proof(
+    demo_site: str, settings: Settings, db: Database
+) -> None:
+    """README: `registry verify var/demo/certificate-<number>.json --bundle … --root-key …` on
+    the demo's credential file, now the envelope: VALID, its log inclusion checked."""
+    folder = settings.data_dir / "demo"
+    path = sorted(folder.glob("certificate-*.json"))[0]
+    root = (folder / "root-key.txt").read_text().strip()
+    args = [str(path), "--bundle", str(folder / "bundle.json"), "--root-key", root]
+    result = await asyncio.to_thread(CliRunner().invoke, verify_command, args)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "in_log" in x)
+    assert line.startswith("[ OK ]"), result.output

@@ -106,6 +106,8 @@ async def _check_certificates(db: Database, report: Report) -> None:
             report.problems.append(f"the revocation of certificate {number} is not in the log")
     for number in sorted(set(published) - seen):
         report.problems.append(f"log entry of certificate {number} has no certificate")
+    for number in sorted(revoked - seen):
+        report.problems.append(f"logged revocation of {number} has no certificate")
 
 
 async def verify_log(db: Database, key: NoteKey) -> Report:
