@@ -1,4 +1,4 @@
-"""The transparency log commands: `registry log checkpoint|verify|monitor` (and the witness
+"""The transparency log commands: `registry log checkpoint|verify|monitor|backfill` (and the witness
 commands of `service/cli_witness.py`).
 
 `verify` checks the log against itself (leaves, tiles, every checkpoint it signed, consistency
@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from credentials.transparency import Checkpoint, TransparencyError
+from registry.access.auth import SYSTEM
 from registry.storage.db import Database
-from registry.transparency import checkpoints, checks
+from registry.transparency import backfill, checkpoints, checks
 from registry.trust.bundles import ISSUER_PREFIX
 from service.cli_keys import uscc_option_value, write_atomically
 from service.cli_witness import COMMANDS as WITNESS_COMMANDS
@@ -60,6 +61,20 @@ def log_verify() -> None:
         f"log OK: {report.leaves} leaves, {report.checkpoints} checkpoints consistent, "
         f"{report.certificates} certificates logged"
     )
+
+
+@log_group.command("backfill")
+def log_backfill() -> None:
+    """Log the certificates published before the log existed (once; again logs nothing)."""
+    settings = settings_or_exit()
+    master_key = master_key_or_exit()
+
+    async def work(db: Database) -> int:
+        count = await backfill.backfill(db, by=SYSTEM)
+        await checkpoints.sign(db, master_key, settings.base_url)
+        return count
+
+    click.echo(f"{run_with_db(work)} certificates logged")
 
 
 def _summary(record: dict[str, object]) -> str:

@@ -139,6 +139,28 @@ async def _batch(db: Database, session: AsyncClientSession, event: Event) -> lis
     ]
 
 
+async def _backfill(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:
+    """Certificates published before the log existed (`registry log backfill`), in number
+    order, each with its revocation when it was revoked since."""
+    if event.step != "backfill" or event.after is None:
+        return []
+    cursor = db[Collection.CERTIFICATES].find(
+        {"_id": {"$in": list(event.after["numbers"])}},
+        {"credential": 1, "revocation": 1},
+        session=session,
+    )
+    out: list[Leaf] = []
+    async for doc in cursor.sort("_id", 1):
+        credential = doc["credential"]
+        out.append(Leaf(certificate_leaf(credential), f"certificate:{doc['_id']}"))
+        if doc.get("revocation"):
+            index = str(credential["credentialStatus"]["statusListIndex"])
+            issuer = str(credential["issuer"]["id"])
+            at = doc["revocation"]["at"]
+            out.append(Leaf(certificate_revoked(str(doc["_id"]), issuer, index, at)))
+    return out
+
+
 async def _certificate(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:
     if event.step != "revoke" or event.after is None:
         return []
@@ -206,6 +228,7 @@ DERIVE: Final[Mapping[str, Derive]] = {
     "token": _nothing,
     # Not logged as such: the trust bundle lists the witnesses, and each bundle is logged.
     "log_witness": _nothing,
+    "log": _backfill,
 }
 
 

@@ -168,3 +168,28 @@ async def test_keys_compromise_marks_the_key_and_is_logged(registry_cli: Cli) ->
     assert "key.compromised" in monitor.stdout and "compromisedAt=2025-06-01T00:00:00.000Z" in (
         monitor.stdout
     )
+
+
+async def test_backfill_logs_certificates_from_before_the_log_once(registry_cli: Cli) -> None:
+    db = registry_cli.db
+    # A certificate published before the registry had a log: in the database, not in the log.
+    old = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", -1)])
+    assert old is not None
+    old["_id"] = old["_id"][:-4] + "0001"
+    subject = old["credential"]["credentialSubject"]
+    subject = {**subject, "certificate": {**subject["certificate"], "number": old["_id"]}}
+    old["credential"] = {
+        **old["credential"],
+        "id": "urn:dte:certificate:" + old["_id"],
+        "credentialSubject": subject,
+    }
+    await db[Collection.CERTIFICATES].insert_one(old)
+    before = await registry_cli("log", "verify")
+    assert before.exit_code == 1
+    assert f"certificate {old['_id']} is not in the log" in before.stderr
+    done = await registry_cli("log", "backfill")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "1 certificates logged"
+    assert (await registry_cli("log", "verify")).exit_code == 0
+    again = await registry_cli("log", "backfill")
+    assert again.stdout.strip() == "0 certificates logged"
