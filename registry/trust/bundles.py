@@ -36,10 +36,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 import credentials
-from credentials import PublicKey
-
-# Not yet in credentials.bundle's exports (asked of tlog-verify): the type the bundle takes.
-from credentials.bundle import LogEntry  # type: ignore[attr-defined]
+from credentials import LogEntry, PublicKey
 from credentials.transparency import NoteKey, NoteSigner
 from registry.access.auth import SYSTEM
 from registry.calendar import clock
