@@ -135,6 +135,9 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
                 stack.push_async_callback(_stop, binding)
             if demo_data:
                 await load_demo(database, settings)
+            # The first checkpoint (and the log key, on first start) before serving: nothing
+            # writes behind the first requests' backs; then one every hour.
+            await log_routes.sign_checkpoint(database, settings)
             signer = asyncio.create_task(
                 log_routes.sign_periodically(database, settings), name="log-checkpoints"
             )

@@ -36,7 +36,7 @@ from service.http_problem import HttpProblem
 from service.public_routes import masked
 from service.request_body import read_body
 
-__all__ = ["routes", "sign_periodically"]
+__all__ = ["routes", "sign_checkpoint", "sign_periodically"]
 
 log = logging.getLogger("registry.log")
 
@@ -95,18 +95,24 @@ async def tile(request: Request) -> Response:
     return _octets(request, b"".join(items), compress=False)
 
 
+async def sign_checkpoint(db: Database, settings: Settings) -> None:
+    """Sign a checkpoint (pinning the audit chain); a failure is logged, not raised: the next
+    one catches up."""
+    try:
+        signed = await checkpoints.sign(db, settings.master_key(), settings.base_url)
+        log.info("checkpoint signed", extra={"tree_size": signed.size})
+    except (RegistryError, PyMongoError) as error:
+        log.error("checkpoint not signed: %s", error)
+
+
 async def sign_periodically(
     db: Database, settings: Settings, period: dt.timedelta = checkpoints.HOURLY
 ) -> None:
-    """Sign a checkpoint now and then every `period` (pinning the audit chain each time), for
-    as long as the service runs; a failure is logged and tried again at the next period."""
+    """Sign a checkpoint every `period` for as long as the service runs (the service signs one
+    at start-up itself, before it serves: see `service/app.py`)."""
     while True:
-        try:
-            signed = await checkpoints.sign(db, settings.master_key(), settings.base_url)
-            log.info("checkpoint signed", extra={"tree_size": signed.size})
-        except (RegistryError, PyMongoError) as error:
-            log.error("checkpoint not signed: %s", error)
         await asyncio.sleep(period.total_seconds())
+        await sign_checkpoint(db, settings)
 
 
 def _problem(status: int, code: str, message: str) -> JSONResponse:
