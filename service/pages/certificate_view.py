@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from resolvers import catalogue as rc
+from resolvers import certificates as rcert
 from resolvers import institutions as ri
 from resolvers.api import Level, Occupation, PublicCertificate, qr_png
 from resolvers.context import Context
@@ -33,19 +33,21 @@ def _data_uri(media: str, data: bytes) -> str:
     return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _credential_file(credential: dict[str, Any]) -> bytes:
-    """The credential file as `registry verify` and the verifier page read it."""
-    return json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
+def _credential_file(file: dict[str, object]) -> bytes:
+    """The credential file as `registry verify` and the verifier page read it: the envelope
+    with the log inclusion beside the signed credential (docs/transparency.md)."""
+    return json.dumps(file, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 async def view(ctx: Context, cert: PublicCertificate) -> CertificateView:
     levels = {level.code: level for level in await rc.levels(ctx)}
     issuer = await ri.institution(ctx, cert.issuer)
+    file = rcert.credential_file(cert.credential, await rcert.inclusion(ctx, cert.number))
     return CertificateView(
         cert=cert,
         occupation=await rc.occupation_by_key(ctx, cert.occupation),
         level=levels.get(cert.level),
         issuer_name=issuer.name if issuer else None,
         qr_data_uri=_data_uri("image/png", qr_png(cert.credential)),
-        credential_data_uri=_data_uri("application/json", _credential_file(cert.credential)),
+        credential_data_uri=_data_uri("application/json", _credential_file(file)),
     )

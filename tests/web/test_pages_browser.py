@@ -130,8 +130,11 @@ async def test_lookups_work_without_javascript(browser: Any, site: str, data: Pa
             await card.locator("a[download$='.json']").click()
         download = await download_info.value
         saved = Path(await download.path())
-        credential = json.loads(await asyncio.to_thread(saved.read_text, encoding="utf-8"))
+        file = json.loads(await asyncio.to_thread(saved.read_text, encoding="utf-8"))
+        assert file["envelope"] == "dte-registry/credential-file/v1"  # with its log inclusion
+        credential = file["credential"]
         assert "proof" in credential and data.number in json.dumps(credential)
+        assert file["inclusion"]["leafIndex"] >= 0
         # The printable certificate: a POST form, answered as a download (docs/printing.md).
         async with page.expect_download() as printed_info:
             await card.locator("form[action='/certificate.pdf'] button").click()
