@@ -204,6 +204,8 @@ async def test_the_demo_verifies_offline(
         assert report["checks"]["holder_binding"] == ["SKIPPED", "NOT_EVALUATED"]
         institution = report["checks"]["issuer_listed"]
         assert institution == ["PASS", "LISTED_IN_SCOPE"]
+        if path.suffix == ".json":  # the credential file: the envelope, with its log inclusion
+            assert report["checks"]["in_log"] == ["PASS", "IN_LOG"], (path.name, report)
     await page.shot("02-valid-from-qr-image.png")
     assert "有效" in report["text"]
 
@@ -223,7 +225,7 @@ async def test_the_demo_verifies_offline(
 
     original = json.loads(
         next(p for p in demo_files.certificates if p.suffix == ".json").read_text()
-    )
+    )["credential"]  # the demo's credential file is the envelope
     tampered = {**original, "credentialSubject": {**original["credentialSubject"], "name": "李四"}}
     report = await page.verify_text(json.dumps(tampered, ensure_ascii=False))
     assert report["verdict"] == "INVALID"
