@@ -32,8 +32,8 @@ USCC = make_uscc(615)
 ISSUER = "urn:uscc:" + USCC
 
 
-async def publish_batch(db: Database, settings: Settings, name: str, rows: int) -> str:
-    return await published_batch(db, settings, USCC, name, rows)
+async def publish_batch(db: Database, settings: Settings, name: str, rows: int) -> None:
+    await published_batch(db, settings, USCC, name, rows)
 
 
 @pytest.fixture(scope="module", autouse=True)
