@@ -121,6 +121,20 @@ SHARDING: dict[Collection, Decision] = {
         "one document per person and year (the distinct-people count), found by `_id` only, "
         "growing with every certificate holder",
     ),
+    Collection.LOG_HEAD: Unsharded(
+        "one document, the transparency log's head: every append moves it in the writing "
+        "transaction, as the audit chain's"
+    ),
+    Collection.LOG_TILES: Unsharded(
+        "one document per 256 hashes of a level (about n/255 for n leaves), pushed to and read "
+        "by `_id`; a proof reads a few"
+    ),
+    Collection.LOG_ENTRIES: Unsharded("one document per 256 leaves, small leaves, by `_id`"),
+    Collection.LOG_INDEX: Unsharded(
+        "one small row per logged certificate (its leaf index), found by `_id`"
+    ),
+    Collection.LOG_CHECKPOINTS: Unsharded("one document per signed checkpoint, by tree size"),
+    Collection.LOG_WITNESSES: Unsharded(_SMALL + "the registered witnesses"),
     Collection.DEMO_STATE: Unsharded("the demo's bookkeeping, one document"),
 }
 

@@ -226,6 +226,8 @@ DERIVE: Final[Mapping[str, Derive]] = {
     "supervision": _nothing,
     "holidays": _nothing,
     "token": _nothing,
+    # Not logged: the public statistics' counters are recomputed from the records (a rebuild).
+    "statistics": _nothing,
     # Not logged as such: the trust bundle lists the witnesses, and each bundle is logged.
     "log_witness": _nothing,
     "log": _backfill,
