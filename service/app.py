@@ -37,6 +37,7 @@ from registry.certificates import binder
 from registry.certificates.lookup import LookupCache
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
+from registry.demo import holder as demo_holder
 from registry.demo import training as demo_training
 from registry.reports import rebuild
 from registry.settings import Settings
@@ -82,6 +83,8 @@ async def load_demo(database: Database, settings: Settings) -> None:
 
         published = await demo_certificates.seed_certificates(database, settings, advance)
     folder = await demo_certificates.export_files(database, settings)
+    number = await demo_certificates.holder_certificate(database)
+    print(demo_holder.describe(number, folder), flush=True)  # on purpose: try `verify --card`
     training = await demo_training.load(database, settings)
     log.info(
         "demo data ready",

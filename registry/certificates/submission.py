@@ -13,6 +13,7 @@ results it drops stay on the superseded rows and are never handed out again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -59,6 +60,21 @@ def _binding_threads(env: Mapping[str, str]) -> int:
 
 BINDING_THREADS = _binding_threads(os.environ)
 _BINDING_POOL = ThreadPoolExecutor(max_workers=BINDING_THREADS, thread_name_prefix="binding")
+
+
+@contextlib.contextmanager
+def seeding_pool(threads: int) -> Iterator[None]:
+    """Within the block, this process's bindings run on `threads` threads instead of
+    `BINDING_THREADS`; the threads are gone when it ends. Only for seeding before the service
+    takes requests (the demo's first start): then no look-up needs the cores kept free."""
+    global _BINDING_POOL
+    kept, wide = _BINDING_POOL, ThreadPoolExecutor(threads, thread_name_prefix="binding-seed")
+    _BINDING_POOL = wide
+    try:
+        yield
+    finally:
+        _BINDING_POOL = kept
+        wide.shutdown(wait=True)
 
 
 @dataclass(frozen=True)

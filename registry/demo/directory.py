@@ -55,30 +55,35 @@ SCOPES: list[list[tuple[str, str | None, int]]] = [
     [("2-02-07-13", None, 1), ("2-02-07-13", None, 2)],
     [("2-02-10-15", None, 1), ("2-02-10-13", None, 1)],
 ]
-# Final state, and the day the application was filed. Listing follows about 70 days later.
-PLAN: list[tuple[Status, str]] = [
-    (Status.LISTED, "2022-01-10"),
-    (Status.LISTED, "2023-03-01"),
-    (Status.LISTED, "2023-09-15"),
-    (Status.LISTED, "2024-02-20"),
-    (Status.LISTED, "2024-06-03"),
-    (Status.LISTED, "2024-11-11"),
-    (Status.LISTED, "2025-03-03"),
-    (Status.LISTED, "2025-05-12"),
-    (Status.LISTED, "2025-08-18"),
-    (Status.LISTED, "2025-12-01"),
-    (Status.LISTED, "2026-02-02"),
-    (Status.LISTED, "2026-04-20"),
-    (Status.EXPIRED, "2021-11-15"),
-    (Status.EXPIRED, "2022-04-06"),
-    (Status.SUSPENDED, "2024-03-04"),
-    (Status.REMOVED, "2023-05-08"),
-    (Status.PUBLICIZED, "2026-10-15"),
-    (Status.AUDITED, "2026-09-10"),
-    (Status.PRELIMINARY_PASSED, "2026-09-20"),
-    (Status.RECOMMENDED, "2026-10-08"),
-    (Status.APPLIED, "2026-10-20"),
-    (Status.RETURNED, "2026-08-03"),
+# Final state, and how many days before the day the demo is seeded the application was filed:
+# the plan moves with the calendar, so whenever the demo is first started its history looks the
+# same. Listing follows about 70 days after filing and lasts three years, so the LISTED ones filed
+# more than about 1,165 days ago have lapsed (still LISTED in the store, read as expired). The
+# first one is the institution the demo's tokens act for (evaluation and training): listed about
+# 330 days ago, so it can issue certificates and its listing covers the next two years.
+PLAN: list[tuple[Status, int]] = [
+    (Status.LISTED, 400),
+    (Status.LISTED, 1375),
+    (Status.LISTED, 1177),
+    (Status.LISTED, 1019),
+    (Status.LISTED, 915),
+    (Status.LISTED, 754),
+    (Status.LISTED, 642),
+    (Status.LISTED, 572),
+    (Status.LISTED, 474),
+    (Status.LISTED, 369),
+    (Status.LISTED, 306),
+    (Status.LISTED, 229),
+    (Status.EXPIRED, 1846),
+    (Status.EXPIRED, 1704),
+    (Status.SUSPENDED, 1006),
+    (Status.REMOVED, 1307),
+    (Status.PUBLICIZED, 51),
+    (Status.AUDITED, 86),
+    (Status.PRELIMINARY_PASSED, 76),
+    (Status.RECOMMENDED, 58),
+    (Status.APPLIED, 46),
+    (Status.RETURNED, 124),
 ]
 
 
@@ -203,11 +208,17 @@ async def _walk(
     await _end_listing(db, inst, target, listed_on, prov, office)
 
 
-def demo_institutions() -> list[tuple[DemoInstitution, Status, dt.date]]:
+def demo_institutions(
+    today: dt.date | None = None,
+) -> list[tuple[DemoInstitution, Status, dt.date]]:
+    """Every demo institution with its final state and the day it applied, for a demo seeded on
+    `today` (default: today). The first evaluation and the first training institution are the
+    ones the demo's tokens act for (`token_institutions`)."""
+    day = today or clock.today()
     out = []
     n = 0
     for kind in (Kind.EVALUATION, Kind.TRAINING):
-        for i, (status, filed) in enumerate(PLAN):
+        for i, (status, days_before) in enumerate(PLAN):
             if kind is Kind.TRAINING and i % 3 == 2:
                 continue  # a few fewer training institutions, for unequal counts
             n += 1
@@ -221,10 +232,19 @@ def demo_institutions() -> list[tuple[DemoInstitution, Status, dt.date]]:
                 (
                     DemoInstitution(demo_uscc(n, region), name, kind, prov),
                     status,
-                    dt.date.fromisoformat(filed),
+                    day - dt.timedelta(days=days_before),
                 )
             )
     return out
+
+
+def token_institutions() -> tuple[DemoInstitution, DemoInstitution]:
+    """The evaluation and the training institution the demo's tokens act for (listed today)."""
+    planned = [inst for inst, _, _ in demo_institutions()]
+    return (
+        next(d for d in planned if d.kind is Kind.EVALUATION),
+        next(d for d in planned if d.kind is Kind.TRAINING),
+    )
 
 
 async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
@@ -238,10 +258,7 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
             return {k: v["token"] for k, v in saved.items()}
         except tokens.Unauthenticated:
             log.warning("demo tokens in %s no longer work; creating new ones", path)
-    evaluation, training = (
-        demo_institutions()[0][0],
-        next(d for d, _, _ in demo_institutions() if d.kind is Kind.TRAINING),
-    )
+    evaluation, training = token_institutions()
     specs = {
         Role.OFFICE_ADMIN: (None, None),
         Role.CETTIC_REVIEWER: (None, None),

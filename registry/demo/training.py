@@ -2,10 +2,10 @@
 
 - training cohorts for the training institutions listed today (last year's and this year's),
   walked through the real submission, so trainees get P-numbered certificates and hours;
-- one demo holder, 张演示 with GB 11643's own example number 11010519491231002X (a number the
-  standard publishes, so it names no real person), trained at two institutions over two years: a
-  newcomer queries `continuingEducation` with it, and `<data dir>/demo/ce-record-<year>.json` is
-  that holder's record, signed, for `registry verify FILE --key <root key>`;
+- the demo holder (`registry/demo/holder.py`: 张演示, with a card number that cannot be a real
+  person's), trained at two institutions over two years: a newcomer queries
+  `continuingEducation` with it, and `<data dir>/demo/ce-record-<year>.json` is that holder's
+  record, signed, for `registry verify FILE --key <root key>`;
 - employment rates reported by the training institutions;
 - one supervision campaign: a roster, the announcement, the draw from a published seed, findings
   (one violation removes an institution through the directory's own transition), results.
@@ -21,11 +21,11 @@ import logging
 import random
 from pathlib import Path
 
-from credentials import mod11_2_check
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
 from registry.calendar import clock
 from registry.demo import directory as demo
+from registry.demo import holder
 from registry.institutions.model import Institution, Kind, Status, Violation, from_document
 from registry.reports import metrics
 from registry.settings import Settings
@@ -40,7 +40,7 @@ from registry.trust import keystore
 
 log = logging.getLogger("registry.demo")
 MARKER = "demo_training_v1"
-DEMO_HOLDER = ("张演示", "11010519491231002X")
+DEMO_HOLDER = (holder.NAME, holder.CARD_NUMBER)
 TRAINEES_PER_COHORT = 24
 REQUIRED_HOURS = {1: 64.0, 2: 96.0, 3: 128.0}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
@@ -55,8 +55,8 @@ def _at(day: dt.date) -> dt.datetime:
 
 def _id_number(rng: random.Random) -> str:
     born = dt.date(1978, 1, 1) + dt.timedelta(days=rng.randint(0, 25 * 365))
-    body = f"{rng.choice(['110108', '310115', '350102', '440106'])}{born:%Y%m%d}{rng.randint(1, 999):03d}"
-    return body + mod11_2_check(body)
+    province = rng.choice(["11", "31", "35", "44"])
+    return holder.fictitious_id_number(province, born, rng.randint(1, 999))
 
 
 def _name(rng: random.Random) -> str:
@@ -266,7 +266,7 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
         "Demo continuing-education record (signed by the registry root key):\n"
         f"  registry verify {path} --key {root}\n"
         f"  registry verify {path} --key {root} --card {idn}   # also the holder binding\n"
-        f"Holder {name}, demo ID number {idn} (GB 11643's published example; no real person).\n"
+        f"Holder {name}, demo ID number {idn} (fictitious: registry/demo/holder.py).\n"
         'GraphQL: { continuingEducation(idNumber: "...", holderName: "...") '
         "{ years { year hours } } }\n",
         encoding="utf-8",
@@ -282,13 +282,8 @@ async def seed_training(db: Database, settings: Settings) -> dict[str, object]:
     rng = random.Random(71)  # noqa: S311 (reproducible demo data, not secrets)
     today = clock.today()
     made = await _cohorts(db, personal, rng, today)
-    # The demo tokens act for the first evaluation and the first training institution of the
-    # demo (see registry.demo.directory.demo_tokens): those are never the one removed.
-    planned = demo.demo_institutions()
-    keep = {
-        next(d.uscc for d, _, _ in planned if d.kind is kind)
-        for kind in (Kind.EVALUATION, Kind.TRAINING)
-    }
+    # The institutions the demo tokens act for are never the one removed.
+    keep = {inst.uscc for inst in demo.token_institutions()}
     campaign = await _supervision(db, today, keep)
     await db[Collection.DEMO_STATE].insert_one({"_id": MARKER, "at": clock.now(), "cohorts": made})
     return {"cohorts": made, "campaign": campaign}

@@ -21,7 +21,7 @@ from typing import Any
 
 import nacl.signing
 
-from credentials import Verdict, Verifier, load_bundle, mod11_2_check, verify_credential
+from credentials import Verdict, Verifier, load_bundle, verify_credential
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
 from registry.calendar import clock
@@ -29,6 +29,7 @@ from registry.certificates import numbers, publication, review, submission
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
+from registry.demo import holder as demo_holder
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
@@ -100,10 +101,8 @@ class Published:
 
 
 def _id_number(rng: random.Random, province: str) -> str:
-    region = demo_certificates.REGIONS.get(province, province + "0101")
     born = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randint(0, 27 * 365))
-    body = f"{region}{born:%Y%m%d}{rng.randint(1, 999):03d}"
-    return body + mod11_2_check(body)
+    return demo_holder.fictitious_id_number(province, born, rng.randint(1, 999))
 
 
 def _rows(

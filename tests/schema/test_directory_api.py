@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from pymongo import monitoring
 
+from registry.calendar import clock
 from registry.demo import directory as demo
 from registry.settings import Settings
 from registry.storage.db import Database, make_client
@@ -40,14 +41,17 @@ COUNT = """query ($kind: InstitutionKind!, $day: Date!) {
 }"""
 
 
-@pytest.mark.parametrize(
-    "day", ["2021-06-01", "2022-06-01", "2024-01-01", "2025-06-01", "2026-11-01"]
-)
+# Days before the demo was seeded (today): before its first filing, through its history, today.
+FIRST_FILED = max(days for _, days in demo.PLAN)
+
+
+@pytest.mark.parametrize("days_ago", [FIRST_FILED + 1, 1650, 1070, 550, 34, 0])
 @pytest.mark.parametrize("kind", ["EVALUATION", "TRAINING"])
 async def test_listed_on_counts_match_listing_periods(
-    http: httpx.AsyncClient, db: Database, kind: str, day: str
+    http: httpx.AsyncClient, db: Database, kind: str, days_ago: int
 ) -> None:
-    date = dt.date.fromisoformat(day)
+    date = clock.today() - dt.timedelta(days=days_ago)
+    day = date.isoformat()
     expected = sorted(
         [d["_id"] async for d in db.institutions.find({"kind": kind}) if listed(d, date)]
     )
@@ -55,10 +59,13 @@ async def test_listed_on_counts_match_listing_periods(
     assert data["totalCount"] == len(expected)
     assert sorted(n["uscc"] for n in data["nodes"]) == expected
     assert all(n["listedOn"] for n in data["nodes"])
-    if day == "2021-06-01":
+    if days_ago > FIRST_FILED:
         assert expected == []  # before the first listing
-    if day == "2025-06-01":
+    if days_ago == 550:
         assert len(expected) >= 5
+    if days_ago == 0:  # the institution the demo's token acts for is listed today
+        token = demo.token_institutions()[0 if kind == "EVALUATION" else 1]
+        assert token.uscc in expected
 
 
 async def test_demo_covers_every_state_and_eight_provinces(http: httpx.AsyncClient) -> None:
