@@ -6,6 +6,7 @@ new example is run without anyone listing it (tests/test_docs_examples.py runs t
 | ```` ```graphql ````           | a POST to `/graphql`; `as=ROLE` sends the demo token of ROLE; the `json variables` block right after it gives the variables; `variables=demo-certificate` gives `number` and `name` of a published demo certificate |
 | ```` ```sh ```` of `curl` only | bash; each `# ` line under a command is output it must print (`…` stands for what varies) |
 | ```` ```python ```` naming `http://127.0.0.1:8000` | python, with the registry at that address |
+| ```` ```sh run=demo ```` (README) | bash, all of a page's such blocks in order as one script, at the top of a checkout whose `var/` is a fresh `registry serve --demo`'s data directory (`tests/test_readme_flow.py`); `# ` lines as above, `## ` lines are prose |
 
 Only fences at the start of a line count (an indented block is part of a list, shown not run).
 In every example the demo's address `http://127.0.0.1:8000` (or `localhost:8000`) is replaced by
@@ -65,6 +66,13 @@ def blocks(path: Path) -> list[Example]:
         elif opened is not None:
             body.append(line)
     return found
+
+
+def demo_script(path: Path) -> str:
+    """The `sh run=demo` blocks of `path`, in order, as one bash script."""
+    return "".join(
+        b.text for b in blocks(path) if b.language == "sh" and b.markers.get("run") == "demo"
+    )
 
 
 def _runnable(example: Example) -> bool:
