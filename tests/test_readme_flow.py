@@ -91,9 +91,14 @@ def test_the_readme_flow_runs_as_it_stands(demo: tuple[Path, Demo]) -> None:
     top, served = demo
     script = demo_script(README)
     assert "submitAssessmentBatch" in script and "revokeCertificate" in script
+    assert "registry certificate pdf" in script and "/lookup/number" in script
+    # The user's shell on the server's machine: the same master key (for `registry certificate pdf`).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["XDG_CONFIG_HOME"] = str(top / "config")
     run = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", DEMO_ADDRESS.sub(served.url, script)],
         cwd=top,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
