@@ -20,6 +20,7 @@ from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, Registr
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
+from registry.institutions.obligations import OverdueReport
 from registry.institutions.public_view import ChangeKind
 from registry.institutions.reports import AnnualReport, ReportKind
 from registry.intake.identifiers import IdNumberError
@@ -78,6 +79,7 @@ __all__ = [
     "NotFound",
     "Occupation",
     "Outcome",
+    "OverdueReport",
     "Problem",
     "Province",
     "PublicCertificate",

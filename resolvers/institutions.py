@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry.calendar import holidays, workdays
+from registry.calendar import clock, holidays, workdays
 from registry.catalogue import reference_data as catalogue
-from registry.institutions import directory, lifecycle, reports
+from registry.institutions import directory, lifecycle, obligations, reports
 from registry.institutions.application import ApplicationInput
 from registry.institutions.model import Institution, Violation
 from registry.institutions.policy import decide
@@ -74,6 +74,18 @@ async def institution(ctx: Context, uscc: str) -> Institution | None:
 async def may_review(ctx: Context) -> bool:
     """Whether the caller reviews applications (and so reads objections' texts)."""
     return decide(await principal(ctx), Action.READ_OBJECTION_TEXT).allowed
+
+
+def overdue_reports(
+    institution: Institution, stored: list[reports.AnnualReport]
+) -> list[obligations.OverdueReport]:
+    """The institution's annual reports overdue today (public, derived: never stored)."""
+    return obligations.overdue(institution, stored, clock.today())
+
+
+async def overdue_queue(ctx: Context) -> list[obligations.OverdueReport]:
+    """The caller's queue of overdue annual reports (office: all; province: its own)."""
+    return await obligations.queue(ctx.db, await principal(ctx), clock.today())
 
 
 def listed_on(institution: Institution, day: dt.date) -> bool:

@@ -13,7 +13,7 @@ from resolvers import api
 from resolvers import training as rt
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.institutions import listed_on, may_review
+from resolvers.institutions import listed_on, may_review, overdue_reports
 from resolvers.pagination import Page
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
@@ -130,6 +130,20 @@ class AnnualReport:
     submitted_at: dt.datetime = strawberry.field(description="When it was (last) submitted.")
 
 
+@strawberry.type(
+    description="An annual plan or summary the institution owes and has not submitted by its due "
+    "date (notice 四(六)1; the due dates are the registry's convention, docs/obligations.md)."
+)
+class OverdueReport:
+    uscc: str = source("institution", description="The institution that owes it.")
+    year: int = strawberry.field(description="The year the plan or summary is for.")
+    kind: ReportKind = strawberry.field(description="PLAN or SUMMARY.")
+    due: dt.date = strawberry.field(
+        description="The last day it was due: 31 January of the year (PLAN; 30 days after a "
+        "listing that began later) or of the next year (SUMMARY)."
+    )
+
+
 @strawberry.type(description="A training or evaluation institution.")
 class Institution(Node):
     uscc: str = strawberry.field(description="Unified social credit code (GB 32100).")
@@ -198,6 +212,14 @@ class Institution(Node):
     async def annual_reports(self, info: Info[Context, None]) -> list[AnnualReport]:
         found = await reports_loader(info.context).load(self.uscc)
         return [from_model(AnnualReport, r) for r in found]
+
+    @strawberry.field(
+        description="Annual plans and summaries overdue today, oldest due first: derived from "
+        "the listing periods and the reports stored; a late submission clears it."
+    )
+    async def overdue_reports(self, info: Info[Context, None]) -> list[OverdueReport]:
+        found = await reports_loader(info.context).load(self.uscc)
+        return [from_model(OverdueReport, r) for r in overdue_reports(self.domain, found)]
 
     @strawberry.field(
         description="Attendance, pass and employment rates of a year (notice 六(二))."

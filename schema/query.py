@@ -24,7 +24,7 @@ from schema.certificates import (
 from schema.convert import from_model
 from schema.cost import SIGNED_BUNDLE
 from schema.directory_enums import InstitutionKind, InstitutionStatus
-from schema.institutions import Institution, InstitutionConnection
+from schema.institutions import Institution, InstitutionConnection, OverdueReport
 from schema.personal import PERSONAL
 from schema.relay import Connection, connection
 
@@ -163,6 +163,14 @@ class Query:
     ) -> Institution | None:
         found = await ri.institution(info.context, uscc)
         return Institution.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="The queue of overdue annual plans and summaries, oldest due first: every "
+        "institution's for OFFICE_ADMIN, its province's for PROVINCIAL_REVIEWER; FORBIDDEN to "
+        "anyone else."
+    )
+    async def overdue_reports(self, info: Ctx) -> list[OverdueReport]:
+        return [from_model(OverdueReport, o) for o in await ri.overdue_queue(info.context)]
 
     @strawberry.field(
         directives=[PERSONAL],

@@ -119,6 +119,10 @@ _RULES: dict[Action, Rule] = {
     Action.VIEW: _public,
     Action.BROWSE: _public,
     Action.READ_OBJECTION_TEXT: rule(REVIEWERS),
+    # The queue of overdue annual reports: the office, and each province for its own.
+    Action.VIEW_OVERDUE_REPORTS: rule(
+        {Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER}, scope=scope_of
+    ),
 }
 
 

@@ -44,6 +44,7 @@ class Action(StrEnum):
     VIEW = "view"
     BROWSE = "browse"
     READ_OBJECTION_TEXT = "readObjectionText"
+    VIEW_OVERDUE_REPORTS = "viewOverdueReports"
 
 
 A = Action

@@ -1,0 +1,73 @@
+"""Overdue annual reports through GraphQL: public on the institution's record, the queue by the
+policy layer (office: all; a province: its own; anyone else FORBIDDEN with its code)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from registry.access.auth import Principal, Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.institutions import reports
+from registry.storage.db import Database
+from tests.client import gql, post
+from tests.factories import listed_institution, make_tokens, make_uscc
+
+FUJIAN, BEIJING = make_uscc(711), make_uscc(712, region="110100")
+THIS_YEAR = clock.today().year
+
+RECORD = """query ($uscc: String!) { institution(uscc: $uscc) {
+  overdueReports { uscc year kind due } annualReports { year kind } } }"""
+QUEUE = "{ overdueReports { uscc year kind due } }"
+
+
+@pytest.fixture(scope="module")
+async def tokens(db: Database) -> dict[str, str]:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, FUJIAN, filed=f"{THIS_YEAR - 2}-01-10")
+    await listed_institution(db, BEIJING, province="11", filed=f"{THIS_YEAR - 2}-01-10")
+    me = Principal(Role.EVALUATION_INSTITUTION, "i", "t-i", institution=FUJIAN)
+    await reports.submit(db, me, reports.ReportKind.SUMMARY, THIS_YEAR - 2, 10, 1, "总结")
+    return await make_tokens(
+        db,
+        {
+            "office": (Role.OFFICE_ADMIN, None, None),
+            "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
+            "cettic": (Role.CETTIC_REVIEWER, None, None),
+            "fujian": (Role.EVALUATION_INSTITUTION, FUJIAN, None),
+        },
+    )
+
+
+async def test_the_public_record_flags_what_is_overdue_and_not_what_was_submitted(
+    http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    found = (await gql(http, None, RECORD, uscc=FUJIAN))["institution"]
+    late = {(r["year"], r["kind"]) for r in found["overdueReports"]}
+    assert (THIS_YEAR - 2, "PLAN") in late and (THIS_YEAR - 1, "SUMMARY") in late
+    assert (THIS_YEAR - 2, "SUMMARY") not in late  # stored
+    assert (THIS_YEAR, "SUMMARY") not in late  # not due before next January
+    assert all(
+        r["uscc"] == FUJIAN and r["due"] < clock.today().isoformat()
+        for r in found["overdueReports"]
+    )
+
+
+async def test_the_queue_is_the_office_s_and_each_province_s_own(
+    http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    office = (await gql(http, tokens["office"], QUEUE))["overdueReports"]
+    assert {r["uscc"] for r in office} == {FUJIAN, BEIJING}
+    assert [r["due"] for r in office] == sorted(r["due"] for r in office)
+    fujian = (await gql(http, tokens["prov35"], QUEUE))["overdueReports"]
+    assert {r["uscc"] for r in fujian} == {FUJIAN}
+
+
+@pytest.mark.parametrize("caller", [None, "cettic", "fujian"])
+async def test_the_queue_is_forbidden_to_everyone_else(
+    http: httpx.AsyncClient, tokens: dict[str, str], caller: str | None
+) -> None:
+    body = await post(http, tokens[caller] if caller else None, QUEUE)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["data"] is None or body["data"]["overdueReports"] is None
