@@ -38,6 +38,7 @@ from registry.certificates.lookup import LookupCache
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.demo import holder as demo_holder
+from registry.demo import obligations as demo_obligations
 from registry.demo import training as demo_training
 from registry.reports import rebuild
 from registry.settings import Settings
@@ -86,6 +87,7 @@ async def load_demo(database: Database, settings: Settings) -> None:
     number = await demo_certificates.holder_certificate(database)
     print(demo_holder.describe(number, folder), flush=True)  # on purpose: try `verify --card`
     training = await demo_training.load(database, settings)
+    obligations = await demo_obligations.seed_reports(database)
     log.info(
         "demo data ready",
         extra={
@@ -93,6 +95,7 @@ async def load_demo(database: Database, settings: Settings) -> None:
             "certificates_published": published,
             "files": str(folder),
             "training": training,
+            "obligations": obligations,
         },
     )
 
