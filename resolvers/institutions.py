@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from registry.calendar import clock, holidays, workdays
 from registry.catalogue import reference_data as catalogue
-from registry.institutions import directory, lifecycle, obligations, reports
-from registry.institutions.application import ApplicationInput
+from registry.institutions import directory, fees, lifecycle, obligations, reports
+from registry.institutions.application import ApplicationInput, FeeInput
 from registry.institutions.model import Institution, Violation
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
@@ -187,6 +187,17 @@ async def submit_report(
 ) -> Outcome[reports.AnnualReport]:
     who = await principal(ctx)
     return Outcome(await reports.submit(ctx.db, who, kind, year, people, sessions, text))
+
+
+async def change_fees(
+    ctx: Context,
+    uscc: str,
+    schedule: list[FeeInput],
+    effective_from: dt.date,
+    note: str | None,
+) -> Outcome[Institution]:
+    who = await principal(ctx)
+    return Outcome(await fees.change_fees(ctx.db, who, uscc, schedule, effective_from, note))
 
 
 async def set_holiday_arrangement(

@@ -69,6 +69,20 @@ class Fee:
     )
 
 
+@strawberry.type(
+    description="A fee schedule changed during a listing (notice 四(六)4), with the day it took "
+    "effect and the schedule it replaced."
+)
+class FeeChange:
+    effective_from: dt.date = strawberry.field(description="The first day the new fees applied.")
+    fees: list[Fee] = strawberry.field(description="The schedule from that day.")
+    previous_fees: list[Fee] = strawberry.field(
+        description="The schedule shown as current when the change was recorded."
+    )
+    recorded_at: dt.datetime = strawberry.field(description="When the registry recorded it.")
+    note: str | None = strawberry.field(description="The institution's note on the change.")
+
+
 @strawberry.type(description="A period on the directory: from `start` to `until` (exclusive).")
 class ListingPeriod:
     start: dt.date = strawberry.field(description="First day on the directory.")
@@ -186,7 +200,13 @@ class Institution(Node):
     scope: list[ScopeEntry] = strawberry.field(
         description="The occupations, directions and levels it may train or assess."
     )
-    fees: list[Fee] = strawberry.field(description="Its publicly disclosed fees (收费标准).")
+    fees: list[Fee] = strawberry.field(
+        description="Its publicly disclosed fees (收费标准) in effect: the latest change's "
+        "(`feeChanges`) or, without one, the application's."
+    )
+    fee_changes: list[FeeChange] = strawberry.field(
+        description="Fee changes during listings, in the order recorded (notice 四(六)4)."
+    )
     listings: list[ListingPeriod] = strawberry.field(
         description="Every period it was on the directory, oldest first."
     )

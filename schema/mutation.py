@@ -75,6 +75,9 @@ class FeeItemInput:
         default=None, description="Anything else to disclose about it."
     )
 
+    def to_domain(self) -> api.FeeInput:
+        return api.FeeInput(self.item, self.amount_yuan, self.unit, self.note)
+
 
 @strawberry.input(description="An application to a directory (notice 四(二)).")
 class InstitutionApplicationInput:
@@ -124,7 +127,7 @@ class InstitutionApplicationInput:
                 api.ScopeInput(s.occupation, CODE_BY_LEVEL[s.level], s.direction)
                 for s in self.scope
             ],
-            fees=[api.FeeInput(f.item, f.amount_yuan, f.unit, f.note) for f in self.fees],
+            fees=[f.to_domain() for f in self.fees],
             contact_email=self.contact_email,
             address=self.address,
             ministry_level=self.ministry_level,
@@ -549,6 +552,32 @@ class Mutation:
             AnnualReportPayload,
             r.submit_report(info.context, api.ReportKind(kind.value), year, people, sessions, text),
             AnnualReport,
+        )
+
+    @strawberry.mutation(
+        description="Record a new fee schedule of a listed institution from the day it takes "
+        "effect (within the current listing, not after today); the same change again changes "
+        "nothing. Roles: the institution."
+    )
+    async def change_institution_fees(
+        self,
+        info: Ctx,
+        uscc: str,
+        fees: Annotated[
+            list[FeeItemInput], strawberry.argument(description="The whole new schedule.")
+        ],
+        effective_from: Annotated[
+            dt.date, strawberry.argument(description="The first day the new fees apply.")
+        ],
+        note: Annotated[
+            str | None, strawberry.argument(description="Why, shown with the change.")
+        ] = None,
+    ) -> InstitutionPayload:
+        schedule = [f.to_domain() for f in fees]
+        return await payload(
+            InstitutionPayload,
+            r.change_fees(info.context, uscc, schedule, effective_from, note),
+            Institution.from_domain,
         )
 
     @strawberry.mutation(

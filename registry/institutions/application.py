@@ -137,7 +137,7 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
         )
     _eligibility(problems, app)
     scope = await validate_scope(db, app.scope, problems)
-    fees = _fees(app.fees, problems)
+    fees = fee_schedule(app.fees, problems)
     if problems:
         raise Rejected(problems)
     return {
@@ -220,7 +220,8 @@ async def validate_scope(
     return out
 
 
-def _fees(fees: list[FeeInput], problems: list[Problem]) -> list[dict[str, Any]]:
+def fee_schedule(fees: list[FeeInput], problems: list[Problem]) -> list[dict[str, Any]]:
+    """A disclosed fee schedule as stored; each problem (on `fees[i]...`) added to `problems`."""
     if not fees:
         problems.append(
             Problem("fees", "REQUIRED", "the fee schedule must be disclosed: at least one item")

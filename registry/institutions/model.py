@@ -70,6 +70,17 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class FeeChange:
+    """A fee schedule changed during a listing (notice 四(六)4), effective from a day."""
+
+    effective_from: dt.date
+    fees: tuple[Fee, ...]
+    previous_fees: tuple[Fee, ...]
+    recorded_at: dt.datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
 class Contact:
     person: str
     phone: str
@@ -130,6 +141,7 @@ class Institution:
     return_reason: str | None
     removal: dict[str, Any] | None
     revision: int
+    fee_changes: tuple[FeeChange, ...] = ()
 
     def effective_status(self, today: dt.date) -> Status:
         """LISTED past the end of its validity reads as EXPIRED even before anyone records it."""
@@ -183,7 +195,7 @@ def from_document(doc: dict[str, Any]) -> Institution:
         experience_years=doc["experience_years"],
         yearly_count=doc["yearly_count"],
         scope=scope_from(doc["scope"]),
-        fees=tuple(Fee(f["item"], f["amount_yuan"], f["unit"], f.get("note")) for f in doc["fees"]),
+        fees=fees_from(doc["fees"]),
         number=doc.get("number"),
         publicity_start=_date(publicity["start"]) if publicity.get("start") else None,
         publicity_end=_date(publicity["end"]) if publicity.get("end") else None,
@@ -221,4 +233,18 @@ def from_document(doc: dict[str, Any]) -> Institution:
         return_reason=doc.get("return_reason"),
         removal=doc.get("removal"),
         revision=doc.get("revision", 0),
+        fee_changes=tuple(
+            FeeChange(
+                _date(c["effective_from"]),
+                fees_from(c["fees"]),
+                fees_from(c["previous_fees"]),
+                c["recorded_at"],
+                c.get("note"),
+            )
+            for c in doc.get("fee_changes", [])
+        ),
     )
+
+
+def fees_from(stored: list[dict[str, Any]]) -> tuple[Fee, ...]:
+    return tuple(Fee(f["item"], f["amount_yuan"], f["unit"], f.get("note")) for f in stored)

@@ -112,6 +112,8 @@ _RULES: dict[Action, Rule] = {
     Action.LODGE_OBJECTION: _public,
     Action.RESOLVE_OBJECTION: rule(OFFICE),
     Action.SUBMIT_REPORT: rule(INSTITUTION_ROLES, _acts_for, scope=scope_of),
+    # Fees are the institution's own to set and disclose (notice 四(六)4).
+    Action.CHANGE_FEES: rule(INSTITUTION_ROLES, _acts_for, scope=scope_of),
     Action.ROTATE_KEY: rule(OFFICE | INSTITUTION_ROLES, _key_holder, scope=scope_of),
     # Only the office: marking a key compromised casts doubt on everything it signed.
     Action.COMPROMISE_KEY: rule(OFFICE),
@@ -121,7 +123,7 @@ _RULES: dict[Action, Rule] = {
     Action.READ_OBJECTION_TEXT: rule(REVIEWERS),
     # The queue of overdue annual reports: the office, and each province for its own.
     Action.VIEW_OVERDUE_REPORTS: rule(
-        {Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER}, scope=scope_of
+        {Role.OFFICE_ADMIN, Role.PROVINCIAL_REVIEWER}, _acts_for, scope=scope_of
     ),
 }
 

@@ -37,6 +37,7 @@ class Action(StrEnum):
     LODGE_OBJECTION = "lodgeObjection"
     RESOLVE_OBJECTION = "resolveObjection"
     SUBMIT_REPORT = "submitReport"
+    CHANGE_FEES = "changeFees"
     ROTATE_KEY = "rotateKey"
     COMPROMISE_KEY = "compromiseKey"
     SET_HOLIDAYS = "setHolidayArrangement"

@@ -3,6 +3,8 @@ policy layer (office: all; a province: its own; anyone else FORBIDDEN with its c
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 
@@ -71,3 +73,36 @@ async def test_the_queue_is_forbidden_to_everyone_else(
     body = await post(http, tokens[caller] if caller else None, QUEUE)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert body["data"] is None or body["data"]["overdueReports"] is None
+
+
+CHANGE_FEES = """mutation ($uscc: String!, $day: Date!) {
+  changeInstitutionFees(uscc: $uscc, effectiveFrom: $day, note: "调价",
+    fees: [{ item: "考核费", amountYuan: 880, unit: "人次" }]) {
+    institution { fees { amountYuan } feeChanges { effectiveFrom fees { amountYuan }
+      previousFees { item } note } }
+    userErrors { field code }
+  } }"""
+
+
+async def test_a_fee_change_is_shown_with_its_day_and_only_the_institution_makes_it(
+    http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    today = clock.today().isoformat()
+    refused = await post(http, tokens["office"], CHANGE_FEES, uscc=FUJIAN, day=today)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    future = (clock.today() + dt.timedelta(days=1)).isoformat()
+    bad = (await gql(http, tokens["fujian"], CHANGE_FEES, uscc=FUJIAN, day=future))[
+        "changeInstitutionFees"
+    ]
+    assert bad["userErrors"] == [{"field": "effectiveFrom", "code": "IN_THE_FUTURE"}]
+    done = (await gql(http, tokens["fujian"], CHANGE_FEES, uscc=FUJIAN, day=today))[
+        "changeInstitutionFees"
+    ]
+    assert done["userErrors"] == [] and done["institution"]["fees"] == [{"amountYuan": 880}]
+    public = await gql(
+        http,
+        None,
+        "query ($u: String!) { institution(uscc: $u) { feeChanges { effectiveFrom note } } }",
+        u=FUJIAN,
+    )
+    assert public["institution"]["feeChanges"] == [{"effectiveFrom": today, "note": "调价"}]

@@ -63,6 +63,9 @@ CASES: list[tuple[Action, dict[str, Any] | None, set[str]]] = [
     (Action.ROTATE_KEY, {"_id": A}, {"office", "eval_a", "train_a"}),
     (Action.COMPROMISE_KEY, {"_id": A}, {"office"}),
     (Action.SET_HOLIDAYS, None, {"office"}),
+    (Action.VIEW_OVERDUE_REPORTS, None, {"office", "prov35", "prov11"}),
+    (Action.VIEW_OVERDUE_REPORTS, institution(S.LISTED), {"office", "prov35"}),
+    (Action.CHANGE_FEES, institution(S.LISTED), {"eval_a"}),
     (Action.VIEW, institution(S.APPLIED), EVERYONE),
     (Action.BROWSE, None, EVERYONE),
 ]
