@@ -19,7 +19,14 @@ from registry.certificates.validation import BatchInput, ResultInput
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
-from registry.institutions.model import Institution, Kind, ScopeEntry, Status, Violation
+from registry.institutions.model import (
+    Institution,
+    Kind,
+    PriorityBasis,
+    ScopeEntry,
+    Status,
+    Violation,
+)
 from registry.institutions.obligations import OverdueReport
 from registry.institutions.public_view import ChangeKind
 from registry.institutions.reports import AnnualReport, ReportKind
@@ -80,6 +87,7 @@ __all__ = [
     "Occupation",
     "Outcome",
     "OverdueReport",
+    "PriorityBasis",
     "Problem",
     "Province",
     "PublicCertificate",

@@ -45,3 +45,15 @@ Violation = described(
         "FEE_MISAPPROPRIATION": "Obtaining or claiming funds improperly (违规套取或冒领费用).",
     },
 )
+
+
+PriorityBasis = described(
+    api.PriorityBasis,
+    "PriorityBasis",
+    "Why an applicant claims priority in the selection (notice 四(三)).",
+    {
+        "NATIONAL_CE_BASE": "国家级专业技术人员继续教育基地: the priority of a training institution.",
+        "STANDARD_DEVELOPER": "相关职业标准开发单位 (developer of the occupation's standard): the "
+        "priority of an evaluation institution.",
+    },
+)

@@ -17,7 +17,7 @@ from resolvers.institutions import listed_on, may_review, overdue_reports
 from resolvers.pagination import Page
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
-from schema.directory_enums import InstitutionKind, InstitutionStatus, Violation
+from schema.directory_enums import InstitutionKind, InstitutionStatus, PriorityBasis, Violation
 from schema.enums import with_values
 from schema.loaders import reports_loader
 from schema.metrics import InstitutionMetrics
@@ -81,6 +81,17 @@ class FeeChange:
     )
     recorded_at: dt.datetime = strawberry.field(description="When the registry recorded it.")
     note: str | None = strawberry.field(description="The institution's note on the change.")
+
+
+@strawberry.type(
+    description="Priority in the selection claimed by an application (notice 四(三)), shown to "
+    "reviewers and the public with the application."
+)
+class PrioritySelection:
+    basis: PriorityBasis = strawberry.field(description="The ground claimed.")  # type: ignore[valid-type]
+    evidence: str = strawberry.field(
+        description="The designation or the standard the applicant names as evidence."
+    )
 
 
 @strawberry.type(description="A period on the directory: from `start` to `until` (exclusive).")
@@ -206,6 +217,10 @@ class Institution(Node):
     )
     fee_changes: list[FeeChange] = strawberry.field(
         description="Fee changes during listings, in the order recorded (notice 四(六)4)."
+    )
+    priority: PrioritySelection | None = strawberry.field(
+        description="Priority in the selection claimed in the application (notice 四(三)); "
+        "null when none was claimed."
     )
     listings: list[ListingPeriod] = strawberry.field(
         description="Every period it was on the directory, oldest first."

@@ -15,7 +15,7 @@ from resolvers import institutions as r
 from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
-from schema.directory_enums import InstitutionKind, Violation
+from schema.directory_enums import InstitutionKind, PriorityBasis, Violation
 from schema.institutions import AnnualReport, Institution, ReportKind
 from schema.payload import UserError, payload, user_errors_field
 
@@ -111,6 +111,16 @@ class InstitutionApplicationInput:
     ministry_level: bool = strawberry.field(
         default=False, description="Recommended by the office instead of a province."
     )
+    priority: PriorityBasis | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Priority in the selection claimed (notice 四(三)): NATIONAL_CE_BASE for a "
+        "training institution, STANDARD_DEVELOPER for an evaluation institution.",
+    )
+    priority_evidence: str | None = strawberry.field(
+        default=None,
+        description="What shows it: the designation as a national continuing-education base, or "
+        "the standard developed. Required with `priority`.",
+    )
 
     def to_domain(self) -> api.ApplicationInput:
         return api.ApplicationInput(
@@ -131,6 +141,8 @@ class InstitutionApplicationInput:
             contact_email=self.contact_email,
             address=self.address,
             ministry_level=self.ministry_level,
+            priority=self.priority,
+            priority_evidence=self.priority_evidence,
         )
 
 

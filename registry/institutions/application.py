@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.catalogue import reference_data as catalogue
-from registry.institutions.model import MIN_EXPERIENCE_YEARS, MIN_YEARLY_COUNT, Kind
+from registry.institutions.model import (
+    MIN_EXPERIENCE_YEARS,
+    MIN_YEARLY_COUNT,
+    PRIORITY_OF_KIND,
+    Kind,
+    PriorityBasis,
+)
 from registry.intake.identifiers import UsccError, normalise_uscc
 from registry.problems import Problem, Rejected
 from registry.storage.db import Database
@@ -51,6 +57,30 @@ class ApplicationInput:
     contact_email: str | None = None
     address: str | None = None
     ministry_level: bool = False
+    # Priority in the selection claimed (notice 四(三)) and its evidence.
+    priority: PriorityBasis | None = None
+    priority_evidence: str | None = None
+
+
+def _priority(problems: list[Problem], app: ApplicationInput) -> dict[str, str] | None:
+    if app.priority is None:
+        if app.priority_evidence and app.priority_evidence.strip():
+            problems.append(
+                Problem("priorityEvidence", "PRIORITY_REQUIRED", "evidence without a priority")
+            )
+        return None
+    expected = PRIORITY_OF_KIND[app.kind]
+    if app.priority is not expected:
+        problems.append(
+            Problem(
+                "priority",
+                "PRIORITY_KIND",
+                f"a {app.kind.value} institution may claim priority only as {expected.value} "
+                "(notice 四(三))",
+            )
+        )
+    evidence = _text(problems, "priorityEvidence", app.priority_evidence, required=True)
+    return {"basis": app.priority.value, "evidence": evidence or ""}
 
 
 def _text(problems: list[Problem], path: str, value: str | None, *, required: bool) -> str | None:
@@ -138,6 +168,7 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
     _eligibility(problems, app)
     scope = await validate_scope(db, app.scope, problems)
     fees = fee_schedule(app.fees, problems)
+    priority = _priority(problems, app)
     if problems:
         raise Rejected(problems)
     return {
@@ -152,6 +183,7 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
         "registered_in_china": True,
         "scope": scope,
         "fees": fees,
+        "priority": priority,
     }
 
 

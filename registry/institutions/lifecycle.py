@@ -116,6 +116,7 @@ _DIGEST_KEYS = (
     "yearly_count",
     "scope",
     "fees",
+    "priority",
 )
 
 

@@ -69,6 +69,28 @@ class Fee:
     note: str | None
 
 
+class PriorityBasis(StrEnum):
+    """Why an applicant claims priority in the selection (notice 四(三))."""
+
+    NATIONAL_CE_BASE = "NATIONAL_CE_BASE"  # 国家级专业技术人员继续教育基地 (training)
+    STANDARD_DEVELOPER = "STANDARD_DEVELOPER"  # 相关职业标准开发单位 (evaluation)
+
+
+# The one basis each kind of institution may claim.
+PRIORITY_OF_KIND = {
+    Kind.TRAINING: PriorityBasis.NATIONAL_CE_BASE,
+    Kind.EVALUATION: PriorityBasis.STANDARD_DEVELOPER,
+}
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A claimed priority and its evidence (the designation or the standard developed)."""
+
+    basis: PriorityBasis
+    evidence: str
+
+
 @dataclass(frozen=True)
 class FeeChange:
     """A fee schedule changed during a listing (notice 四(六)4), effective from a day."""
@@ -142,6 +164,7 @@ class Institution:
     removal: dict[str, Any] | None
     revision: int
     fee_changes: tuple[FeeChange, ...] = ()
+    priority: Priority | None = None
 
     def effective_status(self, today: dt.date) -> Status:
         """LISTED past the end of its validity reads as EXPIRED even before anyone records it."""
@@ -243,7 +266,12 @@ def from_document(doc: dict[str, Any]) -> Institution:
             )
             for c in doc.get("fee_changes", [])
         ),
+        priority=_priority(doc.get("priority")),
     )
+
+
+def _priority(stored: dict[str, Any] | None) -> Priority | None:
+    return Priority(PriorityBasis(stored["basis"]), stored["evidence"]) if stored else None
 
 
 def fees_from(stored: list[dict[str, Any]]) -> tuple[Fee, ...]:

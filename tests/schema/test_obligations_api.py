@@ -14,9 +14,10 @@ from registry.catalogue import reference_data as catalogue
 from registry.institutions import reports
 from registry.storage.db import Database
 from tests.client import gql, post
-from tests.factories import listed_institution, make_tokens, make_uscc
+from tests.factories import application, listed_institution, make_tokens, make_uscc
 
 FUJIAN, BEIJING = make_uscc(711), make_uscc(712, region="110100")
+APPLICANT = make_uscc(713)
 THIS_YEAR = clock.today().year
 
 RECORD = """query ($uscc: String!) { institution(uscc: $uscc) {
@@ -38,6 +39,7 @@ async def tokens(db: Database) -> dict[str, str]:
             "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
             "cettic": (Role.CETTIC_REVIEWER, None, None),
             "fujian": (Role.EVALUATION_INSTITUTION, FUJIAN, None),
+            "applicant": (Role.EVALUATION_INSTITUTION, APPLICANT, None),
         },
     )
 
@@ -106,3 +108,31 @@ async def test_a_fee_change_is_shown_with_its_day_and_only_the_institution_makes
         u=FUJIAN,
     )
     assert public["institution"]["feeChanges"] == [{"effectiveFrom": today, "note": "调价"}]
+
+
+APPLY = """mutation ($input: InstitutionApplicationInput!) { applyForListing(input: $input) {
+  institution { uscc } userErrors { field code } } }"""
+REVIEW = "query ($u: String!) { institution(uscc: $u) { status priority { basis evidence } } }"
+
+
+async def test_priority_is_recorded_with_the_application_and_shown_in_review(
+    http: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    wrong = application(APPLICANT, priority="NATIONAL_CE_BASE", priorityEvidence="人社部公布")
+    refused = (await gql(http, tokens["applicant"], APPLY, input=wrong))["applyForListing"]
+    assert refused["userErrors"] == [{"field": "priority", "code": "PRIORITY_KIND"}]
+    bare = application(APPLICANT, priority="STANDARD_DEVELOPER")
+    refused = (await gql(http, tokens["applicant"], APPLY, input=bare))["applyForListing"]
+    assert refused["userErrors"] == [{"field": "priorityEvidence", "code": "REQUIRED"}]
+    evidence = "《人工智能工程技术人员国家职业技术技能标准》起草单位"
+    claim = application(APPLICANT, priority="STANDARD_DEVELOPER", priorityEvidence=evidence)
+    done = (await gql(http, tokens["applicant"], APPLY, input=claim))["applyForListing"]
+    assert done["userErrors"] == []
+    for reviewer in ("prov35", "cettic", "office"):
+        seen = (await gql(http, tokens[reviewer], REVIEW, u=APPLICANT))["institution"]
+        assert seen == {
+            "status": "APPLIED",
+            "priority": {"basis": "STANDARD_DEVELOPER", "evidence": evidence},
+        }
+    none = (await gql(http, None, REVIEW, u=FUJIAN))["institution"]
+    assert none["priority"] is None
