@@ -314,6 +314,12 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         {"target", "other", "target_as_training"},
     ),
+    "changeInstitutionFees": (
+        """mutation ($uscc: String!) { changeInstitutionFees(uscc: $uscc, effectiveFrom: "2026-01-05",
+                   fees: [{ item: "考核费", amountYuan: 1 }]) { userErrors { code } } }""",
+        {},
+        {"target"},
+    ),
     "setHolidayArrangement": (
         """mutation { setHolidayArrangement(year: 2031, holidays: [], workdays: []) {
                                  userErrors { code } } }""",
