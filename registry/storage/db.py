@@ -21,12 +21,20 @@ Database = AsyncDatabase[Document]
 SCHEMA_VERSION = 1
 
 
-def make_client(uri: str) -> AsyncMongoClient[Document]:
+def make_client(uri: str, **options: Any) -> AsyncMongoClient[Document]:
+    """The registry's one client. Every write it acknowledges is journaled on a majority of the
+    replica set (`w: "majority", j: true`; a transaction's statements take it at commit): an
+    acknowledged publication, revocation, key event or audit entry survives a power failure of
+    the primary. Set here, once, over whatever the URI says; `options` are the driver's (tests
+    pass `event_listeners`)."""
     return AsyncMongoClient(
         uri,
         tz_aware=True,
         serverSelectionTimeoutMS=5000,
         appname="dte-registry",
+        w="majority",
+        journal=True,
+        **options,
     )
 
 

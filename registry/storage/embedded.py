@@ -48,6 +48,7 @@ STATE_FILE = "embedded.json"
 CREDENTIALS_FILE = "db-credentials.json"
 DB_SUBDIR = "db"
 LOG_FILE = "secantusd.log"
+CONFIG_FILE = "secantusd.toml"
 EXECUTABLE = "secantusd-py"
 DB_USER = "registry"
 DIR_MODE = 0o700
@@ -152,6 +153,35 @@ def credentials(data_dir: Path) -> Credentials:
             f"{path} is not readable database credentials; remove it while no server runs and "
             "start again to generate new ones"
         ) from None
+
+
+def server_config(host: str, port: int, storage: Path) -> str:
+    """The embedded server's whole configuration (`docs/operations.md` explains each setting):
+    authentication on, a single-node replica set (transactions, change streams), and an fsync of
+    the log at every commit, so that what the server acknowledged survives a power failure."""
+    return "\n".join(
+        [
+            "# Written by dte-registry at every start of the embedded database; edits are lost.",
+            "[server]",
+            f"host = {json.dumps(host)}",
+            f"port = {port}",
+            f"storage_path = {json.dumps(str(storage))}",
+            'log_level = "WARNING"',
+            "auth = true",
+            "standalone = false",
+            "enable_test_commands = false",
+            "[storage]",
+            "sync_on_commit = true",
+            'cache_size = "1G"',
+            "session_max = 1000",
+            "ttl_sweep_seconds = 60",
+            "[oplog]",
+            "retention_seconds = 3600",
+            "max_entries = 100000",
+            "noop_heartbeat_seconds = 0",
+            "",
+        ]
+    )
 
 
 def _executable() -> str:
@@ -337,11 +367,17 @@ class EmbeddedServer:
         log.info("embedded database ready", extra={"address": where, "data_dir": str(storage)})
 
     def _command(self, storage: Path) -> list[str]:
+        """The server's command line: `--config` names the file written here, which turns off
+        SecantusDB's search for a `secantusd.toml` in the working directory, `~/.secantus` and
+        `/etc/secantus`; the flags that matter most are repeated (a flag wins over the file)."""
         assert self.port is not None
+        config = self.data_dir / CONFIG_FILE
+        write_private(config, server_config(self.host, self.port, storage))
         return [
             _executable(),
+            *("--config", str(config)),
             *("--host", self.host, "--port", str(self.port), "--storage-path", str(storage)),
-            *("--log-level", "WARNING", "--auth"),
+            *("--log-level", "WARNING", "--auth", "--sync-on-commit"),
         ]
 
     async def _wait_ready(self, ready_within: float, log_path: Path, offset: int) -> None:
