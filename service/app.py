@@ -58,6 +58,7 @@ from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
 from service.metrics import MetricsEndpoint
 from service.middleware import RequestContextMiddleware
+from service.rate_windows import MongoWindows
 from service.ratelimit import Allowances
 from service.security import SecurityHeadersMiddleware
 
@@ -130,6 +131,7 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
             app.state.db = database
             if await rebuild.ensure(database):
                 log.info("statistics counters rebuilt (absent or of an older layout)")
+            app.state.rate_windows = MongoWindows(database)
             cache: LookupCache = LookupCache(api.lookup_cache_entries)
             app.state.certificates = cache
             follower = asyncio.create_task(cache.follow(database), name="certificate-cache")

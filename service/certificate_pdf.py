@@ -80,11 +80,11 @@ def _required(params: dict[str, str], name: str) -> str:
     return value
 
 
-def _spend(request: Request) -> None:
+async def _spend(request: Request) -> None:
     """One personal look-up and `POINTS` query points, from the allowances `/graphql` and the
     pages spend (`service.pages.context.spend`)."""
     try:
-        spend(request, points=POINTS, personal=1)
+        await spend(request, points=POINTS, personal=1)
     except Throttled as throttled:
         decision = throttled.decision
         raise HttpProblem(
@@ -99,7 +99,7 @@ async def _pdf(request: Request) -> tuple[str, bytes]:
     """The certificate's number (as the look-up normalised it) and its PDF."""
     params = await _parameters(request)
     number, holder_name = _required(params, "number"), _required(params, "holderName")
-    _spend(request)
+    await _spend(request)
     state: Any = request.app.state
     try:
         found = await printable(

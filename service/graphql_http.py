@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from graphql import DocumentNode, parse
 from graphql.error import GraphQLSyntaxError
+from pymongo.errors import PyMongoError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -48,7 +49,7 @@ from service.http_problem import HttpProblem
 from service.media import GRAPHQL_RESPONSE, JSON, negotiate
 from service.persisted import APQCache, is_sha256, load_manifest, sha256
 from service.portal_routes import graphiql_page
-from service.ratelimit import Allowances, Decision, client_key
+from service.ratelimit import Allowances, Decision, WindowCounter, client_key
 from service.request_body import read_body
 from service.request_context import resolver_context
 
@@ -225,7 +226,7 @@ class GraphQLEndpoint:
             state: Any = request.app.state
             principal = await self._principal(request, state)
             key = self._client_key(request, principal)
-            rate = self._spend(request, key, analysis)
+            rate = await self._spend(request, state, key, analysis)
             context = _context(request, principal, rate)
             outcome = await self._execute(query, document, params, context)
         except HttpProblem as problem:
@@ -266,11 +267,24 @@ class GraphQLEndpoint:
                 f"the request took longer than {self.config.request_timeout_s} s",
             ) from None
 
-    def _spend(self, request: Request, key: str, analysis: Analysis) -> Decision:
+    async def _spend(self, request: Request, state: Any, key: str, analysis: Analysis) -> Decision:
         """Charge the query's points (`Analysis.charge`), and each use of a `@personal` field
-        (every alias, every fragment) to the personal allowance; THROTTLED (with the window that
-        refused) when either is spent."""
-        rate = self.points.spend(key, max(1, analysis.charge))
+        (every alias, every fragment) to the personal allowance, in the count every process
+        shares (`state.rate_windows`); THROTTLED (with the window that refused) when either is
+        spent."""
+        try:
+            return await self._charge(request, state.rate_windows, key, analysis)
+        except PyMongoError as error:
+            # The shared count cannot be reached (the database stops, or is gone): refuse,
+            # as the client may retry, rather than serve without a limit.
+            raise HttpProblem(
+                503, "UNAVAILABLE", "rate limits cannot be checked now; retry later"
+            ) from error
+
+    async def _charge(
+        self, request: Request, windows: WindowCounter, key: str, analysis: Analysis
+    ) -> Decision:
+        rate = await self.points.spend(windows, key, max(1, analysis.charge))
         if not rate.allowed:
             raise HttpProblem(
                 429,
@@ -282,7 +296,7 @@ class GraphQLEndpoint:
             # For the access log (a personal look-up happened, never what was looked up) and for
             # the middleware, which then sends no timing header.
             request.scope.setdefault("state", {})["personal"] = True
-            personal = self.personal.spend(key, analysis.personal)
+            personal = await self.personal.spend(windows, key, analysis.personal)
             if not personal.allowed:
                 raise HttpProblem(
                     429,

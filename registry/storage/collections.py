@@ -55,5 +55,7 @@ class Collection(StrEnum):
     LOG_INDEX = "log_index"
     LOG_CHECKPOINTS = "log_checkpoints"
     LOG_WITNESSES = "log_witnesses"
+    # Rate-limit windows shared by every service process (service/rate_windows.py)
+    RATE_WINDOWS = "rate_windows"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"

@@ -131,6 +131,10 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     Collection.SUPERVISION_FINDINGS: [
         IndexModel([("campaign", ASCENDING), ("institution", ASCENDING)], name="campaign")
     ],
+    # A window's count is dropped by the server once the window is over (TTL, swept each minute).
+    Collection.RATE_WINDOWS: [
+        IndexModel([("expires", ASCENDING)], name="expires", expireAfterSeconds=0)
+    ],
     Collection.DEMO_STATE: [],  # _id names the demo seeded
 }
 

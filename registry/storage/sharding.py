@@ -135,6 +135,11 @@ SHARDING: dict[Collection, Decision] = {
     ),
     Collection.LOG_CHECKPOINTS: Unsharded("one document per signed checkpoint, by tree size"),
     Collection.LOG_WITNESSES: Unsharded(_SMALL + "the registered witnesses"),
+    Collection.RATE_WINDOWS: Sharded(
+        _BY_HASHED_ID,
+        "one document per client, allowance and window (service/rate_windows.py), found and "
+        "moved by `_id` only, growing with the clients of the hour and dropped by the TTL index",
+    ),
     Collection.DEMO_STATE: Unsharded("the demo's bookkeeping, one document"),
 }
 

@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 
 @page
 async def occupations(request: Request) -> Response:
-    spend(request, points=LIST_COST)
+    await spend(request, points=LIST_COST)
     ctx = context(request)
     params = request.query_params
     field = params.get("field") or None
@@ -42,7 +42,7 @@ async def occupations(request: Request) -> Response:
 
 @page
 async def standards(request: Request) -> Response:
-    spend(request, points=LIST_COST)
+    await spend(request, points=LIST_COST)
     ctx = context(request)
     found = await rc.standards(ctx, None)
     codes = sorted({code for s in found for code in s.occupations})

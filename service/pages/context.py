@@ -36,19 +36,21 @@ def context(request: Request) -> Context:
     return ctx
 
 
-def spend(request: Request, *, points: int, personal: int = 0) -> Decision:
+async def spend(request: Request, *, points: int, personal: int = 0) -> Decision:
     """Charge this page to its client, as `/graphql` charges a query: `points`, and `personal`
-    uses of a personal look-up (one per look-up made). `Throttled` when either is spent."""
+    uses of a personal look-up (one per look-up made), in the count every process shares.
+    `Throttled` when either is spent."""
     state: Any = request.app.state
     allowances: Allowances = state.allowances
+    windows = state.rate_windows
     key = client_key(request, None, state.api.trust_forwarded_for)
-    rate = allowances.points.spend(key, points)
+    rate = await allowances.points.spend(windows, key, points)
     if not rate.allowed:
         raise Throttled(rate)
     if personal:
         # For the access log and the middleware, as for a `@personal` GraphQL field.
         request.scope.setdefault("state", {})["personal"] = True
-        used = allowances.personal.spend(key, personal)
+        used = await allowances.personal.spend(windows, key, personal)
         if not used.allowed:
             raise Throttled(used)
     return rate

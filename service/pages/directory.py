@@ -69,7 +69,7 @@ async def directory_filter(ctx: Context, params: QueryParams) -> DirectoryFilter
 
 @page
 async def institutions(request: Request) -> Response:
-    spend(request, points=LIST_COST)
+    await spend(request, points=LIST_COST)
     ctx = context(request)
     params = request.query_params
     found = await ri.institutions(

@@ -20,7 +20,7 @@ STYLE_ETAG: Final = '"' + hashlib.sha256(STYLE).hexdigest()[:32] + '"'
 
 @page
 async def home(request: Request) -> Response:
-    spend(request, points=READ_COST)
+    await spend(request, points=READ_COST)
     return respond(request, "home.html")
 
 

@@ -75,7 +75,7 @@ async def _page(
 
 @page
 async def institution(request: Request) -> Response:
-    spend(request, points=READ_COST)
+    await spend(request, points=READ_COST)
     ctx = context(request)
     return await _page(request, ctx, await _institution(ctx, request.path_params["uscc"]))
 
@@ -84,7 +84,7 @@ async def institution(request: Request) -> Response:
 async def objection(request: Request) -> Response:
     """Lodge an objection: the GraphQL mutation's resolver, its problems shown by the form."""
     form = await read_form(request)
-    spend(request, points=READ_COST)
+    await spend(request, points=READ_COST)
     ctx = context(request)
     uscc = request.path_params["uscc"]
     text = form.get("text", "")

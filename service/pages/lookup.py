@@ -35,7 +35,7 @@ async def lookup_form(request: Request) -> Response:
 @page
 async def by_number(request: Request) -> Response:
     form = await read_form(request)
-    spend(request, points=READ_COST, personal=1)
+    await spend(request, points=READ_COST, personal=1)
     values, errors = _fields(form, ("number", "name"))
     if errors:
         return _refused(request, "number", values, errors)
@@ -52,7 +52,7 @@ async def by_number(request: Request) -> Response:
 @page
 async def by_holder(request: Request) -> Response:
     form = await read_form(request)
-    spend(request, points=READ_COST, personal=1)
+    await spend(request, points=READ_COST, personal=1)
     values, errors = _fields(form, ("id_number", "name"))
     values["id_number"] = ""  # never written back into a page
     if errors:

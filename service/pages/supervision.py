@@ -20,7 +20,7 @@ PAGE_SIZE = 20
 
 @page
 async def campaigns(request: Request) -> Response:
-    spend(request, points=LIST_COST)
+    await spend(request, points=LIST_COST)
     ctx = context(request)
     found = await rs.campaign_page(ctx, None, PAGE_SIZE, request.query_params.get("after") or None)
     return respond(
@@ -34,7 +34,7 @@ async def campaigns(request: Request) -> Response:
 
 @page
 async def campaign(request: Request) -> Response:
-    spend(request, points=READ_COST)
+    await spend(request, points=READ_COST)
     ctx = context(request)
     found = await rs.campaign(ctx, request.path_params["cid"])
     if found is None:
