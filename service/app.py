@@ -110,11 +110,14 @@ async def _stop(task: asyncio.Task[None]) -> None:
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 
-def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool) -> Lifespan:
-    """Start-up and shut-down: keys, the database (opened here unless `db` is given), the
-    statistics' counters (rebuilt when absent or of an older layout), the certificate cache and
-    its change-stream follower, the binder of batches closed in parts (`api.binder`), the demo
-    data when asked for."""
+def _lifespan(
+    settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool, exclusive: bool
+) -> Lifespan:
+    """Start-up and shut-down: keys, the database (opened here unless `db` is given; the
+    embedded server started here when `exclusive`, else joined), the statistics' counters
+    (rebuilt when absent or of an older layout), the certificate cache and its change-stream
+    follower, the binder of batches closed in parts (`api.binder`), the demo data when asked
+    for."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,7 +129,7 @@ def _lifespan(settings: Settings, api: ApiConfig, db: Database | None, demo_data
             database = (
                 db
                 if db is not None
-                else await stack.enter_async_context(open_database(settings, exclusive=True))
+                else await stack.enter_async_context(open_database(settings, exclusive=exclusive))
             )
             app.state.db = database
             if await rebuild.ensure(database):
@@ -207,18 +210,27 @@ def create_app(
     demo_data: bool = False,
     db: Database | None = None,
     api: ApiConfig | None = None,
+    exclusive: bool = True,
 ) -> Starlette:
     """The app. Pass `db` to use an already open database (tests); otherwise the lifespan opens
-    it, starting the embedded server when no MongoDB URI is configured."""
+    it, starting the embedded server when no MongoDB URI is configured (`exclusive`: the data
+    directory must be free) or joining the one running for it (not `exclusive`: a worker of
+    `registry serve --workers N`)."""
     api = api or ApiConfig.from_env()
     allowances = Allowances.of(api.rate_points, api.personal_lookups, api.rate_window_s)
     app = Starlette(
         routes=_routes(api, allowances),
         middleware=_middleware(settings, api),
-        lifespan=_lifespan(settings, api, db, demo_data),
+        lifespan=_lifespan(settings, api, db, demo_data, exclusive),
     )
     # The pages and the printable certificate spend from the same allowances as /graphql
     # (service/pages/context.py).
     app.state.api = api
     app.state.allowances = allowances
     return app
+
+
+def worker_app() -> Starlette:
+    """One worker of `registry serve --workers N` (uvicorn's factory): the settings from the
+    environment, the database the supervisor started."""
+    return create_app(Settings.from_env(), exclusive=False)

@@ -33,13 +33,19 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Load the demo data on start-up.")
 @click.option("--host", default=None, help="Listen address (default REGISTRY_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default REGISTRY_PORT or 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes on one port, sharing one database (started once when embedded).",
+)
 @click.option("--log-level", default="info", show_default=True)
-def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> None:
-    """Run the registry (GraphQL on /graphql) until Ctrl-C or SIGTERM."""
-    import uvicorn
-
+def serve(demo: bool, host: str | None, port: int | None, workers: int, log_level: str) -> None:
+    """Run the registry (GraphQL on /graphql) until Ctrl-C or SIGTERM (a second Ctrl-C forces)."""
     from service.app import create_app
     from service.logs import configure_logging
+    from service.serving import Listen, serve_one, serve_workers
 
     settings = settings_or_exit()
     if settings.embedded:
@@ -51,31 +57,24 @@ def serve(demo: bool, host: str | None, port: int | None, log_level: str) -> Non
                 "REGISTRY_DATA_DIR to another directory"
             )
     configure_logging(log_level)
+    listen = Listen(host or settings.host, port or settings.port, log_level)
     try:
         settings.master_key()  # generate (with a warning) before anything needs it
-    except RegistryError as error:
-        raise click.ClickException(error.message) from None
-    try:
         app = create_app(settings, demo_data=demo)  # reads and checks the API settings
     except RegistryError as error:
         raise click.ClickException(error.message) from None
-    config = uvicorn.Config(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=10,
-    )
-    server = uvicorn.Server(config)
     # uvicorn re-raises the stop signal after its graceful shutdown; with these no-op handlers in
     # place that re-raise is swallowed, so Ctrl-C and SIGTERM end with status 0, not "Aborted!".
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
-    server.run()
-    if not server.started:
-        sys.exit(1)
+    if workers == 1:
+        if not serve_one(app, listen):
+            sys.exit(1)
+        return
+    try:
+        serve_workers(settings, workers, listen, demo)
+    except RegistryError as error:
+        raise click.ClickException(error.message) from None
 
 
 @main.group()
