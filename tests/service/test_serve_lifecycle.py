@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,7 @@ import pytest
 
 from registry.storage.embedded import read_state
 from tests.conftest import free_port
-
-REGISTRY = str(Path(sys.executable).parent / "registry")
+from tests.service.served import REGISTRY, secantus_pids
 
 
 def _env(data_dir: Path, port: int) -> dict[str, str]:
@@ -32,19 +30,6 @@ def _env(data_dir: Path, port: int) -> dict[str, str]:
 
 def _master_key_file(data_dir: Path) -> Path:
     return data_dir.parent / "config" / "dte-registry" / "master.key"
-
-
-def _secantus_pids(data_dir: Path) -> list[int]:
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
-            except OSError:
-                continue
-            if b"secantusd-py" in cmdline and str(data_dir).encode() in cmdline:
-                pids.append(int(proc.name))
-    return pids
 
 
 class Served:
@@ -84,7 +69,7 @@ class Served:
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "var"
     yield path
-    for pid in _secantus_pids(path):  # never leave a server behind, even on failure
+    for pid in secantus_pids(path):  # never leave a server behind, even on failure
         os.kill(pid, signal.SIGKILL)
 
 
@@ -122,7 +107,7 @@ def test_serve_stop_restart_keeps_data_and_leaves_nothing_behind(data_dir: Path)
     assert b"occupations: 0 inserted, 10 already present" in seeded.stdout
 
     assert served.stop(signal.SIGINT) == 0  # Ctrl-C
-    assert _secantus_pids(data_dir) == []
+    assert secantus_pids(data_dir) == []
     assert not (data_dir / "embedded.json").exists()
 
     again = Served(data_dir)
@@ -134,7 +119,7 @@ def test_serve_stop_restart_keeps_data_and_leaves_nothing_behind(data_dir: Path)
     assert _master_key_file(data_dir).read_text() == key
     assert "generated a new master key" not in again.log.read_text()
     assert again.stop(signal.SIGTERM) == 0
-    assert _secantus_pids(data_dir) == []
+    assert secantus_pids(data_dir) == []
 
 
 def test_seed_starts_a_server_for_its_duration_when_none_runs(data_dir: Path) -> None:
@@ -143,7 +128,7 @@ def test_seed_starts_a_server_for_its_duration_when_none_runs(data_dir: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert b"occupations: 10 inserted" in result.stdout
-    assert _secantus_pids(data_dir) == []
+    assert secantus_pids(data_dir) == []
     assert not (data_dir / "embedded.json").exists()
 
 
