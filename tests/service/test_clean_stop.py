@@ -1,0 +1,171 @@
+"""Clean stops (issue 17, item 5): Ctrl-C or SIGTERM stops `registry serve` and its embedded
+database within 10 s while look-ups and a publication are running, leaves no process behind, and
+the data directory serves again at once with the publication all there or not there at all. A
+second Ctrl-C forces the stop (no waiting for requests in flight)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import random
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from registry.access.auth import Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.collections import Collection
+from registry.storage.db import Database, make_client
+from registry.storage.embedded import STATE_FILE, read_state
+from tests.client import gql
+from tests.factories import (
+    MASTER_KEY_B64,
+    listed_institution,
+    make_id_number,
+    make_tokens,
+    make_uscc,
+)
+from tests.service.served import Served, children, clean_env, running, secantus_pids
+
+USCC = make_uscc(1705)
+ROWS = 120
+STOP_WITHIN_S = 10.0
+SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {
+  batch { id batchId } userErrors { code message } } }"""
+STEP = """mutation ($id: String!) { %s(batchId: $id) { batch { status } userErrors { code } } }"""
+READ = "{ occupations(first: 5) { nodes { code name } } fields { code } }"
+
+
+@contextlib.asynccontextmanager
+async def _database(data_dir: Path) -> AsyncIterator[Database]:
+    running = read_state(data_dir)
+    assert running is not None
+    client = make_client(running.uri)
+    try:
+        yield client["dte_registry"]
+    finally:
+        await client.close()
+
+
+async def _batch_ready_to_publish(url: str, db: Database) -> tuple[str, str, str]:
+    """A batch of ROWS passing results, checked by CETTIC: (its id, its batchId, the office's
+    token)."""
+    await catalogue.seed_reference(db)
+    await listed_institution(db, USCC, filed="2025-01-06")
+    t = await make_tokens(
+        db,
+        {
+            "inst": (Role.EVALUATION_INSTITUTION, USCC, None),
+            "prov": (Role.PROVINCIAL_REVIEWER, None, "35"),
+            "cettic": (Role.CETTIC_REVIEWER, None, None),
+            "office": (Role.OFFICE_ADMIN, None, None),
+        },
+    )
+    rng = random.Random(17)
+    rows = [
+        {
+            "name": f"陈{k}",
+            "idNumber": make_id_number(rng),
+            "occupation": "2-02-38-01",
+            "level": "JUNIOR",
+            "theoryScore": 80,
+            "skillScore": 80,
+        }
+        for k in range(ROWS)
+    ]
+    exam = (clock.today() - dt.timedelta(days=5)).isoformat()
+    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        submit_input = {"idempotencyKey": "clean-stop-1", "examDate": exam, "results": rows}
+        batch = (await gql(http, t["inst"], SUBMIT, input=submit_input))["submitAssessmentBatch"][
+            "batch"
+        ]
+        for token, step in [(t["prov"], "approveBatchProvince"), (t["cettic"], "checkBatchCettic")]:
+            assert (await gql(http, token, STEP % step, id=batch["id"]))[step]["userErrors"] == []
+    return batch["id"], batch["batchId"], t["office"]
+
+
+async def _read_forever(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        while True:
+            try:
+                await http.post("/graphql", json={"query": READ})
+            except httpx.HTTPError:
+                await asyncio.sleep(0.05)
+
+
+async def _publish(url: str, batch_id: str, office: str) -> Any:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        with contextlib.suppress(httpx.HTTPError):
+            return await http.post(
+                "/graphql",
+                json={"query": STEP % "publishBatch", "variables": {"id": batch_id}},
+                headers={"authorization": f"Bearer {office}"},
+            )
+    return None
+
+
+def _assert_nothing_left(served: Served, code: int, family: list[int], data_dir: Path) -> None:
+    log = served.log.read_text()
+    assert code == 0, log
+    assert "Traceback" not in log, log[log.index("Traceback") - 300 :][:3000]
+    assert secantus_pids(data_dir) == []
+    assert running(family) == []
+    assert not (data_dir / STATE_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    ("signals", "workers"),
+    [((signal.SIGTERM,), "1"), ((signal.SIGINT,), "2"), ((signal.SIGINT, signal.SIGINT), "1")],
+    ids=["SIGTERM", "Ctrl-C, two workers", "Ctrl-C twice"],
+)
+async def test_a_signal_under_load_stops_everything_in_time_and_leaves_all_or_nothing(
+    tmp_path: Path, signals: tuple[int, ...], workers: str
+) -> None:
+    data_dir = tmp_path / "var"
+    env = clean_env(
+        REGISTRY_DATA_DIR=str(data_dir),
+        REGISTRY_MASTER_KEY=MASTER_KEY_B64,
+        REGISTRY_REQUEST_TIMEOUT="120",  # a busy shared machine: the set-up must not time out
+    )
+    served = Served(tmp_path, env, *(("--workers", workers) if workers != "1" else ()))
+    try:
+        await asyncio.to_thread(served.wait_ready)
+        async with _database(data_dir) as db:
+            batch_id, batch_name, office = await _batch_ready_to_publish(served.url, db)
+        family = [served.process.pid, *children(served.process.pid)]
+        readers = [asyncio.create_task(_read_forever(served.url)) for _ in range(6)]
+        publication = asyncio.create_task(_publish(served.url, batch_id, office))
+        await asyncio.sleep(0.3)  # the look-ups and the publication are under way
+        started = time.monotonic()
+        for sig in signals:
+            served.process.send_signal(sig)
+            await asyncio.sleep(0.2)
+        code = await asyncio.to_thread(served.process.wait, 30)
+        took = time.monotonic() - started
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*readers, publication, return_exceptions=True)
+        print(f"stopped after {took:.1f} s")
+        assert took < STOP_WITHIN_S, f"stopped after {took:.1f} s"
+        _assert_nothing_left(served, code, family, data_dir)
+
+        again = Served(tmp_path, env)
+        try:
+            await asyncio.to_thread(again.wait_ready, 30)  # the directory is reusable at once
+            async with _database(data_dir) as db:
+                batch = await db[Collection.BATCHES].find_one({"_id": batch_name})
+                assert batch is not None
+                written = await db[Collection.CERTIFICATES].count_documents({"batch": batch_name})
+            assert (batch["status"], written) in {("CETTIC_CHECKED", 0), ("PUBLISHED", ROWS)}
+            assert again.stop(signal.SIGTERM) == 0
+        finally:
+            again.kill()
+    finally:
+        served.kill()
