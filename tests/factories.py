@@ -210,3 +210,20 @@ async def published_batch(db: Any, settings: Any, uscc: str, name: str, rows: in
     """`rows` certificates of `uscc` published in one batch named `name` (holders 考生0, …)."""
     holders = [f"考生{i}" for i in range(rows)]
     await published_certificates(db, settings, uscc, holders, key=name, seed=name)
+
+
+def passing_results(seed: int, count: int, surname: str = "王") -> list[dict[str, Any]]:
+    """`count` passing rows of an assessment batch (junior 2-02-38-01), their ID numbers drawn
+    from `seed`, named `<surname><k>`."""
+    rng = random.Random(seed)
+    return [
+        {
+            "name": f"{surname}{k}",
+            "idNumber": make_id_number(rng),
+            "occupation": "2-02-38-01",
+            "level": "JUNIOR",
+            "theoryScore": 80,
+            "skillScore": 80,
+        }
+        for k in range(count)
+    ]

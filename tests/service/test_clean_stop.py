@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import random
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -28,9 +27,9 @@ from tests.client import gql
 from tests.factories import (
     MASTER_KEY_B64,
     listed_institution,
-    make_id_number,
     make_tokens,
     make_uscc,
+    passing_results,
 )
 from tests.service.served import Served, children, clean_env, running, secantus_pids
 
@@ -68,18 +67,7 @@ async def _batch_ready_to_publish(url: str, db: Database) -> tuple[str, str, str
             "office": (Role.OFFICE_ADMIN, None, None),
         },
     )
-    rng = random.Random(17)
-    rows = [
-        {
-            "name": f"陈{k}",
-            "idNumber": make_id_number(rng),
-            "occupation": "2-02-38-01",
-            "level": "JUNIOR",
-            "theoryScore": 80,
-            "skillScore": 80,
-        }
-        for k in range(ROWS)
-    ]
+    rows = passing_results(17, ROWS, "陈")
     exam = (clock.today() - dt.timedelta(days=5)).isoformat()
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         submit_input = {"idempotencyKey": "clean-stop-1", "examDate": exam, "results": rows}

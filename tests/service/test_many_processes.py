@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import random
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,9 +26,9 @@ from tests.client import gql
 from tests.factories import (
     MASTER_KEY_B64,
     listed_institution,
-    make_id_number,
     make_tokens,
     make_uscc,
+    passing_results,
 )
 from tests.service.served import Served, clean_env
 
@@ -83,22 +82,7 @@ async def t(db: Database) -> dict[str, str]:
 
 
 def _batch(key: str, seed: int, size: int = 12) -> dict[str, Any]:
-    rng = random.Random(seed)
-    return {
-        "idempotencyKey": key,
-        "examDate": EXAM,
-        "results": [
-            {
-                "name": f"王{'一二三四五六七八九十'[k % 10]}{k}",
-                "idNumber": make_id_number(rng),
-                "occupation": "2-02-38-01",
-                "level": "JUNIOR",
-                "theoryScore": 80,
-                "skillScore": 75,
-            }
-            for k in range(size)
-        ],
-    }
+    return {"idempotencyKey": key, "examDate": EXAM, "results": passing_results(seed, size)}
 
 
 async def _ask(url: str, client: str, query: str) -> httpx.Response:
