@@ -99,10 +99,24 @@ async def _publish(url: str, batch_id: str, office: str) -> Any:
     return None
 
 
-def _assert_nothing_left(served: Served, code: int, family: list[int], data_dir: Path) -> None:
+def _cancelled(line: str) -> bool:
+    """Whether a JSON log line's traceback ends in a cancellation."""
+    return line.rstrip().removesuffix('"}').removesuffix("\\n").endswith("CancelledError")
+
+
+def _assert_nothing_left(
+    served: Served, code: int, family: list[int], data_dir: Path, forced: bool
+) -> None:
     log = served.log.read_text()
     assert code == 0, log
-    assert "Traceback" not in log, log[log.index("Traceback") - 300 :][:3000]
+    # A forced stop cuts the requests in flight short: uvicorn logs each one's cancellation. No
+    # other failure may show, and none at all in a graceful stop.
+    failures = [
+        line[-1500:]
+        for line in log.splitlines()
+        if "Traceback" in line and not (forced and _cancelled(line))
+    ]
+    assert failures == [], failures
     assert secantus_pids(data_dir) == []
     assert running(family) == []
     assert not (data_dir / STATE_FILE).exists()
@@ -142,7 +156,7 @@ async def test_a_signal_under_load_stops_everything_in_time_and_leaves_all_or_no
         await asyncio.gather(*readers, publication, return_exceptions=True)
         print(f"stopped after {took:.1f} s")
         assert took < STOP_WITHIN_S, f"stopped after {took:.1f} s"
-        _assert_nothing_left(served, code, family, data_dir)
+        _assert_nothing_left(served, code, family, data_dir, forced=len(signals) > 1)
 
         again = Served(tmp_path, env)
         try:
