@@ -118,6 +118,11 @@ def _assert_nothing_left(
     ]
     assert failures == [], failures
     assert secantus_pids(data_dir) == []
+    # multiprocessing's resource tracker (two workers) exits by itself once the supervisor has
+    # gone: it may take a moment, still within the 10 s.
+    deadline = time.monotonic() + 2
+    while running(family) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert running(family) == []
     assert not (data_dir / STATE_FILE).exists()
 
