@@ -36,6 +36,14 @@ from credentials._note import NoteKey
 from credentials._timestamp import parse_rfc3339
 from credentials.errors import CredentialError, KeyFormatError
 from credentials.keys import PublicKey, SigningKey
+from credentials.rootchain import (
+    CERTIFICATE_MEMBER,
+    ROTATIONS_MEMBER,
+    ChainError,
+    Signer,
+    bundle_signer,
+    check_window,
+)
 from credentials.status_list import StatusList, parse_status_list_credential
 
 BUNDLE_TYPE: Final = "DteTrustBundle"
@@ -260,10 +268,13 @@ def build_bundle(
     status_lists: Mapping[str, Mapping[str, Any]],
     logs: Iterable[LogEntry] = (),
     witnesses: Iterable[NoteKey] = (),
+    certificate: Mapping[str, Any] | None = None,
+    rotations: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The unsigned bundle document; `sign_bundle` adds the root key's proof. `logs` and
-    `witnesses` (the transparency log's checkpoint keys and the witnesses' cosigner keys) are
-    written only when given."""
+    """The unsigned bundle document; `sign_bundle` adds the proof (by the root key, or by the
+    bundle key `certificate` certifies). `logs` and `witnesses` (the transparency log's
+    checkpoint keys and the witnesses' cosigner keys), the certificate and the root `rotations`
+    (credentials/rootchain.py) are written only when given."""
     document: dict[str, Any] = {
         "type": BUNDLE_TYPE,
         "formatVersion": FORMAT_VERSION,
@@ -278,6 +289,11 @@ def build_bundle(
         document["logs"] = [log_json(entry, format_timestamp) for entry in logs]
     if witnesses:
         document["witnesses"] = [{"key": key.vkey} for key in witnesses]
+    if certificate is not None:
+        document[CERTIFICATE_MEMBER] = dict(certificate)
+    rotations = [dict(statement) for statement in rotations]
+    if rotations:
+        document[ROTATIONS_MEMBER] = rotations
     # Check what we are about to sign with the same rules a verifier applies, minus the proof.
     problems = _schema_problems({**document, "proof": {}})
     if problems:
@@ -293,7 +309,8 @@ def build_bundle(
 def sign_bundle(
     document: Mapping[str, Any], root_key: SigningKey, *, created: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """`document` (from `build_bundle`) with an eddsa-jcs-2022 proof by the registry root key."""
+    """`document` (from `build_bundle`) with an eddsa-jcs-2022 proof by `root_key`: the registry
+    root key, or the bundle key the document's certificate certifies."""
     unsigned = {k: v for k, v in document.items() if k != "proof"}
     return proof.sign(unsigned, root_key, created=created)
 
@@ -491,8 +508,11 @@ class TrustBundle:
     issued: dt.datetime
     sequence: int
     root_key: PublicKey
-    """The pinned root key that signed this bundle."""
+    """The pinned root key this bundle's trust descends from (it signed the bundle, a root it
+    rotated to did, or a bundle key one of them certified)."""
     pinned_root_keys: tuple[PublicKey, ...]
+    signer: Signer = field(repr=False)
+    """The key that signed the bundle, the roots trusted for it, and its certificate if any."""
     institutions: Mapping[str, Institution] = field(repr=False)
     occupations: tuple[Occupation, ...] = field(repr=False)
     _keys: Mapping[str, BundleKey] = field(repr=False)
@@ -589,10 +609,13 @@ class TrustBundle:
         if credential.get("id") != url:
             raise CredentialError("STATUS_LIST_CREDENTIAL", "status list id is not its URL")
         method = proof.verification_method_of(credential)
-        signer = next((k for k in self.pinned_root_keys if k.verification_method == method), None)
+        # The bundle's own signer (a certified bundle key when the root is offline) or a root.
+        trusted = (self.signer.key, *self.signer.roots)
+        signer = next((k for k in trusted if k.verification_method == method), None)
         if signer is None:
             raise CredentialError(
-                "STATUS_LIST_UNTRUSTED_KEY", "status list is not signed by a pinned root key"
+                "STATUS_LIST_UNTRUSTED_KEY",
+                "status list is not signed by a pinned root key or the bundle's signer",
             )
         check = proof.verify(credential, signer)
         if not check.ok:
@@ -618,14 +641,19 @@ def load_bundle(
     root_keys: Sequence[PublicKey],
     *,
     store: BundleStore | None = None,
+    now: dt.datetime | None = None,
 ) -> TrustBundle:
     """Verify and parse a bundle; raise `BundleError` when it must not be trusted.
 
-    Order: signature by a pinned root key first (nothing unsigned is even parsed), then the
-    format version, then schema, then consistency, then the sequence against `store`, which records it once all passed.
+    Order: the signature by a pinned root key, a root it rotated to, or a bundle key one of them
+    certified (credentials/rootchain.py) first (nothing unsigned is even parsed), then the
+    format version, then schema, then consistency, then the certificate's window at the bundle's
+    issue time and at `now` (default: the clock), then the sequence against `store`, kept per
+    pinned root the trust descends from, which records it once all passed.
     """
     pinned = tuple(root_keys)
-    signer = _pinned_signer(document, pinned)
+    chain = _pinned_signer(document, pinned)
+    signer = chain.anchor
     version = document.get("formatVersion")
     if version != FORMAT_VERSION:
         raise BundleError(
@@ -645,6 +673,11 @@ def load_bundle(
         issued = parse_timestamp(document["issued"])
     except ValueError:
         raise BundleError("BUNDLE_INVALID", "the bundle's issued time is not a date-time") from None
+    if chain.certificate is not None:
+        try:
+            check_window(chain.certificate, issued, now or dt.datetime.now(dt.UTC))
+        except ChainError as exc:
+            raise BundleError(exc.code, exc.message) from None
     occupations = tuple(Occupation(tuple(o["codes"]), o["name"]) for o in document["occupations"])
     sequence = int(document["sequence"])  # the schema lets 3.0 through as an integer
     if store is not None:
@@ -662,6 +695,7 @@ def load_bundle(
         sequence=sequence,
         root_key=signer,
         pinned_root_keys=pinned,
+        signer=chain,
         institutions=institutions,
         occupations=occupations,
         _keys={k.verification_method: k for i in institutions.values() for k in i.keys},
@@ -675,9 +709,9 @@ def load_bundle(
     return bundle
 
 
-def _pinned_signer(document: Any, pinned: tuple[PublicKey, ...]) -> PublicKey:
-    """The pinned root key whose valid proof `document` carries, or `BundleError` saying why
-    there is none (nothing unsigned is even parsed)."""
+def _pinned_signer(document: Any, pinned: tuple[PublicKey, ...]) -> Signer:
+    """The key whose valid proof `document` carries, trusted through a pinned root, or
+    `BundleError` saying why there is none (nothing unsigned is even parsed)."""
     if not isinstance(document, Mapping):
         raise BundleError("BUNDLE_NOT_OBJECT", "the trust bundle is not a JSON object")
     if not pinned:
@@ -687,13 +721,11 @@ def _pinned_signer(document: Any, pinned: tuple[PublicKey, ...]) -> PublicKey:
     method = proof.verification_method_of(document)
     if method is None:
         raise BundleError("BUNDLE_UNSIGNED", "the trust bundle has no usable proof")
-    signer = next((k for k in pinned if k.verification_method == method), None)
-    if signer is None:
-        raise BundleError(
-            "BUNDLE_UNTRUSTED_KEY",
-            f"the bundle is signed by {method[:80]}, which is not a pinned root key",
-        )
-    check = proof.verify(document, signer)
+    try:
+        signer = bundle_signer(document, method, pinned)
+    except ChainError as exc:
+        raise BundleError(exc.code, exc.message) from None
+    check = proof.verify(document, signer.key)
     if not check.ok:
         raise BundleError(
             "BUNDLE_SIGNATURE_INVALID", f"the bundle's signature does not verify: {check.message}"
