@@ -150,7 +150,9 @@ def trusted_roots(
     roots = {k.verification_method: (k, k) for k in pinned}
     statements = document.get(ROTATIONS_MEMBER, [])
     if not isinstance(statements, list) or len(statements) > MAX_ROTATIONS:
-        raise ChainError("BUNDLE_ROTATION_INVALID", f"rootRotations is not a list of at most {MAX_ROTATIONS}")
+        raise ChainError(
+            "BUNDLE_ROTATION_INVALID", f"rootRotations is not a list of at most {MAX_ROTATIONS}"
+        )
     parsed = [_parse_rotation(s) for s in statements]
     pending = list(range(len(parsed)))
     while pending:
@@ -177,7 +179,10 @@ def _certified(
     """The certificate that makes `method` a bundle key of a trusted root, and that root's anchor."""
     cert = parse_certificate(document[CERTIFICATE_MEMBER])
     root = roots.get(cert.root_key.verification_method)
-    if root is None or proof.verification_method_of(cert.document) != cert.root_key.verification_method:
+    if (
+        root is None
+        or proof.verification_method_of(cert.document) != cert.root_key.verification_method
+    ):
         raise ChainError(
             "BUNDLE_CERT_UNTRUSTED_ROOT",
             "the bundle key certificate is not signed by a pinned root key or one it rotated to",
@@ -189,7 +194,8 @@ def _certified(
         )
     if cert.bundle_key.verification_method != method:
         raise ChainError(
-            "BUNDLE_CERT_WRONG_KEY", "the bundle key certificate certifies another key than the signer"
+            "BUNDLE_CERT_WRONG_KEY",
+            "the bundle key certificate certifies another key than the signer",
         )
     return cert, root[1]
 

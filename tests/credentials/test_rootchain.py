@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credentials import rootchain
-from credentials.bundle import BundleError, MemoryBundleStore, build_bundle, load_bundle, sign_bundle
+from credentials.bundle import (
+    BundleError,
+    MemoryBundleStore,
+    build_bundle,
+    load_bundle,
+    sign_bundle,
+)
 from credentials.keys import SigningKey
 from tests.credentials._support import (
     BUNDLE_ISSUED,
@@ -36,9 +42,7 @@ def certificate(
     start: dt.datetime = BUNDLE_ISSUED - DAY,
     days: int = 30,
 ) -> dict[str, Any]:
-    return rootchain.certify(
-        root, key.public_key, valid_from=start, valid_until=start + days * DAY
-    )
+    return rootchain.certify(root, key.public_key, valid_from=start, valid_until=start + days * DAY)
 
 
 def bundle(

@@ -30,7 +30,7 @@ from PIL import Image
 from credentials import SigningKey, qr, sign_proof
 from credentials.errors import ProofError
 
-from . import hostile_log, hostile_words
+from . import hostile_log, hostile_rootchain, hostile_words
 from .conftest import CORPUS
 
 SEED = 1414
@@ -433,7 +433,8 @@ def hostile_inputs(seed: int = SEED) -> list[Hostile]:
 
 
 def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
-    """The inputs as a corpus `tools/corpus.mjs` runs in one Node process; its manifest."""
+    """The inputs as a corpus `tools/corpus.mjs` runs in one Node process, with the bundles of
+    `hostile_rootchain` (each loaded at its own `now`); its manifest."""
     (folder / "cases").mkdir(parents=True, exist_ok=True)
     (folder / "bundle.json").write_bytes((CORPUS / "bundle.json").read_bytes())
     cases = []
@@ -444,6 +445,11 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
             {"id": item.id, "input": name, "card": None, "now": NOW, "bundle": "bundle.json"}
         )
     root_key = json.loads((CORPUS / "manifest.json").read_text("utf-8"))["rootKey"]
-    manifest = {"rootKey": root_key, "cases": cases, "bundles": []}
+    bundles = []
+    for name, data, now in hostile_rootchain.bundle_inputs():
+        (folder / f"bundles/{name}.json").parent.mkdir(exist_ok=True)
+        (folder / f"bundles/{name}.json").write_bytes(data)
+        bundles.append({"id": f"chain.{name}", "file": f"bundles/{name}.json", "now": now})
+    manifest = {"rootKey": root_key, "cases": cases, "bundles": bundles}
     (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     return manifest

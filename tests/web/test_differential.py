@@ -13,11 +13,39 @@ from typing import Any
 
 import pytest
 
-from credentials import PublicKey, load_bundle, parse_timestamp, verify_credential
+from credentials import BundleError, PublicKey, load_bundle, parse_timestamp, verify_credential
 from service.verify_cli import Unreadable, read_credential
 
 from .conftest import PAGE, node
 from .hostile import CLASSES, hostile_inputs, write_corpus
+
+CHAIN_VERDICTS = {
+    "certified": None,
+    "uncertified": "BUNDLE_UNTRUSTED_KEY",
+    "expired-now": "BUNDLE_CERT_EXPIRED",
+    "expired-at-issue": "BUNDLE_CERT_EXPIRED",
+    "ends-at-issue": "BUNDLE_CERT_EXPIRED",
+    "not-yet-valid": "BUNDLE_CERT_NOT_YET_VALID",
+    "other-root": "BUNDLE_CERT_UNTRUSTED_ROOT",
+    "wrong-key": "BUNDLE_CERT_WRONG_KEY",
+    "forged-root": "BUNDLE_CERT_UNTRUSTED_ROOT",
+    "stretched": "BUNDLE_CERT_SIGNATURE",
+    "cert-null": "BUNDLE_CERT_INVALID",
+    "cert-list": "BUNDLE_CERT_INVALID",
+    "cert-number": "BUNDLE_CERT_INVALID",
+    "cert-empty": "BUNDLE_CERT_INVALID",
+    "cert-bad-bundleKey": "BUNDLE_CERT_INVALID",
+    "cert-bad-validFrom": "BUNDLE_CERT_INVALID",
+    "rotated": None,
+    "rotated-twice-backwards": None,
+    "rotated-then-certified": None,
+    "rotation-missing": "BUNDLE_UNTRUSTED_KEY",
+    "rotation-forged": "BUNDLE_ROTATION_SIGNATURE",
+    "rotation-foreign": "BUNDLE_UNTRUSTED_KEY",
+    "rotations-null": "BUNDLE_ROTATION_INVALID",
+    "rotations-object": "BUNDLE_ROTATION_INVALID",
+    "rotations-strings": "BUNDLE_ROTATION_INVALID",
+}
 
 
 def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +66,13 @@ def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             "description": description,
             "checks": checks,
         }
+    for entry in manifest["bundles"]:
+        document = json.loads((folder / entry["file"]).read_text("utf-8"))
+        try:
+            load_bundle(document, [root], now=parse_timestamp(entry["now"]))
+            out[entry["id"]] = {"accepted": True, "code": None}
+        except BundleError as exc:
+            out[entry["id"]] = {"accepted": False, "code": exc.code}
     return out
 
 
@@ -51,8 +86,10 @@ def page_results(folder: Path) -> dict[str, Any]:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    cases: dict[str, Any] = json.loads(result.stdout)["cases"]
-    return {key: {k: v for k, v in value.items() if k != "reason"} for key, value in cases.items()}
+    output = json.loads(result.stdout)
+    cases: dict[str, Any] = output["cases"]
+    out = {key: {k: v for k, v in value.items() if k != "reason"} for key, value in cases.items()}
+    return {**out, **output["bundles"]}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +105,17 @@ def test_the_generator_covers_every_class_and_is_deterministic() -> None:
     ids = [h.id for h in first]
     assert len(ids) == len(set(ids))
     assert {i.split(".")[0] for i in ids} == set(CLASSES)
+
+
+def test_the_bundle_chain_cases_are_judged_as_designed(
+    both: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """Not only alike: the accepted ones are the good chains, each refusal has its code."""
+    python, _ = both
+    verdicts = {
+        k.removeprefix("chain."): v["code"] for k, v in python.items() if k.startswith("chain.")
+    }
+    assert verdicts == CHAIN_VERDICTS
 
 
 def test_both_verifiers_agree_on_every_hostile_input(

@@ -7,8 +7,9 @@ import { COSIGNATURE_V1, ED25519, parseVkey } from './note.js';
 import { get, isObject } from './json.js';
 import { proofOf, verificationMethodOf, verifyProof } from './proof.js';
 import { compileSchema } from './schema.js';
+import { ChainError, bundleSigner, checkWindow } from './rootchain.js';
 import { parseStatusListCredential } from './statuslist.js';
-import { parseDate8601, parseTimestamp } from './time.js';
+import { nowUs, parseDate8601, parseTimestamp } from './time.js';
 
 const validateBundleSchema = compileSchema(bundleSchema);
 // 2 added each institution's numberPrefix and statusRanges; format 1 cannot tie a certificate to
@@ -204,8 +205,9 @@ export class TrustBundle {
     if (credential === null) throw new CodedError('STATUS_LIST_MISSING', `the bundle has no status list ${url}`);
     if (get(credential, 'id') !== url) throw new CodedError('STATUS_LIST_CREDENTIAL', 'status list id is not its URL');
     const method = verificationMethodOf(credential);
-    const signer = this.pinnedRootKeys.find((k) => k.verificationMethod === method);
-    if (!signer) throw new CodedError('STATUS_LIST_UNTRUSTED_KEY', 'status list is not signed by a pinned root key');
+    // The bundle's own signer (a certified bundle key when the root is offline) or a root.
+    const signer = [this.signer.key, ...this.signer.roots].find((k) => k.verificationMethod === method);
+    if (!signer) throw new CodedError('STATUS_LIST_UNTRUSTED_KEY', "status list is not signed by a pinned root key or the bundle's signer");
     const check = await verifyProof(credential, signer);
     if (!check.ok) throw new CodedError('STATUS_LIST_SIGNATURE', `status list signature invalid: ${check.message}`);
     return parseStatusListCredential(credential);
@@ -226,19 +228,26 @@ export class TrustBundle {
 
 /**
  * Verify and parse a bundle document; BundleError when it must not be trusted.
- * `highestSequence`: the highest sequence already accepted under the signing root key (or null);
- * a lower one is refused (BUNDLE_ROLLBACK). Recording the new one is the caller's job.
+ * Who may sign it: a pinned root, a root one rotated to, or a bundle key one of them certified
+ * (rootchain.js). `highestSequence`: the highest sequence already accepted under the pinned root
+ * the trust descends from (or null); a lower one is refused (BUNDLE_ROLLBACK). Recording the new
+ * one is the caller's job. `now` (µs since the epoch; default the clock): a certified bundle
+ * key's certificate must still be valid then.
  */
-export async function loadBundle(document, rootKeys, { highestSequence = null } = {}) {
+export async function loadBundle(document, rootKeys, { highestSequence = null, now = null } = {}) {
   if (!isObject(document)) throw new BundleError('BUNDLE_NOT_OBJECT', 'the trust bundle is not a JSON object');
   if (!rootKeys.length) throw new BundleError('BUNDLE_NO_ROOT_KEY', 'no root key pinned: a bundle is never trusted blind');
   const method = verificationMethodOf(document);
   if (method === null) throw new BundleError('BUNDLE_UNSIGNED', 'the trust bundle has no usable proof');
-  const signer = rootKeys.find((k) => k.verificationMethod === method);
-  if (!signer) {
-    throw new BundleError('BUNDLE_UNTRUSTED_KEY', `the bundle is signed by ${method.slice(0, 80)}, which is not a pinned root key`);
+  let chain;
+  try {
+    chain = await bundleSigner(document, method, rootKeys);
+  } catch (error) {
+    if (!(error instanceof ChainError)) throw error;
+    throw new BundleError(error.code, error.message);
   }
-  const check = await verifyProof(document, signer);
+  const signer = chain.anchor;
+  const check = await verifyProof(document, chain.key);
   if (!check.ok) throw new BundleError('BUNDLE_SIGNATURE_INVALID', `the bundle's signature does not verify: ${check.message}`);
   if (get(document, 'formatVersion') !== FORMAT_VERSION) {
     throw new BundleError(
@@ -257,6 +266,13 @@ export async function loadBundle(document, rootKeys, { highestSequence = null } 
     issued = parseTimestamp(document.issued);
   } catch {
     throw new BundleError('BUNDLE_INVALID', "the bundle's issued time is not a date-time");
+  }
+  if (chain.certificate !== null) {
+    try {
+      checkWindow(chain.certificate, issued, now ?? nowUs());
+    } catch (error) {
+      throw new BundleError(error.code, error.message);
+    }
   }
   const occupations = document.occupations.map((o) => ({ codes: [...o.codes], name: o.name }));
   const occupationCodes = new Map();
@@ -278,6 +294,7 @@ export async function loadBundle(document, rootKeys, { highestSequence = null } 
     sequence,
     rootKey: signer,
     pinnedRootKeys: [...rootKeys],
+    signer: chain,
     institutions,
     occupations,
     keys,

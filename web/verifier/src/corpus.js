@@ -36,7 +36,9 @@ export async function runCorpus(load) {
   }
   for (const entry of manifest.bundles) {
     try {
-      await loadBundle(parseJsonBytes(await load(entry.file), entry.file), [root], { highestSequence: entry.highestSequence });
+      const now = entry.now ? parseTimestamp(entry.now) : null;
+      const pinned = entry.rootKey ? PublicKey.fromMultibase(entry.rootKey) : root;
+      await loadBundle(parseJsonBytes(await load(entry.file), entry.file), [pinned], { highestSequence: entry.highestSequence, now });
       out.bundles[entry.id] = { accepted: true, code: null };
     } catch (error) {
       if (!(error instanceof BundleError)) throw error;

@@ -1,0 +1,108 @@
+"""Trust bundles on the chain from a pinned root to their signer (issue 17, item 3) for the
+differential run: the corpus's bundle signed by a bundle key the corpus's root certified, with
+certificates expired (at the bundle's issue time and at verification time), not yet valid,
+signed by another root, forged, for another key, malformed; signed by a root the pinned one
+rotated to, by a root a forged rotation names, through a chain of two rotations listed backwards.
+Python and the page must accept the same ones and refuse the others with the same code.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from credentials import SigningKey, rootchain, sign_bundle
+
+from .conftest import CORPUS
+
+ROOT = SigningKey.from_seed(bytes([0x51]) * 32)  # as scripts/make_conformance_corpus.py
+OTHER_ROOT = SigningKey.from_seed(bytes([0x52]) * 32)
+BUNDLE_KEY = SigningKey.from_seed(bytes([0x62]) * 32)
+SECOND_ROOT = SigningKey.from_seed(bytes([0x63]) * 32)
+THIRD_ROOT = SigningKey.from_seed(bytes([0x64]) * 32)
+BASE = json.loads((CORPUS / "bundle.json").read_text("utf-8"))
+ISSUED = dt.datetime.fromisoformat(BASE["issued"])
+DAY = dt.timedelta(days=1)
+NOW = ISSUED + DAY
+
+Bundle = tuple[str, bytes, str]
+"""An input's id, the bundle file's bytes and the `now` it is verified at."""
+
+
+def _signed(signer: SigningKey, **members: Any) -> dict[str, Any]:
+    document = copy.deepcopy(BASE)
+    del document["proof"]
+    document.update(members)
+    return sign_bundle(document, signer, created=ISSUED)
+
+
+def _cert(root: SigningKey = ROOT, key: SigningKey = BUNDLE_KEY, start: int = -1, days: int = 30):
+    begin = ISSUED + start * DAY
+    return rootchain.certify(root, key.public_key, valid_from=begin, valid_until=begin + days * DAY)
+
+
+def _rotate(old: SigningKey, new: SigningKey) -> dict[str, Any]:
+    return rootchain.rotation(old, new.public_key, issued=ISSUED - DAY)
+
+
+def _certificate_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
+    yield ("certified", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
+    yield ("uncertified", _signed(BUNDLE_KEY), NOW)
+    yield ("expired-now", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(days=3)), NOW + 5 * DAY)
+    yield (
+        "expired-at-issue",
+        _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(start=-3, days=2)),
+        NOW,
+    )
+    yield ("ends-at-issue", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(days=1)), ISSUED)
+    yield ("not-yet-valid", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(start=1)), NOW + DAY)
+    yield ("other-root", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(root=OTHER_ROOT)), NOW)
+    yield ("wrong-key", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(key=OTHER_ROOT)), NOW)
+    forged = _cert(root=OTHER_ROOT)
+    forged["rootKey"] = ROOT.public_key.multibase
+    yield ("forged-root", _signed(BUNDLE_KEY, bundleKeyCertificate=forged), NOW)
+    stretched = _cert(days=3)
+    stretched["validUntil"] = "2099-01-01T00:00:00Z"
+    yield ("stretched", _signed(BUNDLE_KEY, bundleKeyCertificate=stretched), NOW + 5 * DAY)
+    for name, value in {"null": None, "list": [], "number": 1, "empty": {}}.items():
+        yield (f"cert-{name}", _signed(BUNDLE_KEY, bundleKeyCertificate=value), NOW)
+    for member, value in [("bundleKey", "zBad"), ("validFrom", "2026-13-01T00:00:00Z")]:
+        yield (
+            f"cert-bad-{member}",
+            _signed(BUNDLE_KEY, bundleKeyCertificate={**_cert(), member: value}),
+            NOW,
+        )
+
+
+def _rotation_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
+    first, second = _rotate(ROOT, SECOND_ROOT), _rotate(SECOND_ROOT, THIRD_ROOT)
+    yield ("rotated", _signed(SECOND_ROOT, rootRotations=[first]), NOW)
+    yield ("rotated-twice-backwards", _signed(THIRD_ROOT, rootRotations=[second, first]), NOW)
+    yield (
+        "rotated-then-certified",
+        _signed(BUNDLE_KEY, rootRotations=[first], bundleKeyCertificate=_cert(root=SECOND_ROOT)),
+        NOW,
+    )
+    yield ("rotation-missing", _signed(THIRD_ROOT, rootRotations=[second]), NOW)
+    forged = _rotate(OTHER_ROOT, SECOND_ROOT)
+    forged["oldRoot"] = ROOT.public_key.multibase
+    yield ("rotation-forged", _signed(SECOND_ROOT, rootRotations=[forged]), NOW)
+    yield (
+        "rotation-foreign",
+        _signed(SECOND_ROOT, rootRotations=[_rotate(OTHER_ROOT, SECOND_ROOT)]),
+        NOW,
+    )
+    for name, value in {"null": None, "object": {}, "strings": ["x"]}.items():
+        yield (f"rotations-{name}", _signed(ROOT, rootRotations=value), NOW)
+
+
+def bundle_inputs() -> list[Bundle]:
+    """Every bundle of the chain, the same list every run."""
+    cases = [*_certificate_cases(), *_rotation_cases()]
+    return [
+        (name, json.dumps(document).encode("utf-8"), at.isoformat().replace("+00:00", "Z"))
+        for name, document, at in cases
+    ]
