@@ -111,6 +111,11 @@ def _key(value: object) -> PublicKey:
         raise ValueError(exc.message) from None
 
 
+def parse_time(value: object) -> dt.datetime:
+    """An RFC 3339 date-time of a certificate or statement; `ValueError` otherwise."""
+    return _time(value)
+
+
 def _time(value: object) -> dt.datetime:
     if not isinstance(value, str):
         raise ValueError("a time is not an RFC 3339 date-time")

@@ -19,6 +19,7 @@ from service.cli_certificate import certificate_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
 from service.cli_log import log_group
+from service.cli_root import root_group
 from service.cli_supervision import supervision_group
 from service.runner import run_with_db, settings_or_exit
 from service.verify_cli import verify_command
@@ -123,6 +124,7 @@ main.add_command(stats_group)
 main.add_command(verify_command)
 main.add_command(import_group)
 main.add_command(keys_group)
+main.add_command(root_group)
 main.add_command(bundle_group)
 main.add_command(supervision_group)
 main.add_command(certificate_group)

@@ -45,7 +45,7 @@ from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
 from registry.transparency import checkpoints, witnesses
-from registry.trust import audit, keystore, status_lists
+from registry.trust import audit, keystore, offline_root, status_lists
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -189,6 +189,7 @@ async def _stamp(
     base_url: str,
     occupations: list[credentials.Occupation],
     log: _Log,
+    signer: offline_root.BundleSigner,
     session: AsyncClientSession,
 ) -> str:
     """A digest that changes whenever anything a bundle states changes (revisions only grow,
@@ -204,6 +205,8 @@ async def _stamp(
         [[list(o.codes), o.name] for o in occupations],
         log.material,
         await _key_marks(db, session),
+        # A new bundle key, certificate or rotation is a new bundle.
+        [signer.key.public_key.multibase, signer.certificate, list(signer.rotations)],
     ]
     text = json.dumps(material, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -302,14 +305,16 @@ async def _issue(
     if now is not None and (now.tzinfo is None or now.utcoffset() is None):
         raise ValueError("now must be timezone-aware")
     base_url = base_url.rstrip("/")
-    root = await keystore.root_key(db, master_key)  # insert-or-read, outside the transaction
+    # The root, or the bundle key it certified (registry/trust/offline_root.py); outside the
+    # transaction, as the root key is created on first use.
+    signer = await offline_root.signer(db, master_key, now=now or clock.now())
     log = await _log(db, master_key, base_url)  # the log key too
     occupations = await _occupations(db)
 
     async def work(session: AsyncClientSession) -> tuple[dict[str, Any], int | None]:
         # Taken per attempt: a retry after a concurrent build is later than that bundle.
         moment = now or clock.now()
-        stamp = await _stamp(db, base_url, occupations, log, session)
+        stamp = await _stamp(db, base_url, occupations, log, signer, session)
         if reuse_within is not None:
             reused = await _reuse(db, session, stamp, moment, reuse_within)
             if reused is not None:
@@ -322,12 +327,14 @@ async def _issue(
             institutions=await _institutions(db, base_url, session),
             occupations=occupations,
             status_lists=await status_lists.signed_lists(
-                db, root, base_url, now=moment, session=session
+                db, signer.key, base_url, now=moment, session=session
             ),
             logs=[log.entry],
             witnesses=log.witnesses,
+            certificate=signer.certificate,
+            rotations=signer.rotations,
         )
-        signed = credentials.sign_bundle(unsigned, root, created=moment)
+        signed = credentials.sign_bundle(unsigned, signer.key, created=moment)
         await _store(db, session, sequence, moment, stamp, signed)
         return signed, sequence
 

@@ -126,6 +126,15 @@ def _unseal(box: nacl.secret.SecretBox, doc: Document) -> SigningKey:
     return key
 
 
+def seal_box(master_key: bytes) -> nacl.secret.SecretBox:
+    """The box every signing key's seed is sealed in (registry/trust/offline_root.py's too)."""
+    return _box(master_key)
+
+
+seal = _seal
+unseal = _unseal
+
+
 # --- documents -------------------------------------------------------------------------------
 
 

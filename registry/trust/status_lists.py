@@ -36,7 +36,7 @@ from registry.errors import Conflict, InvalidInput, NotFound
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import retry_transaction
-from registry.trust import keystore
+from registry.trust import offline_root
 
 __all__ = [
     "LIST_SIZE",
@@ -249,8 +249,10 @@ async def list_credential(
     cached = await _cached(db, doc, status_list_url(base_url, list_id), None)
     if cached is not None:
         return cached
-    root = await keystore.root_key(db, master_key)
-    return await _sign(db, doc, base_url, root, now=clock.now(), session=None)
+    moment = clock.now()
+    # The bundle's signer: the root, or the bundle key it certified when the root is offline.
+    signer = await offline_root.signer(db, master_key, now=moment)
+    return await _sign(db, doc, base_url, signer.key, now=moment, session=None)
 
 
 async def signed_lists(

@@ -1,0 +1,226 @@
+"""The root key off the server: the service's bundle key, its certificate and root rotations.
+
+With no certificate installed the registry root key in the keystore signs the trust bundle and
+the status lists directly, as it always did (the one-machine demo). Once an operator installs a
+certificate (`registry root install-certificate`) issued on the offline machine for the service's
+bundle key, that key signs them instead and every bundle carries the certificate; when the
+installed certificate has expired no bundle is signed at all (`ROOT_CERTIFICATE_EXPIRED`): the
+service never falls back to a root quietly. Rotation statements (`registry root rotate`) are kept
+and carried in every bundle, so verifiers pinned to an older root follow the chain.
+
+Records live in the signing keys collection: the bundle key (`role` "bundle", sealed like every
+key, one current: the same partial unique index as an institution's) with its installed
+certificate, and each rotation statement (`role` "root_rotation"). Every change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from credentials import PublicKey, SigningKey, rootchain
+from credentials import _proof as proof
+from registry.access.auth import SYSTEM
+from registry.calendar import clock
+from registry.errors import Conflict, InvalidInput
+from registry.storage.collections import Collection
+from registry.storage.db import SCHEMA_VERSION, Database, Document
+from registry.storage.transactions import in_transaction
+from registry.trust import audit, keystore
+
+BUNDLE_ROLE: Final = "bundle"
+ROTATION_ROLE: Final = "root_rotation"
+
+
+@dataclass(frozen=True)
+class BundleSigner:
+    """The key that signs bundles and status lists now, with the certificate to carry (None:
+    the root signs directly) and the rotation statements."""
+
+    key: SigningKey
+    certificate: Mapping[str, Any] | None
+    rotations: tuple[Mapping[str, Any], ...]
+
+
+async def _current(db: Database, session: AsyncClientSession | None = None) -> Document | None:
+    return await db[Collection.SIGNING_KEYS].find_one(
+        {"role": BUNDLE_ROLE, "current": True}, session=session
+    )
+
+
+async def rotations(db: Database) -> tuple[dict[str, Any], ...]:
+    """Every rotation statement, oldest first."""
+    cursor = db[Collection.SIGNING_KEYS].find({"role": ROTATION_ROLE}).sort("issued", 1)
+    return tuple([doc["statement"] async for doc in cursor])
+
+
+async def bundle_key(db: Database, master_key: bytes, *, new: bool = False) -> PublicKey:
+    """The service's bundle key (created on first call; `new`: a new one replaces it, its
+    certificate to be installed before it signs anything)."""
+    box = keystore.seal_box(master_key)
+
+    async def work(session: AsyncClientSession) -> Document:
+        old = await _current(db, session)
+        if old is not None and not new:
+            return old
+        if old is not None:
+            await db[Collection.SIGNING_KEYS].update_one(
+                {"_id": old["_id"]}, {"$set": {"current": False}}, session=session
+            )
+        key = SigningKey.generate()
+        doc = {
+            "_id": key.public_key.multibase,
+            "role": BUNDLE_ROLE,
+            "institution": None,
+            "public_key": key.public_key.multibase,
+            "sealed_seed": keystore.seal(box, key),
+            "valid_from": clock.now().replace(microsecond=0),
+            "current": True,
+            "certificate": None,
+            "schema_version": SCHEMA_VERSION,
+        }
+        try:
+            await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
+        except DuplicateKeyError:
+            raise Conflict("another bundle key was made at the same time; run it again") from None
+        await _audit(db, session, "signing_key.create_bundle_key", old, doc)
+        return doc
+
+    doc = await in_transaction(db, work)
+    return PublicKey.from_multibase(doc["public_key"])
+
+
+async def _audit(
+    db: Database, session: AsyncClientSession, action: str, before: Document | None, after: Document
+) -> None:
+    def public(doc: Document | None) -> Document | None:
+        return None if doc is None else {k: v for k, v in doc.items() if k != "sealed_seed"}
+
+    await audit.append(
+        db,
+        actor=SYSTEM,
+        action=action,
+        entity="registry:root_key",
+        before=public(before),
+        after=public(after),
+        session=session,
+    )
+
+
+async def _trusted(db: Database, master_key: bytes) -> dict[str, tuple[PublicKey, PublicKey]]:
+    """The roots the registry answers for: its keystore root and every root it rotated to."""
+    root = await keystore.root_public_key(db, master_key)
+    chain = {rootchain.ROTATIONS_MEMBER: list(await rotations(db))}
+    return rootchain.trusted_roots(chain, (root,))
+
+
+def _refuse(code: str, message: str) -> InvalidInput:
+    return InvalidInput(message, code=code, field="certificate")
+
+
+async def install_certificate(
+    db: Database, master_key: bytes, document: object, *, now: dt.datetime | None = None
+) -> rootchain.Certificate:
+    """Install a certificate for the current bundle key; from now on that key signs bundles.
+
+    Refused (`InvalidInput` with the verifiers' codes) unless it is signed by the registry's root
+    or a root it rotated to, certifies the current bundle key, and is valid now."""
+    try:
+        cert = rootchain.parse_certificate(document)
+    except rootchain.ChainError as exc:
+        raise _refuse(exc.code, exc.message) from None
+    trusted = await _trusted(db, master_key)
+    method = cert.root_key.verification_method
+    if method not in trusted or proof.verification_method_of(cert.document) != method:
+        raise _refuse(
+            "BUNDLE_CERT_UNTRUSTED_ROOT", "the certificate is not by this registry's root"
+        )
+    if not proof.verify(cert.document, cert.root_key).ok:
+        raise _refuse("BUNDLE_CERT_SIGNATURE", "the certificate's signature does not verify")
+    moment = now or clock.now()
+    if not cert.valid_from <= moment < cert.valid_until:
+        raise _refuse("BUNDLE_CERT_EXPIRED", "the certificate is not valid now")
+
+    async def work(session: AsyncClientSession) -> None:
+        current = await _current(db, session)
+        if current is None or current["public_key"] != cert.bundle_key.multibase:
+            raise _refuse(
+                "BUNDLE_CERT_WRONG_KEY", "the certificate is not for the current bundle key"
+            )
+        after = {**current, "certificate": dict(cert.document)}
+        await db[Collection.SIGNING_KEYS].update_one(
+            {"_id": current["_id"]},
+            {"$set": {"certificate": after["certificate"]}},
+            session=session,
+        )
+        await _audit(db, session, "signing_key.install_certificate", current, after)
+
+    await in_transaction(db, work)
+    return cert
+
+
+async def install_rotation(db: Database, master_key: bytes, statement: object) -> PublicKey:
+    """Keep a rotation statement signed by the registry's root or a root it rotated to; every
+    bundle carries it from now on. Installing the same statement again changes nothing."""
+    probe = {rootchain.ROTATIONS_MEMBER: [*await rotations(db), statement]}
+    root = await keystore.root_public_key(db, master_key)
+    try:
+        trusted = rootchain.trusted_roots(probe, (root,))
+    except rootchain.ChainError as exc:
+        raise InvalidInput(exc.message, code=exc.code, field="rotation") from None
+    assert isinstance(statement, Mapping)  # trusted_roots refused anything else
+    new = PublicKey.from_multibase(statement["newRoot"])
+    if new.verification_method not in trusted:
+        raise InvalidInput(
+            "the rotation is not signed by this registry's root or a root it rotated to",
+            code="BUNDLE_ROTATION_SIGNATURE",
+            field="rotation",
+        )
+    doc = {
+        "_id": f"rotation:{new.multibase}",
+        "role": ROTATION_ROLE,
+        "institution": None,
+        "issued": rootchain.parse_time(statement["issued"]),
+        "statement": dict(statement),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+    async def work(session: AsyncClientSession) -> None:
+        if await db[Collection.SIGNING_KEYS].find_one({"_id": doc["_id"]}, session=session):
+            return
+        await db[Collection.SIGNING_KEYS].insert_one(doc, session=session)
+        await _audit(db, session, "signing_key.install_rotation", None, doc)
+
+    await in_transaction(db, work)
+    return new
+
+
+async def rotate_keystore_root(db: Database, master_key: bytes, new_root: PublicKey) -> PublicKey:
+    """The keystore's root signs a statement naming `new_root` (an offline root), kept like an
+    installed one: the one-machine registry's way to move its root off the server."""
+    root = await keystore.root_key(db, master_key)
+    statement = rootchain.rotation(root, new_root, issued=clock.now())
+    return await install_rotation(db, master_key, statement)
+
+
+async def signer(db: Database, master_key: bytes, *, now: dt.datetime) -> BundleSigner:
+    """Who signs bundles and status lists at `now`: the certified bundle key once a certificate
+    is installed (`ROOT_CERTIFICATE_EXPIRED` when it is no longer valid), else the root."""
+    chain = await rotations(db)
+    current = await _current(db)
+    if current is None or current.get("certificate") is None:
+        return BundleSigner(await keystore.root_key(db, master_key), None, chain)
+    cert = rootchain.parse_certificate(current["certificate"])
+    if not cert.valid_from <= now < cert.valid_until:
+        raise Conflict(
+            "the bundle key's certificate is not valid now: issue a new one on the offline "
+            "machine (registry root certify) and install it (registry root install-certificate)",
+            code="ROOT_CERTIFICATE_EXPIRED",
+        )
+    key = keystore.unseal(keystore.seal_box(master_key), current)
+    return BundleSigner(key, cert.document, chain)
