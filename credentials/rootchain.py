@@ -178,16 +178,14 @@ def trusted_roots(
     return roots
 
 
-def _certified(
-    document: Mapping[str, Any], method: str, roots: dict[str, tuple[PublicKey, PublicKey]]
-) -> tuple[Certificate, PublicKey]:
-    """The certificate that makes `method` a bundle key of a trusted root, and that root's anchor."""
-    cert = parse_certificate(document[CERTIFICATE_MEMBER])
+def check_certificate(
+    cert: Certificate, roots: Mapping[str, tuple[PublicKey, PublicKey]]
+) -> PublicKey:
+    """The pinned root `cert` descends from, when a root of `roots` (from `trusted_roots`)
+    signed it; `ChainError` otherwise. Its window and its key are the caller's to check."""
     root = roots.get(cert.root_key.verification_method)
-    if (
-        root is None
-        or proof.verification_method_of(cert.document) != cert.root_key.verification_method
-    ):
+    method = proof.verification_method_of(cert.document)
+    if root is None or method != cert.root_key.verification_method:
         raise ChainError(
             "BUNDLE_CERT_UNTRUSTED_ROOT",
             "the bundle key certificate is not signed by a pinned root key or one it rotated to",
@@ -197,12 +195,21 @@ def _certified(
         raise ChainError(
             "BUNDLE_CERT_SIGNATURE", f"the bundle key certificate's signature: {check.message}"
         )
+    return root[1]
+
+
+def _certified(
+    document: Mapping[str, Any], method: str, roots: dict[str, tuple[PublicKey, PublicKey]]
+) -> tuple[Certificate, PublicKey]:
+    """The certificate that makes `method` a bundle key of a trusted root, and its anchor."""
+    cert = parse_certificate(document[CERTIFICATE_MEMBER])
+    anchor = check_certificate(cert, roots)
     if cert.bundle_key.verification_method != method:
         raise ChainError(
             "BUNDLE_CERT_WRONG_KEY",
             "the bundle key certificate certifies another key than the signer",
         )
-    return cert, root[1]
+    return cert, anchor
 
 
 def check_window(cert: Certificate, issued: dt.datetime, now: dt.datetime) -> None:

@@ -24,7 +24,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from credentials import PublicKey, SigningKey, rootchain
-from credentials import _proof as proof
 from registry.access.auth import SYSTEM
 from registry.calendar import clock
 from registry.errors import Conflict, InvalidInput
@@ -134,14 +133,10 @@ async def install_certificate(
         cert = rootchain.parse_certificate(document)
     except rootchain.ChainError as exc:
         raise _refuse(exc.code, exc.message) from None
-    trusted = await _trusted(db, master_key)
-    method = cert.root_key.verification_method
-    if method not in trusted or proof.verification_method_of(cert.document) != method:
-        raise _refuse(
-            "BUNDLE_CERT_UNTRUSTED_ROOT", "the certificate is not by this registry's root"
-        )
-    if not proof.verify(cert.document, cert.root_key).ok:
-        raise _refuse("BUNDLE_CERT_SIGNATURE", "the certificate's signature does not verify")
+    try:
+        rootchain.check_certificate(cert, await _trusted(db, master_key))
+    except rootchain.ChainError as exc:
+        raise _refuse(exc.code, f"{exc.message} (not by this registry's root)") from None
     moment = now or clock.now()
     if not cert.valid_from <= moment < cert.valid_until:
         raise _refuse("BUNDLE_CERT_EXPIRED", "the certificate is not valid now")

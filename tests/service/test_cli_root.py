@@ -132,7 +132,8 @@ async def test_the_offline_ceremony_round_trip(root_cli: Cli, tmp_path: Path) ->
             offline=True,
         )
     )
-    assert not any(Path(root_cli.offline_env["REGISTRY_DATA_DIR"]).iterdir())
+    offline_data = Path(root_cli.offline_env["REGISTRY_DATA_DIR"])
+    assert not await asyncio.to_thread(lambda: any(offline_data.iterdir()))
 
     # Server: install it; bundles are now signed by the bundle key.
     ok(await root_cli("root", "install-certificate", str(cert)))
