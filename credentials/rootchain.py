@@ -136,6 +136,12 @@ def parse_certificate(document: object) -> Certificate:
     return Certificate(root, key, start, end, document)
 
 
+def parse_rotation(statement: object) -> tuple[PublicKey, PublicKey]:
+    """(old root, new root) of a rotation statement, without checking its proof;
+    `ChainError` BUNDLE_ROTATION_INVALID."""
+    return _parse_rotation(statement)
+
+
 def _parse_rotation(statement: object) -> tuple[PublicKey, PublicKey]:
     try:
         if not isinstance(statement, Mapping) or statement.get("type") != ROTATION_TYPE:

@@ -160,24 +160,24 @@ async def install_certificate(
 
 
 async def install_rotation(db: Database, master_key: bytes, statement: object) -> PublicKey:
-    """Keep a rotation statement signed by the registry's root or a root it rotated to; every
-    bundle carries it from now on. Installing the same statement again changes nothing."""
-    probe = {rootchain.ROTATIONS_MEMBER: [*await rotations(db), statement]}
-    root = await keystore.root_public_key(db, master_key)
+    """Keep a rotation statement whose old root is the registry's root or a root it rotated to
+    (and which that root signed); every bundle carries it from now on. Installing the same
+    statement again changes nothing."""
     try:
-        trusted = rootchain.trusted_roots(probe, (root,))
+        old, new = rootchain.parse_rotation(statement)
+        if old.verification_method not in await _trusted(db, master_key):
+            raise rootchain.ChainError(
+                "BUNDLE_ROTATION_SIGNATURE",
+                "the rotation is not by this registry's root or a root it rotated to",
+            )
+        # The same check a verifier makes: the old root's signature over the statement.
+        chain = {rootchain.ROTATIONS_MEMBER: [statement]}
+        rootchain.trusted_roots(chain, (old,))
     except rootchain.ChainError as exc:
         raise InvalidInput(exc.message, code=exc.code, field="rotation") from None
-    assert isinstance(statement, Mapping)  # trusted_roots refused anything else
-    new = PublicKey.from_multibase(statement["newRoot"])
-    if new.verification_method not in trusted:
-        raise InvalidInput(
-            "the rotation is not signed by this registry's root or a root it rotated to",
-            code="BUNDLE_ROTATION_SIGNATURE",
-            field="rotation",
-        )
+    assert isinstance(statement, Mapping)  # parse_rotation refused anything else
     doc = {
-        "_id": f"rotation:{new.multibase}",
+        "_id": f"rotation:{old.multibase}:{new.multibase}",
         "role": ROTATION_ROLE,
         "institution": None,
         "issued": rootchain.parse_time(statement["issued"]),

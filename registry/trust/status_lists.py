@@ -186,15 +186,18 @@ async def set_revoked(db: Database, ref: StatusRef, *, session: AsyncClientSessi
 
 
 async def _cached(
-    db: Database, doc: Document, url: str, session: AsyncClientSession | None
+    db: Database, doc: Document, url: str, signer: SigningKey, session: AsyncClientSession | None
 ) -> dict[str, Any] | None:
+    """The list's signed credential as cached, if it is of this revision, URL and signer (a new
+    bundle key re-signs every list: registry/trust/offline_root.py)."""
     cached = await db[Collection.STATUS_LIST_CREDENTIALS].find_one(
         {"_id": doc["_id"]}, session=session
     )
     if cached is None or cached["revision"] != doc["revision"] or cached["url"] != url:
         return None
     credential: dict[str, Any] = json.loads(cached["body"])
-    return credential
+    method = credential.get("proof", {}).get("verificationMethod")
+    return credential if method == signer.public_key.verification_method else None
 
 
 async def _sign(
@@ -246,12 +249,12 @@ async def list_credential(
     doc = await db[Collection.STATUS_LISTS].find_one({"_id": list_id}, {"allocated": 0})
     if doc is None:
         return None
-    cached = await _cached(db, doc, status_list_url(base_url, list_id), None)
-    if cached is not None:
-        return cached
     moment = clock.now()
     # The bundle's signer: the root, or the bundle key it certified when the root is offline.
     signer = await offline_root.signer(db, master_key, now=moment)
+    cached = await _cached(db, doc, status_list_url(base_url, list_id), signer.key, None)
+    if cached is not None:
+        return cached
     return await _sign(db, doc, base_url, signer.key, now=moment, session=None)
 
 
@@ -269,7 +272,7 @@ async def signed_lists(
     # Read all first: the loop writes through the same session.
     for doc in [d async for d in cursor]:
         url = status_list_url(base_url, doc["_id"])
-        cached = await _cached(db, doc, url, session)
+        cached = await _cached(db, doc, url, root, session)
         out[url] = cached or await _sign(db, doc, base_url, root, now=now, session=session)
     return out
 
