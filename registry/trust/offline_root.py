@@ -3,8 +3,9 @@
 With no certificate installed the registry root key in the keystore signs the trust bundle and
 the status lists directly, as it always did (the one-machine demo). Once an operator installs a
 certificate (`registry root install-certificate`) issued on the offline machine for the service's
-bundle key, that key signs them instead and every bundle carries the certificate; when the
-installed certificate has expired no bundle is signed at all (`ROOT_CERTIFICATE_EXPIRED`): the
+bundle key, that key signs them instead and every bundle carries the certificate (a replacement
+bundle key takes over once its own certificate is installed); when the installed certificate has
+expired no bundle is signed at all (`ROOT_CERTIFICATE_EXPIRED`): the
 service never falls back to a root quietly. Rotation statements (`registry root rotate`) are kept
 and carried in every bundle, so verifiers pinned to an older root follow the chain.
 
@@ -147,10 +148,10 @@ async def install_certificate(
             raise _refuse(
                 "BUNDLE_CERT_WRONG_KEY", "the certificate is not for the current bundle key"
             )
-        after = {**current, "certificate": dict(cert.document)}
+        after = {**current, "certificate": dict(cert.document), "certified_at": clock.now()}
         await db[Collection.SIGNING_KEYS].update_one(
             {"_id": current["_id"]},
-            {"$set": {"certificate": after["certificate"]}},
+            {"$set": {k: after[k] for k in ("certificate", "certified_at")}},
             session=session,
         )
         await _audit(db, session, "signing_key.install_certificate", current, after)
@@ -207,8 +208,12 @@ async def signer(db: Database, master_key: bytes, *, now: dt.datetime) -> Bundle
     """Who signs bundles and status lists at `now`: the certified bundle key once a certificate
     is installed (`ROOT_CERTIFICATE_EXPIRED` when it is no longer valid), else the root."""
     chain = await rotations(db)
-    current = await _current(db)
-    if current is None or current.get("certificate") is None:
+    # The latest key with a certificate: a new bundle key (`bundle_key(new=True)`) signs only
+    # once its own is installed, and the root never again once any was.
+    current = await db[Collection.SIGNING_KEYS].find_one(
+        {"role": BUNDLE_ROLE, "certificate": {"$ne": None}}, sort=[("certified_at", -1)]
+    )
+    if current is None:
         return BundleSigner(await keystore.root_key(db, master_key), None, chain)
     cert = rootchain.parse_certificate(current["certificate"])
     if not cert.valid_from <= now < cert.valid_until:

@@ -62,6 +62,11 @@ async def test_the_offline_root_takes_over_and_stops_when_its_certificate_ends(
         == 0
     )
 
+    # A new bundle key signs nothing until its own certificate is installed; the old one goes on.
+    fresh = await offline_root.bundle_key(db, MASTER, new=True)
+    later = await trust.build_bundle(db, MASTER, BASE, now=NOW)
+    assert load_bundle(later, [first_root], now=NOW).signer.key == key != fresh
+
     with pytest.raises(Conflict) as stopped:
         await trust.build_bundle(db, MASTER, BASE, now=NOW + 4 * DAY)
     assert stopped.value.code == "ROOT_CERTIFICATE_EXPIRED"
