@@ -141,6 +141,8 @@ def request_digest(batch: BatchInput, clean: list[CleanResult], personal: Person
             "examDate": batch.exam_date.isoformat(),
             "lateReason": (batch.late_reason or "").strip(),
             "rows": rows_payload(clean, personal),
+            # Only when named, so the digests of batches without a session stay as they were.
+            **({"session": batch.session} if batch.session is not None else {}),
         }
     )
 
@@ -175,7 +177,9 @@ async def validate(
     assert principal.institution is not None  # the policy admits only a bound institution
     moment = now or clock.now()
     institution = await directory.get(db, principal.institution)
-    clean, problems, _ = await check_batch(db, institution, batch, clock.china_date(moment))
+    clean, problems, _ = await check_batch(
+        db, institution, batch, clock.china_date(moment), personal=personal
+    )
     # A cited training certificate must exist, be this person's, for this occupation and level,
     # and not be revoked (the standard requires the training before the assessment).
     problems += await check_training_links(db, personal, clean)
@@ -339,6 +343,7 @@ def batch_fields(checked: Checked) -> Document:
         "submitted_at": checked.moment,
         "late": is_late(batch.exam_date, today),
         "late_reason": (batch.late_reason or "").strip() or None,
+        "session": batch.session,
         "counts": counts(checked.rows),
     }
 

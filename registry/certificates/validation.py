@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from registry.access.personal import PersonalData
 from registry.calendar import clock
 from registry.certificates import numbers
+from registry.exams import roster as exam_roster
 from registry.institutions.model import Institution, Kind, ListingPeriod
 from registry.intake import rows
 from registry.intake.rows import RowProblems, check_person
@@ -47,6 +49,9 @@ class BatchInput:
     exam_date: dt.date
     results: list[ResultInput]
     late_reason: str | None = None
+    # The exam session the results are for (registry.exams): its rows must be its confirmed
+    # candidates. None for batches that name no session (those before sessions, the CLI import).
+    session: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,8 @@ async def check_result(
     rows.check_scope(checks, context.period, occ, direction, result.level)
     if id_number and occ is not None:
         context.duplicates.check(checks, (id_number, occ.code, result.level))
+        if context.roster is not None:
+            context.roster.check(checks, id_number, occ.code, direction, result.level)
     if checks.problems:
         return None, checks.problems
     assert occ is not None
@@ -167,6 +174,7 @@ class RowContext:
     occupations: rows.Occupations
     period: ListingPeriod | None
     duplicates: rows.Duplicates
+    roster: exam_roster.Roster | None = None
 
 
 @dataclass(frozen=True)
@@ -204,15 +212,23 @@ async def check_batch(
     batch: BatchInput,
     today: dt.date | None = None,
     part: Part = WHOLE,
+    personal: PersonalData | None = None,
 ) -> tuple[list[CleanResult], list[Problem], ListingPeriod | None]:
     """The clean results, every problem (batch first, then by row), and the listing period.
-    The one rule for a batch's rows, whether they come in one request, in parts or from a file."""
+    The one rule for a batch's rows, whether they come in one request, in parts or from a file.
+    A batch naming an exam session needs `personal` (its rows are found on the confirmed list
+    by keyed hash)."""
     checks = rows.Problems()
     period = check_header(checks, institution, batch, today or clock.today())
     count = len(batch.results)
     if not rows.check_count(checks, "results", count, part.limit, part.what):
         return [], checks.problems, period
-    context = RowContext(rows.Occupations(db), period, result_duplicates())
+    roster = None
+    if batch.session is not None:
+        assert personal is not None, "a batch naming a session is checked with the keys"
+        uscc = institution.uscc if institution is not None else None
+        roster = await exam_roster.load(db, checks, uscc, batch.session, batch.exam_date, personal)
+    context = RowContext(rows.Occupations(db), period, result_duplicates(), roster)
     clean: list[CleanResult] = []
     for index, result in enumerate(batch.results, start=part.first_row):
         row, problems = await check_result(context, index, result)

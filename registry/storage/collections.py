@@ -25,6 +25,9 @@ class Collection(StrEnum):
     RESULTS = "results"
     BATCH_PARTS = "batch_parts"
     CERTIFICATES = "certificates"
+    # Exam sessions and candidates before results (registry.exams)
+    EXAM_SESSIONS = "exam_sessions"
+    EXAM_REGISTRATIONS = "exam_registrations"
     # Training and continuing education (registry.training)
     TRAINING_COHORTS = "training_cohorts"
     TRAINEES = "trainees"

@@ -120,6 +120,13 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("id_hash", ASCENDING)], name="id_hash"),
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
     ],
+    # Exam sessions (registry.exams): a session's registrations, found by it and by keyed hash.
+    Collection.EXAM_SESSIONS: [
+        IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution")
+    ],
+    Collection.EXAM_REGISTRATIONS: [
+        IndexModel([("session", ASCENDING), ("status", ASCENDING)], name="session_status")
+    ],
     Collection.CE_CREDITS: [
         IndexModel([("id_hash", ASCENDING), ("year", ASCENDING)], name="holder_year"),
         IndexModel([("certificate", ASCENDING)], name="certificate"),

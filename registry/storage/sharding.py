@@ -86,6 +86,12 @@ SHARDING: dict[Collection, Decision] = {
     Collection.TRAINING_CERTIFICATES: Sharded(
         _BY_HASHED_ID, "one document per training certificate, found by number (`_id`)"
     ),
+    Collection.EXAM_SESSIONS: Unsharded(_SMALL + "a few sessions per institution and month"),
+    Collection.EXAM_REGISTRATIONS: Sharded(
+        (("session", HASHED),),
+        "one row per candidate and session, written and read by session",
+        id_unique="`_id` is `<session>:<keyed hash>`: one `_id`, one session, one shard",
+    ),
     Collection.CE_CREDITS: Sharded(
         _BY_HASHED_ID,
         "one credit per completed training; the holder's hours by `id_hash` move to the "
