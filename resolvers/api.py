@@ -17,6 +17,9 @@ from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.parts import BatchHeader
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
+from registry.exams.confirmation import Decision as ListDecision
+from registry.exams.registrations import RegistrationInput
+from registry.exams.sessions import SessionInput
 from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import (
@@ -82,6 +85,7 @@ __all__ = [
     "InvalidInput",
     "Kind",
     "Level",
+    "ListDecision",
     "LogInclusionProof",
     "NotFound",
     "Occupation",
@@ -91,6 +95,7 @@ __all__ = [
     "Problem",
     "Province",
     "PublicCertificate",
+    "RegistrationInput",
     "RegistryError",
     "Rejected",
     "ReportKind",
@@ -100,6 +105,7 @@ __all__ = [
     "Row",
     "ScopeEntry",
     "ScopeInput",
+    "SessionInput",
     "Standard",
     "Status",
     "TraineeInput",

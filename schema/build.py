@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 
 from schema.batch_parts import BatchPartsMutation
 from schema.errors import ErrorMasking
+from schema.exams import ExamMutation, ExamQuery
 from schema.mutation import Mutation as CoreMutation
 from schema.node_query import NodeQuery
 from schema.open_data import OpenDataQuery
@@ -43,12 +44,14 @@ QUERIES: tuple[type, ...] = (
     SupervisionQuery,
     StatisticsQuery,
     OpenDataQuery,
+    ExamQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     CoreMutation,
     BatchPartsMutation,
     TrainingMutation,
     SupervisionMutation,
+    ExamMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

@@ -198,6 +198,12 @@ class AssessmentBatchInput:
     late_reason: str | None = strawberry.field(
         default=None, description="Required when reported more than one month after the exam."
     )
+    session: str | None = strawberry.field(
+        default=None,
+        description="The exam session the results are for (announceExamSession); each row must "
+        "then be a candidate on its confirmed list (else CANDIDATE_NOT_CONFIRMED). Null for a "
+        "batch that names no session.",
+    )
 
     def to_domain(self) -> api.BatchInput:
         return api.BatchInput(
@@ -205,6 +211,7 @@ class AssessmentBatchInput:
             exam_date=self.exam_date,
             late_reason=self.late_reason,
             results=[x.to_domain() for x in self.results],
+            session=self.session,
         )
 
 

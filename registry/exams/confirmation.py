@@ -147,3 +147,19 @@ async def confirm_list(
         return await store.save(db, SESSION, principal, ExamAction.CONFIRM_LIST, session, new, s)
 
     return await in_transaction(db, work)
+
+
+async def session(db: Database, session_id: str) -> Document | None:
+    """An announced session, public (it names no person); None when unknown."""
+    return await db[SESSION.collection].find_one({"_id": session_id}, {"history": 0})
+
+
+async def registrations_of(db: Database, principal: Principal, session_id: str) -> list[Document]:
+    """The session's registrations in the order they came, for the institution that announced
+    it (`Forbidden` for anyone else); never the keyed hash of the ID number."""
+    found = await store.load(db, SESSION, session_id)
+    policy.decide(principal, ExamAction.VIEW, found).require()
+    cursor = db[REGISTRATION.collection].find(
+        {"session": session_id}, {"id_hash": 0}, sort=[("registered_at", 1), ("_id", 1)]
+    )
+    return await cursor.to_list(None)

@@ -1,0 +1,36 @@
+"""Resolvers of exam sessions and registrations: thin calls into `registry.exams`."""
+
+from __future__ import annotations
+
+from registry.exams import confirmation, registrations, sessions
+from registry.exams.confirmation import Decision
+from registry.exams.registrations import RegistrationInput
+from registry.exams.sessions import SessionInput
+from registry.storage.db import Document
+from resolvers.auth import principal
+from resolvers.context import Context
+from resolvers.outcome import Outcome
+
+
+async def announce(ctx: Context, spec: SessionInput) -> Outcome[Document]:
+    created = await sessions.announce(ctx.db, await principal(ctx), spec)
+    return Outcome(created.document, replayed=created.replayed)
+
+
+async def register(ctx: Context, spec: RegistrationInput) -> Outcome[Document]:
+    who = await principal(ctx)
+    created = await registrations.register(ctx.db, who, spec, ctx.personal_data())
+    return Outcome(created.document, replayed=created.replayed)
+
+
+async def confirm(ctx: Context, session_id: str, decisions: list[Decision]) -> Outcome[Document]:
+    who = await principal(ctx)
+    return Outcome(await confirmation.confirm_list(ctx.db, who, session_id, decisions))
+
+
+async def session(ctx: Context, session_id: str) -> Document | None:
+    return await confirmation.session(ctx.db, session_id)
+
+
+async def registrations_of(ctx: Context, session_id: str) -> list[Document]:
+    return await confirmation.registrations_of(ctx.db, await principal(ctx), session_id)

@@ -1,0 +1,158 @@
+"""Exam sessions through the GraphQL API with real tokens: announced, candidates registered, the
+list confirmed with a refusal, a results batch for the session refused for the candidate not
+confirmed and accepted for the confirmed one; another institution is refused; no ID number in
+any answer; the registrations are personal (no-store)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import httpx
+import pytest
+
+from registry.access.auth import Role
+from registry.calendar import clock
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
+from tests.client import gql, post
+from tests.factories import listed_institution, make_id_number, make_tokens, make_uscc
+
+EVALUATOR = make_uscc(1811)
+OTHER = make_uscc(1812)
+TODAY = clock.today()
+RNG = random.Random(1811)
+PEOPLE = [(f"考生{c}", make_id_number(RNG)) for c in "甲乙丙"]
+
+ANNOUNCE = """mutation ($input: ExamSessionInput!) { announceExamSession(input: $input) {
+  replayed session { id status capacity registered level examDate }
+  userErrors { field code message } } }"""
+REGISTER = """mutation ($input: ExamRegistrationInput!) { registerExamCandidate(input: $input) {
+  replayed registration { id holderName status commitment { version at } }
+  userErrors { field code message } } }"""
+CONFIRM = """mutation ($s: String!, $d: [ListDecisionInput!]!) {
+  confirmExamRegistrationList(session: $s, decisions: $d) {
+  session { id status } userErrors { field code message } } }"""
+LIST = """query ($id: String!) { examRegistrations(session: $id) {
+  holderName status refusal } }"""
+SUBMIT = """mutation ($input: AssessmentBatchInput!) { submitAssessmentBatch(input: $input) {
+  batch { id } userErrors { field code message } } }"""
+
+
+@pytest.fixture(scope="module")
+async def t(db: Database) -> dict[str, str]:
+    await catalogue.seed_reference(db)
+    await listed_institution(db, EVALUATOR, filed="2025-01-06")
+    await listed_institution(db, OTHER, filed="2025-01-06")
+    specs = {
+        "evaluator": (Role.EVALUATION_INSTITUTION, EVALUATOR, None),
+        "other": (Role.EVALUATION_INSTITUTION, OTHER, None),
+    }
+    return await make_tokens(db, specs)
+
+
+def registration(session: str, i: int) -> dict[str, Any]:
+    return {
+        "session": session,
+        "name": PEOPLE[i][0],
+        "idNumber": PEOPLE[i][1],
+        "commitmentVersion": "告知承诺书 v2026.1",
+        "committedAt": f"{TODAY.isoformat()}T00:00:00+00:00",
+    }
+
+
+def batch(key: str, session: str, people: list[int]) -> dict[str, Any]:
+    rows = [
+        {
+            "name": PEOPLE[i][0],
+            "idNumber": PEOPLE[i][1],
+            "occupation": "2-02-38-01",
+            "direction": "计算机视觉产品实现",
+            "level": "JUNIOR",
+            "theoryScore": 80,
+            "skillScore": 70,
+        }
+        for i in people
+    ]
+    return {
+        "idempotencyKey": key,
+        "examDate": TODAY.isoformat(),
+        "session": session,
+        "results": rows,
+    }
+
+
+def no_id_number(body: object) -> None:
+    assert not any(idn in str(body) for _, idn in PEOPLE)
+
+
+async def test_a_session_from_announcement_to_results(
+    http: httpx.AsyncClient, t: dict[str, str]
+) -> None:
+    spec = {
+        "idempotencyKey": "api-session-01",
+        "occupation": "2-02-38-01",
+        "level": "JUNIOR",
+        "direction": "计算机视觉产品实现",
+        "examDate": TODAY.isoformat(),
+        "capacity": 2,
+        "place": "福州市鼓楼区考点",
+    }
+    made = (await gql(http, t["evaluator"], ANNOUNCE, input=spec))["announceExamSession"]
+    assert made["userErrors"] == [] and made["session"]["status"] == "ANNOUNCED"
+    sid = made["session"]["id"]
+    ids = []
+    for i in range(2):
+        done = await gql(http, t["evaluator"], REGISTER, input=registration(sid, i))
+        no_id_number(done)
+        ids.append(done["registerExamCandidate"]["registration"]["id"])
+    full = await gql(http, t["evaluator"], REGISTER, input=registration(sid, 2))
+    assert [e["code"] for e in full["registerExamCandidate"]["userErrors"]] == ["SESSION_FULL"]
+    other = await post(http, t["other"], REGISTER, input=registration(sid, 2))
+    assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    decisions = [
+        {"registration": ids[0], "confirmed": True},
+        {"registration": ids[1], "confirmed": False, "reason": "不满足申报条件"},
+    ]
+    confirmed = await gql(http, t["evaluator"], CONFIRM, s=sid, d=decisions)
+    assert confirmed["confirmExamRegistrationList"]["session"]["status"] == "LIST_CONFIRMED"
+    response = await http.post(
+        "/graphql",
+        json={"query": LIST, "variables": {"id": sid}},
+        headers={"authorization": f"Bearer {t['evaluator']}"},
+    )
+    assert response.headers["cache-control"] == "no-store"
+    listed = response.json()["data"]["examRegistrations"]
+    assert [r["status"] for r in listed] == ["CONFIRMED", "REFUSED"]
+    no_id_number(response.json())
+    refused = await gql(http, t["evaluator"], SUBMIT, input=batch("api-batch-01", sid, [0, 1, 2]))
+    errors = refused["submitAssessmentBatch"]["userErrors"]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("results[1].idNumber", "CANDIDATE_NOT_CONFIRMED"),
+        ("results[2].idNumber", "CANDIDATE_NOT_CONFIRMED"),
+    }
+    no_id_number(errors)
+    ok = await gql(http, t["evaluator"], SUBMIT, input=batch("api-batch-02", sid, [0]))
+    assert ok["submitAssessmentBatch"]["userErrors"] == []
+    assert ok["submitAssessmentBatch"]["batch"]["id"]
+
+
+async def test_another_institution_sees_no_registrations(
+    http: httpx.AsyncClient, t: dict[str, str]
+) -> None:
+    spec = {
+        "idempotencyKey": "api-session-02",
+        "occupation": "2-02-38-01",
+        "level": "JUNIOR",
+        "direction": "计算机视觉产品实现",
+        "examDate": TODAY.isoformat(),
+        "capacity": 5,
+        "online": True,
+    }
+    sid = (await gql(http, t["evaluator"], ANNOUNCE, input=spec))["announceExamSession"]["session"][
+        "id"
+    ]
+    body = await post(http, t["other"], LIST, id=sid)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    public = await post(http, None, LIST, id=sid)
+    assert public["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
