@@ -10,6 +10,9 @@ from registry.storage.db import Document
 from resolvers.auth import principal
 from resolvers.context import Context
 from resolvers.outcome import Outcome
+from resolvers.pagination import Page, check_first, decode_cursor, page
+
+CURSOR_KIND = "examSession"
 
 
 async def announce(ctx: Context, spec: SessionInput) -> Outcome[Document]:
@@ -34,3 +37,19 @@ async def session(ctx: Context, session_id: str) -> Document | None:
 
 async def registrations_of(ctx: Context, session_id: str) -> list[Document]:
     return await confirmation.registrations_of(ctx.db, await principal(ctx), session_id)
+
+
+async def sessions_of(
+    ctx: Context, institution: str | None, first: int, after: str | None
+) -> Page[Document]:
+    check_first(first)
+    after_key = decode_cursor(CURSOR_KIND, after)
+    docs, more = await confirmation.sessions_page(ctx.db, institution, limit=first, after=after_key)
+    return page(
+        CURSOR_KIND,
+        docs,
+        lambda d: str(d["_id"]),
+        more=more,
+        after=after_key,
+        count=lambda: confirmation.count_sessions(ctx.db, institution),
+    )

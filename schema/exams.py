@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +17,7 @@ from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.convert import from_model, source
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
+from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
 
@@ -152,6 +154,18 @@ class ExamQuery:
     async def exam_session(self, info: Ctx, id: str) -> ExamSession | None:
         found = await r.session(info.context, id)
         return from_model(ExamSession, found) if found else None
+
+    @strawberry.field(description="Announced exam sessions (public notices), by id.")
+    async def exam_sessions(
+        self,
+        info: Ctx,
+        first: int,
+        after: str | None = None,
+        institution: Annotated[
+            str | None, strawberry.argument(description="Only this institution's (USCC).")
+        ] = None,
+    ) -> Connection[ExamSession]:
+        return connection(await r.sessions_of(info.context, institution, first, after), ExamSession)
 
     @strawberry.field(
         directives=[PERSONAL],

@@ -37,6 +37,7 @@ from registry.certificates import binder
 from registry.certificates.lookup import LookupCache
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
+from registry.demo import exams as demo_exams
 from registry.demo import holder as demo_holder
 from registry.demo import obligations as demo_obligations
 from registry.demo import training as demo_training
@@ -89,6 +90,8 @@ async def load_demo(database: Database, settings: Settings) -> None:
     print(demo_holder.describe(number, folder), flush=True)  # on purpose: try `verify --card`
     training = await demo_training.load(database, settings)
     obligations = await demo_obligations.seed_reports(database)
+    # Last, after the directory and certificates: a session, its confirmed list and its results.
+    exam_session = await demo_exams.seed_exam_session(database, settings)
     log.info(
         "demo data ready",
         extra={
@@ -97,6 +100,7 @@ async def load_demo(database: Database, settings: Settings) -> None:
             "files": str(folder),
             "training": training,
             "obligations": obligations,
+            "exam_session": exam_session,
         },
     )
 

@@ -163,3 +163,25 @@ async def registrations_of(db: Database, principal: Principal, session_id: str) 
         {"session": session_id}, {"id_hash": 0}, sort=[("registered_at", 1), ("_id", 1)]
     )
     return await cursor.to_list(None)
+
+
+def _sessions_query(institution: str | None) -> Document:
+    return {} if institution is None else {"institution": institution}
+
+
+async def sessions_page(
+    db: Database, institution: str | None, *, limit: int, after: str | None
+) -> tuple[list[Document], bool]:
+    """Announced sessions (public notices: they name no person), by id; one institution's when
+    `institution` is given."""
+    query = _sessions_query(institution)
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    cursor = db[SESSION.collection].find(query, {"history": 0}).sort("_id", 1).limit(limit + 1)
+    docs = [d async for d in cursor]
+    return docs[:limit], len(docs) > limit
+
+
+async def count_sessions(db: Database, institution: str | None) -> int:
+    """How many sessions `sessions_page` lists, over all pages."""
+    return await db[SESSION.collection].count_documents(_sessions_query(institution))

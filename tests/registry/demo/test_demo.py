@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
+from registry.demo import exams as demo_exams
 from registry.demo import training as demo_training
 from registry.settings import Settings
 from registry.storage.db import Database
@@ -38,6 +39,8 @@ async def site(db: Database, settings: Settings) -> AsyncIterator[str]:
     made = await demo_training.load(db, settings)
     assert made["cohorts"] and made["campaign"]
     assert await demo_training.load(db, settings) == {}  # loaded once
+    assert await demo_exams.seed_exam_session(db, settings)
+    assert await demo_exams.seed_exam_session(db, settings) is None  # seeded once
     async with serving(with_stats_route(create_app(settings, db=db))) as url:
         yield url
 
@@ -105,3 +108,19 @@ async def test_the_demo_holder_has_hours_per_year_and_a_verifiable_record(
 async def test_after_the_demo_the_counters_equal_a_recount(site: str, db: Database) -> None:
     # Every filter and grouping of `statistics`, `programmeProgress`, and `registry stats check`.
     await agrees(db)
+
+
+async def test_the_demo_shows_an_exam_session_its_list_and_its_results(
+    site: str, db: Database
+) -> None:
+    listed = await ask(site, "{ examSessions(first: 5) { nodes { id status registered } } }")
+    [found] = listed["examSessions"]["nodes"]
+    assert (found["status"], found["registered"]) == ("LIST_CONFIRMED", 5)
+    sid = found["id"]
+    one = await ask(site, "query ($id: String!) { examSession(id: $id) { id } }", id=sid)
+    assert one["examSession"] == {"id": sid}
+    statuses = [d["status"] async for d in db["exam_registrations"].find({"session": sid})]
+    assert sorted(statuses) == ["CONFIRMED"] * 4 + ["REFUSED"]
+    batch = await db["batches"].find_one({"session": sid})
+    assert batch is not None and batch["status"] == "PUBLISHED"
+    assert await db["certificates"].count_documents({"batch": batch["_id"]}) == 4
