@@ -10,6 +10,7 @@ import pytest
 
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
+from registry.demo import exams as demo_exams
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.conftest import serving
@@ -20,7 +21,7 @@ async def small_demo(
     db: Database, settings: Settings, certificates: int = 12
 ) -> AsyncIterator[str]:
     """The demo's directory, tokens, `certificates` certificates (the holder's among them) and
-    files in `<data dir>/demo/`, served; the server's address."""
+    files in `<data dir>/demo/`, its exam session, served; the server's address."""
     from service.app import create_app
 
     with pytest.MonkeyPatch.context() as patch:
@@ -28,5 +29,6 @@ async def small_demo(
         await demo.seed_demo(db, settings)
         await demo_certificates.seed_certificates(db, settings)
     await demo_certificates.export_files(db, settings)
+    await demo_exams.seed_exam_session(db, settings)  # the session docs/exam-sessions.md shows
     async with serving(create_app(settings, db=db)) as url:
         yield url
