@@ -151,7 +151,9 @@ class ExamRegistrationPayload:
 @strawberry.type
 class ExamQuery:
     @strawberry.field(description="An announced exam session by id; null when unknown.")
-    async def exam_session(self, info: Ctx, id: str) -> ExamSession | None:
+    async def exam_session(
+        self, info: Ctx, id: Annotated[str, strawberry.argument(description="The session's id.")]
+    ) -> ExamSession | None:
         found = await r.session(info.context, id)
         return from_model(ExamSession, found) if found else None
 
@@ -159,8 +161,10 @@ class ExamQuery:
     async def exam_sessions(
         self,
         info: Ctx,
-        first: int,
-        after: str | None = None,
+        first: Annotated[int, strawberry.argument(description="How many (at most 100).")],
+        after: Annotated[
+            str | None, strawberry.argument(description="The cursor to continue after.")
+        ] = None,
         institution: Annotated[
             str | None, strawberry.argument(description="Only this institution's (USCC).")
         ] = None,
@@ -172,7 +176,11 @@ class ExamQuery:
         description="A session's registrations in the order they came (报考名单); for the "
         "institution that announced it (FORBIDDEN otherwise).",
     )
-    async def exam_registrations(self, info: Ctx, session: str) -> list[ExamRegistration]:
+    async def exam_registrations(
+        self,
+        info: Ctx,
+        session: Annotated[str, strawberry.argument(description="The session's id.")],
+    ) -> list[ExamRegistration]:
         found = await r.registrations_of(info.context, session)
         return [from_model(ExamRegistration, d) for d in found]
 
@@ -183,7 +191,11 @@ class ExamMutation:
         description="Announce an exam session. Roles: EVALUATION_INSTITUTION, listed on the exam "
         "date with the occupation, direction and level in scope."
     )
-    async def announce_exam_session(self, info: Ctx, input: ExamSessionInput) -> ExamSessionPayload:
+    async def announce_exam_session(
+        self,
+        info: Ctx,
+        input: Annotated[ExamSessionInput, strawberry.argument(description="The session.")],
+    ) -> ExamSessionPayload:
         return await payload(
             ExamSessionPayload, r.announce(info.context, input.to_domain()), ExamSession
         )
@@ -194,7 +206,11 @@ class ExamMutation:
         "Roles: the announcing EVALUATION_INSTITUTION."
     )
     async def register_exam_candidate(
-        self, info: Ctx, input: ExamRegistrationInput
+        self,
+        info: Ctx,
+        input: Annotated[
+            ExamRegistrationInput, strawberry.argument(description="The candidate and commitment.")
+        ],
     ) -> ExamRegistrationPayload:
         return await payload(
             ExamRegistrationPayload, r.register(info.context, input.to_domain()), ExamRegistration
@@ -205,7 +221,13 @@ class ExamMutation:
         "candidate, a reason for each refusal. Roles: the announcing EVALUATION_INSTITUTION."
     )
     async def confirm_exam_registration_list(
-        self, info: Ctx, session: str, decisions: list[ListDecisionInput]
+        self,
+        info: Ctx,
+        session: Annotated[str, strawberry.argument(description="The session's id.")],
+        decisions: Annotated[
+            list[ListDecisionInput],
+            strawberry.argument(description="One decision per registered candidate."),
+        ],
     ) -> ExamSessionPayload:
         chosen = [api.ListDecision(d.registration, d.confirmed, d.reason) for d in decisions]
         return await payload(
