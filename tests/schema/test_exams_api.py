@@ -82,6 +82,18 @@ def batch(key: str, session: str, people: list[int]) -> dict[str, Any]:
     }
 
 
+def session_spec(key: str, capacity: int, **where: Any) -> dict[str, Any]:
+    return {
+        "idempotencyKey": key,
+        "occupation": "2-02-38-01",
+        "level": "JUNIOR",
+        "direction": "计算机视觉产品实现",
+        "examDate": TODAY.isoformat(),
+        "capacity": capacity,
+        **where,
+    }
+
+
 def no_id_number(body: object) -> None:
     assert not any(idn in str(body) for _, idn in PEOPLE)
 
@@ -89,15 +101,7 @@ def no_id_number(body: object) -> None:
 async def test_a_session_from_announcement_to_results(
     http: httpx.AsyncClient, t: dict[str, str]
 ) -> None:
-    spec = {
-        "idempotencyKey": "api-session-01",
-        "occupation": "2-02-38-01",
-        "level": "JUNIOR",
-        "direction": "计算机视觉产品实现",
-        "examDate": TODAY.isoformat(),
-        "capacity": 2,
-        "place": "福州市鼓楼区考点",
-    }
+    spec = session_spec("api-session-01", 2, place="福州市鼓楼区考点")
     made = (await gql(http, t["evaluator"], ANNOUNCE, input=spec))["announceExamSession"]
     assert made["userErrors"] == [] and made["session"]["status"] == "ANNOUNCED"
     sid = made["session"]["id"]
@@ -140,15 +144,7 @@ async def test_a_session_from_announcement_to_results(
 async def test_another_institution_sees_no_registrations(
     http: httpx.AsyncClient, t: dict[str, str]
 ) -> None:
-    spec = {
-        "idempotencyKey": "api-session-02",
-        "occupation": "2-02-38-01",
-        "level": "JUNIOR",
-        "direction": "计算机视觉产品实现",
-        "examDate": TODAY.isoformat(),
-        "capacity": 5,
-        "online": True,
-    }
+    spec = session_spec("api-session-02", 5, online=True)
     sid = (await gql(http, t["evaluator"], ANNOUNCE, input=spec))["announceExamSession"]["session"][
         "id"
     ]

@@ -71,6 +71,15 @@ async def announce(db: Database, key: str, capacity: int = 10) -> str:
     return str(created.document["_id"])
 
 
+async def register_all(db: Database, sid: str, count: int) -> list[str]:
+    """The ids of PEOPLE[:count] registered for `sid`."""
+    made = [
+        await registrations.register(db, me(), person(sid, i), PERSONAL, now=BEFORE)
+        for i in range(count)
+    ]
+    return [str(m.document["_id"]) for m in made]
+
+
 async def training_certificate(db: Database, i: int) -> str:
     """A real training certificate of PEOPLE[i], from a reported cohort."""
     name, idn = PEOPLE[i]
@@ -157,14 +166,7 @@ async def test_a_cited_training_certificate_of_another_person_is_refused(db: Dat
 
 async def test_the_list_needs_every_decision_and_a_reason_per_refusal(db: Database) -> None:
     sid = await announce(db, "session-list-01")
-    ids = [
-        str(
-            (await registrations.register(db, me(), person(sid, i), PERSONAL, now=BEFORE)).document[
-                "_id"
-            ]
-        )
-        for i in range(3)
-    ]
+    ids = await register_all(db, sid, 3)
     with pytest.raises(Rejected) as caught:
         await confirmation.confirm_list(
             db, me(), sid, [Decision(ids[0], True), Decision(ids[1], False)]
@@ -195,14 +197,7 @@ async def test_the_list_needs_every_decision_and_a_reason_per_refusal(db: Databa
 
 async def test_a_session_batch_carries_only_confirmed_candidates(db: Database) -> None:
     sid = await announce(db, "session-batch-01")
-    ids = [
-        str(
-            (await registrations.register(db, me(), person(sid, i), PERSONAL, now=BEFORE)).document[
-                "_id"
-            ]
-        )
-        for i in range(2)
-    ]
+    ids = await register_all(db, sid, 2)
     await confirmation.confirm_list(
         db, me(), sid, [Decision(ids[0], True), Decision(ids[1], False, "工作年限不足")]
     )
