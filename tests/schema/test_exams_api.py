@@ -20,6 +20,7 @@ from tests.factories import listed_institution, make_id_number, make_tokens, mak
 
 EVALUATOR = make_uscc(1811)
 OTHER = make_uscc(1812)
+TRAINER = make_uscc(1813)
 TODAY = clock.today()
 RNG = random.Random(1811)
 PEOPLE = [(f"考生{c}", make_id_number(RNG)) for c in "甲乙丙"]
@@ -44,9 +45,14 @@ async def t(db: Database) -> dict[str, str]:
     await catalogue.seed_reference(db)
     await listed_institution(db, EVALUATOR, filed="2025-01-06")
     await listed_institution(db, OTHER, filed="2025-01-06")
+    await listed_institution(db, TRAINER, kind="TRAINING", filed="2025-01-06")
     specs = {
         "evaluator": (Role.EVALUATION_INSTITUTION, EVALUATOR, None),
         "other": (Role.EVALUATION_INSTITUTION, OTHER, None),
+        "trainer": (Role.TRAINING_INSTITUTION, TRAINER, None),
+        "prov35": (Role.PROVINCIAL_REVIEWER, None, "35"),
+        "cettic": (Role.CETTIC_REVIEWER, None, None),
+        "office": (Role.OFFICE_ADMIN, None, None),
     }
     return await make_tokens(db, specs)
 
@@ -152,3 +158,48 @@ async def test_another_institution_sees_no_registrations(
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     public = await post(http, None, LIST, id=sid)
     assert public["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+# Every exam mutation, and who may make it (on the session `$s`, announced by "evaluator").
+MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
+    "announceExamSession": (
+        ANNOUNCE,
+        {"input": session_spec("matrix-session-01", 3, online=True)},
+        {"evaluator", "other"},
+    ),
+    "registerExamCandidate": (
+        """mutation ($input: ExamRegistrationInput!) {
+             registerExamCandidate(input: $input) { userErrors { code } } }""",
+        {},
+        {"evaluator"},
+    ),
+    "confirmExamRegistrationList": (
+        """mutation ($s: String!) { confirmExamRegistrationList(session: $s, decisions: []) {
+             userErrors { code } } }""",
+        {},
+        {"evaluator"},
+    ),
+}
+STATE = ("exam_sessions", "exam_registrations")
+
+
+async def test_every_exam_mutation_is_refused_for_every_other_role(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    made = await gql(
+        http, t["evaluator"], ANNOUNCE, input=session_spec("matrix-own-01", 3, online=True)
+    )
+    sid = made["announceExamSession"]["session"]["id"]
+    for mutation, (document, variables, allowed) in MATRIX.items():
+        for caller in ["anonymous", *t]:
+            if caller in allowed:
+                continue
+            before = [await db[c].find().sort("_id", 1).to_list() for c in STATE]
+            audit_before = await db.audit_log.count_documents({})
+            token = None if caller == "anonymous" else t[caller]
+            given = {"input": registration(sid, 0), **variables, "s": sid}
+            body = await post(http, token, document, **given)
+            assert body.get("errors"), (mutation, caller, body)
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", (mutation, caller)
+            assert [await db[c].find().sort("_id", 1).to_list() for c in STATE] == before
+            assert await db.audit_log.count_documents({}) == audit_before, (mutation, caller)

@@ -346,12 +346,19 @@ def test_matrix_covers_every_mutation() -> None:
     assert mutation_type is not None
     names = set(mutation_type.fields)
     from tests.schema.test_certificates_api import MATRIX as BATCH_MATRIX
+    from tests.schema.test_exams_api import MATRIX as EXAM_MATRIX
     from tests.schema.test_supervision_api import MATRIX as SUPERVISION_MATRIX
     from tests.schema.test_training_api import MATRIX as TRAINING_MATRIX
 
     # Every mutation is in some module's permission matrix; lodgeObjection is open to everyone,
     # so no caller is refused it.
-    covered = set(MATRIX) | set(BATCH_MATRIX) | set(TRAINING_MATRIX) | set(SUPERVISION_MATRIX)
+    covered = (
+        set(MATRIX)
+        | set(BATCH_MATRIX)
+        | set(TRAINING_MATRIX)
+        | set(SUPERVISION_MATRIX)
+        | set(EXAM_MATRIX)
+    )
     assert names - {"lodgeObjection"} == covered
 
 
