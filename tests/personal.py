@@ -20,6 +20,7 @@ def _values(id_number: str) -> dict[str, Any]:
         "holderName": HOLDER,
         "number": "Z350001261010000015",
         "year": 2024,
+        "session": "no-such-session",
     }
 
 
