@@ -13,6 +13,7 @@ from resolvers import api
 from resolvers import certificates as rc
 from resolvers import institutions as r
 from resolvers.context import Context
+from schema.arguments import ReasonArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
 from schema.directory_enums import InstitutionKind, PriorityBasis, Violation
@@ -289,12 +290,7 @@ class Mutation:
     async def recommend_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.recommend(info.context, uscc), Institution.from_domain
@@ -306,12 +302,7 @@ class Mutation:
     async def pass_preliminary_review(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
@@ -323,12 +314,7 @@ class Mutation:
     async def approve_institution_audit(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.approve_audit(info.context, uscc), Institution.from_domain
@@ -343,12 +329,7 @@ class Mutation:
     async def start_publicity(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
         start_date: Annotated[
             dt.date,
             strawberry.argument(
@@ -375,12 +356,7 @@ class Mutation:
     async def lodge_objection(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
         text: Annotated[
             str,
             strawberry.argument(
@@ -401,12 +377,7 @@ class Mutation:
     async def resolve_objection(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
         objection_id: Annotated[str, strawberry.argument(description="The objection's id.")],
         upheld: Annotated[
             bool, strawberry.argument(description="Whether the objection is upheld.")
@@ -430,12 +401,7 @@ class Mutation:
     async def list_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.list_institution(info.context, uscc), Institution.from_domain
@@ -447,18 +413,8 @@ class Mutation:
     async def return_application(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        uscc: UsccArg,
+        reason: ReasonArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload,
@@ -470,18 +426,8 @@ class Mutation:
     async def suspend_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        uscc: UsccArg,
+        reason: ReasonArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.suspend(info.context, uscc, reason), Institution.from_domain
@@ -491,18 +437,8 @@ class Mutation:
     async def reinstate_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        uscc: UsccArg,
+        reason: ReasonArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.reinstate(info.context, uscc, reason), Institution.from_domain
@@ -514,12 +450,7 @@ class Mutation:
     async def remove_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
         violation: Annotated[
             Violation, strawberry.argument(description="The violation of notice 六(三) found.")  # type: ignore[valid-type]
         ],
@@ -537,12 +468,7 @@ class Mutation:
     async def expire_institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> InstitutionPayload:
         return await payload(
             InstitutionPayload, r.expire(info.context, uscc), Institution.from_domain
@@ -720,12 +646,7 @@ class Mutation:
         batch_id: Annotated[
             str, strawberry.argument(description="The batch's raw id (`bat_…`) or its global `id`.")
         ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        reason: ReasonArg,
     ) -> AssessmentBatchPayload:
         return await payload(
             AssessmentBatchPayload,
@@ -742,12 +663,7 @@ class Mutation:
         number: Annotated[
             str, strawberry.argument(description="The certificate number (证书编号).")
         ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        reason: ReasonArg,
     ) -> CertificatePayload:
         return await payload(
             CertificatePayload, rc.revoke(info.context, number, reason), Certificate

@@ -15,6 +15,7 @@ from resolvers import certificates as rc
 from resolvers import institutions as ri
 from resolvers import trust as rt
 from resolvers.context import Context
+from schema.arguments import AfterArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Field, Level, LevelInfo, Occupation, Province, Standard
 from schema.certificates import (
     AssessmentBatch,
@@ -48,12 +49,7 @@ class Query:
         first: Annotated[
             int, strawberry.argument(description="How many items to return, at most 100.")
         ],
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Return the items after this cursor (a page's `endCursor`)."
-            ),
-        ] = None,
+        after: AfterArg = None,
         field: Annotated[
             str | None,
             strawberry.argument(description="Only the occupations of this field (two-digit code)."),
@@ -99,12 +95,7 @@ class Query:
         first: Annotated[
             int, strawberry.argument(description="How many items to return, at most 100.")
         ],
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Return the items after this cursor (a page's `endCursor`)."
-            ),
-        ] = None,
+        after: AfterArg = None,
         kind: Annotated[
             InstitutionKind | None,  # type: ignore[valid-type]
             strawberry.argument(description="Only institutions of this kind."),
@@ -154,12 +145,7 @@ class Query:
     async def institution(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
     ) -> Institution | None:
         found = await ri.institution(info.context, uscc)
         return Institution.from_domain(found) if found else None
@@ -234,12 +220,7 @@ class Query:
         first: Annotated[
             int, strawberry.argument(description="How many items to return, at most 100.")
         ],
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Return the items after this cursor (a page's `endCursor`)."
-            ),
-        ] = None,
+        after: AfterArg = None,
         status: Annotated[
             BatchStatus | None, strawberry.argument(description="Only those in this status.")
         ] = None,

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import supervision as r
 from resolvers.context import Context
+from schema.arguments import AfterArg
 from schema.convert import from_model, source
 from schema.directory_enums import InstitutionKind, Violation
 from schema.enums import described, with_values
@@ -354,12 +355,7 @@ class SupervisionQuery:
         first: Annotated[
             int, strawberry.argument(description="How many items to return, at most 100.")
         ] = 20,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Return the items after this cursor (a page's `endCursor`)."
-            ),
-        ] = None,
+        after: AfterArg = None,
         year: Annotated[
             int | None, strawberry.argument(description="Only the campaigns inspecting this year.")
         ] = None,

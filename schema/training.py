@@ -13,6 +13,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import training as r
 from resolvers.context import Context
+from schema.arguments import AfterArg, ReasonArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
@@ -290,12 +291,7 @@ class TrainingQuery:
         first: Annotated[
             int, strawberry.argument(description="How many items to return, at most 100.")
         ] = 20,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Return the items after this cursor (a page's `endCursor`)."
-            ),
-        ] = None,
+        after: AfterArg = None,
     ) -> Connection[TrainingCohort]:
         return connection(await r.cohorts(info.context, first, after), TrainingCohort)
 
@@ -356,12 +352,7 @@ class TrainingQuery:
     async def institution_metrics(
         self,
         info: Ctx,
-        uscc: Annotated[
-            str,
-            strawberry.argument(
-                description="The institution's unified social credit code (统一社会信用代码, 18 characters)."
-            ),
-        ],
+        uscc: UsccArg,
         year: Annotated[int, strawberry.argument(description="The year measured (2021 or later).")],
     ) -> InstitutionMetrics:
         return from_model(InstitutionMetrics, await r.institution_metrics(info.context, uscc, year))
@@ -399,12 +390,7 @@ class TrainingMutation:
         number: Annotated[
             str, strawberry.argument(description="The training certificate number (P…).")
         ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description="Why, in plain words; kept in the record's history and shown publicly where the record is public."
-            ),
-        ],
+        reason: ReasonArg,
     ) -> TrainingCertificatePayload:
         return await payload(
             TrainingCertificatePayload,
