@@ -62,9 +62,16 @@ INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 # passing result costs an Argon2id binding (~20 ms of CPU), so 5,000 points an hour let a client
 # submit at most 10,000 rows an hour, and a batch of the largest size (5,000) still fits.
 ROWS_PER_POINT = 2
-# Points for each field an introspection query resolves (graphql-core resolves them from memory,
-# about four times faster than a field of ours; measured in docs/benchmarks.md).
-INTROSPECTION_WEIGHT = 1
+# Points per fields an introspection query resolves: 2 for every 3 (graphql-core resolves them
+# from memory; GraphiQL's query, 8,227 fields, took 73 ms on the quiet machine of
+# docs/benchmarks.md, so the 15,000 the cap allows stay near 135 ms). At 1 a field, the schema's
+# descriptions (issue 16) took GraphiQL's own query past the cap.
+INTROSPECTION_POINTS, INTROSPECTION_FIELDS = 2, 3
+
+
+def _introspection_points(fields: int) -> int:
+    """The points of `fields` introspection fields, rounded up."""
+    return -(-fields * INTROSPECTION_POINTS // INTROSPECTION_FIELDS)
 
 
 class LimitExceeded(Exception):
@@ -401,10 +408,11 @@ class _Walker:
         if self.introspecting:
             self.walk(field.selection_set, depth + 1, multiplier, seen, None)
             return
-        budget = (MAX_COST - self.result.cost) // (multiplier * INTROSPECTION_WEIGHT)
+        points = (MAX_COST - self.result.cost) // multiplier
+        budget = points * INTROSPECTION_FIELDS // INTROSPECTION_POINTS
         count = introspection_cost(self.model.schema, field, self.fragments, budget)
         self._add_cost(
-            (MAX_COST + 1) if count is None else multiplier * count * INTROSPECTION_WEIGHT
+            (MAX_COST + 1) if count is None else multiplier * _introspection_points(count)
         )
         self.introspecting = True
         try:
