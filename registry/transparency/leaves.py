@@ -226,6 +226,9 @@ DERIVE: Final[Mapping[str, Derive]] = {
     "supervision": _nothing,
     "holidays": _nothing,
     "token": _nothing,
+    # Not logged: exam sessions and registrations come before any result and are not signed (the
+    # certificates that follow are logged when published); a registration concerns a person.
+    "exams": _nothing,
     # Not logged: the public statistics' counters are recomputed from the records (a rebuild).
     "statistics": _nothing,
     # Not logged as such: the trust bundle lists the witnesses, and each bundle is logged.
