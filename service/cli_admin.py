@@ -185,6 +185,7 @@ def stats_check() -> None:
         f"statistics counters DIFFER in {len(differences)} places; run `registry stats rebuild`",
         err=True,
     )
+    click.get_current_context().exit(1)
 
 
 def _verify_against(note: str) -> None:
