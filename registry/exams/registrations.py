@@ -60,8 +60,7 @@ class _Row:
 
 def _person(spec: RegistrationInput, now: dt.datetime) -> tuple[str, str, str | None]:
     """Name, ID number and cited training number normalised, or `Rejected` with every problem."""
-    checks = rows.RowProblems("registration", 0)
-    rows.check_text_cells(checks, spec)
+    checks = rows.start_row("registration", 0, spec)
     name, id_number = rows.check_person(checks, spec.name, spec.id_number)
     version = spec.commitment_version.strip()
     if not 1 <= len(version) <= MAX_VERSION:
