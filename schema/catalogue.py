@@ -11,6 +11,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema import words
 from schema.convert import from_model, private_source, source
 from schema.enums import with_values
 from schema.loaders import field_loader, occupation_loader
@@ -51,9 +52,7 @@ class Field:
 
 @strawberry.type(description="A level with its Chinese name and its digit in certificate numbers.")
 class LevelInfo:
-    level: Level = source(
-        "key", description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    level: Level = source("key", description=words.LEVEL)
     code: int = strawberry.field(description="The level's digit in certificate numbers: 1, 2 or 3.")
     name: str = strawberry.field(description="The Chinese name: 初级, 中级 or 高级.")
     name_en: str = strawberry.field(description="The English name: junior, intermediate or senior.")

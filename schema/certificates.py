@@ -15,6 +15,7 @@ from resolvers import api
 from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
+from schema import words
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.enums import with_values
@@ -96,21 +97,17 @@ class Certificate:
     number: str = strawberry.field(
         description="The certificate number (证书编号): Z, province, institution, year, level, serial and check character."
     )
-    holder_name: str = strawberry.field(description="The holder's name as on the certificate.")
+    holder_name: str = strawberry.field(description=words.HOLDER_NAME)
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
     field_code: str = source(
         "field",
-        description="The field's two-digit code (one of the programme's ten digital technology fields, 数字技术领域).",
+        description=words.FIELD_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
     issuer_uscc: str = source(
         "issuer",
         description="The evaluating institution that issued and signed it (谁评价、谁发证), by its ified social credit code (统一社会信用代码, 18 characters).",
@@ -171,14 +168,10 @@ class AssessmentResult:
     name: str = strawberry.field(description="The candidate's name.")
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
     theory_score: float = source("theory", description="The theory score (理论知识考试), 0-100.")
     skill_score: float = source(
         "skill", description="The practical skill score (专业能力考核), 0-100."

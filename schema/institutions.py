@@ -15,6 +15,7 @@ from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from resolvers.institutions import listed_on, may_review, overdue_reports
 from resolvers.pagination import Page
+from schema import words
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.directory_enums import InstitutionKind, InstitutionStatus, PriorityBasis, Violation
@@ -43,14 +44,10 @@ class ReportKind(Enum):
 class ScopeEntry:
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
 
     occupation: Occupation | None = strawberry.field(
         resolver=occupation_of, description="The occupation, from the catalogue."

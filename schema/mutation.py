@@ -13,6 +13,7 @@ from resolvers import api
 from resolvers import certificates as rc
 from resolvers import institutions as r
 from resolvers.context import Context
+from schema import words
 from schema.arguments import ReasonArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
@@ -56,12 +57,10 @@ class HolidayArrangementPayload:
 @strawberry.input(description="One occupation × direction × level applied for.")
 class ScopeEntryInput:
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    level: Level = strawberry.field(description=words.LEVEL)
     direction: str | None = strawberry.field(
         default=None,
-        description="The direction (方向) of the occupation's standard, where it has directions.",
+        description=words.DIRECTION,
     )
 
 
@@ -156,16 +155,14 @@ class AssessmentResultInput:
         description="The 18-character resident ID number (公民身份号码); stored encrypted, never shown."
     )
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    level: Level = strawberry.field(description=words.LEVEL)
     theory_score: float = strawberry.field(description="The theory score (理论知识考试), 0-100.")
     skill_score: float = strawberry.field(
         description="The practical skill score (专业能力考核), 0-100."
     )
     direction: str | None = strawberry.field(
         default=None,
-        description="The direction (方向) of the occupation's standard, where it has directions.",
+        description=words.DIRECTION,
     )
     training_certificate: str | None = strawberry.field(
         default=None, description="P… number, if held."

@@ -15,6 +15,7 @@ from resolvers import certificates as rc
 from resolvers import institutions as ri
 from resolvers import trust as rt
 from resolvers.context import Context
+from schema import words
 from schema.arguments import AfterArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Field, Level, LevelInfo, Occupation, Province, Standard
 from schema.certificates import (
@@ -171,7 +172,7 @@ class Query:
         ],
         holder_name: Annotated[
             str,
-            strawberry.argument(description="The holder's name as on the certificate."),
+            strawberry.argument(description=words.HOLDER_NAME),
         ],
     ) -> Certificate | None:
         found = await rc.by_number(info.context, number, holder_name)
@@ -192,7 +193,7 @@ class Query:
         ],
         holder_name: Annotated[
             str,
-            strawberry.argument(description="The holder's name as on the certificate."),
+            strawberry.argument(description=words.HOLDER_NAME),
         ],
     ) -> list[Certificate]:
         return [

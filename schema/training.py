@@ -13,6 +13,7 @@ from strawberry.types import Info
 from resolvers import api
 from resolvers import training as r
 from resolvers.context import Context
+from schema import words
 from schema.arguments import AfterArg, ReasonArg, UsccArg
 from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
 from schema.certificates import CertificateStatus
@@ -31,25 +32,21 @@ class TrainingCertificate:
     number: str = strawberry.field(
         description="The training certificate number (P, province, institution, year, serial and check character)."
     )
-    holder_name: str = strawberry.field(description="The holder's name as on the certificate.")
+    holder_name: str = strawberry.field(description=words.HOLDER_NAME)
     institution_uscc: str = source(
         "institution",
         description="The training institution, by its unified social credit code (统一社会信用代码).",
     )
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
     field_code: str = source(
         "field",
-        description="The field's two-digit code (one of the programme's ten digital technology fields, 数字技术领域).",
+        description=words.FIELD_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
     hours: float = strawberry.field(
         description="Hours attended; they count as continuing education."
     )
@@ -101,14 +98,10 @@ class TrainingCohort:
     )
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
     required_hours: float = strawberry.field(
         description="The hours the national standard sets for this level (学时)."
     )
@@ -137,14 +130,10 @@ class ContinuingEducationEntry:
     )
     occupation_code: str = source(
         "occupation",
-        description="The occupation's primary code (职业编码): the 2015 edition's, as printed on the 2021 standards, where known.",
+        description=words.OCCUPATION_CODE,
     )
-    direction: str | None = strawberry.field(
-        description="The direction (方向) of the occupation's standard, where it has directions."
-    )
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    direction: str | None = strawberry.field(description=words.DIRECTION)
+    level: Level = strawberry.field(description=words.LEVEL)
     hours: float = strawberry.field(description="Hours credited (继续教育学时).")
     completed_on: dt.date = strawberry.field(
         description="The course's last day: the year it counts for."
@@ -191,14 +180,12 @@ class TrainingCohortInput:
         description="Last day of the course (the institution must be listed on it)."
     )
     occupation: str = strawberry.field(description="Occupation code, either edition.")
-    level: Level = strawberry.field(
-        description="The level: JUNIOR 初级, INTERMEDIATE 中级 or SENIOR 高级."
-    )
+    level: Level = strawberry.field(description=words.LEVEL)
     required_hours: float = strawberry.field(description="The hours the national standard sets.")
     trainees: list[TraineeRowInput] = strawberry.field(description="One row per trainee.")
     direction: str | None = strawberry.field(
         default=None,
-        description="The direction (方向) of the occupation's standard, where it has directions.",
+        description=words.DIRECTION,
     )
 
     def to_domain(self) -> api.CohortInput:
@@ -265,7 +252,7 @@ class TrainingQuery:
         ],
         holder_name: Annotated[
             str,
-            strawberry.argument(description="The holder's name as on the certificate."),
+            strawberry.argument(description=words.HOLDER_NAME),
         ],
     ) -> TrainingCertificate | None:
         found = await r.training_certificate(info.context, number, holder_name)
@@ -311,7 +298,7 @@ class TrainingQuery:
         ],
         holder_name: Annotated[
             str | None,
-            strawberry.argument(description="The holder's name as on the certificate."),
+            strawberry.argument(description=words.HOLDER_NAME),
         ] = None,
         year: Annotated[int | None, strawberry.argument(description="Only this year.")] = None,
     ) -> ContinuingEducationRecord:
@@ -338,7 +325,7 @@ class TrainingQuery:
         ],
         holder_name: Annotated[
             str | None,
-            strawberry.argument(description="The holder's name as on the certificate."),
+            strawberry.argument(description=words.HOLDER_NAME),
         ] = None,
     ) -> JSON:
         return await r.ce_credential(  # type: ignore[return-value]
