@@ -28,6 +28,8 @@ class Collection(StrEnum):
     # Exam sessions and candidates before results (registry.exams)
     EXAM_SESSIONS = "exam_sessions"
     EXAM_REGISTRATIONS = "exam_registrations"
+    # Policy links: professional titles and training subsidies (registry.policylinks)
+    POLICY_LINKS = "policy_links"
     # Training and continuing education (registry.training)
     TRAINING_COHORTS = "training_cohorts"
     TRAINEES = "trainees"

@@ -121,6 +121,7 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("status", ASCENDING)], name="institution_status"),
     ],
     # Exam sessions (registry.exams): a session's registrations, found by it and by keyed hash.
+    Collection.POLICY_LINKS: [],  # a few dozen records, read by _id or whole by topic
     Collection.EXAM_SESSIONS: [
         IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution")
     ],

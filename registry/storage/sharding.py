@@ -86,6 +86,7 @@ SHARDING: dict[Collection, Decision] = {
     Collection.TRAINING_CERTIFICATES: Sharded(
         _BY_HASHED_ID, "one document per training certificate, found by number (`_id`)"
     ),
+    Collection.POLICY_LINKS: Unsharded(_SMALL + "a record per topic, province and level"),
     Collection.EXAM_SESSIONS: Unsharded(_SMALL + "a few sessions per institution and month"),
     Collection.EXAM_REGISTRATIONS: Sharded(
         (("session", HASHED),),

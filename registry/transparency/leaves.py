@@ -229,6 +229,9 @@ DERIVE: Final[Mapping[str, Derive]] = {
     # Not logged: exam sessions and registrations come before any result and are not signed (the
     # certificates that follow are logged when published); a registration concerns a person.
     "exams": _nothing,
+    # Not logged: policy links are public rules read from the registry, never signed into a
+    # credential; each record keeps every version, and the audit chain holds every change.
+    "policy": _nothing,
     # Not logged: the public statistics' counters are recomputed from the records (a rebuild).
     "statistics": _nothing,
     # Not logged as such: the trust bundle lists the witnesses, and each bundle is logged.
