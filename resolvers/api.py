@@ -34,6 +34,11 @@ from registry.institutions.obligations import OverdueReport
 from registry.institutions.public_view import ChangeKind
 from registry.institutions.reports import AnnualReport, ReportKind
 from registry.intake.identifiers import IdNumberError
+from registry.policylinks.answers import Subsidy, TitleLink
+from registry.policylinks.editing import SubsidyRuleInput, TitleLinkInput
+from registry.policylinks.model import Scope as PolicyScope
+from registry.policylinks.model import TitleUse
+from registry.policylinks.model import Topic as PolicyTopic
 from registry.problems import Problem, Rejected
 from registry.reports.metrics import EmploymentReport, InstitutionMetrics
 from registry.reports.statistics import Dimension, Row, YearProgress
@@ -91,6 +96,8 @@ __all__ = [
     "Occupation",
     "Outcome",
     "OverdueReport",
+    "PolicyScope",
+    "PolicyTopic",
     "PriorityBasis",
     "Problem",
     "Province",
@@ -108,6 +115,11 @@ __all__ = [
     "SessionInput",
     "Standard",
     "Status",
+    "Subsidy",
+    "SubsidyRuleInput",
+    "TitleLink",
+    "TitleLinkInput",
+    "TitleUse",
     "TraineeInput",
     "TrainingCertificate",
     "Unauthenticated",

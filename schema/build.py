@@ -27,6 +27,7 @@ from schema.exams import ExamMutation, ExamQuery
 from schema.mutation import Mutation as CoreMutation
 from schema.node_query import NodeQuery
 from schema.open_data import OpenDataQuery
+from schema.policylinks import PolicyLinksMutation, PolicyLinksQuery
 from schema.query import Query as CoreQuery
 from schema.quiet_values import quiet
 from schema.rate_limit import RateLimitQuery
@@ -45,6 +46,7 @@ QUERIES: tuple[type, ...] = (
     StatisticsQuery,
     OpenDataQuery,
     ExamQuery,
+    PolicyLinksQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     CoreMutation,
@@ -52,6 +54,7 @@ MUTATIONS: tuple[type, ...] = (
     TrainingMutation,
     SupervisionMutation,
     ExamMutation,
+    PolicyLinksMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

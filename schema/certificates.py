@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,10 +16,11 @@ from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema import words
-from schema.catalogue import Level, Occupation, occupation_of
+from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
 from schema.enums import with_values
 from schema.node import Node
+from schema.policylinks import ON_ARG, PROVINCE_ARG, CertificatePolicyLinks, certificate_links
 
 
 @with_values(
@@ -148,6 +149,20 @@ class Certificate:
     async def credential_file(self, info: Info[Context, None]) -> JSON:
         found = await rc.inclusion(info.context, self.number)
         return rc.credential_file(self.credential_doc, found)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="How it counts under the notice's policies (五): toward professional titles "
+        "for its level, in the issuing institution's province unless another is named "
+        "(docs/policy-links.md)."
+    )
+    async def policy_links(
+        self,
+        info: Info[Context, None],
+        province: Annotated[str | None, PROVINCE_ARG] = None,
+        on: Annotated[dt.date | None, ON_ARG] = None,
+    ) -> CertificatePolicyLinks:
+        level = CODE_BY_LEVEL[self.level]
+        return await certificate_links(info.context, self.number, level, province, on)
 
     @strawberry.field(description="The credential as `DTE1:` text for a QR code.")
     def qr_text(self) -> str:

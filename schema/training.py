@@ -22,6 +22,7 @@ from schema.cost import AGGREGATION
 from schema.metrics import EmploymentRate, InstitutionMetrics
 from schema.payload import UserError, payload, user_errors_field
 from schema.personal import PERSONAL
+from schema.policylinks import ON_ARG, PROVINCE_ARG, TrainingPolicyLinks, training_links
 from schema.relay import Connection, connection
 
 Ctx = Info[Context, None]
@@ -66,6 +67,22 @@ class TrainingCertificate:
     occupation: Occupation | None = strawberry.field(
         resolver=occupation_of, description="The occupation, from the catalogue."
     )
+
+    @strawberry.field(
+        description="What it brings under the notice's policies (五): whether it is of a kind "
+        "that qualifies for a training subsidy, in the training institution's province unless "
+        "another is named (docs/policy-links.md)."
+    )
+    async def policy_links(
+        self,
+        info: Ctx,
+        province: Annotated[str | None, PROVINCE_ARG] = None,
+        on: Annotated[dt.date | None, ON_ARG] = None,
+    ) -> TrainingPolicyLinks:
+        level = CODE_BY_LEVEL[self.level]
+        return await training_links(
+            info.context, self.number, self.occupation_code, level, province, on
+        )
 
 
 @strawberry.type(description="One trainee of a cohort, as its institution and reviewers see it.")

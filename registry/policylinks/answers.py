@@ -112,9 +112,17 @@ async def subsidy(
     )
 
 
-async def records(db: Database, topic: Topic, province: str | None = None) -> list[Document]:
-    """The records of `topic` with every version: the national ones (their shipped state where
-    the office never wrote them), then the provinces' (only `province`'s when given)."""
+def with_current(record: Document, day: dt.date) -> Document:
+    """`record` with `current`: its version in effect on `day` (None before the first)."""
+    return {**record, "current": in_effect(record["versions"], day)}
+
+
+async def records(
+    db: Database, topic: Topic, day: dt.date, province: str | None = None
+) -> list[Document]:
+    """The records of `topic` with every version and the one in effect on `day`: the national
+    ones (their shipped state where the office never wrote them), then the provinces' (only
+    `province`'s when given)."""
     levels: tuple[int | None, ...] = LEVELS if topic is Topic.TITLE else (None,)
     stored = {d["_id"]: d async for d in db[POLICY_LINK.collection].find({"topic": topic.value})}
     national = [stored.get(record_id(topic, None, lv)) or initial(topic, None, lv) for lv in levels]
@@ -124,4 +132,4 @@ async def records(db: Database, topic: Topic, province: str | None = None) -> li
         if d["province"] is not None and province in (None, d["province"])
     ]
     provincial.sort(key=lambda d: (d["province"], d.get("level") or 0))
-    return [*national, *provincial]
+    return [with_current(d, day) for d in (*national, *provincial)]

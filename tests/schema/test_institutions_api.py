@@ -347,6 +347,7 @@ def test_matrix_covers_every_mutation() -> None:
     names = set(mutation_type.fields)
     from tests.schema.test_certificates_api import MATRIX as BATCH_MATRIX
     from tests.schema.test_exams_api import MATRIX as EXAM_MATRIX
+    from tests.schema.test_policylinks_api import MATRIX as POLICY_MATRIX
     from tests.schema.test_supervision_api import MATRIX as SUPERVISION_MATRIX
     from tests.schema.test_training_api import MATRIX as TRAINING_MATRIX
 
@@ -358,6 +359,7 @@ def test_matrix_covers_every_mutation() -> None:
         | set(TRAINING_MATRIX)
         | set(SUPERVISION_MATRIX)
         | set(EXAM_MATRIX)
+        | set(POLICY_MATRIX)
     )
     assert names - {"lodgeObjection"} == covered
 

@@ -111,7 +111,7 @@ async def test_a_national_change_keeps_the_notice_as_its_first_version(db: Datab
     assert versions[0]["effective_from"] == NOTICE_DATE.isoformat()
     entry = await db[Collection.AUDIT_LOG].find_one({"entity": "policy_link:title:CN:3"})
     assert entry is not None and entry["action"] == "policy.setTitleLink"
-    records = await answers.records(db, Topic.TITLE)
+    records = await answers.records(db, Topic.TITLE, DAY)
     assert [r["_id"] for r in records[:3]] == ["title:CN:1", "title:CN:2", "title:CN:3"]
 
 
