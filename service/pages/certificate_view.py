@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from resolvers import catalogue as rc
 from resolvers import certificates as rcert
 from resolvers import institutions as ri
-from resolvers.api import Level, Occupation, PublicCertificate, qr_png
+from resolvers import policylinks as rp
+from resolvers.api import Level, Occupation, PublicCertificate, TitleLink, qr_png
 from resolvers.context import Context
 
 
@@ -21,6 +22,10 @@ class CertificateView:
     occupation: Occupation | None
     level: Level | None
     issuer_name: str | None
+    # How it counts toward professional titles, in the issuing institution's province
+    # (docs/policy-links.md); the province's name for the page.
+    title_link: TitleLink | None
+    province_name: str | None
     qr_data_uri: str
     credential_data_uri: str
 
@@ -43,11 +48,15 @@ async def view(ctx: Context, cert: PublicCertificate) -> CertificateView:
     levels = {level.code: level for level in await rc.levels(ctx)}
     issuer = await ri.institution(ctx, cert.issuer)
     file = rcert.credential_file(cert.credential, await rcert.inclusion(ctx, cert.number))
+    link = await rp.title_link(ctx, cert.number, cert.level, None, None)
+    names = {p.code: p.name for p in await rc.provinces(ctx)}
     return CertificateView(
         cert=cert,
         occupation=await rc.occupation_by_key(ctx, cert.occupation),
         level=levels.get(cert.level),
         issuer_name=issuer.name if issuer else None,
+        title_link=link,
+        province_name=names.get(link.province) if link else None,
         qr_data_uri=_data_uri("image/png", qr_png(cert.credential)),
         credential_data_uri=_data_uri("application/json", _credential_file(file)),
     )
