@@ -57,18 +57,35 @@ _SOURCE = "The document the rule comes from, quoted (for the national defaults: 
 _DEMO = "True for fictitious demo data, never a real rule."
 
 
-@strawberry.type(description="One version of a level's title link, national or a province's.")
-class TitleLinkVersion:
-    effective_from: dt.date = strawberry.field(description=_EFFECTIVE)
-    use: TitleUse = strawberry.field(description="How the certificate counts.")  # type: ignore[valid-type]
+@strawberry.type(description="What every version of a rule says (a base of the types below).")
+class Wording:
     text: str = strawberry.field(description=_TEXT)
     source: str = strawberry.field(description=_SOURCE)
+    effective_from: dt.date = strawberry.field(description=_EFFECTIVE)
     demo: bool = strawberry.field(description=_DEMO)
+
+
+@strawberry.type(description="A version as recorded (a base of the version types below).")
+class Recorded(Wording):
     note: str | None = strawberry.field(description="The office's note on this version.")
     recorded_at: dt.datetime | None = strawberry.field(
         description="When the office recorded it; null for the notice's version shipped with "
         "the registry."
     )
+
+
+@strawberry.type(description="The answer for one certificate (a base of the answer types below).")
+class Answered(Wording):
+    province: str = strawberry.field(description="The province answered for (two digits).")
+    on: dt.date = strawberry.field(description="The day answered for.")
+    scope: PolicyScope = strawberry.field(  # type: ignore[valid-type]
+        description="Whether the province's own version answers, or the national one."
+    )
+
+
+@strawberry.type(description="One version of a level's title link, national or a province's.")
+class TitleLinkVersion(Recorded):
+    use: TitleUse = strawberry.field(description="How the certificate counts.")  # type: ignore[valid-type]
 
 
 @strawberry.type(description="The title link of one level, nationally or in one province.")
@@ -86,8 +103,7 @@ class TitleLinkRecord:
 
 
 @strawberry.type(description="One version of the training-subsidy rule (notice 五(三)).")
-class SubsidyRuleVersion:
-    effective_from: dt.date = strawberry.field(description=_EFFECTIVE)
+class SubsidyRuleVersion(Recorded):
     qualifies: bool = strawberry.field(
         description="Whether training certificates of `levels` (and `occupationCodes`) qualify."
     )
@@ -95,13 +111,6 @@ class SubsidyRuleVersion:
     occupation_codes: list[str] | None = source(
         "occupations",
         description="The occupations that qualify, by primary code; null for every occupation.",
-    )
-    text: str = strawberry.field(description=_TEXT)
-    source: str = strawberry.field(description=_SOURCE)
-    demo: bool = strawberry.field(description=_DEMO)
-    note: str | None = strawberry.field(description="The office's note on this version.")
-    recorded_at: dt.datetime | None = strawberry.field(
-        description="When the office recorded it; null for the notice's version."
     )
 
 
@@ -119,35 +128,17 @@ class SubsidyRuleRecord:
 
 
 @strawberry.type(description="How a certificate counts toward professional titles (五(二)).")
-class TitleLink:
+class TitleLink(Answered):
     level: Level = strawberry.field(description=words.LEVEL)
-    province: str = strawberry.field(description="The province answered for (two digits).")
-    on: dt.date = strawberry.field(description="The day answered for.")
-    scope: PolicyScope = strawberry.field(  # type: ignore[valid-type]
-        description="Whether the province's own version answers, or the national one."
-    )
     use: TitleUse = strawberry.field(description="How the certificate counts.")  # type: ignore[valid-type]
-    text: str = strawberry.field(description=_TEXT)
-    source: str = strawberry.field(description=_SOURCE)
-    effective_from: dt.date = strawberry.field(description="Since when this version applies.")
-    demo: bool = strawberry.field(description=_DEMO)
 
 
 @strawberry.type(description="Whether a training certificate qualifies for a subsidy (五(三)).")
-class TrainingSubsidy:
-    province: str = strawberry.field(description="The province answered for (two digits).")
-    on: dt.date = strawberry.field(description="The day answered for.")
-    scope: PolicyScope = strawberry.field(  # type: ignore[valid-type]
-        description="Whether the province's own version answers, or the national one."
-    )
+class TrainingSubsidy(Answered):
     qualifies: bool = strawberry.field(
         description="Whether a certificate of its occupation and level is of a kind that "
         "qualifies (the claim itself follows the province's rules: 按照有关规定申领)."
     )
-    text: str = strawberry.field(description=_TEXT)
-    source: str = strawberry.field(description=_SOURCE)
-    effective_from: dt.date = strawberry.field(description="Since when this version applies.")
-    demo: bool = strawberry.field(description=_DEMO)
 
 
 @strawberry.type(description="How a certificate counts under the notice's policies (五).")

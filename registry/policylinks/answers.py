@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from registry.policylinks.model import POLICY_LINK, Scope, Topic, record_id
 from registry.policylinks.national import LEVELS, initial
@@ -24,14 +25,13 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class TitleLink:
-    """How a certificate of `level` counts toward professional titles in `province` on `on`."""
+class Shown:
+    """What every answer says: for which province and day, where its version comes from, and
+    that version's words."""
 
-    level: int
     province: str
     on: dt.date
     scope: Scope
-    use: str
     text: str
     source: str
     effective_from: str
@@ -39,17 +39,18 @@ class TitleLink:
 
 
 @dataclass(frozen=True)
-class Subsidy:
-    """Whether a training certificate qualifies for a training subsidy in `province` on `on`."""
+class TitleLink(Shown):
+    """How a certificate of `level` counts toward professional titles."""
 
-    province: str
-    on: dt.date
-    scope: Scope
+    level: int
+    use: str
+
+
+@dataclass(frozen=True)
+class Subsidy(Shown):
+    """Whether a training certificate qualifies for a training subsidy."""
+
     qualifies: bool
-    text: str
-    source: str
-    effective_from: str
-    demo: bool
 
 
 async def _answer(
@@ -66,8 +67,10 @@ async def _answer(
     return None if version is None else Answer(province, day, Scope.NATIONAL, version)
 
 
-def _shown(version: Document) -> dict[str, object]:
-    return {k: version[k] for k in ("text", "source", "effective_from", "demo")}
+def _shown(found: Answer) -> dict[str, Any]:
+    """The fields of `Shown` for `found`."""
+    words = {k: found.version[k] for k in ("text", "source", "effective_from", "demo")}
+    return {"province": found.province, "on": found.on, "scope": found.scope, **words}
 
 
 async def title_link(db: Database, level: int, province: str, day: dt.date) -> TitleLink | None:
@@ -75,14 +78,7 @@ async def title_link(db: Database, level: int, province: str, day: dt.date) -> T
     found = await _answer(db, Topic.TITLE, province, level, day)
     if found is None:
         return None
-    return TitleLink(
-        level=level,
-        province=province,
-        on=day,
-        scope=found.scope,
-        use=found.version["use"],
-        **_shown(found.version),  # type: ignore[arg-type]
-    )
+    return TitleLink(level=level, use=found.version["use"], **_shown(found))
 
 
 def qualifies(version: Document, occupation: str, level: int) -> bool:
@@ -103,13 +99,7 @@ async def subsidy(
     found = await _answer(db, Topic.SUBSIDY, province, None, day)
     if found is None:
         return None
-    return Subsidy(
-        province=province,
-        on=day,
-        scope=found.scope,
-        qualifies=qualifies(found.version, occupation, level),
-        **_shown(found.version),  # type: ignore[arg-type]
-    )
+    return Subsidy(qualifies=qualifies(found.version, occupation, level), **_shown(found))
 
 
 def with_current(record: Document, day: dt.date) -> Document:
