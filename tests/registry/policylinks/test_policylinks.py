@@ -6,6 +6,7 @@ notice, no source) with nothing written."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -183,3 +184,13 @@ async def test_only_the_office_records_a_version(db: Database, role: Role | None
     with pytest.raises(Forbidden):
         await editing.set_subsidy_rule(db, caller, SubsidyRuleInput(DAY, True, [1], "a", "b", "35"))
     assert await state(db) == before
+
+
+async def test_the_same_version_sent_at_once_is_stored_once(db: Database) -> None:
+    # Racing retries of a record never written meet at its unique _id: one writes, the others
+    # answer as retries (never an internal error).
+    spec = title("45", level=3)
+    done = await asyncio.gather(*[editing.set_title_link(db, OFFICE, spec) for _ in range(4)])
+    assert sorted(d.replayed for d in done) == [False, True, True, True]
+    stored = await db[Collection.POLICY_LINKS].find_one({"_id": "title:45:3"})
+    assert stored is not None and len(stored["versions"]) == 1
