@@ -48,7 +48,7 @@ PolicyScope = described(
 
 PROVINCE_ARG = strawberry.argument(
     description="The province to answer for (GB/T 2260, two digits); default the issuing "
-    "institution's (digits 2-3 of the number). UNKNOWN_PROVINCE for another code."
+    "institution's (digits 2-3 of the number); UNKNOWN_PROVINCE for a code naming none."
 )
 ON_ARG = strawberry.argument(description="The day to answer for; default today (China time).")
 _EFFECTIVE = "The first day this version applies (YYYY-MM-DD)."
