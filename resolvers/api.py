@@ -11,7 +11,17 @@ from credentials import qr
 from registry.access.auth import Role
 from registry.access.tokens import Unauthenticated
 from registry.calendar.clock import today
-from registry.catalogue.reference_data import Field, Level, Occupation, Province, Standard
+from registry.catalogue.history import Version as CatalogueVersion
+from registry.catalogue.model import Completeness
+from registry.catalogue.reference_data import (
+    Field,
+    Level,
+    Occupation,
+    Province,
+    Standard,
+    StandardLevel,
+)
+from registry.catalogue.validation import CodeInput, LevelInput, OccupationInput, StandardInput
 from registry.certificates.lookup import PublicCertificate
 from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.parts import BatchHeader
@@ -67,10 +77,13 @@ __all__ = [
     "BatchInput",
     "Campaign",
     "CampaignInput",
+    "CatalogueVersion",
     "CeRecord",
     "CertificateNumberError",
     "ChangeKind",
+    "CodeInput",
     "CohortInput",
+    "Completeness",
     "Conflict",
     "Dimension",
     "DirectoryFilter",
@@ -90,10 +103,12 @@ __all__ = [
     "InvalidInput",
     "Kind",
     "Level",
+    "LevelInput",
     "ListDecision",
     "LogInclusionProof",
     "NotFound",
     "Occupation",
+    "OccupationInput",
     "Outcome",
     "OverdueReport",
     "PolicyScope",
@@ -114,6 +129,8 @@ __all__ = [
     "ScopeInput",
     "SessionInput",
     "Standard",
+    "StandardInput",
+    "StandardLevel",
     "Status",
     "Subsidy",
     "SubsidyRuleInput",

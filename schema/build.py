@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.batch_parts import BatchPartsMutation
+from schema.catalogue_mutation import CatalogueMutation
 from schema.errors import ErrorMasking
 from schema.exams import ExamMutation, ExamQuery
 from schema.mutation import Mutation as CoreMutation
@@ -55,6 +56,7 @@ MUTATIONS: tuple[type, ...] = (
     SupervisionMutation,
     ExamMutation,
     PolicyLinksMutation,
+    CatalogueMutation,
 )
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

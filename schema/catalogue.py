@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Any
 
@@ -9,12 +10,13 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import api
+from resolvers import catalogue_edits as history
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema import words
 from schema.convert import from_model, private_source, source
 from schema.enums import with_values
-from schema.loaders import field_loader, occupation_loader
+from schema.loaders import field_loader, occupation_at_loader, occupation_loader
 from schema.node import Node
 
 
@@ -41,6 +43,21 @@ class Level(Enum):
 # The domain names levels by their digit in certificate numbers (1-3).
 LEVEL_BY_CODE = {1: Level.JUNIOR, 2: Level.INTERMEDIATE, 3: Level.SENIOR}
 CODE_BY_LEVEL = {v: k for k, v in LEVEL_BY_CODE.items()}
+
+
+@with_values(
+    "How much of a catalogue value is entered, stated in the data (never guessed).",
+    {
+        "COMPLETE": "Everything the official text has is entered (for directions: all of them; "
+        "none where the standard has none).",
+        "INCOMPLETE": "Some of it is entered; the rest is not yet known.",
+        "UNKNOWN": "Nothing is entered yet: not yet published, or not yet read from the text.",
+    },
+)
+class CatalogueCompleteness(Enum):
+    COMPLETE = "COMPLETE"
+    INCOMPLETE = "INCOMPLETE"
+    UNKNOWN = "UNKNOWN"
 
 
 @strawberry.type(description="One of the ten digital technology fields of the programme.")
@@ -92,7 +109,19 @@ class Occupation(Node):
     directions_expected: int | None = strawberry.field(
         description="How many directions the standard has, where known."
     )
+    directions_state: CatalogueCompleteness = strawberry.field(
+        description="Whether `directions` lists all of the standard's directions, some, or none "
+        "yet (UNKNOWN: an empty list then means not yet entered, not that there are none)."
+    )
+    version: int = strawberry.field(
+        description="Its version: 1 as shipped or added, one more with each office edit."
+    )
     field_code: strawberry.Private[str] = private_source("field")
+
+    @strawberry.field(description="Every version of this occupation, oldest first (public).")
+    async def history(self, info: Info[Context, None]) -> list[OccupationVersion]:
+        found = await history.occupation_history(info.context, self.code)
+        return [from_model(OccupationVersion, v) for v in found]
 
     @strawberry.field(description="The field this occupation belongs to.")
     async def field(self, info: Info[Context, None]) -> Field | None:
@@ -120,6 +149,68 @@ class Standard:
     confirmed: bool = strawberry.field(
         description="False when its details come from a third party, not yet checked against the official text."
     )
+    levels: list[StandardLevel] = strawberry.field(
+        description="Its three levels with their training hours and application conditions."
+    )
+    version: int = strawberry.field(
+        description="Its version: 1 as shipped or added, one more with each office edit."
+    )
+
+    @strawberry.field(description="Every version of this standard, oldest first (public).")
+    async def history(self, info: Info[Context, None]) -> list[StandardVersion]:
+        found = await history.standard_history(info.context, self.id)
+        return [from_model(StandardVersion, v) for v in found]
+
+
+@strawberry.type(
+    description="One level of a standard: null values are not yet entered from the official text."
+)
+class StandardLevel:
+    level: Level = strawberry.field(description=words.LEVEL)
+    training_hours: int | None = strawberry.field(
+        description="The training hours (学时) the level requires; null: not yet entered."
+    )
+    conditions: str | None = strawberry.field(
+        description="The application conditions (申报条件) as the standard states them; null: "
+        "not yet entered."
+    )
+    state: CatalogueCompleteness = strawberry.field(
+        description="COMPLETE when both values are entered, UNKNOWN when neither is."
+    )
+
+
+@strawberry.type(description="One version of an occupation: who made it, when, what changed.")
+class OccupationVersion:
+    version: int = strawberry.field(description="1 as shipped or added, then one per edit.")
+    recorded_at: dt.datetime | None = source(
+        "at", description="When the office made it; null for the version as shipped."
+    )
+    recorded_by: str | None = source(
+        "by", description="The office token that made it (role and token id); null: shipped."
+    )
+    changed_fields: list[str] = source(
+        "changed", description="The stored fields this version changed (empty for the first)."
+    )
+    entry: strawberry.Private[Any] = private_source("entry")
+
+    @strawberry.field(description="The occupation as this version says it.")
+    def occupation(self) -> Occupation:
+        return Occupation.from_domain(self.entry)
+
+
+@strawberry.type(description="One version of a standard: who made it, when, what changed.")
+class StandardVersion:
+    version: int = strawberry.field(description="1 as shipped or added, then one per edit.")
+    recorded_at: dt.datetime | None = source(
+        "at", description="When the office made it; null for the version as shipped."
+    )
+    recorded_by: str | None = source(
+        "by", description="The office token that made it (role and token id); null: shipped."
+    )
+    changed_fields: list[str] = source(
+        "changed", description="The stored fields this version changed (empty for the first)."
+    )
+    standard: Standard = source("entry", description="The standard as this version says it.")
 
 
 @strawberry.type(description="A provincial-level division (GB/T 2260, first two digits).")
@@ -132,4 +223,11 @@ async def occupation_of(root: Any, info: Info[Context, None]) -> Occupation | No
     """The resolver of `occupation` on every type that names one by `occupation_code` (one
     round trip per request for all of them)."""
     found = await occupation_loader(info.context).load(root.occupation_code)
+    return Occupation.from_domain(found) if found else None
+
+
+async def occupation_as_issued(root: Any, info: Info[Context, None]) -> Occupation | None:
+    """The resolver of `occupation` on a certificate: the occupation as it stood when the
+    certificate was issued (`issued_at`), so a later edit of the catalogue leaves it unchanged."""
+    found = await occupation_at_loader(info.context).load((root.occupation_code, root.issued_at))
     return Occupation.from_domain(found) if found else None

@@ -16,7 +16,7 @@ from resolvers import certificates as rc
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
 from schema import words
-from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
+from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_as_issued
 from schema.convert import from_model, private_source, source
 from schema.enums import with_values
 from schema.node import Node
@@ -131,7 +131,9 @@ class Certificate:
         description="The signed W3C credential (eddsa-jcs-2022); verify it offline with the trust bundle.",
     )
     occupation: Occupation | None = strawberry.field(
-        resolver=occupation_of, description="The occupation, from the catalogue."
+        resolver=occupation_as_issued,
+        description="The occupation as the catalogue stated it when the certificate was issued "
+        "(a later edit leaves it unchanged; its `history` shows what changed since).",
     )
 
     @strawberry.field(

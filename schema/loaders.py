@@ -3,12 +3,13 @@ database round trip for many look-ups of the same kind within one request."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from resolvers import api
+from resolvers import api, catalogue_edits
 from resolvers import loaders as batch
 from resolvers.context import Context
 
@@ -37,6 +38,13 @@ def field_loader(ctx: Context) -> DataLoader[str, api.Field | None]:
 def occupation_loader(ctx: Context) -> DataLoader[str, api.Occupation | None]:
     """Occupations by primary code, for the scope entries of a page of institutions."""
     return _loader(ctx, "occupation", batch.occupations_by_code)
+
+
+def occupation_at_loader(
+    ctx: Context,
+) -> DataLoader[tuple[str, dt.datetime], api.Occupation | None]:
+    """Occupations as they stood at a moment, by (primary code, moment)."""
+    return _loader(ctx, "occupation_at", catalogue_edits.occupations_at)
 
 
 def reports_loader(ctx: Context) -> DataLoader[str, list[api.AnnualReport]]:

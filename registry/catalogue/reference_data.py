@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 
 from pymongo import UpdateOne
 
+from registry.catalogue.model import Completeness
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 
 OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 EDITIONS = ("2015", "2022")
+LEVEL_CODES = (1, 2, 3)
 MAX_PAGE = 100
 
 T = TypeVar("T")
@@ -55,6 +57,10 @@ class Occupation:
     directions: tuple[Direction, ...]
     directions_expected: int | None
     sort_key: str
+    # Whether `directions` holds all of the standard's directions, some, or none yet (stated
+    # in the data: an empty list alone cannot say whether there are none or none known).
+    directions_state: Completeness = Completeness.UNKNOWN
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,22 @@ class Level:
 
 
 @dataclass(frozen=True)
+class StandardLevel:
+    """One level of a standard: None where the value is not yet entered from the official text."""
+
+    level: int
+    training_hours: int | None
+    conditions: str | None
+
+    @property
+    def state(self) -> Completeness:
+        known = [v is not None for v in (self.training_hours, self.conditions)]
+        if all(known):
+            return Completeness.COMPLETE
+        return Completeness.INCOMPLETE if any(known) else Completeness.UNKNOWN
+
+
+@dataclass(frozen=True)
 class Standard:
     id: str
     title: str
@@ -73,6 +95,8 @@ class Standard:
     issued_by: str | None
     issued_on: str | None
     confirmed: bool
+    levels: tuple[StandardLevel, ...] = ()
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -97,30 +121,87 @@ def _shipped(name: str) -> list[Any]:
     return entries
 
 
+def occupation_document(
+    *,
+    name: str,
+    field: str,
+    codes: list[Document],
+    directions: list[Document],
+    directions_expected: int | None,
+    directions_state: Completeness,
+) -> Document:
+    """An occupation as stored: `codes` as `{edition, code, confirmed}` in edition order, its
+    primary code (the 2015 edition's where there is one) as `_id`."""
+    codes = sorted(codes, key=lambda c: EDITIONS.index(c["edition"]))
+    by_edition = {c["edition"]: c["code"] for c in codes}
+    primary = by_edition.get("2015") or by_edition["2022"]
+    return {
+        "_id": primary,
+        "name": name,
+        "field": field,
+        "codes": codes,
+        "codes_all": [c["code"] for c in codes],
+        "directions": directions,
+        "directions_expected": directions_expected,
+        "directions_state": directions_state.value,
+        "sort_key": f"{field}|{primary}",
+    }
+
+
+def standard_levels(levels: list[Document] | None) -> list[Document]:
+    """A standard's three levels as stored; a level not given is stored as not yet entered."""
+    given = {lv["level"]: lv for lv in levels or []}
+    return [
+        {
+            "level": code,
+            "training_hours": given.get(code, {}).get("training_hours"),
+            "conditions": given.get(code, {}).get("conditions"),
+        }
+        for code in LEVEL_CODES
+    ]
+
+
+def _shipped_occupation(occ: Document, directions: dict[str, Document]) -> Document:
+    codes = occ["codes"]
+    primary = codes.get("2015") or codes["2022"]
+    known = directions.get(primary, {"names": [], "expected": None, "state": "UNKNOWN"})
+    return occupation_document(
+        name=occ["name"],
+        field=occ["field"],
+        codes=[
+            {"edition": ed, "code": codes[ed], "confirmed": occ["confirmed"][ed]}
+            for ed in EDITIONS
+            if ed in codes
+        ],
+        directions=known["names"],
+        directions_expected=known["expected"],
+        directions_state=Completeness(known["state"]),
+    )
+
+
+def _shipped_standard(s: Document) -> Document:
+    levels = [
+        {
+            "level": lv["level"],
+            "training_hours": lv["trainingHours"],
+            "conditions": lv["conditions"],
+        }
+        for lv in s.get("levels", [])
+    ]
+    return {
+        "_id": s["id"],
+        "title": s["title"],
+        "occupations": s["occupations"],
+        "issued_by": s.get("issuedBy"),
+        "issued_on": s.get("issuedOn"),
+        "confirmed": s["confirmed"],
+        "levels": standard_levels(levels),
+    }
+
+
 def shipped_documents() -> dict[Collection, list[Document]]:
     """The shipped reference data as the documents stored per collection."""
     directions = {entry["occupation"]: entry for entry in _shipped("directions")}
-    occupations = []
-    for occ in _shipped("occupations"):
-        codes = occ["codes"]
-        primary = codes.get("2015") or codes["2022"]
-        known = directions.get(primary, {"names": [], "expected": None})
-        occupations.append(
-            {
-                "_id": primary,
-                "name": occ["name"],
-                "field": occ["field"],
-                "codes": [
-                    {"edition": ed, "code": codes[ed], "confirmed": occ["confirmed"][ed]}
-                    for ed in EDITIONS
-                    if ed in codes
-                ],
-                "codes_all": [codes[ed] for ed in EDITIONS if ed in codes],
-                "directions": known["names"],
-                "directions_expected": known["expected"],
-                "sort_key": f"{occ['field']}|{primary}",
-            }
-        )
     return {
         Collection.FIELDS: [
             {"_id": f["code"], "name": f["name"], "name_en": f["nameEn"]}
@@ -130,18 +211,10 @@ def shipped_documents() -> dict[Collection, list[Document]]:
             {"_id": lv["code"], "key": lv["key"], "name": lv["name"], "name_en": lv["nameEn"]}
             for lv in _shipped("levels")
         ],
-        Collection.OCCUPATIONS: occupations,
-        Collection.STANDARDS: [
-            {
-                "_id": s["id"],
-                "title": s["title"],
-                "occupations": s["occupations"],
-                "issued_by": s.get("issuedBy"),
-                "issued_on": s.get("issuedOn"),
-                "confirmed": s["confirmed"],
-            }
-            for s in _shipped("standards")
+        Collection.OCCUPATIONS: [
+            _shipped_occupation(o, directions) for o in _shipped("occupations")
         ],
+        Collection.STANDARDS: [_shipped_standard(s) for s in _shipped("standards")],
         Collection.PROVINCES: [
             {"_id": p["code"], "name": p["name"]} for p in _shipped("provinces")
         ],
@@ -171,7 +244,7 @@ def normalise_occupation_code(code: str) -> str:
     return code.strip()
 
 
-def _occupation(doc: Document) -> Occupation:
+def as_occupation(doc: Document) -> Occupation:
     return Occupation(
         code=doc["_id"],
         name=doc["name"],
@@ -180,7 +253,19 @@ def _occupation(doc: Document) -> Occupation:
         directions=tuple(Direction(d["name"], d["placeholder"]) for d in doc["directions"]),
         directions_expected=doc.get("directions_expected"),
         sort_key=doc["sort_key"],
+        directions_state=Completeness(doc.get("directions_state") or _directions_state(doc)),
+        version=doc.get("version", 1),
     )
+
+
+def _directions_state(doc: Document) -> Completeness:
+    """The state of an occupation stored before the state was: complete only when as many
+    directions are entered as the standard is known to have, none of them a placeholder."""
+    named = [d for d in doc["directions"] if not d["placeholder"]]
+    if not named:
+        return Completeness.UNKNOWN
+    expected = doc.get("directions_expected")
+    return Completeness.COMPLETE if expected == len(named) else Completeness.INCOMPLETE
 
 
 async def _all(
@@ -215,7 +300,7 @@ async def levels(db: Database) -> list[Level]:
 async def occupation(db: Database, code: str) -> Occupation | None:
     """By either edition's code."""
     doc = await db[Collection.OCCUPATIONS].find_one({"codes_all": normalise_occupation_code(code)})
-    return _occupation(doc) if doc else None
+    return as_occupation(doc) if doc else None
 
 
 async def occupations(
@@ -237,7 +322,7 @@ async def occupations(
     limit = max(0, min(limit, MAX_PAGE))
     cursor = db[Collection.OCCUPATIONS].find(query).sort("sort_key", 1).limit(limit + 1)
     docs = [doc async for doc in cursor]
-    return [_occupation(d) for d in docs[:limit]], len(docs) > limit
+    return [as_occupation(d) for d in docs[:limit]], len(docs) > limit
 
 
 async def count_occupations(
@@ -267,13 +352,23 @@ async def standards(db: Database, *, occupation_code: str | None = None) -> list
         if occ is None:
             return []
         query["occupations"] = occ.code
-    return await _all(db, Collection.STANDARDS, _standard, query)
+    return await _all(db, Collection.STANDARDS, as_standard, query)
 
 
-def _standard(d: Document) -> Standard:
-    occupations = tuple(d["occupations"])
+def as_standard(d: Document) -> Standard:
+    levels = tuple(
+        StandardLevel(lv["level"], lv["training_hours"], lv["conditions"])
+        for lv in standard_levels(d.get("levels"))
+    )
     return Standard(
-        d["_id"], d["title"], occupations, d.get("issued_by"), d.get("issued_on"), d["confirmed"]
+        d["_id"],
+        d["title"],
+        tuple(d["occupations"]),
+        d.get("issued_by"),
+        d.get("issued_on"),
+        d["confirmed"],
+        levels,
+        d.get("version", 1),
     )
 
 
@@ -284,6 +379,6 @@ async def provinces(db: Database) -> list[Province]:
 async def occupations_by_codes(db: Database, codes: list[str]) -> dict[str, Occupation]:
     """By primary code, in one round trip."""
     return {
-        d["_id"]: _occupation(d)
+        d["_id"]: as_occupation(d)
         async for d in db[Collection.OCCUPATIONS].find({"_id": {"$in": codes}})
     }

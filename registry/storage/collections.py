@@ -16,6 +16,8 @@ class Collection(StrEnum):
     PROVINCES = "provinces"
     LEVELS = "levels"
     HOLIDAY_ARRANGEMENTS = "holiday_arrangements"
+    # Every version of an occupation or standard the office edited (registry.catalogue.versions)
+    CATALOGUE_VERSIONS = "catalogue_versions"
     # Directories (registry.institutions)
     INSTITUTIONS = "institutions"
     INSTITUTION_REPORTS = "institution_reports"

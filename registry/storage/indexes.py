@@ -22,6 +22,10 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     ],
     Collection.STANDARDS: [IndexModel([("occupations", ASCENDING)], name="occupations")],
     Collection.PROVINCES: [],
+    Collection.CATALOGUE_VERSIONS: [
+        # An entry's history in order, and the version in force at a moment (`versions.at`).
+        IndexModel([("kind", ASCENDING), ("key", ASCENDING), ("at", ASCENDING)], name="entry_at"),
+    ],
     Collection.INSTITUTIONS: [
         IndexModel([("kind", ASCENDING), ("province", ASCENDING)], name="kind_province"),
         IndexModel([("status", ASCENDING), ("valid_until", ASCENDING)], name="status_valid_until"),

@@ -57,6 +57,7 @@ SHARDING: dict[Collection, Decision] = {
     Collection.PROVINCES: Unsharded(_SMALL + "the province codes"),
     Collection.LEVELS: Unsharded(_SMALL + "three levels"),
     Collection.HOLIDAY_ARRANGEMENTS: Unsharded(_SMALL + "one document a year"),
+    Collection.CATALOGUE_VERSIONS: Unsharded(_SMALL + "one document per office edit"),
     Collection.INSTITUTIONS: Unsharded(_SMALL + "thousands of institutions"),
     Collection.INSTITUTION_REPORTS: Unsharded(_SMALL + "one plan and summary per institution-year"),
     Collection.COUNTERS: Unsharded(

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from resolvers import catalogue as rc
+from resolvers import catalogue_edits as rce
 from resolvers import certificates as rcert
 from resolvers import institutions as ri
 from resolvers import policylinks as rp
@@ -52,7 +53,8 @@ async def view(ctx: Context, cert: PublicCertificate) -> CertificateView:
     names = {p.code: p.name for p in await rc.provinces(ctx)}
     return CertificateView(
         cert=cert,
-        occupation=await rc.occupation_by_key(ctx, cert.occupation),
+        # As the catalogue stated it at issue: a later edit leaves a certificate unchanged.
+        occupation=(await rce.occupations_at(ctx, [(cert.occupation, cert.issued_at)]))[0],
         level=levels.get(cert.level),
         issuer_name=issuer.name if issuer else None,
         title_link=link,
