@@ -47,6 +47,11 @@ def changed_fields(before: Document | None, after: Document) -> tuple[str, ...]:
     return tuple(sorted(k for k in new.keys() | old.keys() if old.get(k) != new.get(k)))
 
 
+def _snapshot(doc: Document, version: int) -> Document:
+    """What version `version` of the entry says, with its number (as the entry itself has)."""
+    return {**content(doc), "version": version}
+
+
 def _document(kind: str, version: int, at: dt.datetime, by: str | None, **rest: Any) -> Document:
     key = str(rest["snapshot"]["_id"])
     return {
@@ -75,7 +80,9 @@ async def record(
     if before is not None and before.get("version", 1) == 1:
         # The entry as shipped (or as first added, already stored: the insert is skipped below).
         docs.append(
-            _document(kind, 1, SHIPPED_AT, None, shipped=True, changed=[], snapshot=content(before))
+            _document(
+                kind, 1, SHIPPED_AT, None, shipped=True, changed=[], snapshot=_snapshot(before, 1)
+            )
         )
     docs.append(
         _document(
@@ -85,7 +92,7 @@ async def record(
             principal.actor,
             shipped=False,
             changed=list(changed_fields(before, after)),
-            snapshot=content(after),
+            snapshot=_snapshot(after, after["version"]),
         )
     )
     for doc in docs:
