@@ -227,7 +227,8 @@ DERIVE: Final[Mapping[str, Derive]] = {
     "holidays": _nothing,
     # Not logged as such: the catalogue's occupation names ride in each (logged) trust bundle,
     # and its history is public through the API (`registry.catalogue.versions`).
-    "catalogue": _nothing,
+    "catalogue.occupation": _nothing,
+    "catalogue.standard": _nothing,
     "token": _nothing,
     # Not logged: exam sessions and registrations come before any result and are not signed (the
     # certificates that follow are logged when published); a registration concerns a person.
