@@ -179,8 +179,10 @@ class StandardLevel:
     )
 
 
-@strawberry.type(description="One version of an occupation: who made it, when, what changed.")
-class OccupationVersion:
+@strawberry.interface(
+    description="One version of a catalogue entry: who made it, when, what changed."
+)
+class CatalogueVersion:
     version: int = strawberry.field(description="1 as shipped or added, then one per edit.")
     recorded_at: dt.datetime | None = source(
         "at", description="When the office made it; null for the version as shipped."
@@ -191,6 +193,10 @@ class OccupationVersion:
     changed_fields: list[str] = source(
         "changed", description="The stored fields this version changed (empty for the first)."
     )
+
+
+@strawberry.type(description="One version of an occupation: who made it, when, what changed.")
+class OccupationVersion(CatalogueVersion):
     entry: strawberry.Private[Any] = private_source("entry")
 
     @strawberry.field(description="The occupation as this version says it.")
@@ -199,17 +205,7 @@ class OccupationVersion:
 
 
 @strawberry.type(description="One version of a standard: who made it, when, what changed.")
-class StandardVersion:
-    version: int = strawberry.field(description="1 as shipped or added, then one per edit.")
-    recorded_at: dt.datetime | None = source(
-        "at", description="When the office made it; null for the version as shipped."
-    )
-    recorded_by: str | None = source(
-        "by", description="The office token that made it (role and token id); null: shipped."
-    )
-    changed_fields: list[str] = source(
-        "changed", description="The stored fields this version changed (empty for the first)."
-    )
+class StandardVersion(CatalogueVersion):
     standard: Standard = source("entry", description="The standard as this version says it.")
 
 

@@ -22,7 +22,6 @@ class CatalogueAction(StrEnum):
     EDIT_OCCUPATION = "catalogue.editOccupation"
     ADD_STANDARD = "catalogue.addStandard"
     EDIT_STANDARD = "catalogue.editStandard"
-    VIEW_HISTORY = "catalogue.history"
 
 
 # Audited as "catalogue.occupation.<add|edit>" on "occupation:<primary code>".

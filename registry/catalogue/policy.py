@@ -1,7 +1,7 @@
 """Who may change the catalogue: the one access rule of its edits.
 
-Only the programme office edits the reference data; anyone reads it and its history (the
-catalogue is public, and so is every version of it)."""
+Only the programme office edits the reference data. Reading needs no decision: the catalogue
+is public, and so is every version of it."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ RULES: dict[CatalogueAction, Rule] = {
     CatalogueAction.EDIT_OCCUPATION: rule(OFFICE),
     CatalogueAction.ADD_STANDARD: rule(OFFICE),
     CatalogueAction.EDIT_STANDARD: rule(OFFICE),
-    CatalogueAction.VIEW_HISTORY: rule(None),
 }
 
 

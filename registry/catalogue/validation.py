@@ -18,11 +18,8 @@ MAX_HOURS = 2000
 MAX_DIRECTIONS = 50
 
 
-@dataclass(frozen=True)
-class CodeInput:
-    edition: str
-    code: str
-    confirmed: bool
+# A code given by the office is stated as the catalogue stores one: edition, code, confirmed.
+CodeInput = catalogue.OccupationCode
 
 
 @dataclass(frozen=True)
