@@ -21,6 +21,7 @@ keeps the `credentials._*` modules to the package). What it offers:
 - the identifiers both the registry and the verifier check: the citizen ID number
   (`normalise_id_number`, `mod11_2_check`) and the unified social credit code
   (`normalise_uscc`, `uscc_check_character`);
+- detached signatures of published files (`verify_detached`), checked against a pinned root;
 - the errors, each with a stable `code` (`CredentialError` and its subclasses).
 
 Canonical JSON (RFC 8785), base58, the proof's steps, the schema helper, the schema's fast
@@ -65,6 +66,7 @@ from credentials.certificate import (
     validate_certificate,
 )
 from credentials.description import Description, describe
+from credentials.detached import DetachedSignatureError, verify_detached
 from credentials.errors import (
     BindingError,
     CanonicalizationError,
@@ -114,6 +116,7 @@ __all__ = [
     "Check",
     "CredentialError",
     "Description",
+    "DetachedSignatureError",
     "FileBundleStore",
     "IdNumberError",
     "Institution",
@@ -165,5 +168,6 @@ __all__ = [
     "validate_certificate",
     "verification_method_of",
     "verify_credential",
+    "verify_detached",
     "verify_proof",
 ]

@@ -146,9 +146,13 @@ def issue_ce_record(
     *,
     binding: Mapping[str, Any],
     created: dt.datetime | None = None,
+    chain: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build, validate against the schema, and sign. Raises `SchemaError` listing the problems."""
-    document = build_ce_record(claims, binding=binding)
+    """Build, validate against the schema, and sign. Raises `SchemaError` listing the problems.
+
+    `chain`: the members by which a verifier pinned only to the root finds `key`
+    (`bundleKeyCertificate`, `rootRotations`: `credentials.rootchain`), carried and signed."""
+    document = {**build_ce_record(claims, binding=binding), **(chain or {})}
     problems = validate_ce_record(document)
     if problems:
         first = problems[0]

@@ -67,6 +67,11 @@ def _ts(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def format_time(value: dt.datetime) -> str:
+    """`value` as a certificate states its times: RFC 3339, whole seconds, UTC (`Z`)."""
+    return _ts(value)
+
+
 # --- issuing -------------------------------------------------------------------------------------
 
 
@@ -254,3 +259,48 @@ def bundle_signer(
         )
     cert, anchor = _certified(document, method, roots)
     return Signer(cert.bundle_key, anchor, every, cert)
+
+
+# --- what the registry signs outside the bundle --------------------------------------------------
+
+
+def registry_signer(
+    document: Mapping[str, Any],
+    method: str,
+    pinned: tuple[PublicKey, ...],
+    *,
+    signed_at: dt.datetime,
+    now: dt.datetime,
+) -> Signer:
+    """Who may have signed `document` for the registry (a detached signature, a
+    continuing-education record) under `method`, by the chain it carries: the same rule as a
+    bundle's (`bundle_signer`, then `check_window` with `signed_at` for the bundle's issue time).
+    The signature itself is the caller's to verify. `ChainError` when no one trusted is named."""
+    signer = bundle_signer(document, method, pinned)
+    if signer.certificate is not None:
+        check_window(signer.certificate, signed_at, now)
+    return signer
+
+
+def credential_signer(
+    credential: Mapping[str, Any], pinned: tuple[PublicKey, ...], *, now: dt.datetime
+) -> Signer:
+    """The registry's key that signed `credential` (its proof's verificationMethod, at its proof's
+    `created`), trusted through the chain the credential carries, its proof verified;
+    `ChainError` otherwise (`REGISTRY_PROOF` when the proof does not hold)."""
+    found = proof.proof_of(credential)
+    method = proof.verification_method_of(credential)
+    created = found.get("created") if found is not None else None
+    try:
+        signed_at = _time(created)
+    except ValueError:
+        signed_at = None
+    if method is None or signed_at is None:
+        raise ChainError(
+            "REGISTRY_PROOF", "the credential has no proof with a verificationMethod and created"
+        )
+    signer = registry_signer(credential, method, pinned, signed_at=signed_at, now=now)
+    check = proof.verify(credential, signer.key)
+    if not check.ok:
+        raise ChainError("REGISTRY_PROOF", f"the credential's proof: {check.message}")
+    return signer

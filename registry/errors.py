@@ -79,3 +79,25 @@ class KeyRecordMismatch(RegistryError):
 
 class KeyRotationTooSoon(Conflict):
     code = "KEY_ROTATION_TOO_SOON"
+
+
+# The registry's own signing (registry.trust.offline_root)
+
+
+class SigningCertificateExpired(RegistryError):
+    """The bundle key's certificate from the offline root is not valid now: the registry signs
+    nothing (no bundle, status list, detached signature or record) until a new one is installed.
+    `valid_until` is when the installed one ended (or `valid_from`, when it has not begun)."""
+
+    code = "ROOT_CERTIFICATE_EXPIRED"
+
+    def __init__(self, message: str, *, valid_until: str) -> None:
+        super().__init__(message)
+        self.valid_until = valid_until
+
+
+class RootKeyDestroyed(RegistryError):
+    """The one-machine root key's secret was destroyed when an offline root's certificate was
+    installed; what it did is now done on the offline machine."""
+
+    code = "ROOT_KEY_OFFLINE"

@@ -5,7 +5,7 @@ downloads and their change feed, for provincial systems that keep a copy (两目
 | -------------------------------------------------- | ------------------------------------------- |
 | `/open-data/v1/directory/{training,evaluation}.json` | one directory, JSON (`dte-directory/1`)   |
 | `/open-data/v1/directory/{training,evaluation}.csv`  | the same, CSV (UTF-8 with BOM)            |
-| `/open-data/v1/directory/{name}.sig`               | detached Ed25519 signature of that file     |
+| `/open-data/v1/directory/{name}.sig`               | detached Ed25519 signature of that file, with the chain to the root (503 `ROOT_CERTIFICATE_EXPIRED` while the registry's signing certificate has run out) |
 | `/open-data/v1/changes?after=&first=`              | the change feed, JSON, oldest first         |
 | `/open-data/v1/{directory,changes}.schema.json`    | their JSON Schemas                          |
 
@@ -25,12 +25,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from registry.errors import SigningCertificateExpired
 from registry.institutions.model import Kind
 from registry.trust import detached
 from resolvers import open_data as ro
 from resolvers.errors import ArgumentError
 from service import open_data_files as files
-from service.public_routes import cached_response
+from service.public_routes import cached_response, not_signed
 
 __all__ = ["PREFIX", "routes"]
 
@@ -102,7 +103,10 @@ async def signature(request: Request) -> Response:
     body = await _file(request, *named)
     path = request.url.path.removesuffix(".sig")
     state = request.app.state
-    document = await detached.sign(state.db, state.master_key, body, path)
+    try:
+        document = await detached.sign(state.db, state.master_key, body, path)
+    except SigningCertificateExpired as error:
+        return not_signed(error)  # the file itself is still served, unsigned
     return cached_response(request, files.json_bytes(document), "application/json", CACHE)
 
 

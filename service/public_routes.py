@@ -34,13 +34,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry.errors import RegistryError
+from registry.errors import RegistryError, SigningCertificateExpired
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore, status_lists
 
-__all__ = ["cached_response", "routes"]
+__all__ = ["cached_response", "not_signed", "routes"]
 
 log = logging.getLogger("registry.public")
 
@@ -94,14 +94,30 @@ def _state(request: Request) -> tuple[Database, Settings]:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def not_signed(error: SigningCertificateExpired) -> JSONResponse:
+    """503 `ROOT_CERTIFICATE_EXPIRED` with the end of the certificate: the registry signs nothing
+    until its operator installs a new one, and a verifier would refuse anything signed under
+    the old one (its window is closed), so the last signed document is not served either."""
+    log.error("nothing signed: %s", error.message, extra={"code": error.code})
+    message = (
+        "the registry's signing certificate expired; its operator must install a new one "
+        "(registry root install-certificate): keep using what you verified before and try later"
+    )
+    body = {"error": {"code": error.code, "message": message, "validUntil": error.valid_until}}
+    return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
+
+
 def masked(endpoint: Endpoint) -> Endpoint:
     """A domain failure (e.g. keys that do not open) is the operator's problem: the public gets
-    a stable code, the log gets the detail."""
+    a stable code, the log gets the detail. An expired signing certificate says so
+    (`not_signed`): a client can act on it."""
 
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         try:
             return await endpoint(request)
+        except SigningCertificateExpired as error:
+            return not_signed(error)
         except RegistryError as error:
             log.error("public path failed: %s", error.message, extra={"code": error.code})
             body = {"error": {"code": "UNAVAILABLE", "message": "temporarily unavailable"}}

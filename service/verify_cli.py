@@ -3,6 +3,11 @@
     registry verify INPUT --bundle BUNDLE.json [--root-key MULTIBASE ...] [--card ID]
                           [--require-witnesses N] [--json]
     registry verify INPUT --key MULTIBASE [--json]
+    registry verify CE-RECORD.json [--root-key MULTIBASE ...] [--card ID] [--json]
+    registry verify FILE --signature FILE.sig [--root-key MULTIBASE ...] [--json]
+
+The last two check what the registry itself signs (a continuing-education record, the open
+data's detached signature) against the pinned root alone: service/verify_registry.py.
 
 Exit status: 0 valid (with --key: the signature is valid; the issuer was not checked), 1 not
 valid (invalid, revocation unknown, or nothing verifiable), 2 the input, the bundle or a key could
@@ -34,6 +39,7 @@ from credentials import (
     qr,
     verify_credential,
 )
+from service import verify_registry
 from service.verify_words import render_description
 
 ROOT_KEY_ENV: Final = "REGISTRY_ROOT_KEY"
@@ -224,6 +230,12 @@ def render(report: VerificationReport) -> str:
 @click.option(
     "--key", "key_text", metavar="MULTIBASE", help="Check the proof alone under this key."
 )
+@click.option(
+    "--signature",
+    "signature_path",
+    metavar="FILE.sig",
+    help="INPUT is a file the registry published; check this detached signature of it.",
+)
 @click.option("--card", metavar="ID", help="Holder's ID (social security card) number.")
 @click.option(
     "--require-witnesses",
@@ -241,6 +253,7 @@ def verify_command(
     bundle_path: str | None,
     root_keys: tuple[str, ...],
     key_text: str | None,
+    signature_path: str | None,
     card: str | None,
     witnesses: int,
     as_json: bool,
@@ -252,7 +265,10 @@ def verify_command(
     """
     try:
         options = _Options(bundle_path, tuple(root_keys), key_text, card, witnesses, as_json)
-        code = _verify(input_, options)
+        if signature_path is not None:
+            code = _verify_signature(input_, signature_path, options)
+        else:
+            code = _verify(input_, options)
     except Unreadable as exc:
         click.echo(f"error: {printable(str(exc))}", err=True)
         code = EXIT_UNREADABLE
@@ -273,10 +289,28 @@ class _Options:
     as_json: bool
 
 
+def _verify_signature(input_: str, signature_path: str, options: _Options) -> int:
+    """INPUT's bytes against their detached signature, under the pinned root alone."""
+    if options.bundle_path or options.key_text or options.card or options.witnesses:
+        _fail("--signature takes only --root-key (and --json)")
+    body = _read_file(Path(input_), MAX_INPUT_BYTES, "input")
+    data = _read_file(Path(signature_path), MAX_INPUT_BYTES, "signature")
+    signature = parse_json(data, "the signature")
+    keys = _root_keys(options.root_keys)
+    return verify_registry.check_detached(body, signature, keys, options.as_json)
+
+
 def _verify(input_: str, options: _Options) -> int:
     bundle_path, root_keys, key_text = options.bundle_path, options.root_keys, options.key_text
     if options.witnesses and bundle_path is None:
         _fail("--require-witnesses only applies with --bundle")
+    if bundle_path is None and key_text is None and root_keys:
+        # What the registry signs itself carries its chain: the root alone checks it.
+        credential = read_credential(input_)
+        if not verify_registry.is_ce_record(credential):
+            _fail("a certificate is verified with --bundle BUNDLE.json (and --root-key)")
+        keys = _root_keys(root_keys)
+        return verify_registry.check_record(credential, keys, options.card, options.as_json)
     if (bundle_path is None) == (key_text is None):
         _fail("give either --bundle BUNDLE.json (full verification) or --key MULTIBASE")
     if root_keys and bundle_path is None:

@@ -1,9 +1,10 @@
 """Exporting a continuing-education record for one year as a signed credential.
 
-Signed with the registry root key (the record sums completions from several institutions, so no
-single institution can vouch for it) and bound to the holder's card by a fresh Argon2id
-commitment. `registry verify FILE --key <root key>` checks the proof; the ID number never enters
-the credential.
+Signed for the registry (the record sums completions from several institutions, so no single
+institution can vouch for it) by the key `registry/trust/offline_root.signer` names, carrying the
+chain from the root to it, and bound to the holder's card by a fresh Argon2id commitment.
+`registry verify FILE --root-key <root key>` checks it against the pinned root alone; the ID
+number never enters the credential.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from registry.problems import reject
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.training import hours
-from registry.trust import keystore
+from registry.trust import offline_root
 
 ISSUER_NAME = "数字技术工程师培育项目公共登记系统"
 
@@ -46,9 +47,9 @@ async def ce_credential(
     entry_year = found.year(year)
     if entry_year is None or found.holder_name is None:
         raise reject("year", "NO_HOURS", f"no continuing-education hours recorded for {year}")
-    key = await keystore.root_key(db, master_key)
-    # Taken after the key: a first root key is valid from its creation.
+    # Taken before the key is chosen: the signer is the one valid at this moment.
     moment = (now or clock.now()).replace(microsecond=0)
+    signer = await offline_root.signer(db, master_key, now=moment)
     # Stable for the same holder, year and entries, so two exports of the same record share an id.
     material = "|".join(
         [personal.lookup_hash(normalised), str(year)]
@@ -64,7 +65,9 @@ async def ce_credential(
     )
     # Argon2id takes tens of milliseconds: off the event loop.
     commitment = await asyncio.to_thread(binding.commit, normalised)
-    return issue_ce_record(claims, key, binding=commitment, created=moment)
+    return issue_ce_record(
+        claims, signer.key, binding=commitment, created=moment, chain=signer.chain()
+    )
 
 
 async def _entries(db: Database, entry_year: hours.CeYear) -> tuple[CeEntryClaims, ...]:

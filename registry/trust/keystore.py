@@ -36,6 +36,7 @@ from registry.errors import (
     KeyRecordMismatch,
     KeyRotationTooSoon,
     NotFound,
+    RootKeyDestroyed,
 )
 from registry.institutions.policy import decide
 from registry.institutions.rules import Action
@@ -253,12 +254,47 @@ async def _registry_key(
 
     # Read first without a transaction: after the first call this is all that ever runs.
     existing = await db[Collection.SIGNING_KEYS].find_one({"_id": key_id})
-    return _unseal(box, existing if existing is not None else await in_transaction(db, work))
+    doc = existing if existing is not None else await in_transaction(db, work)
+    if "sealed_seed" not in doc:
+        raise RootKeyDestroyed(
+            f"the registry {role} key's secret was destroyed when the offline root took over "
+            "(registry root install-certificate); use the offline root key instead"
+        )
+    return _unseal(box, doc)
 
 
 async def root_key(db: Database, master_key: bytes) -> SigningKey:
-    """The registry root key, created (and audited) on first use."""
+    """The registry root key, created (and audited) on first use; `RootKeyDestroyed` once an
+    offline root's certificate was installed. Only `registry/trust/offline_root.py` signs with
+    it (`signer`), so that one place decides what the registry signs with."""
     return await _registry_key(db, master_key, ROOT_ID, ROOT_ROLE, "root key")
+
+
+async def destroy_root_seed(db: Database, session: AsyncClientSession) -> bool:
+    """Remove the root key's sealed seed, keeping its public key (verifiers pinned to it follow
+    its rotations); audited. False when it was destroyed already (or never made)."""
+    before = await db[Collection.SIGNING_KEYS].find_one(
+        {"_id": ROOT_ID, "sealed_seed": {"$exists": True}}, session=session
+    )
+    if before is None:
+        return False
+    moment = whole_seconds(clock.now())
+    await db[Collection.SIGNING_KEYS].update_one(
+        {"_id": ROOT_ID},
+        {"$unset": {"sealed_seed": ""}, "$set": {"destroyed_at": moment}},
+        session=session,
+    )
+    after = {**_public(before), "destroyed_at": moment}  # type: ignore[dict-item]
+    await audit.append(
+        db,
+        actor=SYSTEM,
+        action="signing_key.destroy_root",
+        entity="registry:root_key",
+        before=_public(before),
+        after=after,
+        session=session,
+    )
+    return True
 
 
 async def log_key(db: Database, master_key: bytes) -> SigningKey:
@@ -276,6 +312,10 @@ async def log_key_record(db: Database, master_key: bytes) -> tuple[SigningKey, d
 
 
 async def root_public_key(db: Database, master_key: bytes) -> PublicKey:
+    """The root key's public half (also once its secret was destroyed)."""
+    doc = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID}, {"public_key": 1})
+    if doc is not None:
+        return PublicKey.from_multibase(doc["public_key"])
     return (await root_key(db, master_key)).public_key
 
 

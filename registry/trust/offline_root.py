@@ -1,13 +1,25 @@
-"""The root key off the server: the service's bundle key, its certificate and root rotations.
+"""What the registry itself signs, with which key, and the chain that proves it.
 
-With no certificate installed the registry root key in the keystore signs the trust bundle and
-the status lists directly, as it always did (the one-machine demo). Once an operator installs a
-certificate (`registry root install-certificate`) issued on the offline machine for the service's
-bundle key, that key signs them instead and every bundle carries the certificate (a replacement
-bundle key takes over once its own certificate is installed); when the installed certificate has
-expired no bundle is signed at all (`ROOT_CERTIFICATE_EXPIRED`): the
-service never falls back to a root quietly. Rotation statements (`registry root rotate`) are kept
-and carried in every bundle, so verifiers pinned to an older root follow the chain.
+The one place that decides (`signer`): everything the registry, not an institution, signs — the
+trust bundle, the status lists, the open data's detached signatures
+(`registry/trust/detached.py`) and the continuing-education records
+(`registry/training/export.py`) — asks `signer` for the key and for the chain a verifier pinned
+only to the root follows to it (`BundleSigner.chain`: the certificate and the rotations), and
+carries that chain. `tests/registry/trust/test_offline_root.py::test_only_the_signer_signs_for_the_registry`
+fails on any other module that takes the root key.
+
+With no certificate installed the registry root key in the keystore signs directly, as it always
+did (the one-machine demo). Once an operator installs a certificate (`registry root
+install-certificate`) issued on the offline machine for the service's bundle key, that key signs
+instead and every signed document carries the certificate (a replacement bundle key takes over
+once its own certificate is installed). Installing the first certificate destroys the keystore
+root's secret in the same transaction (its public key stays: verifiers pinned to it follow its
+rotation statement): from then on nothing on the server can sign as a root, so a stolen database
+yields no key that verifiers pinned to the old root would trust for ever. When the installed
+certificate has expired nothing is signed at all (`SigningCertificateExpired`,
+`ROOT_CERTIFICATE_EXPIRED`): the service never falls back to a root quietly. Rotation statements
+(`registry root rotate`) are kept and carried in every signed document, so verifiers pinned to an
+older root follow the chain.
 
 Records live in the signing keys collection: the bundle key (`role` "bundle", sealed like every
 key, one current: the same partial unique index as an institution's) with its installed
@@ -27,7 +39,7 @@ from pymongo.errors import DuplicateKeyError
 from credentials import PublicKey, SigningKey, rootchain
 from registry.access.auth import SYSTEM
 from registry.calendar import clock
-from registry.errors import Conflict, InvalidInput
+from registry.errors import Conflict, InvalidInput, SigningCertificateExpired
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.storage.transactions import in_transaction
@@ -39,12 +51,23 @@ ROTATION_ROLE: Final = "root_rotation"
 
 @dataclass(frozen=True)
 class BundleSigner:
-    """The key that signs bundles and status lists now, with the certificate to carry (None:
-    the root signs directly) and the rotation statements."""
+    """The key that signs for the registry now, with the certificate to carry (None: the root
+    signs directly) and the rotation statements."""
 
     key: SigningKey
     certificate: Mapping[str, Any] | None
     rotations: tuple[Mapping[str, Any], ...]
+
+    def chain(self) -> dict[str, Any]:
+        """The members a signed document carries so that a verifier pinned only to a root finds
+        its signer (`credentials.rootchain`): the certificate when a bundle key signs, the
+        rotations when there are any; nothing on the one-machine registry."""
+        out: dict[str, Any] = {}
+        if self.certificate is not None:
+            out[rootchain.CERTIFICATE_MEMBER] = dict(self.certificate)
+        if self.rotations:
+            out[rootchain.ROTATIONS_MEMBER] = [dict(r) for r in self.rotations]
+        return out
 
 
 async def _current(db: Database, session: AsyncClientSession | None = None) -> Document | None:
@@ -155,6 +178,9 @@ async def install_certificate(
             session=session,
         )
         await _audit(db, session, "signing_key.install_certificate", current, after)
+        # The keystore root has nothing left to sign (`signer` never returns to it): its secret
+        # goes, in the same transaction, so no copy of the database made from now holds it.
+        await keystore.destroy_root_seed(db, session)
 
     await in_transaction(db, work)
     return cert
@@ -205,8 +231,9 @@ async def rotate_keystore_root(db: Database, master_key: bytes, new_root: Public
 
 
 async def signer(db: Database, master_key: bytes, *, now: dt.datetime) -> BundleSigner:
-    """Who signs bundles and status lists at `now`: the certified bundle key once a certificate
-    is installed (`ROOT_CERTIFICATE_EXPIRED` when it is no longer valid), else the root."""
+    """Who signs for the registry at `now` (bundles, status lists, detached signatures,
+    continuing-education records): the certified bundle key once a certificate is installed
+    (`SigningCertificateExpired` when it is not valid at `now`), else the keystore root."""
     chain = await rotations(db)
     # The latest key with a certificate: a new bundle key (`bundle_key(new=True)`) signs only
     # once its own is installed, and the root never again once any was.
@@ -217,10 +244,10 @@ async def signer(db: Database, master_key: bytes, *, now: dt.datetime) -> Bundle
         return BundleSigner(await keystore.root_key(db, master_key), None, chain)
     cert = rootchain.parse_certificate(current["certificate"])
     if not cert.valid_from <= now < cert.valid_until:
-        raise Conflict(
+        raise SigningCertificateExpired(
             "the bundle key's certificate is not valid now: issue a new one on the offline "
             "machine (registry root certify) and install it (registry root install-certificate)",
-            code="ROOT_CERTIFICATE_EXPIRED",
+            valid_until=rootchain.format_time(cert.valid_until),
         )
     key = keystore.unseal(keystore.seal_box(master_key), current)
     return BundleSigner(key, cert.document, chain)

@@ -52,7 +52,7 @@ class Cli:
         return await asyncio.to_thread(runner.invoke, cli, list(args), env=env)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")
 async def root_cli(
     mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Cli]:
@@ -149,6 +149,11 @@ async def test_the_offline_ceremony_round_trip(root_cli: Cli, tmp_path: Path) ->
         )
     ]
     assert secrets == []  # the offline root's secret never reached the database
+    # The keystore root's secret went with the installation: the server can no longer sign as
+    # a root, not even a rotation (that is the offline root's to do now).
+    refused = await root_cli("root", "rotate", "--new-root", offline_root.multibase)
+    assert refused.exit_code != 0 and "destroyed" in refused.output
+    assert ok(await root_cli("root", "export-public")) == old_root.multibase
 
 
 async def test_an_offline_rotation_is_followed_from_the_first_root(

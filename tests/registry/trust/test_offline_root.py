@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from credentials import SigningKey, load_bundle, rootchain
 from registry.catalogue import reference_data as catalogue
-from registry.errors import Conflict, InvalidInput
+from registry.errors import InvalidInput, SigningCertificateExpired
 from registry.storage.collections import Collection
 from registry.storage.db import Database
 from registry.storage.transactions import in_transaction
@@ -67,7 +68,7 @@ async def test_the_offline_root_takes_over_and_stops_when_its_certificate_ends(
     later = await trust.build_bundle(db, MASTER, BASE, now=NOW)
     assert load_bundle(later, [first_root], now=NOW).signer.key == key != fresh
 
-    with pytest.raises(Conflict) as stopped:
+    with pytest.raises(SigningCertificateExpired) as stopped:
         await trust.build_bundle(db, MASTER, BASE, now=NOW + 4 * DAY)
     assert stopped.value.code == "ROOT_CERTIFICATE_EXPIRED"
 
@@ -76,7 +77,9 @@ async def test_install_refuses_a_wrong_key_an_expired_certificate_and_a_foreign_
     db: Database,
 ) -> None:
     key = await offline_root.bundle_key(db, MASTER)
-    root = await keystore.root_key(db, MASTER)
+    # The first test installed a certificate, so the keystore root's secret is gone: OFFLINE,
+    # the root it rotated to, certifies.
+    root = OFFLINE
     cases = {
         "BUNDLE_CERT_WRONG_KEY": rootchain.certify(
             root, STRANGER.public_key, valid_from=NOW - DAY, valid_until=NOW + DAY
@@ -94,3 +97,17 @@ async def test_install_refuses_a_wrong_key_an_expired_certificate_and_a_foreign_
     with pytest.raises(InvalidInput) as refused:
         await offline_root.install_rotation(db, MASTER, foreign)
     assert refused.value.code == "BUNDLE_ROTATION_SIGNATURE"
+
+
+def test_only_the_signer_signs_for_the_registry() -> None:
+    """One place decides what the registry signs with (`offline_root.signer`): no other module
+    of the registry or the service takes the keystore's root key."""
+    here = Path(__file__).resolve().parents[3]
+    takers = sorted(
+        str(path.relative_to(here))
+        for folder in ("registry", "resolvers", "schema", "service")
+        for path in (here / folder).rglob("*.py")
+        if "keystore.root_key(" in path.read_text("utf-8")
+        or "import root_key" in path.read_text("utf-8")
+    )
+    assert takers == ["registry/trust/offline_root.py"]
