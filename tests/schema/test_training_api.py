@@ -189,6 +189,13 @@ async def test_the_record_exports_as_a_credential_registry_verify_accepts(
     assert with_card.exit_code == 0 and "holder_binding" in with_card.output
     wrong_card = runner.invoke(verify_command, [str(path), "--key", root, "--card", PEOPLE[0][1]])
     assert wrong_card.exit_code == 1
+    # As docs/training-and-supervision.md shows it: against the pinned root alone.
+    pinned = runner.invoke(verify_command, [str(path), "--root-key", root, "--json"])
+    assert pinned.exit_code == 0 and json.loads(pinned.output)["valid"] is True, pinned.output
+    bound = runner.invoke(verify_command, [str(path), "--root-key", root, "--card", idn])
+    assert bound.exit_code == 0 and "VALID" in bound.output
+    other = runner.invoke(verify_command, [str(path), "--root-key", root, "--card", PEOPLE[0][1]])
+    assert other.exit_code == 1
     tampered = dict(credential)
     tampered["credentialSubject"] = {
         **subject,

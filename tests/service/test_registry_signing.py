@@ -7,6 +7,7 @@ bundle key's certificate has run out nothing is signed, and the routes and the A
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import random
@@ -33,6 +34,7 @@ from service.app import create_app
 from service.verify_cli import verify_command
 from tests.client import gql, post
 from tests.conftest import serving
+from tests.docs_examples import DEMO_ADDRESS, examples
 from tests.factories import listed_institution, make_id_number, make_tokens, make_uscc
 
 OFFLINE = SigningKey.from_seed(b"\x41" * 32)
@@ -137,14 +139,24 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
 
     (tmp_path / "training.json").write_bytes(body)
     (tmp_path / "training.json.sig").write_text(json.dumps(signature), "utf-8")
-    code, out = cli(
-        str(tmp_path / "training.json"),
-        "--signature",
-        str(tmp_path / "training.json.sig"),
-        "--root-key",
-        OFFLINE.public_key.multibase,
+    # docs/open-data.md's command, as written, with the offline root as the pinned key.
+    page = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text("utf-8")
+    command = next(
+        line.strip() for line in page.splitlines() if line.strip().startswith("registry verify")
     )
+    words = command.replace("z6Mk…", OFFLINE.public_key.multibase).split()[2:]
+    paths = [str(tmp_path / w) if w.startswith("training") else w for w in words]
+    code, out = cli(*paths)
     assert code == 0 and out["signer"]["key"] == cert.bundle_key.multibase, out
+    # docs/open-data.md's sync loop checks it too, pinned to the root /root-key names (the
+    # first one, which named the offline root in its rotation).
+    loop = next(e for e in examples() if e.page == "open-data.md" and e.language == "python")
+    namespace: dict[str, Any] = {}
+    await asyncio.to_thread(
+        exec, DEMO_ADDRESS.sub(str(web.base_url).rstrip("/"), loop.text), namespace
+    )
+    with httpx.Client(base_url=web.base_url, timeout=30) as client:
+        assert await asyncio.to_thread(namespace["download"], client, "training.json") == body
 
     record = await ce_record(web)
     assert record["proof"]["verificationMethod"] == cert.bundle_key.verification_method
