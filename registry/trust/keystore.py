@@ -284,7 +284,7 @@ async def destroy_root_seed(db: Database, session: AsyncClientSession) -> bool:
         {"$unset": {"sealed_seed": ""}, "$set": {"destroyed_at": moment}},
         session=session,
     )
-    after = {**_public(before), "destroyed_at": moment}  # type: ignore[dict-item]
+    after = _public({**before, "destroyed_at": moment})
     await audit.append(
         db,
         actor=SYSTEM,
