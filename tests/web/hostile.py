@@ -433,8 +433,9 @@ def hostile_inputs(seed: int = SEED) -> list[Hostile]:
 
 
 def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
-    """The inputs as a corpus `tools/corpus.mjs` runs in one Node process, with the bundles of
-    `hostile_rootchain` (each loaded at its own `now`); its manifest."""
+    """The inputs as a corpus `tools/corpus.mjs` runs in one Node process, with the bundles and
+    the detached signatures of `hostile_rootchain` (each checked at its own `now`); its
+    manifest."""
     (folder / "cases").mkdir(parents=True, exist_ok=True)
     (folder / "bundle.json").write_bytes((CORPUS / "bundle.json").read_bytes())
     cases = []
@@ -450,6 +451,13 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
         (folder / f"bundles/{name}.json").parent.mkdir(exist_ok=True)
         (folder / f"bundles/{name}.json").write_bytes(data)
         bundles.append({"id": f"chain.{name}", "file": f"bundles/{name}.json", "now": now})
-    manifest = {"rootKey": root_key, "cases": cases, "bundles": bundles}
+    detached = []
+    (folder / "detached").mkdir(exist_ok=True)
+    for name, body, signature, now in hostile_rootchain.detached_inputs():
+        (folder / f"detached/{name}.json").write_bytes(body)
+        (folder / f"detached/{name}.json.sig").write_bytes(signature)
+        file, sig = f"detached/{name}.json", f"detached/{name}.json.sig"
+        detached.append({"id": f"detached.{name}", "file": file, "signature": sig, "now": now})
+    manifest = {"rootKey": root_key, "cases": cases, "bundles": bundles, "detached": detached}
     (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     return manifest

@@ -2,14 +2,17 @@
 differential run: the corpus's bundle signed by a bundle key the corpus's root certified, with
 certificates expired (at the bundle's issue time and at verification time), not yet valid,
 signed by another root, forged, for another key, malformed; signed by a root the pinned one
-rotated to, by a root a forged rotation names, through a chain of two rotations listed backwards.
+rotated to, by a root a forged rotation names, through a chain of two rotations listed backwards;
+and detached signatures of a published file on the same chain and broken in every member.
 Python and the page must accept the same ones and refuse the others with the same code.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -104,5 +107,75 @@ def bundle_inputs() -> list[Bundle]:
     cases = [*_certificate_cases(), *_rotation_cases()]
     return [
         (name, json.dumps(document).encode("utf-8"), at.isoformat().replace("+00:00", "Z"))
+        for name, document, at in cases
+    ]
+
+
+# --- detached signatures (the open data's `.sig`), on the same chain --------------------------
+
+FILE = b'{"format":"dte-directory/1","institutions":[{"uscc":"91350100M000100Y43"}]}'
+
+
+def _detached(signer: SigningKey, body: bytes = FILE, **members: Any) -> dict[str, Any]:
+    return {
+        "type": "Ed25519DetachedSignature",
+        "signs": "/open-data/v1/directory/training.json",
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "publicKeyMultibase": signer.public_key.multibase,
+        "signature": base64.b64encode(signer.sign(body)).decode("ascii"),
+        **members,
+    }
+
+
+def _detached_chain_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
+    first = _rotate(ROOT, SECOND_ROOT)
+    yield ("root", _detached(ROOT), NOW)
+    yield ("certified", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
+    yield ("uncertified", _detached(BUNDLE_KEY), NOW)
+    yield ("expired-now", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert(days=3)), NOW + 5 * DAY)
+    yield ("not-yet-valid", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert(start=2)), NOW)
+    yield ("other-root", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert(root=OTHER_ROOT)), NOW)
+    yield ("wrong-key", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert(key=OTHER_ROOT)), NOW)
+    stretched = _cert(days=3)
+    stretched["validUntil"] = "2099-01-01T00:00:00Z"
+    yield ("stretched", _detached(BUNDLE_KEY, bundleKeyCertificate=stretched), NOW + 5 * DAY)
+    yield ("cert-null", _detached(BUNDLE_KEY, bundleKeyCertificate=None), NOW)
+    yield ("rotated", _detached(SECOND_ROOT, rootRotations=[first]), NOW)
+    yield (
+        "rotated-then-certified",
+        _detached(BUNDLE_KEY, rootRotations=[first], bundleKeyCertificate=_cert(root=SECOND_ROOT)),
+        NOW,
+    )
+    forged = _rotate(OTHER_ROOT, SECOND_ROOT)
+    forged["oldRoot"] = ROOT.public_key.multibase
+    yield ("rotation-forged", _detached(SECOND_ROOT, rootRotations=[forged]), NOW)
+    yield ("rotations-null", _detached(ROOT, rootRotations=None), NOW)
+
+
+def _detached_document_cases() -> Iterator[tuple[str, Any, dt.datetime]]:
+    good = _detached(ROOT)
+    yield ("digest-of-another-file", _detached(ROOT, body=FILE + b" "), NOW)
+    yield (
+        "signature-of-another-file",
+        {**good, "signature": _detached(ROOT, b"x")["signature"]},
+        NOW,
+    )
+    yield ("type-other", {**good, "type": "Ed25519Signature2020"}, NOW)
+    yield ("not-an-object", [good], NOW)
+    yield ("sha256-number", {**good, "sha256": 1}, NOW)
+    yield ("key-not-multikey", {**good, "publicKeyMultibase": "zBad"}, NOW)
+    yield ("key-missing", {k: v for k, v in good.items() if k != "publicKeyMultibase"}, NOW)
+    yield ("signature-not-base64", {**good, "signature": "!!!!"}, NOW)
+    yield ("signature-unpadded", {**good, "signature": good["signature"].rstrip("=")}, NOW)
+    yield ("signature-short", {**good, "signature": base64.b64encode(b"\0" * 63).decode()}, NOW)
+    yield ("signature-null", {**good, "signature": None}, NOW)
+
+
+def detached_inputs() -> list[tuple[str, bytes, bytes, str]]:
+    """Every detached signature case: its id, the file's bytes, the signature document's bytes and
+    the `now` it is checked at, the same list every run."""
+    cases = [*_detached_chain_cases(), *_detached_document_cases()]
+    return [
+        (name, FILE, json.dumps(document).encode("utf-8"), at.isoformat().replace("+00:00", "Z"))
         for name, document, at in cases
     ]

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from credentials import BundleError, PublicKey, load_bundle, parse_timestamp, verify_credential
+from credentials import (
+    BundleError,
+    DetachedSignatureError,
+    PublicKey,
+    load_bundle,
+    parse_timestamp,
+    verify_credential,
+    verify_detached,
+)
 from service.verify_cli import Unreadable, read_credential
 
 from .conftest import PAGE, node
@@ -47,6 +55,47 @@ CHAIN_VERDICTS = {
     "rotations-strings": "BUNDLE_ROTATION_INVALID",
 }
 
+DETACHED_VERDICTS = {
+    "root": None,
+    "certified": None,
+    "uncertified": "BUNDLE_UNTRUSTED_KEY",
+    "expired-now": "BUNDLE_CERT_EXPIRED",
+    "not-yet-valid": "BUNDLE_CERT_NOT_YET_VALID",
+    "other-root": "BUNDLE_CERT_UNTRUSTED_ROOT",
+    "wrong-key": "BUNDLE_CERT_WRONG_KEY",
+    "stretched": "BUNDLE_CERT_SIGNATURE",
+    "cert-null": "BUNDLE_CERT_INVALID",
+    "rotated": None,
+    "rotated-then-certified": None,
+    "rotation-forged": "BUNDLE_ROTATION_SIGNATURE",
+    "rotations-null": "BUNDLE_ROTATION_INVALID",
+    "digest-of-another-file": "DETACHED_DIGEST",
+    "signature-of-another-file": "DETACHED_SIGNATURE",
+    "type-other": "DETACHED_INVALID",
+    "not-an-object": "DETACHED_INVALID",
+    "sha256-number": "DETACHED_INVALID",
+    "key-not-multikey": "DETACHED_INVALID",
+    "key-missing": "DETACHED_INVALID",
+    "signature-not-base64": "DETACHED_INVALID",
+    "signature-unpadded": "DETACHED_INVALID",
+    "signature-short": "DETACHED_SIGNATURE",
+    "signature-null": "DETACHED_INVALID",
+}
+
+
+def python_detached(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    root = PublicKey.from_multibase(manifest["rootKey"])
+    out: dict[str, Any] = {}
+    for entry in manifest["detached"]:
+        body = (folder / entry["file"]).read_bytes()
+        signature = json.loads((folder / entry["signature"]).read_text("utf-8"))
+        try:
+            verify_detached(body, signature, [root], now=parse_timestamp(entry["now"]))
+            out[entry["id"]] = {"accepted": True, "code": None}
+        except DetachedSignatureError as exc:
+            out[entry["id"]] = {"accepted": False, "code": exc.code}
+    return out
+
 
 def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     root = PublicKey.from_multibase(manifest["rootKey"])
@@ -73,7 +122,7 @@ def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             out[entry["id"]] = {"accepted": True, "code": None}
         except BundleError as exc:
             out[entry["id"]] = {"accepted": False, "code": exc.code}
-    return out
+    return {**out, **python_detached(folder, manifest)}
 
 
 def page_results(folder: Path) -> dict[str, Any]:
@@ -89,7 +138,7 @@ def page_results(folder: Path) -> dict[str, Any]:
     output = json.loads(result.stdout)
     cases: dict[str, Any] = output["cases"]
     out = {key: {k: v for k, v in value.items() if k != "reason"} for key, value in cases.items()}
-    return {**out, **output["bundles"]}
+    return {**out, **output["bundles"], **output["detached"]}
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +165,19 @@ def test_the_bundle_chain_cases_are_judged_as_designed(
         k.removeprefix("chain."): v["code"] for k, v in python.items() if k.startswith("chain.")
     }
     assert verdicts == CHAIN_VERDICTS
+
+
+def test_the_detached_signature_cases_are_judged_as_designed(
+    both: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    """The open data's signatures: the good chains accepted, each refusal with its code."""
+    python, _ = both
+    verdicts = {
+        k.removeprefix("detached."): v["code"]
+        for k, v in python.items()
+        if k.startswith("detached.")
+    }
+    assert verdicts == DETACHED_VERDICTS
 
 
 def test_both_verifiers_agree_on_every_hostile_input(

@@ -3,12 +3,13 @@
 // itself (window.dteVerifier.runCorpus), so both environments run the very same code.
 
 import { BundleError, loadBundle } from './bundle.js';
+import { DetachedSignatureError, verifyDetached } from './detached.js';
 import { PublicKey } from './keys.js';
 import { ReadError, parseJsonBytes, readCredential } from './read.js';
 import { parseTimestamp } from './time.js';
 import { verifyCredential } from './verifier.js';
 
-/** `load(relativePath)` gives a file's bytes. Returns {cases: {id: result}, bundles: {id: result}}. */
+/** `load(relativePath)` gives a file's bytes. Returns {cases: {id: result}, bundles: {id: result}, detached: {id: result}}. */
 export async function runCorpus(load) {
   const manifest = parseJsonBytes(await load('manifest.json'), 'the manifest');
   const root = PublicKey.fromMultibase(manifest.rootKey);
@@ -17,7 +18,7 @@ export async function runCorpus(load) {
     if (!bundles.has(file)) bundles.set(file, loadBundle(parseJsonBytes(await load(file), file), [root]));
     return bundles.get(file);
   };
-  const out = { cases: {}, bundles: {} };
+  const out = { cases: {}, bundles: {}, detached: {} };
   for (const entry of manifest.cases) {
     let credential;
     try {
@@ -43,6 +44,16 @@ export async function runCorpus(load) {
     } catch (error) {
       if (!(error instanceof BundleError)) throw error;
       out.bundles[entry.id] = { accepted: false, code: error.code };
+    }
+  }
+  for (const entry of manifest.detached ?? []) {
+    try {
+      const signature = parseJsonBytes(await load(entry.signature), entry.signature);
+      await verifyDetached(await load(entry.file), signature, [root], parseTimestamp(entry.now));
+      out.detached[entry.id] = { accepted: true, code: null };
+    } catch (error) {
+      if (!(error instanceof DetachedSignatureError)) throw error;
+      out.detached[entry.id] = { accepted: false, code: error.code };
     }
   }
   return out;
