@@ -458,6 +458,16 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
         (folder / f"detached/{name}.json.sig").write_bytes(signature)
         file, sig = f"detached/{name}.json", f"detached/{name}.json.sig"
         detached.append({"id": f"detached.{name}", "file": file, "signature": sig, "now": now})
-    manifest = {"rootKey": root_key, "cases": cases, "bundles": bundles, "detached": detached}
+    records = []
+    for name, data, now in hostile_rootchain.record_inputs():
+        (folder / f"detached/record-{name}.json").write_bytes(data)
+        records.append({"id": f"record.{name}", "file": f"detached/record-{name}.json", "now": now})
+    manifest = {
+        "rootKey": root_key,
+        "cases": cases,
+        "bundles": bundles,
+        "detached": detached,
+        "records": records,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     return manifest

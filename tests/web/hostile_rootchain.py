@@ -3,7 +3,8 @@ differential run: the corpus's bundle signed by a bundle key the corpus's root c
 certificates expired (at the bundle's issue time and at verification time), not yet valid,
 signed by another root, forged, for another key, malformed; signed by a root the pinned one
 rotated to, by a root a forged rotation names, through a chain of two rotations listed backwards;
-and detached signatures of a published file on the same chain and broken in every member.
+detached signatures of a published file on the same chain and broken in every member; and
+continuing-education records signed for the registry on that chain.
 Python and the page must accept the same ones and refuse the others with the same code.
 """
 
@@ -17,7 +18,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from credentials import SigningKey, rootchain, sign_bundle
+from credentials import SigningKey, rootchain, sign_bundle, sign_proof
 
 from .conftest import CORPUS
 
@@ -179,3 +180,65 @@ def detached_inputs() -> list[tuple[str, bytes, bytes, str]]:
         (name, FILE, json.dumps(document).encode("utf-8"), at.isoformat().replace("+00:00", "Z"))
         for name, document, at in cases
     ]
+
+
+# --- continuing-education records, signed for the registry on the same chain -------------------
+
+RECORD = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://dte-registry.cn/contexts/dte-v1.jsonld",
+    ],
+    "id": "urn:dte:ce-record:" + "0" * 32,
+    "type": ["VerifiableCredential", "ContinuingEducationRecord"],
+    "issuer": {"id": "urn:dte:registry", "name": "数字技术工程师培育项目公共登记系统"},
+    "validFrom": "2026-11-01T00:00:00Z",
+}
+
+
+def _record(signer: SigningKey, at: dt.datetime = ISSUED, **members: Any) -> dict[str, Any]:
+    return sign_proof({**RECORD, **members}, signer, created=at)
+
+
+def _record_cases() -> Iterator[tuple[str, Any, dt.datetime]]:
+    first = _rotate(ROOT, SECOND_ROOT)
+    yield ("root", _record(ROOT), NOW)
+    yield ("certified", _record(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
+    yield ("uncertified", _record(BUNDLE_KEY), NOW)
+    yield ("expired-now", _record(BUNDLE_KEY, bundleKeyCertificate=_cert(days=3)), NOW + 5 * DAY)
+    late = ISSUED + 3 * DAY
+    yield (
+        "signed-after-expiry",
+        _record(BUNDLE_KEY, late, bundleKeyCertificate=_cert(days=3)),
+        NOW,
+    )
+    yield (
+        "signed-before-start",
+        _record(BUNDLE_KEY, bundleKeyCertificate=_cert(start=1)),
+        NOW + 2 * DAY,
+    )
+    yield ("other-root", _record(BUNDLE_KEY, bundleKeyCertificate=_cert(root=OTHER_ROOT)), NOW)
+    yield (
+        "rotated-then-certified",
+        _record(BUNDLE_KEY, rootRotations=[first], bundleKeyCertificate=_cert(root=SECOND_ROOT)),
+        NOW,
+    )
+    yield ("changed", {**_record(ROOT), "validFrom": "2020-01-01T00:00:00Z"}, NOW)
+    yield ("no-proof", dict(RECORD), NOW)
+    bad_time = _record(ROOT)
+    bad_time["proof"] = {**bad_time["proof"], "created": "yesterday"}
+    yield ("created-not-a-time", bad_time, NOW)
+    yield ("proof-set", {**RECORD, "proof": [_record(ROOT)["proof"]]}, NOW)
+    yield ("not-an-object", [_record(ROOT)], NOW)
+
+
+def record_inputs() -> list[tuple[str, bytes, str]]:
+    """Every record case: its id, the record's bytes and the `now` it is checked at."""
+    return [
+        (name, json.dumps(document, ensure_ascii=False).encode("utf-8"), _at(at))
+        for name, document, at in _record_cases()
+    ]
+
+
+def _at(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -19,6 +19,7 @@ from credentials import (
     PublicKey,
     load_bundle,
     parse_timestamp,
+    rootchain,
     verify_credential,
     verify_detached,
 )
@@ -82,6 +83,35 @@ DETACHED_VERDICTS = {
     "signature-null": "DETACHED_INVALID",
 }
 
+RECORD_VERDICTS = {
+    "root": None,
+    "certified": None,
+    "uncertified": "BUNDLE_UNTRUSTED_KEY",
+    "expired-now": "BUNDLE_CERT_EXPIRED",
+    "signed-after-expiry": "BUNDLE_CERT_EXPIRED",
+    "signed-before-start": "BUNDLE_CERT_NOT_YET_VALID",
+    "other-root": "BUNDLE_CERT_UNTRUSTED_ROOT",
+    "rotated-then-certified": None,
+    "changed": "REGISTRY_PROOF",
+    "no-proof": "REGISTRY_PROOF",
+    "created-not-a-time": "REGISTRY_PROOF",
+    "proof-set": "REGISTRY_PROOF",
+    "not-an-object": "REGISTRY_PROOF",
+}
+
+
+def python_records(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    root = PublicKey.from_multibase(manifest["rootKey"])
+    out: dict[str, Any] = {}
+    for entry in manifest["records"]:
+        record = json.loads((folder / entry["file"]).read_text("utf-8"))
+        try:
+            rootchain.credential_signer(record, (root,), now=parse_timestamp(entry["now"]))
+            out[entry["id"]] = {"accepted": True, "code": None}
+        except rootchain.ChainError as exc:
+            out[entry["id"]] = {"accepted": False, "code": exc.code}
+    return out
+
 
 def python_detached(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     root = PublicKey.from_multibase(manifest["rootKey"])
@@ -122,7 +152,7 @@ def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
             out[entry["id"]] = {"accepted": True, "code": None}
         except BundleError as exc:
             out[entry["id"]] = {"accepted": False, "code": exc.code}
-    return {**out, **python_detached(folder, manifest)}
+    return {**out, **python_detached(folder, manifest), **python_records(folder, manifest)}
 
 
 def page_results(folder: Path) -> dict[str, Any]:
@@ -138,7 +168,7 @@ def page_results(folder: Path) -> dict[str, Any]:
     output = json.loads(result.stdout)
     cases: dict[str, Any] = output["cases"]
     out = {key: {k: v for k, v in value.items() if k != "reason"} for key, value in cases.items()}
-    return {**out, **output["bundles"], **output["detached"]}
+    return {**out, **output["bundles"], **output["detached"], **output["records"]}
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +200,8 @@ def test_the_bundle_chain_cases_are_judged_as_designed(
 def test_the_detached_signature_cases_are_judged_as_designed(
     both: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
-    """The open data's signatures: the good chains accepted, each refusal with its code."""
+    """The open data's signatures and the continuing-education records: the good chains
+    accepted, each refusal with its code."""
     python, _ = both
     verdicts = {
         k.removeprefix("detached."): v["code"]
@@ -178,6 +209,10 @@ def test_the_detached_signature_cases_are_judged_as_designed(
         if k.startswith("detached.")
     }
     assert verdicts == DETACHED_VERDICTS
+    records = {
+        k.removeprefix("record."): v["code"] for k, v in python.items() if k.startswith("record.")
+    }
+    assert records == RECORD_VERDICTS
 
 
 def test_both_verifiers_agree_on_every_hostile_input(

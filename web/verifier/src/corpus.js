@@ -5,6 +5,7 @@
 import { BundleError, loadBundle } from './bundle.js';
 import { DetachedSignatureError, verifyDetached } from './detached.js';
 import { PublicKey } from './keys.js';
+import { ChainError, credentialSigner } from './rootchain.js';
 import { ReadError, parseJsonBytes, readCredential } from './read.js';
 import { parseTimestamp } from './time.js';
 import { verifyCredential } from './verifier.js';
@@ -18,7 +19,7 @@ export async function runCorpus(load) {
     if (!bundles.has(file)) bundles.set(file, loadBundle(parseJsonBytes(await load(file), file), [root]));
     return bundles.get(file);
   };
-  const out = { cases: {}, bundles: {}, detached: {} };
+  const out = { cases: {}, bundles: {}, detached: {}, records: {} };
   for (const entry of manifest.cases) {
     let credential;
     try {
@@ -54,6 +55,16 @@ export async function runCorpus(load) {
     } catch (error) {
       if (!(error instanceof DetachedSignatureError)) throw error;
       out.detached[entry.id] = { accepted: false, code: error.code };
+    }
+  }
+  for (const entry of manifest.records ?? []) {
+    try {
+      const credential = parseJsonBytes(await load(entry.file), entry.file);
+      await credentialSigner(credential, [root], parseTimestamp(entry.now));
+      out.records[entry.id] = { accepted: true, code: null };
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+      out.records[entry.id] = { accepted: false, code: error.code };
     }
   }
   return out;

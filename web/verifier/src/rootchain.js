@@ -6,7 +6,7 @@
 
 import { PublicKey } from './keys.js';
 import { get, has, isObject } from './json.js';
-import { verificationMethodOf, verifyProof } from './proof.js';
+import { proofOf, verificationMethodOf, verifyProof } from './proof.js';
 import { parseTimestamp } from './time.js';
 
 export const CERTIFICATE_TYPE = 'DteBundleKeyCertificate';
@@ -113,4 +113,26 @@ export async function bundleSigner(document, method, pinned) {
   }
   const { cert, anchor } = await certified(document, method, roots);
   return { key: cert.bundleKey, anchor, roots: every, certificate: cert };
+}
+
+/**
+ * The registry's key that signed `credential` (a continuing-education record), trusted through the
+ * chain it carries, at its proof's `created` and still at `now` (µs), its proof verified; ChainError
+ * otherwise (REGISTRY_PROOF when the proof does not hold). As credentials/rootchain.py's
+ * credential_signer.
+ */
+export async function credentialSigner(credential, pinned, now) {
+  const method = verificationMethodOf(credential);
+  let signedAt = null;
+  try {
+    signedAt = time(get(proofOf(credential), 'created'));
+  } catch {
+    signedAt = null;
+  }
+  if (method === null || signedAt === null) throw new ChainError('REGISTRY_PROOF', 'the credential has no proof with a verificationMethod and created');
+  const signer = await bundleSigner(credential, method, pinned);
+  if (signer.certificate !== null) checkWindow(signer.certificate, signedAt, now);
+  const check = await verifyProof(credential, signer.key);
+  if (!check.ok) throw new ChainError('REGISTRY_PROOF', `the credential's proof: ${check.message}`);
+  return signer;
 }
