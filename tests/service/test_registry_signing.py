@@ -44,6 +44,7 @@ END = clock.today() - dt.timedelta(days=4)
 NAME, IDN = "学员签", make_id_number(random.Random(871))
 DAY = dt.timedelta(days=1)
 SIG = "/open-data/v1/directory/training.json"
+OPEN_DATA = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text("utf-8")
 CREDENTIAL = """query ($i: String!, $n: String, $y: Int!) {
   continuingEducationCredential(idNumber: $i, holderName: $n, year: $y) }"""
 SUBMIT = """mutation ($input: TrainingCohortInput!) { submitTrainingCohort(input: $input) {
@@ -140,9 +141,10 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     (tmp_path / "training.json").write_bytes(body)
     (tmp_path / "training.json.sig").write_text(json.dumps(signature), "utf-8")
     # docs/open-data.md's command, as written, with the offline root as the pinned key.
-    page = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text("utf-8")
     command = next(
-        line.strip() for line in page.splitlines() if line.strip().startswith("registry verify")
+        line.strip()
+        for line in OPEN_DATA.splitlines()
+        if line.strip().startswith("registry verify")
     )
     words = command.replace("z6Mk…", OFFLINE.public_key.multibase).split()[2:]
     paths = [str(tmp_path / w) if w.startswith("training") else w for w in words]
