@@ -325,8 +325,10 @@ class TrainingQuery:
     @strawberry.field(
         directives=[PERSONAL],
         description="A year's continuing-education record as a signed credential (eddsa-jcs-2022, "
-        "registry root key; `registry verify FILE --key <root key>`). Same access as "
-        "continuingEducation; error NO_HOURS for a year without hours.",
+        "signed for the registry by its root key, or by the bundle key the offline root certified, "
+        "the record then carrying the chain; `registry verify FILE --root-key <root key>`). Same "
+        "access as continuingEducation; error NO_HOURS for a year without hours, "
+        "ROOT_CERTIFICATE_EXPIRED while the registry's signing certificate has run out.",
     )
     async def continuing_education_credential(
         self,
