@@ -312,9 +312,10 @@ async def log_key_record(db: Database, master_key: bytes) -> tuple[SigningKey, d
 
 
 async def root_public_key(db: Database, master_key: bytes) -> PublicKey:
-    """The root key's public half (also once its secret was destroyed)."""
-    doc = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID}, {"public_key": 1})
-    if doc is not None:
+    """The root key's public half, also once its secret was destroyed; while the secret is kept
+    it is opened, so a wrong master key is found here too (`KeyDecryptionFailed`)."""
+    doc = await db[Collection.SIGNING_KEYS].find_one({"_id": ROOT_ID})
+    if doc is not None and "sealed_seed" not in doc:
         return PublicKey.from_multibase(doc["public_key"])
     return (await root_key(db, master_key)).public_key
 

@@ -28,7 +28,8 @@ from registry.errors import RootKeyDestroyed
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from registry.trust import audit, keystore, offline_root
+from registry.storage.transactions import in_transaction
+from registry.trust import audit, keystore, offline_root, status_lists
 from service.api_config import ApiConfig
 from service.app import create_app
 from service.verify_cli import verify_command
@@ -55,6 +56,7 @@ SUBMIT = """mutation ($input: TrainingCohortInput!) { submitTrainingCohort(input
 async def site(db: Database, settings: Settings) -> AsyncIterator[str]:
     """A training institution whose cohort gave one holder hours, served by the real app."""
     await catalogue.seed_reference(db)
+    await in_transaction(db, lambda s: status_lists.allocate(db, 1, owner=TRAINER, session=s))
     await listed_institution(db, TRAINER, kind="TRAINING", filed="2025-01-06")
     tokens = await make_tokens(db, {"trainer": (Role.TRAINING_INSTITUTION, TRAINER, None)})
     cohort = {
@@ -204,12 +206,14 @@ async def test_the_leftover_root_key_is_destroyed_when_the_certificate_is_instal
 
 
 async def test_an_expired_certificate_signs_nothing_and_every_route_says_so(
-    web: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    web: httpx.AsyncClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Runs after the ceremony: 40 days on, the 30-day certificate has run out."""
+    status = f"/status/{(await status_lists.list_ids(db))[0]}"
+    assert (await web.get(status)).status_code == 200
     later = clock.now() + 40 * DAY
     monkeypatch.setattr(clock, "now", lambda: later)
-    for path in ("/bundle.json", SIG + ".sig"):
+    for path in ("/bundle.json", SIG + ".sig", status):
         response = await web.get(path)
         assert response.status_code == 503, (path, response.text)
         error = response.json()["error"]
@@ -219,3 +223,5 @@ async def test_an_expired_certificate_signs_nothing_and_every_route_says_so(
     assert (await web.get(SIG)).status_code == 200
     body = await post(web, None, CREDENTIAL, i=IDN, n=NAME, y=END.year)
     assert body["errors"][0]["extensions"]["code"] == "ROOT_CERTIFICATE_EXPIRED"
+    bundle = await post(web, None, "{ trustBundle }")
+    assert bundle["errors"][0]["extensions"]["code"] == "ROOT_CERTIFICATE_EXPIRED"
