@@ -10,7 +10,8 @@ context and JSON Schemas a credential names, and the root public key.
 | `/root-key`                  | the registry root public key (Multikey)              | 1 h, ETag         |
 
 ETags are strong: the SHA-256 of the exact body bytes; `If-None-Match` with a matching tag
-gets 304 without a body.
+gets 304 without a body. A client that accepts gzip gets the body gzip-compressed, under the same
+tag (`service/compression.py` says why).
 
 `/root-key` is a convenience for development and for checking a pinned key. It must not be how
 a verifier obtains the key in production: a key fetched from the same server as the bundle
@@ -25,7 +26,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -39,6 +40,7 @@ from registry.settings import Settings
 from registry.storage.db import Database
 from registry.trust import bundles as trust
 from registry.trust import keystore, status_lists
+from service import compression
 
 __all__ = ["cached_response", "not_signed", "routes"]
 
@@ -69,14 +71,24 @@ def _matches(request: Request, etag: str) -> bool:
     return any(t.removeprefix("W/") == etag for t in tags)
 
 
-def cached_response(request: Request, body: bytes, media_type: str, cache_control: str) -> Response:
-    """`body` with a strong ETag (its SHA-256) and `cache_control`; 304 when `If-None-Match`
-    names it."""
-    etag = _etag(body)
-    headers = {"ETag": etag, "Cache-Control": cache_control}
+def cached_response(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    cache_control: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    etag: str | None = None,
+) -> Response:
+    """`body` with a strong ETag (its SHA-256, or `etag` when the caller has it already),
+    `cache_control` and `headers`; 304 when `If-None-Match` names it; gzip-compressed when the
+    client accepts it (`service.compression`: the one place static files are compressed)."""
+    etag = etag or _etag(body)
+    sent, coding = compression.encode(body, etag, request.headers.get("accept-encoding", ""))
+    all_headers = {**(headers or {}), "ETag": etag, "Cache-Control": cache_control, **coding}
     if _matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+        return Response(status_code=304, headers=all_headers)
+    return Response(sent, media_type=media_type, headers=all_headers)
 
 
 def _json_body(document: Any) -> bytes:

@@ -20,7 +20,6 @@ checkout). Without a build, `/verify` answers 503 saying how to make one.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from service.public_routes import cached_response
 
 __all__ = ["PAGE_DIR_ENV", "page_dir", "routes"]
 
@@ -67,7 +68,6 @@ def page_dir() -> Path:
 @dataclass(frozen=True)
 class _Asset:
     body: bytes
-    gzipped: bytes
     etag: str
 
 
@@ -75,7 +75,7 @@ _cache: dict[Path, tuple[tuple[int, int], _Asset]] = {}
 
 
 def _asset(path: Path) -> _Asset | None:
-    """The file's bytes, gzipped copy and ETag, read again only when the file changes."""
+    """The file's bytes and ETag, read again only when the file changes."""
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -85,26 +85,21 @@ def _asset(path: Path) -> _Asset | None:
     if cached is not None and cached[0] == stamp:
         return cached[1]
     body = path.read_bytes()
-    # mtime 0: the same file always compresses to the same bytes.
-    asset = _Asset(
-        body, gzip.compress(body, 9, mtime=0), '"' + hashlib.sha256(body).hexdigest() + '"'
-    )
+    asset = _Asset(body, '"' + hashlib.sha256(body).hexdigest() + '"')
     _cache[path] = (stamp, asset)
     return asset
 
 
 def _serve(request: Request, name: str, media_type: str, headers: dict[str, str]) -> Response:
+    """The file with its ETag, conditional GET and gzip as every static file
+    (`cached_response`)."""
     asset = _asset(page_dir() / name)
     if asset is None:
         return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": "no-store"})
-    all_headers = {**headers, "ETag": asset.etag, "Vary": "Accept-Encoding"}
-    match = request.headers.get("if-none-match", "")
-    if asset.etag in (t.strip().removeprefix("W/") for t in match.split(",")):
-        return Response(status_code=304, headers=all_headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        all_headers["Content-Encoding"] = "gzip"
-        return Response(asset.gzipped, media_type=media_type, headers=all_headers)
-    return Response(asset.body, media_type=media_type, headers=all_headers)
+    others = {k: v for k, v in headers.items() if k != "Cache-Control"}
+    return cached_response(
+        request, asset.body, media_type, headers["Cache-Control"], headers=others, etag=asset.etag
+    )
 
 
 async def page(request: Request) -> Response:

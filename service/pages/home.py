@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Final
 
@@ -13,9 +12,9 @@ from starlette.routing import Route
 from service.pages.answers import page
 from service.pages.context import READ_COST, spend
 from service.pages.render import respond
+from service.public_routes import cached_response
 
 STYLE: Final = (Path(__file__).parent / "static" / "pages.css").read_bytes()
-STYLE_ETAG: Final = '"' + hashlib.sha256(STYLE).hexdigest()[:32] + '"'
 
 
 @page
@@ -25,10 +24,7 @@ async def home(request: Request) -> Response:
 
 
 async def style(request: Request) -> Response:
-    headers = {"etag": STYLE_ETAG, "cache-control": "public, max-age=3600"}
-    if request.headers.get("if-none-match", "").strip() == STYLE_ETAG:
-        return Response(status_code=304, headers=headers)
-    return Response(STYLE, media_type="text/css; charset=utf-8", headers=headers)
+    return cached_response(request, STYLE, "text/css; charset=utf-8", "public, max-age=3600")
 
 
 routes = [

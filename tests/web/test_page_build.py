@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from service import verifier_routes
+from service import compression, verifier_routes
 from tests.conftest import serving
 
 from .conftest import PAGE, build_page
@@ -105,4 +105,8 @@ def test_gzip_is_deterministic(built_page: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(verifier_routes.PAGE_DIR_ENV, str(built_page))
     asset = verifier_routes._asset(built_page / "index.html")
     assert asset is not None
-    assert gzip.decompress(asset.gzipped) == asset.body
+    sent, headers = compression.encode(asset.body, asset.etag, "gzip")
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(sent) == asset.body
+    compression._kept.clear()  # compressed again, the same bytes (what caches keep is stable)
+    assert compression.encode(asset.body, asset.etag, "gzip")[0] == sent
