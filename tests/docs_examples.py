@@ -6,9 +6,12 @@ new example is run without anyone listing it (tests/test_docs_examples.py runs t
 | ```` ```graphql ````           | a POST to `/graphql`; `as=ROLE` sends the demo token of ROLE; the `json variables` block right after it gives the variables; `variables=demo-certificate` gives `number` and `name` of a published demo certificate |
 | ```` ```sh ```` of `curl` only | bash; each `# ` line under a command is output it must print (`…` stands for what varies) |
 | ```` ```python ```` naming `http://127.0.0.1:8000` | python, with the registry at that address |
-| ```` ```sh run=demo ```` (README) | bash, all of a page's such blocks in order as one script, at the top of a checkout whose `var/` is a fresh `registry serve --demo`'s data directory (`tests/test_readme_flow.py`); `# ` lines as above, `## ` lines are prose |
+| ```` ```graphql variables=demo-today ```` | as above, with `today` the registry's date (China time) |
+| ```` ```sh run=demo ```` | bash, all of a page's such blocks in order as one script, at the top of a checkout whose `var/` is the demo's data directory (README: a fresh `registry serve --demo`'s, `tests/test_readme_flow.py`; other pages: tests/test_docs_examples.py's demo); `# ` lines as above, `## ` lines are prose |
 
-Only fences at the start of a line count (an indented block is part of a list, shown not run).
+Only fences at the start of a line are run this way. `every_block` finds every code block of a
+page as a CommonMark parser does (fences, fences inside lists, indented blocks), so that
+tests/test_docs_every_block.py can fail on any block that nothing runs and no marker excuses.
 In every example the demo's address `http://127.0.0.1:8000` (or `localhost:8000`) is replaced by
 the test server's: the one change made to an example before it runs.
 """
@@ -20,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_ADDRESS = re.compile(r"(?:http://)?(?:127\.0\.0\.1|localhost):8000")
@@ -42,6 +47,40 @@ class Example:
 
 def pages() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A code block as a reader sees it: `fenced` when it opens with a fence at the start of a
+    line (the only kind the runners here read), else a fence inside a list or an indented block."""
+
+    page: str
+    line: int
+    language: str
+    markers: dict[str, str]
+    text: str
+    fenced: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}:{self.language or ('plain' if self.fenced else 'indented')}"
+
+
+def every_block(path: Path) -> list[Block]:
+    """Every code block of the page at `path`, as CommonMark parses it."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    found = []
+    for token in MarkdownIt("commonmark").parse(source):
+        if token.type not in ("fence", "code_block") or token.map is None:
+            continue
+        language, _, info = token.info.strip().partition(" ")
+        start = token.map[0]
+        fenced = token.type == "fence" and lines[start].startswith("```")
+        found.append(
+            Block(path.name, start + 1, language, _markers(info), token.content, fenced)
+        )
+    return found
 
 
 def _markers(info: str) -> dict[str, str]:
@@ -76,6 +115,10 @@ def demo_script(path: Path) -> str:
 
 
 def _runnable(example: Example) -> bool:
+    if example.markers.get("run") == "demo":
+        return False  # run as one script per page (`_demo_scripts`)
+    if "not-run" in example.markers:
+        return False  # tests/test_docs_every_block.py holds the reasons
     if example.language == "graphql":
         return True
     if example.language == "sh":
@@ -112,6 +155,18 @@ def examples() -> list[Example]:
                     variables,
                 )
             )
+    return out + _demo_scripts()
+
+
+def _demo_scripts() -> list[Example]:
+    """Each page's `sh run=demo` blocks as one example (the README's are its flow test's)."""
+    out = []
+    for path in pages():
+        if path.name == "README.md":
+            continue
+        found = [b for b in blocks(path) if b.markers.get("run") == "demo"]
+        if found:
+            out.append(Example(path.name, found[0].line, "sh", {"run": "demo"}, demo_script(path)))
     return out
 
 

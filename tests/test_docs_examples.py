@@ -16,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from registry.calendar import clock
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.demo_site import small_demo
@@ -45,6 +46,8 @@ def demo_certificate(settings: Settings) -> dict[str, str]:
 def variables_of(example: Example, settings: Settings) -> dict[str, Any]:
     if example.markers.get("variables") == "demo-certificate":
         return demo_certificate(settings)
+    if example.markers.get("variables") == "demo-today":
+        return {"today": clock.today().isoformat()}
     return example.variables or {}
 
 

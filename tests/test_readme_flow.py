@@ -66,6 +66,7 @@ class Demo:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Demo]]:
     top = tmp_path_factory.mktemp("checkout")
     (top / ".venv").symlink_to(ROOT / ".venv")
+    (top / "web").symlink_to(ROOT / "web")  # the verifier page's code, which step 5 runs
     served = Demo(top)
     try:
         served.wait_ready()
@@ -92,6 +93,7 @@ def test_the_readme_flow_runs_as_it_stands(demo: tuple[Path, Demo]) -> None:
     script = demo_script(README)
     assert "submitAssessmentBatch" in script and "revokeCertificate" in script
     assert "registry certificate pdf" in script and "/lookup/number" in script
+    assert "verifyCredential" in script  # the verifier page's step is a command, not a comment
     # The user's shell on the server's machine: the same master key (for `registry certificate pdf`).
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
     env["XDG_CONFIG_HOME"] = str(top / "config")
