@@ -76,9 +76,11 @@ async def audited_institution(
     province: str = "35",
     kind: str = "EVALUATION",
     scope: list[tuple[str, str | None, int]] | None = None,
+    **application: Any,
 ) -> Any:
     """An institution walked through the real lifecycle, with back-dated clocks, to AUDITED:
-    applied 3 days before `audited_on`, one review step a day, the audit approved that day."""
+    applied 3 days before `audited_on`, one review step a day, the audit approved that day
+    (`application`: more fields of its `ApplicationInput`, e.g. `priority`)."""
     import datetime as dt
 
     from registry.institutions import lifecycle
@@ -107,6 +109,7 @@ async def audited_institution(
         registered_in_china=True,
         scope=[ScopeInput(o, lv, d) for o, d, lv in entries],
         fees=[FeeInput("考核费", 800.0)],
+        **application,
     )
     await lifecycle.apply(db, me, app, now=_at(day))
     await lifecycle.simple(db, prov, uscc, "recommend", now=_at(day + dt.timedelta(days=1)))
@@ -124,6 +127,7 @@ async def listed_institution(
     kind: str = "EVALUATION",
     filed: str = "2024-01-10",
     scope: list[tuple[str, str | None, int]] | None = None,
+    **application: Any,
 ) -> Any:
     """An institution walked through the real lifecycle, with back-dated clocks, to LISTED: filed
     on `filed`, audited 3 days later, its publicity started the next day, listed after it."""
@@ -132,7 +136,9 @@ async def listed_institution(
     from registry.institutions import lifecycle
 
     audited_on = dt.date.fromisoformat(filed) + dt.timedelta(days=3)
-    await audited_institution(db, uscc, audited_on, province=province, kind=kind, scope=scope)
+    await audited_institution(
+        db, uscc, audited_on, province=province, kind=kind, scope=scope, **application
+    )
     start = audited_on + dt.timedelta(days=1)
     pub = await lifecycle.start_publicity(db, OFFICE, uscc, start, now=_at(start))
     return await lifecycle.list_institution(

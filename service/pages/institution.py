@@ -1,4 +1,5 @@
-"""An institution's public page: its scope, listing periods, fees, history, annual reports and
+"""An institution's public page: its scope, listing periods, fees with their changes and effective
+days, the priority it claimed in the selection, history, annual reports with those overdue, and
 metrics, and — while its publicity takes objections — the end date and a form to lodge one,
 which calls the same resolver as the GraphQL `lodgeObjection` mutation."""
 
@@ -53,6 +54,7 @@ async def _page(
     year = _year(request)
     scope_codes = sorted({entry.occupation for entry in inst.scope})
     occupations = await loaders.occupations_by_code(ctx, scope_codes)
+    reports = (await loaders.reports_by_institution(ctx, [inst.uscc]))[0]
     return respond(
         request,
         "institution.html",
@@ -63,7 +65,9 @@ async def _page(
         takes_objections=inst.takes_objections(today()),
         province_names={p.code: p.name for p in await rc.provinces(ctx)},
         occupation_names={c: o.name for c, o in zip(scope_codes, occupations, strict=True) if o},
-        reports=(await loaders.reports_by_institution(ctx, [inst.uscc]))[0],
+        reports=reports,
+        # The same derivation as GraphQL's `overdueReports` (notice 四(六)1).
+        overdue=ri.overdue_reports(inst, reports),
         metrics=await rt.institution_metrics(ctx, inst.uscc, year),
         year=year,
         years=list(range(today().year, FIRST_YEAR - 1, -1)),

@@ -14,12 +14,14 @@ from registry.access.personal import PersonalData
 from registry.calendar import clock
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
-from registry.institutions.model import Status
+from registry.institutions import fees
+from registry.institutions.application import FeeInput
+from registry.institutions.model import PriorityBasis, Status
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.supervision import campaigns, roster
 from registry.supervision.draw import DrawRules
-from tests.factories import GENERATED_ID_NUMBERS
+from tests.factories import GENERATED_ID_NUMBERS, listed_institution, make_uscc
 
 OFFICE = Principal(Role.OFFICE_ADMIN, "t", "tok-office")
 
@@ -34,6 +36,7 @@ class PagesData:
     publicity: str  # USCC of an institution whose publicity takes objections today
     listed: str  # USCC of a listed evaluation institution
     campaign: str  # id of a drawn campaign
+    obliged: str  # USCC of a listed institution with overdue reports, a fee change and priority
 
 
 async def _campaign(db: Database) -> str:
@@ -52,6 +55,27 @@ async def _campaign(db: Database) -> str:
     campaign, _ = await campaigns.announce(db, OFFICE, spec, now=announced)
     await campaigns.draw_campaign(db, OFFICE, campaign.id, "2026-12-04 开奖 03 07 12 19 25 31")
     return campaign.id
+
+
+OBLIGED_EVIDENCE = "《人工智能工程技术人员国家职业技术技能标准》起草单位"
+
+
+async def _obliged(db: Database) -> str:
+    """A listed evaluation institution that claimed priority (standard developer), listed two
+    years ago and has sent no annual report since (so some are overdue), whose fees changed
+    today."""
+    uscc = make_uscc(1650)
+    await listed_institution(
+        db,
+        uscc,
+        filed=f"{clock.today().year - 2}-01-10",
+        priority=PriorityBasis.STANDARD_DEVELOPER,
+        priority_evidence=OBLIGED_EVIDENCE,
+    )
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", "t-inst", institution=uscc)
+    change = [FeeInput("考核费", 880.0, "人次")]
+    await fees.change_fees(db, me, uscc, change, clock.today(), "按服务成本调整")
+    return uscc
 
 
 async def build(db: Database, settings: Settings) -> PagesData:
@@ -84,4 +108,5 @@ async def build(db: Database, settings: Settings) -> PagesData:
         publicity=publicity["_id"],
         listed=listed["_id"],
         campaign=await _campaign(db),
+        obliged=await _obliged(db),
     )

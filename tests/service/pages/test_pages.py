@@ -34,6 +34,7 @@ def public_paths(data: PagesData) -> list[str]:
         "/institutions?in_publicity=1",
         f"/institutions/{data.listed}",
         f"/institutions/{data.publicity}",
+        f"/institutions/{data.obliged}",
         "/occupations",
         "/standards",
         "/campaigns",
