@@ -1,4 +1,5 @@
-"""`/stats`: the public statistics as a page with charts rendered on the server as inline SVG.
+"""`/stats`: the public statistics as a page with charts rendered on the server
+(`service/stats_charts.py`: bars drawn as SVG, every word HTML text beside them).
 
 No script and no external resource: the page works in any browser, prints, and is cacheable
 (5 minutes, ETag). Every number on it comes from `registry.reports.statistics`, the same functions the
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -26,16 +26,14 @@ from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.reports import statistics
 from registry.storage.db import Database
+from service.stats_charts import BLUE, CSS, GREEN, GREY, ORANGE, Bar, bar_list_chart, grouped_chart
+from service.stats_charts import fmt as _fmt
 
 __all__ = ["routes"]
 
 CACHE: Final = "public, max-age=300"
 # Inline styles only; no script, no fetch, no frame.
 CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'"
-BLUE: Final = "#1f5fa8"
-ORANGE: Final = "#d9822b"
-GREEN: Final = "#2e8540"
-GREY: Final = "#5b6670"
 LEVEL_NAMES: Final = {1: "初级", 2: "中级", 3: "高级"}
 
 
@@ -56,222 +54,8 @@ def parse_year(text: str | None) -> int | None:
     return year
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    note: str | None = None  # shown after the value, e.g. a percentage
-
-
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value`."""
-    if value <= 0:
-        return 1.0
-    magnitude = 10.0 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _svg_open(chart_id: str, title: str, width: int, height: int, title_x: int) -> list[str]:
-    """The opening of a chart: the element, its accessible title and the visible one."""
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="{_e(chart_id)}" class="chart" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{_e(chart_id)}-t">',
-        f'<title id="{_e(chart_id)}-t">{_e(title)}</title>',
-        f'<text x="{title_x}" y="20" class="ct">{_e(title)}</text>',
-    ]
-
-
-@dataclass(frozen=True)
-class _Plot:
-    """The plotting area of a column chart, in SVG units."""
-
-    left: int
-    right: int
-    top: int
-    bottom: int
-    width: int
-    height: int
-    top_value: float
-
-    @property
-    def plot_h(self) -> float:
-        return self.height - self.top - self.bottom
-
-    def y(self, value: float) -> float:
-        """Where `value` stands on the vertical axis."""
-        return self.top + self.plot_h - self.plot_h * value / self.top_value
-
-    def grid(self) -> list[str]:
-        """Five horizontal grid lines, labelled from 0 to the axis maximum."""
-        parts = []
-        for i in range(5):
-            y = self.top + self.plot_h - self.plot_h * i / 4
-            parts.append(
-                f'<line x1="{self.left}" x2="{self.width - self.right}" y1="{y:.1f}" '
-                f'y2="{y:.1f}" class="grid"/>'
-                f'<text x="{self.left - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">'
-                f"{_fmt(self.top_value * i / 4)}</text>"
-            )
-        return parts
-
-
-def _bar_label(bar: Bar) -> str:
-    return _fmt(bar.value) + (f" ({bar.note})" if bar.note else "")
-
-
-def _column(plot: _Plot, bar: Bar, x: float, bar_w: float, color: str) -> str:
-    """One labelled column of a column chart, its left edge at `x`."""
-    h = plot.plot_h * bar.value / plot.top_value
-    y = plot.top + plot.plot_h - h
-    label = _bar_label(bar)
-    return (
-        f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-        f'fill="{color}" data-label="{_e(bar.label)}" data-value="{bar.value:g}">'
-        f"<title>{_e(bar.label)}: {_e(label)}</title></rect>"
-        f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" class="val" text-anchor="middle">'
-        f"{_e(label)}</text>"
-        f'<text x="{x + bar_w / 2:.1f}" y="{plot.top + plot.plot_h + 16:.1f}" class="ax" '
-        f'text-anchor="middle">{_e(bar.label)}</text>'
-    )
-
-
-def _target_line(plot: _Plot, target: float, label: str) -> str:
-    y = plot.y(target)
-    return (
-        f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{y:.1f}" y2="{y:.1f}" '
-        f'class="target" data-value="{target:g}"/>'
-        f'<text x="{plot.width - plot.right}" y="{y - 5:.1f}" class="tl" text-anchor="end">'
-        f"{_e(label)}</text>"
-    )
-
-
-def column_chart(
-    chart_id: str,
-    title: str,
-    bars: Sequence[Bar],
-    *,
-    target: float | None = None,
-    target_label: str = "",
-    color: str = BLUE,
-    width: int = 640,
-    height: int = 280,
-) -> str:
-    """Vertical bars with an optional horizontal target line, as an SVG element."""
-    top_value = _nice_max(max([b.value for b in bars] + [target or 0]))
-    plot = _Plot(64, 16, 36, 40, width, height, top_value)
-    slot = (width - plot.left - plot.right) / max(1, len(bars))
-    bar_w = min(56.0, slot * 0.6)
-    parts = [*_svg_open(chart_id, title, width, height, plot.left), *plot.grid()]
-    for i, bar in enumerate(bars):
-        parts.append(_column(plot, bar, plot.left + slot * i + (slot - bar_w) / 2, bar_w, color))
-    if target:
-        parts.append(_target_line(plot, target, target_label))
-    if not bars:
-        parts.append(
-            f'<text x="{width / 2}" y="{height / 2}" class="ax" text-anchor="middle">暂无数据 no data</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def bar_list_chart(
-    chart_id: str,
-    title: str,
-    bars: Sequence[Bar],
-    *,
-    color: str = BLUE,
-    width: int = 640,
-    row: int = 24,
-) -> str:
-    """Horizontal bars, one row per label (long Chinese labels fit), as an SVG element."""
-    label_w, top = 190, 32
-    height = top + row * max(1, len(bars)) + 12
-    plot_w = width - label_w - 90
-    top_value = _nice_max(max([b.value for b in bars] + [0]))
-    parts = _svg_open(chart_id, title, width, height, 0)
-    for i, bar in enumerate(bars):
-        y = top + row * i
-        w = plot_w * bar.value / top_value
-        label = _bar_label(bar)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + row * 0.65:.1f}" class="ax" text-anchor="end">'
-            f"{_e(bar.label)}</text>"
-            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" '
-            f'fill="{color}" data-label="{_e(bar.label)}" data-value="{bar.value:g}">'
-            f"<title>{_e(bar.label)}: {_e(label)}</title></rect>"
-            f'<text x="{label_w + w + 6:.1f}" y="{y + row * 0.65:.1f}" class="val">{_e(label)}</text>'
-        )
-    if not bars:
-        parts.append(f'<text x="{label_w}" y="{top + 16}" class="ax">暂无数据 no data</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-Series = tuple[str, str, Sequence[float]]  # name, colour, one value per category
-
-
-def _legend(series: Sequence[Series], left: int) -> list[str]:
-    return [
-        f'<rect x="{left + 150 * s}" y="30" width="12" height="12" fill="{color}"/>'
-        f'<text x="{left + 150 * s + 16}" y="40" class="ax">{_e(name)}</text>'
-        for s, (name, color, _) in enumerate(series)
-    ]
-
-
-def _group(
-    plot: _Plot, category: str, c: int, series: Sequence[Series], start: float, bar_w: float
-) -> list[str]:
-    """The columns of category number `c`, the first one's left edge at `start`."""
-    parts = []
-    for s, (name, color, values) in enumerate(series):
-        value = values[c]
-        h = plot.plot_h * value / plot.top_value
-        x, y = start + bar_w * s, plot.top + plot.plot_h - h
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" '
-            f'height="{h:.1f}" fill="{color}" data-label="{_e(category)} {_e(name)}" '
-            f'data-value="{value:g}"><title>{_e(category)} {_e(name)}: {_fmt(value)}</title>'
-            f"</rect>"
-        )
-    return parts
-
-
-def grouped_chart(
-    chart_id: str,
-    title: str,
-    categories: Sequence[str],
-    series: Sequence[Series],
-    *,
-    width: int = 640,
-    height: int = 280,
-) -> str:
-    """Columns side by side per category; `series` is (name, colour, values)."""
-    top_value = _nice_max(max([v for _, _, values in series for v in values] + [0]))
-    plot = _Plot(64, 16, 52, 40, width, height, top_value)
-    slot = (width - plot.left - plot.right) / max(1, len(categories))
-    bar_w = min(40.0, slot * 0.8 / max(1, len(series)))
-    parts = _svg_open(chart_id, title, width, height, plot.left)
-    parts += [*_legend(series, plot.left), *plot.grid()]
-    for c, category in enumerate(categories):
-        start = plot.left + slot * c + (slot - bar_w * len(series)) / 2
-        parts += _group(plot, category, c, series, start, bar_w)
-        parts.append(
-            f'<text x="{plot.left + slot * c + slot / 2:.1f}" y="{plot.top + plot.plot_h + 16:.1f}" '
-            f'class="ax" text-anchor="middle">{_e(category)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _percent(part: int, whole: int) -> str | None:
@@ -284,7 +68,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-STYLE: Final = """
+STYLE: Final = (
+    """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 margin:0;color:#1b1b1b;background:#f6f7f9}
 header{background:#1f3b5a;color:#fff;padding:16px 24px}header h1{margin:0;font-size:22px}
@@ -293,16 +78,15 @@ header p{margin:4px 0 0;opacity:.85;font-size:14px}main{max-width:1040px;margin:
 .card{background:#fff;border-radius:6px;padding:12px 16px;min-width:120px;flex:1;box-shadow:0 1px 2px #0002}
 .card b{display:block;font-size:24px}.card span{color:#5b6670;font-size:13px}
 section{background:#fff;border-radius:6px;padding:12px 16px;margin:0 0 16px;box-shadow:0 1px 2px #0002}
-svg.chart{display:block;width:100%;height:auto;max-width:720px}.ct{font-size:15px;font-weight:bold;fill:#1b1b1b}
-.ax{font-size:11px;fill:#5b6670}.val{font-size:11px;fill:#1b1b1b}.grid{stroke:#e3e6ea}
-.target{stroke:#c0392b;stroke-width:2;stroke-dasharray:6 4}.tl{font-size:12px;fill:#c0392b}
 nav a{margin-right:10px}table{border-collapse:collapse;font-size:13px;margin-top:8px}
 td,th{border:1px solid #d7dbe0;padding:3px 8px;text-align:right}th{background:#eef1f4}
 td:first-child,th:first-child{text-align:left}footer{color:#5b6670;font-size:12px;padding:8px 24px 24px}
 body{overflow-wrap:anywhere}
 @media (max-width:480px){header{padding:12px 16px}main{padding:12px 8px}section{padding:8px}
-.ax,.val,.tl{font-size:14px}.ct{font-size:14px}table{font-size:12px}td,th{padding:2px 4px}}
+table{font-size:12px}td,th{padding:2px 4px}}
 """
+    + CSS
+)
 FOOTER: Final = """每项指标按事件发生的年份计：培训按结业日期，考核按考试日期，发证按公布日期，撤销按撤销日期；
 人数为当年培训结业或取得证书的不同人员（按身份证号的加密散列去重）。Each measure counts in the year
 its event happened; people are distinct persons with a training completion or a certificate that
@@ -344,12 +128,12 @@ async def _figures(db: Database, year: int | None) -> _Figures:
 
 
 def _progress_chart(d: _Figures) -> str:
-    return column_chart(
+    return bar_list_chart(
         "chart-progress",
-        "每年培养培训人数与 8 万人目标 People reached per year vs target",
+        "每年培养培训人数与目标（红线：每年 8 万人）People reached per year vs the target "
+        f"(red line: {statistics.TARGET_PER_YEAR:,} a year)",
         [Bar(str(p.year), p.people, f"{100 * p.share:.1f}%") for p in d.progress],
         target=statistics.TARGET_PER_YEAR,
-        target_label=f"目标 target {statistics.TARGET_PER_YEAR:,}",
     )
 
 
@@ -399,7 +183,7 @@ def _province_chart(d: _Figures) -> str:
 
 
 def _level_chart(d: _Figures) -> str:
-    return column_chart(
+    return bar_list_chart(
         "chart-levels",
         f"按等级考核通过率 Pass rate by level ({d.scope})",
         [

@@ -1,4 +1,4 @@
-"""`/stats`: the page on a real server, its SVG charts checked against `registry.reports.statistics`
+"""`/stats`: the page on a real server, its charts checked against `registry.reports.statistics`
 server-side, and rendered in Debian's Chromium through Playwright (screenshots kept in
 `test-artifacts/stats-page/`). The browser test skips on a machine without Playwright or
 Chromium, except in CI (`CI=true`), where it must run."""
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from registry.reports import statistics
 from registry.settings import Settings
 from registry.storage.db import Database
-from service import stats_page
+from service import stats_charts, stats_page
 from tests.conftest import serving
 from tests.registry.reports.data import build
 
@@ -53,7 +53,7 @@ async def client(site: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def bars(html: str, chart: str) -> list[tuple[str, float]]:
-    svg = re.search(rf'<svg[^>]*id="{chart}".*?</svg>', html, re.S)
+    svg = re.search(rf'<figure[^>]*id="{chart}".*?</figure>', html, re.S)
     assert svg is not None, chart
     return [
         (label, float(value))
@@ -72,7 +72,7 @@ async def test_the_page_shows_the_statistics_as_svg_charts(
     assert "script-src" not in response.headers["content-security-policy"]
     assert "<script" not in response.text
     html = response.text
-    assert len(re.findall(r'<svg [^>]*class="chart"', html)) == 5
+    assert len(re.findall(r'<figure [^>]*class="chart"', html)) == 5
     totals = (await statistics.aggregate(db, []))[0].counts
     cards = dict(re.findall(r'data-measure="([^"]+)"><b>([\d,]+)</b>', html))
     assert int(cards["issued"].replace(",", "")) == totals["certificates_issued"]
@@ -120,13 +120,29 @@ def test_the_year_parameter_parser(text: str) -> None:
 
 
 def test_charts_escape_labels_and_scale() -> None:
-    svg = stats_page.bar_list_chart(
-        "c", '<b>"x"</b>', [stats_page.Bar("<script>alert(1)</script>", 5)]
+    chart = stats_charts.bar_list_chart(
+        "c", '<b>"x"</b>', [stats_charts.Bar("<script>alert(1)</script>", 5)]
     )
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
-    empty = stats_page.column_chart("e", "empty", [])
-    assert "no data" in empty
-    assert stats_page._nice_max(0) == 1 and stats_page._nice_max(80_001) == 100_000
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    assert "<b>" not in chart
+    assert "no data" in stats_charts.bar_list_chart("e", "empty", [])
+    assert "no data" in stats_charts.grouped_chart("g", "empty", [], [])
+    assert stats_charts.nice_max(0) == 1 and stats_charts.nice_max(80_001) == 100_000
+    # One scale per chart: the largest bar fills its track up to the round maximum.
+    two = stats_charts.bar_list_chart(
+        "s", "t", [stats_charts.Bar("a", 50), stats_charts.Bar("b", 100)]
+    )
+    assert re.findall(r'width="([\d.]+)" height="10"', two) == ["50.00", "100.00"]
+
+
+RENDERED_SIZES = """() => [...document.querySelectorAll('.chart *')]
+  .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+               && e.tagName.toLowerCase() !== 'title' && e.getClientRects().length)
+  .map(e => {
+    const svg = e.closest('svg');
+    const scale = svg ? svg.getScreenCTM().a : 1;
+    return [e.textContent.trim().slice(0, 24), parseFloat(getComputedStyle(e).fontSize) * scale];
+  })"""
 
 
 def _chromium() -> str | None:
@@ -163,7 +179,7 @@ async def test_the_page_in_chromium(site: str) -> None:
                 )
                 response = await page.goto(f"{site}/stats")
                 assert response is not None and response.status == 200
-                charts = page.locator("svg.chart")
+                charts = page.locator("figure.chart")
                 assert await charts.count() == 5
                 for i in range(5):
                     box = await charts.nth(i).bounding_box()
@@ -173,12 +189,18 @@ async def test_the_page_in_chromium(site: str) -> None:
                     assert min(width - 40, 500) <= box["width"] <= width
                 page_width = await page.evaluate("document.scrollingElement.scrollWidth")
                 assert page_width <= width  # the page itself never scrolls sideways
-                drawn = page.locator("svg#chart-fields rect.bar")
+                drawn = page.locator("#chart-fields rect.bar")
                 assert await drawn.count() > 0
                 first = await drawn.first.bounding_box()
                 assert first is not None and first["width"] > 0 and first["height"] > 0
-                title = await page.locator("svg#chart-progress title").first.text_content()
+                title = await page.locator("#chart-progress figcaption").first.text_content()
                 assert title and "80000" not in title and "target" in title
+                # Every word of every chart readable (issue 16): the size it is drawn at, an SVG
+                # text's font size times the scale its viewBox is drawn at.
+                sizes = await page.evaluate(RENDERED_SIZES)
+                assert len(sizes) > 20, sizes
+                small = [(text, size) for text, size in sizes if size < 12]
+                assert small == [], (width, small[:5])
                 await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
                 assert errors == []
                 await page.close()
