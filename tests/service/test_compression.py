@@ -16,6 +16,8 @@ import pytest_asyncio
 from hypothesis import given
 from hypothesis import strategies as st
 
+from registry.catalogue import reference_data as catalogue
+from registry.storage.db import Database
 from service.compression import accepts_gzip
 from service.portal_routes import DIR_ENV
 from service.verifier_routes import PAGE_DIR_ENV
@@ -41,7 +43,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def client(live_server: str, builds: None) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    live_server: str, builds: None, db: Database
+) -> AsyncIterator[httpx.AsyncClient]:
+    await catalogue.seed_reference(db)
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
         yield http
 
@@ -148,3 +153,27 @@ def test_the_module_is_the_one_place(tmp_path: Path) -> None:
         and p.name not in {"compression.py", "log_routes.py"}
     ]
     assert by_hand == []
+
+
+async def test_answers_that_may_be_personal_are_never_compressed(
+    client: httpx.AsyncClient,
+) -> None:
+    # Compression beside text the client chose is a length oracle (BREACH): only the static,
+    # public files above are compressed, never GraphQL's answers or the look-up pages.
+    query = "{ occupations(first: 50) { nodes { code name codes { edition code } } } }"
+    async with client.stream(
+        "POST", "/graphql", json={"query": query}, headers={"accept-encoding": "gzip"}
+    ) as response:
+        # Large enough that any compressing layer would have compressed it.
+        assert len(await response.aread()) > 1024
+        answers = [response]
+    async with client.stream(
+        "POST",
+        "/lookup/number",
+        data={"number": "Z350001251010000016", "name": "张三"},
+        headers={"accept-encoding": "gzip"},
+    ) as response:
+        answers.append(response)
+    for response in answers:
+        assert response.status_code < 500
+        assert "content-encoding" not in response.headers, response.url
