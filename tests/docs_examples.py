@@ -63,7 +63,9 @@ class Block:
 
     @property
     def id(self) -> str:
-        return f"{self.page}:{self.line}:{self.language or ('plain' if self.fenced else 'indented')}"
+        return (
+            f"{self.page}:{self.line}:{self.language or ('plain' if self.fenced else 'indented')}"
+        )
 
 
 def every_block(path: Path) -> list[Block]:
@@ -77,9 +79,7 @@ def every_block(path: Path) -> list[Block]:
         language, _, info = token.info.strip().partition(" ")
         start = token.map[0]
         fenced = token.type == "fence" and lines[start].startswith("```")
-        found.append(
-            Block(path.name, start + 1, language, _markers(info), token.content, fenced)
-        )
+        found.append(Block(path.name, start + 1, language, _markers(info), token.content, fenced))
     return found
 
 

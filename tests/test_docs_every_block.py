@@ -111,9 +111,7 @@ RUNNERS = [
     Runner(
         "tests/schema/test_supervision_api.py::test_anyone_reruns_the_draw_from_the_public_record",
         "training-and-supervision.md",
-        lambda m: [
-            m.DOCS.read_text("utf-8").split("### The draw, so that anyone can re-run")[1]
-        ],
+        lambda m: [m.DOCS.read_text("utf-8").split("### The draw, so that anyone can re-run")[1]],
     ),
 ]
 

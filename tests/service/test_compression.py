@@ -43,9 +43,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def client(
-    live_server: str, builds: None, db: Database
-) -> AsyncIterator[httpx.AsyncClient]:
+async def client(live_server: str, builds: None, db: Database) -> AsyncIterator[httpx.AsyncClient]:
     await catalogue.seed_reference(db)
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
         yield http
