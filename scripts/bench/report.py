@@ -153,7 +153,7 @@ def markdown(results: list[Result], info: dict[str, str], run: dict[str, Any]) -
     if notes:
         lines += ["", "Notes from the run:", ""]
         lines += [f"- {bench}: {note}" for bench, note in notes]
-    lines += ["", "The JSON lines as printed:", "", "```json"]
+    lines += ["", "The JSON lines as printed:", "", "```json not-run=output"]
     lines += [r.json_line() for r in results]
     lines += ["```", END]
     return "\n".join(lines)
