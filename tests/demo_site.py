@@ -11,6 +11,7 @@ import pytest
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
 from registry.demo import exams as demo_exams
+from registry.demo import training as demo_training
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.conftest import serving
@@ -21,7 +22,8 @@ async def small_demo(
     db: Database, settings: Settings, certificates: int = 12
 ) -> AsyncIterator[str]:
     """The demo's directory, tokens, `certificates` certificates (the holder's among them) and
-    files in `<data dir>/demo/`, its exam session, served; the server's address."""
+    files in `<data dir>/demo/`, its exam session and its training, served; the server's
+    address."""
     from service.app import create_app
 
     with pytest.MonkeyPatch.context() as patch:
@@ -30,5 +32,6 @@ async def small_demo(
         await demo_certificates.seed_certificates(db, settings)
     await demo_certificates.export_files(db, settings)
     await demo_exams.seed_exam_session(db, settings)  # the session docs/exam-sessions.md shows
+    await demo_training.load(db, settings)  # training certificates (docs/policy-links.md)
     async with serving(create_app(settings, db=db)) as url:
         yield url

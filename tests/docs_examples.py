@@ -7,6 +7,7 @@ new example is run without anyone listing it (tests/test_docs_examples.py runs t
 | ```` ```sh ```` of `curl` only | bash; each `# ` line under a command is output it must print (`…` stands for what varies) |
 | ```` ```python ```` naming `http://127.0.0.1:8000` | python, with the registry at that address |
 | ```` ```graphql variables=demo-today ```` | as above, with `today` the registry's date (China time) |
+| ```` ```graphql variables=demo-training-certificate ```` | `number` and `name` of one of the demo holder's training certificates |
 | ```` ```sh run=demo ```` | bash, all of a page's such blocks in order as one script, at the top of a checkout whose `var/` is the demo's data directory (README: a fresh `registry serve --demo`'s, `tests/test_readme_flow.py`; other pages: tests/test_docs_examples.py's demo); `# ` lines as above, `## ` lines are prose |
 
 Only fences at the start of a line are run this way. `every_block` finds every code block of a

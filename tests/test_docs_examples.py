@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from registry.calendar import clock
+from registry.demo import holder
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.demo_site import small_demo
@@ -43,9 +44,20 @@ def demo_certificate(settings: Settings) -> dict[str, str]:
     return {"name": saved["name"], "number": saved["number"]}
 
 
+def demo_training_certificate(settings: Settings) -> dict[str, str]:
+    """Number and name of one of the demo holder's training certificates, from the record the
+    demo wrote (`ce-record-<year>.json`)."""
+    [record] = sorted((settings.data_dir / "demo").glob("ce-record-*.json"))[-1:]
+    subject = json.loads(record.read_text(encoding="utf-8"))["credentialSubject"]
+    entries = subject["continuingEducation"]["entries"]
+    return {"name": holder.NAME, "number": entries[0]["trainingCertificate"]}
+
+
 def variables_of(example: Example, settings: Settings) -> dict[str, Any]:
     if example.markers.get("variables") == "demo-certificate":
         return demo_certificate(settings)
+    if example.markers.get("variables") == "demo-training-certificate":
+        return demo_training_certificate(settings)
     if example.markers.get("variables") == "demo-today":
         return {"today": clock.today().isoformat()}
     return example.variables or {}
