@@ -11,7 +11,7 @@ from registry.catalogue import reference_data as catalogue
 from registry.settings import Settings
 from registry.storage.db import Database
 from tests.client import gql, post
-from tests.factories import certificates_of_a_new_institution, make_tokens
+from tests.factories import certificates_of_a_new_institution, make_tokens, make_uscc
 
 EDIT = """mutation ($code: String!, $input: OccupationInput!) {
   editOccupation(code: $code, input: $input) {
@@ -35,8 +35,48 @@ async def t(db: Database) -> dict[str, str]:
         "office": (Role.OFFICE_ADMIN, None, None),
         "cettic": (Role.CETTIC_REVIEWER, None, None),
         "prov": (Role.PROVINCIAL_REVIEWER, None, "35"),
+        "evaluator": (Role.EVALUATION_INSTITUTION, make_uscc(901), None),
+        "trainer": (Role.TRAINING_INSTITUTION, make_uscc(902), None),
     }
     return await make_tokens(db, specs)
+
+
+ADD_STANDARD = """mutation ($input: StandardInput!) { addStandard(input: $input) {
+  replayed standard { id } userErrors { field code } } }"""
+NEW_OCCUPATION = {
+    "name": "集成电路工程技术人员",
+    "field": "10",
+    "codes": [{"edition": "2022", "code": "2-02-38-09", "confirmed": False}],
+    "directionsState": "UNKNOWN",
+}
+
+# Each catalogue mutation with a well-formed input and the callers it is for (the office alone);
+# tests/schema/test_institutions_api.py checks that every mutation is in some such matrix.
+MATRIX: dict[str, tuple[str, dict[str, object], set[str]]] = {
+    "addOccupation": (ADD, {"input": NEW_OCCUPATION}, {"office"}),
+    "editOccupation": (EDIT, {"code": "2-02-10-09", "input": {"name": "改名"}}, {"office"}),
+    "addStandard": (
+        ADD_STANDARD,
+        {"input": {"title": "标准", "occupations": ["2-02-38-09"]}},
+        {"office"},
+    ),
+    "editStandard": (EDIT_STANDARD, {"id": "std:2-02-10-09", "input": {"title": "改"}}, {"office"}),
+}
+
+
+async def test_every_catalogue_mutation_is_refused_for_every_other_role(
+    http: httpx.AsyncClient, t: dict[str, str], db: Database
+) -> None:
+    for mutation, (document, variables, allowed) in MATRIX.items():
+        for caller in [None, *t]:
+            if caller in allowed:
+                continue
+            versions = await db.catalogue_versions.count_documents({})
+            audit = await db.audit_log.count_documents({})
+            body = await post(http, t[caller] if caller else None, document, **variables)
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", (mutation, caller)
+            assert await db.catalogue_versions.count_documents({}) == versions, (mutation, caller)
+            assert await db.audit_log.count_documents({}) == audit, (mutation, caller)
 
 
 @pytest.mark.parametrize("caller", ["cettic", "prov", None])

@@ -345,6 +345,7 @@ def test_matrix_covers_every_mutation() -> None:
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
     names = set(mutation_type.fields)
+    from tests.schema.test_catalogue_edits_api import MATRIX as CATALOGUE_MATRIX
     from tests.schema.test_certificates_api import MATRIX as BATCH_MATRIX
     from tests.schema.test_exams_api import MATRIX as EXAM_MATRIX
     from tests.schema.test_policylinks_api import MATRIX as POLICY_MATRIX
@@ -360,6 +361,7 @@ def test_matrix_covers_every_mutation() -> None:
         | set(SUPERVISION_MATRIX)
         | set(EXAM_MATRIX)
         | set(POLICY_MATRIX)
+        | set(CATALOGUE_MATRIX)
     )
     assert names - {"lodgeObjection"} == covered
 
