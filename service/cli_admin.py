@@ -52,17 +52,23 @@ def tokens_group() -> None:
 )
 @click.option("--institution", default=None, help="Unified social credit code (institutions).")
 @click.option("--province", default=None, help="Two-digit province code (provincial reviewers).")
+@click.option(
+    "--sector",
+    default=None,
+    help="Sector code (ministry recommenders; registry/data/sectors.json).",
+)
 @click.option("--name", default=None, help="Who holds the token (default: role and scope).")
 def tokens_create(
-    role: str, institution: str | None, province: str | None, name: str | None
+    role: str, institution: str | None, province: str | None, sector: str | None, name: str | None
 ) -> None:
     """Create a token and print it (it is shown only this once)."""
     chosen = Role(role)
     master_key = master_key_or_exit()
 
     async def work(db: Database) -> tuple[str, tokens.TokenInfo]:
-        inst, prov = tokens.check_scope(chosen, institution, province)  # normalised, for the name
-        label = name or " ".join(part for part in (chosen.value, inst, prov) if part)
+        # Normalised, for the name.
+        inst, prov, sect = tokens.check_scope(chosen, institution, province, sector)
+        label = name or " ".join(part for part in (chosen.value, inst, prov, sect) if part)
         return await tokens.create_token(
             db,
             master_key,
@@ -70,6 +76,7 @@ def tokens_create(
             name=label,
             institution=inst,
             province=prov,
+            sector=sect,
             created_by=SYSTEM,
         )
 

@@ -12,6 +12,9 @@ class Role(StrEnum):
     PROVINCIAL_REVIEWER = "PROVINCIAL_REVIEWER"
     CETTIC_REVIEWER = "CETTIC_REVIEWER"
     OFFICE_ADMIN = "OFFICE_ADMIN"
+    # An industry ministry's HR office (行业主管部门人事部门, notice 四(四)): recommends the
+    # applications sent through its sector, within the sector's fields.
+    MINISTRY_RECOMMENDER = "MINISTRY_RECOMMENDER"
 
 
 INSTITUTION_ROLES = frozenset({Role.TRAINING_INSTITUTION, Role.EVALUATION_INSTITUTION})
@@ -22,7 +25,8 @@ class Principal:
     """An authenticated caller, or the public (`role is None`).
 
     `institution` (a unified social credit code) is set exactly for the institution roles,
-    `province` (two digits) exactly for PROVINCIAL_REVIEWER.
+    `province` (two digits) exactly for PROVINCIAL_REVIEWER, `sector` (a sector code of
+    `registry.institutions.sectors`) exactly for MINISTRY_RECOMMENDER.
     """
 
     role: Role | None
@@ -30,6 +34,7 @@ class Principal:
     token_id: str | None = None
     institution: str | None = None
     province: str | None = None
+    sector: str | None = None
 
     @property
     def is_anonymous(self) -> bool:
@@ -40,7 +45,7 @@ class Principal:
         """How the audit log names this caller: never the token itself."""
         if self.role is None:
             return "public"
-        scope = self.institution or self.province or ""
+        scope = self.institution or self.province or self.sector or ""
         return f"{self.role.value}:{self.token_id}" + (f"@{scope}" if scope else "")
 
 

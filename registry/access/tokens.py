@@ -27,11 +27,12 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from registry.access.auth import INSTITUTION_ROLES, Principal, Role
+from registry.access.auth import Principal, Role
 from registry.access.subkeys import subkey
 from registry.catalogue.reference_data import shipped_documents
 from registry.errors import InvalidInput, TokenNotFound, TokenScopeError
 from registry.errors import Unauthenticated as Unauthenticated  # callers catch it as tokens'
+from registry.institutions import sectors
 from registry.intake.identifiers import normalise_uscc
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
@@ -56,6 +57,7 @@ class TokenInfo:
     name: str
     institution: str | None
     province: str | None
+    sector: str | None
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
@@ -67,7 +69,7 @@ class TokenInfo:
 
     @property
     def scope(self) -> str | None:
-        return self.institution or self.province
+        return self.institution or self.province or self.sector
 
 
 # The fields a MAC covers or that are MACs: never in the audit log, a listing or an answer.
@@ -90,8 +92,12 @@ def token_mac(master_key: bytes, digest: str) -> str:
 
 
 def seal(master_key: bytes, doc: Document) -> str:
-    """The MAC binding a token's `mac` to its record's id, role and scope."""
+    """The MAC binding a token's `mac` to its record's id, role and scope (institution,
+    province or sector)."""
     bound = [doc["mac"], doc["_id"], doc["role"], doc.get("institution"), doc.get("province")]
+    if doc.get("sector") is not None:
+        # Only tokens with a sector bind it, so the seals made before sectors stay valid.
+        bound.append(doc["sector"])
     return _hmac(master_key, b"dte-token-seal", audit.canonical_json(bound))
 
 
@@ -106,37 +112,46 @@ def province_codes() -> frozenset[str]:
 
 
 def check_scope(
-    role: Role, institution: str | None, province: str | None
-) -> tuple[str | None, str | None]:
-    """The normalised (institution, province) for `role`; raises `TokenScopeError` otherwise."""
-    if role in INSTITUTION_ROLES:
-        if institution is None:
-            raise TokenScopeError(
-                f"a {role.value} token needs an institution (unified social credit code)",
-                field="institution",
-            )
-        if province is not None:
-            raise TokenScopeError(
-                f"a {role.value} token is bound to its institution and takes no province",
-                field="province",
-            )
-        return normalise_uscc(institution), None
-    if institution is not None:
-        raise TokenScopeError(f"a {role.value} token takes no institution", field="institution")
-    if role is Role.PROVINCIAL_REVIEWER:
-        if province is None:
-            raise TokenScopeError(
-                "a PROVINCIAL_REVIEWER token needs a province code", field="province"
-            )
-        if province not in province_codes():
-            raise TokenScopeError(
-                f"province {province!r} is not a provincial division code (two digits, GB/T 2260)",
-                field="province",
-            )
-        return None, province
-    if province is not None:
-        raise TokenScopeError(f"a {role.value} token takes no province", field="province")
-    return None, None
+    role: Role, institution: str | None, province: str | None, sector: str | None = None
+) -> tuple[str | None, str | None, str | None]:
+    """The normalised (institution, province, sector) for `role`; raises `TokenScopeError`
+    otherwise. Each role takes exactly its own scope: an institution its code, a provincial
+    reviewer a province, a ministry recommender a sector (`registry.institutions.sectors`)."""
+    given = {"institution": institution, "province": province, "sector": sector}
+    wanted = _SCOPE_OF_ROLE.get(role)
+    for name, value in given.items():
+        if value is not None and name != wanted:
+            raise TokenScopeError(f"a {role.value} token takes no {name}", field=name)
+    if wanted is None:
+        return None, None, None
+    value = given[wanted]
+    if value is None:
+        raise TokenScopeError(f"a {role.value} token needs {_SCOPE_NEEDS[wanted]}", field=wanted)
+    if wanted == "institution":
+        return normalise_uscc(value), None, None
+    if wanted == "province" and value not in province_codes():
+        raise TokenScopeError(
+            f"province {value!r} is not a provincial division code (two digits, GB/T 2260)",
+            field="province",
+        )
+    if wanted == "sector" and sectors.sector(value) is None:
+        known = ", ".join(sorted(sectors.sectors()))
+        raise TokenScopeError(f"sector {value[:16]!r} is not one of {known}", field="sector")
+    return None, (value if wanted == "province" else None), (value if wanted == "sector" else None)
+
+
+# The one scope each scoped role is bound to; the other roles take none.
+_SCOPE_OF_ROLE = {
+    Role.TRAINING_INSTITUTION: "institution",
+    Role.EVALUATION_INSTITUTION: "institution",
+    Role.PROVINCIAL_REVIEWER: "province",
+    Role.MINISTRY_RECOMMENDER: "sector",
+}
+_SCOPE_NEEDS = {
+    "institution": "an institution (unified social credit code)",
+    "province": "a province code",
+    "sector": "a sector code (registry/data/sectors.json)",
+}
 
 
 def _info(doc: Document) -> TokenInfo:
@@ -146,6 +161,7 @@ def _info(doc: Document) -> TokenInfo:
         name=doc["name"],
         institution=doc.get("institution"),
         province=doc.get("province"),
+        sector=doc.get("sector"),
         created_at=doc["created_at"],
         created_by=doc["created_by"],
         revoked_at=doc.get("revoked_at"),
@@ -187,6 +203,7 @@ def _token_doc(
     name: str,
     institution: str | None,
     province: str | None,
+    sector: str | None,
     created_by: Principal,
 ) -> Document:
     """A token record under a fresh random id; the token itself only as its MAC, sealed."""
@@ -203,6 +220,8 @@ def _token_doc(
         "revoked_by": None,
         "schema_version": SCHEMA_VERSION,
     }
+    if sector is not None:
+        doc["sector"] = sector
     doc["seal"] = seal(master_key, doc)
     return doc
 
@@ -232,14 +251,15 @@ async def create_token(
     institution: str | None,
     province: str | None,
     created_by: Principal,
+    sector: str | None = None,
 ) -> tuple[str, TokenInfo]:
     """Create a token; returns its text (the only time it exists outside the caller) and info."""
     role = _role(role)
-    institution, province = check_scope(role, institution, province)
+    institution, province, sector = check_scope(role, institution, province, sector)
     name = _name(name)
     text = PREFIX + secrets.token_urlsafe(32)
     for attempt in range(_ID_ATTEMPTS):
-        doc = _token_doc(master_key, text, role, name, institution, province, created_by)
+        doc = _token_doc(master_key, text, role, name, institution, province, sector, created_by)
         try:
             await _insert(db, doc, created_by)
         except DuplicateKeyError:
@@ -300,6 +320,7 @@ async def authenticate(db: Database, master_key: bytes, token_text: str) -> Prin
         token_id=doc["_id"],
         institution=doc.get("institution"),
         province=doc.get("province"),
+        sector=doc.get("sector"),
     )
 
 

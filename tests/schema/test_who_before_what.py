@@ -33,12 +33,13 @@ from tests.client import post
 from tests.factories import application, make_tokens, make_uscc
 
 REFUSED = {"FORBIDDEN", "UNAUTHENTICATED"}
-CALLERS: dict[Role, tuple[Role, str | None, str | None]] = {
+CALLERS: dict[Role, tuple[Any, ...]] = {
     Role.OFFICE_ADMIN: (Role.OFFICE_ADMIN, None, None),
     Role.CETTIC_REVIEWER: (Role.CETTIC_REVIEWER, None, None),
     Role.PROVINCIAL_REVIEWER: (Role.PROVINCIAL_REVIEWER, None, "35"),
     Role.TRAINING_INSTITUTION: (Role.TRAINING_INSTITUTION, make_uscc(901), None),
     Role.EVALUATION_INSTITUTION: (Role.EVALUATION_INSTITUTION, make_uscc(902), None),
+    Role.MINISTRY_RECOMMENDER: (Role.MINISTRY_RECOMMENDER, None, None, "MIIT"),
 }
 
 # Two kinds of invalid value per scalar: empty or negative, and garbage or out of range.

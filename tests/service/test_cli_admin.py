@@ -92,6 +92,22 @@ async def test_scope_errors_are_one_clean_line(registry_cli: Cli) -> None:
     assert await registry_cli.db[Collection.TOKENS].count_documents({}) == 0
 
 
+async def test_a_ministry_token_is_made_for_its_sector(registry_cli: Cli) -> None:
+    result = await registry_cli(
+        "tokens", "create", "--role", "MINISTRY_RECOMMENDER", "--sector", "MIIT"
+    )
+    assert result.exit_code == 0, result.output
+    assert "(MINISTRY_RECOMMENDER @ MIIT)" in result.stderr
+    principal = await tokens.authenticate(registry_cli.db, MASTER_KEY, result.stdout.strip())
+    assert (principal.role, principal.sector) == (Role.MINISTRY_RECOMMENDER, "MIIT")
+    assert principal.name == "MINISTRY_RECOMMENDER MIIT"
+    unknown = await registry_cli(
+        "tokens", "create", "--role", "MINISTRY_RECOMMENDER", "--sector", "NOPE"
+    )
+    assert unknown.exit_code == 1 and "sector 'NOPE' is not one of" in unknown.stderr
+    _no_traceback(unknown)
+
+
 async def test_an_unknown_role_is_a_usage_error(registry_cli: Cli) -> None:
     result = await registry_cli("tokens", "create", "--role", "ROOT")
     assert result.exit_code == 2

@@ -28,6 +28,7 @@ async def _create(db: Database, role: Role, **scope: Any) -> tuple[str, tokens.T
         name=scope.pop("name", "test holder"),
         institution=scope.pop("institution", None),
         province=scope.pop("province", None),
+        sector=scope.pop("sector", None),
         created_by=SYSTEM,
     )
 
@@ -119,6 +120,11 @@ async def test_list_never_returns_the_hash(db: Database) -> None:
         (Role.PROVINCIAL_REVIEWER, {"province": "44", "institution": USCC}, "institution"),
         (Role.CETTIC_REVIEWER, {"province": "44"}, "province"),
         (Role.OFFICE_ADMIN, {"institution": USCC}, "institution"),
+        (Role.MINISTRY_RECOMMENDER, {}, "sector"),
+        (Role.MINISTRY_RECOMMENDER, {"sector": "NOPE"}, "sector"),
+        (Role.MINISTRY_RECOMMENDER, {"sector": "MIIT", "province": "11"}, "province"),
+        (Role.PROVINCIAL_REVIEWER, {"province": "44", "sector": "MIIT"}, "sector"),
+        (Role.OFFICE_ADMIN, {"sector": "MIIT"}, "sector"),
     ],
 )
 async def test_scope_rules(db: Database, role: Role, scope: dict[str, str], field: str) -> None:
@@ -127,7 +133,7 @@ async def test_scope_rules(db: Database, role: Role, scope: dict[str, str], fiel
         await _create(db, role, **scope)
     assert caught.value.code == "TOKEN_SCOPE"
     assert caught.value.field == field
-    assert role.value in caught.value.message or "province" in caught.value.message
+    assert role.value in caught.value.message or field in caught.value.message
     assert await db[Collection.TOKENS].count_documents({}) == count
 
 
@@ -193,3 +199,31 @@ async def test_a_pasted_token_is_not_echoed_in_the_error(db: Database) -> None:
         await tokens.revoke_token(db, text, SYSTEM)
     assert text not in caught.value.message
     assert text[4:20] not in caught.value.message
+
+
+async def test_a_ministry_token_carries_its_sector_and_the_seal_binds_it(db: Database) -> None:
+    text, info = await _create(db, Role.MINISTRY_RECOMMENDER, sector="MIIT")
+    assert (info.sector, info.scope, info.province, info.institution) == (
+        "MIIT",
+        "MIIT",
+        None,
+        None,
+    )
+    principal = await tokens.authenticate(db, MASTER_KEY, text)
+    assert (principal.role, principal.sector) == (Role.MINISTRY_RECOMMENDER, "MIIT")
+    assert principal.actor == f"MINISTRY_RECOMMENDER:{info.id}@MIIT"
+    # Moved to another sector, or stripped of its sector, around the API: no token any more.
+    for change in ({"$set": {"sector": "CAC"}}, {"$unset": {"sector": ""}}):
+        await db[Collection.TOKENS].update_one({"_id": info.id}, change)
+        with pytest.raises(tokens.Unauthenticated):
+            await tokens.authenticate(db, MASTER_KEY, text)
+    await db[Collection.TOKENS].update_one({"_id": info.id}, {"$set": {"sector": "MIIT"}})
+    assert (await tokens.authenticate(db, MASTER_KEY, text)).sector == "MIIT"
+
+
+async def test_a_token_made_before_sectors_keeps_its_seal(db: Database) -> None:
+    # Its stored row has no `sector` key, as every row written before this version.
+    text, info = await _create(db, Role.PROVINCIAL_REVIEWER, province="35")
+    stored = await db[Collection.TOKENS].find_one({"_id": info.id})
+    assert stored is not None and "sector" not in stored
+    assert (await tokens.authenticate(db, MASTER_KEY, text)).province == "35"
