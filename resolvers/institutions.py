@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from registry.calendar import clock, holidays, workdays
 from registry.catalogue import reference_data as catalogue
-from registry.institutions import directory, fees, lifecycle, obligations, reports
+from registry.institutions import directory, fees, lifecycle, obligations, reports, sectors
 from registry.institutions.application import ApplicationInput, FeeInput
 from registry.institutions.model import Institution, Violation
 from registry.institutions.policy import decide
@@ -123,6 +123,21 @@ async def pass_preliminary_review(ctx: Context, uscc: str) -> Outcome[Institutio
 
 async def approve_audit(ctx: Context, uscc: str) -> Outcome[Institution]:
     return await _step(ctx, uscc, "approveAudit", None)
+
+
+async def record_steering_decision(
+    ctx: Context, uscc: str, decided_on: dt.date, reference: str
+) -> Outcome[Institution]:
+    who = await principal(ctx)
+    return Outcome(
+        await lifecycle.record_steering_decision(ctx.db, who, uscc, decided_on, reference)
+    )
+
+
+def sector_name(code: str | None) -> str | None:
+    """The name of sector `code` (its ministry's HR office), None for none."""
+    found = sectors.sector(code)
+    return found.name if found else None
 
 
 async def return_application(ctx: Context, uscc: str, reason: str) -> Outcome[Institution]:

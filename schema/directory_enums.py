@@ -21,9 +21,12 @@ InstitutionStatus = described(
     "Where an institution is in its lifecycle, from application to the directory and off it.",
     {
         "APPLIED": "Applied (申报); waits for its recommendation.",
-        "RECOMMENDED": "Recommended (推荐) by its provincial HR department, or the office.",
+        "RECOMMENDED": "Recommended (推荐) by its provincial HR department, its sector's "
+        "ministry HR office (行业主管部门人事部门), or the office.",
         "PRELIMINARY_PASSED": "Passed CETTIC's preliminary expert review (初审).",
-        "AUDITED": "Audited by the office (审核); its publicity may start.",
+        "AUDITED": "Audited by the office (审核); waits for the steering group's decision.",
+        "STEERING_CONFIRMED": "The steering group (工程指导协调小组) decided to include it, as "
+        "the office recorded; its publicity may start.",
         "PUBLICIZED": "In its publicity (公示) of 15 working days; objections may be lodged.",
         "LISTED": "On the directory (列入目录), valid three years.",
         "EXPIRED": "Its three years ended without renewal.",
@@ -43,6 +46,17 @@ Violation = described(
         "SUBCONTRACTING": "Subcontracting or transferring the work (转包、转让其他机构).",
         "FRAUD": "Fraud (弄虚作假).",
         "FEE_MISAPPROPRIATION": "Obtaining or claiming funds improperly (违规套取或冒领费用).",
+    },
+)
+
+RecommenderKind = described(
+    api.RecommenderKind,
+    "RecommenderKind",
+    "Who recommends an application (notice 四(四)).",
+    {
+        "PROVINCE": "The provincial HR department (省级人力资源社会保障部门) of its province.",
+        "SECTOR": "The HR office of an industry ministry (行业主管部门人事部门), for its sector.",
+        "OFFICE": "The office, for a ministry-level body.",
     },
 )
 

@@ -13,12 +13,18 @@ from resolvers import api
 from resolvers import training as rt
 from resolvers.context import Context
 from resolvers.global_ids import to_global_id
-from resolvers.institutions import listed_on, may_review, overdue_reports
+from resolvers.institutions import listed_on, may_review, overdue_reports, sector_name
 from resolvers.pagination import Page
 from schema import words
 from schema.catalogue import Level, Occupation, occupation_of
 from schema.convert import from_model, private_source, source
-from schema.directory_enums import InstitutionKind, InstitutionStatus, PriorityBasis, Violation
+from schema.directory_enums import (
+    InstitutionKind,
+    InstitutionStatus,
+    PriorityBasis,
+    RecommenderKind,
+    Violation,
+)
 from schema.enums import with_values
 from schema.loaders import reports_loader
 from schema.metrics import InstitutionMetrics
@@ -140,6 +146,49 @@ class HistoryEntry:
     reason: str | None = strawberry.field(
         description="The reason given (returns, suspensions, removals), else null."
     )
+    by: str = strawberry.field(
+        description="Who took the step: the role and the institution, province or sector it "
+        "acts for, e.g. PROVINCIAL_REVIEWER@35, MINISTRY_RECOMMENDER@MIIT, OFFICE_ADMIN (never "
+        "the token)."
+    )
+
+
+@strawberry.type(
+    description="Who recommends the application (notice 四(四)): its province's HR department, "
+    "the HR office of the industry ministry of the sector it names, or the office."
+)
+class Recommender:
+    kind: RecommenderKind = strawberry.field(  # type: ignore[valid-type]
+        description="PROVINCE, SECTOR or OFFICE."
+    )
+    province: str | None = strawberry.field(
+        description="The province whose HR department recommends it (kind PROVINCE), else null."
+    )
+    sector: str | None = strawberry.field(
+        description="The sector whose ministry HR office recommends it (kind SECTOR), else null."
+    )
+
+    @strawberry.field(
+        description="The sector's recommending office, e.g. 工业和信息化部人事教育司."
+    )
+    def sector_name(self) -> str | None:
+        return sector_name(self.sector)
+
+
+@strawberry.type(
+    description="The steering group's (工程指导协调小组) decision to include the institution, "
+    "after the office's audit (notice 四(四)), as the office recorded it."
+)
+class SteeringDecision:
+    decided_on: dt.date = strawberry.field(description="The day the steering group decided.")
+    reference: str = strawberry.field(
+        description="Where it decided: its meeting or document, as the office recorded it."
+    )
+    recorded_at: dt.datetime = strawberry.field(description="When the office recorded it.")
+    recorded_by: str = source(
+        "recorded_by_role",
+        description="Who recorded it: the role (OFFICE_ADMIN), never the token.",
+    )
 
 
 @strawberry.type(description="An annual plan or summary (notice 四(六)1).")
@@ -174,7 +223,8 @@ class Institution(Node):
         description="TRAINING (培训机构) or EVALUATION (评价机构)."
     )
     province: str = strawberry.field(
-        description="Two-digit province code (GB/T 2260). Its provincial HR department recommends it."
+        description="Two-digit province code (GB/T 2260). Its provincial HR department recommends "
+        "it unless it applied through a sector (`recommender`)."
     )
     number: str | None = strawberry.field(
         description="4-digit number assigned at first listing; part of certificate numbers."
@@ -227,6 +277,17 @@ class Institution(Node):
     )
     history: list[HistoryEntry] = strawberry.field(
         description="Every step of its lifecycle, oldest first."
+    )
+    recommender: Recommender = strawberry.field(
+        description="Who recommends (or recommended) the current application (notice 四(四))."
+    )
+    recommended_at: dt.datetime | None = strawberry.field(
+        description="When the current application was last recommended; null before."
+    )
+    steering_decision: SteeringDecision | None = source(
+        "steering",
+        description="The steering group's decision, once the office recorded it; null before, "
+        "and for institutions publicized before the registry recorded this step.",
     )
     return_reason: str | None = strawberry.field(
         description="Why the application was returned, while it is RETURNED; else null."

@@ -111,6 +111,12 @@ class InstitutionApplicationInput:
     ministry_level: bool = strawberry.field(
         default=False, description="Recommended by the office instead of a province."
     )
+    sector: str | None = strawberry.field(
+        default=None,
+        description="Recommended by the HR office of this industry sector's ministry (行业主管部门"
+        "人事部门, notice 四(四)) instead of its province's department: a sector code, e.g. MIIT, "
+        "whose fields cover the whole scope (`OUTSIDE_SECTOR` otherwise).",
+    )
     priority: PriorityBasis | None = strawberry.field(  # type: ignore[valid-type]
         default=None,
         description="Priority in the selection claimed (notice 四(三)): NATIONAL_CE_BASE for a "
@@ -141,6 +147,7 @@ class InstitutionApplicationInput:
             contact_email=self.contact_email,
             address=self.address,
             ministry_level=self.ministry_level,
+            sector=self.sector,
             priority=self.priority,
             priority_evidence=self.priority_evidence,
         )
@@ -282,7 +289,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Roles: PROVINCIAL_REVIEWER of its province; OFFICE_ADMIN for ministry-level bodies."
+        description="Recommend an application (notice 四(四)). Roles: its recommender only: "
+        "PROVINCIAL_REVIEWER of its province; MINISTRY_RECOMMENDER of the sector it names, within "
+        "the sector's fields; OFFICE_ADMIN for ministry-level bodies."
     )
     async def recommend_institution(
         self,
@@ -318,8 +327,35 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="Record the steering group's (工程指导协调小组) decision to include an audited "
+        "institution (notice 四(四)); the publicity starts only after it. Roles: OFFICE_ADMIN."
+    )
+    async def record_steering_decision(
+        self,
+        info: Ctx,
+        uscc: UsccArg,
+        decided_on: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="The day the group decided: not before the audit, not in the future."
+            ),
+        ],
+        reference: Annotated[
+            str,
+            strawberry.argument(
+                description="Where it decided: the meeting or document (at most 2,000 characters)."
+            ),
+        ],
+    ) -> InstitutionPayload:
+        return await payload(
+            InstitutionPayload,
+            r.record_steering_decision(info.context, uscc, decided_on, reference),
+            Institution.from_domain,
+        )
+
+    @strawberry.mutation(
         description="Start the publicity announced on `startDate`: not before the audit was "
-        "approved, not in the future, and before today only with `announcementReference` (where "
+        "approved nor the steering group's decision, not in the future, and before today only with `announcementReference` (where "
         "it was published). Objections are taken for 15 working days from the later of "
         "`startDate` and today. Roles: OFFICE_ADMIN."
     )

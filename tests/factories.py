@@ -62,6 +62,28 @@ def application(
     return base
 
 
+def application_input(uscc: str, scope: list[tuple[str, str | None, int]], **changes: Any) -> Any:
+    """The domain's `ApplicationInput` of an eligible evaluation institution of Fujian (35) for
+    `scope` (occupation, direction, level), with `changes` to its fields."""
+    from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+    from registry.institutions.model import Kind
+
+    fields: dict[str, Any] = {
+        "uscc": uscc,
+        "name": f"测试机构{uscc[-6:]}",
+        "kind": Kind.EVALUATION,
+        "province": "35",
+        "contact_person": "王老师",
+        "contact_phone": "0591-12345678",
+        "experience_years": 6,
+        "yearly_count": 5000,
+        "registered_in_china": True,
+        "scope": [ScopeInput(o, lv, d) for o, d, lv in scope],
+        "fees": [FeeInput("考核费", 800.0)],
+    }
+    return ApplicationInput(**(fields | changes))
+
+
 def _at(day: Any) -> Any:
     import datetime as dt
 
@@ -76,15 +98,19 @@ async def audited_institution(
     province: str = "35",
     kind: str = "EVALUATION",
     scope: list[tuple[str, str | None, int]] | None = None,
+    sector: str | None = None,
+    steering: bool = True,
     **application: Any,
 ) -> Any:
-    """An institution walked through the real lifecycle, with back-dated clocks, to AUDITED:
-    applied 3 days before `audited_on`, one review step a day, the audit approved that day
-    (`application`: more fields of its `ApplicationInput`, e.g. `priority`)."""
+    """An institution walked through the real lifecycle, with back-dated clocks, past its audit:
+    applied 3 days before `audited_on` (through `sector`'s ministry when given, else its
+    province), one review step a day, the audit approved that day and, with `steering` (the
+    default), the steering group's decision recorded the same day (STEERING_CONFIRMED: its
+    publicity may start); without it the record stays AUDITED. `application`: more fields of its
+    `ApplicationInput`, e.g. `priority`."""
     import datetime as dt
 
     from registry.institutions import lifecycle
-    from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
     from registry.institutions.model import Kind
 
     role = Role.EVALUATION_INSTITUTION if kind == "EVALUATION" else Role.TRAINING_INSTITUTION
@@ -97,26 +123,26 @@ async def audited_institution(
         ("2-02-10-11", "大数据分析", 3),
     ]
     day = audited_on - dt.timedelta(days=3)
-    app = ApplicationInput(
-        uscc=uscc,
-        name=f"测试机构{uscc[-6:]}",
-        kind=Kind(kind),
-        province=province,
-        contact_person="王老师",
-        contact_phone="0591-12345678",
-        experience_years=6,
-        yearly_count=5000,
-        registered_in_china=True,
-        scope=[ScopeInput(o, lv, d) for o, d, lv in entries],
-        fees=[FeeInput("考核费", 800.0)],
-        **application,
+    app = application_input(
+        uscc, entries, kind=Kind(kind), province=province, sector=sector, **application
     )
+    if sector is not None:
+        prov = Principal(Role.MINISTRY_RECOMMENDER, "t", "t-ministry", sector=sector)
     await lifecycle.apply(db, me, app, now=_at(day))
     await lifecycle.simple(db, prov, uscc, "recommend", now=_at(day + dt.timedelta(days=1)))
     await lifecycle.simple(
         db, cettic, uscc, "passPreliminaryReview", now=_at(day + dt.timedelta(days=2))
     )
-    return await lifecycle.simple(db, OFFICE, uscc, "approveAudit", now=_at(audited_on))
+    audited = await lifecycle.simple(db, OFFICE, uscc, "approveAudit", now=_at(audited_on))
+    if not steering:
+        return audited
+    return await lifecycle.record_steering_decision(
+        db, OFFICE, uscc, audited_on, STEERING_REFERENCE, now=_at(audited_on)
+    )
+
+
+# The meeting the tests' steering group decides in (no real meeting's number).
+STEERING_REFERENCE = "工程指导协调小组（测试）会议纪要"
 
 
 async def listed_institution(
@@ -130,7 +156,8 @@ async def listed_institution(
     **application: Any,
 ) -> Any:
     """An institution walked through the real lifecycle, with back-dated clocks, to LISTED: filed
-    on `filed`, audited 3 days later, its publicity started the next day, listed after it."""
+    on `filed`, audited and the steering group's decision recorded 3 days later, its publicity
+    started the next day, listed after it."""
     import datetime as dt
 
     from registry.institutions import lifecycle
@@ -146,15 +173,14 @@ async def listed_institution(
     )
 
 
-async def make_tokens(
-    db: Any, specs: dict[str, tuple[Any, str | None, str | None]]
-) -> dict[str, str]:
-    """A bearer token for each label: `specs` maps it to (role, institution, province)."""
+async def make_tokens(db: Any, specs: dict[str, tuple[Any, ...]]) -> dict[str, str]:
+    """A bearer token for each label: `specs` maps it to (role, institution, province) or
+    (role, institution, province, sector)."""
     from registry.access import tokens
     from registry.access.auth import SYSTEM
 
     out = {}
-    for label, (role, institution, province) in specs.items():
+    for label, (role, institution, province, *sector) in specs.items():
         out[label], _ = await tokens.create_token(
             db,
             MASTER_KEY,
@@ -162,6 +188,7 @@ async def make_tokens(
             name=label,
             institution=institution,
             province=province,
+            sector=sector[0] if sector else None,
             created_by=SYSTEM,
         )
     return out

@@ -1,5 +1,6 @@
 """Demo data for `registry serve --demo`: the reference catalogue, about 30 institutions in every
-state of the lifecycle across 10 provinces (walked through the real lifecycle functions with
+state of the lifecycle across 10 provinces, three of them applying through an industry sector
+(notice 四(四)) (walked through the real lifecycle functions with
 back-dated clocks, so their histories, audit entries and listing periods are genuine), and one
 token per role written to `<data dir>/demo/tokens.json`.
 
@@ -14,6 +15,7 @@ import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from registry.access import tokens
 from registry.access.auth import SYSTEM, Principal, Role
@@ -85,6 +87,19 @@ PLAN: list[tuple[Status, int]] = [
     (Status.APPLIED, 46),
     (Status.RETURNED, 124),
 ]
+# Evaluation institutions that apply through sector MIIT's ministry HR office (notice 四(四)),
+# all with the intelligent-manufacturing scope (field 06, within the sector): one listed, one
+# the steering group has decided on, one waiting for the ministry's recommendation. Planned after
+# the others, so that the codes of the others stay as they were.
+SECTOR = "MIIT"
+SECTOR_SCOPE = 4  # the index in SCOPES of 智能制造
+SECTOR_PLAN: list[tuple[Status, int]] = [
+    (Status.LISTED, 700),
+    (Status.STEERING_CONFIRMED, 80),
+    (Status.APPLIED, 30),
+]
+# The meeting the demo's steering group decides in: no real meeting's number.
+STEERING_REFERENCE = "工程指导协调小组会议纪要（演示）"
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,7 @@ class DemoInstitution:
     name: str
     kind: Kind
     province: str
+    sector: str | None = None
 
 
 def demo_uscc(n: int, region: str) -> str:
@@ -118,7 +134,11 @@ def _application(inst: DemoInstitution, rng: random.Random, scope_index: int) ->
         experience_years=rng.randint(5, 20),
         yearly_count=rng.randint(2000, 12000),
         registered_in_china=True,
-        scope=[ScopeInput(o, lv, d) for o, d, lv in SCOPES[scope_index % len(SCOPES)]],
+        scope=[
+            ScopeInput(o, lv, d)
+            for o, d, lv in SCOPES[SECTOR_SCOPE if inst.sector else scope_index % len(SCOPES)]
+        ],
+        sector=inst.sector,
         fees=[
             FeeInput(
                 "培训费" if inst.kind is Kind.TRAINING else "考核费",
@@ -184,7 +204,10 @@ async def _walk(
     me = Principal(me.role, me.name, me.token_id, institution=inst.uscc)
     prov = Principal(Role.PROVINCIAL_REVIEWER, "demo", "demo-prov", province=inst.province)
     office = actors["office"]
-    reviewers = {"province": prov, "cettic": actors["cettic"], "office": office}
+    recommender = prov
+    if inst.sector:
+        recommender = Principal(Role.MINISTRY_RECOMMENDER, "demo", "demo-ministry", sector=SECTOR)
+    reviewers = {"province": recommender, "cettic": actors["cettic"], "office": office}
     await lifecycle.apply(db, me, _application(inst, rng, index), now=_at(filed))
     if target is Status.RETURNED:
         reason = "年培训规模证明材料不完整，请补充"
@@ -198,7 +221,13 @@ async def _walk(
         await lifecycle.simple(db, reviewers[reviewer], inst.uscc, action, now=_at(day))
         if target is reached:
             return
-    day += dt.timedelta(days=5)
+    day += dt.timedelta(days=3)
+    await lifecycle.record_steering_decision(
+        db, office, inst.uscc, day, STEERING_REFERENCE, now=_at(day)
+    )
+    if target is Status.STEERING_CONFIRMED:
+        return
+    day += dt.timedelta(days=2)
     pub = await lifecycle.start_publicity(db, office, inst.uscc, day, now=_at(day))
     if target is Status.PUBLICIZED:
         return
@@ -235,6 +264,12 @@ def demo_institutions(
                     day - dt.timedelta(days=days_before),
                 )
             )
+    for i, (status, days_before) in enumerate(SECTOR_PLAN):
+        n += 1
+        prov, region, city = PROVINCES[(i + 6) % len(PROVINCES)]
+        name = f"{city}智造数字技术评价中心{i + 1}（演示）"
+        inst = DemoInstitution(demo_uscc(n, region), name, Kind.EVALUATION, prov, SECTOR)
+        out.append((inst, status, day - dt.timedelta(days=days_before)))
     return out
 
 
@@ -247,27 +282,36 @@ def token_institutions() -> tuple[DemoInstitution, DemoInstitution]:
     )
 
 
+async def _still_work(db: Database, settings: Settings, saved: dict[str, Any]) -> bool:
+    try:
+        for entry in saved.values():
+            await tokens.authenticate(db, settings.master_key(), entry["token"])
+    except tokens.Unauthenticated:
+        return False
+    return True
+
+
 async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
     """One token per role, kept in `<data dir>/demo/tokens.json` (reused while they still work)."""
     path = settings.data_dir / "demo" / "tokens.json"
     if path.exists():
         saved = json.loads(path.read_text())
-        try:
-            for entry in saved.values():
-                await tokens.authenticate(db, settings.master_key(), entry["token"])
+        # Reused when every role has one (a file of a version with fewer roles does not) and
+        # every one still authenticates.
+        if set(saved) == {role.value for role in Role} and await _still_work(db, settings, saved):
             return {k: v["token"] for k, v in saved.items()}
-        except tokens.Unauthenticated:
-            log.warning("demo tokens in %s no longer work; creating new ones", path)
+        log.warning("demo tokens in %s no longer work; creating new ones", path)
     evaluation, training = token_institutions()
     specs = {
-        Role.OFFICE_ADMIN: (None, None),
-        Role.CETTIC_REVIEWER: (None, None),
-        Role.PROVINCIAL_REVIEWER: (None, evaluation.province),
-        Role.EVALUATION_INSTITUTION: (evaluation.uscc, None),
-        Role.TRAINING_INSTITUTION: (training.uscc, None),
+        Role.OFFICE_ADMIN: (None, None, None),
+        Role.CETTIC_REVIEWER: (None, None, None),
+        Role.PROVINCIAL_REVIEWER: (None, evaluation.province, None),
+        Role.EVALUATION_INSTITUTION: (evaluation.uscc, None, None),
+        Role.TRAINING_INSTITUTION: (training.uscc, None, None),
+        Role.MINISTRY_RECOMMENDER: (None, None, SECTOR),
     }
     out: dict[str, dict[str, str | None]] = {}
-    for role, (inst, prov) in specs.items():
+    for role, (inst, prov, sector) in specs.items():
         label = role.value  # the saved file and the demo's page name tokens by role
         text, _ = await tokens.create_token(
             db,
@@ -276,9 +320,10 @@ async def _demo_tokens(db: Database, settings: Settings) -> dict[str, str]:
             name=f"demo {label.lower()}",
             institution=inst,
             province=prov,
+            sector=sector,
             created_by=SYSTEM,
         )
-        out[label] = {"token": text, "institution": inst, "province": prov}
+        out[label] = {"token": text, "institution": inst, "province": prov, "sector": sector}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False))
     path.chmod(0o600)

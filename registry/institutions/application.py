@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.catalogue import reference_data as catalogue
+from registry.institutions import sectors
 from registry.institutions.model import (
     MIN_EXPERIENCE_YEARS,
     MIN_YEARLY_COUNT,
@@ -60,6 +61,9 @@ class ApplicationInput:
     # Priority in the selection claimed (notice 四(三)) and its evidence.
     priority: PriorityBasis | None = None
     priority_evidence: str | None = None
+    # Recommended through the HR office of this sector's ministry (notice 四(四)) rather than
+    # the provincial department of its province.
+    sector: str | None = None
 
 
 def _priority(problems: list[Problem], app: ApplicationInput) -> dict[str, str] | None:
@@ -81,6 +85,43 @@ def _priority(problems: list[Problem], app: ApplicationInput) -> dict[str, str] 
         )
     evidence = _text(problems, "priorityEvidence", app.priority_evidence, required=True)
     return {"basis": app.priority.value, "evidence": evidence or ""}
+
+
+async def _route(
+    db: Database, problems: list[Problem], app: ApplicationInput, scope: list[dict[str, Any]]
+) -> tuple[str | None, list[str]]:
+    """The sector the application goes through (None: its province, or the office) and the
+    programme fields its scope covers; a sector must be known, must cover every one of them and
+    is not for a ministry-level body (which the office recommends)."""
+    fields = sorted(
+        {occ.field for e in scope if (occ := await catalogue.occupation(db, e["occupation"]))}
+    )
+    if app.sector is None:
+        return None, fields
+    code = app.sector.strip()
+    if sectors.sector(code) is None:
+        known = ", ".join(sorted(sectors.sectors()))
+        problems.append(
+            Problem("sector", "UNKNOWN_SECTOR", f"{code[:16]!r} is not a sector ({known})")
+        )
+    elif outside := sectors.outside(code, fields):
+        problems.append(
+            Problem(
+                "sector",
+                "OUTSIDE_SECTOR",
+                f"field(s) {', '.join(outside)} of the scope lie outside sector {code}; its "
+                "ministry may recommend only within its fields",
+            )
+        )
+    if app.ministry_level:
+        problems.append(
+            Problem(
+                "sector",
+                "RECOMMENDER_CONFLICT",
+                "a ministry-level body is recommended by the office, not through a sector",
+            )
+        )
+    return code, fields
 
 
 def _text(problems: list[Problem], path: str, value: str | None, *, required: bool) -> str | None:
@@ -169,6 +210,7 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
     scope = await validate_scope(db, app.scope, problems)
     fees = fee_schedule(app.fees, problems)
     priority = _priority(problems, app)
+    sector, fields = await _route(db, problems, app, scope)
     if problems:
         raise Rejected(problems)
     return {
@@ -184,6 +226,8 @@ async def validate(db: Database, app: ApplicationInput) -> dict[str, Any]:
         "scope": scope,
         "fees": fees,
         "priority": priority,
+        "sector": sector,
+        "fields": fields,
     }
 
 

@@ -65,6 +65,17 @@ def _clean_reason(reason: str | None, required: bool, action: str) -> str | None
     return text
 
 
+def _required_text(value: str | None, field: str, what: str) -> str:
+    """`value` stripped; `REQUIRED` when empty, `TOO_LONG` past `MAX_REASON` characters, on
+    `field`."""
+    text = (value or "").strip()
+    if not text:
+        raise reject(field, "REQUIRED", f"{what} needs its {field}")
+    if len(text) > MAX_REASON:
+        raise reject(field, "TOO_LONG", f"{what}: `{field}` is limited to {MAX_REASON} characters")
+    return text
+
+
 async def transition(
     db: Database,
     principal: Principal,
@@ -117,6 +128,7 @@ _DIGEST_KEYS = (
     "scope",
     "fees",
     "priority",
+    "sector",
 )
 
 
@@ -215,6 +227,39 @@ async def simple(
     return await transition(db, principal, uscc, Action(action), reason=reason, now=now)
 
 
+async def record_steering_decision(
+    db: Database,
+    principal: Principal,
+    uscc: str,
+    decided_on: dt.date,
+    reference: str,
+    *,
+    now: dt.datetime | None = None,
+) -> Institution:
+    """The steering group's decision to include an audited institution (notice 四(四): the
+    office's audit is 报工程指导协调小组确定), recorded by the office: the day the group decided
+    (not before the audit, not in the future) and the meeting or document it decided in. The
+    publicity may start only after it."""
+    decide(principal, Action.RECORD_STEERING_DECISION).require()
+    text = _required_text(reference, "reference", "the steering group's decision")
+    moment = now or clock.now()
+
+    async def changes(doc: Document, today: dt.date, session: AsyncClientSession) -> Document:
+        publicity.check_decision_day(doc, decided_on, today)
+        return {
+            "steering": {
+                "decided_on": decided_on.isoformat(),
+                "reference": text,
+                "recorded_by": principal.actor,
+                "recorded_at": moment,
+            }
+        }
+
+    return await transition(
+        db, principal, uscc, Action.RECORD_STEERING_DECISION, now=moment, changes=changes
+    )
+
+
 async def start_publicity(
     db: Database,
     principal: Principal,
@@ -224,8 +269,8 @@ async def start_publicity(
     announcement: str | None = None,
     now: dt.datetime | None = None,
 ) -> Institution:
-    """The publicity, announced on `start`: not before the audit was approved, never in the
-    future, and before the day it is recorded only with the `announcement` reference of where
+    """The publicity, announced on `start`: not before the audit was approved nor before the
+    steering group decided, never in the future, and before the day it is recorded only with the `announcement` reference of where
     it was published. The registry takes objections for 15 working days (see `publicity`)."""
     decide(principal, Action.START_PUBLICITY).require()
     moment = now or clock.now()
@@ -420,11 +465,7 @@ async def lodge_objection(
 ) -> tuple[Institution, str]:
     """Anyone may object during the publicity. The same text sent again is the same objection."""
     decide(principal, Action.LODGE_OBJECTION).require()
-    text = (text or "").strip()
-    if not text:
-        raise reject("text", "REQUIRED", "an objection needs a text")
-    if len(text) > MAX_REASON:
-        raise reject("text", "TOO_LONG", f"an objection is limited to {MAX_REASON} characters")
+    text = _required_text(text, "text", "an objection")
     moment = now or clock.now()
     objection_id = _objection_id(uscc, principal, text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -18,6 +19,9 @@ class Status(StrEnum):
     RECOMMENDED = "RECOMMENDED"
     PRELIMINARY_PASSED = "PRELIMINARY_PASSED"
     AUDITED = "AUDITED"
+    # The steering group (工程指导协调小组) decided to include it (notice 四(四)); the office
+    # records the decision, and the publicity starts only after it.
+    STEERING_CONFIRMED = "STEERING_CONFIRMED"
     PUBLICIZED = "PUBLICIZED"
     LISTED = "LISTED"
     EXPIRED = "EXPIRED"
@@ -128,6 +132,58 @@ class Objection:
     resolution: str | None
 
 
+class RecommenderKind(StrEnum):
+    """Who recommends an application (notice 四(四))."""
+
+    PROVINCE = "PROVINCE"  # 省级人力资源社会保障部门, of the institution's province
+    SECTOR = "SECTOR"  # 行业主管部门人事部门, of the sector the application names
+    OFFICE = "OFFICE"  # the office, for ministry-level bodies
+
+
+@dataclass(frozen=True)
+class Recommender:
+    """The recommender an application goes to: the one rule of its route, read by the policy
+    (who may recommend and return it at APPLIED) and shown with the record."""
+
+    kind: RecommenderKind
+    province: str | None
+    sector: str | None
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> Recommender:
+        """The route of a stored record or an application's fields: its sector's ministry when
+        it names a sector, the office for a ministry-level body, else its province."""
+        if doc.get("sector"):
+            return cls(RecommenderKind.SECTOR, None, doc["sector"])
+        if doc.get("ministry_level"):
+            return cls(RecommenderKind.OFFICE, None, None)
+        return cls(RecommenderKind.PROVINCE, doc.get("province"), None)
+
+
+def acting_as(actor: str) -> str:
+    """An audit actor (`ROLE:token@scope`) as the role and the institution, province or sector
+    it acts for (`PROVINCIAL_REVIEWER@35`), never the token's id."""
+    role, _, rest = actor.partition(":")
+    scope = rest.partition("@")[2]
+    return f"{role}@{scope}" if scope else role
+
+
+@dataclass(frozen=True)
+class SteeringDecision:
+    """The steering group's decision to include the institution (报工程指导协调小组确定), as the
+    office recorded it: the day the group decided, where (its meeting or document), and who
+    recorded it when."""
+
+    decided_on: dt.date
+    reference: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    @property
+    def recorded_by_role(self) -> str:
+        return acting_as(self.recorded_by)
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: dt.datetime
@@ -136,6 +192,11 @@ class HistoryEntry:
     to_status: Status
     actor: str
     reason: str | None
+
+    @property
+    def by(self) -> str:
+        """Who took the step (`acting_as`): `PROVINCIAL_REVIEWER@35`, `MINISTRY_RECOMMENDER@MIIT`."""
+        return acting_as(self.actor)
 
 
 @dataclass(frozen=True)
@@ -165,6 +226,26 @@ class Institution:
     revision: int
     fee_changes: tuple[FeeChange, ...] = ()
     priority: Priority | None = None
+    # The sector whose ministry HR office recommends the application; None: its province's
+    # department (or the office, for a ministry-level body).
+    sector: str | None = None
+    steering: SteeringDecision | None = None
+
+    @property
+    def recommender(self) -> Recommender:
+        return Recommender.of(
+            {
+                "sector": self.sector,
+                "ministry_level": self.ministry_level,
+                "province": self.province,
+            }
+        )
+
+    @property
+    def recommended_at(self) -> dt.datetime | None:
+        """When the current application was last recommended; None before."""
+        steps = [h.at for h in self.history if h.action == "recommend"]
+        return steps[-1] if steps else None
 
     def effective_status(self, today: dt.date) -> Status:
         """LISTED past the end of its validity reads as EXPIRED even before anyone records it."""
@@ -267,6 +348,19 @@ def from_document(doc: dict[str, Any]) -> Institution:
             for c in doc.get("fee_changes", [])
         ),
         priority=_priority(doc.get("priority")),
+        sector=doc.get("sector"),
+        steering=_steering(doc.get("steering")),
+    )
+
+
+def _steering(stored: dict[str, Any] | None) -> SteeringDecision | None:
+    if not stored:
+        return None
+    return SteeringDecision(
+        _date(stored["decided_on"]),
+        stored["reference"],
+        stored["recorded_by"],
+        stored["recorded_at"],
     )
 
 

@@ -3,7 +3,8 @@ the lifecycle, the annual reports, the key store and the API all ask.
 
 The roles of a move come from the transition table (`registry.institutions.rules.TABLE`); this
 module adds what a role alone does not say: an institution acts for itself and with the token of
-its kind, a provincial reviewer for its province, a step is returned by the reviewer who owns it.
+its kind, a provincial reviewer for its province, a ministry recommender for its sector (and only
+within the sector's fields), a step is returned by the reviewer who owns it.
 With no resource the answer is about the role alone (and its scope, for lists); with one (a
 stored institution, or the fields of an application) it is about that record.
 """
@@ -15,7 +16,8 @@ from typing import Any
 
 from registry.access.auth import INSTITUTION_ROLES, Principal, Role
 from registry.access.policy import EVERYTHING, Decision, Rule, Scope, allow, rule
-from registry.institutions.model import Kind, Status
+from registry.institutions import sectors
+from registry.institutions.model import Kind, Recommender, RecommenderKind, Status
 from registry.institutions.rules import OFFICE, REVIEWERS, STEP_OWNER, TABLE, Action
 
 Resource = Mapping[str, Any] | None
@@ -27,12 +29,34 @@ ROLE_OF_KIND = {
 
 
 def scope_of(principal: Principal) -> Scope:
-    """The institutions a caller acts on: its own, those of its province, or all."""
+    """The institutions a caller acts on: its own, those of its province, those sent through
+    its sector, or all."""
     if principal.role in INSTITUTION_ROLES:
         return Scope({"_id": principal.institution})
     if principal.role is Role.PROVINCIAL_REVIEWER:
         return Scope({"province": principal.province})
+    if principal.role is Role.MINISTRY_RECOMMENDER:
+        return Scope({"sector": principal.sector})
     return EVERYTHING
+
+
+# The role of each kind of recommender (the route itself is the model's one rule).
+ROLE_OF_RECOMMENDER = {
+    RecommenderKind.PROVINCE: Role.PROVINCIAL_REVIEWER,
+    RecommenderKind.SECTOR: Role.MINISTRY_RECOMMENDER,
+    RecommenderKind.OFFICE: Role.OFFICE_ADMIN,
+}
+
+
+def _route(doc: Mapping[str, Any]) -> str:
+    route = Recommender.of(doc)
+    if route.kind is RecommenderKind.SECTOR:
+        return f"the application is recommended by the HR office of sector {route.sector}"
+    if route.kind is RecommenderKind.OFFICE:
+        return "a ministry-level body is recommended by OFFICE_ADMIN"
+    return (
+        f"the application is recommended by the provincial department of province {route.province}"
+    )
 
 
 def _acts_for(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
@@ -47,23 +71,39 @@ def _acts_for(principal: Principal, action: str, doc: Mapping[str, Any]) -> str 
             f"{action}: the institution is in province {doc.get('province')}, "
             f"you review province {principal.province}"
         )
+    if role is Role.MINISTRY_RECOMMENDER and principal.sector != doc.get("sector"):
+        return f"{action}: {_route(doc)}, you recommend for sector {principal.sector}"
     return None
 
 
 def _recommender(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
-    owner = Role.OFFICE_ADMIN if doc.get("ministry_level") else Role.PROVINCIAL_REVIEWER
-    if principal.role is owner:
+    owner = ROLE_OF_RECOMMENDER[Recommender.of(doc).kind]
+    if principal.role is not owner:
+        return f"{action}: {_route(doc)}, not by {principal.role}"
+    if owner is not Role.MINISTRY_RECOMMENDER:
         return None
-    who = "a ministry-level body" if owner is Role.OFFICE_ADMIN else "this institution"
-    return f"{action}: {who} is recommended by {owner}"
+    # Within the sector's fields only: checked again here, not just when the application was
+    # made, so that a narrowed sector or a record written around the API cannot widen it.
+    fields = doc.get("fields")
+    if fields is None:
+        return f"{action}: the application's fields are not recorded"
+    outside = sectors.outside(principal.sector, fields)
+    if outside:
+        return (
+            f"{action}: field(s) {', '.join(outside)} of the application lie outside sector "
+            f"{principal.sector}"
+        )
+    return None
 
 
 def _step_owner(principal: Principal, action: str, doc: Mapping[str, Any]) -> str | None:
     if principal.role is Role.OFFICE_ADMIN:
         return None
-    owner = STEP_OWNER.get(Status(doc["status"]))
-    if doc.get("ministry_level") and owner is Role.PROVINCIAL_REVIEWER:
-        owner = Role.OFFICE_ADMIN
+    status = Status(doc["status"])
+    if status is Status.APPLIED:
+        owner: Role | None = ROLE_OF_RECOMMENDER[Recommender.of(doc).kind]
+    else:
+        owner = STEP_OWNER.get(status)
     if principal.role is owner:
         return None
     return (

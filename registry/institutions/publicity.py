@@ -27,6 +27,28 @@ def audited_on(doc: Document) -> dt.date:
     return clock.china_date(approvals[-1])
 
 
+def decided_on(doc: Document) -> dt.date | None:
+    """The day the steering group decided to include the record, as the office recorded it;
+    None for a record that never had the step (publicized before it existed)."""
+    steering = doc.get("steering")
+    return dt.date.fromisoformat(steering["decided_on"]) if steering else None
+
+
+def check_decision_day(doc: Document, day: dt.date, today: dt.date) -> None:
+    """The steering group's decision `day` for the audited record `doc`: not before its audit
+    approval (`BEFORE_AUDIT`), not after `today` (`DATE_IN_FUTURE`)."""
+    audited = audited_on(doc)
+    if day < audited:
+        raise reject(
+            "decidedOn",
+            "BEFORE_AUDIT",
+            f"the audit was approved on {audited.isoformat()}; the steering group's decision "
+            f"cannot precede it (asked {day.isoformat()})",
+        )
+    if day > today:
+        raise reject("decidedOn", "DATE_IN_FUTURE", "a decision cannot be recorded in advance")
+
+
 def _start_problems(doc: Document, start: dt.date, recorded: dt.date) -> list[Problem]:
     audited = audited_on(doc)
     if start < audited:
@@ -36,6 +58,16 @@ def _start_problems(doc: Document, start: dt.date, recorded: dt.date) -> list[Pr
                 "BEFORE_AUDIT",
                 f"the audit was approved on {audited.isoformat()}; the publicity cannot start "
                 f"before it (asked {start.isoformat()})",
+            )
+        ]
+    decided = decided_on(doc)
+    if decided is not None and start < decided:
+        return [
+            Problem(
+                "startDate",
+                "BEFORE_STEERING_DECISION",
+                f"the steering group decided on {decided.isoformat()}; the publicity cannot "
+                f"start before it (asked {start.isoformat()})",
             )
         ]
     if start > recorded:
@@ -68,7 +100,8 @@ def checked_start(
     doc: Document, start: dt.date, recorded: dt.date, reference: str | None
 ) -> str | None:
     """The announcement's reference as stored, once `start` is allowed for the record `doc`:
-    not before its audit approval (`BEFORE_AUDIT`), not after `recorded` (`DATE_IN_FUTURE`),
+    not before its audit approval (`BEFORE_AUDIT`) nor the steering group's decision
+    (`BEFORE_STEERING_DECISION`), not after `recorded` (`DATE_IN_FUTURE`),
     and before `recorded` only with a reference (`ANNOUNCEMENT_REQUIRED`). Every problem at once."""
     text = reference.strip() if reference else None
     problems = _start_problems(doc, start, recorded) + _reference_problems(start, recorded, text)

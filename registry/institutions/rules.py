@@ -14,6 +14,10 @@ OFFICE = frozenset({Role.OFFICE_ADMIN})
 INSTITUTIONS = INSTITUTION_ROLES
 # Whoever reviews an application at some step: they may return it, and read objections.
 REVIEWERS = frozenset({Role.PROVINCIAL_REVIEWER, Role.CETTIC_REVIEWER, Role.OFFICE_ADMIN})
+# Who recommends (notice 四(四)): a provincial department, an industry ministry's HR office, or
+# the office for ministry-level bodies. Which one an application goes to is its route
+# (`registry.institutions.policy.recommender_of`).
+RECOMMENDERS = frozenset({Role.PROVINCIAL_REVIEWER, Role.MINISTRY_RECOMMENDER, Role.OFFICE_ADMIN})
 
 
 class Action(StrEnum):
@@ -24,6 +28,7 @@ class Action(StrEnum):
     RECOMMEND = "recommend"
     PASS_PRELIMINARY_REVIEW = "passPreliminaryReview"  # noqa: S105 (not a password)
     APPROVE_AUDIT = "approveAudit"
+    RECORD_STEERING_DECISION = "recordSteeringDecision"
     START_PUBLICITY = "startPublicity"
     LIST = "list"
     RETURN_APPLICATION = "returnApplication"
@@ -64,9 +69,9 @@ TABLE: TransitionTable[Action, Status] = TransitionTable(
             A.RECOMMEND,
             {S.APPLIED},
             S.RECOMMENDED,
-            {Role.PROVINCIAL_REVIEWER, Role.OFFICE_ADMIN},
-            "provincial HR department of the institution's province (the office for "
-            "ministry-level bodies) recommends",
+            RECOMMENDERS,
+            "the application's recommender: the provincial HR department of its province, the "
+            "HR office of its sector's ministry, or the office for ministry-level bodies",
         ),
         transition(
             A.PASS_PRELIMINARY_REVIEW,
@@ -83,8 +88,15 @@ TABLE: TransitionTable[Action, Status] = TransitionTable(
             "the office audits the preliminary result",
         ),
         transition(
-            A.START_PUBLICITY,
+            A.RECORD_STEERING_DECISION,
             {S.AUDITED},
+            S.STEERING_CONFIRMED,
+            OFFICE,
+            "the office records the steering group's decision to include it (报工程指导协调小组确定)",
+        ),
+        transition(
+            A.START_PUBLICITY,
+            {S.STEERING_CONFIRMED},
             S.PUBLICIZED,
             OFFICE,
             "publicity of 15 working days begins",
@@ -98,9 +110,16 @@ TABLE: TransitionTable[Action, Status] = TransitionTable(
         ),
         transition(
             A.RETURN_APPLICATION,
-            {S.APPLIED, S.RECOMMENDED, S.PRELIMINARY_PASSED, S.AUDITED, S.PUBLICIZED},
+            {
+                S.APPLIED,
+                S.RECOMMENDED,
+                S.PRELIMINARY_PASSED,
+                S.AUDITED,
+                S.STEERING_CONFIRMED,
+                S.PUBLICIZED,
+            },
             S.RETURNED,
-            REVIEWERS,
+            REVIEWERS | RECOMMENDERS,
             "the reviewer of the current step returns it",
             reason=True,
         ),
@@ -142,11 +161,12 @@ TABLE: TransitionTable[Action, Status] = TransitionTable(
 )
 
 # Which reviewer owns the step an application is at; only that reviewer (or the office) may
-# return it from there.
+# return it from there. At APPLIED it is the application's recommender, whoever that is
+# (`registry.institutions.policy.recommender_of`).
 STEP_OWNER: dict[Status, Role] = {
-    S.APPLIED: Role.PROVINCIAL_REVIEWER,
     S.RECOMMENDED: Role.CETTIC_REVIEWER,
     S.PRELIMINARY_PASSED: Role.OFFICE_ADMIN,
     S.AUDITED: Role.OFFICE_ADMIN,
+    S.STEERING_CONFIRMED: Role.OFFICE_ADMIN,
     S.PUBLICIZED: Role.OFFICE_ADMIN,
 }

@@ -64,6 +64,7 @@ async def _page(
         status_now=inst.effective_status(today()),
         takes_objections=inst.takes_objections(today()),
         province_names={p.code: p.name for p in await rc.provinces(ctx)},
+        sector_name=ri.sector_name(inst.sector),
         occupation_names={c: o.name for c, o in zip(scope_codes, occupations, strict=True) if o},
         reports=reports,
         # The same derivation as GraphQL's `overdueReports` (notice 四(六)1).

@@ -77,6 +77,7 @@ async def test_demo_covers_every_state_and_eight_provinces(http: httpx.AsyncClie
         "RECOMMENDED",
         "PRELIMINARY_PASSED",
         "AUDITED",
+        "STEERING_CONFIRMED",
         "PUBLICIZED",
         "LISTED",
         "EXPIRED",

@@ -31,6 +31,7 @@ async def tokens_by_label(db: Database) -> dict[str, str]:
         "target": (Role.EVALUATION_INSTITUTION, TARGET, None),
         "target_as_training": (Role.TRAINING_INSTITUTION, TARGET, None),
         "other": (Role.EVALUATION_INSTITUTION, OTHER, None),
+        "miit": (Role.MINISTRY_RECOMMENDER, None, None, "MIIT"),
     }
     return await make_tokens(db, specs)
 
@@ -143,6 +144,30 @@ async def test_walk_from_application_to_listing_and_removal(
         == "AUDITED"
     )
 
+    # The publicity cannot skip the steering group's decision, which the office records.
+    skipped = payload(
+        await call(
+            http,
+            t["office"],
+            step("startPublicity", ", startDate: $start", ", $start: Date!"),
+            uscc=TARGET,
+            start=today.isoformat(),
+        ),
+        "startPublicity",
+    )
+    assert [e["code"] for e in skipped["userErrors"]] == ["ILLEGAL_TRANSITION"]
+    decision = step(
+        "recordSteeringDecision",
+        ", decidedOn: $today, reference: $ref",
+        ", $ref: String!",
+    )
+    decided = payload(
+        await call(http, t["office"], decision, uscc=TARGET, ref="工程指导协调小组会议纪要"),
+        "recordSteeringDecision",
+    )
+    assert decided["userErrors"] == []
+    assert decided["institution"]["status"] == "STEERING_CONFIRMED"
+
     # Audited a minute ago: the publicity may start today, not earlier (the attack of issue 14).
     async def start_publicity(day: dt.date) -> dict[str, Any]:
         document = step("startPublicity", ", startDate: $start", ", $start: Date!")
@@ -245,6 +270,7 @@ async def test_walk_from_application_to_listing_and_removal(
         "recommend",
         "passPreliminaryReview",
         "approveAudit",
+        "recordSteeringDecision",
         "startPublicity",
         "list",
         "suspend",
@@ -275,6 +301,13 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "recommendInstitution": (step("recommendInstitution"), {}, {"prov35"}),
     "passPreliminaryReview": (step("passPreliminaryReview"), {}, {"cettic"}),
     "approveInstitutionAudit": (step("approveInstitutionAudit"), {}, {"office"}),
+    "recordSteeringDecision": (
+        step(
+            "recordSteeringDecision", ", decidedOn: $d, reference: $r", ", $d: Date!, $r: String!"
+        ),
+        {"d": "2025-01-02", "r": "x"},
+        {"office"},
+    ),
     "startPublicity": (
         step("startPublicity", ", startDate: $s", ", $s: Date!"),
         {"s": "2025-01-02"},
@@ -336,6 +369,7 @@ CALLERS = [
     "target",
     "target_as_training",
     "other",
+    "miit",
 ]
 
 
@@ -479,3 +513,63 @@ async def test_a_back_dated_publicity_shows_its_announcement_and_the_directory_i
         uscc=IN_PUBLICITY,
     )
     assert payload(objection, "lodgeObjection")["objectionId"]
+
+
+SECTOR_VIEW = """query ($uscc: String!) { institution(uscc: $uscc) {
+  status recommender { kind province sector sectorName } recommendedAt
+  steeringDecision { decidedOn reference recordedBy recordedAt }
+  history { action by } } }"""
+
+
+async def test_a_sector_application_shows_its_recommender_and_the_steering_decision(
+    http: httpx.AsyncClient, tokens_by_label: dict[str, str], db: Database
+) -> None:
+    t = tokens_by_label
+    scope = [{"occupation": "2-02-07-13", "level": "JUNIOR"}]  # 智能制造, field 06 (MIIT)
+    wide = application(
+        OTHER, sector="MIIT", scope=[*scope, {"occupation": "2-02-10-11", "level": "JUNIOR"}]
+    )
+    outside = payload(await call(http, t["other"], APPLY, input=wide), "applyForListing")
+    assert [(e["field"], e["code"]) for e in outside["userErrors"]] == [
+        ("sector", "OUTSIDE_SECTOR")
+    ]
+    applied = payload(
+        await call(http, t["other"], APPLY, input=application(OTHER, sector="MIIT", scope=scope)),
+        "applyForListing",
+    )
+    assert applied["userErrors"] == []
+    # The province's department may not take the sector's step; the sector's office may.
+    refused = await call(http, t["prov35"], step("recommendInstitution"), uscc=OTHER)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for label, name in [
+        ("miit", "recommendInstitution"),
+        ("cettic", "passPreliminaryReview"),
+        ("office", "approveInstitutionAudit"),
+    ]:
+        assert payload(await call(http, t[label], step(name), uscc=OTHER), name)["userErrors"] == []
+    decision = step(
+        "recordSteeringDecision", ", decidedOn: $today, reference: $ref", ", $ref: String!"
+    )
+    await call(http, t["office"], decision, uscc=OTHER, ref="工程指导协调小组会议纪要")
+
+    shown = (await call(http, None, SECTOR_VIEW, uscc=OTHER))["data"]["institution"]
+    assert shown["status"] == "STEERING_CONFIRMED"
+    assert shown["recommender"] == {
+        "kind": "SECTOR",
+        "province": None,
+        "sector": "MIIT",
+        "sectorName": "工业和信息化部人事教育司",
+    }
+    assert shown["recommendedAt"] is not None
+    steering = shown["steeringDecision"]
+    assert steering["decidedOn"] == clock.today().isoformat()
+    assert steering["reference"] == "工程指导协调小组会议纪要"
+    assert steering["recordedBy"] == "OFFICE_ADMIN" and steering["recordedAt"]
+    assert [(h["action"], h["by"]) for h in shown["history"]] == [
+        ("apply", f"EVALUATION_INSTITUTION@{OTHER}"),
+        ("recommend", "MINISTRY_RECOMMENDER@MIIT"),
+        ("passPreliminaryReview", "CETTIC_REVIEWER"),
+        ("approveAudit", "OFFICE_ADMIN"),
+        ("recordSteeringDecision", "OFFICE_ADMIN"),
+    ]
+    assert "tok_" not in str(shown)

@@ -83,6 +83,17 @@ async def test_downloads_fit_their_schema(web: httpx.AsyncClient) -> None:
     assert len(feed["changes"]) == 100 and feed["pageInfo"]["hasNextPage"]
 
 
+def test_the_schemas_states_are_the_lifecycles() -> None:
+    # The schema's list of states is written by hand: a new state of the lifecycle must be in it.
+    from pathlib import Path
+
+    from registry.institutions.model import Status
+
+    text = Path(__file__).parents[2].joinpath("service/schemas/directory.schema.json").read_text()
+    record = json.loads(text)["$defs"]["institution"]["properties"]
+    assert record["status"]["enum"] == [s.value for s in Status]
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -23,6 +23,8 @@ CALLERS = {
     "eval_a": Principal(Role.EVALUATION_INSTITUTION, "a", "t-a", institution=A),
     "train_a": Principal(Role.TRAINING_INSTITUTION, "a", "t-ta", institution=A),
     "eval_b": Principal(Role.EVALUATION_INSTITUTION, "b", "t-b", institution=B),
+    "miit": Principal(Role.MINISTRY_RECOMMENDER, "m", "t-miit", sector="MIIT"),
+    "cac": Principal(Role.MINISTRY_RECOMMENDER, "m", "t-cac", sector="CAC"),
 }
 EVERYONE = set(CALLERS)
 REVIEWERS = {"office", "cettic", "prov35", "prov11"}
@@ -35,16 +37,25 @@ def institution(status: Status, **changes: Any) -> dict[str, Any]:
 
 
 S = Status
+# Sent through sector MIIT (fields 06, 07, 10), with a scope in fields 06 and 10.
+VIA_MIIT = {"sector": "MIIT", "fields": ["06", "10"]}
 # (action, resource, the callers allowed): written from the notice, not from the code.
 CASES: list[tuple[Action, dict[str, Any] | None, set[str]]] = [
     (Action.RECOMMEND, institution(S.APPLIED), {"prov35"}),
     (Action.RECOMMEND, institution(S.APPLIED, ministry_level=True), {"office"}),
+    (Action.RECOMMEND, institution(S.APPLIED, **VIA_MIIT), {"miit"}),
+    # Outside the sector's fields (a record whose scope reaches field 03), or fields unknown.
+    (Action.RECOMMEND, institution(S.APPLIED, sector="MIIT", fields=["03", "06"]), set()),
+    (Action.RECOMMEND, institution(S.APPLIED, sector="MIIT"), set()),
     (Action.PASS_PRELIMINARY_REVIEW, institution(S.RECOMMENDED), {"cettic"}),
     (Action.APPROVE_AUDIT, institution(S.PRELIMINARY_PASSED), {"office"}),
-    (Action.START_PUBLICITY, institution(S.AUDITED), {"office"}),
+    (Action.RECORD_STEERING_DECISION, institution(S.AUDITED), {"office"}),
+    (Action.START_PUBLICITY, institution(S.STEERING_CONFIRMED), {"office"}),
     (Action.LIST, institution(S.PUBLICIZED), {"office"}),
     (Action.RETURN_APPLICATION, institution(S.APPLIED), {"office", "prov35"}),
     (Action.RETURN_APPLICATION, institution(S.APPLIED, ministry_level=True), {"office"}),
+    (Action.RETURN_APPLICATION, institution(S.APPLIED, **VIA_MIIT), {"office", "miit"}),
+    (Action.RETURN_APPLICATION, institution(S.STEERING_CONFIRMED), {"office"}),
     (Action.RETURN_APPLICATION, institution(S.RECOMMENDED), {"office", "cettic"}),
     (Action.RETURN_APPLICATION, institution(S.PUBLICIZED), {"office"}),
     (Action.SUSPEND, institution(S.LISTED), {"office", "prov35"}),
@@ -108,3 +119,36 @@ def test_an_institution_acts_for_itself_with_the_token_of_its_kind() -> None:
     assert "is EVALUATION" in decide(CALLERS["train_a"], Action.RESUBMIT, returned).reason
     mine = decide(CALLERS["eval_a"], Action.RESUBMIT).scope
     assert mine.admits(returned) and not mine.admits({**returned, "_id": B})
+
+
+def test_a_ministry_recommends_only_what_goes_through_its_sector() -> None:
+    miit, cac = CALLERS["miit"], CALLERS["cac"]
+    # A ministry token at a province's step: refused, naming the province's department.
+    provinces = decide(miit, Action.RECOMMEND, institution(S.APPLIED)).reason
+    assert "provincial department of province 35" in provinces and "sector MIIT" in provinces
+    # Another sector's application: refused, naming both sectors.
+    other = decide(cac, Action.RECOMMEND, institution(S.APPLIED, **VIA_MIIT)).reason
+    assert "sector MIIT" in other and "sector CAC" in other
+    # Within its sector, a field it does not cover: refused, naming the field.
+    wide = institution(S.APPLIED, sector="MIIT", fields=["03", "06"])
+    assert "field(s) 03" in decide(miit, Action.RECOMMEND, wide).reason
+    # A province's reviewer cannot take a sector's step either.
+    assert (
+        "sector MIIT"
+        in decide(CALLERS["prov35"], Action.RECOMMEND, institution(S.APPLIED, **VIA_MIIT)).reason
+    )
+    # What a ministry lists: the applications sent through its sector.
+    scope = decide(miit, Action.RECOMMEND).scope
+    assert scope.query() == {"sector": "MIIT"}
+    assert scope.admits(institution(S.APPLIED, **VIA_MIIT)) and not scope.admits(
+        institution(S.APPLIED)
+    )
+
+
+def test_only_the_office_records_the_steering_groups_decision() -> None:
+    audited = institution(S.AUDITED)
+    for label, caller in CALLERS.items():
+        decision = decide(caller, Action.RECORD_STEERING_DECISION, audited)
+        assert decision.allowed == (label == "office"), label
+        if label != "office":
+            assert "OFFICE_ADMIN" in decision.reason

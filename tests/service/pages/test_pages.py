@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
+from registry.storage.db import Database
 from service.pages import i18n
 from tests.client import gql
 from tests.conftest import serving_with
@@ -339,3 +340,23 @@ async def test_privacy_sweep_covers_the_pages(web: httpx.AsyncClient, data: Page
     assert any(b"ID_NUMBER_CHECK" in b for b in seen)  # the refusal
     assert CAPTURED_LOG_LINES  # the access log was captured too
     assert leaks() == []
+
+
+async def test_an_institution_page_shows_its_recommender_and_the_steering_decision(
+    web: httpx.AsyncClient, data: PagesData, db: Database
+) -> None:
+    # The demo's application through sector MIIT that the steering group has decided on.
+    doc = await db.institutions.find_one({"status": "STEERING_CONFIRMED", "sector": "MIIT"})
+    assert doc is not None
+    decided = doc["steering"]["decided_on"]
+    zh = (await web.get(f"/institutions/{doc['_id']}")).text
+    assert (
+        'data-recommender="SECTOR"' in zh and "行业主管部门人事部门：工业和信息化部人事教育司" in zh
+    )
+    assert f'data-steering="{decided}"' in zh and "工程指导协调小组会议纪要（演示）" in zh
+    en = (await web.get(f"/institutions/{doc['_id']}?lang=en")).text
+    assert "Industry ministry HR office: 工业和信息化部人事教育司" in en
+    assert "Steering group&#39;s decision" in en or "Steering group's decision" in en
+    # A province's application names its province's department, and has no decision yet.
+    listed = (await web.get(f"/institutions/{data.listed}")).text
+    assert 'data-recommender="PROVINCE"' in listed and "省级人力资源社会保障部门：" in listed
