@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from credentials._memo import Memos
 from credentials._merkle import HASH_BYTES, TransparencyError, leaf_hash, verify_inclusion
 from credentials._note import verify_note
-from credentials.bundle import BundleKey, TrustBundle
+from credentials.bundle import BundleKey, LogEntry, TrustBundle
 from credentials.report import Check, Status
 from credentials.transparency import (
     Checkpoint,
@@ -63,8 +64,10 @@ def check_in_log(
     inclusion: Inclusion | None,
     now: dt.datetime,
     witnesses: int,
+    memos: Memos | None = None,
 ) -> Check:
-    """The `in_log` check of a credential whose proof verified (`key`: its bundle key)."""
+    """The `in_log` check of a credential whose proof verified (`key`: its bundle key).
+    `memos`: the verifier's, where a checkpoint's signature check is remembered by its text."""
     bound = key.log_bound if key is not None else None
     details: dict[str, Any] = {}
     if inclusion is None:
@@ -78,7 +81,7 @@ def check_in_log(
         )
     index, size, proof, note = parsed
     details.update(leafIndex=index, treeSize=size)
-    checkpoint = _checkpoint(bundle, note, now, witnesses, details)
+    checkpoint = _checkpoint(bundle, note, now, witnesses, details, memos)
     if isinstance(checkpoint, Check):
         return checkpoint
     details["origin"] = checkpoint.origin
@@ -143,31 +146,67 @@ def _parse(value: Any) -> tuple[int, int, list[bytes], str] | str:
     return index, size, [h for h in hashes if h is not None], note
 
 
-def _checkpoint(
-    bundle: TrustBundle, note: str, now: dt.datetime, witnesses: int, details: dict[str, Any]
-) -> Checkpoint | Check:
-    """The checkpoint, signed by a log key of the bundle valid now for its origin, with the
-    witnesses asked for; or the failed check."""
-    logs = [log for log in bundle.logs if log.valid_at(now)]
+@dataclass(frozen=True, slots=True)
+class _Trust:
+    """What a checkpoint note is worth against the bundle's logs valid now: the checkpoint, or
+    why it is refused (code, message, the details it adds); the witnesses counted, if asked."""
+
+    checkpoint: Checkpoint | None
+    code: str = ""
+    message: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+    witnesses: int | None = None
+
+
+def _trust(bundle: TrustBundle, note: str, logs: list[LogEntry], witnesses: int) -> _Trust:
+    """The signature checks of `note` (the log's, and the witnesses' when `witnesses`)."""
     try:
         text, signers = verify_note(note, [log.key for log in logs])
         checkpoint = checkpoint_from_text(text)
     except TransparencyError as exc:
         message = f"the checkpoint is not one of a log the bundle trusts now: {exc.message}"
-        return _fail("LOG_CHECKPOINT_UNTRUSTED", message, {**details, "reason": exc.code})
+        return _Trust(None, "LOG_CHECKPOINT_UNTRUSTED", message, (("reason", exc.code),))
     if not any(log.key in signers and log.origin == checkpoint.origin for log in logs):
         message = "the checkpoint's origin is not the origin of the log whose key signed it"
-        return _fail("LOG_CHECKPOINT_UNTRUSTED", message, {**details, "reason": "LOG_ORIGIN"})
-    if witnesses:
-        try:
-            found = len(verify_cosignatures(note, bundle.witnesses))
-        except TransparencyError as exc:
-            return _fail("LOG_COSIGNATURE_INVALID", exc.message, details)
-        details["witnesses"] = found
-        if found < witnesses:
-            message = f"{found} valid witness cosignature(s), {witnesses} required"
+        return _Trust(None, "LOG_CHECKPOINT_UNTRUSTED", message, (("reason", "LOG_ORIGIN"),))
+    if not witnesses:
+        return _Trust(checkpoint)
+    try:
+        return _Trust(checkpoint, witnesses=len(verify_cosignatures(note, bundle.witnesses)))
+    except TransparencyError as exc:
+        return _Trust(None, "LOG_COSIGNATURE_INVALID", exc.message)
+
+
+def _checkpoint(
+    bundle: TrustBundle,
+    note: str,
+    now: dt.datetime,
+    witnesses: int,
+    details: dict[str, Any],
+    memos: Memos | None,
+) -> Checkpoint | Check:
+    """The checkpoint, signed by a log key of the bundle valid now for its origin, with the
+    witnesses asked for; or the failed check.
+
+    Its signatures are checked once per verifier (`memos`): remembered by the note's exact
+    text, which logs of the bundle are valid now and whether witnesses are counted, so N
+    credential files under one checkpoint pay one Ed25519 check, and a note that differs in
+    any character is checked afresh. A `Verifier` never outlives its bundle."""
+    valid = tuple(n for n, log in enumerate(bundle.logs) if log.valid_at(now))
+    logs = [bundle.logs[n] for n in valid]
+    if memos is None or type(note) is not str:  # a str subclass could fake equality
+        trust = _trust(bundle, note, logs, witnesses)
+    else:
+        key = (note, valid, witnesses > 0)
+        trust = memos.remember("checkpoint", key, lambda: _trust(bundle, note, logs, witnesses))
+    if trust.checkpoint is None:
+        return _fail(trust.code, trust.message, {**details, **dict(trust.extra)})
+    if trust.witnesses is not None:
+        details["witnesses"] = trust.witnesses
+        if trust.witnesses < witnesses:
+            message = f"{trust.witnesses} valid witness cosignature(s), {witnesses} required"
             return _fail("LOG_WITNESSES_MISSING", message, details)
-    return checkpoint
+    return trust.checkpoint
 
 
 def _proof_length(index: int, size: int) -> int:

@@ -560,7 +560,9 @@ def check_in_log(run: _Run) -> Check:
     method = _proof.verification_method_of(run.doc)
     bundle = run.trusted()
     key = bundle.key(method) if method is not None else None
-    return _inlog.check_in_log(bundle, run.doc, key, run.inclusion, run.now, run.require_witnesses)
+    return _inlog.check_in_log(
+        bundle, run.doc, key, run.inclusion, run.now, run.require_witnesses, run.memos
+    )
 
 
 # --- schema and holder binding ----------------------------------------------------------------

@@ -320,3 +320,98 @@ def test_the_envelope_is_json_as_the_registry_writes_it(bundle: TrustBundle) -> 
     assert outcome(verify(again, bundle)) == ("VALID", "PASS", "IN_LOG")
     assert base64.b64decode(file["inclusion"]["checkpoint"].split("\n")[2])
     assert LOG.key.name == ORIGIN
+
+
+# --- one checkpoint, many files: its signatures are checked once per verifier ------------------
+
+
+def _files_under_one_checkpoint(count: int) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """Credential files of `count` certificates logged in one tree, under one checkpoint."""
+    credentials = [issue(serial=n + 2, index=1000 + n) for n in range(count)]
+    hashes = filler(2 * count + 3)
+    for n, credential in enumerate(credentials):
+        hashes[2 * n + 1] = leaf_hash(certificate_leaf(credential))
+    note = checkpoint_note(hashes)
+    return [envelope(c, hashes, 2 * n + 1, note=note) for n, c in enumerate(credentials)], hashes
+
+
+def test_a_verifier_checks_one_checkpoints_signature_once(bundle: TrustBundle) -> None:
+    files, _ = _files_under_one_checkpoint(6)
+    verifier = Verifier(bundle)
+    reports = [verifier.verify(file, now=NOW) for file in files]
+    assert {outcome(r) for r in reports} == {("VALID", "PASS", "IN_LOG")}
+    assert verifier.memos.size("checkpoint") == 1
+    # the same reports as a verifier that remembers nothing
+    reference = Verifier(bundle, reference=True)
+    assert reports == [reference.verify(file, now=NOW) for file in files]
+    assert reference.memos.size("checkpoint") == 0
+
+
+def _flip(line: str) -> str:
+    """`line` with one base64 character of its signature changed (well inside the base64, so
+    the signature stays canonical base64 and only its bytes differ)."""
+    at = len(line.rstrip("\n")) - 20
+    return line[:at] + ("A" if line[at] != "A" else "B") + line[at + 1 :]
+
+
+def _tampered(note: str, hashes: list[bytes]) -> dict[str, tuple[str, str]]:
+    """Checkpoints with the genuine one's origin and size that the bundle's log did not sign,
+    and why each is refused."""
+    text, signature = note.split("\n\n")
+    other_root = checkpoint_note([*hashes[:-1], leaf_hash(b"forged")]).split("\n")[2]
+    genuine_root = text.split("\n")[2]
+    flipped = _flip(signature)
+    bad, unknown = "NOTE_SIGNATURE_INVALID", "NOTE_UNTRUSTED"
+    return {
+        "root replaced": (note.replace(genuine_root, other_root), bad),
+        "signature altered": (text + "\n\n" + flipped, bad),
+        "same body, another key of the log's name": (checkpoint_note(hashes, OTHER_LOG), unknown),
+        "extension line added": (text + "\nextra\n\n" + signature, bad),
+    }
+
+
+def test_a_tampered_checkpoint_is_refused_after_the_genuine_one_was_remembered(
+    bundle: TrustBundle,
+) -> None:
+    files, hashes = _files_under_one_checkpoint(2)
+    genuine = files[0]["inclusion"]["checkpoint"]
+    verifier = Verifier(bundle)
+    assert outcome(verifier.verify(files[0], now=NOW)) == ("VALID", "PASS", "IN_LOG")
+    for what, (note, reason) in _tampered(genuine, hashes).items():
+        assert note != genuine and note.split("\n")[:2] == genuine.split("\n")[:2], what
+        file = copy.deepcopy(files[1])
+        file["inclusion"]["checkpoint"] = note
+        report = verifier.verify(file, now=NOW)
+        assert outcome(report) == ("INVALID", "FAIL", "LOG_CHECKPOINT_UNTRUSTED"), what
+        assert report.check("in_log").details["reason"] == reason, what
+        again = verifier.verify(file, now=NOW)  # refused again once its refusal is remembered
+        assert outcome(again) == ("INVALID", "FAIL", "LOG_CHECKPOINT_UNTRUSTED"), what
+    assert outcome(verifier.verify(files[1], now=NOW)) == ("VALID", "PASS", "IN_LOG")
+
+
+def test_a_remembered_checkpoint_still_needs_a_valid_log_key_at_each_time() -> None:
+    expiring = replace(LOG_ENTRY, valid_until=at("2026-11-26T13:00:00"))
+    bundle = load(log_bundle_document(logs=[expiring]))
+    files, _ = _files_under_one_checkpoint(1)
+    verifier = Verifier(bundle)
+    assert outcome(verifier.verify(files[0], now=NOW))[2] == "IN_LOG"
+    later = verifier.verify(files[0], now=at("2026-11-26T13:30:00"))
+    assert outcome(later) == ("INVALID", "FAIL", "LOG_CHECKPOINT_UNTRUSTED")
+
+
+def test_a_remembered_checkpoint_still_has_its_cosignatures_checked(
+    witnessed: TrustBundle,
+) -> None:
+    files, _ = _files_under_one_checkpoint(2)
+    good = cosigned(files[0]["inclusion"]["checkpoint"], WITNESS_1)
+    verifier = Verifier(witnessed, require_witnesses=1)
+    files[0]["inclusion"]["checkpoint"] = good
+    assert outcome(verifier.verify(files[0], now=NOW)) == ("VALID", "PASS", "IN_LOG")
+    line = good.split("\n")[-2]
+    bad = good.replace(line, _flip(line))
+    files[1]["inclusion"]["checkpoint"] = bad
+    assert outcome(verifier.verify(files[1], now=NOW)) == (
+        "INVALID",
+        "FAIL",
+        "LOG_COSIGNATURE_INVALID",
+    )
