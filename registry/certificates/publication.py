@@ -31,7 +31,7 @@ from registry.errors import Conflict
 from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
-from registry.transparency import checkpoints
+from registry.transparency import checkpoints, leaves
 from registry.trust import keystore, status_lists
 
 # What a numbered result row gives its certificate (never the encrypted ID number).
@@ -191,6 +191,7 @@ async def issue_certificates(
 ) -> None:
     """Sign the batch's numbered results and insert them as published certificates, with one
     `insert_many` in the caller's transaction."""
+    leaves.inserted(session, batch["_id"], [])  # a retried transaction starts from nothing
     rows = await numbered_results(db, batch["_id"], session)
     if not rows:
         return
@@ -209,3 +210,4 @@ async def issue_certificates(
             "a certificate number of this batch is already taken; nothing was published",
             code="CERTIFICATE_NUMBER_TAKEN",
         ) from None
+    leaves.inserted(session, batch["_id"], documents)

@@ -79,12 +79,14 @@ async def note_key(db: Database, master_key: bytes, base_url: str) -> NoteKey:
     return NoteSigner(origin(base_url), await keystore.log_key(db, master_key)).key
 
 
-async def _pin_audit(db: Database, session: AsyncClientSession) -> None:
+async def _pin_audit(db: Database, session: AsyncClientSession) -> log.Head:
+    """Append an `audit.head` leaf when the chain moved since the last one; the log's head."""
     head = await log.read_head(db, session)
     chain = await db[Collection.AUDIT_HEAD].find_one({"_id": audit.HEAD_ID}, session=session)
     if chain is not None and int(chain["seq"]) > head.audit_seq:
         leaf = log.Leaf(leaves.audit_head(int(chain["seq"]), str(chain["hash"])))
-        await log.append(db, session, [leaf], audit_seq=int(chain["seq"]))
+        return await log.extend(db, session, head, [leaf], audit_seq=int(chain["seq"]))
+    return head
 
 
 async def sign(
@@ -94,8 +96,7 @@ async def sign(
     signer = NoteSigner(origin(base_url), await keystore.log_key(db, master_key))
 
     async def work(session: AsyncClientSession) -> Document:
-        await _pin_audit(db, session)
-        head = await log.read_head(db, session)
+        head = await _pin_audit(db, session)
         stored = await db[Collection.LOG_CHECKPOINTS].find_one({"_id": head.size}, session=session)
         if stored is not None:
             return stored

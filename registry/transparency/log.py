@@ -155,16 +155,31 @@ async def append(
 ) -> int:
     """Append `leaves` in the caller's transaction; returns the index of the first one.
     `audit_seq`, when given, is the audit sequence these leaves pin (an `audit.head` leaf)."""
+    old = await read_head(db, session)
+    await extend(db, session, old, leaves, audit_seq=audit_seq)
+    return old.size
+
+
+async def extend(
+    db: Database,
+    session: AsyncClientSession,
+    old: Head,
+    leaves: Sequence[Leaf],
+    *,
+    audit_seq: int | None = None,
+) -> Head:
+    """`append` for a caller that read the head `old` in this transaction (no second read;
+    the head moves only if it is still `old`); returns the head after the append."""
     if not session.in_transaction:
         raise RuntimeError("the log is appended to only inside the event's transaction")
     if any(len(leaf.data) > MAX_LEAF for leaf in leaves):
         raise ValueError("a leaf is longer than an entry bundle can hold")
-    old = await read_head(db, session)
     if not leaves:
-        return old.size
+        return old
     frontier, added = tree.append(old.frontier, old.size, (leaf_hash(x.data) for x in leaves))
     pinned = old.audit_seq if audit_seq is None else audit_seq
-    await _move_head(db, session, old, Head(old.size + len(leaves), tuple(frontier), pinned))
+    new = Head(old.size + len(leaves), tuple(frontier), pinned)
+    await _move_head(db, session, old, new)
     # Level 0 first, then the levels above, each in position order: the order `_push` checks.
     await _push_tiles(db, session, sorted(added, key=lambda t: (t.level, t.position)))
     await _push_entries(db, session, old.size, leaves)
@@ -175,4 +190,4 @@ async def append(
     ]
     if named:
         await db[Collection.LOG_INDEX].insert_many(named, ordered=False, session=session)
-    return old.size
+    return new

@@ -5,9 +5,11 @@ database, the monitor, and the audit chain against an earlier checkpoint (the at
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from credentials import Verdict, load_bundle, sign_proof, verify_credential
 from credentials.transparency import (
@@ -23,7 +25,8 @@ from registry.certificates import revocation
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from registry.transparency import checkpoints, checks, inclusion, log, replay
+from registry.storage.transactions import in_transaction
+from registry.transparency import checkpoints, checks, inclusion, leaves, log, reads, replay
 from registry.trust import audit, keystore
 from registry.trust import bundles as trust
 from tests.factories import OFFICE, listed_institution, make_uscc, published_batch
@@ -78,6 +81,29 @@ async def test_a_certificate_leaf_is_what_a_verifier_recomputes(db: Database) ->
     stored = [e async for e in replay.entries(db)]
     index = next(e.index for e in stored if e.record.get("number") == doc["_id"])
     assert stored[index].data == certificate_leaf(doc["credential"])
+
+
+async def test_a_publication_logs_the_leaves_its_certificates_give_when_read_back(
+    db: Database,
+) -> None:
+    # Publication hands its certificates to the log in memory; the log holds exactly the
+    # leaves (bytes, order, index keys) that reading them back from the database derives.
+    logged = [e async for e in replay.entries(db)]
+    batches = sorted(await db[Collection.CERTIFICATES].distinct("batch"))
+    assert len(batches) == 2
+    for batch in batches:
+
+        async def read_back(session: AsyncClientSession, batch: str = batch) -> list[log.Leaf]:
+            event = leaves.Event("batch.publish", f"batch:{batch}", dt.datetime.now(dt.UTC), {}, {})
+            return await leaves.derive(db, session, event)
+
+        derived = await in_transaction(db, read_back)
+        assert derived
+        first = next(e.index for e in logged if e.data == derived[0].data)
+        assert [e.data for e in logged[first : first + len(derived)]] == [x.data for x in derived]
+        for offset, leaf in enumerate(derived):
+            assert leaf.key is not None
+            assert await reads.leaf_index(db, leaf.key) == first + offset
 
 
 async def test_the_latest_checkpoint_covers_the_log_and_gives_inclusion_proofs(
