@@ -6,11 +6,13 @@ what a write around the registry did, repairs it, and runs at start-up when need
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 from collections import Counter
 
 import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
@@ -18,9 +20,11 @@ from registry.certificates import publication, review, revocation
 from registry.certificates.submission import resubmit, submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.reports import counters, rebuild, statistics
+from registry.reports.tally import Tally
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database
+from registry.storage.transactions import in_transaction
 from registry.training import certificates as training_certificates
 from registry.training import submission as training
 from registry.training.validation import TraineeInput
@@ -179,3 +183,22 @@ async def test_start_up_rebuilds_absent_or_older_counters_only(db: Database) -> 
     layout = await db[Collection.STATISTICS].find_one({"_id": counters.LAYOUT_ID})
     assert layout is not None and layout["version"] == counters.LAYOUT_VERSION
     await agrees(db)
+
+
+async def test_two_first_writers_of_one_person_both_count(fresh_db: Database) -> None:
+    # Every transaction sees the person as new and inserts its count: the later inserts
+    # collide (a write conflict here; a duplicate key is turned into a retry too), and their
+    # transactions run again and move the count the first one wrote.
+    person = (2031, "person-first-writers")
+    delta = Tally(persons=Counter({person: 1}))
+
+    async def count(session: AsyncClientSession) -> None:
+        await counters.apply(fresh_db, delta, session)
+
+    await asyncio.gather(*(in_transaction(fresh_db, count) for _ in range(4)))
+    doc = await fresh_db[Collection.STATISTICS_PERSONS].find_one(
+        {"_id": counters.person_id(person)}
+    )
+    assert doc is not None and doc["n"] == 4
+    people = await fresh_db[Collection.STATISTICS].find_one({"_id": counters.people_id(2031)})
+    assert people is not None and people["people"] == 1
