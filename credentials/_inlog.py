@@ -65,9 +65,11 @@ def check_in_log(
     now: dt.datetime,
     witnesses: int,
     memos: Memos | None = None,
+    plain: bool = False,
 ) -> Check:
     """The `in_log` check of a credential whose proof verified (`key`: its bundle key).
-    `memos`: the verifier's, where a checkpoint's signature check is remembered by its text."""
+    `memos`: the verifier's, where a checkpoint's signature check is remembered by its text;
+    `plain`: the verifier's word that `doc` is plain JSON (`_jcs.canonicalize`)."""
     bound = key.log_bound if key is not None else None
     details: dict[str, Any] = {}
     if inclusion is None:
@@ -85,7 +87,7 @@ def check_in_log(
     if isinstance(checkpoint, Check):
         return checkpoint
     details["origin"] = checkpoint.origin
-    failed = _proof_check(doc, index, size, proof, checkpoint, details)
+    failed = _proof_check(doc, index, size, proof, checkpoint, details, plain)
     if failed is not None:
         return failed
     where = f"entry {index} of {size} in the log {checkpoint.origin}"
@@ -222,6 +224,7 @@ def _proof_check(
     proof: list[bytes],
     checkpoint: Checkpoint,
     details: dict[str, Any],
+    plain: bool,
 ) -> Check | None:
     """None when the proof puts this credential's leaf at `index` under the checkpoint's root."""
     if size != checkpoint.size:
@@ -231,7 +234,8 @@ def _proof_check(
         message = f"not a proof of entry {index} in a tree of {size} (wrong index or length)"
         return _fail("LOG_PROOF_INVALID", message, details)
     try:
-        verify_inclusion(leaf_hash(certificate_leaf(doc)), index, size, proof, checkpoint.root_hash)
+        leaf = leaf_hash(certificate_leaf(doc, plain=plain))
+        verify_inclusion(leaf, index, size, proof, checkpoint.root_hash)
     except TransparencyError:
         message = f"log entry {index} is not this credential (the proof leads elsewhere)"
         return _fail("LOG_LEAF_MISMATCH", message, details)

@@ -561,7 +561,7 @@ def check_in_log(run: _Run) -> Check:
     bundle = run.trusted()
     key = bundle.key(method) if method is not None else None
     return _inlog.check_in_log(
-        bundle, run.doc, key, run.inclusion, run.now, run.require_witnesses, run.memos
+        bundle, run.doc, key, run.inclusion, run.now, run.require_witnesses, run.memos, run.plain
     )
 
 

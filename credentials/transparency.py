@@ -190,11 +190,13 @@ def verify_cosignature(note: str, witness: NoteKey) -> Cosignature:
 CERTIFICATE_PUBLISHED: Final = "certificate.published"
 
 
-def certificate_leaf(credential: Mapping[str, Any]) -> bytes:
+def certificate_leaf(credential: Mapping[str, Any], *, plain: bool = False) -> bytes:
     """The canonical bytes (RFC 8785) of the `certificate.published` leaf of a signed
     certificate credential: number, issuer id, proof.verificationMethod, statusListIndex, and
     "sha256:" + hex SHA-256 of the JCS of the whole credential, proof included. Raises
-    `TransparencyError` (`LOG_LEAF_UNAVAILABLE`) when the credential lacks one of them."""
+    `TransparencyError` (`LOG_LEAF_UNAVAILABLE`) when the credential lacks one of them.
+    `plain=True` is the caller's word that the credential is plain JSON (`_jcs.canonicalize`):
+    the verifier has walked it already, so the canonical forms skip their own walks."""
     try:
         record = {
             "kind": CERTIFICATE_PUBLISHED,
@@ -202,13 +204,14 @@ def certificate_leaf(credential: Mapping[str, Any]) -> bytes:
             "issuer": _string(credential["issuer"]["id"]),
             "verificationMethod": _string(credential["proof"]["verificationMethod"]),
             "statusListIndex": _string(credential["credentialStatus"]["statusListIndex"]),
-            "credentialDigest": "sha256:" + hashlib.sha256(canonicalize(credential)).hexdigest(),
+            "credentialDigest": "sha256:"
+            + hashlib.sha256(canonicalize(credential, plain=plain)).hexdigest(),
         }
     except (KeyError, TypeError, CanonicalizationError):
         raise TransparencyError(
             "LOG_LEAF_UNAVAILABLE", "the credential lacks a field its log entry is made of"
         ) from None
-    return canonicalize(record)
+    return canonicalize(record, plain=plain)
 
 
 def _string(value: object) -> str:

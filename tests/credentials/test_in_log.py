@@ -17,6 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from credentials import qr, sign_proof
 from credentials.bundle import BundleError, TrustBundle, load_bundle
@@ -40,7 +42,16 @@ from tests.credentials._log_support import (
     log_institutions,
     logged,
 )
-from tests.credentials._support import KEY_SWITCH, NOW, OLD_KEY, at, issue, root_public
+from tests.credentials._support import (
+    KEY_SWITCH,
+    NOW,
+    OLD_KEY,
+    at,
+    issue,
+    json_values,
+    paths,
+    root_public,
+)
 
 IN_WINDOW = at("2024-06-01T02:00:00")
 """Inside OLD_KEY's window (2023-01-01 to KEY_SWITCH)."""
@@ -415,3 +426,33 @@ def test_a_remembered_checkpoint_still_has_its_cosignatures_checked(
         "FAIL",
         "LOG_COSIGNATURE_INVALID",
     )
+
+
+# One verifier for the property below: its memos (remembered checkpoints) carry over.
+_FILES, _ = _files_under_one_checkpoint(3)
+_SHARED = Verifier(load(log_bundle_document(witnesses=[WITNESS_1])))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_changed_credential_file_reports_what_a_verifier_remembering_nothing_reports(
+    data: st.DataObject,
+) -> None:
+    file = copy.deepcopy(data.draw(st.sampled_from(_FILES)))
+    path, old = data.draw(st.sampled_from(paths(file)))
+    changes: list[Any] = [json_values(max_leaves=3)]
+    if isinstance(old, str) and old:
+        at_ = data.draw(st.integers(0, len(old) - 1))
+        changes.append(st.just(old[:at_] + ("A" if old[at_] != "A" else "B") + old[at_ + 1 :]))
+        changes.append(st.just(old + "\n"))
+    if isinstance(old, int):
+        changes.append(st.just(old + 1))
+    parent = file
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = data.draw(st.one_of(*changes))
+    reference = Verifier(_SHARED.bundle, reference=True)
+    assert _SHARED.verify(file, now=NOW) == reference.verify(file, now=NOW)
+    # and the genuine files still pass after whatever was remembered
+    genuine = data.draw(st.sampled_from(_FILES))
+    assert outcome(_SHARED.verify(genuine, now=NOW)) == ("VALID", "PASS", "IN_LOG")
