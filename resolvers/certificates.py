@@ -49,7 +49,7 @@ async def resubmit(ctx: Context, batch_id: str, batch: BatchInput) -> Outcome[Do
 
 async def open_batch(ctx: Context, header: parts.BatchHeader) -> Outcome[Document]:
     who = await permitted(ctx, policy.decide, BatchAction.OPEN)
-    outcome = await parts.open_batch(ctx.db, who, header)
+    outcome = await parts.open_batch(ctx.db, who, header, personal=ctx.personal_data())
     return Outcome(outcome.batch, replayed=outcome.replayed)
 
 

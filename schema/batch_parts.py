@@ -36,10 +36,17 @@ class OpenAssessmentBatchInput:
     late_reason: str | None = strawberry.field(
         default=None, description="Required when reported more than one month after the exam."
     )
+    session: str | None = strawberry.field(
+        default=None,
+        description="The exam session the results are for (announceExamSession), checked when "
+        "the batch is opened as for submitAssessmentBatch; each part's rows must then be "
+        "candidates on its confirmed list (else CANDIDATE_NOT_CONFIRMED). Null for a batch that "
+        "names no session.",
+    )
 
     def to_domain(self) -> api.BatchHeader:
         return api.BatchHeader(
-            self.idempotency_key, self.exam_date, self.result_count, self.late_reason
+            self.idempotency_key, self.exam_date, self.result_count, self.late_reason, self.session
         )
 
 

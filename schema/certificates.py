@@ -261,6 +261,10 @@ class AssessmentBatch(Node):
     expires_at: dt.datetime | None = strawberry.field(
         description="An OPEN batch: when it expires unless it is closed before."
     )
+    session: str | None = strawberry.field(
+        description="The exam session whose confirmed candidates the batch reports; null when it "
+        "names none."
+    )
 
     @strawberry.field(
         description="Holder bindings computed of the passing results: all of them once the batch "

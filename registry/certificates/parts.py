@@ -54,6 +54,7 @@ from registry.certificates.validation import (
     check_header,
     is_late,
     result_duplicates,
+    session_roster,
 )
 from registry.errors import Conflict
 from registry.institutions import directory
@@ -75,9 +76,13 @@ class BatchHeader:
     exam_date: dt.date
     result_count: int
     late_reason: str | None = None
+    # The exam session the results are for (registry.exams), as for a batch in one request.
+    session: str | None = None
 
     def as_input(self, results: list[ResultInput] | None = None) -> BatchInput:
-        return BatchInput(self.idempotency_key, self.exam_date, results or [], self.late_reason)
+        return BatchInput(
+            self.idempotency_key, self.exam_date, results or [], self.late_reason, self.session
+        )
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ def header_of(batch: Document) -> BatchHeader:
         dt.date.fromisoformat(batch["exam_date"]),
         batch["expected"],
         batch["late_reason"],
+        batch.get("session"),  # batches opened before sessions have no such field
     )
 
 
@@ -111,17 +117,25 @@ async def _institution(db: Database, principal: Principal) -> Institution | None
 
 
 async def open_batch(
-    db: Database, principal: Principal, header: BatchHeader, *, now: dt.datetime | None = None
+    db: Database,
+    principal: Principal,
+    header: BatchHeader,
+    *,
+    personal: PersonalData | None = None,
+    now: dt.datetime | None = None,
 ) -> SubmitOutcome:
     """Open a batch for `header.result_count` results in parts, once per idempotency key (a
     retry answers the same batch, `replayed`; the key with other content is
-    `IDEMPOTENCY_KEY_REUSED`, as for a one-request submission: both share the key's batch id)."""
+    `IDEMPOTENCY_KEY_REUSED`, as for a one-request submission: both share the key's batch id).
+    A header naming an exam session is checked by the session rule of every batch
+    (`validation.session_roster`; it needs `personal`), and each part's rows against its list."""
     policy.decide(principal, BatchAction.OPEN).require()
     moment = now or audit.now()  # to the millisecond: a retry reads back equal
     institution = await _institution(db, principal)
     checks = rows.Problems()
     check_header(checks, institution, header.as_input(), clock.china_date(moment))
     rows.check_count(checks, "resultCount", header.result_count, MAX_ROWS, ("batch", "result"))
+    await session_roster(db, checks, institution, header.as_input(), personal)
     if checks.problems:
         raise Rejected(checks.problems)
     assert institution is not None
@@ -132,6 +146,7 @@ async def open_batch(
             "examDate": header.exam_date.isoformat(),
             "lateReason": (header.late_reason or "").strip(),
             "resultCount": header.result_count,
+            **submission.session_fields(header.session),
         }
     )
     if (retry := await idempotency.earlier(db, BATCH, bid, digest)) is not None:
@@ -166,6 +181,7 @@ def opened_batch(
         "submitted_at": moment,
         "late": is_late(header.exam_date, clock.china_date(moment)),
         "late_reason": (header.late_reason or "").strip() or None,
+        "session": header.session,
         "counts": {"results": 0, "passed": 0, "failed": 0},
         "expected": header.result_count,
         "received": {"parts": 0, "rows": 0},
@@ -247,7 +263,7 @@ async def check_part(
     shape = Part(first, MAX_PART_ROWS, ("part", "result"))
     header = header_of(batch)
     clean, problems, _ = await check_batch(
-        db, institution, header.as_input(results), opened_on(batch), shape
+        db, institution, header.as_input(results), opened_on(batch), shape, personal
     )
     problems += await check_training_links(db, personal, clean)
     if problems:

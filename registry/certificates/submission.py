@@ -134,6 +134,13 @@ def rows_payload(clean: list[CleanResult], personal: PersonalData) -> list[list[
     ]
 
 
+def session_fields(session: str | None) -> Document:
+    """What a batch's idempotency digest holds of the exam session it names: the session when
+    named, nothing otherwise, so the digests of batches without a session stay as they were.
+    The same for a batch in one request and one opened for parts."""
+    return {"session": session} if session is not None else {}
+
+
 def request_digest(batch: BatchInput, clean: list[CleanResult], personal: PersonalData) -> str:
     """What the request asked for, with ID numbers only as keyed hashes."""
     return digest_of(
@@ -141,8 +148,7 @@ def request_digest(batch: BatchInput, clean: list[CleanResult], personal: Person
             "examDate": batch.exam_date.isoformat(),
             "lateReason": (batch.late_reason or "").strip(),
             "rows": rows_payload(clean, personal),
-            # Only when named, so the digests of batches without a session stay as they were.
-            **({"session": batch.session} if batch.session is not None else {}),
+            **session_fields(batch.session),
         }
     )
 

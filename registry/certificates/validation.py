@@ -206,6 +206,24 @@ def check_header(
     return rows.check_listing(checks, institution, LISTING, batch.exam_date)
 
 
+async def session_roster(
+    db: Database,
+    checks: rows.Problems,
+    institution: Institution | None,
+    batch: BatchInput,
+    personal: PersonalData | None,
+) -> exam_roster.Roster | None:
+    """The confirmed list of the exam session `batch` names, or None (no session named, or its
+    problem added: unknown or another institution's, list not confirmed, another exam date).
+    The one session rule of a batch, asked by `check_batch` and by the opening of a batch in
+    parts (`parts.open_batch`), whose parts' rows `check_batch` then finds on the list."""
+    if batch.session is None:
+        return None
+    assert personal is not None, "a batch naming a session is checked with the keys"
+    uscc = institution.uscc if institution is not None else None
+    return await exam_roster.load(db, checks, uscc, batch.session, batch.exam_date, personal)
+
+
 async def check_batch(
     db: Database,
     institution: Institution | None,
@@ -223,11 +241,7 @@ async def check_batch(
     count = len(batch.results)
     if not rows.check_count(checks, "results", count, part.limit, part.what):
         return [], checks.problems, period
-    roster = None
-    if batch.session is not None:
-        assert personal is not None, "a batch naming a session is checked with the keys"
-        uscc = institution.uscc if institution is not None else None
-        roster = await exam_roster.load(db, checks, uscc, batch.session, batch.exam_date, personal)
+    roster = await session_roster(db, checks, institution, batch, personal)
     context = RowContext(rows.Occupations(db), period, result_duplicates(), roster)
     clean: list[CleanResult] = []
     for index, result in enumerate(batch.results, start=part.first_row):

@@ -147,6 +147,54 @@ async def test_a_session_from_announcement_to_results(
     assert ok["submitAssessmentBatch"]["batch"]["id"]
 
 
+OPEN = """mutation ($input: OpenAssessmentBatchInput!) { openAssessmentBatch(input: $input) {
+  batch { batchId status session } userErrors { field code message } } }"""
+PART = """mutation ($id: String!, $n: Int!, $rows: [AssessmentResultInput!]!) {
+  addAssessmentBatchPart(batchId: $id, part: $n, results: $rows) {
+  part { number } userErrors { field code message } } }"""
+
+
+async def confirmed_session(http: httpx.AsyncClient, t: dict[str, str], key: str) -> str:
+    """A session of "evaluator": PEOPLE[0] confirmed, PEOPLE[1] refused, PEOPLE[2] absent."""
+    made = await gql(http, t["evaluator"], ANNOUNCE, input=session_spec(key, 5, online=True))
+    sid: str = made["announceExamSession"]["session"]["id"]
+    ids = [
+        (await gql(http, t["evaluator"], REGISTER, input=registration(sid, i)))[
+            "registerExamCandidate"
+        ]["registration"]["id"]
+        for i in range(2)
+    ]
+    decisions = [
+        {"registration": ids[0], "confirmed": True},
+        {"registration": ids[1], "confirmed": False, "reason": "不满足申报条件"},
+    ]
+    await gql(http, t["evaluator"], CONFIRM, s=sid, d=decisions)
+    return sid
+
+
+async def test_a_batch_in_parts_names_the_session(
+    http: httpx.AsyncClient, t: dict[str, str]
+) -> None:
+    sid = await confirmed_session(http, t, "api-session-parts-01")
+    header = {"idempotencyKey": "api-parts-01", "examDate": TODAY.isoformat(), "resultCount": 2}
+    theirs = await gql(http, t["other"], OPEN, input={**header, "session": sid})
+    assert [(e["field"], e["code"]) for e in theirs["openAssessmentBatch"]["userErrors"]] == [
+        ("session", "EXAM_SESSION_NOT_FOUND")
+    ]
+    opened = (await gql(http, t["evaluator"], OPEN, input={**header, "session": sid}))[
+        "openAssessmentBatch"
+    ]
+    assert opened["userErrors"] == [] and opened["batch"]["session"] == sid
+    rows = batch("unused", sid, [0, 1, 2])["results"]
+    refused = await gql(http, t["evaluator"], PART, id=opened["batch"]["batchId"], n=1, rows=rows)
+    errors = refused["addAssessmentBatchPart"]["userErrors"]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("results[1].idNumber", "CANDIDATE_NOT_CONFIRMED"),
+        ("results[2].idNumber", "CANDIDATE_NOT_CONFIRMED"),
+    }
+    no_id_number(errors)
+
+
 async def test_another_institution_sees_no_registrations(
     http: httpx.AsyncClient, t: dict[str, str]
 ) -> None:
