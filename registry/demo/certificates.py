@@ -7,6 +7,10 @@ in `<data dir>/demo/`.
 Submission computes an Argon2id binding per passing result (~30 ms of one core each): seeding
 runs before the service answers anyone, so the bindings take every core then
 (`submission.seeding_pool`). `progress` is told as it goes; later starts reuse the data.
+
+What the other demo modules and the benchmarks use of it is public: `issuers` (who may report
+results today), `demo_results` (fictitious results within an institution's scope) and
+`publish_batch` (a batch walked through submission, review and publication).
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ def _score(rng: random.Random, mean: float) -> float:
     return float(max(0, min(100, round(rng.gauss(mean, 11)))))
 
 
-async def _issuers(db: Database, today: dt.date) -> list[Institution]:
+async def issuers(db: Database, today: dt.date) -> list[Institution]:
+    """The evaluation institutions listed on `today` for at least 45 days."""
     found = []
     async for doc in db[Collection.INSTITUTIONS].find(
         {"kind": Kind.EVALUATION.value, "status": Status.LISTED.value}
@@ -71,7 +76,9 @@ async def _issuers(db: Database, today: dt.date) -> list[Institution]:
     return found
 
 
-def _rows(inst: Institution, today: dt.date, count: int, rng: random.Random) -> list[ResultInput]:
+def demo_results(
+    inst: Institution, today: dt.date, count: int, rng: random.Random
+) -> list[ResultInput]:
     """`count` results within the institution's scope, most of them passing."""
     period = inst.listed_on(today)
     assert period is not None
@@ -94,7 +101,7 @@ def _rows(inst: Institution, today: dt.date, count: int, rng: random.Random) -> 
     return rows
 
 
-async def _publish_batch(
+async def publish_batch(
     db: Database,
     settings: Settings,
     master: bytes,
@@ -124,25 +131,25 @@ async def seed_certificates(
     master = settings.master_key()
     rng = random.Random(80000)  # noqa: S311 (reproducible demo data, not secrets)
     today = clock.today()
-    issuers = await _issuers(db, today)
-    if not issuers:
+    reporting = await issuers(db, today)
+    if not reporting:
         return 0
     # REGISTRY_DEMO_CERTIFICATES makes the demo smaller (tests) or larger (load trials).
     target = int(os.environ.get("REGISTRY_DEMO_CERTIFICATES", TARGET_PASSING))
-    rows_each = max(1, math.ceil(target / PASS_RATE / len(issuers) / 2))
-    done, total = 0, rows_each * 2 * len(issuers)
+    rows_each = max(1, math.ceil(target / PASS_RATE / len(reporting) / 2))
+    done, total = 0, rows_each * 2 * len(reporting)
     published: list[str] = []
     token_institution = directory.token_institutions()[0].uscc
     # Seeding runs before the service answers anyone: the bindings may take every core.
     with submission.seeding_pool(os.cpu_count() or 1):
-        for inst in issuers:
+        for inst in reporting:
             for days_ago in (40, 15):
                 exam = today - dt.timedelta(days=days_ago)
-                rows = _rows(inst, today, rows_each, rng)
+                rows = demo_results(inst, today, rows_each, rng)
                 if inst.uscc == token_institution and days_ago == 40:
                     rows[0] = holder.as_holder(rows[0])  # the demo holder always passes
                 batch = BatchInput(f"demo-{inst.uscc}-{exam.isoformat()}", exam, rows)
-                published += await _publish_batch(db, settings, master, inst, batch)
+                published += await publish_batch(db, settings, master, inst, batch)
                 done += len(rows)
                 if progress:
                     progress(done, total)

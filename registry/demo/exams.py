@@ -62,7 +62,7 @@ async def seed_exam_session(db: Database, settings: Settings) -> str | None:
     sid = str((await sessions.announce(db, me, spec, now=_at(exam, -14))).document["_id"])
     personal = PersonalData(settings.master_key())
     rng = random.Random(18)  # noqa: S311 (reproducible demo data, not secrets)
-    rows = demo_certificates._rows(inst, exam, 5, rng)
+    rows = demo_certificates.demo_results(inst, exam, 5, rng)
     for row in rows:  # the session's occupation, direction and level; all pass
         row.occupation, row.direction, row.level = entry.occupation, entry.direction, entry.level
         row.theory_score, row.skill_score = 82.0, 76.0
@@ -78,6 +78,6 @@ async def seed_exam_session(db: Database, settings: Settings) -> str | None:
     await confirmation.confirm_list(db, me, sid, decisions, now=_at(exam, -3))
     batch = BatchInput(f"demo-session-{exam.isoformat()}", exam, rows[:4], session=sid)
     master = settings.master_key()
-    await demo_certificates._publish_batch(db, settings, master, inst, batch)
+    await demo_certificates.publish_batch(db, settings, master, inst, batch)
     await db[Collection.DEMO_STATE].insert_one({"_id": MARKER, "at": clock.now(), "session": sid})
     return sid

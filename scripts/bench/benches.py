@@ -192,7 +192,7 @@ async def publish(
     with seed.stdout_to_stderr():
         await demo.seed_demo(db, settings)
     today = clock.today()
-    issuers = await demo_certificates._issuers(db, today)
+    issuers = await demo_certificates.issuers(db, today)
     if not issuers:
         raise RuntimeError("the demo has no listed evaluation institution to publish with")
     size = cfg.batch_size

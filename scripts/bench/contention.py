@@ -153,7 +153,7 @@ async def _institution(db: Database, settings: Settings, rows: int) -> tuple[str
     with seed.stdout_to_stderr():
         await demo.seed_demo(db, settings)
     today = clock.today()
-    inst = (await demo_certificates._issuers(db, today))[0]
+    inst = (await demo_certificates.issuers(db, today))[0]
     period = inst.listed_on(today)
     assert period is not None
     token, _ = await tokens.create_token(
