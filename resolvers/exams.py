@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.exams import confirmation, registrations, sessions
+from registry.exams import cancellation, confirmation, registrations, sessions
 from registry.exams.confirmation import Decision
 from registry.exams.registrations import RegistrationInput
 from registry.exams.sessions import SessionInput
@@ -29,6 +29,12 @@ async def register(ctx: Context, spec: RegistrationInput) -> Outcome[Document]:
 async def confirm(ctx: Context, session_id: str, decisions: list[Decision]) -> Outcome[Document]:
     who = await principal(ctx)
     return Outcome(await confirmation.confirm_list(ctx.db, who, session_id, decisions))
+
+
+async def cancel(ctx: Context, registration_id: str, reason: str) -> Outcome[Document]:
+    who = await principal(ctx)
+    done = await cancellation.cancel(ctx.db, who, registration_id, reason)
+    return Outcome(done.document, replayed=done.replayed)
 
 
 async def session(ctx: Context, session_id: str) -> Document | None:

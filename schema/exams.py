@@ -35,6 +35,10 @@ class RegistrationStatus(Enum):
     REGISTERED = strawberry.enum_value("REGISTERED", description="Waiting for the list.")
     CONFIRMED = strawberry.enum_value("CONFIRMED", description="On the confirmed list.")
     REFUSED = strawberry.enum_value("REFUSED", description="Refused, with the reason.")
+    CANCELLED = strawberry.enum_value(
+        "CANCELLED",
+        description="Withdrawn before the list was confirmed, with the reason; the place is freed.",
+    )
 
 
 @strawberry.type(description="The 告知承诺 commitment a candidate made when registering.")
@@ -53,6 +57,9 @@ class ExamRegistration:
     )
     status: RegistrationStatus = strawberry.field(description="Where the registration stands.")
     refusal: str | None = strawberry.field(description="Why it was refused, when it was.")
+    cancellation: str | None = strawberry.field(
+        description="Why it was cancelled (the candidate withdrew), when it was."
+    )
     registered_at: dt.datetime = strawberry.field(description="When it was registered.")
 
 
@@ -143,7 +150,8 @@ class ExamSessionPayload:
 class ExamRegistrationPayload:
     registration: ExamRegistration | None = strawberry.field(description="The registration.")
     replayed: bool = strawberry.field(
-        description="True when this person was already registered with the same data."
+        description="True when this answers an earlier identical request (the person already "
+        "registered with the same data, the registration already cancelled by the caller)."
     )
     user_errors: list[UserError] = strawberry.field(description="Problems; nothing changed.")
 
@@ -232,4 +240,24 @@ class ExamMutation:
         chosen = [api.ListDecision(d.registration, d.confirmed, d.reason) for d in decisions]
         return await payload(
             ExamSessionPayload, r.confirm(info.context, session, chosen), ExamSession
+        )
+
+    @strawberry.mutation(
+        description="Cancel a registration before the list is confirmed (the candidate "
+        "withdraws), freeing its place; a reason is required; REGISTRATION_CLOSED once the list "
+        "is confirmed. The person may register again while the list is open (a new "
+        "registration). Roles: the announcing EVALUATION_INSTITUTION."
+    )
+    async def cancel_exam_registration(
+        self,
+        info: Ctx,
+        registration: Annotated[str, strawberry.argument(description="The registration's id.")],
+        reason: Annotated[
+            str, strawberry.argument(description="Why the candidate withdraws (1-2000 characters).")
+        ],
+    ) -> ExamRegistrationPayload:
+        return await payload(
+            ExamRegistrationPayload,
+            r.cancel(info.context, registration, reason),
+            ExamRegistration,
         )

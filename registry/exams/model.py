@@ -1,6 +1,7 @@
 """What the exam workflow stores: sessions an evaluation institution announces (ANNOUNCED →
-LIST_CONFIRMED) and the candidates registered for them (REGISTERED → CONFIRMED | REFUSED), the
-actions on them and where each record lives."""
+LIST_CONFIRMED) and the candidates registered for them (REGISTERED → CONFIRMED | REFUSED at the
+list's confirmation, or CANCELLED before it when the candidate withdraws), the actions on them
+and where each record lives."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class RegistrationStatus(StrEnum):
     REGISTERED = "REGISTERED"
     CONFIRMED = "CONFIRMED"
     REFUSED = "REFUSED"
+    CANCELLED = "CANCELLED"  # withdrawn before the list was confirmed; the place is freed
 
 
 class ExamAction(StrEnum):
@@ -31,6 +33,7 @@ class ExamAction(StrEnum):
     CONFIRM_LIST = "confirmList"
     CONFIRM = "confirmRegistration"
     REFUSE = "refuseRegistration"
+    CANCEL = "cancelRegistration"
     VIEW = "viewSession"
 
 
@@ -65,6 +68,15 @@ REGISTRATION_MOVES: TransitionTable[ExamAction, RegistrationStatus] = Transition
             RegistrationStatus.REFUSED,
             EVALUATOR,
             "the candidate does not meet the conditions; the reason is recorded",
+            reason=True,
+        ),
+        transition(
+            ExamAction.CANCEL,
+            [RegistrationStatus.REGISTERED],
+            RegistrationStatus.CANCELLED,
+            EVALUATOR,
+            "the candidate withdraws before the list is confirmed; the place is freed and the "
+            "reason recorded",
             reason=True,
         ),
     ],

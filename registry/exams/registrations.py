@@ -4,9 +4,12 @@ cited, the training certificate, which must exist and be the same person's (keye
 ID number, as every look-up), for the session's occupation and level, and not revoked.
 
 The ID number is kept only as the keyed hash (the result that follows carries it encrypted);
-a registration's id derives from the session and that hash, so one person registers once per
-session and a retry answers the first registration. The capacity is counted on the session in
-the same transaction, so two racing registrations cannot both take the last place."""
+a registration's id derives from the session, that hash and how many of this person's
+registrations for the session were cancelled before it, so one person holds one registration
+per session at a time and a retry answers it. A person whose registration was cancelled
+(`cancellation.py`) registers again as a new registration; the cancelled one stays as it was.
+The capacity is counted on the session in the same transaction by a guarded update, so racing
+registrations cannot take more places than there are (tests/service/test_exam_capacity.py)."""
 
 from __future__ import annotations
 
@@ -79,8 +82,15 @@ def _unrowed(problem: Problem) -> Problem:
     return Problem(field, problem.code, problem.message.removeprefix("row 1: "))
 
 
-def registration_id(session: str, id_hash: str) -> str:
-    return f"{session}:{id_hash[:32]}"
+def registration_id(session: str, id_hash: str, nth: int = 1) -> str:
+    """The id of a person's `nth` registration for the session (the earlier ones cancelled)."""
+    first = f"{session}:{id_hash[:32]}"
+    return first if nth == 1 else f"{first}:{nth}"
+
+
+def list_closed() -> Rejected:
+    """The refusal of a registration's change once the session's list is confirmed."""
+    return reject("session", "REGISTRATION_CLOSED", "the session's list is confirmed")
 
 
 async def _training(
@@ -111,7 +121,6 @@ async def register(
     await _training(db, personal, session, id_number, training)
     id_hash = personal.lookup_hash(id_number)
     doc = {
-        "_id": registration_id(session["_id"], id_hash),
         "session": session["_id"],
         "institution": session["institution"],
         "name": name,
@@ -132,13 +141,18 @@ def _same(stored: Document, doc: Document) -> bool:
 
 async def _insert(db: Database, principal: Principal, doc: Document) -> Created:
     async def work(s: AsyncClientSession) -> Created:
-        stored = await db[REGISTRATION.collection].find_one({"_id": doc["_id"]}, session=s)
+        person = {"session": doc["session"], "id_hash": doc["id_hash"]}
+        registrations = db[REGISTRATION.collection]
+        cancelled = RegistrationStatus.CANCELLED.value
+        stored = await registrations.find_one({**person, "status": {"$ne": cancelled}}, session=s)
         if stored is not None:
             if not _same(stored, doc):
                 raise reject(
                     "idNumber", "ALREADY_REGISTERED", "this person is registered for the session"
                 )
             return Created(stored, replayed=True)
+        earlier = await registrations.count_documents({**person, "status": cancelled}, session=s)
+        new = {"_id": registration_id(doc["session"], doc["id_hash"], earlier + 1), **doc}
         session = await store.load(db, SESSION, doc["session"], s)
         taken = await db[SESSION.collection].update_one(
             {
@@ -152,7 +166,7 @@ async def _insert(db: Database, principal: Principal, doc: Document) -> Created:
         if taken.matched_count != 1:
             raise await _closed(db, doc["session"], s)
         return Created(
-            await store.insert(db, REGISTRATION, principal, ExamAction.REGISTER, doc, s), False
+            await store.insert(db, REGISTRATION, principal, ExamAction.REGISTER, new, s), False
         )
 
     return await in_transaction(db, work)
@@ -161,7 +175,7 @@ async def _insert(db: Database, principal: Principal, doc: Document) -> Created:
 async def _closed(db: Database, sid: str, s: AsyncClientSession) -> Rejected:
     session = await store.load(db, SESSION, sid, s)
     if session["status"] != SessionStatus.ANNOUNCED:
-        return reject("session", "REGISTRATION_CLOSED", "the session's list is confirmed")
+        return list_closed()
     return reject(
         "session", "SESSION_FULL", f"the session is full ({session['capacity']} candidates)"
     )

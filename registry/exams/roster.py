@@ -46,6 +46,12 @@ class Roster:
             checks.add(
                 "idNumber", NOT_CONFIRMED, f"the registration was refused: {found['refusal']}"
             )
+        elif found["status"] == RegistrationStatus.CANCELLED:
+            checks.add(
+                "idNumber",
+                NOT_CONFIRMED,
+                f"the registration was cancelled: {found['cancellation']}",
+            )
         elif found["status"] != RegistrationStatus.CONFIRMED:
             checks.add("idNumber", NOT_CONFIRMED, "the registration was never confirmed")
 
@@ -78,9 +84,12 @@ async def load(
             f"the session's exam date is {session['exam_date']}",
         )
     cursor = db[REGISTRATION.collection].find(
-        {"session": session["_id"]}, {"id_hash": 1, "status": 1, "refusal": 1}
+        {"session": session["_id"]}, {"id_hash": 1, "status": 1, "refusal": 1, "cancellation": 1}
     )
     roster = Roster(session, personal)
     async for doc in cursor:
-        roster.by_hash[doc["id_hash"]] = doc
+        # A person's registration that counts: the one not cancelled, if any (one at a time).
+        held = roster.by_hash.get(doc["id_hash"])
+        if held is None or held["status"] == RegistrationStatus.CANCELLED:
+            roster.by_hash[doc["id_hash"]] = doc
     return roster

@@ -130,7 +130,9 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("institution", ASCENDING), ("exam_date", ASCENDING)], name="institution")
     ],
     Collection.EXAM_REGISTRATIONS: [
-        IndexModel([("session", ASCENDING), ("status", ASCENDING)], name="session_status")
+        IndexModel([("session", ASCENDING), ("status", ASCENDING)], name="session_status"),
+        # A person's registrations for a session (one at a time; the cancelled ones kept).
+        IndexModel([("session", ASCENDING), ("id_hash", ASCENDING)], name="session_person"),
     ],
     Collection.CE_CREDITS: [
         IndexModel([("id_hash", ASCENDING), ("year", ASCENDING)], name="holder_year"),

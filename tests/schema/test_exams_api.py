@@ -195,6 +195,43 @@ async def test_a_batch_in_parts_names_the_session(
     no_id_number(errors)
 
 
+CANCEL = """mutation ($r: String!, $why: String!) {
+  cancelExamRegistration(registration: $r, reason: $why) {
+  replayed registration { id status cancellation } userErrors { field code message } } }"""
+SESSION = """query ($id: String!) { examSession(id: $id) { registered status } }"""
+
+
+async def test_a_registration_is_cancelled_before_the_list_and_its_place_freed(
+    http: httpx.AsyncClient, t: dict[str, str]
+) -> None:
+    made = await gql(
+        http, t["evaluator"], ANNOUNCE, input=session_spec("api-cancel-01", 1, online=True)
+    )
+    sid = made["announceExamSession"]["session"]["id"]
+    rid = (await gql(http, t["evaluator"], REGISTER, input=registration(sid, 0)))[
+        "registerExamCandidate"
+    ]["registration"]["id"]
+    no_reason = await gql(http, t["evaluator"], CANCEL, r=rid, why=" ")
+    assert [e["code"] for e in no_reason["cancelExamRegistration"]["userErrors"]] == [
+        "REASON_REQUIRED"
+    ]
+    done = (await gql(http, t["evaluator"], CANCEL, r=rid, why="考生撤回"))[
+        "cancelExamRegistration"
+    ]
+    assert done["userErrors"] == [] and not done["replayed"]
+    assert done["registration"] == {"id": rid, "status": "CANCELLED", "cancellation": "考生撤回"}
+    again = (await gql(http, t["evaluator"], CANCEL, r=rid, why="考生撤回"))[
+        "cancelExamRegistration"
+    ]
+    assert again["replayed"] and again["registration"]["status"] == "CANCELLED"
+    assert (await gql(http, None, SESSION, id=sid))["examSession"]["registered"] == 0
+    # The freed place is taken by another candidate (the session holds one).
+    other = await gql(http, t["evaluator"], REGISTER, input=registration(sid, 1))
+    assert other["registerExamCandidate"]["userErrors"] == []
+    listed = await gql(http, t["evaluator"], LIST, id=sid)
+    assert [r["status"] for r in listed["examRegistrations"]] == ["CANCELLED", "REGISTERED"]
+
+
 async def test_another_institution_sees_no_registrations(
     http: httpx.AsyncClient, t: dict[str, str]
 ) -> None:
@@ -227,6 +264,12 @@ MATRIX: dict[str, tuple[str, dict[str, Any], set[str]]] = {
         {},
         {"evaluator"},
     ),
+    "cancelExamRegistration": (
+        """mutation ($r: String!) { cancelExamRegistration(registration: $r, reason: "撤回") {
+             userErrors { code } } }""",
+        {},
+        {"evaluator"},
+    ),
 }
 STATE = ("exam_sessions", "exam_registrations")
 
@@ -238,6 +281,8 @@ async def test_every_exam_mutation_is_refused_for_every_other_role(
         http, t["evaluator"], ANNOUNCE, input=session_spec("matrix-own-01", 3, online=True)
     )
     sid = made["announceExamSession"]["session"]["id"]
+    held = await gql(http, t["evaluator"], REGISTER, input=registration(sid, 0))
+    rid = held["registerExamCandidate"]["registration"]["id"]
     for mutation, (document, variables, allowed) in MATRIX.items():
         for caller in ["anonymous", *t]:
             if caller in allowed:
@@ -245,7 +290,7 @@ async def test_every_exam_mutation_is_refused_for_every_other_role(
             before = [await db[c].find().sort("_id", 1).to_list() for c in STATE]
             audit_before = await db.audit_log.count_documents({})
             token = None if caller == "anonymous" else t[caller]
-            given = {"input": registration(sid, 0), **variables, "s": sid}
+            given = {"input": registration(sid, 0), **variables, "s": sid, "r": rid}
             body = await post(http, token, document, **given)
             assert body.get("errors"), (mutation, caller, body)
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", (mutation, caller)
