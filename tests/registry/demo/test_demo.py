@@ -114,8 +114,17 @@ async def test_the_demo_shows_an_exam_session_its_list_and_its_results(
     site: str, db: Database
 ) -> None:
     listed = await ask(site, "{ examSessions(first: 5) { nodes { id status registered } } }")
-    [found] = listed["examSessions"]["nodes"]
+    found, still_open = listed["examSessions"]["nodes"]
     assert (found["status"], found["registered"]) == ("LIST_CONFIRMED", 5)
+    # The open session: three registered, one withdrew (cancelled with its reason).
+    assert (still_open["status"], still_open["registered"]) == ("ANNOUNCED", 2)
+    kept = [
+        (d["status"], d.get("cancellation"))
+        async for d in db["exam_registrations"].find({"session": still_open["id"]})
+    ]
+    assert sorted(kept, key=str) == sorted(
+        [("REGISTERED", None)] * 2 + [("CANCELLED", demo_exams.WITHDRAWN)], key=str
+    )
     sid = found["id"]
     one = await ask(site, "query ($id: String!) { examSession(id: $id) { id } }", id=sid)
     assert one["examSession"] == {"id": sid}
