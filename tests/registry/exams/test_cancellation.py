@@ -5,17 +5,12 @@ kept as it was."""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
-
 import pytest
 
-from registry.access.auth import Principal, Role
+from registry.access.auth import Principal
 from registry.access.personal import PersonalData
-from registry.calendar import clock
-from registry.catalogue import reference_data as catalogue
 from registry.certificates.submission import submit
-from registry.certificates.validation import BatchInput, ResultInput
+from registry.certificates.validation import BatchInput
 from registry.errors import Forbidden, NotFound
 from registry.exams import cancellation, confirmation, registrations, sessions
 from registry.exams.confirmation import Decision
@@ -24,21 +19,27 @@ from registry.exams.sessions import SessionInput
 from registry.problems import Rejected
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.factories import make_uscc
+from tests.registry.exams.support import (
+    BEFORE,
+    DIRECTION,
+    EXAM,
+    OCCUPATION,
+    evaluator,
+    listed_evaluators,
+    passing,
+    people,
+)
 
 EVALUATOR = make_uscc(1841)
 OTHER = make_uscc(1842)
 PERSONAL = PersonalData(b"c" * 32)
-EXAM = clock.today() - dt.timedelta(days=3)
-BEFORE = dt.datetime.combine(EXAM - dt.timedelta(days=20), dt.time(2), tzinfo=dt.UTC)
-RNG = random.Random(1841)
-PEOPLE = [(f"撤回考生{i:02d}", make_id_number(RNG)) for i in range(4)]
-OCCUPATION, DIRECTION = "2-02-38-01", "计算机视觉产品实现"
+PEOPLE = people(1841, "撤回考生", 4)
 WITHDRAWN = "考生本人申请撤回报名（工作冲突）"
 
 
 def me(uscc: str = EVALUATOR) -> Principal:
-    return Principal(Role.EVALUATION_INSTITUTION, "t", f"tok-{uscc[-4:]}", institution=uscc)
+    return evaluator(uscc)
 
 
 def person(session: str, i: int, version: str = "告知承诺书 v2026.1") -> RegistrationInput:
@@ -47,9 +48,7 @@ def person(session: str, i: int, version: str = "告知承诺书 v2026.1") -> Re
 
 @pytest.fixture(scope="module", autouse=True)
 async def institutions(db: Database) -> None:
-    await catalogue.seed_reference(db)
-    await listed_institution(db, EVALUATOR, filed="2025-01-06")
-    await listed_institution(db, OTHER, filed="2025-01-06")
+    await listed_evaluators(db, EVALUATOR, OTHER)
 
 
 async def announce(db: Database, key: str, capacity: int = 10) -> str:
@@ -152,7 +151,7 @@ async def test_a_cancelled_person_registers_again_as_a_new_registration(db: Data
     await confirmation.confirm_list(
         db, me(), sid, [Decision(str(back.document["_id"]), True)], now=BEFORE
     )
-    rows = [ResultInput(*PEOPLE[i], OCCUPATION, 1, 80, 75, direction=DIRECTION) for i in (0, 1)]
+    rows = [passing(PEOPLE[i]) for i in (0, 1)]
     with pytest.raises(Rejected) as caught:
         await submit(db, me(), BatchInput("cancel-batch-01", EXAM, rows, session=sid), PERSONAL)
     found = {(p.field, p.code): p.message for p in caught.value.problems}

@@ -6,14 +6,11 @@ one-request batch, and a batch in parts that names no session is what it was."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 import pytest
 
-from registry.access.auth import Principal, Role
+from registry.access.auth import Principal
 from registry.access.personal import PersonalData
-from registry.calendar import clock
-from registry.catalogue import reference_data as catalogue
 from registry.certificates import binder, parts, review, submission
 from registry.certificates.parts import BatchHeader
 from registry.certificates.validation import ResultInput
@@ -24,32 +21,35 @@ from registry.exams.sessions import SessionInput
 from registry.problems import Rejected
 from registry.storage.collections import Collection
 from registry.storage.db import Database
-from tests.factories import listed_institution, make_id_number, make_uscc
+from tests.factories import make_uscc
+from tests.registry.exams.support import (
+    BEFORE,
+    DIRECTION,
+    EXAM,
+    OCCUPATION,
+    evaluator,
+    listed_evaluators,
+    passing,
+    people,
+)
 
 EVALUATOR = make_uscc(1821)
 OTHER = make_uscc(1822)
 PERSONAL = PersonalData(b"s" * 32)
-EXAM = clock.today() - dt.timedelta(days=3)
-BEFORE = dt.datetime.combine(EXAM - dt.timedelta(days=20), dt.time(2), tzinfo=dt.UTC)
-RNG = random.Random(1821)
-PEOPLE = [(f"分批考生{i:02d}", make_id_number(RNG)) for i in range(6)]
-OCCUPATION, DIRECTION = "2-02-38-01", "计算机视觉产品实现"
+PEOPLE = people(1821, "分批考生", 6)
 
 
 def me(uscc: str = EVALUATOR) -> Principal:
-    return Principal(Role.EVALUATION_INSTITUTION, "t", f"tok-{uscc[-4:]}", institution=uscc)
+    return evaluator(uscc)
 
 
 def result(i: int) -> ResultInput:
-    name, idn = PEOPLE[i]
-    return ResultInput(name, idn, OCCUPATION, 1, 80, 75, direction=DIRECTION)
+    return passing(PEOPLE[i])
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def institutions(db: Database) -> None:
-    await catalogue.seed_reference(db)
-    await listed_institution(db, EVALUATOR, filed="2025-01-06")
-    await listed_institution(db, OTHER, filed="2025-01-06")
+    await listed_evaluators(db, EVALUATOR, OTHER)
 
 
 async def confirmed_session(db: Database, key: str, refuse: str | None = "工作年限不足") -> str:
