@@ -101,3 +101,37 @@ class RootKeyDestroyed(RegistryError):
     installed; what it did is now done on the offline machine."""
 
     code = "ROOT_KEY_OFFLINE"
+
+
+# Backup and restore (registry.backup)
+
+
+class BackupInvalid(RegistryError):
+    """Not a backup this version can read: another format, a newer version, a collection it does
+    not know."""
+
+    code = "BACKUP_INVALID"
+
+
+class BackupCorrupt(RegistryError):
+    """The backup is damaged or cut short: a count or SHA-256 differs from its manifest."""
+
+    code = "BACKUP_CORRUPT"
+
+
+class BackupWrongMasterKey(RegistryError):
+    """The backup's sealed signing keys do not open with this master key."""
+
+    code = "BACKUP_WRONG_MASTER_KEY"
+
+
+class RestoreTargetNotEmpty(RegistryError):
+    """A restore writes only into an empty data directory or database."""
+
+    code = "RESTORE_TARGET_NOT_EMPTY"
+
+
+class RestoreIncomplete(RegistryError):
+    """The database holds a restore that did not finish: no command may use it."""
+
+    code = "RESTORE_INCOMPLETE"

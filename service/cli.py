@@ -15,6 +15,7 @@ import click
 from registry.errors import RegistryError
 from registry.storage.embedded import read_state
 from service.cli_admin import audit_group, stats_group, tokens_group
+from service.cli_backup import backup_command, restore_command
 from service.cli_certificate import certificate_group
 from service.cli_import import import_group
 from service.cli_keys import bundle_group, keys_group
@@ -129,3 +130,5 @@ main.add_command(bundle_group)
 main.add_command(supervision_group)
 main.add_command(certificate_group)
 main.add_command(log_group)
+main.add_command(backup_command)
+main.add_command(restore_command)

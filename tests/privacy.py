@@ -54,3 +54,10 @@ def leaks() -> list[str]:
         for needle in _found_in(line.encode(), numbers):
             found.append(f"log: {line[:200]}".replace(needle.decode(), "<ID>"))
     return found
+
+
+def id_numbers_in(data: bytes) -> list[str]:
+    """The ID numbers the tests generated that occur in `data` (a file the tests wrote, such as
+    a backup), each once; the same search as the sweep's."""
+    numbers = frozenset(n.encode() for n in GENERATED_ID_NUMBERS)
+    return [found.decode() for found in _found_in(data, numbers)]

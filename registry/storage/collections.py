@@ -1,10 +1,13 @@
-"""Every MongoDB collection the registry uses, named once.
+"""Every MongoDB collection the registry uses, named once, and whether a backup keeps it.
 
 Code reaches a collection as `db[Collection.BATCHES]`; a name typed anywhere else is a defect
-(a test greps for it)."""
+(a test greps for it). `BACKUP` classifies every collection for `registry backup`
+(registry/backup/): kept, or skipped with the reason; a collection missing from it fails
+`tests/registry/storage/test_collections.py`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -66,3 +69,71 @@ class Collection(StrEnum):
     RATE_WINDOWS = "rate_windows"
     # The demo's own bookkeeping
     DEMO_STATE = "demo_state"
+    # Present only while `registry restore` writes (registry/backup/restore.py)
+    RESTORE_MARKER = "restore_marker"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Copied by `registry backup`, written back whole by `registry restore`."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Left out of a backup; `why` is printed in the backup's manifest and docs/operations.md."""
+
+    why: str
+
+
+KEPT = Kept()
+
+# Every collection, classified: a new one fails the test until it is added here.
+BACKUP: dict[Collection, Kept | Skipped] = {
+    Collection.FIELDS: KEPT,
+    Collection.OCCUPATIONS: KEPT,
+    Collection.STANDARDS: KEPT,
+    Collection.PROVINCES: KEPT,
+    Collection.LEVELS: KEPT,
+    Collection.HOLIDAY_ARRANGEMENTS: KEPT,
+    Collection.INSTITUTIONS: KEPT,
+    Collection.INSTITUTION_REPORTS: KEPT,
+    Collection.COUNTERS: KEPT,
+    Collection.BATCHES: KEPT,
+    Collection.RESULTS: KEPT,
+    Collection.BATCH_PARTS: KEPT,
+    Collection.CERTIFICATES: KEPT,
+    Collection.EXAM_SESSIONS: KEPT,
+    Collection.EXAM_REGISTRATIONS: KEPT,
+    Collection.TRAINING_COHORTS: KEPT,
+    Collection.TRAINEES: KEPT,
+    Collection.TRAINING_CERTIFICATES: KEPT,
+    Collection.CE_CREDITS: KEPT,
+    Collection.EMPLOYMENT_REPORTS: KEPT,
+    Collection.SUPERVISION_INSPECTORS: KEPT,
+    Collection.SUPERVISION_CAMPAIGNS: KEPT,
+    Collection.SUPERVISION_FINDINGS: KEPT,
+    Collection.TOKENS: KEPT,
+    Collection.AUDIT_LOG: KEPT,
+    Collection.AUDIT_HEAD: KEPT,
+    Collection.SIGNING_KEYS: KEPT,
+    Collection.STATUS_LISTS: KEPT,
+    Collection.STATUS_LIST_CREDENTIALS: KEPT,
+    Collection.TRUST_BUNDLES: KEPT,
+    Collection.PUBLIC_CHANGES: KEPT,
+    Collection.STATISTICS: KEPT,
+    Collection.STATISTICS_PERSONS: KEPT,
+    Collection.LOG_HEAD: KEPT,
+    Collection.LOG_TILES: KEPT,
+    Collection.LOG_ENTRIES: KEPT,
+    Collection.LOG_INDEX: KEPT,
+    Collection.LOG_CHECKPOINTS: KEPT,
+    Collection.LOG_WITNESSES: KEPT,
+    Collection.DEMO_STATE: KEPT,
+    Collection.RATE_WINDOWS: Skipped(
+        "rate-limit counts of windows that end within a minute: stale by the time a restore "
+        "runs, and a restored registry starts with every client's allowance whole"
+    ),
+    Collection.RESTORE_MARKER: Skipped(
+        "written only while a restore runs; a database holding it is refused by every command"
+    ),
+}

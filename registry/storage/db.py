@@ -10,7 +10,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from registry.errors import RestoreIncomplete
 from registry.settings import Settings
+from registry.storage.collections import Collection
 from registry.storage.embedded import database_uri
 from registry.storage.indexes import create_indexes
 
@@ -46,17 +48,34 @@ async def is_ready(db: Database) -> bool:
     return True
 
 
+async def refuse_unfinished_restore(db: Database) -> None:
+    """`RestoreIncomplete` when `registry restore` has not finished writing `db`."""
+    marker = await db[Collection.RESTORE_MARKER].find_one({})
+    if marker is not None:
+        raise RestoreIncomplete(
+            f"the database {db.name!r} holds a restore that has not finished (backup of "
+            f"{marker.get('backup')}): if no restore is running, drop the database (or empty the "
+            "data directory) and run registry restore again"
+        )
+
+
 @contextlib.asynccontextmanager
-async def open_database(settings: Settings, *, exclusive: bool = False) -> AsyncIterator[Database]:
+async def open_database(
+    settings: Settings, *, exclusive: bool = False, restoring: bool = False
+) -> AsyncIterator[Database]:
     """Connect (starting the embedded server if needed), create indexes, and clean up after.
 
     `exclusive` is for `registry serve`: it refuses a data directory another server already uses.
+    A database that a restore is writing, or left unfinished, is refused (`RestoreIncomplete`)
+    unless `restoring` (`registry restore` itself).
     """
     async with database_uri(settings.mongodb_uri, settings.data_dir, exclusive=exclusive) as uri:
         client = make_client(uri)
         try:
             db = client[settings.database]
             await create_indexes(db)
+            if not restoring:
+                await refuse_unfinished_restore(db)
             yield db
         finally:
             await client.close()

@@ -150,6 +150,7 @@ INDEXES: dict[Collection, list[IndexModel]] = {
         IndexModel([("expires", ASCENDING)], name="expires", expireAfterSeconds=0)
     ],
     Collection.DEMO_STATE: [],  # _id names the demo seeded
+    Collection.RESTORE_MARKER: [],  # one document, _id "restore", while a restore writes
 }
 
 

@@ -149,6 +149,7 @@ SHARDING: dict[Collection, Decision] = {
         "moved by `_id` only, growing with the clients of the hour and dropped by the TTL index",
     ),
     Collection.DEMO_STATE: Unsharded("the demo's bookkeeping, one document"),
+    Collection.RESTORE_MARKER: Unsharded("one document, only while a restore writes"),
 }
 
 

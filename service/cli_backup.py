@@ -1,0 +1,87 @@
+"""`registry backup OUT` and `registry restore IN` (docs/operations.md, "Backup and restore").
+
+The backup is read from the running registry (the embedded server recorded in the data directory,
+or `REGISTRY_MONGODB_URI`) as one point in time; the restore writes only into an empty data
+directory or database, after reading the whole backup and opening its sealed keys with this
+master key. Errors are one line each with their code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+from pymongo.errors import PyMongoError
+
+from registry.backup import restore as restoring
+from registry.backup import snapshot
+from registry.backup.archive import Entry, Manifest
+from registry.errors import RegistryError, RestoreTargetNotEmpty
+from registry.settings import Settings
+from registry.storage.collections import BACKUP, Collection, Skipped
+from registry.storage.db import Database, open_database
+from service.runner import master_key_or_exit, run_with_db, settings_or_exit
+
+
+def _fail(error: RegistryError) -> click.ClickException:
+    return click.ClickException(f"{error.message} ({error.code})")
+
+
+@click.command("backup")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+def backup_command(out: Path) -> None:
+    """Write a consistent backup of every collection to OUT (a new file; never the master key)."""
+
+    async def copied(collection: Collection, entry: Entry) -> None:
+        click.echo(f"{collection.value}: {entry.count} documents", err=True)
+
+    async def work(db: Database) -> Manifest:
+        try:
+            return await snapshot.take(db, out, copied)
+        except RegistryError as error:
+            raise _fail(error) from None
+
+    manifest = run_with_db(work)
+    total = sum(e.count for e in manifest.collections.values())
+    skipped = ", ".join(c.value for c, d in BACKUP.items() if isinstance(d, Skipped))
+    click.echo(
+        f"wrote {out}: {total} documents in {len(manifest.collections)} collections as of "
+        f"{manifest.created} (skipped: {skipped}); the master key is not in it"
+    )
+
+
+def _require_empty_directory(settings: Settings) -> None:
+    folder = settings.data_dir
+    if settings.embedded and folder.exists() and any(folder.iterdir()):
+        raise RestoreTargetNotEmpty(
+            f"the data directory {folder} is not empty: a restore writes only into an empty "
+            "one (set REGISTRY_DATA_DIR to a new directory)"
+        )
+
+
+async def _restore(settings: Settings, path: Path, manifest: Manifest) -> None:
+    async def written(collection: Collection, count: int) -> None:
+        click.echo(f"{collection.value}: {count} documents", err=True)
+
+    async with open_database(settings, restoring=True) as db:
+        await restoring.restore(db, path, manifest, written)
+
+
+@click.command("restore")
+@click.argument("in_", metavar="IN", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def restore_command(in_: Path) -> None:
+    """Rebuild an empty data directory (or database) from the backup IN, with this master key."""
+    settings = settings_or_exit()
+    master_key = master_key_or_exit()
+    try:
+        _require_empty_directory(settings)
+        manifest = restoring.check(in_, master_key)  # the whole file, before anything is written
+        asyncio.run(_restore(settings, in_, manifest))
+    except RegistryError as error:
+        raise _fail(error) from None
+    except PyMongoError as error:
+        raise click.ClickException(f"database error ({type(error).__name__})") from None
+    total = sum(e.count for e in manifest.collections.values())
+    where = settings.data_dir if settings.embedded else f"database {settings.database}"
+    click.echo(f"restored {total} documents of the backup of {manifest.created} into {where}")
