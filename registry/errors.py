@@ -131,6 +131,12 @@ class RestoreTargetNotEmpty(RegistryError):
     code = "RESTORE_TARGET_NOT_EMPTY"
 
 
+class RestoreBundleUntrusted(RegistryError):
+    """The bundle given to `registry restore --after-bundle` is not the backup's registry's."""
+
+    code = "RESTORE_BUNDLE_UNTRUSTED"
+
+
 class RestoreIncomplete(RegistryError):
     """The database holds a restore that did not finish: no command may use it."""
 

@@ -15,11 +15,13 @@ created when the database is opened, never copied from the backup.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import bson
 from bson.raw_bson import RawBSONDocument
 
+from credentials import BundleError, PublicKey, load_bundle
 from registry.backup.archive import Manifest, read, records
 from registry.calendar import clock
 from registry.errors import (
@@ -27,11 +29,12 @@ from registry.errors import (
     BackupWrongMasterKey,
     KeyDecryptionFailed,
     KeyRecordMismatch,
+    RestoreBundleUntrusted,
     RestoreTargetNotEmpty,
 )
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database
-from registry.trust import keystore
+from registry.trust import bundles, keystore
 
 MARKER_ID = "restore"
 _BATCH = 1000
@@ -39,15 +42,26 @@ _BATCH = 1000
 Progress = Callable[[Collection, int], Awaitable[None]]
 
 
-def check(path: Path, master_key: bytes) -> Manifest:
+@dataclass(frozen=True)
+class Checked:
+    """A backup read whole and found sound; `root` is the registry's root key in it, if any."""
+
+    manifest: Manifest
+    root: PublicKey | None
+
+
+def check(path: Path, master_key: bytes) -> Checked:
     """Read the backup whole and check it (`BackupCorrupt`, `BackupInvalid`), and that each
     sealed signing key in it opens with `master_key` (`BackupWrongMasterKey`). Writes nothing."""
     box = keystore.seal_box(master_key)
+    roots: list[PublicKey] = []
 
     def visit(collection: Collection, raw: bytes) -> None:
         if collection is not Collection.SIGNING_KEYS:
             return
         doc = bson.decode(raw)
+        if doc.get("_id") == keystore.ROOT_ID:
+            roots.append(PublicKey.from_multibase(str(doc["public_key"])))
         if "sealed_seed" not in doc:
             return
         try:
@@ -61,7 +75,22 @@ def check(path: Path, master_key: bytes) -> Manifest:
         except KeyRecordMismatch as error:
             raise BackupCorrupt(error.message) from None
 
-    return read(path, visit)
+    manifest = read(path, visit)
+    return Checked(manifest, roots[0] if roots else None)
+
+
+def seen_sequence(checked: Checked, bundle: object) -> int:
+    """The sequence of `bundle`, a trust bundle verifiers may have seen after the backup (as
+    served at /bundle.json), once it verifies under the backup's root key (or a root or bundle
+    key that root vouches for); `RestoreBundleUntrusted` otherwise. Writes nothing."""
+    if checked.root is None:
+        raise RestoreBundleUntrusted("the backup holds no root key to check the bundle against")
+    try:
+        return load_bundle(bundle, [checked.root]).sequence
+    except (BundleError, AttributeError, TypeError) as error:
+        raise RestoreBundleUntrusted(
+            f"the bundle given does not verify under the backup's root key ({error})"
+        ) from None
 
 
 async def require_empty(db: Database) -> None:
@@ -88,10 +117,17 @@ def _batches(path: Path) -> Iterator[tuple[Collection, list[RawBSONDocument]]]:
 
 
 async def restore(
-    db: Database, path: Path, manifest: Manifest, progress: Progress | None = None
+    db: Database,
+    path: Path,
+    checked: Checked,
+    progress: Progress | None = None,
+    *,
+    after_sequence: int = 0,
 ) -> None:
-    """Rebuild the empty `db` from the backup at `path`, whose `manifest` `check` returned (so
-    the file was read whole and found sound before this writes anything)."""
+    """Rebuild the empty `db` from the backup at `path`, which `check` read whole and found sound
+    before this writes anything. The next trust bundle's sequence is above `after_sequence` (the
+    highest a verifier may have seen, `seen_sequence`) as well as above the backup's."""
+    manifest = checked.manifest
     await require_empty(db)
     marker = db[Collection.RESTORE_MARKER]
     await marker.insert_one(
@@ -109,4 +145,8 @@ async def restore(
     for collection, count in written.items():
         if progress is not None:
             await progress(collection, count)
+    if after_sequence:  # never below a sequence verifiers hold: they refuse a lower one
+        await db[Collection.COUNTERS].update_one(
+            {"_id": bundles.SEQUENCE_COUNTER}, {"$max": {"value": after_sequence}}, upsert=True
+        )
     await marker.delete_one({"_id": MARKER_ID})

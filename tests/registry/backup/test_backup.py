@@ -23,11 +23,13 @@ from registry.access import tokens
 from registry.access.auth import SYSTEM, Role
 from registry.backup import archive, restore, snapshot
 from registry.backup.archive import Entry
+from registry.catalogue import reference_data as catalogue
 from registry.errors import (
     BackupCorrupt,
     BackupInvalid,
     BackupWrongMasterKey,
     InvalidInput,
+    RestoreBundleUntrusted,
     RestoreIncomplete,
     RestoreTargetNotEmpty,
 )
@@ -36,7 +38,7 @@ from registry.settings import Settings
 from registry.storage.collections import BACKUP, Collection, Kept
 from registry.storage.db import Database, make_client, refuse_unfinished_restore
 from registry.storage.indexes import INDEXES, create_indexes
-from registry.trust import audit
+from registry.trust import audit, bundles
 from tests.factories import MASTER_KEY, MASTER_KEY_B64, certificates_of_a_new_institution
 from tests.privacy import id_numbers_in
 
@@ -100,7 +102,7 @@ async def _restored(target: Database, path: Path, key: bytes = MASTER_KEY) -> No
 async def test_a_restore_rebuilds_every_kept_collection_exactly(
     db: Database, backup: Path, target: Database
 ) -> None:
-    manifest = restore.check(backup, MASTER_KEY)
+    manifest = restore.check(backup, MASTER_KEY).manifest
     assert set(manifest.collections) == {c for c in Collection if isinstance(BACKUP[c], Kept)}
     assert manifest.collections[Collection.CERTIFICATES].count == len(NAMES)
     await _restored(target, backup)
@@ -273,3 +275,32 @@ async def test_a_database_with_an_unfinished_restore_is_refused(target: Database
     with pytest.raises(RestoreIncomplete) as refused:
         await refuse_unfinished_restore(target)
     assert refused.value.code == "RESTORE_INCOMPLETE"
+
+
+async def test_a_bundle_seen_after_the_backup_is_followed_by_the_next(
+    db: Database, settings: Settings, folder: Path, target: Database
+) -> None:
+    """Attack: bundles published after the backup were seen by verifiers, who refuse a lower
+    sequence; restored without them, the registry would issue those sequences again."""
+    await bundles.build_bundle(db, MASTER_KEY, settings.base_url)
+    out = folder / "before-bundles.backup"
+    await snapshot.take(db, out)
+    await bundles.build_bundle(db, MASTER_KEY, settings.base_url)
+    seen = await bundles.build_bundle(db, MASTER_KEY, settings.base_url)
+    checked = restore.check(out, MASTER_KEY)
+    assert restore.seen_sequence(checked, seen) == seen["sequence"]
+    await restore.restore(target, out, checked, after_sequence=seen["sequence"])
+    following = await bundles.build_bundle(target, MASTER_KEY, settings.base_url)
+    assert following["sequence"] == seen["sequence"] + 1
+
+
+async def test_a_bundle_of_another_registry_is_refused(
+    backup: Path, settings: Settings, fresh_db: Database
+) -> None:
+    await catalogue.seed_reference(fresh_db)
+    foreign = await bundles.build_bundle(fresh_db, MASTER_KEY, settings.base_url)
+    checked = restore.check(backup, MASTER_KEY)
+    for bundle in (foreign, {"sequence": 99}, []):
+        with pytest.raises(RestoreBundleUntrusted) as refused:
+            restore.seen_sequence(checked, bundle)
+        assert refused.value.code == "RESTORE_BUNDLE_UNTRUSTED"
