@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from click.testing import CliRunner, Result
 from registry.settings import Settings
 from registry.storage.collections import Collection
 from registry.storage.db import Database, make_client
+from registry.trust import bundles
 from service.cli import main
-from tests.factories import MASTER_KEY_B64, certificates_of_a_new_institution
+from tests.factories import MASTER_KEY, MASTER_KEY_B64, certificates_of_a_new_institution
 
 
 @dataclass
@@ -46,6 +48,7 @@ async def setup(
     db: Database, settings: Settings, mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Setup:
     await certificates_of_a_new_institution(db, settings, 1740, ["孙三"])
+    await bundles.build_bundle(db, MASTER_KEY, settings.base_url)  # as a running registry has
     folder = tmp_path_factory.mktemp("cli-backup")
     external = {
         "REGISTRY_MONGODB_URI": mongodb_uri,
@@ -124,3 +127,28 @@ async def test_every_command_refuses_a_half_restored_database(
         result = await registry(env, *command)
         assert result.exit_code == 1, result.output
         assert "has not finished" in result.output and "Traceback" not in result.output
+
+
+async def test_a_bundle_not_of_this_registry_is_refused_and_no_directory_is_made(
+    setup: Setup,
+) -> None:
+    forged = setup.folder / "forged-bundle.json"
+    forged.write_text(json.dumps({"sequence": 10**6}), encoding="utf-8")
+    env = _embedded(setup, "forged")
+    result = await registry(env, "restore", str(setup.backup), "--after-bundle", str(forged))
+    _refused(result, "RESTORE_BUNDLE_UNTRUSTED")
+    assert not (setup.folder / "forged").exists()
+
+
+async def test_the_restored_registry_issues_its_next_bundle_after_the_one_seen(
+    setup: Setup, settings: Settings
+) -> None:
+    seen = await bundles.build_bundle(setup.db, MASTER_KEY, settings.base_url)
+    path = setup.folder / "seen-bundle.json"
+    path.write_text(json.dumps(seen), encoding="utf-8")
+    env = _embedded(setup, "after-bundle") | {"REGISTRY_BASE_URL": settings.base_url}
+    result = await registry(env, "restore", str(setup.backup), "--after-bundle", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"issued trust bundle {seen['sequence'] + 1} (after {seen['sequence']})" in (
+        result.output
+    )
