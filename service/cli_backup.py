@@ -26,6 +26,10 @@ from registry.trust import bundles
 from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
+def _documents(count: int) -> str:
+    return f"{count} document" + ("" if count == 1 else "s")
+
+
 def _fail(error: RegistryError) -> click.ClickException:
     return click.ClickException(f"{error.message} ({error.code})")
 
@@ -36,7 +40,7 @@ def backup_command(out: Path) -> None:
     """Write a consistent backup of every collection to OUT (a new file; never the master key)."""
 
     async def copied(collection: Collection, entry: Entry) -> None:
-        click.echo(f"{collection.value}: {entry.count} documents", err=True)
+        click.echo(f"{collection.value}: {_documents(entry.count)}", err=True)
 
     async def work(db: Database) -> Manifest:
         try:
@@ -66,7 +70,7 @@ async def _restore(
     settings: Settings, path: Path, checked: restoring.Checked, seen: int | None
 ) -> None:
     async def written(collection: Collection, count: int) -> None:
-        click.echo(f"{collection.value}: {count} documents", err=True)
+        click.echo(f"{collection.value}: {_documents(count)}", err=True)
 
     async with open_database(settings, restoring=True) as db:
         await restoring.restore(db, path, checked, written, after_sequence=seen or 0)

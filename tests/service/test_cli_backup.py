@@ -22,6 +22,7 @@ from registry.storage.db import Database, make_client
 from registry.trust import bundles
 from service.cli import main
 from tests.factories import MASTER_KEY, MASTER_KEY_B64, certificates_of_a_new_institution
+from tests.service.served import Served, clean_env
 
 
 @dataclass
@@ -152,3 +153,14 @@ async def test_the_restored_registry_issues_its_next_bundle_after_the_one_seen(
     assert f"issued trust bundle {seen['sequence'] + 1} (after {seen['sequence']})" in (
         result.output
     )
+
+
+async def test_serve_refuses_a_half_restored_database(setup: Setup, half_restored: str) -> None:
+    env = clean_env(**(setup.external | {"REGISTRY_DATABASE": half_restored}))
+    served = Served(setup.folder, env)
+    try:
+        code = await asyncio.to_thread(served.process.wait, 60)
+    finally:
+        served.kill()
+    log = served.log.read_text()
+    assert code != 0 and "has not finished" in log, log
