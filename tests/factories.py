@@ -194,6 +194,22 @@ async def make_tokens(db: Any, specs: dict[str, tuple[Any, ...]]) -> dict[str, s
     return out
 
 
+async def workflow_tokens(db: Any, uscc: str, province: str = "35") -> dict[str, str]:
+    """Tokens for a batch's four steps: "inst" (evaluation institution `uscc`), "prov" (the
+    reviewer of `province`), "cettic" and "office"."""
+    from registry.access.auth import Role
+
+    return await make_tokens(
+        db,
+        {
+            "inst": (Role.EVALUATION_INSTITUTION, uscc, None),
+            "prov": (Role.PROVINCIAL_REVIEWER, None, province),
+            "cettic": (Role.CETTIC_REVIEWER, None, None),
+            "office": (Role.OFFICE_ADMIN, None, None),
+        },
+    )
+
+
 async def published_certificates(
     db: Any, settings: Any, uscc: str, names: list[str], *, key: str, seed: str = "published"
 ) -> list[tuple[str, str, str]]:

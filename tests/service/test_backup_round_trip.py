@@ -23,7 +23,6 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from registry.access.auth import Role
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.trust import keystore
@@ -32,9 +31,9 @@ from tests.factories import (
     MASTER_KEY,
     MASTER_KEY_B64,
     certificates_of_a_new_institution,
-    make_tokens,
     make_uscc,
     passing_results,
+    workflow_tokens,
 )
 from tests.service.served import REGISTRY, Served, clean_env
 from tests.service.test_many_processes import EXAM, STEP, SUBMIT
@@ -124,15 +123,7 @@ async def trip(
 ) -> AsyncIterator[Trip]:
     folder: Path = tmp_path_factory.mktemp("backup-trip")
     people = await certificates_of_a_new_institution(db, settings, 1730, NAMES)
-    t = await make_tokens(
-        db,
-        {
-            "inst": (Role.EVALUATION_INSTITUTION, USCC, None),
-            "prov": (Role.PROVINCIAL_REVIEWER, None, "35"),
-            "cettic": (Role.CETTIC_REVIEWER, None, None),
-            "office": (Role.OFFICE_ADMIN, None, None),
-        },
-    )
+    t = await workflow_tokens(db, USCC)
     root = (await keystore.root_public_key(db, MASTER_KEY)).multibase
     common = clean_env(
         REGISTRY_DATABASE=db.name,

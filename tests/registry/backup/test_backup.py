@@ -10,7 +10,6 @@ import io
 import json
 import tarfile
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,8 +35,8 @@ from registry.errors import (
 from registry.reports import rebuild
 from registry.settings import Settings
 from registry.storage.collections import BACKUP, Collection, Kept
-from registry.storage.db import Database, make_client, refuse_unfinished_restore
-from registry.storage.indexes import INDEXES, create_indexes
+from registry.storage.db import Database, refuse_unfinished_restore
+from registry.storage.indexes import INDEXES
 from registry.trust import audit, bundles
 from tests.factories import MASTER_KEY, MASTER_KEY_B64, certificates_of_a_new_institution
 from tests.privacy import id_numbers_in
@@ -64,17 +63,10 @@ async def backup(db: Database, people: list[tuple[str, str, str]], folder: Path)
     return out
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def target(mongodb_uri: str) -> AsyncIterator[Database]:
+@pytest.fixture
+def target(fresh_db: Database) -> Database:
     """An empty database with the declared indexes, as `registry restore` opens it."""
-    client = make_client(mongodb_uri)
-    database = client[f"t_restore_{uuid.uuid4().hex[:8]}"]
-    await create_indexes(database)
-    try:
-        yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
+    return fresh_db
 
 
 async def _everything(db: Database, collection: Collection) -> list[dict[str, object]]:
