@@ -61,6 +61,11 @@ def _section(page: str, heading: str) -> str:
 
 RUNNERS = [
     Runner(
+        "tests/service/test_backup_round_trip.py::test_the_rehearsal_checks_pass",
+        "operations.md",
+        lambda m: m.section_blocks(),
+    ),
+    Runner(
         "tests/test_docs_identifiers.py::test_section_examples_run",
         "identifiers.md",
         lambda m: [t for _, t in m._blocks(m.PAGE.read_text("utf-8").splitlines())],

@@ -130,6 +130,7 @@ BACKUP: dict[Collection, Kept | Skipped] = {
     Collection.LOG_WITNESSES: KEPT,
     Collection.DEMO_STATE: KEPT,
     Collection.POLICY_LINKS: KEPT,
+    Collection.CATALOGUE_VERSIONS: KEPT,
     Collection.RATE_WINDOWS: Skipped(
         "rate-limit counts of windows that end within a minute: stale by the time a restore "
         "runs, and a restored registry starts with every client's allowance whole"
