@@ -158,10 +158,12 @@ def credentials(data_dir: Path) -> Credentials:
         ) from None
 
 
-def server_config(host: str, port: int, storage: Path) -> str:
+def server_config(host: str, port: int, storage: Path, *, sync_on_commit: bool = True) -> str:
     """The embedded server's whole configuration (`docs/operations.md` explains each setting):
     authentication on, a single-node replica set (transactions, change streams), and an fsync of
-    the log at every commit, so that what the server acknowledged survives a power failure."""
+    the log at every commit, so that what the server acknowledged survives a power failure.
+    `sync_on_commit=False` is for measuring what that fsync costs (the benchmarks), never for
+    running the registry."""
     return "\n".join(
         [
             "# Written by dte-registry at every start of the embedded database; edits are lost.",
@@ -174,7 +176,7 @@ def server_config(host: str, port: int, storage: Path) -> str:
             "standalone = false",
             "enable_test_commands = false",
             "[storage]",
-            "sync_on_commit = true",
+            f"sync_on_commit = {'true' if sync_on_commit else 'false'}",
             'cache_size = "1G"',
             "session_max = 1000",
             "ttl_sweep_seconds = 60",
@@ -316,9 +318,13 @@ async def ping(uri: str, timeout_ms: int = 1000) -> bool:
 class EmbeddedServer:
     """One SecantusDB server process for one data directory."""
 
-    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, data_dir: Path, *, host: str = "127.0.0.1", sync_on_commit: bool = True
+    ) -> None:
         self.data_dir = data_dir
         self.host = host
+        # Off only where the benchmarks measure what the fsync at commit costs.
+        self.sync_on_commit = sync_on_commit
         self.port: int | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._login: Credentials | None = None
@@ -375,12 +381,14 @@ class EmbeddedServer:
         `/etc/secantus`; the flags that matter most are repeated (a flag wins over the file)."""
         assert self.port is not None
         config = self.data_dir / CONFIG_FILE
-        write_private(config, server_config(self.host, self.port, storage))
+        text = server_config(self.host, self.port, storage, sync_on_commit=self.sync_on_commit)
+        write_private(config, text)
         return [
             _executable(),
             *("--config", str(config)),
             *("--host", self.host, "--port", str(self.port), "--storage-path", str(storage)),
-            *("--log-level", "WARNING", "--auth", "--sync-on-commit"),
+            *("--log-level", "WARNING", "--auth"),
+            *(["--sync-on-commit"] if self.sync_on_commit else []),
         ]
 
     async def _wait_ready(self, ready_within: float, log_path: Path, offset: int) -> None:

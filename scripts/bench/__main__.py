@@ -37,6 +37,29 @@ def _emit(result: report.Result, results: list[report.Result]) -> None:
     print(result.json_line(), flush=True)
 
 
+async def _publish_without_sync(
+    folder: Path, cfg: config.Config, master_b64: str, profiler: benches.Profiler
+) -> report.Result:
+    """The publish benchmark on a server of its own without the fsync at commit (the same
+    settings otherwise), for `--sync-on-commit both`: its ratio beside the deployed one's."""
+    server = EmbeddedServer(folder / "embedded-nosync", sync_on_commit=False)
+    await server.start()
+    client = make_client(server.uri)
+    try:
+        settings = _settings(folder, server.uri, "bench_publish_nosync", master_b64)
+        _, result = await benches.publish(
+            client[settings.database], settings, cfg, profiler, server.pid, report=True
+        )
+    finally:
+        await client.close()
+        await server.stop()
+    assert result is not None
+    result.figures["sync_on_commit"] = False
+    result.bench = "publish-sync-off"
+    result.notes.append("the embedded server without --sync-on-commit (no fsync at commit)")
+    return result
+
+
 async def run(cfg: config.Config) -> list[report.Result]:
     started = time.monotonic()
     deadline = started + cfg.budget_s
@@ -45,7 +68,10 @@ async def run(cfg: config.Config) -> list[report.Result]:
     master_b64 = base64.b64encode(secrets.token_bytes(32)).decode()
     profiler = benches.Profiler(cfg.profile_dir)
     results: list[report.Result] = []
-    server = EmbeddedServer(folder / "embedded")
+    if cfg.sync_on_commit == "both" and "publish" in cfg.only:
+        off_profiler = benches.Profiler(cfg.profile_dir and cfg.profile_dir / "sync-off")
+        _emit(await _publish_without_sync(folder, cfg, master_b64, off_profiler), results)
+    server = EmbeddedServer(folder / "embedded", sync_on_commit=cfg.sync_on_commit != "off")
     await server.start()
     client = make_client(server.uri)
     try:
@@ -60,6 +86,7 @@ async def run(cfg: config.Config) -> list[report.Result]:
                 report="publish" in cfg.only,
             )
             if result is not None:
+                result.figures["sync_on_commit"] = cfg.sync_on_commit != "off"
                 _emit(result, results)
             if "verify" in cfg.only:
                 _emit(await benches.verify(published, cfg, profiler), results)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 BENCHES = ("publish", "verify", "lookup", "lookup-scale", "submit-lookup")
+SYNC_CHOICES = ("on", "off", "both")
 
 
 @dataclass
@@ -47,6 +48,9 @@ class Config:
     contention_clients: int = 4
     contention_seconds: float = 10.0
     contention_binding_threads: int = 0
+    # The embedded server's fsync at every commit (issue 17 item 4): "on" as deployed, "off",
+    # or "both": publish first on a server without it, then on one with it, in the same run.
+    sync_on_commit: str = "on"
     only: tuple[str, ...] = BENCHES
     quick: bool = False
     profile_dir: Path | None = None
@@ -135,6 +139,10 @@ def parse(argv: list[str] | None = None, env: dict[str, str] | None = None) -> C
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHES}")
     if values["seed_indexes"] not in ("before", "after"):
         parser.error(f"--seed-indexes is before or after, not {values['seed_indexes']!r}")
+    if values["sync_on_commit"] not in SYNC_CHOICES:
+        parser.error(
+            f"--sync-on-commit is one of {', '.join(SYNC_CHOICES)}, not {values['sync_on_commit']!r}"
+        )
     values.update(
         only=only,
         quick=quick,

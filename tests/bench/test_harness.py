@@ -170,3 +170,11 @@ def test_settings_from_flags_environment_and_quick_mode() -> None:
     assert flags.verify_count == 7  # a flag beats the environment
     with pytest.raises(SystemExit):
         config.parse(["--only", "nonsense"], env={})
+
+
+def test_sync_on_commit_is_on_as_deployed_unless_asked() -> None:
+    assert config.parse([], env={}).sync_on_commit == "on"
+    assert config.parse(["--sync-on-commit", "both"], env={}).sync_on_commit == "both"
+    assert config.parse([], env={"BENCH_SYNC_ON_COMMIT": "off"}).sync_on_commit == "off"
+    with pytest.raises(SystemExit):
+        config.parse(["--sync-on-commit", "maybe"], env={})

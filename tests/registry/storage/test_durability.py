@@ -124,3 +124,22 @@ def _assert_launched_with_own_config(pid: int, written: Path) -> None:
     assert argv[argv.index(b"--config") + 1] == os.fsencode(written)
     assert b"--sync-on-commit" in argv
     assert "sync_on_commit = true" in written.read_text()
+
+
+async def test_the_fsync_at_commit_is_off_only_when_asked(tmp_path: Path) -> None:
+    """The benchmarks measure what `--sync-on-commit` costs (issue 17 item 4) on a server
+    started without it; a server started as the registry starts it always has it."""
+    server = EmbeddedServer(tmp_path / "var", sync_on_commit=False)
+    await server.start()
+    try:
+        assert server.pid is not None
+        _assert_launched_without_sync(server.pid, server.data_dir / CONFIG_FILE)
+    finally:
+        await server.stop()
+    assert EmbeddedServer(tmp_path / "other").sync_on_commit is True
+
+
+def _assert_launched_without_sync(pid: int, written: Path) -> None:
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert b"--sync-on-commit" not in argv
+    assert "sync_on_commit = false" in written.read_text()
