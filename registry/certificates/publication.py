@@ -28,14 +28,17 @@ from registry.catalogue import reference_data as catalogue
 from registry.certificates import review
 from registry.certificates.model import BatchAction, CertificateStatus
 from registry.errors import Conflict
+from registry.reports import tally
 from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
 from registry.transparency import checkpoints, leaves
 from registry.trust import keystore, status_lists
 
-# What a numbered result row gives its certificate (never the encrypted ID number).
+# What a numbered result row gives its certificate (never the encrypted ID number), and what
+# the statistics count of every current result.
 _RESULT_FIELDS = {
+    **tally.RESULT_FIELDS,
     "batch": 1,
     "institution": 1,
     "name": 1,
@@ -82,13 +85,16 @@ async def publish(
 async def numbered_results(
     db: Database, batch_id: str, session: AsyncClientSession | None = None
 ) -> list[Document]:
-    """The batch's current passing results (those with a certificate number), by row."""
+    """The batch's current passing results (those with a certificate number), by row. In a
+    transaction, every current result read is handed to the statistics, which count the batch
+    in the same transaction (`tally.results_read`), so that they need not read them again."""
     cursor = db[Collection.RESULTS].find(
-        {"batch": batch_id, "current": True, "certificate": {"$ne": None}},
-        _RESULT_FIELDS,
-        session=session,
+        {"batch": batch_id, "current": True}, _RESULT_FIELDS, session=session
     )
-    return [d async for d in cursor.sort("row", 1)]
+    current = [d async for d in cursor.sort("row", 1)]
+    if session is not None:
+        tally.results_read(session, batch_id, current)
+    return [d for d in current if d.get("certificate") is not None]
 
 
 @dataclass(frozen=True)

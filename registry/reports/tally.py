@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
+from weakref import WeakKeyDictionary
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -113,6 +115,37 @@ def _result(doc: Document, province: str, field: str, out: Tally) -> None:
 RESULT_FIELDS = {"batch": 1, "exam_date": 1, "occupation": 1, "level": 1, "passed": 1}
 
 
+# The current results of a batch that its writer read in a transaction, by session: (batch,
+# results).
+_READ: Final[WeakKeyDictionary[AsyncClientSession, tuple[str, Sequence[Document]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def results_read(session: AsyncClientSession, batch: str, results: Sequence[Document]) -> None:
+    """A batch's writer (publication) hands over the batch's current results it read in
+    `session`'s transaction (every one, with `RESULT_FIELDS`), so that counting the batch need
+    not read them again. Called again by a retried transaction, it replaces them."""
+    _READ[session] = (batch, results)
+
+
+async def _current_results(
+    db: Database, batches: list[str], session: AsyncClientSession | None
+) -> list[Document]:
+    """The current results of `batches`: those handed over for this session, the rest read."""
+    told = _READ.pop(session, None) if session is not None else None
+    if told is not None and told[0] in batches:
+        handed, rest = list(told[1]), [b for b in batches if b != told[0]]
+    else:
+        handed, rest = [], batches
+    if rest:
+        cursor = db[Collection.RESULTS].find(
+            {"batch": {"$in": rest}, "current": True}, RESULT_FIELDS, session=session
+        )
+        handed += [r async for r in cursor]
+    return handed
+
+
 async def _batches(
     db: Database, docs: Iterable[Document], session: AsyncClientSession | None
 ) -> Tally:
@@ -120,10 +153,7 @@ async def _batches(
     provinces = {d["_id"]: d["province"] for d in docs if d["status"] == BatchStatus.PUBLISHED}
     if not provinces:
         return out
-    cursor = db[Collection.RESULTS].find(
-        {"batch": {"$in": list(provinces)}, "current": True}, RESULT_FIELDS, session=session
-    )
-    results = [r async for r in cursor]
+    results = await _current_results(db, list(provinces), session)
     # A result names its occupation; the field is the occupation's, as at publication.
     occupations = db[Collection.OCCUPATIONS].find(
         {"_id": {"$in": sorted({r["occupation"] for r in results})}}, {"field": 1}, session=session

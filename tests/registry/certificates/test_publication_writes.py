@@ -13,6 +13,7 @@ from typing import Any
 
 import bson
 import pytest
+from pymongo import monitoring
 
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
@@ -23,7 +24,7 @@ from registry.certificates.submission import submit
 from registry.certificates.validation import BatchInput, ResultInput
 from registry.errors import Conflict
 from registry.settings import Settings
-from registry.storage.db import Database, Document
+from registry.storage.db import Database, Document, make_client
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(610)
@@ -229,3 +230,51 @@ async def test_occupations_are_named_however_many_the_catalogue_lists(
         assert "人工智能工程技术人员" in json.dumps(subject, ensure_ascii=False)
     finally:
         await db.occupations.delete_many({"_id": {"$regex": "^0-00-00-"}})
+
+
+class ResultFinds(monitoring.CommandListener):
+    """The `find` commands sent to `results`."""
+
+    def __init__(self) -> None:
+        self.finds = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == "results":
+            self.finds += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_publication_reads_the_batchs_results_once(
+    db: Database, settings: Settings, mongodb_uri: str
+) -> None:
+    """The statistics count the batch from the results publication read (every current one,
+    failed ones too: the counters' recount tests hold what they count)."""
+    me = Principal(Role.EVALUATION_INSTITUTION, "t", "writes-inst", institution=USCC)
+    rng = random.Random("reads-once")
+    results = [
+        ResultInput(f"读{i}", make_id_number(rng), "2-02-38-01", 1, 90 if i % 3 else 40, 85)
+        for i in range(6)
+    ]
+    exam = clock.today() - dt.timedelta(days=3)
+    outcome = await submit(
+        db, me, BatchInput("reads-once-1", exam, results), PersonalData(settings.master_key())
+    )
+    bid = outcome.batch["_id"]
+    await review.approve_province(
+        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "wp", province="35"), bid
+    )
+    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "wc"), bid)
+    listener = ResultFinds()
+    client = make_client(mongodb_uri, event_listeners=[listener])
+    try:
+        done = await publish(client[db.name], settings, bid)
+    finally:
+        await client.close()
+    assert done["status"] == "PUBLISHED"
+    assert len(await certificates(db, bid)) == 4
+    assert listener.finds == 1
