@@ -8,9 +8,10 @@ publication reads the batch's current numbered results, signs each certificate, 
 with ONE `insert_many` of complete published documents, next to the batch's transition (the
 audited store) and the status-list allocation, all in the batch's transaction: nothing is
 deleted or updated per certificate. The batch's audit entry logs every certificate in the
-transparency log in that same transaction (`registry.transparency.leaves`); a checkpoint is
-signed after it. A certificate number already present stops the insert
-(`CERTIFICATE_NUMBER_TAKEN`), and the transaction writes nothing.
+transparency log in that same transaction (`registry.transparency.leaves`), and the checkpoint
+that covers them (the audit chain pinned at that entry) is signed in it too. A certificate
+number already present stops the insert (`CERTIFICATE_NUMBER_TAKEN`), and the transaction
+writes nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ async def publish(
 ) -> Document:
     """Publish a CETTIC_CHECKED batch (OFFICE_ADMIN); a retry after success answers the batch."""
     moment = now or clock.now()
+    note_signer = await checkpoints.signer(db, master_key, base_url)
 
     async def changes(batch: Document, session: AsyncClientSession) -> Document:
         await issue_certificates(
@@ -72,14 +74,14 @@ async def publish(
         )
         return {"published_at": moment}
 
-    batch = await review.advance(
-        db, principal, batch_id, BatchAction.PUBLISH, now=moment, changes=changes
+    async def then(session: AsyncClientSession) -> None:
+        # The certificates' leaves were logged with the batch's audit entry: sign the tree that
+        # holds them in the same transaction, so their inclusion proofs exist once it commits.
+        await checkpoints.sign_in(db, session, note_signer, now=now)
+
+    return await review.advance(
+        db, principal, batch_id, BatchAction.PUBLISH, now=moment, changes=changes, then=then
     )
-    # The certificates' leaves were logged in the publication's transaction; sign the tree that
-    # holds them, so their inclusion proofs exist at once (a crash here is caught up by the next
-    # checkpoint: hourly, or the next reader of the latest one).
-    await checkpoints.sign(db, master_key, base_url)
-    return batch
 
 
 async def numbered_results(

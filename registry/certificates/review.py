@@ -29,6 +29,7 @@ async def advance(
     now: dt.datetime | None = None,
     changes: store.Changes | None = None,
     precheck: store.Precheck | None = None,
+    then: store.Then | None = None,
 ) -> Document:
     """Move the batch by `action` (a retry of the step that already happened answers the batch
     unchanged; `precheck` replaces that test); `Forbidden` unless the policy allows it on this
@@ -50,6 +51,7 @@ async def advance(
         authorize=authorize,
         changes=changes,
         precheck=precheck,
+        then=then,
     )
 
 

@@ -41,6 +41,9 @@ Changes = Callable[[Document, AsyncClientSession], Awaitable[Mapping[str, Any]]]
 # retry, answered unchanged), False to go on; raises the workflow's own refusal for a state the
 # move cannot start from. Replaces the default retry test (`is_replay`).
 Precheck = Callable[[Document], bool]
+# Runs after the move is saved and audited, in its transaction (publication signs the log's
+# checkpoint there); not run for a retry answered unchanged.
+Then = Callable[[AsyncClientSession], Awaitable[None]]
 
 
 async def load(
@@ -230,6 +233,7 @@ async def apply_transition(
     authorize: Authorize | None = None,
     changes: Changes | None = None,
     precheck: Precheck | None = None,
+    then: Then | None = None,
 ) -> Document:
     """Move record `key` by `action` in one transaction; see the module docstring."""
 
@@ -256,6 +260,9 @@ async def apply_transition(
                 history_entry(action, doc["status"], move.target.value, principal, at, reason),
             ],
         }
-        return await save(db, kind, principal, action, doc, new, session)
+        saved = await save(db, kind, principal, action, doc, new, session)
+        if then is not None:
+            await then(session)
+        return saved
 
     return await in_transaction(db, work)

@@ -89,32 +89,46 @@ async def _pin_audit(db: Database, session: AsyncClientSession) -> log.Head:
     return head
 
 
+async def signer(db: Database, master_key: bytes, base_url: str) -> NoteSigner:
+    """The log's note signer (the log key opened once, before any transaction)."""
+    return NoteSigner(origin(base_url), await keystore.log_key(db, master_key))
+
+
+async def sign_in(
+    db: Database,
+    session: AsyncClientSession,
+    note_signer: NoteSigner,
+    *,
+    now: dt.datetime | None = None,
+) -> SignedCheckpoint:
+    """Pin the audit chain and sign the log's current tree head in the caller's transaction
+    (publication's own, so that the checkpoint commits with what it covers)."""
+    head = await _pin_audit(db, session)
+    stored = await db[Collection.LOG_CHECKPOINTS].find_one({"_id": head.size}, session=session)
+    if stored is not None:
+        return _signed(stored)
+    body = Checkpoint(note_signer.key.name, head.size, head.root).body()
+    doc: Document = {
+        "_id": head.size,
+        "root": head.root,
+        "note": note_signer.sign(body),
+        "signed_at": now or clock.now(),
+        "schema_version": SCHEMA_VERSION,
+    }
+    try:
+        await db[Collection.LOG_CHECKPOINTS].insert_one(doc, session=session)
+    except DuplicateKeyError:
+        raise retry_transaction("another signer stored this checkpoint") from None
+    return _signed(doc)
+
+
 async def sign(
     db: Database, master_key: bytes, base_url: str, *, now: dt.datetime | None = None
 ) -> SignedCheckpoint:
-    """Pin the audit chain and sign the log's current tree head (see the module docstring)."""
-    signer = NoteSigner(origin(base_url), await keystore.log_key(db, master_key))
-
-    async def work(session: AsyncClientSession) -> Document:
-        head = await _pin_audit(db, session)
-        stored = await db[Collection.LOG_CHECKPOINTS].find_one({"_id": head.size}, session=session)
-        if stored is not None:
-            return stored
-        body = Checkpoint(origin(base_url), head.size, head.root).body()
-        doc: Document = {
-            "_id": head.size,
-            "root": head.root,
-            "note": signer.sign(body),
-            "signed_at": now or clock.now(),
-            "schema_version": SCHEMA_VERSION,
-        }
-        try:
-            await db[Collection.LOG_CHECKPOINTS].insert_one(doc, session=session)
-        except DuplicateKeyError:
-            raise retry_transaction("another signer stored this checkpoint") from None
-        return doc
-
-    return _signed(await in_transaction(db, work))
+    """Pin the audit chain and sign the log's current tree head (see the module docstring), in
+    a transaction of its own."""
+    note_signer = await signer(db, master_key, base_url)
+    return await in_transaction(db, lambda s: sign_in(db, s, note_signer, now=now))
 
 
 async def current(

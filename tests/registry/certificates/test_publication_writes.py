@@ -15,6 +15,7 @@ import bson
 import pytest
 from pymongo import monitoring
 
+from credentials.transparency import NoteSigner
 from registry.access.auth import Principal, Role
 from registry.access.personal import PersonalData
 from registry.calendar import clock
@@ -25,6 +26,7 @@ from registry.certificates.validation import BatchInput, ResultInput
 from registry.errors import Conflict
 from registry.settings import Settings
 from registry.storage.db import Database, Document, make_client
+from registry.transparency import checkpoints, log
 from tests.factories import listed_institution, make_id_number, make_uscc
 
 USCC = make_uscc(610)
@@ -278,3 +280,41 @@ async def test_publication_reads_the_batchs_results_once(
     assert done["status"] == "PUBLISHED"
     assert len(await certificates(db, bid)) == 4
     assert listener.finds == 1
+
+
+async def test_the_checkpoint_commits_with_the_publication(
+    db: Database, settings: Settings
+) -> None:
+    """The checkpoint that covers a batch's certificates is signed in the publication's own
+    transaction, with the audit chain pinned at the publication's entry: it exists as soon as
+    the batch is PUBLISHED, and a failure while signing it publishes nothing."""
+    bid = await reviewed_batch(db, settings, "writes-batch-07", 5)
+    assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
+    head = await log.read_head(db)
+    latest = await checkpoints.latest(db)
+    assert latest is not None and latest.size == head.size
+    chain = await db.audit_head.find_one({})
+    entry = await db.audit_log.find_one({"entity": f"batch:{bid}", "action": "batch.publish"})
+    assert chain is not None and entry is not None
+    assert head.audit_seq == chain["seq"] == entry["seq"]
+
+
+async def test_a_failure_while_signing_the_checkpoint_publishes_nothing(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bid = await reviewed_batch(db, settings, "writes-batch-08", 5)
+    size = (await log.read_head(db)).size
+
+    def refuse(self: NoteSigner, text: str) -> str:
+        raise RuntimeError("the log key is unavailable")
+
+    monkeypatch.setattr(NoteSigner, "sign", refuse)
+    with pytest.raises(RuntimeError, match="log key"):
+        await publish(db, settings, bid)
+    monkeypatch.undo()
+    assert await certificates(db, bid) == []
+    assert (await db.batches.find_one({"_id": bid}) or {})["status"] == "CETTIC_CHECKED"
+    assert (await log.read_head(db)).size == size
+    assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
+    latest = await checkpoints.latest(db)
+    assert latest is not None and latest.size == (await log.read_head(db)).size
