@@ -149,12 +149,19 @@ async def _batch(db: Database, session: AsyncClientSession, event: Event) -> lis
         return []
     if told is not None and told[0] == event.key:
         docs = sorted(told[1], key=lambda doc: str(doc["_id"]))
+        # Publication built these credentials itself (plain JSON: `issue_certificate` checked
+        # and signed them), so their canonical forms need no walk of their own.
+        plain = True
     else:
         cursor = db[Collection.CERTIFICATES].find(
             {"batch": event.key}, {"credential": 1}, session=session
         )
         docs = [doc async for doc in cursor.sort("_id", 1)]
-    return [Leaf(certificate_leaf(doc["credential"]), f"certificate:{doc['_id']}") for doc in docs]
+        plain = False
+    return [
+        Leaf(certificate_leaf(doc["credential"], plain=plain), f"certificate:{doc['_id']}")
+        for doc in docs
+    ]
 
 
 async def _backfill(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:
