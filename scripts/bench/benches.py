@@ -243,6 +243,7 @@ async def publish(
         _timed_signing() as signing_time,
     ):
         started = time.perf_counter()
+        cpu_before = _cpu_seconds(os.getpid()), _cpu_seconds(db_pid)
         done_batches = 0
         for bid in batch_ids:
             await publication.publish(
@@ -252,6 +253,7 @@ async def publish(
             if time.perf_counter() - started > cfg.publish_seconds:
                 break
         publish_s = time.perf_counter() - started
+        cpu_after = _cpu_seconds(os.getpid()), _cpu_seconds(db_pid)
     published = await db.certificates.count_documents({"status": "PUBLISHED"})
     pending_left = await db.results.count_documents(_numbered(batch_ids[done_batches:]))
     log(
@@ -283,6 +285,9 @@ async def publish(
             "signing_s": round(signing_time[0], 2),
             "signing_share": round(signing_time[0] / publish_s, 3) if publish_s else None,
             "baseline_insert_many_s": round(baseline_s, 2),
+            # CPU time spent during publication: what stays comparable on a loaded machine.
+            "publication_cpu_harness_s": _delta(cpu_before[0], cpu_after[0]),
+            "publication_cpu_database_s": _delta(cpu_before[1], cpu_after[1]),
         }
         notes = [
             f"submission measured on {sample} of {batches} batches through the real path "
@@ -306,6 +311,22 @@ async def publish(
             notes,
         )
     return Published(db, settings, batch_ids), result
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of process `pid` so far (Linux `/proc`), None when unknown."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime: fields 14 and 15 of stat(5), 12th and 13th after the command's ")".
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
 
 
 def _numbered(batch_ids: list[str]) -> Document:
