@@ -39,10 +39,15 @@ async def institution(db: Database) -> None:
     await listed_institution(db, USCC, filed="2025-01-06")
 
 
-async def reviewed_batch(db: Database, settings: Settings, name: str, rows: int) -> str:
+async def reviewed_batch(
+    db: Database, settings: Settings, name: str, rows: int, *, failed: int = 0
+) -> str:
+    """A CETTIC_CHECKED batch of `rows` results, the first `failed` of them failing."""
     rng = random.Random(name)
     results = [
-        ResultInput(f"考生{i}", make_id_number(rng), "2-02-38-01", 1 + i % 2, 90, 85)
+        ResultInput(
+            f"考生{i}", make_id_number(rng), "2-02-38-01", 1 + i % 2, 40 if i < failed else 90, 85
+        )
         for i in range(rows)
     ]
     me = Principal(Role.EVALUATION_INSTITUTION, "t", "writes-inst", institution=USCC)
@@ -256,21 +261,7 @@ async def test_publication_reads_the_batchs_results_once(
 ) -> None:
     """The statistics count the batch from the results publication read (every current one,
     failed ones too: the counters' recount tests hold what they count)."""
-    me = Principal(Role.EVALUATION_INSTITUTION, "t", "writes-inst", institution=USCC)
-    rng = random.Random("reads-once")
-    results = [
-        ResultInput(f"读{i}", make_id_number(rng), "2-02-38-01", 1, 90 if i % 3 else 40, 85)
-        for i in range(6)
-    ]
-    exam = clock.today() - dt.timedelta(days=3)
-    outcome = await submit(
-        db, me, BatchInput("reads-once-1", exam, results), PersonalData(settings.master_key())
-    )
-    bid = outcome.batch["_id"]
-    await review.approve_province(
-        db, Principal(Role.PROVINCIAL_REVIEWER, "p", "wp", province="35"), bid
-    )
-    await review.check_cettic(db, Principal(Role.CETTIC_REVIEWER, "c", "wc"), bid)
+    bid = await reviewed_batch(db, settings, "reads-once-1", 6, failed=2)
     listener = ResultFinds()
     client = make_client(mongodb_uri, event_listeners=[listener])
     try:
