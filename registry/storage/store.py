@@ -11,8 +11,10 @@ loaded record, a retry of the step that already happened answered with the recor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -139,6 +141,44 @@ async def insert_many(
     duplicate `_id` raises BulkWriteError); the counters move with them."""
     await db[collection].insert_many(docs, ordered=True, session=session)
     await counters.move(db, collection, [], docs, session)
+
+
+async def insert_many_made(
+    db: Database,
+    collection: Collection,
+    chunks: Iterator[list[Document]],
+    session: AsyncClientSession,
+) -> list[Document]:
+    """`insert_many` of documents made chunk by chunk (publication signs them): each chunk is
+    sent before the next is made, so the database inserts one while this process makes the
+    next. In order, stopping at the first error (nothing after it is sent); returns them all."""
+    done: list[Document] = []
+    inserting: asyncio.Task[Any] | None = None
+    try:
+        for chunk in chunks:
+            if inserting is not None:
+                await inserting
+            inserting = asyncio.create_task(
+                db[collection].insert_many(chunk, ordered=True, session=session)
+            )
+            # Until the statement is on its way: making the next chunk holds the event loop.
+            for _ in range(_SEND_STEPS):
+                await asyncio.sleep(0)
+            done += chunk
+        if inserting is not None:
+            await inserting
+    finally:
+        if inserting is not None and not inserting.done():
+            # Making a chunk failed while one was in flight: let it finish before the
+            # transaction is aborted (its error, if any, is the caller's error's context).
+            with contextlib.suppress(Exception):
+                await inserting
+    await counters.move(db, collection, [], done, session)
+    return done
+
+
+# Event loop turns that a started insert needs to reach the socket (pool checkout, send).
+_SEND_STEPS = 4
 
 
 async def update_one(

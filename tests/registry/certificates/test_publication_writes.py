@@ -133,17 +133,20 @@ async def test_a_number_already_taken_writes_nothing(db: Database, settings: Set
     assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
 
 
+# Failing in the first chunk signed, and after chunks were sent (publication inserts each
+# chunk while it signs the next).
+@pytest.mark.parametrize(("rows", "fail_at"), [(40, 35), (130, 120)])
 async def test_a_failure_while_signing_writes_nothing(
-    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, rows: int, fail_at: int
 ) -> None:
-    bid = await reviewed_batch(db, settings, "writes-batch-05", 40)
+    bid = await reviewed_batch(db, settings, f"writes-batch-05-{rows}", rows)
     original = publication.Issuer.certificate
     signed = 0
 
     def fail_late(self: publication.Issuer, row: Document, ref: Any) -> Document:
         nonlocal signed
         signed += 1
-        if signed == 35:
+        if signed == fail_at:
             raise RuntimeError("signing failed")
         return original(self, row, ref)
 
@@ -155,7 +158,7 @@ async def test_a_failure_while_signing_writes_nothing(
     assert (await db.batches.find_one({"_id": bid}) or {})["status"] == "CETTIC_CHECKED"
     # The batch still publishes completely afterwards.
     assert (await publish(db, settings, bid))["status"] == "PUBLISHED"
-    assert [c["status"] for c in await certificates(db, bid)] == ["PUBLISHED"] * 40
+    assert [c["status"] for c in await certificates(db, bid)] == ["PUBLISHED"] * rows
 
 
 async def test_change_streams_show_one_insert_per_certificate_and_nothing_else(
