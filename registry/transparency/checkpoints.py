@@ -6,9 +6,9 @@ checkpoint covers the audit chain as it was when it was signed (`registry audit 
 --checkpoint` relies on it). Then the tree head (size, root from the log head's frontier) is
 signed and stored under its size; a size already signed is answered with the stored checkpoint.
 
-Checkpoints are signed after every publication (batches, bundles), hourly by the service, and
-whenever the latest one is asked for while the log has grown past it, so the latest checkpoint
-covers every leaf a reader can see.
+Checkpoints are signed in every batch's publication transaction (`sign_in`), after every
+bundle's publication, hourly by the service, and whenever the latest one is asked for while the
+log has grown past it, so the latest checkpoint covers every leaf a reader can see.
 """
 
 from __future__ import annotations
