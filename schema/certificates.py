@@ -111,7 +111,7 @@ class Certificate:
     level: Level = strawberry.field(description=words.LEVEL)
     issuer_uscc: str = source(
         "issuer",
-        description="The evaluating institution that issued and signed it (谁评价、谁发证), by its ified social credit code (统一社会信用代码, 18 characters).",
+        description="The evaluating institution that issued and signed it (谁评价、谁发证), by its unified social credit code (统一社会信用代码, 18 characters).",
     )
     exam_date: dt.date = strawberry.field(description="The date of the assessment (考核日期).")
     issued_at: dt.datetime = strawberry.field(
@@ -229,7 +229,7 @@ class AssessmentBatch(Node):
     )
     institution_uscc: str = source(
         "institution",
-        description="The evaluation institution that submitted it, by its ified social credit code (统一社会信用代码, 18 characters).",
+        description="The evaluation institution that submitted it, by its unified social credit code (统一社会信用代码, 18 characters).",
     )
     province: str = strawberry.field(
         description="The institution's province (GB/T 2260 code): its provincial department approves the batch."
