@@ -32,6 +32,7 @@ from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.transparency import checkpoints, reads, tree, witnesses
+from service.compression import accepts_gzip
 from service.http_problem import HttpProblem
 from service.public_routes import masked
 from service.request_body import read_body
@@ -71,7 +72,9 @@ def bundle_bytes(leaves: list[bytes]) -> bytes:
 
 def _octets(request: Request, body: bytes, compress: bool) -> Response:
     headers = {"Cache-Control": TILE_CACHE, "Vary": "Accept-Encoding"}
-    if compress and "gzip" in request.headers.get("accept-encoding", ""):
+    # Whether the client accepts gzip is the one rule of service/compression.py (weights, `*`,
+    # `q=0`); a bundle is compressed whatever its size, as C2SP tlog-tiles clients expect.
+    if compress and accepts_gzip(request.headers.get("accept-encoding", "")):
         body = gzip.compress(body, mtime=0)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type=_OCTETS, headers=headers)

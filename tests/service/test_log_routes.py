@@ -74,6 +74,11 @@ async def test_the_log_is_served_as_the_specification_says(
     )
     assert raw.headers.get("content-encoding") == "gzip"  # compressed at the HTTP layer
     assert split_bundle(raw.content) == stored
+    refused = await http.get(
+        f"/log/tile/entries/000.p/{point.size}", headers={"accept-encoding": "gzip;q=0"}
+    )
+    assert "content-encoding" not in refused.headers  # q=0 means "not gzip" (RFC 9110 §12.5.3)
+    assert split_bundle(refused.content) == stored
 
     for missing in (
         "/log/tile/0/000",  # the full tile does not exist yet
