@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
-from weakref import WeakKeyDictionary
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -35,6 +34,7 @@ from registry.calendar import clock
 from registry.certificates.model import BatchStatus, CertificateStatus
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
+from registry.storage.handover import Handover
 
 # (year, field, occupation, level, province): the dimensions the statistics group by.
 GroupKey = tuple[int, str, str, int, str]
@@ -117,23 +117,21 @@ RESULT_FIELDS = {"batch": 1, "exam_date": 1, "occupation": 1, "level": 1, "passe
 
 # The current results of a batch that its writer read in a transaction, by session: (batch,
 # results).
-_READ: Final[WeakKeyDictionary[AsyncClientSession, tuple[str, Sequence[Document]]]] = (
-    WeakKeyDictionary()
-)
+_READ: Final[Handover[Document]] = Handover()
 
 
 def results_read(session: AsyncClientSession, batch: str, results: Sequence[Document]) -> None:
     """A batch's writer (publication) hands over the batch's current results it read in
     `session`'s transaction (every one, with `RESULT_FIELDS`), so that counting the batch need
     not read them again. Called again by a retried transaction, it replaces them."""
-    _READ[session] = (batch, results)
+    _READ.give(session, batch, results)
 
 
 async def _current_results(
     db: Database, batches: list[str], session: AsyncClientSession | None
 ) -> list[Document]:
     """The current results of `batches`: those handed over for this session, the rest read."""
-    told = _READ.pop(session, None) if session is not None else None
+    told = _READ.take(session)
     if told is not None and told[0] in batches:
         handed, rest = list(told[1]), [b for b in batches if b != told[0]]
     else:

@@ -18,7 +18,6 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-from weakref import WeakKeyDictionary
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -26,6 +25,7 @@ from credentials import PublicKey
 from credentials.transparency import certificate_leaf
 from registry.storage.collections import Collection
 from registry.storage.db import Database
+from registry.storage.handover import Handover
 from registry.transparency.log import Leaf
 
 ISSUER_PREFIX: Final = "urn:uscc:"
@@ -128,9 +128,7 @@ Derive = Callable[[Database, AsyncClientSession, Event], Awaitable[list[Leaf]]]
 
 
 # The certificates a publication inserted in a transaction, by session: (batch, documents).
-_INSERTED: Final[WeakKeyDictionary[AsyncClientSession, tuple[str, Sequence[Mapping[str, Any]]]]] = (
-    WeakKeyDictionary()
-)
+_INSERTED: Final[Handover[Mapping[str, Any]]] = Handover()
 
 
 def inserted(
@@ -139,12 +137,12 @@ def inserted(
     """Publication tells the log which certificates of `batch` it inserted in `session`'s
     transaction (every one, in any order), so that `_batch` need not read them back (200
     documents of 2.5 KB a batch). Called again by a retried transaction, it replaces them."""
-    _INSERTED[session] = (batch, documents)
+    _INSERTED.give(session, batch, documents)
 
 
 async def _batch(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:
     """Publishing a batch logs every certificate it published (in number order)."""
-    told = _INSERTED.pop(session, None)
+    told = _INSERTED.take(session)
     if event.step != "publish":
         return []
     if told is not None and told[0] == event.key:
