@@ -4,12 +4,13 @@ the batch either fully published or not at all, and publishing again completes i
 
 Until publication a passing result lives on its batch's `results` row (certificate number,
 holder binding, when it was numbered); `certificates` holds only published certificates. So
-publication reads the batch's current numbered results, signs each certificate, and writes them
-with ONE `insert_many` of complete published documents, next to the batch's transition (the
-audited store) and the status-list allocation, all in the batch's transaction: nothing is
-deleted or updated per certificate. The batch's audit entry logs every certificate in the
-transparency log in that same transaction (`registry.transparency.leaves`), and the checkpoint
-that covers them (the audit chain pinned at that entry) is signed in it too. A certificate
+publication reads the batch's current numbered results, signs each certificate, and inserts
+complete published documents (in chunks, each signed while the one before is inserted), next to
+the batch's transition (the audited store) and the status-list allocation, all in the batch's
+transaction: nothing is deleted or updated per certificate. The batch's audit entry logs every
+certificate in the transparency log in that same transaction (`registry.transparency.leaves`);
+each certificate is inserted with the index its leaf will have (`log_index`), and the checkpoint
+that covers them (the audit chain pinned at that entry) is signed in the transaction too. A certificate
 number already present stops the insert (`CERTIFICATE_NUMBER_TAKEN`), and the transaction
 writes nothing.
 """
@@ -17,6 +18,7 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -33,11 +35,13 @@ from registry.reports import tally
 from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import SCHEMA_VERSION, Database, Document
-from registry.transparency import checkpoints, leaves
+from registry.transparency import checkpoints, leaves, log
 from registry.trust import keystore, status_lists
 
-# Certificates signed before their insert is sent: a batch of 200 goes as four statements.
-_CHUNK = 50
+# Certificates signed before their insert is sent: the first chunk small (the database waits
+# for it), then chunks doubling up to `_CHUNK`: a batch of 200 goes as six statements.
+_FIRST_CHUNK = 8
+_CHUNK = 64
 
 # What a numbered result row gives its certificate (never the encrypted ID number), and what
 # the statistics count of every current result.
@@ -113,8 +117,9 @@ class Issuer:
     signed_at: dt.datetime
     base_url: str
 
-    def certificate(self, row: Document, ref: status_lists.StatusRef) -> Document:
-        """The complete published certificate of the numbered result `row`."""
+    def certificate(self, row: Document, ref: status_lists.StatusRef, log_index: int) -> Document:
+        """The complete published certificate of the numbered result `row`, whose leaf is
+        `log_index` in the transparency log."""
         claims = CertificateClaims(
             certificate_number=row["certificate"],
             holder_name=row["name"],
@@ -139,13 +144,20 @@ class Issuer:
             published_at=self.signed_at,
             credential=credential,
             status_ref={"list_id": ref.list_id, "index": ref.index},
+            log_index=log_index,
         )
 
 
 def published_document(
-    row: Document, *, published_at: dt.datetime, credential: Document, status_ref: Document
+    row: Document,
+    *,
+    published_at: dt.datetime,
+    credential: Document,
+    status_ref: Document,
+    log_index: int,
 ) -> Document:
-    """The certificate as stored: the result's holder and occupation, its number as `_id`."""
+    """The certificate as stored: the result's holder and occupation, its number as `_id`, and
+    the index of its leaf in the transparency log (where the batch's leaves will land)."""
     return {
         "_id": row["certificate"],
         "batch": row["batch"],
@@ -164,6 +176,7 @@ def published_document(
         "published_at": published_at,
         "credential": credential,
         "status_ref": status_ref,
+        "log_index": log_index,
     }
 
 
@@ -202,7 +215,7 @@ async def issue_certificates(
 ) -> None:
     """Sign the batch's numbered results and insert them as published certificates, with one
     `insert_many` in the caller's transaction."""
-    leaves.inserted(session, batch["_id"], [])  # a retried transaction starts from nothing
+    leaves.published(session, batch["_id"], [])  # a retried transaction starts from nothing
     rows = await numbered_results(db, batch["_id"], session)
     if not rows:
         return
@@ -210,15 +223,25 @@ async def issue_certificates(
         db, batch, rows, master_key=master_key, base_url=base_url, now=now, session=session
     )
     refs = await status_lists.allocate(db, len(rows), owner=batch["institution"], session=session)
-    pairs = list(zip(rows, refs, strict=True))
-    # Signed in chunks, each inserted while the next is signed (the database and this process
-    # work at the same time); still one transaction, stopping at the first error.
-    chunks = (
-        [signer.certificate(r, ref) for r, ref in pairs[k : k + _CHUNK]]
-        for k in range(0, len(pairs), _CHUNK)
-    )
+    # The batch's leaves are appended, in number order, by its audit entry later in this
+    # transaction, after everything logged so far (the log checks that each lands there).
+    first = (await log.read_head(db, session)).size
+    rank = {number: n for n, number in enumerate(sorted(r["certificate"] for r in rows))}
+    made: list[log.Leaf] = []
+
+    def chunk(start: int, stop: int) -> list[Document]:
+        documents = [
+            signer.certificate(row, ref, first + rank[row["certificate"]])
+            for row, ref in zip(rows[start:stop], refs[start:stop], strict=True)
+        ]
+        # The leaves too are made while the chunk before is being inserted.
+        made.extend(leaves.publication_leaf(doc, plain=True) for doc in documents)
+        return documents
+
     try:
-        documents = await store.insert_many_made(db, Collection.CERTIFICATES, chunks, session)
+        await store.insert_many_made(
+            db, Collection.CERTIFICATES, (chunk(a, b) for a, b in _chunks(len(rows))), session
+        )
     except BulkWriteError as error:
         if not all(e.get("code") == 11000 for e in error.details.get("writeErrors", [])):
             raise
@@ -227,4 +250,14 @@ async def issue_certificates(
             "a certificate number of this batch is already taken; nothing was published",
             code="CERTIFICATE_NUMBER_TAKEN",
         ) from None
-    leaves.inserted(session, batch["_id"], documents)
+    leaves.published(session, batch["_id"], made)
+
+
+def _chunks(count: int) -> Iterator[tuple[int, int]]:
+    """Where a batch of `count` certificates is cut into inserts: a small first chunk, so the
+    database starts inserting soon, then chunks growing to `_CHUNK` (each is signed while the
+    one before is inserted)."""
+    start, size = 0, _FIRST_CHUNK
+    while start < count:
+        yield start, min(start + size, count)
+        start, size = start + size, min(2 * size, _CHUNK)

@@ -106,7 +106,8 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     Collection.LOG_HEAD: [],  # one document, _id "head"
     Collection.LOG_TILES: [],  # _id "<level>/<index>"
     Collection.LOG_ENTRIES: [],  # _id is the entry bundle's index
-    Collection.LOG_INDEX: [],  # _id names what a leaf records ("certificate:<number>")
+    # _id names what a backfilled leaf records ("certificate:<number>")
+    Collection.LOG_INDEX: [],
     Collection.LOG_CHECKPOINTS: [],  # _id is the tree size
     Collection.LOG_WITNESSES: [],  # _id is the witness's vkey
     # Training (registry.training): cohorts by id (institution + idempotency key), trainees and

@@ -23,12 +23,14 @@ CHUNK: Final = 500
 
 
 async def _unlogged(db: Database) -> list[str]:
+    """The certificates without a leaf: neither an index stored by their publication nor an
+    index row of an earlier backfill."""
     logged = {
         str(doc["_id"]).removeprefix("certificate:")
         async for doc in db[Collection.LOG_INDEX].find({"_id": {"$regex": "^certificate:"}})
     }
-    cursor = db[Collection.CERTIFICATES].find({}, {"_id": 1}).sort("_id", 1)
-    return [str(doc["_id"]) async for doc in cursor if str(doc["_id"]) not in logged]
+    cursor = db[Collection.CERTIFICATES].find({"log_index": {"$exists": False}}, {"_id": 1})
+    return [str(doc["_id"]) async for doc in cursor.sort("_id", 1) if str(doc["_id"]) not in logged]
 
 
 async def backfill(db: Database, *, by: Principal, chunk: int = CHUNK) -> int:

@@ -76,14 +76,15 @@ async def _check_checkpoints(
         report.checkpoints += 1
 
 
-async def _logged(db: Database) -> tuple[dict[str, bytes], set[str]]:
-    """Every certificate leaf (number → leaf bytes) and every revoked number, from the log."""
-    published: dict[str, bytes] = {}
+async def _logged(db: Database) -> tuple[dict[str, tuple[int, bytes]], set[str]]:
+    """Every certificate leaf (number → index and leaf bytes) and every revoked number, from
+    the log."""
+    published: dict[str, tuple[int, bytes]] = {}
     revoked: set[str] = set()
     async for entry in replay.entries(db):
         record = entry.record
         if record.get("kind") == "certificate.published":
-            published[str(record.get("number"))] = entry.data
+            published[str(record.get("number"))] = (entry.index, entry.data)
         elif record.get("kind") == "certificate.revoked":
             revoked.add(str(record.get("number")))
     return published, revoked
@@ -92,16 +93,20 @@ async def _logged(db: Database) -> tuple[dict[str, bytes], set[str]]:
 async def _check_certificates(db: Database, report: Report) -> None:
     published, revoked = await _logged(db)
     seen: set[str] = set()
-    projection = {"credential": 1, "status": 1}
+    projection = {"credential": 1, "status": 1, "log_index": 1}
     async for doc in db[Collection.CERTIFICATES].find({}, projection):
         number = str(doc["_id"])
         seen.add(number)
         report.certificates += 1
-        leaf = published.get(number)
+        index, leaf = published.get(number, (None, None))
         if leaf is None:
             report.problems.append(f"certificate {number} is not in the log")
         elif leaf != certificate_leaf(doc["credential"]):
             report.problems.append(f"certificate {number} differs from its log entry")
+        if leaf is not None and doc.get("log_index", index) != index:
+            report.problems.append(
+                f"certificate {number} names leaf {doc['log_index']}, but its leaf is {index}"
+            )
         if doc["status"] == "REVOKED" and number not in revoked:
             report.problems.append(f"the revocation of certificate {number} is not in the log")
     for number in sorted(set(published) - seen):

@@ -38,7 +38,7 @@ async def of_certificate(
 ) -> Inclusion | None:
     """The inclusion of certificate `number` in the latest checkpoint (signed now when the log
     grew past it); None when the certificate is not in the log."""
-    index = await reads.leaf_index(db, f"certificate:{number}")
+    index = await reads.certificate_leaf_index(db, number)
     if index is None:
         return None
     signed = await checkpoints.current(db, master_key, base_url)

@@ -127,39 +127,38 @@ class Event:
 Derive = Callable[[Database, AsyncClientSession, Event], Awaitable[list[Leaf]]]
 
 
-# The certificates a publication inserted in a transaction, by session: (batch, documents).
-_INSERTED: Final[Handover[Mapping[str, Any]]] = Handover()
+def publication_leaf(document: Mapping[str, Any], *, plain: bool = False) -> Leaf:
+    """The leaf of a certificate as published: `certificate_leaf` of its credential, to land at
+    the index publication stored on the document (`log_index`). `plain` when the credential is
+    known to be plain JSON (publication built it), so its canonical form needs no walk."""
+    return Leaf(certificate_leaf(document["credential"], plain=plain), at=document["log_index"])
 
 
-def inserted(
-    session: AsyncClientSession, batch: str, documents: Sequence[Mapping[str, Any]]
-) -> None:
-    """Publication tells the log which certificates of `batch` it inserted in `session`'s
-    transaction (every one, in any order), so that `_batch` need not read them back (200
-    documents of 2.5 KB a batch). Called again by a retried transaction, it replaces them."""
-    _INSERTED.give(session, batch, documents)
+# The leaves of the certificates a publication inserted in a transaction, by session: (batch,
+# leaves).
+_PUBLISHED: Final[Handover[Leaf]] = Handover()
+
+
+def published(session: AsyncClientSession, batch: str, made: Sequence[Leaf]) -> None:
+    """Publication hands over the leaves of the certificates of `batch` it inserted in
+    `session`'s transaction (`publication_leaf` of each, in any order), made while it inserted
+    them, so that `_batch` need not read them back (200 documents of 2.5 KB a batch). Called
+    again by a retried transaction, it replaces them."""
+    _PUBLISHED.give(session, batch, made)
 
 
 async def _batch(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:
-    """Publishing a batch logs every certificate it published (in number order)."""
-    told = _INSERTED.take(session)
+    """Publishing a batch logs every certificate it published (in number order, which is the
+    order of the indexes stored on them)."""
+    told = _PUBLISHED.take(session)
     if event.step != "publish":
         return []
     if told is not None and told[0] == event.key:
-        docs = sorted(told[1], key=lambda doc: str(doc["_id"]))
-        # Publication built these credentials itself (plain JSON: `issue_certificate` checked
-        # and signed them), so their canonical forms need no walk of their own.
-        plain = True
-    else:
-        cursor = db[Collection.CERTIFICATES].find(
-            {"batch": event.key}, {"credential": 1}, session=session
-        )
-        docs = [doc async for doc in cursor.sort("_id", 1)]
-        plain = False
-    return [
-        Leaf(certificate_leaf(doc["credential"], plain=plain), f"certificate:{doc['_id']}")
-        for doc in docs
-    ]
+        return sorted(told[1], key=lambda leaf: leaf.at or 0)
+    cursor = db[Collection.CERTIFICATES].find(
+        {"batch": event.key}, {"credential": 1, "log_index": 1}, session=session
+    )
+    return [publication_leaf(doc) async for doc in cursor.sort("_id", 1)]
 
 
 async def _backfill(db: Database, session: AsyncClientSession, event: Event) -> list[Leaf]:

@@ -7,7 +7,9 @@ audit chain's head, which every caller of this module also moves in the same tra
 Tile hashes are pushed onto their tile documents with the slot they must start at as a filter:
 a tile that is not exactly as long as the head says stops the append (`LogCorrupt`) instead of
 growing out of order. An append writes the head, one or two level-0 tiles, rarely a higher one,
-one or two entry bundles and, for leaves that name something (a certificate), one index row.
+one or two entry bundles and, for leaves that name something (a backfilled certificate), one
+index row; a leaf whose writer stored its index with the record (a published certificate) says
+where it must land, and lands there or nothing is appended.
 """
 
 from __future__ import annotations
@@ -40,10 +42,13 @@ class LogCorrupt(RegistryError):
 
 @dataclass(frozen=True)
 class Leaf:
-    """One leaf to append: its canonical bytes, and the name it is found by (or None)."""
+    """One leaf to append: its canonical bytes and either the name its index row is found by
+    (`key`), or the index it must land at (`at`) when its writer stored that index with its
+    record (publication, on each certificate), or neither."""
 
     data: bytes
     key: str | None = None
+    at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,9 @@ async def extend(
         raise ValueError("a leaf is longer than an entry bundle can hold")
     if not leaves:
         return old
+    for index, leaf in enumerate(leaves, old.size):
+        if leaf.at is not None and leaf.at != index:
+            raise LogCorrupt(f"a leaf stored as index {leaf.at} would be appended at {index}")
     frontier, added = tree.append(old.frontier, old.size, (leaf_hash(x.data) for x in leaves))
     pinned = old.audit_seq if audit_seq is None else audit_seq
     new = Head(old.size + len(leaves), tuple(frontier), pinned)

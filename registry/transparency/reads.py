@@ -36,10 +36,17 @@ async def entry_bundle(
     return [bytes(h) for h in doc["h"]] if doc else []
 
 
-async def leaf_index(db: Database, key: str) -> int | None:
-    """The index of the leaf logged under `key` (e.g. `certificate:<number>`), if any."""
-    doc = await db[Collection.LOG_INDEX].find_one({"_id": key})
-    return int(doc["i"]) if doc else None
+async def certificate_leaf_index(db: Database, number: str) -> int | None:
+    """The index of certificate `number`'s leaf, if it is logged: stored on the certificate by
+    its publication, or (a certificate published before the log, then backfilled) in the index
+    rows under `certificate:<number>`."""
+    doc = await db[Collection.CERTIFICATES].find_one({"_id": number}, {"log_index": 1})
+    if doc is None:
+        return None
+    if "log_index" in doc:
+        return int(doc["log_index"])
+    row = await db[Collection.LOG_INDEX].find_one({"_id": f"certificate:{number}"})
+    return int(row["i"]) if row else None
 
 
 Loader = Callable[[set[TileKey]], Awaitable[dict[TileKey, list[bytes]]]]

@@ -100,7 +100,11 @@ class Cloner:
     def __init__(self, templates: list[Document]) -> None:
         if not templates:
             raise ValueError("no template certificates to clone")
-        self.templates = [Template(t, numbers.parse(t["_id"])) for t in templates]
+        # A clone is not in the log: it keeps no leaf index of its template's.
+        self.templates = [
+            Template({k: v for k, v in t.items() if k != "log_index"}, numbers.parse(t["_id"]))
+            for t in templates
+        ]
 
     def number(self, i: int) -> str:
         t = self.templates[i % len(self.templates)].number

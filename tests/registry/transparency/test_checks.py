@@ -101,9 +101,14 @@ async def test_a_publication_logs_the_leaves_its_certificates_give_when_read_bac
         assert derived
         first = next(e.index for e in logged if e.data == derived[0].data)
         assert [e.data for e in logged[first : first + len(derived)]] == [x.data for x in derived]
-        for offset, leaf in enumerate(derived):
-            assert leaf.key is not None
-            assert await reads.leaf_index(db, leaf.key) == first + offset
+        numbers = [
+            d["_id"]
+            async for d in db[Collection.CERTIFICATES].find({"batch": batch}).sort("_id", 1)
+        ]
+        for offset, (leaf, number) in enumerate(zip(derived, numbers, strict=True)):
+            # Publication stored each leaf's index on its certificate, where it landed.
+            assert leaf.at == first + offset
+            assert await reads.certificate_leaf_index(db, number) == first + offset
 
 
 async def test_the_latest_checkpoint_covers_the_log_and_gives_inclusion_proofs(
@@ -142,6 +147,27 @@ async def test_log_verify_passes_and_names_a_certificate_missing_from_the_log(
         assert f"certificate {forged['_id']} is not in the log" in report.problems
     finally:
         await db[Collection.CERTIFICATES].delete_one({"_id": forged["_id"]})
+
+
+async def test_log_verify_names_a_certificate_whose_stored_leaf_index_is_wrong(
+    db: Database, settings: Settings
+) -> None:
+    # Inclusion proofs are computed for the index stored on the certificate: one that points
+    # at another leaf is a disagreement between the database and the log.
+    doc = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", 1)])
+    assert doc is not None and "log_index" in doc
+    right = doc["log_index"]
+    await db[Collection.CERTIFICATES].update_one({"_id": doc["_id"]}, {"$inc": {"log_index": 1}})
+    try:
+        report = await checks.verify_log(db, await key(db, settings))
+        assert report.problems == [
+            f"certificate {doc['_id']} names leaf {right + 1}, but its leaf is {right}"
+        ]
+    finally:
+        await db[Collection.CERTIFICATES].update_one(
+            {"_id": doc["_id"]}, {"$set": {"log_index": right}}
+        )
+    assert (await checks.verify_log(db, await key(db, settings))).ok
 
 
 async def test_the_monitor_lists_what_was_logged_in_the_institutions_name(

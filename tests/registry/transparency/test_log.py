@@ -95,6 +95,31 @@ async def test_a_tile_out_of_step_with_the_head_stops_the_append(fresh_db: Datab
     assert (await log.read_head(fresh_db)).size == 3  # nothing of the failed append stayed
 
 
+async def test_a_leaf_lands_where_its_record_says_or_nothing_is_appended(
+    fresh_db: Database,
+) -> None:
+    # Publication stores each certificate's leaf index on the certificate before the leaves
+    # are appended: a leaf that would land anywhere else stops the append.
+    await append(fresh_db, leaf_data(3, "e"))
+    first, second = leaf_data(2, "f")
+
+    async def placed(at: list[int | None]) -> int:
+        async def work(session: AsyncClientSession) -> int:
+            leaves = [log.Leaf(d, at=i) for d, i in zip((first, second), at, strict=True)]
+            return await log.append(fresh_db, session, leaves)
+
+        return await in_transaction(fresh_db, work)
+
+    for wrong in ([4, 5], [3, 3], [None, 3], [3, 5]):
+        with pytest.raises(log.LogCorrupt) as caught:
+            await placed(wrong)
+        assert caught.value.code == "LOG_CORRUPT"
+        assert (await log.read_head(fresh_db)).size == 3
+    assert await placed([3, None]) == 3
+    assert [e.data async for e in replay.entries(fresh_db)][3:] == [first, second]
+    assert await fresh_db[Collection.LOG_INDEX].count_documents({}) == 0
+
+
 async def test_an_append_outside_a_transaction_is_refused(fresh_db: Database) -> None:
     async with fresh_db.client.start_session() as session:
         with pytest.raises(RuntimeError):
