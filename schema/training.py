@@ -15,7 +15,7 @@ from resolvers import training as r
 from resolvers.context import Context
 from schema import words
 from schema.arguments import AfterArg, ReasonArg, UsccArg
-from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_of
+from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_as_issued
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
 from schema.cost import AGGREGATION
@@ -65,7 +65,9 @@ class TrainingCertificate:
     )
 
     occupation: Occupation | None = strawberry.field(
-        resolver=occupation_of, description="The occupation, from the catalogue."
+        resolver=occupation_as_issued,
+        description="The occupation as the catalogue stated it when the certificate was issued "
+        "(a later edit leaves it unchanged; its `history` shows what changed since).",
     )
 
     @strawberry.field(

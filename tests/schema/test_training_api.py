@@ -279,3 +279,33 @@ async def test_every_training_mutation_is_refused_for_every_other_role(
             assert body["errors"][0]["message"], (mutation, caller)
             assert [await db[c].find().sort("_id", 1).to_list() for c in STATE] == before
             assert await db.audit_log.count_documents({}) == audit_before, (mutation, caller)
+
+
+async def test_a_training_certificate_shows_its_occupation_as_issued(
+    http: httpx.AsyncClient, t: dict[str, str]
+) -> None:
+    """As an assessment certificate does: a later catalogue edit leaves the name it was issued
+    under; one issued after the edit shows the new name. (Last in this module: it renames.)"""
+
+    async def issued(key: str, tag: str) -> tuple[str, str]:
+        people = [(f"{tag}{c}", make_id_number(RNG)) for c in "子丑"]
+        done = await gql(http, t["trainer"], SUBMIT, input=cohort_input(key, people))
+        return done["submitTrainingCohort"]["cohort"]["trainees"][0]["trainingCertificate"], (
+            people[0][0]
+        )
+
+    old, old_holder = await issued("api-cohort-pre-rename", "改名前")
+    named = 'query { occupation(code: "2-02-10-09") { name } }'
+    first = (await gql(http, None, named))["occupation"]
+    renamed = first["name"] + "（修订名称）"
+    edit = """mutation ($input: OccupationInput!) { editOccupation(code: "2-02-10-09",
+      input: $input) { occupation { name version } userErrors { code } } }"""
+    edited = (await gql(http, t["office"], edit, input={"name": renamed}))["editOccupation"]
+    assert edited["userErrors"] == [] and edited["occupation"]["name"] == renamed
+    new, new_holder = await issued("api-cohort-post-rename", "改名后")
+    lookup = """query ($n: String!, $h: String!) { trainingCertificate(number: $n, holderName: $h) {
+      occupation { name } } }"""
+    before = await gql(http, None, lookup, n=old, h=old_holder)
+    after = await gql(http, None, lookup, n=new, h=new_holder)
+    assert before["trainingCertificate"]["occupation"]["name"] == first["name"]
+    assert after["trainingCertificate"]["occupation"]["name"] == renamed
