@@ -106,7 +106,8 @@ INDEXES: dict[Collection, list[IndexModel]] = {
     Collection.LOG_HEAD: [],  # one document, _id "head"
     Collection.LOG_TILES: [],  # _id "<level>/<index>"
     Collection.LOG_ENTRIES: [],  # _id is the entry bundle's index
-    # _id names what a backfilled leaf records ("certificate:<number>")
+    # _id names the certificate a leaf records ("certificate:<number>"): those published before
+    # the index was kept on the certificate, and those logged by a backfill
     Collection.LOG_INDEX: [],
     Collection.LOG_CHECKPOINTS: [],  # _id is the tree size
     Collection.LOG_WITNESSES: [],  # _id is the witness's vkey

@@ -139,8 +139,8 @@ SHARDING: dict[Collection, Decision] = {
     ),
     Collection.LOG_ENTRIES: Unsharded("one document per 256 leaves, small leaves, by `_id`"),
     Collection.LOG_INDEX: Unsharded(
-        "one small row per certificate logged by a backfill (its leaf index), found by `_id`; a "
-        "published certificate keeps its leaf index on its own document"
+        "one small row per certificate logged by a backfill or published before 2026-12-05 (its "
+        "leaf index), found by `_id`; later certificates keep it on their own document"
     ),
     Collection.LOG_CHECKPOINTS: Unsharded("one document per signed checkpoint, by tree size"),
     Collection.LOG_WITNESSES: Unsharded(_SMALL + "the registered witnesses"),

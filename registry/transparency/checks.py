@@ -103,9 +103,10 @@ async def _check_certificates(db: Database, report: Report) -> None:
             report.problems.append(f"certificate {number} is not in the log")
         elif leaf != certificate_leaf(doc["credential"]):
             report.problems.append(f"certificate {number} differs from its log entry")
-        if leaf is not None and doc.get("log_index", index) != index:
+        if "log_index" in doc and doc["log_index"] != index:
+            where = "it has none" if index is None else f"its leaf is {index}"
             report.problems.append(
-                f"certificate {number} names leaf {doc['log_index']}, but its leaf is {index}"
+                f"certificate {number} names leaf {doc['log_index']}, but {where}"
             )
         if doc["status"] == "REVOKED" and number not in revoked:
             report.problems.append(f"the revocation of certificate {number} is not in the log")

@@ -38,8 +38,8 @@ async def entry_bundle(
 
 async def certificate_leaf_index(db: Database, number: str) -> int | None:
     """The index of certificate `number`'s leaf, if it is logged: stored on the certificate by
-    its publication, or (a certificate published before the log, then backfilled) in the index
-    rows under `certificate:<number>`."""
+    its publication, or (published before that field existed, or before the log and then
+    backfilled) in the index rows under `certificate:<number>`."""
     doc = await db[Collection.CERTIFICATES].find_one({"_id": number}, {"log_index": 1})
     if doc is None:
         return None

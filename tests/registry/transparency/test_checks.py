@@ -145,8 +145,36 @@ async def test_log_verify_passes_and_names_a_certificate_missing_from_the_log(
     try:
         report = await checks.verify_log(db, await key(db, settings))
         assert f"certificate {forged['_id']} is not in the log" in report.problems
+        # The copy kept its template's leaf index: that index is not its leaf either.
+        stale = f"certificate {forged['_id']} names leaf {forged['log_index']}, but it has none"
+        assert stale in report.problems
     finally:
         await db[Collection.CERTIFICATES].delete_one({"_id": forged["_id"]})
+
+
+async def test_a_certificate_indexed_by_a_row_still_gets_its_inclusion_proof(
+    db: Database, settings: Settings
+) -> None:
+    # Certificates published before the index was kept on the certificate (and backfilled
+    # ones) are found through the `log_index` rows: the same proof, and log verify agrees.
+    doc = await db[Collection.CERTIFICATES].find_one({}, sort=[("_id", 1)])
+    assert doc is not None
+    number, index = doc["_id"], doc["log_index"]
+    master, base = settings.master_key(), settings.base_url
+    on_document = await inclusion.of_certificate(db, master, base, number)
+    await db[Collection.CERTIFICATES].update_one({"_id": number}, {"$unset": {"log_index": ""}})
+    try:
+        assert await inclusion.of_certificate(db, master, base, number) is None
+        await db[Collection.LOG_INDEX].insert_one({"_id": f"certificate:{number}", "i": index})
+        by_row = await inclusion.of_certificate(db, master, base, number)
+        assert by_row is not None and on_document is not None
+        assert (by_row.leaf_index, by_row.proof) == (index, on_document.proof)
+        assert (await checks.verify_log(db, await key(db, settings))).ok
+    finally:
+        await db[Collection.LOG_INDEX].delete_one({"_id": f"certificate:{number}"})
+        await db[Collection.CERTIFICATES].update_one(
+            {"_id": number}, {"$set": {"log_index": index}}
+        )
 
 
 async def test_log_verify_names_a_certificate_whose_stored_leaf_index_is_wrong(
