@@ -9,10 +9,10 @@ complete published documents (in chunks, each signed while the one before is ins
 the batch's transition (the audited store) and the status-list allocation, all in the batch's
 transaction: nothing is deleted or updated per certificate. The batch's audit entry logs every
 certificate in the transparency log in that same transaction (`registry.transparency.leaves`);
-each certificate is inserted with the index its leaf will have (`log_index`), and the checkpoint
-that covers them (the audit chain pinned at that entry) is signed in the transaction too. A certificate
-number already present stops the insert (`CERTIFICATE_NUMBER_TAKEN`), and the transaction
-writes nothing.
+each certificate is inserted with the index its leaf will have (`log_index`), and the
+checkpoint that covers them (the audit chain pinned at that entry) is signed in the transaction
+too. A certificate number already present stops the insert (`CERTIFICATE_NUMBER_TAKEN`), and
+the transaction writes nothing.
 """
 
 from __future__ import annotations

@@ -288,11 +288,11 @@ async def test_a_training_certificate_shows_its_occupation_as_issued(
     under; one issued after the edit shows the new name. (Last in this module: it renames.)"""
 
     async def issued(key: str, tag: str) -> tuple[str, str]:
+        """A new cohort's first training certificate and its holder's name."""
         people = [(f"{tag}{c}", make_id_number(RNG)) for c in "子丑"]
         done = await gql(http, t["trainer"], SUBMIT, input=cohort_input(key, people))
-        return done["submitTrainingCohort"]["cohort"]["trainees"][0]["trainingCertificate"], (
-            people[0][0]
-        )
+        first = done["submitTrainingCohort"]["cohort"]["trainees"][0]
+        return first["trainingCertificate"], people[0][0]
 
     old, old_holder = await issued("api-cohort-pre-rename", "改名前")
     named = 'query { occupation(code: "2-02-10-09") { name } }'
