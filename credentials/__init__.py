@@ -22,6 +22,8 @@ keeps the `credentials._*` modules to the package). What it offers:
   (`normalise_id_number`, `mod11_2_check`) and the unified social credit code
   (`normalise_uscc`, `uscc_check_character`);
 - detached signatures of published files (`verify_detached`), checked against a pinned root;
+- continuing-education records (`verify_ce_record`, its `RecordReport`; `is_ce_record`), checked
+  against a pinned root alone;
 - the errors, each with a stable `code` (`CredentialError` and its subclasses).
 
 Canonical JSON (RFC 8785), base58, the proof's steps, the schema helper, the schema's fast
@@ -83,6 +85,7 @@ from credentials.idnumber import (
     normalise_id_number,
 )
 from credentials.keys import PublicKey, SigningKey
+from credentials.record_verification import RecordReport, is_ce_record, verify_ce_record
 from credentials.report import Check, Status, Verdict, VerificationReport, printable
 from credentials.status_list import (
     MIN_ENTRIES,
@@ -129,6 +132,7 @@ __all__ = [
     "ProofCheck",
     "ProofError",
     "PublicKey",
+    "RecordReport",
     "SchemaError",
     "SchemaProblem",
     "ScopeEntry",
@@ -148,6 +152,7 @@ __all__ = [
     "china_date",
     "describe",
     "format_timestamp",
+    "is_ce_record",
     "is_valid_id_number",
     "is_valid_uscc",
     "issue_ce_record",
@@ -167,6 +172,7 @@ __all__ = [
     "uscc_check_character",
     "validate_certificate",
     "verification_method_of",
+    "verify_ce_record",
     "verify_credential",
     "verify_detached",
     "verify_proof",

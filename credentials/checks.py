@@ -588,12 +588,18 @@ def check_schema(run: _Run) -> Check:
 
 
 def check_holder_binding(run: _Run) -> Check:
-    if run.card_number is None:
+    return holder_binding(run.doc, run.card_number)
+
+
+def holder_binding(document: Any, card_number: str | None) -> Check:
+    """The `holder_binding` check of any credential the registry binds to its holder (a
+    certificate, a continuing-education record): SKIPPED without a card number."""
+    if card_number is None:
         return _skipped("holder_binding", "not evaluated: no card number given")
-    commitment = get(run.doc, "credentialSubject", "holderBinding")
+    commitment = get(document, "credentialSubject", "holderBinding")
     if not isinstance(commitment, Mapping):
         message = "the credential carries no holder binding"
         return Check("holder_binding", Status.FAIL, "NO_HOLDER_BINDING", message)
-    result = binding.check(commitment, run.card_number)
+    result = binding.check(commitment, card_number)
     status = Status.PASS if result.ok else Status.FAIL
     return Check("holder_binding", status, result.code, result.message)

@@ -34,6 +34,7 @@ from credentials import (
     TrustBundle,
     Verdict,
     VerificationReport,
+    is_ce_record,
     load_bundle,
     printable,
     qr,
@@ -307,7 +308,7 @@ def _verify(input_: str, options: _Options) -> int:
     if bundle_path is None and key_text is None and root_keys:
         # What the registry signs itself carries its chain: the root alone checks it.
         credential = read_credential(input_)
-        if not verify_registry.is_ce_record(credential):
+        if not is_ce_record(credential):
             _fail("a certificate is verified with --bundle BUNDLE.json (and --root-key)")
         keys = _root_keys(root_keys)
         return verify_registry.check_record(credential, keys, options.card, options.as_json)

@@ -22,11 +22,10 @@ import click
 from credentials import (
     DetachedSignatureError,
     PublicKey,
-    Status,
     format_timestamp,
     printable,
     rootchain,
-    verify_credential,
+    verify_ce_record,
     verify_detached,
 )
 
@@ -34,7 +33,6 @@ __all__ = ["check_detached", "check_record"]
 
 EXIT_VALID: Final = 0
 EXIT_INVALID: Final = 1
-CE_TYPE: Final = "ContinuingEducationRecord"
 
 
 def _signer(signer: rootchain.Signer) -> dict[str, Any]:
@@ -66,29 +64,20 @@ def _refused(code: str, message: str, as_json: bool) -> int:
     return _emit(result, [f"NOT VALID: {message} ({code})"], as_json)
 
 
-def is_ce_record(document: object) -> bool:
-    kinds = document.get("type") if isinstance(document, dict) else None
-    return isinstance(kinds, list) and CE_TYPE in kinds
-
-
 def check_record(credential: Any, roots: list[PublicKey], card: str | None, as_json: bool) -> int:
-    """A continuing-education record against the pinned roots alone."""
-    now = dt.datetime.now(dt.UTC)
-    try:
-        signer = rootchain.credential_signer(credential, tuple(roots), now=now)
-    except rootchain.ChainError as exc:
-        return _refused(exc.code, exc.message, as_json)
-    report = verify_credential(credential, key=signer.key, card_number=card, now=now)
-    binding = report.check("holder_binding")
-    ok = report.check("proof").status is Status.PASS and binding.status is not Status.FAIL
-    found = _signer(signer)
-    result = {"valid": ok, "code": None if ok else binding.code, "signer": found}
+    """A continuing-education record against the pinned roots alone (`verify_ce_record`)."""
+    report = verify_ce_record(credential, roots, card_number=card, now=dt.datetime.now(dt.UTC))
+    if report.signer is None:
+        return _refused(str(report.code), report.message, as_json)
+    binding = report.binding
+    found = _signer(report.signer)
+    result = {"valid": report.valid, "code": report.code, "signer": found}
     result["holderBinding"] = {"status": binding.status.value, "code": binding.code}
     lines = [_signer_line(found), f"holder_binding: {binding.status.value} {binding.message}"]
     lines.append(
-        "VALID: a continuing-education record the registry signed"
-        if ok
-        else f"NOT VALID: {binding.message} ({binding.code})"
+        f"VALID: {report.message}"
+        if report.valid
+        else f"NOT VALID: {report.message} ({report.code})"
     )
     return _emit(result, lines, as_json)
 

@@ -5,7 +5,7 @@
 - the demo holder (`registry/demo/holder.py`: 张演示, with a card number that cannot be a real
   person's), trained at two institutions over two years: a newcomer queries
   `continuingEducation` with it, and `<data dir>/demo/ce-record-<year>.json` is that holder's
-  record, signed, for `registry verify FILE --key <root key>`;
+  record, signed, for `registry verify FILE --root-key <root key>` and the verifier page;
 - employment rates reported by the training institutions;
 - one supervision campaign: a roster, the announcement, the draw from a published seed, findings
   (one violation removes an institution through the directory's own transition), results.
@@ -263,9 +263,10 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
     path.write_text(json.dumps(credential, ensure_ascii=False, indent=2), encoding="utf-8")
     root = (await keystore.root_public_key(db, master)).multibase
     (out / "README-training.txt").write_text(
-        "Demo continuing-education record (signed by the registry root key):\n"
-        f"  registry verify {path} --key {root}\n"
-        f"  registry verify {path} --key {root} --card {idn}   # also the holder binding\n"
+        "Demo continuing-education record (signed for the registry; checked against the root key\n"
+        "alone, or dropped on the verifier page at /verify):\n"
+        f"  registry verify {path} --root-key {root}\n"
+        f"  registry verify {path} --root-key {root} --card {idn}   # also the holder binding\n"
         f"Holder {name}, demo ID number {idn} (fictitious: registry/demo/holder.py).\n"
         'GraphQL: { continuingEducation(idNumber: "...", holderName: "...") '
         "{ years { year hours } } }\n",

@@ -459,9 +459,10 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
         file, sig = f"detached/{name}.json", f"detached/{name}.json.sig"
         detached.append({"id": f"detached.{name}", "file": file, "signature": sig, "now": now})
     records = []
-    for name, data, now in hostile_rootchain.record_inputs():
-        (folder / f"detached/record-{name}.json").write_bytes(data)
-        records.append({"id": f"record.{name}", "file": f"detached/record-{name}.json", "now": now})
+    for name, data, now, card in hostile_rootchain.record_inputs():
+        file = f"detached/record-{name}.json"
+        (folder / file).write_bytes(data)
+        records.append({"id": f"record.{name}", "file": file, "now": now, "card": card})
     manifest = {
         "rootKey": root_key,
         "cases": cases,

@@ -18,7 +18,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from credentials import SigningKey, rootchain, sign_bundle, sign_proof
+from credentials import (
+    BindingParams,
+    SigningKey,
+    binding,
+    mod11_2_check,
+    rootchain,
+    sign_bundle,
+    sign_proof,
+)
 
 from .conftest import CORPUS
 
@@ -27,6 +35,8 @@ OTHER_ROOT = SigningKey.from_seed(bytes([0x52]) * 32)
 BUNDLE_KEY = SigningKey.from_seed(bytes([0x62]) * 32)
 SECOND_ROOT = SigningKey.from_seed(bytes([0x63]) * 32)
 THIRD_ROOT = SigningKey.from_seed(bytes([0x64]) * 32)
+# The cheapest binding the verifiers accept: the cases test the rule, not Argon2id.
+BINDING_PARAMS = BindingParams(opslimit=1, memlimit=8 * 1024)
 BASE = json.loads((CORPUS / "bundle.json").read_text("utf-8"))
 ISSUED = dt.datetime.fromisoformat(BASE["issued"])
 DAY = dt.timedelta(days=1)
@@ -232,11 +242,37 @@ def _record_cases() -> Iterator[tuple[str, Any, dt.datetime]]:
     yield ("not-an-object", [_record(ROOT)], NOW)
 
 
-def record_inputs() -> list[tuple[str, bytes, str]]:
-    """Every record case: its id, the record's bytes and the `now` it is checked at."""
+# A made-up holder's card number (a valid checksum, no real person), and the binding to it.
+CARD_BODY = "11010519491231002"
+CARD = CARD_BODY + mod11_2_check(CARD_BODY)
+OTHER_CARD = CARD_BODY[:-1] + "4" + mod11_2_check(CARD_BODY[:-1] + "4")
+_SUBJECT = {"type": "ContinuingEducationHolder", "name": "测试"}
+
+
+def _bound(signer: SigningKey = ROOT, **members: Any) -> dict[str, Any]:
+    holder = binding.commit(CARD, salt=bytes(16), params=BINDING_PARAMS)
+    return _record(signer, credentialSubject={**_SUBJECT, "holderBinding": holder}, **members)
+
+
+def _bound_cases() -> Iterator[tuple[str, Any, dt.datetime, str]]:
+    """Records checked with a card number: the binding is checked only once the chain holds."""
+    yield ("bound-right-card", _bound(), NOW, CARD)
+    certified = _bound(BUNDLE_KEY, bundleKeyCertificate=_cert())
+    yield ("bound-certified-right-card", certified, NOW, CARD)
+    yield ("bound-wrong-card", _bound(), NOW, OTHER_CARD)
+    yield ("bound-not-a-card", _bound(), NOW, CARD[:-1] + ("0" if CARD[-1] != "0" else "1"))
+    yield ("unbound-with-card", _record(ROOT, credentialSubject=_SUBJECT), NOW, CARD)
+    changed = {**_bound(), "validFrom": "2020-01-01T00:00:00Z"}
+    yield ("bound-changed-wrong-card", changed, NOW, OTHER_CARD)
+
+
+def record_inputs() -> list[tuple[str, bytes, str, str | None]]:
+    """Every record case: its id, the record's bytes, the `now` it is checked at and the card
+    number it is checked with (None: the binding is not checked)."""
+    cases = [(name, document, at, None) for name, document, at in _record_cases()]
     return [
-        (name, json.dumps(document, ensure_ascii=False).encode("utf-8"), _at(at))
-        for name, document, at in _record_cases()
+        (name, json.dumps(document, ensure_ascii=False).encode("utf-8"), _at(at), card)
+        for name, document, at, card in [*cases, *_bound_cases()]
     ]
 
 

@@ -33,6 +33,7 @@ from registry.storage.db import Database
 from service import verifier_routes
 from tests.conftest import serving
 
+from . import hostile_rootchain
 from .conftest import CHROMIUM_ARGS, CORPUS, artifact, chromium_path, with_verifier_routes
 
 pytestmark = pytest.mark.usefixtures("serve_fresh_build")
@@ -425,6 +426,66 @@ async def test_the_page_shows_the_log_and_the_back_dated_forgery(context: Any) -
         assert report["checks"]["in_log"] == ["FAIL", "LOG_LEAF_MISMATCH"]
         report = await page.verify_file("#credential-file", cases / "retired-key-in-log.json")
         assert report["verdict"] == "VALID"
+    assert page.errors == []
+
+
+async def test_a_continuing_education_record_is_checked_against_the_root(
+    context: Any, tmp_path: Path
+) -> None:
+    """A continuing-education record dropped on the page is checked as `registry verify
+    CE-RECORD --root-key` checks it (record.js; the same codes, tests/web/test_differential.py),
+    not judged as a certificate: signed by the pinned root or a bundle key it certified, VALID;
+    changed or signed by an uncertified key, NOT VALID with the chain's code; the holder binding
+    with the right and a wrong card number. The records are the differential run's."""
+    records = {}
+    for name, data, _, _ in hostile_rootchain.record_inputs():
+        records[name] = tmp_path / f"record-{name}.json"
+        records[name].write_bytes(data)
+    tab = await context.new_page()
+    await tab.clock.set_fixed_time(hostile_rootchain.NOW)
+    page = Page(tab)
+    async with serving(corpus_app()) as url:
+        await tab.goto(f"{url}/verify")
+        await page.ready()
+        report = await page.verify_file("#credential-file", records["root"])
+        assert report["verdict"] == "VALID", report
+        assert report["checks"] == {
+            "registry_signer": ["PASS", "REGISTRY_SIGNED"],
+            "holder_binding": ["SKIPPED", "NOT_EVALUATED"],
+        }
+        assert "继续教育记录真实" in report["text"] and "未核对持证人身份证号码" in report["text"]
+        title = await tab.inner_text("#description-title")
+        assert "继续教育记录" in title and "已核实" in title
+        assert "经根公钥核验的登记系统签名" in report["summary"]
+        await page.shot("15-ce-record.png")
+
+        report = await page.verify_file("#credential-file", records["certified"])
+        assert report["verdict"] == "VALID"
+        assert "授权有效至" in await tab.inner_text("#checks")
+
+        for name, code in [("uncertified", "BUNDLE_UNTRUSTED_KEY"), ("changed", "REGISTRY_PROOF")]:
+            report = await page.verify_file("#credential-file", records[name])
+            assert report["verdict"] == "INVALID", (name, report)
+            assert report["checks"]["registry_signer"] == ["FAIL", code]
+            assert report["checks"]["holder_binding"] == ["SKIPPED", "NOT_EVALUATED"]
+            assert "请勿采信此记录" in report["text"]
+        assert await tab.get_attribute("#description", "data-confirmed") == "false"
+        await page.shot("16-ce-record-changed.png")
+
+        bound = records["bound-right-card"]
+        report = await page.verify_file("#credential-file", bound, hostile_rootchain.CARD)
+        assert report["verdict"] == "VALID"
+        assert report["checks"]["holder_binding"] == ["PASS", "BINDING_OK"]
+        report = await page.verify_file("#credential-file", bound, hostile_rootchain.OTHER_CARD)
+        assert report["verdict"] == "INVALID"
+        assert report["checks"]["holder_binding"] == ["FAIL", "BINDING_MISMATCH"]
+        assert "身份证号码与持证人不符" in report["text"]
+
+        await tab.click("#lang")
+        report = await page.report()
+        assert (
+            report["text"].startswith("Not valid") and "Do not accept this record" in report["text"]
+        )
     assert page.errors == []
 
 

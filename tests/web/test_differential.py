@@ -19,7 +19,7 @@ from credentials import (
     PublicKey,
     load_bundle,
     parse_timestamp,
-    rootchain,
+    verify_ce_record,
     verify_credential,
     verify_detached,
 )
@@ -97,6 +97,13 @@ RECORD_VERDICTS = {
     "created-not-a-time": "REGISTRY_PROOF",
     "proof-set": "REGISTRY_PROOF",
     "not-an-object": "REGISTRY_PROOF",
+    # Checked with a card number: the binding only once the chain and the proof hold.
+    "bound-right-card": None,
+    "bound-certified-right-card": None,
+    "bound-wrong-card": "BINDING_MISMATCH",
+    "bound-not-a-card": "BINDING_CARD_INVALID",
+    "unbound-with-card": "NO_HOLDER_BINDING",
+    "bound-changed-wrong-card": "REGISTRY_PROOF",
 }
 
 
@@ -105,11 +112,10 @@ def python_records(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for entry in manifest["records"]:
         record = json.loads((folder / entry["file"]).read_text("utf-8"))
-        try:
-            rootchain.credential_signer(record, (root,), now=parse_timestamp(entry["now"]))
-            out[entry["id"]] = {"accepted": True, "code": None}
-        except rootchain.ChainError as exc:
-            out[entry["id"]] = {"accepted": False, "code": exc.code}
+        now = parse_timestamp(entry["now"])
+        report = verify_ce_record(record, (root,), card_number=entry.get("card"), now=now)
+        binding = [report.binding.status.value, report.binding.code]
+        out[entry["id"]] = {"accepted": report.valid, "code": report.code, "binding": binding}
     return out
 
 

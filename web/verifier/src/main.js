@@ -5,9 +5,11 @@
 import { cameraAvailable, scan } from './camera.js';
 import { runCorpus } from './corpus.js';
 import { STRINGS, explain } from './i18n.js';
+import { describe } from './describe.js';
 import { get } from './json.js';
 import { warmUpQr } from './qr.js';
 import { ReadError, readCredential, readCredentialText } from './read.js';
+import { isCeRecord, verifyRecord } from './record.js';
 import { openStore } from './store.js';
 import { SECOND, formatTimestamp, nowUs, parseTimestamp } from './time.js';
 import { Trust } from './trust.js';
@@ -113,11 +115,32 @@ async function runVerification() {
   state.busy = t().verifying;
   render();
   const card = document.getElementById('id-number')?.value.trim() || null;
-  state.report = await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card });
+  state.report = isCeRecord(state.credential)
+    ? await recordReport(state.credential, card)
+    : await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card });
   state.runs += 1;
   state.busy = null;
   render();
   document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+// A continuing-education record is signed for the registry and carries its chain from the root
+// key: it is checked against the pinned root alone (record.js), not as a certificate. Shown as a
+// report of two checks, the registry's signature and the holder binding.
+async function recordReport(credential, card) {
+  const roots = state.trust.rootKeys;
+  if (!roots.length) {
+    const missing = { name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} };
+    const binding = { name: 'holder_binding', status: 'SKIPPED', code: 'NOT_EVALUATED', message: 'not evaluated: no root key', details: {} };
+    return { kind: 'record', verdict: 'UNVERIFIED', checks: [missing, binding], description: describe(credential, state.trust.bundle, false) };
+  }
+  const found = await verifyRecord(credential, roots, { cardNumber: card });
+  const certifiedUntil = found.signer?.certificate ? chinaTime(found.signer.certificate.validUntil) + t().chinaTime : null;
+  const signer = found.signer
+    ? { name: 'registry_signer', status: 'PASS', code: 'REGISTRY_SIGNED', message: `signed by ${found.signer.key.multibase} for the root ${found.signer.anchor.multibase}`, details: { certifiedUntil } }
+    : { name: 'registry_signer', status: 'FAIL', code: found.code, message: found.message, details: {} };
+  const verdict = found.valid ? 'VALID' : 'INVALID';
+  return { kind: 'record', verdict, checks: [signer, found.binding], description: describe(credential, state.trust.bundle, found.valid) };
 }
 
 async function readFileInput(event) {
@@ -347,6 +370,7 @@ function facts(report, check) {
     institution: institution ? institution.name : t().issuerUnknown,
     date: get(check.details, 'issuanceDate') ?? '',
     retiredKey: get(check.details, 'retiredKey'),
+    certifiedUntil: get(check.details, 'certifiedUntil'),
     age: status?.details?.bundleAgeSeconds !== undefined ? ageText(BigInt(status.details.bundleAgeSeconds) * SECOND) : '',
   };
 }
@@ -369,6 +393,7 @@ function renderDescription(s, report) {
   const title = described.confirmed ? s.describedConfirmed(kind) : s.describedClaims(kind);
   const value = (name, text) => {
     if (name === 'level') return s.levels[text] ?? text;
+    if (name === 'issuer' && report.kind === 'record' && described.confirmed) return text + s.issuerSources.registry;
     if (name === 'issuer' && described.issuerSource) return text + s.issuerSources[described.issuerSource];
     return text;
   };
@@ -390,13 +415,14 @@ function renderReport(s) {
   if (!report) return null;
   const first = report.checks.find((c) => c.status === 'FAIL') ?? report.checks.find((c) => c.status === 'UNKNOWN');
   const binding = report.checks.find((c) => c.name === 'holder_binding');
-  const lines = [s.verdictText[report.verdict]];
+  const record = report.kind === 'record';
+  const lines = [(record ? s.recordVerdictText : s.verdictText)[report.verdict]];
   if (report.verdict === 'VALID') lines.push(binding.status === 'PASS' ? s.bindingOk : s.bindingNotChecked);
   if (report.checks.some((c) => c.name === 'in_log' && c.status === 'PASS')) lines.push(s.inLog);
   if (first && report.verdict !== 'VALID') lines.push(s.firstProblem + (explain(s, first, facts(report, first)) || s.checks[first.name]));
   return h(
     'section',
-    { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-run': state.runs },
+    { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-kind': record ? 'record' : 'certificate', 'data-run': state.runs },
     h('h2', {}, s.resultTitle),
     h('div', { class: `verdict ${report.verdict.toLowerCase()}`, id: 'verdict' }, h('strong', {}, s.verdict[report.verdict]), lines.map((line) => h('p', {}, line))),
     renderDescription(s, report),

@@ -361,12 +361,18 @@ class Run {
   }
 
   async checkHolderBinding() {
-    if (this.cardNumber === null || this.cardNumber === undefined) return skipped('holder_binding', 'not evaluated: no card number given');
-    const commitment = get(this.doc, 'credentialSubject', 'holderBinding');
-    if (!isObject(commitment)) return check('holder_binding', FAIL, 'NO_HOLDER_BINDING', 'the credential carries no holder binding');
-    const result = await checkBinding(commitment, this.cardNumber);
-    return check('holder_binding', result.ok ? PASS : FAIL, result.code, result.message);
+    return holderBinding(this.doc, this.cardNumber);
   }
+}
+
+/** The holder_binding check of any credential the registry binds to its holder (a certificate, a
+ * continuing-education record), as checks.py's holder_binding: SKIPPED without a card number. */
+export async function holderBinding(doc, cardNumber) {
+  if (cardNumber === null || cardNumber === undefined) return skipped('holder_binding', 'not evaluated: no card number given');
+  const commitment = get(doc, 'credentialSubject', 'holderBinding');
+  if (!isObject(commitment)) return check('holder_binding', FAIL, 'NO_HOLDER_BINDING', 'the credential carries no holder binding');
+  const result = await checkBinding(commitment, cardNumber);
+  return check('holder_binding', result.ok ? PASS : FAIL, result.code, result.message);
 }
 
 /**
