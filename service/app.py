@@ -62,6 +62,7 @@ from service.middleware import RequestContextMiddleware
 from service.rate_windows import MongoWindows
 from service.ratelimit import Allowances
 from service.security import SecurityHeadersMiddleware
+from service.stopping import StoppingMiddleware, StopWatch
 
 log = logging.getLogger("registry.service")
 
@@ -115,13 +116,18 @@ Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 
 def _lifespan(
-    settings: Settings, api: ApiConfig, db: Database | None, demo_data: bool, exclusive: bool
+    settings: Settings,
+    api: ApiConfig,
+    db: Database | None,
+    demo_data: bool,
+    exclusive: bool,
+    watch: StopWatch,
 ) -> Lifespan:
     """Start-up and shut-down: keys, the database (opened here unless `db` is given; the
     embedded server started here when `exclusive`, else joined), the statistics' counters
     (rebuilt when absent or of an older layout), the certificate cache and its change-stream
     follower, the binder of batches closed in parts (`api.binder`), the demo data when asked
-    for."""
+    for; the stop signals watched (`watch`) while it serves."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -157,6 +163,8 @@ def _lifespan(
                 log_routes.sign_periodically(database, settings), name="log-checkpoints"
             )
             stack.push_async_callback(_stop, signer)
+            watch.install()
+            stack.callback(watch.uninstall)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
             yield
         log.info("registry stopped")
@@ -185,7 +193,7 @@ def _routes(api: ApiConfig, allowances: Allowances) -> list[BaseRoute]:
     ]
 
 
-def _middleware(settings: Settings, api: ApiConfig) -> list[Middleware]:
+def _middleware(settings: Settings, api: ApiConfig, watch: StopWatch) -> list[Middleware]:
     return [
         Middleware(RequestContextMiddleware),
         Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
@@ -205,6 +213,7 @@ def _middleware(settings: Settings, api: ApiConfig) -> list[Middleware]:
             ],
             max_age=600,
         ),
+        Middleware(StoppingMiddleware, watch=watch),
     ]
 
 
@@ -222,15 +231,17 @@ def create_app(
     `registry serve --workers N`)."""
     api = api or ApiConfig.from_env()
     allowances = Allowances.of(api.rate_points, api.personal_lookups, api.rate_window_s)
+    watch = StopWatch()
     app = Starlette(
         routes=_routes(api, allowances),
-        middleware=_middleware(settings, api),
-        lifespan=_lifespan(settings, api, db, demo_data, exclusive),
+        middleware=_middleware(settings, api, watch),
+        lifespan=_lifespan(settings, api, db, demo_data, exclusive, watch),
     )
     # The pages and the printable certificate spend from the same allowances as /graphql
     # (service/pages/context.py).
     app.state.api = api
     app.state.allowances = allowances
+    app.state.stop_watch = watch  # whether a stop signal came (service/stopping.py)
     return app
 
 

@@ -18,7 +18,6 @@ request. The page is drawn by `registry.printing.certificate_pdf` (docs/printing
 from __future__ import annotations
 
 import asyncio
-import json
 import urllib.parse
 from typing import Any, Final
 
@@ -40,20 +39,6 @@ MAX_BODY: Final = 4096  # a number and a name, form-encoded
 BODY_TIMEOUT_S: Final = 10.0
 POINTS: Final = 10  # of the hourly query allowance: a PDF costs about a second of one core
 FORM: Final = "application/x-www-form-urlencoded"
-
-
-def _problem(problem: HttpProblem) -> Response:
-    headers = {"cache-control": "no-store"}
-    if problem.rate is not None:
-        headers["retry-after"] = str(problem.rate.retry_after)
-    if problem.close:
-        headers["connection"] = "close"
-    return Response(
-        json.dumps(problem.errors(), ensure_ascii=False),
-        problem.status,
-        headers,
-        media_type="application/json; charset=utf-8",
-    )
 
 
 async def _parameters(request: Request) -> dict[str, str]:
@@ -120,7 +105,7 @@ async def certificate_pdf(request: Request) -> Response:
     try:
         number, pdf = await _pdf(request)
     except HttpProblem as problem:
-        return _problem(problem)
+        return problem.response()
     return Response(
         pdf,
         media_type="application/pdf",

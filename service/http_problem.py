@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from starlette.responses import Response
 
 from service.ratelimit import Decision
 
@@ -34,3 +37,19 @@ class HttpProblem(Exception):
         `{"errors": [{"message", "extensions": {"code", …}}]}`; `more` adds extensions."""
         extensions = {"code": self.code, **self.extensions, **more}
         return {"errors": [{"message": self.message, "extensions": extensions}]}
+
+    def response(self, *, retry_after: int | None = None) -> Response:
+        """The answer as plain JSON (`errors`), never cached; `Retry-After` from the refusing
+        window or `retry_after`; `Connection: close` when `close`."""
+        headers = {"cache-control": "no-store"}
+        wait = self.rate.retry_after if self.rate is not None else retry_after
+        if wait is not None:
+            headers["retry-after"] = str(wait)
+        if self.close:
+            headers["connection"] = "close"
+        return Response(
+            json.dumps(self.errors(), ensure_ascii=False),
+            self.status,
+            headers,
+            media_type="application/json; charset=utf-8",
+        )

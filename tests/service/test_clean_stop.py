@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -174,5 +175,38 @@ async def test_a_signal_under_load_stops_everything_in_time_and_leaves_all_or_no
             assert again.stop(signal.SIGTERM) == 0
         finally:
             again.kill()
+    finally:
+        served.kill()
+
+
+async def test_a_request_in_flight_at_the_signal_is_answered_and_its_connection_closed(
+    tmp_path: Path,
+) -> None:
+    """The stop signal reaches the app (service/stopping.py) as well as the server: a request
+    still sending its body when SIGTERM comes is answered, with `Connection: close`."""
+    env = clean_env(REGISTRY_DATA_DIR=str(tmp_path / "var"), REGISTRY_MASTER_KEY=MASTER_KEY_B64)
+    served = Served(tmp_path, env)
+    try:
+        await asyncio.to_thread(served.wait_ready)
+        body = json.dumps({"query": READ}).encode()
+        head = (
+            b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n" % len(body)
+        )
+        reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
+        writer.write(head + body[:5])
+        await writer.drain()
+        await asyncio.sleep(0.3)  # the request is in the app, waiting for the rest of its body
+        served.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        writer.write(body[5:])
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+        writer.close()
+        lines = answer.partition(b"\r\n\r\n")[0].decode().lower().split("\r\n")
+        assert lines[0] == "http/1.1 200 ok", answer[:300]
+        assert "connection: close" in lines
+        assert await asyncio.to_thread(served.process.wait, 10) == 0
+        assert "Traceback" not in served.log.read_text()
     finally:
         served.kill()
