@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import AsyncIterator
@@ -486,6 +487,60 @@ async def test_a_continuing_education_record_is_checked_against_the_root(
         assert (
             report["text"].startswith("Not valid") and "Do not accept this record" in report["text"]
         )
+    assert page.errors == []
+
+
+async def test_an_open_data_file_is_checked_against_its_signature(
+    context: Any, tmp_path: Path
+) -> None:
+    """An open data file and its `.sig`, checked on the page against the pinned root as `registry
+    verify FILE --signature FILE.sig --root-key` checks them (detached.js; the same codes, the
+    differential run): the genuine signatures (by the root, by a certified key) VALID; another
+    file's digest, another file's signature, an uncertified key, a malformed document NOT VALID
+    with their codes; a signature file that is not JSON unreadable."""
+    signatures = {name: data for name, _, data, _ in hostile_rootchain.detached_inputs()}
+    data_file = tmp_path / "training.json"
+    data_file.write_bytes(hostile_rootchain.FILE)
+    tab = await context.new_page()
+    await tab.clock.set_fixed_time(hostile_rootchain.NOW)
+    page = Page(tab)
+
+    async def check(name: str, data: bytes) -> dict[str, Any]:
+        signature = tmp_path / f"{name}.json.sig"
+        signature.write_bytes(data)
+        before = await page.runs()
+        await tab.set_input_files("#signature-file", str(signature))
+        await page._after(before)
+        return await page.report()
+
+    async with serving(corpus_app()) as url:
+        await tab.goto(f"{url}/verify")
+        await page.ready()
+        await tab.click("#detached summary")
+        await tab.set_input_files("#data-file", str(data_file))  # no signature yet: nothing runs
+        assert await tab.query_selector("#result") is None
+        for name, verdict, code in [
+            ("root", "VALID", "REGISTRY_SIGNED"),
+            ("certified", "VALID", "REGISTRY_SIGNED"),
+            ("digest-of-another-file", "INVALID", "DETACHED_DIGEST"),
+            ("signature-of-another-file", "INVALID", "DETACHED_SIGNATURE"),
+            ("uncertified", "INVALID", "BUNDLE_UNTRUSTED_KEY"),
+            ("type-other", "INVALID", "DETACHED_INVALID"),
+        ]:
+            report = await check(name, signatures[name])
+            assert (report["verdict"], report["checks"]) == (
+                verdict,
+                {"registry_signer": ["PASS" if verdict == "VALID" else "FAIL", code]},
+            ), (name, report)
+            assert "training.json" in report["summary"]
+            if name == "root":
+                assert "文件与登记系统签名时完全一致" in report["text"]
+                digest = hashlib.sha256(hostile_rootchain.FILE).hexdigest()
+                assert digest in report["summary"]
+                await page.shot("17-open-data-signature.png")
+        assert "请勿采信此文件" in report["text"]
+        report = await check("garbage", b"not json")
+        assert report["verdict"] is None and "无法读取" in report["notice"]
     assert page.errors == []
 
 

@@ -6,9 +6,12 @@ import { cameraAvailable, scan } from './camera.js';
 import { runCorpus } from './corpus.js';
 import { STRINGS, explain } from './i18n.js';
 import { describe } from './describe.js';
+import { DetachedSignatureError, verifyDetached } from './detached.js';
+import { toHex } from './encoding.js';
+import { sha256 } from './crypto.js';
 import { get } from './json.js';
 import { warmUpQr } from './qr.js';
-import { ReadError, readCredential, readCredentialText } from './read.js';
+import { ReadError, parseJsonBytes, readCredential, readCredentialText } from './read.js';
 import { isCeRecord, verifyRecord } from './record.js';
 import { openStore } from './store.js';
 import { SECOND, formatTimestamp, nowUs, parseTimestamp } from './time.js';
@@ -42,6 +45,7 @@ const state = {
   offline: fromFile ? 'copy' : 'pending',
   warnDays: Number(pref('dte-warn-days')) || CONFIG.warnDays,
   runs: 0, // reports shown so far: lets a test wait for the next one
+  detached: { open: false, data: null, signature: null }, // an open data file and its .sig: {name, bytes}
 };
 
 function pickLanguage() {
@@ -141,6 +145,62 @@ async function recordReport(credential, card) {
     : { name: 'registry_signer', status: 'FAIL', code: found.code, message: found.message, details: {} };
   const verdict = found.valid ? 'VALID' : 'INVALID';
   return { kind: 'record', verdict, checks: [signer, found.binding], description: describe(credential, state.trust.bundle, found.valid) };
+}
+
+// An open data file and its detached signature (.sig), checked against the pinned root alone
+// (detached.js, as `registry verify FILE --signature FILE.sig --root-key …`).
+const MAX_DATA_FILE = 64 * 1024 * 1024;
+
+async function chooseDetached(which, event) {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (!file) return;
+  if (file.size > MAX_DATA_FILE) {
+    state.notice = { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) };
+    render();
+    return;
+  }
+  state.detached[which] = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+  state.credential = null;
+  if (state.detached.data && state.detached.signature) await checkDetached();
+  else render();
+}
+
+async function checkDetached() {
+  const { data, signature } = state.detached;
+  state.notice = null;
+  let parsed;
+  try {
+    parsed = parseJsonBytes(signature.bytes, signature.name);
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    state.report = null;
+    state.notice = { kind: 'error', text: t().unreadable(`${t().readErrors[error.code] ?? ''} (${error.message})`) };
+    state.runs += 1;
+    render();
+    return;
+  }
+  state.report = await detachedReport(data, signature.name, parsed);
+  state.runs += 1;
+  render();
+  document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+async function detachedReport(data, signatureName, signature) {
+  const file = { name: data.name, signature: signatureName, signs: typeof signature?.signs === 'string' ? signature.signs : null, sha256: toHex(await sha256(data.bytes)) };
+  const roots = state.trust.rootKeys;
+  if (!roots.length) {
+    return { kind: 'detached', verdict: 'UNVERIFIED', file, checks: [{ name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} }] };
+  }
+  let check;
+  try {
+    const signer = await verifyDetached(data.bytes, signature, roots, nowUs());
+    check = { name: 'registry_signer', status: 'PASS', code: 'REGISTRY_SIGNED', message: `signed by ${signer.key.multibase} for the root ${signer.anchor.multibase}`, details: { certifiedUntil: signer.certificate ? chinaTime(signer.certificate.validUntil) + t().chinaTime : null } };
+  } catch (error) {
+    if (!(error instanceof DetachedSignatureError)) throw error;
+    check = { name: 'registry_signer', status: 'FAIL', code: error.code, message: error.message, details: {} };
+  }
+  return { kind: 'detached', verdict: check.status === 'PASS' ? 'VALID' : 'INVALID', file, checks: [check] };
 }
 
 async function readFileInput(event) {
@@ -358,6 +418,22 @@ function renderInput(s) {
     state.credential !== null && h('button', { type: 'button', id: 'check-id', onclick: runVerification }, s.checkId),
     h('label', { class: 'field' }, s.pasteLabel, h('textarea', { id: 'paste', rows: '3', spellcheck: 'false' })),
     h('button', { type: 'button', id: 'verify-paste', onclick: () => verifyInput(() => readCredentialText(document.getElementById('paste').value)) }, s.verifyPasted),
+    renderDetachedInput(s),
+  );
+}
+
+function renderDetachedInput(s) {
+  const chosen = (which) => state.detached[which]?.name ?? s.noFileChosen;
+  return h(
+    'details',
+    { class: 'detached', id: 'detached', open: state.detached.open, ontoggle: (e) => (state.detached.open = e.target.open) },
+    h('summary', {}, s.detachedTitle),
+    h('p', { class: 'small' }, s.detachedHint),
+    h('div', { class: 'buttons' },
+      h('label', { class: 'button' }, s.dataFile, h('input', { type: 'file', id: 'data-file', onchange: (e) => chooseDetached('data', e) })),
+      h('label', { class: 'button' }, s.signatureFile, h('input', { type: 'file', id: 'signature-file', accept: '.sig,.json,application/json', onchange: (e) => chooseDetached('signature', e) })),
+    ),
+    h('p', { class: 'small', id: 'detached-chosen' }, `${s.dataFile}${s.colon}${chosen('data')} · ${s.signatureFile}${s.colon}${chosen('signature')}`),
   );
 }
 
@@ -410,22 +486,33 @@ function renderDescription(s, report) {
   );
 }
 
+function renderFile(s, report) {
+  // The names are the user's files' and the signature's own text: only ever text nodes.
+  const rows = [[s.dataFile, report.file.name], [s.signatureFile, report.file.signature], [s.signs, report.file.signs ?? '—'], ['SHA-256', report.file.sha256]];
+  return h(
+    'section',
+    { class: `described ${report.verdict === 'VALID' ? 'confirmed' : 'claimed'}`, id: 'description', 'data-confirmed': String(report.verdict === 'VALID') },
+    h('dl', { class: 'summary', id: 'summary' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
+  );
+}
+
 function renderReport(s) {
   const report = state.report;
   if (!report) return null;
   const first = report.checks.find((c) => c.status === 'FAIL') ?? report.checks.find((c) => c.status === 'UNKNOWN');
   const binding = report.checks.find((c) => c.name === 'holder_binding');
   const record = report.kind === 'record';
-  const lines = [(record ? s.recordVerdictText : s.verdictText)[report.verdict]];
-  if (report.verdict === 'VALID') lines.push(binding.status === 'PASS' ? s.bindingOk : s.bindingNotChecked);
+  const words = { record: s.recordVerdictText, detached: s.detachedVerdictText }[report.kind] ?? s.verdictText;
+  const lines = [words[report.verdict]];
+  if (report.verdict === 'VALID' && binding) lines.push(binding.status === 'PASS' ? s.bindingOk : s.bindingNotChecked);
   if (report.checks.some((c) => c.name === 'in_log' && c.status === 'PASS')) lines.push(s.inLog);
   if (first && report.verdict !== 'VALID') lines.push(s.firstProblem + (explain(s, first, facts(report, first)) || s.checks[first.name]));
   return h(
     'section',
-    { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-kind': record ? 'record' : 'certificate', 'data-run': state.runs },
+    { class: 'result', id: 'result', 'data-verdict': report.verdict, 'data-kind': report.kind ?? 'certificate', 'data-run': state.runs },
     h('h2', {}, s.resultTitle),
     h('div', { class: `verdict ${report.verdict.toLowerCase()}`, id: 'verdict' }, h('strong', {}, s.verdict[report.verdict]), lines.map((line) => h('p', {}, line))),
-    renderDescription(s, report),
+    report.kind === 'detached' ? renderFile(s, report) : renderDescription(s, report),
     h(
       'ol',
       { class: 'checks', id: 'checks' },
