@@ -29,6 +29,7 @@ from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.certificates import review
 from registry.certificates.model import BatchAction, CertificateStatus
+from registry.certificates.validation import MAX_ROWS
 from registry.errors import Conflict
 from registry.reports import tally
 from registry.storage import store
@@ -95,8 +96,9 @@ async def numbered_results(
     """The batch's current passing results (those with a certificate number), by row. In a
     transaction, every current result read is handed to the statistics, which count the batch
     in the same transaction (`tally.results_read`), so that they need not read them again."""
+    # One reply for the whole batch (not 101 rows and a getMore): a round trip fewer.
     cursor = db[Collection.RESULTS].find(
-        {"batch": batch_id, "current": True}, _RESULT_FIELDS, session=session
+        {"batch": batch_id, "current": True}, _RESULT_FIELDS, batch_size=MAX_ROWS, session=session
     )
     current = [d async for d in cursor.sort("row", 1)]
     if session is not None:
