@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.trust import bundles as trust
-from registry.trust import keystore
+from registry.trust import offline_root
 from resolvers.context import Context
 
 
@@ -14,4 +14,5 @@ async def latest_bundle(ctx: Context) -> dict[str, Any]:
 
 
 async def root_key(ctx: Context) -> str:
-    return (await keystore.root_public_key(ctx.db, ctx.master_key)).multibase
+    """The root verifiers pin now (`offline_root.root_to_pin`), as `/root-key` names it."""
+    return (await offline_root.root_to_pin(ctx.db, ctx.master_key)).key.multibase

@@ -238,7 +238,8 @@ class Query:
         return await rt.latest_bundle(info.context)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="The registry root public key (Multikey). Pin it from an out-of-band copy in "
+        description="The registry root public key (Multikey) that vouches for what it signs now "
+        "(after the offline-root ceremony, the offline root). Pin it from an out-of-band copy in "
         "production; this field only helps to compare."
     )
     async def root_key(self, info: Ctx) -> str:

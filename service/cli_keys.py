@@ -21,7 +21,7 @@ from registry.intake.identifiers import normalise_uscc
 from registry.storage.db import Database
 from registry.transparency import checkpoints
 from registry.trust import bundles as trust
-from registry.trust import compromise, keystore
+from registry.trust import compromise, keystore, offline_root
 from service.runner import master_key_or_exit, run_with_db, settings_or_exit
 
 
@@ -128,11 +128,12 @@ def keys_list(institution: str | None) -> None:
 
 @keys_group.command("root")
 def keys_root() -> None:
-    """Print the registry root public key (Multikey), the key verifiers pin."""
+    """Print the registry root public key (Multikey), the key verifiers pin: after a rotation
+    (the offline-root ceremony), the root it rotated to."""
     master_key = master_key_or_exit()
 
     async def work(db: Database) -> str:
-        return (await keystore.root_public_key(db, master_key)).multibase
+        return (await offline_root.root_to_pin(db, master_key)).key.multibase
 
     click.echo(run_with_db(work))
 
@@ -168,7 +169,7 @@ def bundle_export(out: Path) -> None:
 
     async def work(db: Database) -> tuple[dict[str, Any], str]:
         document = await trust.latest_bundle(db, master_key, settings.base_url)
-        return document, (await keystore.root_public_key(db, master_key)).multibase
+        return document, (await offline_root.root_to_pin(db, master_key)).key.multibase
 
     document, root = run_with_db(work)
     try:

@@ -20,7 +20,7 @@ import click
 from credentials import PublicKey, SigningKey, rootchain
 from credentials.errors import KeyFormatError
 from registry.storage.db import Database
-from registry.trust import keystore, offline_root
+from registry.trust import offline_root
 from service.runner import master_key_or_exit, run_with_db
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
@@ -82,14 +82,15 @@ def root_generate(output: Path) -> None:
 @root_group.command("export-public")
 @click.option("--root-key-file", type=_FILE, default=None, help="Offline: this file's key.")
 def root_export_public(root_key_file: Path | None) -> None:
-    """The root public key to pin: the file's (offline) or the registry's keystore root."""
+    """The root public key to pin: the file's (offline), or the registry's (its keystore root,
+    or the root that one rotated to)."""
     if root_key_file is not None:
         click.echo(_root_file(root_key_file).public_key.multibase)
         return
     master_key = master_key_or_exit()
 
     async def work(db: Database) -> str:
-        return (await keystore.root_public_key(db, master_key)).multibase
+        return (await offline_root.root_to_pin(db, master_key)).key.multibase
 
     click.echo(run_with_db(work))
 

@@ -39,7 +39,7 @@ from registry.errors import RegistryError, SigningCertificateExpired
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.trust import bundles as trust
-from registry.trust import keystore, status_lists
+from registry.trust import offline_root, status_lists
 from service import compression
 
 __all__ = ["cached_response", "not_signed", "routes"]
@@ -189,15 +189,18 @@ async def schema(request: Request) -> Response:
 @masked
 async def root_key(request: Request) -> Response:
     db, settings = _state(request)
-    public = await keystore.root_public_key(db, settings.master_key())
-    document = {
-        "publicKeyMultibase": public.multibase,
-        "verificationMethod": public.verification_method,
+    root = await offline_root.root_to_pin(db, settings.master_key())
+    document: dict[str, Any] = {
+        "publicKeyMultibase": root.key.multibase,
+        "verificationMethod": root.key.verification_method,
         "note": (
             "Pin this key from an out-of-band channel (the programme's published notice), "
             "not from this response: a key fetched from the server it vouches for proves nothing."
         ),
     }
+    if root.rotations:
+        # A verifier pinned to an older root follows these to this one.
+        document["rootRotations"] = [dict(r) for r in root.rotations]
     return cached_response(request, _json_body(document), "application/json", ROOT_KEY_CACHE)
 
 

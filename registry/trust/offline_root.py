@@ -82,6 +82,38 @@ async def rotations(db: Database) -> tuple[dict[str, Any], ...]:
     return tuple([doc["statement"] async for doc in cursor])
 
 
+@dataclass(frozen=True)
+class PinnedRoot:
+    """The root a verifier should pin now, and the registry's rotation statements (a verifier
+    pinned to an older root follows them to this one)."""
+
+    key: PublicKey
+    rotations: tuple[Mapping[str, Any], ...]
+
+
+async def root_to_pin(db: Database, master_key: bytes) -> PinnedRoot:
+    """The root that vouches for what the registry signs now: the root that certified the
+    installed bundle key (after the offline-root ceremony, the offline root the operator
+    publishes), else the keystore root, which signs itself. Not a root only rotated to: until
+    its certificate is installed, nothing it vouches for is signed yet, and a verifier pinned to
+    it alone would refuse today's bundle. The one answer to "which root do verifiers pin"
+    (`/root-key`, `registry keys root`, `registry root export-public`, the commands' hints)."""
+    statements = await rotations(db)
+    installed = await _installed(db)
+    if installed is None:
+        return PinnedRoot(await keystore.root_public_key(db, master_key), statements)
+    return PinnedRoot(rootchain.parse_certificate(installed["certificate"]).root_key, statements)
+
+
+async def _installed(db: Database) -> Document | None:
+    """The bundle key that signs (the latest certified): a new bundle key
+    (`bundle_key(new=True)`) signs only once its own certificate is installed, and the root
+    never again once any was."""
+    return await db[Collection.SIGNING_KEYS].find_one(
+        {"role": BUNDLE_ROLE, "certificate": {"$ne": None}}, sort=[("certified_at", -1)]
+    )
+
+
 async def bundle_key(db: Database, master_key: bytes, *, new: bool = False) -> PublicKey:
     """The service's bundle key (created on first call; `new`: a new one replaces it, its
     certificate to be installed before it signs anything)."""
@@ -235,11 +267,7 @@ async def signer(db: Database, master_key: bytes, *, now: dt.datetime) -> Bundle
     continuing-education records): the certified bundle key once a certificate is installed
     (`SigningCertificateExpired` when it is not valid at `now`), else the keystore root."""
     chain = await rotations(db)
-    # The latest key with a certificate: a new bundle key (`bundle_key(new=True)`) signs only
-    # once its own is installed, and the root never again once any was.
-    current = await db[Collection.SIGNING_KEYS].find_one(
-        {"role": BUNDLE_ROLE, "certificate": {"$ne": None}}, sort=[("certified_at", -1)]
-    )
+    current = await _installed(db)
     if current is None:
         return BundleSigner(await keystore.root_key(db, master_key), None, chain)
     cert = rootchain.parse_certificate(current["certificate"])

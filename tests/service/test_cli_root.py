@@ -153,7 +153,8 @@ async def test_the_offline_ceremony_round_trip(root_cli: Cli, tmp_path: Path) ->
     # a root, not even a rotation (that is the offline root's to do now).
     refused = await root_cli("root", "rotate", "--new-root", offline_root.multibase)
     assert refused.exit_code != 0 and "destroyed" in refused.output
-    assert ok(await root_cli("root", "export-public")) == old_root.multibase
+    # The root to pin is now the offline one, on the server too: it certified the key that signs.
+    assert ok(await root_cli("root", "export-public")) == offline_root.multibase
 
 
 async def test_an_offline_rotation_is_followed_from_the_first_root(
@@ -178,6 +179,8 @@ async def test_an_offline_rotation_is_followed_from_the_first_root(
         )
     )
     ok(await root_cli("root", "install-rotation", str(statement)))
+    # Rotated to, not yet vouching for anything signed: the first root still signs itself.
+    assert ok(await root_cli("root", "export-public")) == first.multibase
     bundle_key = ok(await root_cli("root", "bundle-key", "--new"))
     cert = tmp_path / "by-b.json"
     ok(
@@ -196,6 +199,7 @@ async def test_an_offline_rotation_is_followed_from_the_first_root(
         )
     )
     ok(await root_cli("root", "install-certificate", str(cert)))
+    assert ok(await root_cli("root", "export-public")) == b  # b certified the key that signs
     document = await export(root_cli, tmp_path)
     assert load_bundle(document, [first]).signer.key.multibase == bundle_key
     with pytest.raises(BundleError) as caught:

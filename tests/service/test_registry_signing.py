@@ -125,9 +125,21 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     assert before_sig["publicKeyMultibase"] == first_root.multibase
     assert rootchain.CERTIFICATE_MEMBER not in before_sig
     assert rootchain.CERTIFICATE_MEMBER not in before_record
+    offered = (await web.get("/root-key")).json()
+    assert offered["publicKeyMultibase"] == first_root.multibase
+    assert "rootRotations" not in offered
 
     cert = await ceremony(db, settings)
     now = clock.now()
+    # /root-key now names the offline root the operator publishes, with the rotation that leads
+    # to it from the first one (a verifier pinned to that follows it).
+    offered = (await web.get("/root-key")).json()
+    assert offered["publicKeyMultibase"] == OFFLINE.public_key.multibase
+    answer = await web.post("/graphql", json={"query": "{ rootKey }"})
+    assert answer.json()["data"]["rootKey"] == OFFLINE.public_key.multibase  # the same rule
+    assert rootchain.trusted_roots(offered, (first_root,)).keys() >= {
+        OFFLINE.public_key.verification_method
+    }
     body, signature = await signed_file(web)
     signer = verify_detached(body, signature, [OFFLINE.public_key], now=now)
     assert signer.key == cert.bundle_key and signer.anchor == OFFLINE.public_key
@@ -152,8 +164,8 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     paths = [str(tmp_path / w) if w.startswith("training") else w for w in words]
     code, out = cli(*paths)
     assert code == 0 and out["signer"]["key"] == cert.bundle_key.multibase, out
-    # docs/open-data.md's sync loop checks it too, pinned to the root /root-key names (the
-    # first one, which named the offline root in its rotation).
+    # docs/open-data.md's sync loop checks it too, pinned to the root /root-key names (now the
+    # offline root).
     loop = next(e for e in examples() if e.page == "open-data.md" and e.language == "python")
     namespace: dict[str, Any] = {}
     await asyncio.to_thread(
@@ -193,7 +205,8 @@ async def test_the_leftover_root_key_is_destroyed_when_the_certificate_is_instal
     web: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
     """Runs after the ceremony above: the keystore root's secret is gone, audited, and its public
-    key still answers (verifiers pinned to it follow its rotation)."""
+    key stays: `/root-key` names the offline root with the rotation from it, which verifiers
+    pinned to it follow."""
     doc = await db[Collection.SIGNING_KEYS].find_one({"_id": keystore.ROOT_ID})
     assert doc is not None and "sealed_seed" not in doc and doc["destroyed_at"]
     entries = await audit.entries_for(db, "registry:root_key")
@@ -201,8 +214,13 @@ async def test_the_leftover_root_key_is_destroyed_when_the_certificate_is_instal
     with pytest.raises(RootKeyDestroyed) as refused:
         await keystore.root_key(db, settings.master_key())
     assert refused.value.code == "ROOT_KEY_OFFLINE"
-    key = (await web.get("/root-key")).json()["publicKeyMultibase"]
-    assert key == doc["public_key"]
+    offered = (await web.get("/root-key")).json()
+    assert offered["publicKeyMultibase"] == OFFLINE.public_key.multibase
+    [rotation] = offered["rootRotations"]
+    assert (rotation["oldRoot"], rotation["newRoot"]) == (
+        doc["public_key"],
+        OFFLINE.public_key.multibase,
+    )
 
 
 async def test_an_expired_certificate_signs_nothing_and_every_route_says_so(

@@ -58,7 +58,8 @@ def _cert(root: SigningKey = ROOT, key: SigningKey = BUNDLE_KEY, start: int = -1
     return rootchain.certify(root, key.public_key, valid_from=begin, valid_until=begin + days * DAY)
 
 
-def _rotate(old: SigningKey, new: SigningKey) -> dict[str, Any]:
+def rotation_of(old: SigningKey, new: SigningKey) -> dict[str, Any]:
+    """`old`'s statement that `new` is its successor (a day before the corpus bundle)."""
     return rootchain.rotation(old, new.public_key, issued=ISSUED - DAY)
 
 
@@ -92,7 +93,7 @@ def _certificate_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
 
 
 def _rotation_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
-    first, second = _rotate(ROOT, SECOND_ROOT), _rotate(SECOND_ROOT, THIRD_ROOT)
+    first, second = rotation_of(ROOT, SECOND_ROOT), rotation_of(SECOND_ROOT, THIRD_ROOT)
     yield ("rotated", _signed(SECOND_ROOT, rootRotations=[first]), NOW)
     yield ("rotated-twice-backwards", _signed(THIRD_ROOT, rootRotations=[second, first]), NOW)
     yield (
@@ -101,12 +102,12 @@ def _rotation_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
         NOW,
     )
     yield ("rotation-missing", _signed(THIRD_ROOT, rootRotations=[second]), NOW)
-    forged = _rotate(OTHER_ROOT, SECOND_ROOT)
+    forged = rotation_of(OTHER_ROOT, SECOND_ROOT)
     forged["oldRoot"] = ROOT.public_key.multibase
     yield ("rotation-forged", _signed(SECOND_ROOT, rootRotations=[forged]), NOW)
     yield (
         "rotation-foreign",
-        _signed(SECOND_ROOT, rootRotations=[_rotate(OTHER_ROOT, SECOND_ROOT)]),
+        _signed(SECOND_ROOT, rootRotations=[rotation_of(OTHER_ROOT, SECOND_ROOT)]),
         NOW,
     )
     for name, value in {"null": None, "object": {}, "strings": ["x"]}.items():
@@ -139,7 +140,7 @@ def _detached(signer: SigningKey, body: bytes = FILE, **members: Any) -> dict[st
 
 
 def _detached_chain_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
-    first = _rotate(ROOT, SECOND_ROOT)
+    first = rotation_of(ROOT, SECOND_ROOT)
     yield ("root", _detached(ROOT), NOW)
     yield ("certified", _detached(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
     yield ("uncertified", _detached(BUNDLE_KEY), NOW)
@@ -157,7 +158,7 @@ def _detached_chain_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]
         _detached(BUNDLE_KEY, rootRotations=[first], bundleKeyCertificate=_cert(root=SECOND_ROOT)),
         NOW,
     )
-    forged = _rotate(OTHER_ROOT, SECOND_ROOT)
+    forged = rotation_of(OTHER_ROOT, SECOND_ROOT)
     forged["oldRoot"] = ROOT.public_key.multibase
     yield ("rotation-forged", _detached(SECOND_ROOT, rootRotations=[forged]), NOW)
     yield ("rotations-null", _detached(ROOT, rootRotations=None), NOW)
@@ -211,7 +212,7 @@ def _record(signer: SigningKey, at: dt.datetime = ISSUED, **members: Any) -> dic
 
 
 def _record_cases() -> Iterator[tuple[str, Any, dt.datetime]]:
-    first = _rotate(ROOT, SECOND_ROOT)
+    first = rotation_of(ROOT, SECOND_ROOT)
     yield ("root", _record(ROOT), NOW)
     yield ("certified", _record(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
     yield ("uncertified", _record(BUNDLE_KEY), NOW)

@@ -333,13 +333,16 @@ def write_y4m(image: Image.Image, path: Path, frames: int = 10) -> None:
             out.write(b"FRAME\n" + y + chroma + chroma)
 
 
-def corpus_app() -> Starlette:
-    """A registry stand-in serving the corpus world: its bundle (sequence 7) and root key."""
+def corpus_app(offered: dict[str, Any] | None = None) -> Starlette:
+    """A registry stand-in serving the corpus world: its bundle (sequence 7) and root key (or
+    the `/root-key` document `offered` holds at the time of the request)."""
 
     async def bundle(request: Request) -> Response:
         return Response((CORPUS / "bundle.json").read_bytes(), media_type="application/json")
 
     async def root_key(request: Request) -> JSONResponse:
+        if offered:
+            return JSONResponse(offered)
         return JSONResponse({"publicKeyMultibase": (CORPUS / "root-key.txt").read_text().strip()})
 
     return Starlette(
@@ -541,6 +544,41 @@ async def test_an_open_data_file_is_checked_against_its_signature(
         assert "请勿采信此文件" in report["text"]
         report = await check("garbage", b"not json")
         assert report["verdict"] is None and "无法读取" in report["notice"]
+    assert page.errors == []
+
+
+async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_mismatch(
+    context: Any,
+) -> None:
+    """After the offline-root ceremony `/root-key` names the new root with the rotation that
+    leads to it: a page pinned to the old root follows it without alarm; a root it cannot reach
+    from the pinned one, or a forged chain to it, is still a mismatch."""
+    offered: dict[str, Any] = {}
+    second = hostile_rootchain.SECOND_ROOT.public_key.multibase
+    rotation = hostile_rootchain.rotation_of(hostile_rootchain.ROOT, hostile_rootchain.SECOND_ROOT)
+    forged = hostile_rootchain.rotation_of(
+        hostile_rootchain.OTHER_ROOT, hostile_rootchain.SECOND_ROOT
+    )
+    forged = {**forged, "oldRoot": rotation["oldRoot"]}  # names the pinned root, not signed by it
+    tab = await context.new_page()
+    page = Page(tab)
+    async with serving(corpus_app(offered)) as url:
+        await tab.goto(f"{url}/verify")
+        await page.ready()  # pins the corpus root (trust on first use)
+        pinned = await tab.inner_text("#root-key")
+        for document, mismatch in [
+            ({"publicKeyMultibase": second, "rootRotations": [rotation]}, False),
+            ({"publicKeyMultibase": second}, True),
+            ({"publicKeyMultibase": second, "rootRotations": [forged]}, True),
+        ]:
+            offered.clear()
+            offered.update(document)
+            await tab.reload()
+            await page.ready()
+            await tab.wait_for_selector("#bundle-status", timeout=TIMEOUT)
+            await tab.wait_for_timeout(300)  # the root check runs after the bundle's refresh
+            assert await tab.is_visible("#root-mismatch") is mismatch, document
+            assert await tab.inner_text("#root-key") == pinned  # the pin never moves by itself
     assert page.errors == []
 
 

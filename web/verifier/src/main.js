@@ -313,7 +313,7 @@ function renderTrust(s) {
     if (trust.rootSource === 'tofu' || trust.rootOrigin === 'tofu') items.push(h('p', { class: 'alert warn', id: 'tofu-warning' }, s.tofuWarning));
     items.push(h('p', { class: 'key' }, h('span', { class: 'label' }, s.rootKey + s.colon), h('code', { id: 'root-key' }, trust.rootKeys.map((k) => k.multibase).join(' ')), s.paren(source)));
   }
-  if (trust.rootMismatch) items.push(h('p', { class: 'alert error' }, s.rootMismatch(trust.rootMismatch)));
+  if (trust.rootMismatch) items.push(h('p', { class: 'alert error', id: 'root-mismatch' }, s.rootMismatch(trust.rootMismatch)));
   const bundle = trust.bundle;
   if (!bundle) items.push(h('p', { class: 'alert error', id: 'bundle-status' }, s.noBundle));
   else {

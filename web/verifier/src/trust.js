@@ -13,6 +13,7 @@ import { PublicKey } from './keys.js';
 import { get } from './json.js';
 import { verificationMethodOf } from './proof.js';
 import { ReadError, parseJsonBytes } from './read.js';
+import { trustedRoots } from './rootchain.js';
 
 const encoder = new TextEncoder();
 
@@ -87,10 +88,23 @@ export class Trust {
     try {
       const response = await fetch('/root-key', { cache: 'no-store' });
       if (!response.ok) return;
-      const key = get(parseJsonBytes(new Uint8Array(await response.arrayBuffer()), 'the root key'), 'publicKeyMultibase');
-      this.rootMismatch = this.rootKeys.some((k) => k.multibase === key) ? null : String(key);
+      const offered = parseJsonBytes(new Uint8Array(await response.arrayBuffer()), 'the root key');
+      const key = get(offered, 'publicKeyMultibase');
+      this.rootMismatch = (await this.follows(offered, key)) ? null : String(key);
     } catch {
       // offline
+    }
+  }
+
+  /** Whether `key` (the server's root) is a pinned root, or one a pinned root rotated to by the
+   * statements `offered` carries (after the offline-root ceremony the server names the new root). */
+  async follows(offered, key) {
+    if (this.rootKeys.some((k) => k.multibase === key)) return true;
+    try {
+      const roots = await trustedRoots(offered, this.rootKeys);
+      return roots.has(PublicKey.fromMultibase(String(key)).verificationMethod);
+    } catch {
+      return false; // a malformed key or a broken chain: not ours to follow
     }
   }
 
