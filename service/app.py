@@ -136,6 +136,9 @@ def _lifespan(
         app.state.personal = PersonalData(app.state.master_key)
         app.state.sdl = sdl() if api.introspection else None  # /schema.graphql
         async with contextlib.AsyncExitStack() as stack:
+            # First: a stop signal during a long start-up is seen too; put back last.
+            watch.install()
+            stack.callback(watch.uninstall)
             database = (
                 db
                 if db is not None
@@ -163,8 +166,6 @@ def _lifespan(
                 log_routes.sign_periodically(database, settings), name="log-checkpoints"
             )
             stack.push_async_callback(_stop, signer)
-            watch.install()
-            stack.callback(watch.uninstall)
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
             yield
         log.info("registry stopped")

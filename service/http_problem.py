@@ -38,9 +38,10 @@ class HttpProblem(Exception):
         extensions = {"code": self.code, **self.extensions, **more}
         return {"errors": [{"message": self.message, "extensions": extensions}]}
 
-    def response(self, *, retry_after: int | None = None) -> Response:
-        """The answer as plain JSON (`errors`), never cached; `Retry-After` from the refusing
-        window or `retry_after`; `Connection: close` when `close`."""
+    def response(self, *, retry_after: int | None = None, **more: Any) -> Response:
+        """The answer as plain JSON (`errors`, `more` added to its extensions), never cached;
+        `Retry-After` from the refusing window or `retry_after`; `Connection: close` when
+        `close`."""
         headers = {"cache-control": "no-store"}
         wait = self.rate.retry_after if self.rate is not None else retry_after
         if wait is not None:
@@ -48,7 +49,7 @@ class HttpProblem(Exception):
         if self.close:
             headers["connection"] = "close"
         return Response(
-            json.dumps(self.errors(), ensure_ascii=False),
+            json.dumps(self.errors(**more), ensure_ascii=False),
             self.status,
             headers,
             media_type="application/json; charset=utf-8",

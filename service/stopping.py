@@ -41,23 +41,27 @@ class StopWatch:
         self._previous: dict[int, Handler] = {}
 
     def install(self) -> None:
-        """Watch the stop signals, each handler chained before the one in place (the server's,
-        which does the stopping). Only in the main thread, where signals arrive, and only over
-        a handler that is a function (a server is serving): otherwise nothing is installed."""
+        """Watch the stop signals, each handler chained before the one in place — a server's
+        (uvicorn's), which does the stopping. Only in the main thread, where signals arrive, and
+        only over a server's handler (not the default action, not Python's KeyboardInterrupt,
+        not this watch's own): otherwise nothing is installed."""
         if threading.current_thread() is not threading.main_thread():
             return
         for number in STOP_SIGNALS:
             previous = signal.getsignal(number)
-            if callable(previous):
+            if not callable(previous) or previous is signal.default_int_handler:
+                continue  # the default action, or Python's KeyboardInterrupt: no server's
+            if previous != self._handle and number not in self._previous:
                 self._previous[number] = previous
                 signal.signal(number, self._handle)
 
     def uninstall(self) -> None:
-        """Put back the handlers `install` chained before, where ours is still in place."""
-        for number, previous in self._previous.items():
+        """Put back the handlers `install` chained before, where ours is still in place. Where
+        it is not (another handler was put over it), ours stays chained to its previous one."""
+        for number, previous in list(self._previous.items()):
             if signal.getsignal(number) == self._handle:
                 signal.signal(number, previous)
-        self._previous.clear()
+                del self._previous[number]
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
         self.stopping = True
@@ -77,8 +81,10 @@ class StoppingMiddleware:
             await self.app(scope, receive, send)
             return
         if self.watch.stopping:
-            await _drain(receive)
-            response = _stopping().response(retry_after=RETRY_AFTER_S)
+            if not _expects_continue(scope):
+                await _drain(receive)  # with `Expect: 100-continue` reading would invite it
+            request_id = scope.get("state", {}).get("request_id")
+            response = _stopping().response(retry_after=RETRY_AFTER_S, requestId=request_id)
             await response(scope, receive, send)
             return
 
@@ -89,6 +95,10 @@ class StoppingMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_closing)
+
+
+def _expects_continue(scope: Scope) -> bool:
+    return any(k == b"expect" and v.lower() == b"100-continue" for k, v in scope["headers"])
 
 
 async def _drain(receive: Receive) -> None:

@@ -47,25 +47,57 @@ def test_the_signal_is_seen_and_passed_on_then_the_handler_put_back(recorded: li
     handler = signal.getsignal(signal.SIGTERM)
     watch = StopWatch()
     watch.install()
-    assert signal.getsignal(signal.SIGTERM) != handler
-    signal.raise_signal(signal.SIGTERM)
-    assert watch.stopping
-    assert recorded == [signal.SIGTERM]  # the server's handler still does the stopping
-    watch.uninstall()
+    try:
+        watch.install()  # a second install does not chain the watch to itself
+        assert signal.getsignal(signal.SIGTERM) != handler
+        signal.raise_signal(signal.SIGTERM)
+        assert watch.stopping
+        assert recorded == [signal.SIGTERM]  # the server's handler still does the stopping
+    finally:
+        watch.uninstall()
     assert signal.getsignal(signal.SIGTERM) == handler
 
 
-def test_nothing_is_installed_off_the_main_thread_or_over_the_default_action() -> None:
+def test_two_watches_undone_out_of_order_still_pass_the_signal_on(recorded: list[int]) -> None:
+    handler = signal.getsignal(signal.SIGTERM)
+    first, second = StopWatch(), StopWatch()
+    first.install()
+    second.install()
+    first.uninstall()  # not on top: stays chained
+    second.uninstall()  # puts `first` back, which still knows the recorder
+    try:
+        signal.raise_signal(signal.SIGTERM)
+        assert recorded == [signal.SIGTERM] and first.stopping
+    finally:
+        first.uninstall()
+    assert signal.getsignal(signal.SIGTERM) == handler
+
+
+def test_nothing_is_installed_off_the_main_thread_or_over_a_default() -> None:
     watch = StopWatch()
-    thread = threading.Thread(target=watch.install)
+    failures: list[BaseException] = []
+
+    def install() -> None:
+        try:
+            watch.install()
+        except BaseException as error:  # a ValueError here would only be a thread's warning
+            failures.append(error)
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    thread = threading.Thread(target=install)
     thread.start()
     thread.join()
-    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    assert failures == []
+    assert {n: signal.getsignal(n) for n in before} == before
+    term = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        watch.install()  # no server's handler to chain: the default action stays
+        watch.install()  # no server's handler to chain: the defaults stay
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
-        signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGTERM, term)
+        signal.signal(signal.SIGINT, interrupt)
     assert not watch.stopping
 
 
@@ -143,4 +175,8 @@ async def test_the_registry_answers_every_route_so_once_stopping(
             assert answer.status_code == 503, answer.text
             assert answer.json()["errors"][0]["extensions"]["code"] == "SERVER_STOPPING"
             assert answer.headers["connection"] == "close"
-            assert "x-request-id" in answer.headers  # logged like any request
+            # Logged like any request, and the body names it as every refusal's does.
+            assert (
+                answer.json()["errors"][0]["extensions"]["requestId"]
+                == (answer.headers["x-request-id"])
+            )
