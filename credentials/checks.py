@@ -49,7 +49,7 @@ CLOCK_SKEW: Final = dt.timedelta(minutes=5)
 
 MAX_INPUT_DEPTH: Final = 64
 MAX_INPUT_NODES: Final = 1_000_000
-CERTIFICATE_TYPE: Final = "ProfessionalTechnicalLevelCertificate"
+CERTIFICATE_TYPE: Final = certificate.CREDENTIAL_TYPE
 
 
 class Settings(Protocol):

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from credentials.bundle import TrustBundle
+from credentials.ce_record import CREDENTIAL_TYPE as _CE_TYPE
+from credentials.certificate import CREDENTIAL_TYPE as _CERTIFICATE_TYPE
 
 __all__ = ["FIELD_NAMES", "Description", "IssuerSource", "Kind", "describe"]
 
@@ -48,8 +50,6 @@ HIDDEN: Final = "***"
 """What stands where a value had a run of digits that could be an ID number."""
 MAX_TRAININGS: Final = 20
 
-_CERTIFICATE_TYPE: Final = "ProfessionalTechnicalLevelCertificate"
-_CE_TYPE: Final = "ContinuingEducationRecord"
 _CE_ID_PREFIX: Final = "urn:dte:ce-record:"
 # A certificate number (kept) or a run of digits that could be an ID number (hidden); [0-9] and
 # full-width digits only, spelled out so that Python and JavaScript agree.

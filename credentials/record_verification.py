@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from credentials import rootchain
 from credentials.ce_record import CREDENTIAL_TYPE
+from credentials.certificate import CREDENTIAL_TYPE as CERTIFICATE_TYPE
 from credentials.checks import holder_binding
 from credentials.keys import PublicKey
 from credentials.report import Check, Status
@@ -40,9 +41,10 @@ class RecordReport:
 
 
 def is_ce_record(document: object) -> bool:
-    """Whether `document` says it is a continuing-education record (its `type` lists it)."""
+    """Whether `document` says it is a continuing-education record: its `type` lists it, and not
+    the certificate's type too (such a document is checked, and described, as a certificate)."""
     kinds = document.get("type") if isinstance(document, dict) else None
-    return isinstance(kinds, list) and CREDENTIAL_TYPE in kinds
+    return isinstance(kinds, list) and CREDENTIAL_TYPE in kinds and CERTIFICATE_TYPE not in kinds
 
 
 def verify_ce_record(
@@ -55,11 +57,13 @@ def verify_ce_record(
     """Check `credential` against the pinned `roots` at `now`: the chain and the proof first
     (nothing else is claimed about a record whose signature does not hold), then the holder
     binding when `card_number` is given."""
+    skipped = Check("holder_binding", Status.SKIPPED, "NOT_EVALUATED", _NOT_EVALUATED)
     try:
         signer = rootchain.credential_signer(credential, tuple(roots), now=now)
     except rootchain.ChainError as exc:
-        skipped = Check("holder_binding", Status.SKIPPED, "NOT_EVALUATED", _NOT_EVALUATED)
         return RecordReport(False, exc.code, exc.message, None, skipped)
+    except Exception as exc:  # a bug must not become an exception or, worse, a pass
+        return RecordReport(False, "VERIFIER_ERROR", f"the verifier failed: {exc}", None, skipped)
     binding = holder_binding(credential, card_number)
     if binding.status is Status.FAIL:
         return RecordReport(False, binding.code, binding.message, signer, binding)

@@ -22,11 +22,11 @@ from credentials import (
     BindingParams,
     SigningKey,
     binding,
-    mod11_2_check,
     rootchain,
     sign_bundle,
     sign_proof,
 )
+from registry.demo.holder import fictitious_id_number
 
 from .conftest import CORPUS
 
@@ -241,12 +241,19 @@ def _record_cases() -> Iterator[tuple[str, Any, dt.datetime]]:
     yield ("created-not-a-time", bad_time, NOW)
     yield ("proof-set", {**RECORD, "proof": [_record(ROOT)["proof"]]}, NOW)
     yield ("not-an-object", [_record(ROOT)], NOW)
+    # Signed, but not routed as records: both verifiers then check them as certificates.
+    both = [
+        "VerifiableCredential",
+        "ContinuingEducationRecord",
+        "ProfessionalTechnicalLevelCertificate",
+    ]
+    yield ("also-a-certificate", _record(ROOT, type=both), NOW)
+    yield ("type-a-string", _record(ROOT, type="ContinuingEducationRecord"), NOW)
 
 
-# A made-up holder's card number (a valid checksum, no real person), and the binding to it.
-CARD_BODY = "11010519491231002"
-CARD = CARD_BODY + mod11_2_check(CARD_BODY)
-OTHER_CARD = CARD_BODY[:-1] + "4" + mod11_2_check(CARD_BODY[:-1] + "4")
+# Card numbers no real person holds (an unassigned prefecture), and the binding to the first.
+CARD = fictitious_id_number("11", dt.date(1990, 1, 1), 21)
+OTHER_CARD = fictitious_id_number("11", dt.date(1990, 1, 1), 22)
 _SUBJECT = {"type": "ContinuingEducationHolder", "name": "测试"}
 
 

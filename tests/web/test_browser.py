@@ -8,6 +8,7 @@ bundle rules (rollback, file loading, age warnings). Screenshots go to test-arti
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -136,6 +137,15 @@ class Page:
         await self.page.fill("#paste", text)
         before = await self.runs()
         await self.page.click("#verify-paste")
+        await self._after(before)
+        return await self.report()
+
+    async def verify_signature(self, folder: Path, name: str, data: bytes) -> dict[str, Any]:
+        """Choose `data` as the signature file (the data file chosen before): the report."""
+        signature = folder / f"{name}.json.sig"
+        signature.write_bytes(data)
+        before = await self.runs()
+        await self.page.set_input_files("#signature-file", str(signature))
         await self._after(before)
         return await self.report()
 
@@ -433,24 +443,37 @@ async def test_the_page_shows_the_log_and_the_back_dated_forgery(context: Any) -
     assert page.errors == []
 
 
-async def test_a_continuing_education_record_is_checked_against_the_root(
-    context: Any, tmp_path: Path
-) -> None:
-    """A continuing-education record dropped on the page is checked as `registry verify
-    CE-RECORD --root-key` checks it (record.js; the same codes, tests/web/test_differential.py),
-    not judged as a certificate: signed by the pinned root or a bundle key it certified, VALID;
-    changed or signed by an uncertified key, NOT VALID with the chain's code; the holder binding
-    with the right and a wrong card number. The records are the differential run's."""
-    records = {}
-    for name, data, _, _ in hostile_rootchain.record_inputs():
-        records[name] = tmp_path / f"record-{name}.json"
-        records[name].write_bytes(data)
+@contextlib.asynccontextmanager
+async def corpus_page(context: Any) -> AsyncIterator[Page]:
+    """The page pinned to the corpus root (a stand-in registry), its clock at the corpus's now."""
     tab = await context.new_page()
     await tab.clock.set_fixed_time(hostile_rootchain.NOW)
     page = Page(tab)
     async with serving(corpus_app()) as url:
         await tab.goto(f"{url}/verify")
         await page.ready()
+        yield page
+    assert page.errors == []
+
+
+def record_files(folder: Path) -> dict[str, Path]:
+    """The differential run's continuing-education records, as files."""
+    records = {}
+    for name, data, _, _ in hostile_rootchain.record_inputs():
+        records[name] = folder / f"record-{name}.json"
+        records[name].write_bytes(data)
+    return records
+
+
+async def test_a_continuing_education_record_is_checked_against_the_root(
+    context: Any, tmp_path: Path
+) -> None:
+    """A continuing-education record dropped on the page is checked as `registry verify
+    CE-RECORD --root-key` checks it (record.js; the same codes, tests/web/test_differential.py),
+    not judged as a certificate: signed by the pinned root or a bundle key it certified, VALID;
+    changed or signed by an uncertified key, NOT VALID with the chain's code."""
+    records = record_files(tmp_path)
+    async with corpus_page(context) as page:
         report = await page.verify_file("#credential-file", records["root"])
         assert report["verdict"] == "VALID", report
         assert report["checks"] == {
@@ -458,25 +481,29 @@ async def test_a_continuing_education_record_is_checked_against_the_root(
             "holder_binding": ["SKIPPED", "NOT_EVALUATED"],
         }
         assert "继续教育记录真实" in report["text"] and "未核对持证人身份证号码" in report["text"]
-        title = await tab.inner_text("#description-title")
+        title = await page.page.inner_text("#description-title")
         assert "继续教育记录" in title and "已核实" in title
         assert "经根公钥核验的登记系统签名" in report["summary"]
         await page.shot("15-ce-record.png")
-
         report = await page.verify_file("#credential-file", records["certified"])
         assert report["verdict"] == "VALID"
-        assert "授权有效至" in await tab.inner_text("#checks")
-
+        assert "授权有效至" in await page.page.inner_text("#checks")
         for name, code in [("uncertified", "BUNDLE_UNTRUSTED_KEY"), ("changed", "REGISTRY_PROOF")]:
             report = await page.verify_file("#credential-file", records[name])
             assert report["verdict"] == "INVALID", (name, report)
             assert report["checks"]["registry_signer"] == ["FAIL", code]
             assert report["checks"]["holder_binding"] == ["SKIPPED", "NOT_EVALUATED"]
             assert "请勿采信此记录" in report["text"]
-        assert await tab.get_attribute("#description", "data-confirmed") == "false"
+        assert await page.page.get_attribute("#description", "data-confirmed") == "false"
         await page.shot("16-ce-record-changed.png")
 
-        bound = records["bound-right-card"]
+
+async def test_a_records_holder_binding_is_checked_on_the_page(
+    context: Any, tmp_path: Path
+) -> None:
+    """The record's holder binding with the right and a wrong card number, in both languages."""
+    bound = record_files(tmp_path)["bound-right-card"]
+    async with corpus_page(context) as page:
         report = await page.verify_file("#credential-file", bound, hostile_rootchain.CARD)
         assert report["verdict"] == "VALID"
         assert report["checks"]["holder_binding"] == ["PASS", "BINDING_OK"]
@@ -484,13 +511,11 @@ async def test_a_continuing_education_record_is_checked_against_the_root(
         assert report["verdict"] == "INVALID"
         assert report["checks"]["holder_binding"] == ["FAIL", "BINDING_MISMATCH"]
         assert "身份证号码与持证人不符" in report["text"]
-
-        await tab.click("#lang")
+        await page.page.click("#lang")
         report = await page.report()
         assert (
             report["text"].startswith("Not valid") and "Do not accept this record" in report["text"]
         )
-    assert page.errors == []
 
 
 async def test_an_open_data_file_is_checked_against_its_signature(
@@ -498,53 +523,36 @@ async def test_an_open_data_file_is_checked_against_its_signature(
 ) -> None:
     """An open data file and its `.sig`, checked on the page against the pinned root as `registry
     verify FILE --signature FILE.sig --root-key` checks them (detached.js; the same codes, the
-    differential run): the genuine signatures (by the root, by a certified key) VALID; another
-    file's digest, another file's signature, an uncertified key, a malformed document NOT VALID
-    with their codes; a signature file that is not JSON unreadable."""
+    differential run): genuine signatures (by the root, by a certified key) VALID; another file's
+    digest or signature, an uncertified key, a malformed document NOT VALID with their codes; a
+    signature file that is not JSON unreadable."""
     signatures = {name: data for name, _, data, _ in hostile_rootchain.detached_inputs()}
     data_file = tmp_path / "training.json"
     data_file.write_bytes(hostile_rootchain.FILE)
-    tab = await context.new_page()
-    await tab.clock.set_fixed_time(hostile_rootchain.NOW)
-    page = Page(tab)
-
-    async def check(name: str, data: bytes) -> dict[str, Any]:
-        signature = tmp_path / f"{name}.json.sig"
-        signature.write_bytes(data)
-        before = await page.runs()
-        await tab.set_input_files("#signature-file", str(signature))
-        await page._after(before)
-        return await page.report()
-
-    async with serving(corpus_app()) as url:
-        await tab.goto(f"{url}/verify")
-        await page.ready()
-        await tab.click("#detached summary")
-        await tab.set_input_files("#data-file", str(data_file))  # no signature yet: nothing runs
-        assert await tab.query_selector("#result") is None
-        for name, verdict, code in [
-            ("root", "VALID", "REGISTRY_SIGNED"),
-            ("certified", "VALID", "REGISTRY_SIGNED"),
-            ("digest-of-another-file", "INVALID", "DETACHED_DIGEST"),
-            ("signature-of-another-file", "INVALID", "DETACHED_SIGNATURE"),
-            ("uncertified", "INVALID", "BUNDLE_UNTRUSTED_KEY"),
-            ("type-other", "INVALID", "DETACHED_INVALID"),
+    async with corpus_page(context) as page:
+        await page.page.click("#detached summary")
+        await page.page.set_input_files("#data-file", str(data_file))  # alone: nothing runs
+        assert await page.page.query_selector("#result") is None
+        for name, code in [
+            ("root", "REGISTRY_SIGNED"),
+            ("certified", "REGISTRY_SIGNED"),
+            ("digest-of-another-file", "DETACHED_DIGEST"),
+            ("signature-of-another-file", "DETACHED_SIGNATURE"),
+            ("uncertified", "BUNDLE_UNTRUSTED_KEY"),
+            ("type-other", "DETACHED_INVALID"),
         ]:
-            report = await check(name, signatures[name])
-            assert (report["verdict"], report["checks"]) == (
-                verdict,
-                {"registry_signer": ["PASS" if verdict == "VALID" else "FAIL", code]},
-            ), (name, report)
+            report = await page.verify_signature(tmp_path, name, signatures[name])
+            status = "PASS" if code == "REGISTRY_SIGNED" else "FAIL"
+            assert report["checks"] == {"registry_signer": [status, code]}, (name, report)
+            assert report["verdict"] == ("VALID" if status == "PASS" else "INVALID")
             assert "training.json" in report["summary"]
             if name == "root":
                 assert "文件与登记系统签名时完全一致" in report["text"]
-                digest = hashlib.sha256(hostile_rootchain.FILE).hexdigest()
-                assert digest in report["summary"]
+                assert hashlib.sha256(hostile_rootchain.FILE).hexdigest() in report["summary"]
                 await page.shot("17-open-data-signature.png")
         assert "请勿采信此文件" in report["text"]
-        report = await check("garbage", b"not json")
+        report = await page.verify_signature(tmp_path, "garbage", b"not json")
         assert report["verdict"] is None and "无法读取" in report["notice"]
-    assert page.errors == []
 
 
 async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_mismatch(

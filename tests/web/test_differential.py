@@ -17,6 +17,7 @@ from credentials import (
     BundleError,
     DetachedSignatureError,
     PublicKey,
+    is_ce_record,
     load_bundle,
     parse_timestamp,
     verify_ce_record,
@@ -104,6 +105,8 @@ RECORD_VERDICTS = {
     "bound-not-a-card": "BINDING_CARD_INVALID",
     "unbound-with-card": "NO_HOLDER_BINDING",
     "bound-changed-wrong-card": "REGISTRY_PROOF",
+    "also-a-certificate": None,
+    "type-a-string": None,
 }
 
 
@@ -115,7 +118,12 @@ def python_records(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         now = parse_timestamp(entry["now"])
         report = verify_ce_record(record, (root,), card_number=entry.get("card"), now=now)
         binding = [report.binding.status.value, report.binding.code]
-        out[entry["id"]] = {"accepted": report.valid, "code": report.code, "binding": binding}
+        out[entry["id"]] = {
+            "accepted": report.valid,
+            "code": report.code,
+            "binding": binding,
+            "routed": is_ce_record(record),
+        }
     return out
 
 
@@ -219,6 +227,13 @@ def test_the_detached_signature_cases_are_judged_as_designed(
         k.removeprefix("record."): v["code"] for k, v in python.items() if k.startswith("record.")
     }
     assert records == RECORD_VERDICTS
+    # Which documents are checked as records at all (the page's and `registry verify`'s routing).
+    routed = {k for k, v in python.items() if k.startswith("record.") and v["routed"]}
+    assert routed == {f"record.{k}" for k in RECORD_VERDICTS} - {
+        "record.not-an-object",
+        "record.also-a-certificate",
+        "record.type-a-string",
+    }
 
 
 def test_both_verifiers_agree_on_every_hostile_input(

@@ -6,7 +6,7 @@ import { BundleError, loadBundle } from './bundle.js';
 import { DetachedSignatureError, verifyDetached } from './detached.js';
 import { PublicKey } from './keys.js';
 import { ReadError, parseJsonBytes, readCredential } from './read.js';
-import { verifyRecord } from './record.js';
+import { isCeRecord, verifyRecord } from './record.js';
 import { parseTimestamp } from './time.js';
 import { verifyCredential } from './verifier.js';
 
@@ -60,7 +60,7 @@ export async function runCorpus(load) {
   for (const entry of manifest.records ?? []) {
     const credential = parseJsonBytes(await load(entry.file), entry.file);
     const report = await verifyRecord(credential, [root], { cardNumber: entry.card ?? null, now: parseTimestamp(entry.now) });
-    out.records[entry.id] = { accepted: report.valid, code: report.code, binding: [report.binding.status, report.binding.code] };
+    out.records[entry.id] = { accepted: report.valid, code: report.code, binding: [report.binding.status, report.binding.code], routed: isCeRecord(credential) };
   }
   return out;
 }

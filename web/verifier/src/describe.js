@@ -13,8 +13,8 @@ export const FIELD_NAMES = ['holder', 'number', 'occupation', 'direction', 'leve
 export const MAX_CHARS = 200;
 export const HIDDEN = '***';
 const MAX_TRAININGS = 20;
-const CERTIFICATE_TYPE = 'ProfessionalTechnicalLevelCertificate';
-const CE_TYPE = 'ContinuingEducationRecord';
+export const CERTIFICATE_TYPE = 'ProfessionalTechnicalLevelCertificate';
+export const CE_TYPE = 'ContinuingEducationRecord';
 const CE_ID_PREFIX = 'urn:dte:ce-record:';
 // A certificate number (kept) or a run of digits that could be an ID number (hidden).
 const DIGIT_RUN = /([ZP][0-9]{17}[0-9X])(?![0-9Xx])|[0-9\uff10-\uff19]{15,}[Xx\uff38\uff58]?/g;
@@ -92,7 +92,8 @@ function issuerOf(document, bundle) {
   return [claimed, bundle ? 'claim_not_in_bundle' : 'claim_no_bundle'];
 }
 
-function shown(value) {
+/** `value` as the page may show it: a run of digits that could be an ID number hidden, at most MAX_CHARS. */
+export function shown(value) {
   const kept = value.replace(DIGIT_RUN, (match, number) => number ?? HIDDEN);
   const chars = Array.from(kept);
   return chars.length <= MAX_CHARS ? kept : chars.slice(0, MAX_CHARS - 1).join('') + '…';

@@ -5,13 +5,13 @@
 import { cameraAvailable, scan } from './camera.js';
 import { runCorpus } from './corpus.js';
 import { STRINGS, explain } from './i18n.js';
-import { describe } from './describe.js';
+import { describe, shown } from './describe.js';
 import { DetachedSignatureError, verifyDetached } from './detached.js';
 import { toHex } from './encoding.js';
 import { sha256 } from './crypto.js';
 import { get } from './json.js';
 import { warmUpQr } from './qr.js';
-import { ReadError, parseJsonBytes, readCredential, readCredentialText } from './read.js';
+import { MAX_INPUT_BYTES, ReadError, parseJsonBytes, readCredential, readCredentialText } from './read.js';
 import { isCeRecord, verifyRecord } from './record.js';
 import { openStore } from './store.js';
 import { SECOND, formatTimestamp, nowUs, parseTimestamp } from './time.js';
@@ -131,76 +131,96 @@ async function runVerification() {
 // A continuing-education record is signed for the registry and carries its chain from the root
 // key: it is checked against the pinned root alone (record.js), not as a certificate. Shown as a
 // report of two checks, the registry's signature and the holder binding.
+
+/** The page's report of a record: verdict, the two checks, the description. */
 async function recordReport(credential, card) {
   const roots = state.trust.rootKeys;
   if (!roots.length) {
-    const missing = { name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} };
     const binding = { name: 'holder_binding', status: 'SKIPPED', code: 'NOT_EVALUATED', message: 'not evaluated: no root key', details: {} };
-    return { kind: 'record', verdict: 'UNVERIFIED', checks: [missing, binding], description: describe(credential, state.trust.bundle, false) };
+    return { kind: 'record', verdict: 'UNVERIFIED', checks: [noRootKey(), binding], description: describe(credential, state.trust.bundle, false) };
   }
   const found = await verifyRecord(credential, roots, { cardNumber: card });
-  const certifiedUntil = found.signer?.certificate ? chinaTime(found.signer.certificate.validUntil) + t().chinaTime : null;
-  const signer = found.signer
-    ? { name: 'registry_signer', status: 'PASS', code: 'REGISTRY_SIGNED', message: `signed by ${found.signer.key.multibase} for the root ${found.signer.anchor.multibase}`, details: { certifiedUntil } }
-    : { name: 'registry_signer', status: 'FAIL', code: found.code, message: found.message, details: {} };
+  const signer = found.signer ? signerCheck(found.signer) : { name: 'registry_signer', status: found.code === 'VERIFIER_ERROR' ? 'UNKNOWN' : 'FAIL', code: found.code, message: found.message, details: {} };
   const verdict = found.valid ? 'VALID' : 'INVALID';
   return { kind: 'record', verdict, checks: [signer, found.binding], description: describe(credential, state.trust.bundle, found.valid) };
 }
 
 // An open data file and its detached signature (.sig), checked against the pinned root alone
-// (detached.js, as `registry verify FILE --signature FILE.sig --root-key …`).
-const MAX_DATA_FILE = 64 * 1024 * 1024;
+// (detached.js, as `registry verify FILE --signature FILE.sig --root-key …`, with its size limit).
 
+/** Keep the chosen file of `which` ('data' or 'signature'); check both once both are chosen. */
 async function chooseDetached(which, event) {
   const file = event.target.files?.[0];
   event.target.value = '';
   if (!file) return;
-  if (file.size > MAX_DATA_FILE) {
-    state.notice = { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) };
-    render();
-    return;
-  }
-  state.detached[which] = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
   state.credential = null;
-  if (state.detached.data && state.detached.signature) await checkDetached();
-  else render();
-}
-
-async function checkDetached() {
-  const { data, signature } = state.detached;
+  state.report = null;
   state.notice = null;
-  let parsed;
-  try {
-    parsed = parseJsonBytes(signature.bytes, signature.name);
-  } catch (error) {
-    if (!(error instanceof ReadError)) throw error;
-    state.report = null;
-    state.notice = { kind: 'error', text: t().unreadable(`${t().readErrors[error.code] ?? ''} (${error.message})`) };
+  state.detached[which] = null;
+  if (file.size > MAX_INPUT_BYTES) {
+    state.notice = { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) };
     state.runs += 1;
     render();
     return;
   }
-  state.report = await detachedReport(data, signature.name, parsed);
-  state.runs += 1;
+  state.detached[which] = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+  if (state.detached.data && state.detached.signature) await checkDetached();
+  else render();
+}
+
+/** Check the chosen pair and show the report; only the latest of overlapping checks is shown. */
+async function checkDetached() {
+  const { data, signature } = state.detached;
+  const run = (state.detached.run = (state.detached.run ?? 0) + 1);
+  state.busy = t().verifying;
+  render();
+  let report = null;
+  let notice = null;
+  try {
+    report = await detachedReport(data, signature);
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    notice = { kind: 'error', text: t().unreadable(`${t().readErrors[error.code] ?? ''} (${error.message})`) };
+  } finally {
+    if (run === state.detached.run) state.busy = null;
+  }
+  if (run !== state.detached.run) return;
+  Object.assign(state, { report, notice, runs: state.runs + 1 });
   render();
   document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
-async function detachedReport(data, signatureName, signature) {
-  const file = { name: data.name, signature: signatureName, signs: typeof signature?.signs === 'string' ? signature.signs : null, sha256: toHex(await sha256(data.bytes)) };
-  const roots = state.trust.rootKeys;
-  if (!roots.length) {
-    return { kind: 'detached', verdict: 'UNVERIFIED', file, checks: [{ name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} }] };
-  }
+/** The report of `data` against `signature` (both {name, bytes}); ReadError when the signature
+ * file is not JSON. Never throws otherwise: a verifier bug is a VERIFIER_ERROR check. */
+async function detachedReport(data, signature) {
+  const parsed = parseJsonBytes(signature.bytes, signature.name);
+  const signs = get(parsed, 'signs');
+  const file = { name: data.name, signature: signature.name, signs: typeof signs === 'string' ? signs : null, sha256: toHex(await sha256(data.bytes)) };
+  if (!state.trust.rootKeys.length) return { kind: 'detached', verdict: 'UNVERIFIED', file, checks: [noRootKey()] };
   let check;
   try {
-    const signer = await verifyDetached(data.bytes, signature, roots, nowUs());
-    check = { name: 'registry_signer', status: 'PASS', code: 'REGISTRY_SIGNED', message: `signed by ${signer.key.multibase} for the root ${signer.anchor.multibase}`, details: { certifiedUntil: signer.certificate ? chinaTime(signer.certificate.validUntil) + t().chinaTime : null } };
+    check = signerCheck(await verifyDetached(data.bytes, parsed, state.trust.rootKeys, nowUs()));
   } catch (error) {
-    if (!(error instanceof DetachedSignatureError)) throw error;
-    check = { name: 'registry_signer', status: 'FAIL', code: error.code, message: error.message, details: {} };
+    check = refusal(error, DetachedSignatureError);
   }
   return { kind: 'detached', verdict: check.status === 'PASS' ? 'VALID' : 'INVALID', file, checks: [check] };
+}
+
+// The page's own check for what the registry signs (records, detached signatures): the chain
+// from the pinned root to the signer. REGISTRY_SIGNED and NO_ROOT_KEY are the page's codes.
+function signerCheck(signer) {
+  const details = { certifiedUntil: signer.certificate ? signer.certificate.validUntil : null };
+  return { name: 'registry_signer', status: 'PASS', code: 'REGISTRY_SIGNED', message: `signed by ${signer.key.multibase} for the root ${signer.anchor.multibase}`, details };
+}
+
+function noRootKey() {
+  return { name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} };
+}
+
+/** A refusal of the expected kind (with its code), or the verifier's own failure. */
+function refusal(error, kind) {
+  if (error instanceof kind) return { name: 'registry_signer', status: 'FAIL', code: error.code, message: error.message, details: {} };
+  return { name: 'registry_signer', status: 'UNKNOWN', code: 'VERIFIER_ERROR', message: `the verifier failed: ${error?.message ?? error}`, details: {} };
 }
 
 async function readFileInput(event) {
@@ -377,6 +397,7 @@ function renderTrust(s) {
           if (!confirm(s.forgetConfirm)) return;
           await state.trust.forget();
           state.report = null;
+          state.detached = { open: false, data: null, signature: null };
           render();
         },
       },
@@ -446,7 +467,7 @@ function facts(report, check) {
     institution: institution ? institution.name : t().issuerUnknown,
     date: get(check.details, 'issuanceDate') ?? '',
     retiredKey: get(check.details, 'retiredKey'),
-    certifiedUntil: get(check.details, 'certifiedUntil'),
+    certifiedUntil: typeof get(check.details, 'certifiedUntil') === 'bigint' ? chinaTime(check.details.certifiedUntil) + t().chinaTime : null,
     age: status?.details?.bundleAgeSeconds !== undefined ? ageText(BigInt(status.details.bundleAgeSeconds) * SECOND) : '',
   };
 }
@@ -488,7 +509,7 @@ function renderDescription(s, report) {
 
 function renderFile(s, report) {
   // The names are the user's files' and the signature's own text: only ever text nodes.
-  const rows = [[s.dataFile, report.file.name], [s.signatureFile, report.file.signature], [s.signs, report.file.signs ?? '—'], ['SHA-256', report.file.sha256]];
+  const rows = [[s.dataFile, shown(report.file.name)], [s.signatureFile, shown(report.file.signature)], [s.signs, report.file.signs === null ? '—' : shown(report.file.signs)], ['SHA-256', report.file.sha256]];
   return h(
     'section',
     { class: `described ${report.verdict === 'VALID' ? 'confirmed' : 'claimed'}`, id: 'description', 'data-confirmed': String(report.verdict === 'VALID') },

@@ -4,18 +4,19 @@
 // root to its signer and the proof first, then the holder binding when a card number is given.
 // No trust bundle is needed: the registry, not an institution, signs a record.
 
+import { CERTIFICATE_TYPE, CE_TYPE } from './describe.js';
 import { get, isObject } from './json.js';
 import { ChainError, credentialSigner } from './rootchain.js';
 import { nowUs } from './time.js';
 import { holderBinding } from './verifier.js';
 
-const CREDENTIAL_TYPE = 'ContinuingEducationRecord';
 const NOT_EVALUATED = "not evaluated: the record's signature does not hold";
 
-/** Whether `document` says it is a continuing-education record (its `type` lists it). */
+/** Whether `document` says it is a continuing-education record: its `type` lists it, and not the
+ * certificate's type too (such a document is checked, and described, as a certificate). */
 export function isCeRecord(document) {
   const kinds = isObject(document) ? get(document, 'type') : null;
-  return Array.isArray(kinds) && kinds.includes(CREDENTIAL_TYPE);
+  return Array.isArray(kinds) && kinds.includes(CE_TYPE) && !kinds.includes(CERTIFICATE_TYPE);
 }
 
 /**
@@ -29,9 +30,10 @@ export async function verifyRecord(credential, roots, { cardNumber = null, now =
   try {
     signer = await credentialSigner(credential, roots, now);
   } catch (error) {
-    if (!(error instanceof ChainError)) throw error;
+    // A bug here must not become an exception or, worse, a pass (as verifyCredential).
+    const [code, message] = error instanceof ChainError ? [error.code, error.message] : ['VERIFIER_ERROR', `the verifier failed: ${error?.message ?? error}`];
     const binding = { name: 'holder_binding', status: 'SKIPPED', code: 'NOT_EVALUATED', message: NOT_EVALUATED, details: {} };
-    return { valid: false, code: error.code, message: error.message, signer: null, binding };
+    return { valid: false, code, message, signer: null, binding };
   }
   const binding = await holderBinding(credential, cardNumber);
   if (binding.status === 'FAIL') return { valid: false, code: binding.code, message: binding.message, signer, binding };
