@@ -33,7 +33,7 @@ from functools import cache
 from typing import Any, Final
 
 from credentials import _proof as proof
-from credentials import _schema
+from credentials import _schema, certificate
 from credentials._jcs import plain_json
 from credentials.certificate import CONTEXT_URL, VC_CONTEXT, Level
 from credentials.errors import CanonicalizationError, SchemaError, SchemaProblem
@@ -47,6 +47,7 @@ __all__ = [
     "CeEntryClaims",
     "CeRecordClaims",
     "build_ce_record",
+    "is_ce_record",
     "issue_ce_record",
     "validate_ce_record",
 ]
@@ -57,6 +58,18 @@ SCHEMA_URL: Final = "https://dte-registry.cn/schemas/ce-record.schema.json"
 ISSUER_ID: Final = "urn:dte:registry"
 ID_PREFIX: Final = "urn:dte:ce-record:"
 _SCHEMA_FILE: Final = "ce-record.schema.json"
+
+
+def is_ce_record(document: object) -> bool:
+    """Whether `document` says it is a continuing-education record: its `type` (a list) lists
+    it, and not the certificate's type too (such a document is checked, and described, as a
+    certificate). The one routing rule of both verifiers (web/verifier/src/types.js)."""
+    kinds = document.get("type") if isinstance(document, Mapping) else None
+    return (
+        isinstance(kinds, list)
+        and CREDENTIAL_TYPE in kinds
+        and certificate.CREDENTIAL_TYPE not in kinds
+    )
 
 
 @dataclass(frozen=True, slots=True)

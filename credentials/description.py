@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from credentials.bundle import TrustBundle
-from credentials.ce_record import CREDENTIAL_TYPE as _CE_TYPE
+from credentials.ce_record import is_ce_record
 from credentials.certificate import CREDENTIAL_TYPE as _CERTIFICATE_TYPE
 
 __all__ = ["FIELD_NAMES", "Description", "IssuerSource", "Kind", "describe"]
@@ -95,7 +95,7 @@ def describe(credential: Any, bundle: TrustBundle | None, *, confirmed: bool) ->
     if _CERTIFICATE_TYPE in types:
         kind = "certificate"
         found.update(_certificate(_get(document, "credentialSubject", "certificate"), bundle))
-    elif _CE_TYPE in types:
+    elif is_ce_record(document):
         kind = "ce_record"
         found.update(_ce_record(document))
     issuer, source = _issuer(document, bundle)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from credentials import rootchain
-from credentials.ce_record import CREDENTIAL_TYPE
-from credentials.certificate import CREDENTIAL_TYPE as CERTIFICATE_TYPE
+from credentials.ce_record import is_ce_record
 from credentials.checks import holder_binding
 from credentials.keys import PublicKey
 from credentials.report import Check, Status
@@ -38,13 +37,6 @@ class RecordReport:
     message: str
     signer: rootchain.Signer | None
     binding: Check
-
-
-def is_ce_record(document: object) -> bool:
-    """Whether `document` says it is a continuing-education record: its `type` lists it, and not
-    the certificate's type too (such a document is checked, and described, as a certificate)."""
-    kinds = document.get("type") if isinstance(document, dict) else None
-    return isinstance(kinds, list) and CREDENTIAL_TYPE in kinds and CERTIFICATE_TYPE not in kinds
 
 
 def verify_ce_record(

@@ -128,8 +128,9 @@ def keys_list(institution: str | None) -> None:
 
 @keys_group.command("root")
 def keys_root() -> None:
-    """Print the registry root public key (Multikey), the key verifiers pin: after a rotation
-    (the offline-root ceremony), the root it rotated to."""
+    """Print the registry root public key (Multikey), the key verifiers pin: the root that
+    certified the bundle key that signs (after the offline-root ceremony, the offline root),
+    else the keystore root."""
     master_key = master_key_or_exit()
 
     async def work(db: Database) -> str:

@@ -82,8 +82,8 @@ def root_generate(output: Path) -> None:
 @root_group.command("export-public")
 @click.option("--root-key-file", type=_FILE, default=None, help="Offline: this file's key.")
 def root_export_public(root_key_file: Path | None) -> None:
-    """The root public key to pin: the file's (offline), or the registry's (its keystore root,
-    or the root that one rotated to)."""
+    """The root public key to pin: the file's (offline), or the registry's (the root that
+    certified the bundle key that signs, else its keystore root)."""
     if root_key_file is not None:
         click.echo(_root_file(root_key_file).public_key.multibase)
         return

@@ -60,7 +60,9 @@ def _emit(result: dict[str, Any], lines: list[str], as_json: bool) -> int:
 
 def _refused(code: str, message: str, as_json: bool) -> int:
     result = {"valid": False, "code": code, "message": message}
-    return _emit(result, [f"NOT VALID: {message} ({code})"], as_json)
+    # The verifier's own failure says nothing about the document: not "not valid".
+    word = "NOT VERIFIED" if code == "VERIFIER_ERROR" else "NOT VALID"
+    return _emit(result, [f"{word}: {message} ({code})"], as_json)
 
 
 def check_record(credential: Any, roots: list[PublicKey], card: str | None, as_json: bool) -> int:

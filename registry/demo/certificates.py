@@ -37,7 +37,7 @@ from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
 from registry.transparency import inclusion as log_inclusion
 from registry.trust import bundles as trust
-from registry.trust import keystore
+from registry.trust import offline_root
 
 MARKER = "demo_certificates_v1"
 TARGET_PASSING = 600
@@ -210,7 +210,7 @@ async def export_files(db: Database, settings: Settings) -> Path:
     (out / "bundle.json").write_text(
         json.dumps(bundle, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    root = (await keystore.root_public_key(db, master)).multibase
+    root = (await offline_root.root_to_pin(db, master)).key.multibase
     (out / "root-key.txt").write_text(root + "\n")
     lines = [
         "Demo certificates. Verify offline, e.g.:",

@@ -36,7 +36,7 @@ from registry.supervision.draw import DrawRules
 from registry.training import export, submission
 from registry.training.model import CreditStatus
 from registry.training.validation import CohortInput, TraineeInput
-from registry.trust import keystore
+from registry.trust import offline_root
 
 log = logging.getLogger("registry.demo")
 MARKER = "demo_training_v1"
@@ -261,7 +261,7 @@ async def export_record(db: Database, settings: Settings) -> Path | None:
     path = out / f"ce-record-{years[-1]}.json"
     credential = await export.ce_credential(db, master, personal, OFFICE, idn, name, years[-1])
     path.write_text(json.dumps(credential, ensure_ascii=False, indent=2), encoding="utf-8")
-    root = (await keystore.root_public_key(db, master)).multibase
+    root = (await offline_root.root_to_pin(db, master)).key.multibase
     (out / "README-training.txt").write_text(
         "Demo continuing-education record (signed for the registry; checked against the root key\n"
         "alone, or dropped on the verifier page at /verify):\n"

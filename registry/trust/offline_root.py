@@ -174,6 +174,22 @@ async def _trusted(db: Database, master_key: bytes) -> dict[str, tuple[PublicKey
     return rootchain.trusted_roots(chain, (root,))
 
 
+async def _newest_root(db: Database, master_key: bytes) -> PublicKey:
+    """The end of the registry's rotations: from its keystore root, the statement that leaves the
+    root reached so far (the latest issued, should there be two), again and again — in any order
+    they were installed, and at most once each (a chain that loops back ends there)."""
+    key = await keystore.root_public_key(db, master_key)
+    leaving: dict[PublicKey, PublicKey] = {}
+    for statement in await rotations(db):  # oldest first: a later one from the same root wins
+        old, new = rootchain.parse_rotation(statement)
+        leaving[old] = new
+    seen = {key}
+    while key in leaving and leaving[key] not in seen:
+        key = leaving[key]
+        seen.add(key)
+    return key
+
+
 def _refuse(code: str, message: str) -> InvalidInput:
     return InvalidInput(message, code=code, field="certificate")
 
@@ -193,6 +209,14 @@ async def install_certificate(
         rootchain.check_certificate(cert, await _trusted(db, master_key))
     except rootchain.ChainError as exc:
         raise _refuse(exc.code, f"{exc.message} (not by this registry's root)") from None
+    newest = await _newest_root(db, master_key)
+    if cert.root_key != newest:
+        # Verifiers that moved to the newer root (as they are told to) could not follow back.
+        raise _refuse(
+            "BUNDLE_CERT_UNTRUSTED_ROOT",
+            f"the certificate is by {cert.root_key.multibase}, which has rotated to a newer root: "
+            f"certify with {newest.multibase}",
+        )
     moment = now or clock.now()
     if not cert.valid_from <= moment < cert.valid_until:
         raise _refuse("BUNDLE_CERT_EXPIRED", "the certificate is not valid now")

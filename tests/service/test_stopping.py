@@ -180,3 +180,15 @@ async def test_the_registry_answers_every_route_so_once_stopping(
                 answer.json()["errors"][0]["extensions"]["requestId"]
                 == (answer.headers["x-request-id"])
             )
+
+
+async def test_a_request_expecting_100_continue_is_refused_without_inviting_its_body() -> None:
+    watch = StopWatch()
+    watch.stopping = True
+    async with serving(_app(watch, asyncio.Event(), asyncio.Event())) as url:
+        head = (
+            b"POST /quick HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nexpect: 100-continue\r\n\r\n"
+        )
+        answer = await asyncio.to_thread(_raw, url, head)  # the body is never sent
+    assert answer.startswith(b"HTTP/1.1 503"), answer[:200]  # no "100 Continue" first
+    assert b"100 Continue" not in answer

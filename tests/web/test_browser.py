@@ -579,6 +579,7 @@ async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_
             ({"publicKeyMultibase": second}, True),
             ({"publicKeyMultibase": second, "rootRotations": [forged]}, True),
         ]:
+            # Followed: said so, with the new key to compare against the published one.
             offered.clear()
             offered.update(document)
             await tab.reload()
@@ -586,6 +587,9 @@ async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_
             await tab.wait_for_selector("#bundle-status", timeout=TIMEOUT)
             await tab.wait_for_timeout(300)  # the root check runs after the bundle's refresh
             assert await tab.is_visible("#root-mismatch") is mismatch, document
+            assert await tab.is_visible("#root-successor") is not mismatch, document
+            if not mismatch:
+                assert second in await tab.inner_text("#root-successor")
             assert await tab.inner_text("#root-key") == pinned  # the pin never moves by itself
     assert page.errors == []
 

@@ -25,6 +25,7 @@ MASTER = hashlib.sha256(b"offline root test master key").digest()
 BASE = "https://registry.example.cn"
 OFFLINE = SigningKey.from_seed(b"\x31" * 32)
 STRANGER = SigningKey.from_seed(b"\x32" * 32)
+NEXT = SigningKey.from_seed(b"\x33" * 32)
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
 
@@ -111,3 +112,21 @@ def test_only_the_signer_signs_for_the_registry() -> None:
         or "import root_key" in path.read_text("utf-8")
     )
     assert takers == ["registry/trust/offline_root.py"]
+
+
+async def test_a_certificate_by_a_root_that_has_rotated_on_is_refused(db: Database) -> None:
+    """After OFFLINE (the registry's root since the first test) rotates to NEXT, a renewal by
+    OFFLINE would name, as the root to pin, a root the verifiers told to move to NEXT cannot
+    follow back to: refused; by NEXT, installed, and NEXT is the root to pin."""
+    key = await offline_root.bundle_key(db, MASTER)
+    statement = rootchain.rotation(OFFLINE, NEXT.public_key, issued=NOW)
+    await offline_root.install_rotation(db, MASTER, statement)
+    old = rootchain.certify(OFFLINE, key, valid_from=NOW - DAY, valid_until=NOW + DAY)
+    with pytest.raises(InvalidInput) as refused:
+        await offline_root.install_certificate(db, MASTER, old, now=NOW)
+    assert refused.value.code == "BUNDLE_CERT_UNTRUSTED_ROOT"
+    assert NEXT.public_key.multibase in refused.value.message
+    assert (await offline_root.root_to_pin(db, MASTER)).key == OFFLINE.public_key
+    renewed = rootchain.certify(NEXT, key, valid_from=NOW - DAY, valid_until=NOW + DAY)
+    await offline_root.install_certificate(db, MASTER, renewed, now=NOW)
+    assert (await offline_root.root_to_pin(db, MASTER)).key == NEXT.public_key

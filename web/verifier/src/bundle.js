@@ -230,8 +230,10 @@ export class TrustBundle {
  * Verify and parse a bundle document; BundleError when it must not be trusted.
  * Who may sign it: a pinned root, a root one rotated to, or a bundle key one of them certified
  * (rootchain.js). `highestSequence`: the highest sequence already accepted under the pinned root
- * the trust descends from (or null); a lower one is refused (BUNDLE_ROLLBACK). Recording the new
- * one is the caller's job. `now` (µs since the epoch; default the clock): a certified bundle
+ * the trust descends from (or null), or an async function of that root (a PublicKey) giving it —
+ * the root is known only once the chain is checked, and after the offline-root ceremony it is not
+ * the bundle's signer; a lower one is refused (BUNDLE_ROLLBACK). Recording the new one is the
+ * caller's job. `now` (µs since the epoch; default the clock): a certified bundle
  * key's certificate must still be valid then.
  */
 export async function loadBundle(document, rootKeys, { highestSequence = null, now = null } = {}) {
@@ -280,10 +282,11 @@ export async function loadBundle(document, rootKeys, { highestSequence = null, n
     for (const code of occupation.codes) if (!occupationCodes.has(code)) occupationCodes.set(code, occupation);
   }
   const sequence = Number(document.sequence);
-  if (highestSequence !== null && sequence < highestSequence) {
+  const highest = typeof highestSequence === 'function' ? await highestSequence(signer) : highestSequence;
+  if (highest !== null && highest !== undefined && sequence < highest) {
     throw new BundleError(
       'BUNDLE_ROLLBACK',
-      `bundle sequence ${sequence} is lower than ${highestSequence}, already accepted: an older bundle may hide revocations`,
+      `bundle sequence ${sequence} is lower than ${highest}, already accepted: an older bundle may hide revocations`,
     );
   }
   const keys = new Map();

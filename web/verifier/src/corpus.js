@@ -40,7 +40,9 @@ export async function runCorpus(load) {
     try {
       const now = entry.now ? parseTimestamp(entry.now) : null;
       const pinned = entry.rootKey ? PublicKey.fromMultibase(entry.rootKey) : root;
-      await loadBundle(parseJsonBytes(await load(entry.file), entry.file), [pinned], { highestSequence: entry.highestSequence, now });
+      // As the page's Trust asks it: the highest sequence kept under the root the trust descends from.
+      const highestSequence = async (anchor) => (anchor.equals(pinned) ? entry.highestSequence : null);
+      await loadBundle(parseJsonBytes(await load(entry.file), entry.file), [pinned], { highestSequence, now });
       out.bundles[entry.id] = { accepted: true, code: null };
     } catch (error) {
       if (!(error instanceof BundleError)) throw error;

@@ -8,13 +8,12 @@
 // digits (an ID number, perhaps) is never shown; a (training) certificate number is.
 
 import { get, isObject, numberMark } from './json.js';
+import { CERTIFICATE_TYPE, isCeRecord } from './types.js';
 
 export const FIELD_NAMES = ['holder', 'number', 'occupation', 'direction', 'level', 'year', 'hours', 'trainings', 'issuer'];
 export const MAX_CHARS = 200;
 export const HIDDEN = '***';
 const MAX_TRAININGS = 20;
-export const CERTIFICATE_TYPE = 'ProfessionalTechnicalLevelCertificate';
-export const CE_TYPE = 'ContinuingEducationRecord';
 const CE_ID_PREFIX = 'urn:dte:ce-record:';
 // A certificate number (kept) or a run of digits that could be an ID number (hidden).
 const DIGIT_RUN = /([ZP][0-9]{17}[0-9X])(?![0-9Xx])|[0-9\uff10-\uff19]{15,}[Xx\uff38\uff58]?/g;
@@ -35,7 +34,7 @@ export function describe(document, bundle, confirmed) {
   if (types.includes(CERTIFICATE_TYPE)) {
     kind = 'certificate';
     Object.assign(found, certificate(get(document, 'credentialSubject', 'certificate'), bundle));
-  } else if (types.includes(CE_TYPE)) {
+  } else if (isCeRecord(document)) {
     kind = 'ce_record';
     Object.assign(found, ceRecord(document));
   }

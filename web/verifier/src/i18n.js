@@ -21,6 +21,7 @@ const zh = {
   tofuWarning:
     '注意：根公钥是首次打开时从本服务器取得的（“首次使用即信任”）。如果当时的服务器是假冒的，核验结果就不可信。请将下面的根公钥与人社部门正式公布的根公钥逐字核对。',
   rootMismatch: (key) => `服务器现在提供的根公钥（${key}）与本机固定的不同，已拒绝使用。若根公钥确实已更换，请在“设置”中清除本机数据后重新打开。`,
+  rootSuccessor: (key) => `登记系统已将根公钥更换为 ${key}：更换声明由本机固定的根公钥签名，已核验，本机照旧使用它。与正式公布的根公钥核对时，请核对这个新的根公钥。`,
   noRootKey: '没有根公钥：无法信任任何信任包。请联网打开本页，或在“设置”中填写正式公布的根公钥。',
   noBundle: '尚无信任包：请联网打开本页，或从文件载入信任包（bundle.json）。',
   bundleLine: (seq, issued, age) => `第 ${seq} 版，签发于 ${issued}（北京时间），${age}前`,
@@ -83,12 +84,12 @@ const zh = {
   detachedVerdictText: {
     VALID: '文件与登记系统签名时完全一致。',
     INVALID: '请勿采信此文件：它不是登记系统签名的那一份，或签名是伪造的。',
-    UNVERIFIED: '没有根公钥，无法核验此文件。',
+    UNVERIFIED: '无法核验此文件（没有根公钥，或核验程序出错）。',
   },
   recordVerdictText: {
     VALID: '继续教育记录真实：由登记系统签名，内容未被改动。',
     INVALID: '请勿采信此记录。',
-    UNVERIFIED: '没有根公钥，无法核验此记录。',
+    UNVERIFIED: '无法核验此记录（没有根公钥，或核验程序出错）。',
   },
   verdictText: {
     VALID: '证书真实，由在册评价机构在其评价范围内颁发，且未被撤销。',
@@ -230,6 +231,7 @@ const en = {
   tofuWarning:
     'Caution: the root key was taken from this server the first time the page was opened (trust on first use). If that server was an impostor, results cannot be trusted. Compare the key below, character by character, with the root key officially published by the HR authorities.',
   rootMismatch: (key) => `The server now offers a different root key (${key}) from the one pinned here; it is refused. If the key really changed, clear this device's data in Settings and reopen the page.`,
+  rootSuccessor: (key) => `The registry has rotated its root key to ${key}: the rotation is signed by the key pinned here and was checked, and the page goes on using it. When comparing with the officially published root key, compare this new one.`,
   noRootKey: 'No root key: no bundle can be trusted. Open this page online, or enter the officially published root key in Settings.',
   noBundle: 'No trust bundle yet: open this page online, or load a bundle file (bundle.json).',
   bundleLine: (seq, issued, age) => `sequence ${seq}, issued ${issued} (China time), ${age} ago`,
@@ -292,12 +294,12 @@ const en = {
   detachedVerdictText: {
     VALID: 'The file is exactly as the registry signed it.',
     INVALID: 'Do not rely on this file: it is not the one the registry signed, or the signature is forged.',
-    UNVERIFIED: 'There is no root key, so the file could not be checked.',
+    UNVERIFIED: 'The file could not be checked (no root key, or the verifier failed).',
   },
   recordVerdictText: {
     VALID: 'Genuine: signed for the registry, and unchanged since.',
     INVALID: 'Do not accept this record.',
-    UNVERIFIED: 'There is no root key, so the record could not be checked.',
+    UNVERIFIED: 'The record could not be checked (no root key, or the verifier failed).',
   },
   verdictText: {
     VALID: 'Genuine, issued by a listed evaluation institution within its scope, and not revoked.',

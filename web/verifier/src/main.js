@@ -90,42 +90,61 @@ function chinaTime(us) {
 
 // --- actions ---------------------------------------------------------------------------------
 
-async function verifyInput(read) {
-  state.notice = null;
-  state.report = null;
-  state.busy = t().reading;
+// Checks may overlap (a slow QR image, then a file): only the latest one started is shown, and
+// choosing another input or clearing the device's data drops any still running.
+let latest = 0;
+
+function begin(busy) {
+  latest += 1;
+  Object.assign(state, { busy, notice: null, report: null });
   render();
+  return latest;
+}
+
+/** Show a check's outcome (`changes` to the state) if it is still the latest; whether it was. */
+function finish(token, changes) {
+  if (token !== latest) return false;
+  Object.assign(state, changes, { busy: null, runs: state.runs + 1 });
+  render();
+  document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  return true;
+}
+
+function drop() {
+  latest += 1;
+  state.busy = null;
+}
+
+function unreadableNotice(error) {
+  const s = t();
+  const plain = error instanceof ReadError ? (s.readErrors[error.code] ?? s.readErrors.other) : '';
+  return { kind: 'error', text: s.unreadable(`${plain} (${error?.message ?? error})`) };
+}
+
+/** Read an input (`read` gives the credential) and verify it. */
+async function verifyInput(read) {
+  const token = begin(t().reading);
   let credential;
   try {
     credential = await read();
   } catch (error) {
-    state.busy = null;
-    state.report = null;
-    state.credential = null;
-    const s = t();
-    const plain = error instanceof ReadError ? (s.readErrors[error.code] ?? s.readErrors.other) : '';
-    state.notice = { kind: 'error', text: s.unreadable(`${plain} (${error?.message ?? error})`) };
-    state.runs += 1;
-    render();
+    finish(token, { report: null, credential: null, notice: unreadableNotice(error) });
     return;
   }
+  if (token !== latest) return;
   state.credential = credential;
   await runVerification();
 }
 
+/** Verify the current credential (again: the ID number may have changed) and show the report. */
 async function runVerification() {
   if (state.credential === null) return;
-  state.report = null;
-  state.busy = t().verifying;
-  render();
+  const token = begin(t().verifying);
   const card = document.getElementById('id-number')?.value.trim() || null;
-  state.report = isCeRecord(state.credential)
+  const report = isCeRecord(state.credential)
     ? await recordReport(state.credential, card)
     : await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card });
-  state.runs += 1;
-  state.busy = null;
-  render();
-  document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  finish(token, { report });
 }
 
 // A continuing-education record is signed for the registry and carries its chain from the root
@@ -141,7 +160,7 @@ async function recordReport(credential, card) {
   }
   const found = await verifyRecord(credential, roots, { cardNumber: card });
   const signer = found.signer ? signerCheck(found.signer) : { name: 'registry_signer', status: found.code === 'VERIFIER_ERROR' ? 'UNKNOWN' : 'FAIL', code: found.code, message: found.message, details: {} };
-  const verdict = found.valid ? 'VALID' : 'INVALID';
+  const verdict = found.valid ? 'VALID' : signer.status === 'UNKNOWN' ? 'UNVERIFIED' : 'INVALID';
   return { kind: 'record', verdict, checks: [signer, found.binding], description: describe(credential, state.trust.bundle, found.valid) };
 }
 
@@ -153,41 +172,31 @@ async function chooseDetached(which, event) {
   const file = event.target.files?.[0];
   event.target.value = '';
   if (!file) return;
+  const token = begin(t().reading);
   state.credential = null;
-  state.report = null;
-  state.notice = null;
   state.detached[which] = null;
   if (file.size > MAX_INPUT_BYTES) {
-    state.notice = { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) };
-    state.runs += 1;
-    render();
+    finish(token, { notice: { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) } });
     return;
   }
-  state.detached[which] = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
-  if (state.detached.data && state.detached.signature) await checkDetached();
-  else render();
+  try {
+    state.detached[which] = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+  } catch (error) {
+    finish(token, { notice: unreadableNotice(error) });
+    return;
+  }
+  if (!(state.detached.data && state.detached.signature)) finish(token, {});
+  else await checkDetached(token);
 }
 
-/** Check the chosen pair and show the report; only the latest of overlapping checks is shown. */
-async function checkDetached() {
+/** Check the chosen pair and show the report (if no other check started meanwhile). */
+async function checkDetached(token) {
   const { data, signature } = state.detached;
-  const run = (state.detached.run = (state.detached.run ?? 0) + 1);
-  state.busy = t().verifying;
-  render();
-  let report = null;
-  let notice = null;
   try {
-    report = await detachedReport(data, signature);
+    finish(token, { report: await detachedReport(data, signature) });
   } catch (error) {
-    if (!(error instanceof ReadError)) throw error;
-    notice = { kind: 'error', text: t().unreadable(`${t().readErrors[error.code] ?? ''} (${error.message})`) };
-  } finally {
-    if (run === state.detached.run) state.busy = null;
+    finish(token, { notice: unreadableNotice(error) });
   }
-  if (run !== state.detached.run) return;
-  Object.assign(state, { report, notice, runs: state.runs + 1 });
-  render();
-  document.getElementById('result')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
 /** The report of `data` against `signature` (both {name, bytes}); ReadError when the signature
@@ -203,7 +212,8 @@ async function detachedReport(data, signature) {
   } catch (error) {
     check = refusal(error, DetachedSignatureError);
   }
-  return { kind: 'detached', verdict: check.status === 'PASS' ? 'VALID' : 'INVALID', file, checks: [check] };
+  const verdict = { PASS: 'VALID', FAIL: 'INVALID' }[check.status] ?? 'UNVERIFIED';
+  return { kind: 'detached', verdict, file, checks: [check] };
 }
 
 // The page's own check for what the registry signs (records, detached signatures): the chain
@@ -333,7 +343,8 @@ function renderTrust(s) {
     if (trust.rootSource === 'tofu' || trust.rootOrigin === 'tofu') items.push(h('p', { class: 'alert warn', id: 'tofu-warning' }, s.tofuWarning));
     items.push(h('p', { class: 'key' }, h('span', { class: 'label' }, s.rootKey + s.colon), h('code', { id: 'root-key' }, trust.rootKeys.map((k) => k.multibase).join(' ')), s.paren(source)));
   }
-  if (trust.rootMismatch) items.push(h('p', { class: 'alert error', id: 'root-mismatch' }, s.rootMismatch(trust.rootMismatch)));
+  if (trust.rootMismatch) items.push(h('p', { class: 'alert error', id: 'root-mismatch' }, s.rootMismatch(shown(trust.rootMismatch))));
+  if (trust.rootSuccessor) items.push(h('p', { class: 'alert info', id: 'root-successor' }, s.rootSuccessor(shown(trust.rootSuccessor))));
   const bundle = trust.bundle;
   if (!bundle) items.push(h('p', { class: 'alert error', id: 'bundle-status' }, s.noBundle));
   else {
@@ -396,6 +407,7 @@ function renderTrust(s) {
         onclick: async () => {
           if (!confirm(s.forgetConfirm)) return;
           await state.trust.forget();
+          drop();
           state.report = null;
           state.detached = { open: false, data: null, signature: null };
           render();

@@ -4,20 +4,13 @@
 // root to its signer and the proof first, then the holder binding when a card number is given.
 // No trust bundle is needed: the registry, not an institution, signs a record.
 
-import { CERTIFICATE_TYPE, CE_TYPE } from './describe.js';
-import { get, isObject } from './json.js';
 import { ChainError, credentialSigner } from './rootchain.js';
 import { nowUs } from './time.js';
 import { holderBinding } from './verifier.js';
 
-const NOT_EVALUATED = "not evaluated: the record's signature does not hold";
+export { isCeRecord } from './types.js';
 
-/** Whether `document` says it is a continuing-education record: its `type` lists it, and not the
- * certificate's type too (such a document is checked, and described, as a certificate). */
-export function isCeRecord(document) {
-  const kinds = isObject(document) ? get(document, 'type') : null;
-  return Array.isArray(kinds) && kinds.includes(CE_TYPE) && !kinds.includes(CERTIFICATE_TYPE);
-}
+const NOT_EVALUATED = "not evaluated: the record's signature does not hold";
 
 /**
  * {valid, code, message, signer, binding} for `credential` against the pinned roots (PublicKey[])

@@ -11,7 +11,6 @@
 import { BundleError, loadBundle } from './bundle.js';
 import { PublicKey } from './keys.js';
 import { get } from './json.js';
-import { verificationMethodOf } from './proof.js';
 import { ReadError, parseJsonBytes } from './read.js';
 import { trustedRoots } from './rootchain.js';
 
@@ -89,20 +88,23 @@ export class Trust {
       const response = await fetch('/root-key', { cache: 'no-store' });
       if (!response.ok) return;
       const offered = parseJsonBytes(new Uint8Array(await response.arrayBuffer()), 'the root key');
-      const key = get(offered, 'publicKeyMultibase');
-      this.rootMismatch = (await this.follows(offered, key)) ? null : String(key);
+      const key = String(get(offered, 'publicKeyMultibase'));
+      const pinned = this.rootKeys.some((k) => k.multibase === key);
+      const successor = !pinned && (await this.rotatedTo(offered, key));
+      this.rootMismatch = pinned || successor ? null : key;
+      this.rootSuccessor = successor ? key : null;
     } catch {
       // offline
     }
   }
 
-  /** Whether `key` (the server's root) is a pinned root, or one a pinned root rotated to by the
-   * statements `offered` carries (after the offline-root ceremony the server names the new root). */
-  async follows(offered, key) {
-    if (this.rootKeys.some((k) => k.multibase === key)) return true;
+  /** Whether a pinned root rotated to `key` (the server's root) by the statements `offered`
+   * carries, each signed by the root it leaves (after the offline-root ceremony the server names
+   * the new root). The pin itself never moves. */
+  async rotatedTo(offered, key) {
     try {
       const roots = await trustedRoots(offered, this.rootKeys);
-      return roots.has(PublicKey.fromMultibase(String(key)).verificationMethod);
+      return roots.has(PublicKey.fromMultibase(key).verificationMethod);
     } catch {
       return false; // a malformed key or a broken chain: not ours to follow
     }
@@ -123,6 +125,10 @@ export class Trust {
     await this.store.clear();
     this.rootKeys = [];
     this.rootSource = null;
+    this.rootOrigin = null;
+    this.rootPinnedAt = null;
+    this.rootMismatch = null;
+    this.rootSuccessor = null;
     this.bundle = null;
     this.bundleText = null;
     await this.loadRootKeys();
@@ -140,11 +146,16 @@ export class Trust {
       if (error instanceof ReadError) return { kind: 'refused', code: 'BUNDLE_NOT_JSON', message: error.message };
       throw error;
     }
-    const signer = this.rootKeys.find((k) => k.verificationMethod === verificationMethodOf(document));
-    const highest = signer ? ((await this.store.get(`seq:${signer.multibase}`)) ?? null) : null;
+    // Kept per pinned root the bundle's trust descends from (as credentials/bundle.py), which is
+    // not its signer once a certified bundle key signs.
+    let highest = null;
+    const highestFor = async (anchor) => {
+      highest = (await this.store.get(`seq:${anchor.multibase}`)) ?? null;
+      return highest;
+    };
     let bundle;
     try {
-      bundle = await loadBundle(document, this.rootKeys, { highestSequence: highest });
+      bundle = await loadBundle(document, this.rootKeys, { highestSequence: highestFor });
     } catch (error) {
       if (!(error instanceof BundleError)) throw error;
       if (error.code === 'BUNDLE_ROLLBACK') return { kind: 'older', offered: Number(get(document, 'sequence')), kept: highest };

@@ -22,7 +22,6 @@ export const DEFAULT_BUNDLE_MAX_AGE = 7n * DAY;
 export const CLOCK_SKEW = 5n * 60n * SECOND;
 const MAX_INPUT_DEPTH = 64;
 const MAX_INPUT_NODES = 1_000_000;
-const CERTIFICATE_TYPE = 'ProfessionalTechnicalLevelCertificate';
 export const CHECK_NAMES = ['input', 'proof', 'issuer_key', 'issuer_listed', 'status', 'schema', 'holder_binding', 'in_log'];
 // The checks that may be SKIPPED in a VALID report (no card number, no inclusion proof).
 const OPTIONAL = ['holder_binding', 'in_log'];
