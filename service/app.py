@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from rich.progress import Progress
 from starlette.applications import Starlette
@@ -115,6 +116,13 @@ async def _stop(task: asyncio.Task[None]) -> None:
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 
+def _background(
+    stack: contextlib.AsyncExitStack, name: str, work: Coroutine[Any, Any, Any]
+) -> None:
+    """Run `work` as a task named `name` until the app stops (`stack` closes)."""
+    stack.push_async_callback(_stop, asyncio.create_task(work, name=name))
+
+
 def _lifespan(
     settings: Settings,
     api: ApiConfig,
@@ -150,22 +158,15 @@ def _lifespan(
             app.state.rate_windows = MongoWindows(database)
             cache: LookupCache = LookupCache(api.lookup_cache_entries)
             app.state.certificates = cache
-            follower = asyncio.create_task(cache.follow(database), name="certificate-cache")
-            stack.push_async_callback(_stop, follower)
+            _background(stack, "certificate-cache", cache.follow(database))
             if api.binder:
-                binding = asyncio.create_task(
-                    binder.run(database, app.state.personal), name="binder"
-                )
-                stack.push_async_callback(_stop, binding)
+                _background(stack, "binder", binder.run(database, app.state.personal))
             if demo_data:
                 await load_demo(database, settings)
             # The first checkpoint (and the log key, on first start) before serving: nothing
             # writes behind the first requests' backs; then one every hour.
             await log_routes.sign_checkpoint(database, settings)
-            signer = asyncio.create_task(
-                log_routes.sign_periodically(database, settings), name="log-checkpoints"
-            )
-            stack.push_async_callback(_stop, signer)
+            _background(stack, "log-checkpoints", log_routes.sign_periodically(database, settings))
             log.info("registry ready", extra={"graphql": f"{settings.base_url}/graphql"})
             yield
         log.info("registry stopped")

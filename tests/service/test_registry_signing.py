@@ -20,7 +20,13 @@ import pytest
 import pytest_asyncio
 from click.testing import CliRunner
 
-from credentials import DetachedSignatureError, SigningKey, rootchain, verify_detached
+from credentials import (
+    DetachedSignatureError,
+    PublicKey,
+    SigningKey,
+    rootchain,
+    verify_detached,
+)
 from registry.access.auth import Role
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
@@ -131,8 +137,22 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
 
     cert = await ceremony(db, settings)
     now = clock.now()
-    # /root-key now names the offline root the operator publishes, with the rotation that leads
-    # to it from the first one (a verifier pinned to that follows it).
+    await root_to_pin_is_the_offline_root(web, first_root)
+    signer = await open_data_follows(web, cert, first_root, tmp_path, now)
+    await ce_record_follows(web, cert, signer, tmp_path, now)
+    # What the leftover root signed before the ceremony: a reader pinned to the offline root
+    # refuses it (it knows no way from the offline root back to an older one).
+    with pytest.raises(DetachedSignatureError) as leftover:
+        verify_detached(before_body, before_sig, [OFFLINE.public_key], now=now)
+    assert leftover.value.code == "BUNDLE_UNTRUSTED_KEY"
+    with pytest.raises(rootchain.ChainError) as old_record:
+        rootchain.credential_signer(before_record, (OFFLINE.public_key,), now=now)
+    assert old_record.value.code == "BUNDLE_UNTRUSTED_KEY"
+
+
+async def root_to_pin_is_the_offline_root(web: httpx.AsyncClient, first_root: PublicKey) -> None:
+    """/root-key names the offline root the operator publishes, with the rotation that leads to
+    it from the first one (a verifier pinned to that follows it); GraphQL's rootKey alike."""
     offered = (await web.get("/root-key")).json()
     assert offered["publicKeyMultibase"] == OFFLINE.public_key.multibase
     answer = await web.post("/graphql", json={"query": "{ rootKey }"})
@@ -140,10 +160,20 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     assert rootchain.trusted_roots(offered, (first_root,)).keys() >= {
         OFFLINE.public_key.verification_method
     }
+
+
+async def open_data_follows(
+    web: httpx.AsyncClient,
+    cert: rootchain.Certificate,
+    first_root: PublicKey,
+    tmp_path: Path,
+    now: dt.datetime,
+) -> rootchain.Signer:
+    """The open data's signature: by the certified bundle key, for readers pinned to either root
+    (docs/open-data.md's command and sync loop as written); refused for others or another file."""
     body, signature = await signed_file(web)
     signer = verify_detached(body, signature, [OFFLINE.public_key], now=now)
     assert signer.key == cert.bundle_key and signer.anchor == OFFLINE.public_key
-    # A reader that pinned the first root follows its rotation to the same signer.
     assert verify_detached(body, signature, [first_root], now=now).key == cert.bundle_key
     with pytest.raises(DetachedSignatureError) as other:
         verify_detached(body, signature, [STRANGER.public_key], now=now)
@@ -151,29 +181,36 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     with pytest.raises(DetachedSignatureError) as changed:
         verify_detached(body + b" ", signature, [OFFLINE.public_key], now=now)
     assert changed.value.code == "DETACHED_DIGEST"
-
     (tmp_path / "training.json").write_bytes(body)
     (tmp_path / "training.json.sig").write_text(json.dumps(signature), "utf-8")
-    # docs/open-data.md's command, as written, with the offline root as the pinned key.
     command = next(
         line.strip()
         for line in OPEN_DATA.splitlines()
         if line.strip().startswith("registry verify")
     )
     words = command.replace("z6Mk…", OFFLINE.public_key.multibase).split()[2:]
-    paths = [str(tmp_path / w) if w.startswith("training") else w for w in words]
-    code, out = cli(*paths)
+    code, out = cli(*[str(tmp_path / w) if w.startswith("training") else w for w in words])
     assert code == 0 and out["signer"]["key"] == cert.bundle_key.multibase, out
-    # docs/open-data.md's sync loop checks it too, pinned to the root /root-key names (now the
-    # offline root).
     loop = next(e for e in examples() if e.page == "open-data.md" and e.language == "python")
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {}  # pinned to the root /root-key names: the offline one
     await asyncio.to_thread(
         exec, DEMO_ADDRESS.sub(str(web.base_url).rstrip("/"), loop.text), namespace
     )
     with httpx.Client(base_url=web.base_url, timeout=30) as client:
         assert await asyncio.to_thread(namespace["download"], client, "training.json") == body
+    return signer
 
+
+async def ce_record_follows(
+    web: httpx.AsyncClient,
+    cert: rootchain.Certificate,
+    signer: rootchain.Signer,
+    tmp_path: Path,
+    now: dt.datetime,
+) -> None:
+    """A continuing-education record: signed by the same key with the certificate carried, no ID
+    number in it, `registry verify --root-key` with the binding; refused for another root or
+    when changed."""
     record = await ce_record(web)
     assert record["proof"]["verificationMethod"] == cert.bundle_key.verification_method
     assert record[rootchain.CERTIFICATE_MEMBER] == dict(cert.document)
@@ -190,15 +227,6 @@ async def test_after_the_ceremony_the_open_data_and_a_ce_record_follow_the_offli
     path.write_text(json.dumps(tampered, ensure_ascii=False), "utf-8")
     code, out = cli(str(path), *root_only)
     assert code == 1 and out["code"] == "REGISTRY_PROOF"
-
-    # What the leftover root signed before the ceremony: a reader pinned to the offline root
-    # refuses it (it knows no way from the offline root back to an older one).
-    with pytest.raises(DetachedSignatureError) as leftover:
-        verify_detached(before_body, before_sig, [OFFLINE.public_key], now=now)
-    assert leftover.value.code == "BUNDLE_UNTRUSTED_KEY"
-    with pytest.raises(rootchain.ChainError) as old_record:
-        rootchain.credential_signer(before_record, (OFFLINE.public_key,), now=now)
-    assert old_record.value.code == "BUNDLE_UNTRUSTED_KEY"
 
 
 async def test_the_leftover_root_key_is_destroyed_when_the_certificate_is_installed(
