@@ -224,20 +224,18 @@ def _certified(
 
 
 def check_window(cert: Certificate, issued: dt.datetime, now: dt.datetime) -> None:
-    """`ChainError` unless the bundle was issued inside the certificate's window and the window
-    is still open `now`."""
+    """`ChainError` unless the document (bundle, record, signature) was signed inside the
+    certificate's window and the window is still open `now`."""
     if issued < cert.valid_from:
         raise ChainError(
-            "BUNDLE_CERT_NOT_YET_VALID", "the bundle was issued before its key's certificate starts"
+            "BUNDLE_CERT_NOT_YET_VALID", "it was signed before its key's certificate starts"
         )
     if issued >= cert.valid_until:
-        raise ChainError(
-            "BUNDLE_CERT_EXPIRED", "the bundle was issued after its key's certificate expired"
-        )
+        raise ChainError("BUNDLE_CERT_EXPIRED", "it was signed after its key's certificate expired")
     if now >= cert.valid_until:
         raise ChainError(
             "BUNDLE_CERT_EXPIRED",
-            "the bundle key's certificate has expired: get a bundle signed under a current one",
+            "the bundle key's certificate has expired: get a copy signed under a current one",
         )
 
 
@@ -255,7 +253,7 @@ def bundle_signer(
     if CERTIFICATE_MEMBER not in document:
         raise ChainError(
             "BUNDLE_UNTRUSTED_KEY",
-            f"the bundle is signed by {method[:80]}, which is not a pinned root key",
+            f"it is signed by {method[:80]}, which is not a pinned root key",
         )
     cert, anchor = _certified(document, method, roots)
     return Signer(cert.bundle_key, anchor, every, cert)

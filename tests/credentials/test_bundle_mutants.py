@@ -277,7 +277,7 @@ def test_a_bundle_signed_by_no_pinned_key_names_its_signer() -> None:
     error = refusal(document)
     assert error.code == "BUNDLE_UNTRUSTED_KEY"
     method = OTHER_ROOT_KEY.public_key.verification_method
-    assert error.message == f"the bundle is signed by {method[:80]}, which is not a pinned root key"
+    assert error.message == f"it is signed by {method[:80]}, which is not a pinned root key"
 
 
 def test_a_proof_that_does_not_verify_says_why() -> None:

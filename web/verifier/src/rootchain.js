@@ -95,9 +95,9 @@ async function certified(document, method, roots) {
 
 /** ChainError unless `issued` lies in the certificate's window and the window is open at `now` (µs). */
 export function checkWindow(cert, issued, now) {
-  if (issued < cert.validFrom) throw new ChainError('BUNDLE_CERT_NOT_YET_VALID', "the bundle was issued before its key's certificate starts");
-  if (issued >= cert.validUntil) throw new ChainError('BUNDLE_CERT_EXPIRED', "the bundle was issued after its key's certificate expired");
-  if (now >= cert.validUntil) throw new ChainError('BUNDLE_CERT_EXPIRED', "the bundle key's certificate has expired: get a bundle signed under a current one");
+  if (issued < cert.validFrom) throw new ChainError('BUNDLE_CERT_NOT_YET_VALID', "it was signed before its key's certificate starts");
+  if (issued >= cert.validUntil) throw new ChainError('BUNDLE_CERT_EXPIRED', "it was signed after its key's certificate expired");
+  if (now >= cert.validUntil) throw new ChainError('BUNDLE_CERT_EXPIRED', "the bundle key's certificate has expired: get a copy signed under a current one");
 }
 
 /** {key, anchor, roots, certificate} for the signer named by `method`; the signature is the caller's to verify. */
@@ -109,7 +109,7 @@ export async function bundleSigner(document, method, pinned) {
     return { key: root, anchor, roots: every, certificate: null };
   }
   if (!has(document, 'bundleKeyCertificate')) {
-    throw new ChainError('BUNDLE_UNTRUSTED_KEY', `the bundle is signed by ${method.slice(0, 80)}, which is not a pinned root key`);
+    throw new ChainError('BUNDLE_UNTRUSTED_KEY', `it is signed by ${method.slice(0, 80)}, which is not a pinned root key`);
   }
   const { cert, anchor } = await certified(document, method, roots);
   return { key: cert.bundleKey, anchor, roots: every, certificate: cert };
