@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from credentials import mod11_2_check, qr
+from credentials.bundle import build_bundle, sign_bundle
 from registry.access.personal import PersonalData
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
@@ -34,6 +35,20 @@ from registry.settings import Settings
 from registry.storage.db import Database
 from service import verifier_routes
 from tests.conftest import serving
+from tests.credentials._log_support import (
+    LOG_ENTRY,
+    WITNESS_1,
+    cosigned,
+    log_institutions,
+    logged,
+)
+from tests.credentials._support import (
+    ROOT_KEY,
+    STATUS_URL,
+    issue,
+    occupations,
+    revocation_list,
+)
 
 from . import hostile_rootchain
 from .conftest import CHROMIUM_ARGS, CORPUS, artifact, chromium_path, with_verifier_routes
@@ -146,6 +161,14 @@ class Page:
         signature.write_bytes(data)
         before = await self.runs()
         await self.page.set_input_files("#signature-file", str(signature))
+        await self._after(before)
+        return await self.report()
+
+    async def require_witnesses(self, count: str) -> dict[str, Any]:
+        """Set Settings' witness cosignatures; the report of the credential on screen, again."""
+        await self.page.fill("#require-witnesses", count)
+        before = await self.runs()
+        await self.page.dispatch_event("#require-witnesses", "change")
         await self._after(before)
         return await self.report()
 
@@ -591,6 +614,67 @@ async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_
             if not mismatch:
                 assert second in await tab.inner_text("#root-successor")
             assert await tab.inner_text("#root-key") == pinned  # the pin never moves by itself
+    assert page.errors == []
+
+
+def witness_app() -> tuple[Starlette, dict[str, Any], dict[str, Any]]:
+    """A registry stand-in whose bundle lists a log and a witness; a certificate file, and the
+    same file with its checkpoint cosigned by that witness (tests/credentials/_log_support.py)."""
+    issued = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    document = build_bundle(
+        issued=issued,
+        sequence=9,
+        institutions=log_institutions(),
+        occupations=occupations(),
+        status_lists={STATUS_URL: revocation_list()},
+        logs=[LOG_ENTRY],
+        witnesses=[WITNESS_1.key],
+    )
+    signed = sign_bundle(document, ROOT_KEY, created=issued)
+    plain, _ = logged(issue(), 3, 8)
+    inclusion = {
+        **plain["inclusion"],
+        "checkpoint": cosigned(plain["inclusion"]["checkpoint"], WITNESS_1),
+    }
+    witnessed = {**plain, "inclusion": inclusion}
+
+    async def bundle(request: Request) -> JSONResponse:
+        return JSONResponse(signed)
+
+    async def root_key(request: Request) -> JSONResponse:
+        return JSONResponse({"publicKeyMultibase": ROOT_KEY.public_key.multibase})
+
+    routes = [Route("/bundle.json", bundle), Route("/root-key", root_key), *verifier_routes.routes]
+    return Starlette(routes=routes), plain, witnessed
+
+
+async def test_the_page_can_be_told_to_require_witness_cosignatures(
+    context: Any, tmp_path: Path
+) -> None:
+    """Settings → witness cosignatures (as `registry verify --require-witnesses`): with 1
+    required, a certificate file whose checkpoint no listed witness cosigned is not VALID
+    (`LOG_WITNESSES_MISSING`), the cosigned one is; the setting is kept; 0 asks for none."""
+    app, plain, witnessed = witness_app()
+    files = {"plain": tmp_path / "plain.json", "witnessed": tmp_path / "witnessed.json"}
+    files["plain"].write_text(json.dumps(plain, ensure_ascii=False), "utf-8")
+    files["witnessed"].write_text(json.dumps(witnessed, ensure_ascii=False), "utf-8")
+    page = Page(await context.new_page())
+    async with serving(app) as url:
+        await page.page.goto(f"{url}/verify")
+        await page.ready()
+        assert (await page.verify_file("#credential-file", files["plain"]))["verdict"] == "VALID"
+        await page.page.click("details.settings summary")
+        report = await page.require_witnesses("1")  # the file on screen is checked again
+        assert report["verdict"] != "VALID"
+        assert report["checks"]["in_log"][1] == "LOG_WITNESSES_MISSING", report
+        report = await page.verify_file("#credential-file", files["witnessed"])
+        assert report["verdict"] == "VALID" and report["checks"]["in_log"] == ["PASS", "IN_LOG"]
+        await page.page.reload()
+        await page.ready()
+        assert await page.page.input_value("#require-witnesses") == "1"  # kept on the device
+        await page.verify_file("#credential-file", files["plain"])
+        await page.page.click("details.settings summary")
+        assert (await page.require_witnesses("0"))["verdict"] == "VALID"
     assert page.errors == []
 
 

@@ -22,6 +22,7 @@ import { DEFAULT_BUNDLE_MAX_AGE, verifyCredential } from './verifier.js';
 const CONFIG = typeof __DTE_CONFIG__ === 'object' ? __DTE_CONFIG__ : { rootKeys: [], warnDays: 3, version: 'dev' };
 const fromFile = location.protocol === 'file:';
 const INITIAL_HTML = '<!doctype html>\n' + document.documentElement.outerHTML;
+const MAX_WITNESSES = 9;
 
 // Preferences only (language, warning age); where storage is refused the defaults apply.
 function pref(name, value) {
@@ -44,6 +45,7 @@ const state = {
   scanning: null,
   offline: fromFile ? 'copy' : 'pending',
   warnDays: Number(pref('dte-warn-days')) || CONFIG.warnDays,
+  requireWitnesses: Math.min(MAX_WITNESSES, Number(pref('dte-witnesses')) || 0), // cosignatures in_log asks for
   runs: 0, // reports shown so far: lets a test wait for the next one
   detached: { open: false, data: null, signature: null }, // an open data file and its .sig: {name, bytes}
 };
@@ -143,7 +145,7 @@ async function runVerification() {
   const card = document.getElementById('id-number')?.value.trim() || null;
   const report = isCeRecord(state.credential)
     ? await recordReport(state.credential, card)
-    : await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card });
+    : await verifyCredential(state.credential, { bundle: state.trust.bundle, cardNumber: card, requireWitnesses: state.requireWitnesses });
   finish(token, { report });
 }
 
@@ -377,6 +379,24 @@ function renderTrust(s) {
           state.warnDays = Math.min(7, Math.max(1, Number(e.target.value) || CONFIG.warnDays));
           pref('dte-warn-days', String(state.warnDays));
           render();
+        },
+      }),
+    ),
+    h(
+      'label',
+      {},
+      s.requireWitnesses,
+      h('input', {
+        type: 'number',
+        id: 'require-witnesses',
+        min: '0',
+        max: String(MAX_WITNESSES),
+        value: state.requireWitnesses,
+        onchange: async (e) => {
+          state.requireWitnesses = Math.min(MAX_WITNESSES, Math.max(0, Math.floor(Number(e.target.value)) || 0));
+          pref('dte-witnesses', String(state.requireWitnesses));
+          render();
+          if (state.credential) await runVerification();
         },
       }),
     ),
