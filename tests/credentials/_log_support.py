@@ -81,9 +81,11 @@ def log_bundle_document(
     institution_list: list[Institution] | None = None,
     logs: Sequence[LogEntry] = (LOG_ENTRY,),
     witnesses: Sequence[NoteSigner] = (),
+    issued: dt.datetime = BUNDLE_ISSUED,
 ) -> dict[str, Any]:
+    """A bundle listing the log (and `witnesses`), signed by the root, issued at `issued`."""
     document = build_bundle(
-        issued=BUNDLE_ISSUED,
+        issued=issued,
         sequence=8,
         institutions=institution_list if institution_list is not None else log_institutions(),
         occupations=occupations(),
@@ -91,7 +93,7 @@ def log_bundle_document(
         logs=logs,
         witnesses=[w.key for w in witnesses],
     )
-    return sign_bundle(document, ROOT_KEY, created=BUNDLE_ISSUED)
+    return sign_bundle(document, ROOT_KEY, created=issued)
 
 
 def checkpoint_note(hashes: Sequence[bytes], signer: NoteSigner = LOG, origin: str = ORIGIN) -> str:

@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credentials import qr
-from credentials.bundle import build_bundle, sign_bundle
 from service.verify_cli import verify_command
-from tests.credentials._log_support import LOG_ENTRY, WITNESS_1, cosigned, log_institutions, logged
+from tests.credentials._log_support import WITNESS_1, cosigned, log_bundle_document, logged
 from tests.credentials._support import (
     CARD,
     OLD_KEY,
@@ -22,13 +21,10 @@ from tests.credentials._support import (
     REVOKED_INDEX,
     ROOT_KEY,
     SIGNED_VECTOR,
-    STATUS_URL,
     VECTOR_KEY,
     at,
     bundle_document,
     issue,
-    occupations,
-    revocation_list,
 )
 
 ROOT_MB = ROOT_KEY.public_key.multibase
@@ -312,16 +308,9 @@ def test_a_non_object_json_document_is_invalid(runner: CliRunner, tmp_path: Path
 
 def _log_bundle(tmp_path: Path, witnesses: list[Any]) -> Path:
     issued = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
-    document = build_bundle(
-        issued=issued,
-        sequence=9,
-        institutions=log_institutions(),
-        occupations=occupations(),
-        status_lists={STATUS_URL: revocation_list()},
-        logs=[LOG_ENTRY],
-        witnesses=[w.key for w in witnesses],
+    return write(
+        tmp_path, "log-bundle.json", log_bundle_document(witnesses=witnesses, issued=issued)
     )
-    return write(tmp_path, "log-bundle.json", sign_bundle(document, ROOT_KEY, created=issued))
 
 
 def test_the_certificate_file_is_in_the_log_and_witnesses_can_be_required(

@@ -27,7 +27,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from credentials import mod11_2_check, qr
-from credentials.bundle import build_bundle, sign_bundle
 from registry.access.personal import PersonalData
 from registry.demo import certificates as demo_certificates
 from registry.demo import directory as demo
@@ -35,19 +34,10 @@ from registry.settings import Settings
 from registry.storage.db import Database
 from service import verifier_routes
 from tests.conftest import serving
-from tests.credentials._log_support import (
-    LOG_ENTRY,
-    WITNESS_1,
-    cosigned,
-    log_institutions,
-    logged,
-)
+from tests.credentials._log_support import WITNESS_1, cosigned, log_bundle_document, logged
 from tests.credentials._support import (
     ROOT_KEY,
-    STATUS_URL,
     issue,
-    occupations,
-    revocation_list,
 )
 
 from . import hostile_rootchain
@@ -621,16 +611,7 @@ def witness_app() -> tuple[Starlette, dict[str, Any], dict[str, Any]]:
     """A registry stand-in whose bundle lists a log and a witness; a certificate file, and the
     same file with its checkpoint cosigned by that witness (tests/credentials/_log_support.py)."""
     issued = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
-    document = build_bundle(
-        issued=issued,
-        sequence=9,
-        institutions=log_institutions(),
-        occupations=occupations(),
-        status_lists={STATUS_URL: revocation_list()},
-        logs=[LOG_ENTRY],
-        witnesses=[WITNESS_1.key],
-    )
-    signed = sign_bundle(document, ROOT_KEY, created=issued)
+    signed = log_bundle_document(witnesses=[WITNESS_1], issued=issued)
     plain, _ = logged(issue(), 3, 8)
     inclusion = {
         **plain["inclusion"],
