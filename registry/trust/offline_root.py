@@ -259,8 +259,19 @@ async def install_rotation(db: Database, master_key: bytes, statement: object) -
     except rootchain.ChainError as exc:
         raise InvalidInput(exc.message, code=exc.code, field="rotation") from None
     assert isinstance(statement, Mapping)  # parse_rotation refused anything else
+    rotation_id = f"rotation:{old.multibase}:{new.multibase}"
+    newest = await _newest_root(db, master_key)
+    if old != newest and not await db[Collection.SIGNING_KEYS].find_one({"_id": rotation_id}):
+        # A second way out of a root that has rotated on: verifiers that moved to the newer root
+        # could not follow it, and those pinned to the old one would trust both successors.
+        raise InvalidInput(
+            f"the rotation leaves {old.multibase}, which has rotated on already: only the newest "
+            f"root, {newest.multibase}, rotates",
+            code="ROTATION_NOT_FROM_NEWEST_ROOT",
+            field="rotation",
+        )
     doc = {
-        "_id": f"rotation:{old.multibase}:{new.multibase}",
+        "_id": rotation_id,
         "role": ROTATION_ROLE,
         "institution": None,
         "issued": rootchain.parse_time(statement["issued"]),

@@ -447,10 +447,13 @@ def write_corpus(inputs: list[Hostile], folder: Path) -> dict[str, Any]:
         )
     root_key = json.loads((CORPUS / "manifest.json").read_text("utf-8"))["rootKey"]
     bundles = []
-    for name, data, now in hostile_rootchain.bundle_inputs():
-        (folder / f"bundles/{name}.json").parent.mkdir(exist_ok=True)
-        (folder / f"bundles/{name}.json").write_bytes(data)
-        bundles.append({"id": f"chain.{name}", "file": f"bundles/{name}.json", "now": now})
+    for name, data, now, highest in hostile_rootchain.bundle_inputs():
+        file = f"bundles/{name}.json"
+        (folder / file).parent.mkdir(exist_ok=True)
+        (folder / file).write_bytes(data)
+        bundles.append(
+            {"id": f"chain.{name}", "file": file, "now": now, "highestSequence": highest}
+        )
     detached = []
     (folder / "detached").mkdir(exist_ok=True)
     for name, body, signature, now in hostile_rootchain.detached_inputs():

@@ -42,8 +42,14 @@ ISSUED = dt.datetime.fromisoformat(BASE["issued"])
 DAY = dt.timedelta(days=1)
 NOW = ISSUED + DAY
 
-Bundle = tuple[str, bytes, str]
-"""An input's id, the bundle file's bytes and the `now` it is verified at."""
+Bundle = tuple[str, bytes, str, int | None]
+"""An input's id, the bundle file's bytes, the `now` it is verified at and the highest sequence
+already accepted under the pinned root (None: none)."""
+
+# Already accepted under the pinned root: a bundle signed by a certified bundle key (not the root)
+# with a lower sequence must still be refused — the record is kept per root the trust descends
+# from, not per signer.
+_ROLLBACK_CASES = {"certified-older": BASE["sequence"] + 1}
 
 
 def _signed(signer: SigningKey, **members: Any) -> dict[str, Any]:
@@ -65,6 +71,7 @@ def rotation_of(old: SigningKey, new: SigningKey) -> dict[str, Any]:
 
 def _certificate_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
     yield ("certified", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
+    yield ("certified-older", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert()), NOW)
     yield ("uncertified", _signed(BUNDLE_KEY), NOW)
     yield ("expired-now", _signed(BUNDLE_KEY, bundleKeyCertificate=_cert(days=3)), NOW + 5 * DAY)
     yield (
@@ -118,7 +125,12 @@ def bundle_inputs() -> list[Bundle]:
     """Every bundle of the chain, the same list every run."""
     cases = [*_certificate_cases(), *_rotation_cases()]
     return [
-        (name, json.dumps(document).encode("utf-8"), at.isoformat().replace("+00:00", "Z"))
+        (
+            name,
+            json.dumps(document).encode("utf-8"),
+            at.isoformat().replace("+00:00", "Z"),
+            _ROLLBACK_CASES.get(name),
+        )
         for name, document, at in cases
     ]
 

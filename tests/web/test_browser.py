@@ -597,8 +597,7 @@ async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_
             offered.update(document)
             await tab.reload()
             await page.ready()
-            await tab.wait_for_selector("#bundle-status", timeout=TIMEOUT)
-            await tab.wait_for_timeout(300)  # the root check runs after the bundle's refresh
+            await tab.wait_for_selector("body[data-root-checks]", timeout=TIMEOUT)
             assert await tab.is_visible("#root-mismatch") is mismatch, document
             assert await tab.is_visible("#root-successor") is not mismatch, document
             if not mismatch:

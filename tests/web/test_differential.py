@@ -16,6 +16,7 @@ import pytest
 from credentials import (
     BundleError,
     DetachedSignatureError,
+    MemoryBundleStore,
     PublicKey,
     is_ce_record,
     load_bundle,
@@ -31,6 +32,7 @@ from .hostile import CLASSES, hostile_inputs, write_corpus
 
 CHAIN_VERDICTS = {
     "certified": None,
+    "certified-older": "BUNDLE_ROLLBACK",
     "uncertified": "BUNDLE_UNTRUSTED_KEY",
     "expired-now": "BUNDLE_CERT_EXPIRED",
     "expired-at-issue": "BUNDLE_CERT_EXPIRED",
@@ -161,8 +163,11 @@ def python_results(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         }
     for entry in manifest["bundles"]:
         document = json.loads((folder / entry["file"]).read_text("utf-8"))
+        store = MemoryBundleStore()  # what was accepted before, under the pinned root
+        if entry.get("highestSequence") is not None:
+            store.record_sequence(root.multibase, entry["highestSequence"])
         try:
-            load_bundle(document, [root], now=parse_timestamp(entry["now"]))
+            load_bundle(document, [root], now=parse_timestamp(entry["now"]), store=store)
             out[entry["id"]] = {"accepted": True, "code": None}
         except BundleError as exc:
             out[entry["id"]] = {"accepted": False, "code": exc.code}

@@ -130,3 +130,19 @@ async def test_a_certificate_by_a_root_that_has_rotated_on_is_refused(db: Databa
     renewed = rootchain.certify(NEXT, key, valid_from=NOW - DAY, valid_until=NOW + DAY)
     await offline_root.install_certificate(db, MASTER, renewed, now=NOW)
     assert (await offline_root.root_to_pin(db, MASTER)).key == NEXT.public_key
+
+
+async def test_a_second_rotation_out_of_a_root_that_has_rotated_on_is_refused(
+    db: Database,
+) -> None:
+    """After the chain reached NEXT (the test above), a statement taking OFFLINE (already rotated
+    to NEXT) elsewhere would fork the chain: refused; the same statement installed again and a
+    rotation from NEXT are accepted."""
+    branch = rootchain.rotation(OFFLINE, STRANGER.public_key, issued=NOW + DAY)
+    with pytest.raises(InvalidInput) as refused:
+        await offline_root.install_rotation(db, MASTER, branch)
+    assert refused.value.code == "ROTATION_NOT_FROM_NEWEST_ROOT"
+    again = rootchain.rotation(OFFLINE, NEXT.public_key, issued=NOW)
+    assert await offline_root.install_rotation(db, MASTER, again) == NEXT.public_key
+    onward = rootchain.rotation(NEXT, STRANGER.public_key, issued=NOW + DAY)
+    assert await offline_root.install_rotation(db, MASTER, onward) == STRANGER.public_key

@@ -21,7 +21,7 @@ const zh = {
   tofuWarning:
     '注意：根公钥是首次打开时从本服务器取得的（“首次使用即信任”）。如果当时的服务器是假冒的，核验结果就不可信。请将下面的根公钥与人社部门正式公布的根公钥逐字核对。',
   rootMismatch: (key) => `服务器现在提供的根公钥（${key}）与本机固定的不同，已拒绝使用。若根公钥确实已更换，请在“设置”中清除本机数据后重新打开。`,
-  rootSuccessor: (key) => `登记系统已将根公钥更换为 ${key}：更换声明由本机固定的根公钥签名，已核验，本机照旧使用它。与正式公布的根公钥核对时，请核对这个新的根公钥。`,
+  rootSuccessor: (key) => `登记系统已将根公钥更换为 ${key}：更换声明由本机固定的根公钥签名，已核验，本页因此也接受新根公钥签发的信任包。与正式公布的根公钥核对时，请核对这个新的根公钥；若不一致，请在“设置”中清除本机数据。`,
   noRootKey: '没有根公钥：无法信任任何信任包。请联网打开本页，或在“设置”中填写正式公布的根公钥。',
   noBundle: '尚无信任包：请联网打开本页，或从文件载入信任包（bundle.json）。',
   bundleLine: (seq, issued, age) => `第 ${seq} 版，签发于 ${issued}（北京时间），${age}前`,
@@ -232,7 +232,7 @@ const en = {
   tofuWarning:
     'Caution: the root key was taken from this server the first time the page was opened (trust on first use). If that server was an impostor, results cannot be trusted. Compare the key below, character by character, with the root key officially published by the HR authorities.',
   rootMismatch: (key) => `The server now offers a different root key (${key}) from the one pinned here; it is refused. If the key really changed, clear this device's data in Settings and reopen the page.`,
-  rootSuccessor: (key) => `The registry has rotated its root key to ${key}: the rotation is signed by the key pinned here and was checked, and the page goes on using it. When comparing with the officially published root key, compare this new one.`,
+  rootSuccessor: (key) => `The registry has rotated its root key to ${key}: the rotation is signed by the key pinned here and was checked, so this page also accepts bundles the new root vouches for. Compare this new key with the officially published root key; if they differ, clear this device's data in Settings.`,
   noRootKey: 'No root key: no bundle can be trusted. Open this page online, or enter the officially published root key in Settings.',
   noBundle: 'No trust bundle yet: open this page online, or load a bundle file (bundle.json).',
   bundleLine: (seq, issued, age) => `sequence ${seq}, issued ${issued} (China time), ${age} ago`,

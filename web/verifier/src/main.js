@@ -24,6 +24,11 @@ const fromFile = location.protocol === 'file:';
 const INITIAL_HTML = '<!doctype html>\n' + document.documentElement.outerHTML;
 const MAX_WITNESSES = 9;
 
+/** The witness cosignatures to require, from any stored or typed value: a whole number 0–9. */
+function witnessCount(value) {
+  return Math.min(MAX_WITNESSES, Math.max(0, Math.floor(Number(value)) || 0));
+}
+
 // Preferences only (language, warning age); where storage is refused the defaults apply.
 function pref(name, value) {
   try {
@@ -45,7 +50,8 @@ const state = {
   scanning: null,
   offline: fromFile ? 'copy' : 'pending',
   warnDays: Number(pref('dte-warn-days')) || CONFIG.warnDays,
-  requireWitnesses: Math.min(MAX_WITNESSES, Number(pref('dte-witnesses')) || 0), // cosignatures in_log asks for
+  requireWitnesses: witnessCount(pref('dte-witnesses') ?? embeddedData()?.settings?.requireWitnesses), // cosignatures in_log asks for
+  loaded: false, // a credential was read (state.credential may be any JSON value, null too)
   runs: 0, // reports shown so far: lets a test wait for the next one
   detached: { open: false, data: null, signature: null }, // an open data file and its .sig: {name, bytes}
 };
@@ -96,9 +102,11 @@ function chinaTime(us) {
 // choosing another input or clearing the device's data drops any still running.
 let latest = 0;
 
-function begin(busy) {
+/** Start a check (`busy` says what it does); a re-check (`keepNotice`) leaves the notice that
+ * caused it (a bundle loaded, a setting changed) on screen. */
+function begin(busy, { keepNotice = false } = {}) {
   latest += 1;
-  Object.assign(state, { busy, notice: null, report: null });
+  Object.assign(state, { busy, report: null }, keepNotice ? {} : { notice: null });
   render();
   return latest;
 }
@@ -130,18 +138,19 @@ async function verifyInput(read) {
   try {
     credential = await read();
   } catch (error) {
-    finish(token, { report: null, credential: null, notice: unreadableNotice(error) });
+    finish(token, { report: null, credential: null, loaded: false, notice: unreadableNotice(error) });
     return;
   }
   if (token !== latest) return;
-  state.credential = credential;
+  Object.assign(state, { credential, loaded: true });
   await runVerification();
 }
 
-/** Verify the current credential (again: the ID number may have changed) and show the report. */
-async function runVerification() {
-  if (state.credential === null) return;
-  const token = begin(t().verifying);
+/** Verify the current credential (again: the ID number, the bundle or a setting may have
+ * changed; `keepNotice` for those) and show the report. */
+async function runVerification({ keepNotice = false } = {}) {
+  if (!state.loaded) return;
+  const token = begin(t().verifying, { keepNotice });
   const card = document.getElementById('id-number')?.value.trim() || null;
   const report = isCeRecord(state.credential)
     ? await recordReport(state.credential, card)
@@ -175,7 +184,7 @@ async function chooseDetached(which, event) {
   event.target.value = '';
   if (!file) return;
   const token = begin(t().reading);
-  state.credential = null;
+  Object.assign(state, { credential: null, loaded: false });
   state.detached[which] = null;
   if (file.size > MAX_INPUT_BYTES) {
     finish(token, { notice: { kind: 'error', text: t().unreadable(t().readErrors.READ_TOO_LARGE) } });
@@ -245,8 +254,14 @@ async function loadBundleFile(event) {
   const file = event.target.files?.[0];
   event.target.value = '';
   if (!file) return;
-  reportBundleOutcome(await state.trust.accept(new Uint8Array(await file.arrayBuffer())));
-  if (state.credential) await runVerification();
+  try {
+    reportBundleOutcome(await state.trust.accept(new Uint8Array(await file.arrayBuffer())));
+  } catch (error) {
+    state.notice = unreadableNotice(error);
+    render();
+    return;
+  }
+  await runVerification({ keepNotice: true });
 }
 
 function reportBundleOutcome(outcome) {
@@ -266,6 +281,8 @@ async function refreshBundle() {
   reportBundleOutcome(await state.trust.refresh());
   await state.trust.checkServerRoot();
   render();
+  // Scripting and tests: how many times the server's root key has been compared so far.
+  document.body.dataset.rootChecks = String(Number(document.body.dataset.rootChecks ?? 0) + 1);
 }
 
 async function toggleScan() {
@@ -300,6 +317,7 @@ function downloadCopy() {
     rootPinnedAt: state.trust.rootPinnedAt,
     rootSource: state.trust.rootSource === 'copy' ? state.trust.rootOrigin : state.trust.rootSource,
     bundle: state.trust.bundleText,
+    settings: { requireWitnesses: state.requireWitnesses, warnDays: state.warnDays },
   };
   const data = JSON.stringify(embedded).replace(/</g, '\\u003c');
   // Only the head is edited: the script itself contains these very strings.
@@ -346,7 +364,7 @@ function renderTrust(s) {
     items.push(h('p', { class: 'key' }, h('span', { class: 'label' }, s.rootKey + s.colon), h('code', { id: 'root-key' }, trust.rootKeys.map((k) => k.multibase).join(' ')), s.paren(source)));
   }
   if (trust.rootMismatch) items.push(h('p', { class: 'alert error', id: 'root-mismatch' }, s.rootMismatch(shown(trust.rootMismatch))));
-  if (trust.rootSuccessor) items.push(h('p', { class: 'alert info', id: 'root-successor' }, s.rootSuccessor(shown(trust.rootSuccessor))));
+  if (trust.rootSuccessor) items.push(h('p', { class: 'alert warn', id: 'root-successor' }, s.rootSuccessor(shown(trust.rootSuccessor))));
   const bundle = trust.bundle;
   if (!bundle) items.push(h('p', { class: 'alert error', id: 'bundle-status' }, s.noBundle));
   else {
@@ -362,81 +380,55 @@ function renderTrust(s) {
     h('label', { class: 'button' }, s.loadBundle, h('input', { type: 'file', id: 'bundle-file', accept: '.json,application/json', onchange: loadBundleFile })),
     h('button', { type: 'button', id: 'download-copy', onclick: downloadCopy, disabled: !bundle }, s.downloadCopy),
   );
-  const settings = h(
+  return h('section', { class: 'trust' }, h('h2', {}, s.trustTitle), items, buttons, renderSettings(s));
+}
+
+/** Settings: the warning age, the witness cosignatures required, the root key by hand, Forget. */
+function renderSettings(s) {
+  const manual = !(CONFIG.rootKeys.length || state.trust.rootSource === 'copy');
+  return h(
     'details',
     { class: 'settings' },
     h('summary', {}, s.settings),
-    h(
-      'label',
-      {},
-      s.warnDays,
-      h('input', {
-        type: 'number',
-        min: '1',
-        max: '7',
-        value: state.warnDays,
-        onchange: (e) => {
-          state.warnDays = Math.min(7, Math.max(1, Number(e.target.value) || CONFIG.warnDays));
-          pref('dte-warn-days', String(state.warnDays));
-          render();
-        },
-      }),
-    ),
-    h(
-      'label',
-      {},
-      s.requireWitnesses,
-      h('input', {
-        type: 'number',
-        id: 'require-witnesses',
-        min: '0',
-        max: String(MAX_WITNESSES),
-        value: state.requireWitnesses,
-        onchange: async (e) => {
-          state.requireWitnesses = Math.min(MAX_WITNESSES, Math.max(0, Math.floor(Number(e.target.value)) || 0));
-          pref('dte-witnesses', String(state.requireWitnesses));
-          render();
-          if (state.credential) await runVerification();
-        },
-      }),
-    ),
-    CONFIG.rootKeys.length || state.trust.rootSource === 'copy'
-      ? null
-      : h(
-          'form',
-          {
-            onsubmit: async (e) => {
-              e.preventDefault();
-              try {
-                await state.trust.setManualRoot(e.target.elements.root.value);
-                state.notice = null;
-              } catch (error) {
-                state.notice = { kind: 'error', text: error.message };
-              }
-              render();
-            },
-          },
-          h('label', {}, s.setRootKey, h('input', { name: 'root', autocomplete: 'off', spellcheck: 'false' })),
-          h('button', { type: 'submit' }, s.useRootKey),
-        ),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'danger',
-        onclick: async () => {
-          if (!confirm(s.forgetConfirm)) return;
-          await state.trust.forget();
-          drop();
-          state.report = null;
-          state.detached = { open: false, data: null, signature: null };
-          render();
-        },
-      },
-      s.forget,
-    ),
+    numberSetting(s.warnDays, { min: 1, max: 7, value: state.warnDays }, (e) => {
+      state.warnDays = Math.min(7, Math.max(1, Number(e.target.value) || CONFIG.warnDays));
+      pref('dte-warn-days', String(state.warnDays));
+      render();
+    }),
+    numberSetting(s.requireWitnesses, { id: 'require-witnesses', min: 0, max: MAX_WITNESSES, value: state.requireWitnesses }, async (e) => {
+      state.requireWitnesses = witnessCount(e.target.value);
+      pref('dte-witnesses', String(state.requireWitnesses));
+      render();
+      await runVerification({ keepNotice: true });
+    }),
+    manual && h('form', { onsubmit: setRootByHand }, h('label', {}, s.setRootKey, h('input', { name: 'root', autocomplete: 'off', spellcheck: 'false' })), h('button', { type: 'submit' }, s.useRootKey)),
+    h('button', { type: 'button', class: 'danger', onclick: () => forgetDevice(s) }, s.forget),
   );
-  return h('section', { class: 'trust' }, h('h2', {}, s.trustTitle), items, buttons, settings);
+}
+
+function numberSetting(label, { id, min, max, value }, onchange) {
+  return h('label', {}, label, h('input', { type: 'number', id, min: String(min), max: String(max), value, onchange }));
+}
+
+async function setRootByHand(e) {
+  e.preventDefault();
+  try {
+    await state.trust.setManualRoot(e.target.elements.root.value);
+    state.notice = null;
+  } catch (error) {
+    state.notice = { kind: 'error', text: error.message };
+  }
+  render();
+}
+
+/** Clear this device's data (after asking): the pinned key, the bundle, what is on screen. */
+async function forgetDevice(s) {
+  if (!confirm(s.forgetConfirm)) return;
+  drop();
+  Object.assign(state, { report: null, notice: null, credential: null, loaded: false });
+  state.detached = { open: false, data: null, signature: null };
+  await state.trust.forget();
+  render();
 }
 
 function renderInput(s) {
@@ -468,7 +460,7 @@ function renderInput(s) {
         onkeydown: (e) => e.key === 'Enter' && runVerification(),
       }),
     ),
-    state.credential !== null && h('button', { type: 'button', id: 'check-id', onclick: runVerification }, s.checkId),
+    state.loaded && h('button', { type: 'button', id: 'check-id', onclick: () => runVerification() }, s.checkId),
     h('label', { class: 'field' }, s.pasteLabel, h('textarea', { id: 'paste', rows: '3', spellcheck: 'false' })),
     h('button', { type: 'button', id: 'verify-paste', onclick: () => verifyInput(() => readCredentialText(document.getElementById('paste').value)) }, s.verifyPasted),
     renderDetachedInput(s),

@@ -5,8 +5,9 @@
 // this server offered at /root-key the first time: trust on first use, shown with a warning).
 //
 // Bundle: every bundle, from /bundle.json, from a file or from storage, is verified against the
-// pinned key before use. The highest sequence accepted per root key is remembered, and a lower
-// one is refused, so an old bundle from before a revocation never replaces a newer one.
+// pinned key before use. The highest sequence accepted per pinned root (the one the bundle's trust
+// descends from, not its signer) is remembered, and a lower one is refused, so an old bundle from
+// before a revocation never replaces a newer one.
 
 import { BundleError, loadBundle } from './bundle.js';
 import { PublicKey } from './keys.js';
@@ -114,6 +115,7 @@ export class Trust {
     const key = PublicKey.fromMultibase(text.trim());
     await this.pin([key.multibase], 'manual');
     this.rootMismatch = null;
+    this.rootSuccessor = null;
     if (this.bundle && !this.bundle.rootKey.equals(key)) {
       this.bundle = null;
       this.bundleText = null;
