@@ -58,7 +58,7 @@ from credentials.bundle import (
     parse_timestamp,
     sign_bundle,
 )
-from credentials.ce_record import CeEntryClaims, CeRecordClaims, issue_ce_record
+from credentials.ce_record import CeEntryClaims, CeRecordClaims, is_ce_record, issue_ce_record
 from credentials.certificate import (
     CertificateClaims,
     Level,
@@ -85,7 +85,7 @@ from credentials.idnumber import (
     normalise_id_number,
 )
 from credentials.keys import PublicKey, SigningKey
-from credentials.record_verification import RecordReport, is_ce_record, verify_ce_record
+from credentials.record_verification import RecordReport, verify_ce_record
 from credentials.report import Check, Status, Verdict, VerificationReport, printable
 from credentials.status_list import (
     MIN_ENTRIES,

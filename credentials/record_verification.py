@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from credentials import rootchain
-from credentials.ce_record import is_ce_record
 from credentials.checks import holder_binding
 from credentials.keys import PublicKey
 from credentials.report import Check, Status
 
-__all__ = ["RecordReport", "is_ce_record", "verify_ce_record"]
+__all__ = ["RecordReport", "verify_ce_record"]
 
 _NOT_EVALUATED: Final = "not evaluated: the record's signature does not hold"
 

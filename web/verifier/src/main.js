@@ -170,8 +170,9 @@ async function recordReport(credential, card) {
     return { kind: 'record', verdict: 'UNVERIFIED', checks: [noRootKey(), binding], description: describe(credential, state.trust.bundle, false) };
   }
   const found = await verifyRecord(credential, roots, { cardNumber: card });
-  const signer = found.signer ? signerCheck(found.signer) : { name: 'registry_signer', status: found.code === 'VERIFIER_ERROR' ? 'UNKNOWN' : 'FAIL', code: found.code, message: found.message, details: {} };
-  const verdict = found.valid ? 'VALID' : signer.status === 'UNKNOWN' ? 'UNVERIFIED' : 'INVALID';
+  const signer = found.signer ? signerCheck(found.signer) : signerFailure(found.code, found.message);
+  // The signer passes and the record is not valid: its holder binding failed.
+  const verdict = found.valid ? 'VALID' : signer.status === 'PASS' ? 'INVALID' : signedVerdict(signer);
   return { kind: 'record', verdict, checks: [signer, found.binding], description: describe(credential, state.trust.bundle, found.valid) };
 }
 
@@ -221,10 +222,10 @@ async function detachedReport(data, signature) {
   try {
     check = signerCheck(await verifyDetached(data.bytes, parsed, state.trust.rootKeys, nowUs()));
   } catch (error) {
-    check = refusal(error, DetachedSignatureError);
+    if (!(error instanceof DetachedSignatureError)) error = { code: 'VERIFIER_ERROR', message: `the verifier failed: ${error?.message ?? error}` };
+    check = signerFailure(error.code, error.message);
   }
-  const verdict = { PASS: 'VALID', FAIL: 'INVALID' }[check.status] ?? 'UNVERIFIED';
-  return { kind: 'detached', verdict, file, checks: [check] };
+  return { kind: 'detached', verdict: signedVerdict(check), file, checks: [check] };
 }
 
 // The page's own check for what the registry signs (records, detached signatures): the chain
@@ -238,10 +239,14 @@ function noRootKey() {
   return { name: 'registry_signer', status: 'UNKNOWN', code: 'NO_ROOT_KEY', message: 'no pinned root key', details: {} };
 }
 
-/** A refusal of the expected kind (with its code), or the verifier's own failure. */
-function refusal(error, kind) {
-  if (error instanceof kind) return { name: 'registry_signer', status: 'FAIL', code: error.code, message: error.message, details: {} };
-  return { name: 'registry_signer', status: 'UNKNOWN', code: 'VERIFIER_ERROR', message: `the verifier failed: ${error?.message ?? error}`, details: {} };
+/** The signer check of a refusal (`code`): FAIL, or UNKNOWN when the verifier itself failed. */
+function signerFailure(code, message) {
+  return { name: 'registry_signer', status: code === 'VERIFIER_ERROR' ? 'UNKNOWN' : 'FAIL', code, message, details: {} };
+}
+
+/** The verdict the signer check alone gives: VALID, INVALID, or UNVERIFIED when it is unknown. */
+function signedVerdict(check) {
+  return { PASS: 'VALID', FAIL: 'INVALID' }[check.status] ?? 'UNVERIFIED';
 }
 
 async function readFileInput(event) {
