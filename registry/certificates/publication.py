@@ -40,7 +40,7 @@ from registry.trust import keystore, status_lists
 
 # Certificates signed before their insert is sent: a batch of 200 goes as four statements. (A
 # small first chunk, so the database starts sooner, measured no different: docs/benchmarks.md.)
-_CHUNK = 50
+INSERT_CHUNK = 50
 
 # What a numbered result row gives its certificate (never the encrypted ID number), and what
 # the statistics count of every current result.
@@ -243,7 +243,7 @@ async def issue_certificates(
         await store.insert_many_made(
             db,
             Collection.CERTIFICATES,
-            (chunk(k, k + _CHUNK) for k in range(0, len(rows), _CHUNK)),
+            (chunk(k, k + INSERT_CHUNK) for k in range(0, len(rows), INSERT_CHUNK)),
             session,
         )
     except BulkWriteError as error:

@@ -1,19 +1,19 @@
 """Experiments behind the proposals in docs/benchmarks.md (not part of the timed run).
 
-    .venv/bin/python -m scripts.bench.experiments writes [--count N] [--batch B]
+    .venv/bin/python -m scripts.bench.experiments writes [--count N] [--batch B] [--rounds R]
     .venv/bin/python -m scripts.bench.experiments explain [--count N]
 
-`writes`: how the embedded database takes publication's writes. The same N pending certificates
-(clones of ones published through the real path) become the same final documents, batch by
-batch in one transaction each, by several strategies; plus the insert_many baseline. Signing is
-left out (the documents are prepared beforehand), so only the database's share is compared.
-`--others M` adds M more pending certificates (other batches) to every collection, as in the
-benchmark, where all 80,000 are pending at first; `--rounds R` repeats everything on fresh
-collections, alternating the order (forward, backward, ...), and keeps each strategy's best;
-`--profile DIR` records the database process with py-spy during each strategy.
+`writes`: the floor of publication on the embedded database. The same N published certificates
+(clones of ones published through the real path, each batch from one template), batch by batch
+in one transaction each: the certificate insert alone, then with publication's read of the
+batch's results, then with the statistics' counters as the store moves them; and the publish
+benchmark's baseline (`insert_many`, 1,000 a statement). The rungs take turns on each ~1,000
+documents, so the database's drift over a round falls on all alike; `--rounds R` repeats the
+whole on fresh collections and keeps each rung's best. Signing is left out (the documents are
+made beforehand), so only the database's share is compared.
 
 `explain`: the plans the embedded database picks for the certificate queries on the hot paths
-(look-ups, publication), to show each runs on an index.
+(look-ups), to show each runs on an index.
 
 `credentials`: microseconds per credential issued and verified, with the fast paths of
 `credentials/` (docs/benchmarks.md) switched off ("before") and on ("after"), alternating. The
@@ -26,136 +26,104 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import math
 import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
+from registry.certificates import publication
+from registry.reports import counters
 from registry.settings import Settings
 from registry.storage.collections import Collection
-from registry.storage.db import Document, make_client
+from registry.storage.db import Database, Document, make_client
 from registry.storage.embedded import EmbeddedServer
 from registry.storage.indexes import INDEXES, create_indexes
 from scripts.bench import seed
-from scripts.bench.benches import Profiler, log
-
-_PUBLISHED_FIELDS = ("status", "published_at", "credential", "status_ref")
-Strategy = Callable[
-    [AsyncCollection[Document], list[Document], AsyncClientSession], Awaitable[None]
-]
+from scripts.bench.benches import log
 
 
-def _pending(doc: Document) -> Document:
-    out = {k: v for k, v in doc.items() if k not in _PUBLISHED_FIELDS}
-    out["status"] = "PENDING"
-    return out
+@dataclass(frozen=True)
+class Target:
+    """Where one step of the ladder writes its certificates (fresh for each step and round)."""
+
+    db: Database
+    certificates: AsyncCollection[Document]
 
 
-async def update_id_and_status(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    """What publication did before delete + insert (one UpdateOne per certificate)."""
-    result = await coll.bulk_write(
-        [
-            UpdateOne(
-                {"_id": d["_id"], "status": "PENDING"},
-                {"$set": {k: d[k] for k in _PUBLISHED_FIELDS}},
-            )
-            for d in docs
-        ],
-        ordered=False,
-        session=session,
-    )
-    assert result.modified_count == len(docs)
+Step = Callable[[Target, list[Document], AsyncClientSession], Awaitable[None]]
 
 
-async def update_id_only(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    await coll.bulk_write(
-        [
-            UpdateOne({"_id": d["_id"]}, {"$set": {k: d[k] for k in _PUBLISHED_FIELDS}})
-            for d in docs
-        ],
-        ordered=False,
-        session=session,
-    )
+async def insert_certificates(t: Target, docs: list[Document], session: AsyncClientSession) -> None:
+    """Publication's certificate insert: the batch's documents in its chunks, in order."""
+    step = publication.INSERT_CHUNK
+    for k in range(0, len(docs), step):
+        await t.certificates.insert_many(docs[k : k + step], ordered=True, session=session)
 
 
-async def replace(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    result = await coll.bulk_write(
-        [ReplaceOne({"_id": d["_id"], "status": "PENDING"}, d) for d in docs],
-        ordered=False,
-        session=session,
-    )
-    assert result.modified_count == len(docs)
+async def read_results(t: Target, docs: list[Document], session: AsyncClientSession) -> None:
+    """Publication's own read of the batch's numbered results."""
+    rows = await publication.numbered_results(t.db, docs[0]["batch"], session)
+    assert len(rows) == len(docs), (len(rows), len(docs))
 
 
-async def delete_then_insert(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    deleted = await coll.delete_many(
-        {"_id": {"$in": [d["_id"] for d in docs]}, "status": "PENDING"}, session=session
-    )
-    assert deleted.deleted_count == len(docs)
-    await coll.insert_many(docs, ordered=True, session=session)
+async def count(t: Target, docs: list[Document], session: AsyncClientSession) -> None:
+    """The statistics' counters moved by the published certificates, as the store moves them
+    (persons found and inserted, the groups' `$inc`)."""
+    await counters.move(t.db, Collection.CERTIFICATES, [], docs, session)
 
 
-async def delete_batch_then_insert(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    """What publication does now: one delete_many of the batch's PENDING documents (the
-    `batch_status` index, two equalities to match), its count checked, then one insert_many of
-    the published ones."""
-    deleted = await coll.delete_many(
-        {"batch": docs[0]["batch"], "status": "PENDING"}, session=session
-    )
-    assert deleted.deleted_count == len(docs)
-    await coll.insert_many(docs, ordered=True, session=session)
-
-
-async def delete_id_then_insert(
-    coll: AsyncCollection[Document], docs: list[Document], session: AsyncClientSession
-) -> None:
-    deleted = await coll.delete_many({"_id": {"$in": [d["_id"] for d in docs]}}, session=session)
-    assert deleted.deleted_count == len(docs)
-    await coll.insert_many(docs, ordered=True, session=session)
-
-
-STRATEGIES: dict[str, Strategy] = {
-    "update {_id, status} (before)": update_id_and_status,
-    "update {_id}": update_id_only,
-    "replace {_id, status}": replace,
-    "delete_many {_id $in, status} + insert_many": delete_then_insert,
-    "delete_many {_id $in} + insert_many": delete_id_then_insert,
-    "delete_many {batch, status} + insert_many (now)": delete_batch_then_insert,
+# Each step adds one thing publication must do in its transaction that the baseline does not.
+LADDER: dict[str, list[Step]] = {
+    "certificates, one transaction a batch": [insert_certificates],
+    "+ the batch's results read": [read_results, insert_certificates],
+    "+ the statistics' counters": [read_results, insert_certificates, count],
 }
 
 
-async def writes(
-    count: int,
-    batch: int,
-    *,
-    others: int = 0,
-    rounds: int = 1,
-    profile: Path | None = None,
-    only: str | None = None,
-) -> list[dict[str, Any]]:
+def _batches(cloner: seed.Cloner, count: int, batch: int) -> list[Document]:
+    """`count` clones, `batch` a batch, each batch cloned from one template (as a real batch
+    comes from one institution and session, and counts in a few statistics groups)."""
+    n = len(cloner.templates)
+    out: list[Document] = []
+    for i in range(count):
+        b, j = divmod(i, batch)
+        clone = cloner.make((b // n) * n * batch + j * n + b % n)
+        out.append({**clone, "batch": f"exp-batch-{b:05d}"})
+    return out
+
+
+def _result_row(template: Document, doc: Document, row: int) -> Document:
+    """A numbered result row as publication finds it, for the certificate `doc`."""
+    return {
+        **template,
+        "_id": f"{doc['batch']}:1:{row}",
+        "batch": doc["batch"],
+        "row": row,
+        "current": True,
+        "certificate": doc["_id"],
+        "name": doc["name"],
+        "id_hash": doc["id_hash"],
+        "binding": doc["binding"],
+    }
+
+
+@contextlib.asynccontextmanager
+async def _database(templates: int = 20) -> AsyncIterator[tuple[Database, seed.Cloner]]:
+    """A fresh embedded server (fsync at commit, as deployed) with the registry's indexes,
+    the demo and `templates` certificates published through the real path to clone; yields the
+    database and the cloner."""
     folder = Path(tempfile.mkdtemp(prefix="dte-bench-exp-"))
     server = EmbeddedServer(folder / "embedded")
     await server.start()
     client = make_client(server.uri)
-    profiler = Profiler(profile)
-    best: dict[str, float] = {}
     try:
         settings = Settings.from_env(
             {
@@ -167,98 +135,106 @@ async def writes(
         )
         db = client["exp"]
         await create_indexes(db)
-        cloner = seed.Cloner(await seed.real_certificates(db, settings, 20))
-        # Every `batch` certificates make one batch, as publication writes them.
-        final = [{**cloner.make(i), "batch": f"exp-batch-{i // batch:05d}"} for i in range(count)]
-        bystanders = [
-            _pending({**cloner.make(count + i), "batch": f"exp-other-{i // batch:05d}"})
-            for i in range(others)
-        ]
-        names = [n for n in STRATEGIES if only is None or only in n]
-        for r in range(rounds):
-            order = names if r % 2 == 0 else names[::-1]
-            for name in order:
-                coll = db[f"exp_{r}_{names.index(name)}"]
-                await coll.create_indexes(INDEXES[Collection.CERTIFICATES])
-                everything = [_pending(d) for d in final] + bystanders
-                for k in range(0, len(everything), 2000):
-                    await coll.insert_many(everything[k : k + 2000], ordered=False)
-            base = db[f"exp_{r}_baseline"]
-            await base.create_indexes(INDEXES[Collection.CERTIFICATES])
-            if bystanders:
-                await base.insert_many(bystanders, ordered=False)
-            started = time.perf_counter()
-            await base.insert_many(final, ordered=False)
-            baseline = time.perf_counter() - started
-            best["insert_many (baseline)"] = min(best.get("insert_many (baseline)", 1e9), baseline)
-            log(f"writes: round {r + 1}: baseline insert_many {count} in {baseline:.2f} s")
-            for name in order:
-                coll = db[f"exp_{r}_{names.index(name)}"]
-                with profiler.record(f"writes-{names.index(name)}", {"database": server.pid}):
-                    started = time.perf_counter()
-                    for k in range(0, count, batch):
-                        chunk = final[k : k + batch]
-
-                        async def work(
-                            session: AsyncClientSession,
-                            chunk: list[Document] = chunk,
-                            strategy: Strategy = STRATEGIES[name],
-                            coll: AsyncCollection[Document] = coll,
-                        ) -> None:
-                            await strategy(coll, chunk, session)
-
-                        async with client.start_session() as session:
-                            await session.with_transaction(work)
-                    spent = time.perf_counter() - started
-                published = await coll.count_documents({"status": "PUBLISHED"})
-                assert published == count, (name, published)
-                best[name] = min(best.get(name, 1e9), spent)
-                log(
-                    f"writes: round {r + 1}: {name}: {spent:.2f} s "
-                    f"({baseline / spent:.2f} of the baseline's speed)"
-                )
-                await coll.drop()
-            await base.drop()
+        cloner = seed.Cloner(await seed.real_certificates(db, settings, templates))
+        yield db, cloner
     finally:
         await client.close()
         await server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    baseline_best = best.pop("insert_many (baseline)")
-    rows: list[dict[str, Any]] = [
-        {"strategy": "insert_many (baseline)", "seconds": round(baseline_best, 2)}
+
+
+Rung = Callable[[Target, list[Document], int], Awaitable[None]]
+
+
+async def _baseline(t: Target, docs: list[Document], batch: int) -> None:
+    """The publish benchmark's baseline: insert_many of the documents, 1,000 a statement, no
+    transaction."""
+    for k in range(0, len(docs), 1000):
+        await t.certificates.insert_many(docs[k : k + 1000], ordered=False)
+
+
+def _transactions(steps: list[Step]) -> Rung:
+    """`steps` over each batch of the documents, one transaction a batch."""
+
+    async def rung(t: Target, docs: list[Document], batch: int) -> None:
+        for k in range(0, len(docs), batch):
+            chunk = docs[k : k + batch]
+
+            async def work(session: AsyncClientSession, chunk: list[Document] = chunk) -> None:
+                for step in steps:
+                    await step(t, chunk, session)
+
+            async with t.db.client.start_session() as session:
+                await session.with_transaction(work)
+
+    return rung
+
+
+async def _round(
+    db: Database, rungs: dict[str, Rung], docs: list[Document], batch: int
+) -> dict[str, float]:
+    """Seconds each rung spends on all of `docs`, the rungs taking turns on each group of about
+    1,000 documents (whole batches), in an order that rotates: the database's drift over the
+    round (its checkpoints, its growing files) falls on every rung alike."""
+    group = batch * max(1, round(1000 / batch))
+    targets = {name: Target(db, db[f"exp_{k}_certificates"]) for k, name in enumerate(rungs)}
+    for t in targets.values():
+        await t.certificates.drop()
+        await t.certificates.create_indexes(INDEXES[Collection.CERTIFICATES])
+    for counted in (Collection.STATISTICS, Collection.STATISTICS_PERSONS):
+        await db[counted].drop()  # every holder new, as in the benchmark
+    spent = dict.fromkeys(rungs, 0.0)
+    names = list(rungs)
+    for n, start in enumerate(range(0, len(docs), group)):
+        part = docs[start : start + group]
+        for name in names[n % len(names) :] + names[: n % len(names)]:
+            started = time.perf_counter()
+            await rungs[name](targets[name], part, batch)
+            spent[name] += time.perf_counter() - started
+    for t in targets.values():
+        assert await t.certificates.count_documents({}) == len(docs)
+    return spent
+
+
+async def writes(count: int, batch: int, *, rounds: int = 1) -> list[dict[str, Any]]:
+    """The floor of publication on this database: the same published documents inserted one
+    batch per transaction, then with the batch's results read, then with the statistics'
+    counters, each against the publish benchmark's baseline, all taking turns in each round
+    (each rung's best of `rounds`). Signing, the log, the audit entry, the key, the status list,
+    the batch's transition and the checkpoint come on top of the last rung."""
+    rungs: dict[str, Rung] = {"baseline insert_many": _baseline}
+    rungs.update({name: _transactions(steps) for name, steps in LADDER.items()})
+    best: dict[str, float] = {}
+    async with _database() as (db, cloner):
+        docs = _batches(cloner, count, batch)
+        template = await db[Collection.RESULTS].find_one({"certificate": {"$ne": None}})
+        assert template is not None
+        rows = [_result_row(template, d, i % batch) for i, d in enumerate(docs)]
+        for k in range(0, len(rows), 1000):
+            await db[Collection.RESULTS].insert_many(rows[k : k + 1000], ordered=False)
+        for r in range(rounds):
+            spent = await _round(db, rungs, docs, batch)
+            log(f"writes: round {r + 1}: " + "; ".join(f"{n} {s:.2f} s" for n, s in spent.items()))
+            for name, s in spent.items():
+                best[name] = min(best.get(name, 1e9), s)
+    baseline = best["baseline insert_many"]
+    return [
+        {
+            "rung": name,
+            "seconds": round(s, 2),
+            "ms_per_batch": round(s / math.ceil(count / batch) * 1000, 1),
+            "baseline_over_rung": round(baseline / s, 3),
+        }
+        for name, s in best.items()
     ]
-    for name, spent in best.items():
-        rows.append(
-            {
-                "strategy": name,
-                "seconds": round(spent, 2),
-                "baseline_over_strategy": round(baseline_best / spent, 3),
-            }
-        )
-    return rows
 
 
 async def explain(count: int) -> list[dict[str, Any]]:
     """The plans of the certificate queries on the hot paths, on `count` clones."""
     from registry.certificates.lookup import PUBLIC_STATES
 
-    folder = Path(tempfile.mkdtemp(prefix="dte-bench-exp-"))
-    server = EmbeddedServer(folder / "embedded")
-    await server.start()
-    client = make_client(server.uri)
     rows: list[dict[str, Any]] = []
-    try:
-        settings = Settings.from_env(
-            {
-                "REGISTRY_DATA_DIR": str(folder / "data"),
-                "REGISTRY_MONGODB_URI": server.uri,
-                "REGISTRY_DATABASE": "exp",
-                "REGISTRY_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            }
-        )
-        db = client["exp"]
-        await create_indexes(db)
-        cloner = seed.Cloner(await seed.real_certificates(db, settings, 20))
+    async with _database() as (db, cloner):
         await seed.insert_clones(db, cloner, 0, count)
         sample = cloner.make(count // 2)
         queries: dict[str, tuple[Document, Any]] = {
@@ -271,8 +247,6 @@ async def explain(count: int) -> list[dict[str, Any]]:
                 {"id_hash": sample["id_hash"], "status": {"$in": PUBLIC_STATES}},
                 [("_id", 1)],
             ),
-            "publication pending": ({"batch": sample["batch"], "status": "PENDING"}, None),
-            "publication update": ({"_id": sample["_id"], "status": "PENDING"}, None),
         }
         for name, (query, sort) in queries.items():
             cursor = db.certificates.find(query)
@@ -301,10 +275,6 @@ async def explain(count: int) -> list[dict[str, Any]]:
                     "find_one_mean_ms": round(mean_ms, 2),
                 }
             )
-    finally:
-        await client.close()
-        await server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     return rows
 
 
@@ -415,24 +385,14 @@ def main() -> None:
     parser.add_argument("experiment", choices=["writes", "explain", "credentials"])
     parser.add_argument("--count", type=int, default=4000)
     parser.add_argument("--batch", type=int, default=200)
-    parser.add_argument("--others", type=int, default=0, help="writes: more pending certificates")
     parser.add_argument("--rounds", type=int, default=1, help="writes: alternated rounds")
-    parser.add_argument("--only", help="writes: the strategies whose name contains this text")
-    parser.add_argument("--profile", type=Path, help="writes: py-spy the database into DIR")
     args = parser.parse_args()
     if args.experiment == "credentials":
         for line in credentials_costs(min(args.count, 2000)):
             print(line, flush=True)
         return
     run = (
-        writes(
-            args.count,
-            args.batch,
-            others=args.others,
-            rounds=args.rounds,
-            profile=args.profile,
-            only=args.only,
-        )
+        writes(args.count, args.batch, rounds=args.rounds)
         if args.experiment == "writes"
         else explain(args.count)
     )
