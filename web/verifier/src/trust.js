@@ -30,6 +30,7 @@ export class Trust {
     this.rootOrigin = null;
     this.bundle = null;
     this.bundleText = null;
+    this.accepting = Promise.resolve(); // the bundle checks, one after another
   }
 
   async init() {
@@ -138,9 +139,17 @@ export class Trust {
 
   /**
    * Consider a bundle (bytes). Returns {kind: 'updated'|'current'|'older'|'refused', ...}; only
-   * a verified bundle with a higher sequence than the current one replaces it.
+   * a verified bundle with a higher sequence than the current one replaces it. One at a time:
+   * each reads the highest sequence kept and writes it back, so two at once (the page's refresh
+   * and a file dropped on it) could leave the lower one kept.
    */
-  async accept(bytes) {
+  accept(bytes) {
+    const turn = this.accepting.then(() => this.#acceptOne(bytes));
+    this.accepting = turn.catch(() => {});
+    return turn;
+  }
+
+  async #acceptOne(bytes) {
     let document;
     try {
       document = parseJsonBytes(bytes, 'the bundle');
