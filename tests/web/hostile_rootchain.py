@@ -121,6 +121,16 @@ def _rotation_cases() -> Iterator[tuple[str, dict[str, Any], dt.datetime]]:
         yield (f"rotations-{name}", _signed(ROOT, rootRotations=value), NOW)
 
 
+def bundle_of(sequence: int, *, certified_by: str | None = None, **members: Any) -> dict[str, Any]:
+    """A bundle of the corpus world at `sequence`: signed by the bundle key certified by the
+    first root (`certified_by="root"`) or by the root it rotated to (`"second"`), else by the
+    second root itself; `members` added (the rotations it carries)."""
+    if certified_by is None:
+        return _signed(SECOND_ROOT, sequence=sequence, **members)
+    root = ROOT if certified_by == "root" else SECOND_ROOT
+    return _signed(BUNDLE_KEY, sequence=sequence, bundleKeyCertificate=_cert(root=root), **members)
+
+
 def bundle_inputs() -> list[Bundle]:
     """Every bundle of the chain, the same list every run."""
     cases = [*_certificate_cases(), *_rotation_cases()]

@@ -606,6 +606,37 @@ async def test_a_server_that_names_the_root_its_pinned_root_rotated_to_is_not_a_
     assert page.errors == []
 
 
+async def test_a_bundle_whose_trust_comes_through_a_rotation_names_the_new_root(
+    context: Any, tmp_path: Path
+) -> None:
+    """A page that never hears of the rotation from the server (an offline copy never asks) still
+    says the pinned root has rotated when the bundle it accepts is vouched for by the root the
+    rotation leads to; a bundle the pinned root vouches for says nothing."""
+    first = hostile_rootchain.rotation_of(hostile_rootchain.ROOT, hostile_rootchain.SECOND_ROOT)
+    second = hostile_rootchain.SECOND_ROOT.public_key.multibase
+    cases = [
+        ("rotated-then-certified", 8, {"rootRotations": [first], "certified_by": "second"}),
+        ("rotated", 9, {"rootRotations": [first]}),
+        ("certified-by-the-pin", 10, {"certified_by": "root"}),
+    ]
+    tab = await context.new_page()
+    await tab.clock.set_fixed_time(hostile_rootchain.NOW)
+    page = Page(tab)
+    async with serving(corpus_app()) as url:  # /root-key names the pinned root, no rotation
+        await tab.goto(f"{url}/verify")
+        await page.ready()
+        assert not await tab.is_visible("#root-successor")
+        for name, sequence, shape in cases:
+            path = tmp_path / f"{name}.json"
+            path.write_text(json.dumps(hostile_rootchain.bundle_of(sequence, **shape)))
+            assert f"第 {sequence} 版" in await page.load_bundle(path), name
+            if name == "certified-by-the-pin":
+                assert not await tab.is_visible("#root-successor"), name
+            else:
+                assert second in await tab.inner_text("#root-successor"), name
+    assert page.errors == []
+
+
 def witness_app() -> tuple[Starlette, dict[str, Any], dict[str, Any]]:
     """A registry stand-in whose bundle lists a log and a witness; a certificate file, and the
     same file with its checkpoint cosigned by that witness (tests/credentials/_log_support.py)."""

@@ -27,6 +27,7 @@ export class Trust {
     this.rootSource = null;
     this.rootPinnedAt = null;
     this.rootMismatch = null;
+    this.serverSuccessor = null; // the root /root-key names, reached from the pin by rotations
     this.rootOrigin = null;
     this.bundle = null;
     this.bundleText = null;
@@ -83,6 +84,20 @@ export class Trust {
     }
   }
 
+  /**
+   * The root the pinned one rotated to, as the server names it, or else as the accepted bundle
+   * shows it: its trust comes from a root the pin reaches only through the rotations it carries
+   * (the root that certified its key, or that signed it). So a copy opened from a file, which
+   * never asks the server, says so too. Null when neither.
+   */
+  get rootSuccessor() {
+    if (this.serverSuccessor) return this.serverSuccessor;
+    const signer = this.bundle?.signer;
+    if (!signer) return null;
+    const vouching = signer.certificate?.rootKey ?? signer.key;
+    return this.rootKeys.some((k) => k.equals(vouching)) ? null : vouching.multibase;
+  }
+
   /** Compare with what the server offers now; a different key is reported, never adopted. */
   async checkServerRoot() {
     if (!this.online || !this.rootKeys.length) return;
@@ -94,7 +109,7 @@ export class Trust {
       const pinned = this.rootKeys.some((k) => k.multibase === key);
       const successor = !pinned && (await this.rotatedTo(offered, key));
       this.rootMismatch = pinned || successor ? null : key;
-      this.rootSuccessor = successor ? key : null;
+      this.serverSuccessor = successor ? key : null;
     } catch {
       // offline
     }
@@ -116,7 +131,7 @@ export class Trust {
     const key = PublicKey.fromMultibase(text.trim());
     await this.pin([key.multibase], 'manual');
     this.rootMismatch = null;
-    this.rootSuccessor = null;
+    this.serverSuccessor = null;
     if (this.bundle && !this.bundle.rootKey.equals(key)) {
       this.bundle = null;
       this.bundleText = null;
@@ -131,7 +146,7 @@ export class Trust {
     this.rootOrigin = null;
     this.rootPinnedAt = null;
     this.rootMismatch = null;
-    this.rootSuccessor = null;
+    this.serverSuccessor = null;
     this.bundle = null;
     this.bundleText = null;
     await this.loadRootKeys();
