@@ -677,6 +677,8 @@ async def test_the_page_can_be_told_to_require_witness_cosignatures(
         await page.page.click("details.settings summary")
         report = await page.require_witnesses("1")  # the file on screen is checked again
         assert report["verdict"] != "VALID"
+        # Settings stay open while the user works in them (the page re-renders on every change).
+        assert await page.page.get_attribute("details.settings", "open") is not None
         assert report["checks"]["in_log"][1] == "LOG_WITNESSES_MISSING", report
         report = await page.verify_file("#credential-file", files["witnessed"])
         assert report["verdict"] == "VALID" and report["checks"]["in_log"] == ["PASS", "IN_LOG"]

@@ -54,6 +54,7 @@ const state = {
   loaded: false, // a credential was read (state.credential may be any JSON value, null too)
   runs: 0, // reports shown so far: lets a test wait for the next one
   detached: { open: false, data: null, signature: null }, // an open data file and its .sig: {name, bytes}
+  settingsOpen: false, // kept open across re-renders while the user changes a setting
 };
 
 function pickLanguage() {
@@ -102,8 +103,9 @@ function chinaTime(us) {
 // choosing another input or clearing the device's data drops any still running.
 let latest = 0;
 
-/** Start a check (`busy` says what it does); a re-check (`keepNotice`) leaves the notice that
- * caused it (a bundle loaded, a setting changed) on screen. */
+/** Start a check (`busy`: the name of the string saying what it does, shown in the language of the
+ * moment); a re-check (`keepNotice`) leaves the notice that caused it (a bundle loaded, a setting
+ * changed) on screen. */
 function begin(busy, { keepNotice = false } = {}) {
   latest += 1;
   Object.assign(state, { busy, report: null }, keepNotice ? {} : { notice: null });
@@ -133,7 +135,7 @@ function unreadableNotice(error) {
 
 /** Read an input (`read` gives the credential) and verify it. */
 async function verifyInput(read) {
-  const token = begin(t().reading);
+  const token = begin('reading');
   let credential;
   try {
     credential = await read();
@@ -150,7 +152,7 @@ async function verifyInput(read) {
  * changed; `keepNotice` for those) and show the report. */
 async function runVerification({ keepNotice = false } = {}) {
   if (!state.loaded) return;
-  const token = begin(t().verifying, { keepNotice });
+  const token = begin('verifying', { keepNotice });
   const card = document.getElementById('id-number')?.value.trim() || null;
   const report = isCeRecord(state.credential)
     ? await recordReport(state.credential, card)
@@ -184,7 +186,7 @@ async function chooseDetached(which, event) {
   const file = event.target.files?.[0];
   event.target.value = '';
   if (!file) return;
-  const token = begin(t().reading);
+  const token = begin('reading');
   Object.assign(state, { credential: null, loaded: false });
   state.detached[which] = null;
   if (file.size > MAX_INPUT_BYTES) {
@@ -393,7 +395,7 @@ function renderSettings(s) {
   const manual = !(CONFIG.rootKeys.length || state.trust.rootSource === 'copy');
   return h(
     'details',
-    { class: 'settings' },
+    { class: 'settings', open: state.settingsOpen, ontoggle: (e) => (state.settingsOpen = e.target.open) },
     h('summary', {}, s.settings),
     numberSetting(s.warnDays, { min: 1, max: 7, value: state.warnDays }, (e) => {
       state.warnDays = Math.min(7, Math.max(1, Number(e.target.value) || CONFIG.warnDays));
@@ -598,7 +600,7 @@ function render() {
     state.trust ? renderTrust(s) : null,
     state.notice ? h('p', { class: `alert ${state.notice.kind}`, id: 'notice', role: 'status', 'data-run': state.runs }, state.notice.text) : null,
     state.trust ? renderInput(s) : null,
-    state.busy ? h('p', { class: 'busy', id: 'busy' }, state.busy) : null,
+    state.busy ? h('p', { class: 'busy', id: 'busy' }, s[state.busy]) : null,
     renderReport(s),
     renderFooter(s),
   ];
