@@ -63,6 +63,7 @@ from service.middleware import RequestContextMiddleware
 from service.rate_windows import MongoWindows
 from service.ratelimit import Allowances
 from service.security import SecurityHeadersMiddleware
+from service.startup import StartupRefusalMiddleware
 from service.stopping import StoppingMiddleware, StopWatch
 
 log = logging.getLogger("registry.service")
@@ -197,6 +198,7 @@ def _routes(api: ApiConfig, allowances: Allowances) -> list[BaseRoute]:
 
 def _middleware(settings: Settings, api: ApiConfig, watch: StopWatch) -> list[Middleware]:
     return [
+        Middleware(StartupRefusalMiddleware),
         Middleware(RequestContextMiddleware),
         Middleware(SecurityHeadersMiddleware, https=settings.base_url.startswith("https://")),
         Middleware(
