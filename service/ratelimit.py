@@ -175,10 +175,17 @@ class Allowances:
 
 
 def client_key(request: Request, token_id: str | None, trust_forwarded_for: bool) -> str:
-    """Whom a request's spending is charged to: its token, else its address (the first
-    `X-Forwarded-For` hop only where the deployment says a proxy sets it)."""
+    """Whom a request's spending is charged to: its token, else its address — where the
+    deployment says a proxy sets `X-Forwarded-For`, the last hop, the address the proxy itself
+    saw: what a client writes into the header stands left of it."""
     if token_id:
         return f"token:{token_id}"
-    if trust_forwarded_for and (forwarded := request.headers.get("x-forwarded-for")):
-        return "ip:" + forwarded.split(",")[0].strip()
+    if trust_forwarded_for and (hop := _last_forwarded_hop(request)):
+        return "ip:" + hop
     return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def _last_forwarded_hop(request: Request) -> str | None:
+    hops = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    last = hops[-1].strip()
+    return last or None

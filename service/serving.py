@@ -48,6 +48,11 @@ class Listen:
             "port": self.port,
             "log_config": None,
             "access_log": False,  # service/middleware.py writes the access line
+            # The client's address is the connection's: uvicorn would take X-Forwarded-For from
+            # any loopback peer, so a local caller could name itself anew at every request and
+            # dodge its allowances. The registry reads the header itself, only where the
+            # deployment says a proxy sets it (REGISTRY_TRUST_FORWARDED_FOR).
+            "proxy_headers": False,
             "lifespan": "on",
             "timeout_graceful_shutdown": GRACEFUL_S,
         }

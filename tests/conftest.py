@@ -141,15 +141,11 @@ def _capturing(app: Any) -> Any:
 @contextlib.asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
     """Run `app` under uvicorn on a free loopback port; yields its base URL."""
+    from service.serving import Listen
+
     port = free_port()
-    config = uvicorn.Config(
-        _capturing(app),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="on",
-        access_log=False,  # as `registry serve` runs it: our middleware writes the access line
-    )
+    # As `registry serve` runs it (the client's address, the access line, the lifespan).
+    config = uvicorn.Config(_capturing(app), **Listen("127.0.0.1", port, "info").uvicorn())
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(500):
