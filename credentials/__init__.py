@@ -80,9 +80,11 @@ from credentials.errors import (
 )
 from credentials.idnumber import (
     IdNumberError,
+    holds_id_number,
     is_valid_id_number,
     mod11_2_check,
     normalise_id_number,
+    withhold_id_numbers,
 )
 from credentials.keys import PublicKey, SigningKey
 from credentials.record_verification import RecordReport, verify_ce_record
@@ -152,6 +154,7 @@ __all__ = [
     "china_date",
     "describe",
     "format_timestamp",
+    "holds_id_number",
     "is_ce_record",
     "is_valid_id_number",
     "is_valid_uscc",
@@ -176,4 +179,5 @@ __all__ = [
     "verify_credential",
     "verify_detached",
     "verify_proof",
+    "withhold_id_numbers",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from typing import Final
 
 _WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -76,6 +77,24 @@ def normalise_id_number(raw: str, *, today: dt.date | None = None) -> str:
     if mod11_2_check(body) != check:
         raise IdNumberError("ID_NUMBER_CHECK", "check character wrong (mistyped digit?)")
     return value
+
+
+# A run of characters that may be an ID number wherever it is written, valid or not (a mistyped
+# number is still someone's): 17 digits and a digit or X, or 15 digits (the first generation), not
+# inside a longer number nor after a letter: a certificate number (a letter, then digits) or a
+# hash is not one. Words may follow it ("…1234ID number").
+_SHAPED: Final = re.compile(r"(?<![A-Za-z\d])(?:\d{17}[\dXx]|\d{15})(?!\d)")
+WITHHELD: Final = "[withheld]"
+
+
+def holds_id_number(text: str) -> bool:
+    """Whether `text` holds a run of characters that may be an ID number."""
+    return _SHAPED.search(text) is not None
+
+
+def withhold_id_numbers(text: str) -> str:
+    """`text` with every run of characters that may be an ID number replaced by `[withheld]`."""
+    return _SHAPED.sub(WITHHELD, text)
 
 
 def is_valid_id_number(raw: str) -> bool:

@@ -7,7 +7,7 @@ dataclasses through this module, and call the domain only through the resolver f
 
 from __future__ import annotations
 
-from credentials import qr
+from credentials import qr, withhold_id_numbers
 from registry.access.auth import Role
 from registry.access.tokens import Unauthenticated
 from registry.calendar.clock import today
@@ -148,4 +148,5 @@ __all__ = [
     "qr_svg",
     "qr_text",
     "today",
+    "withhold_id_numbers",
 ]

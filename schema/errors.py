@@ -10,10 +10,16 @@ Errors not in the table are internal: masked, and logged with the request id. Er
 request itself (parse, validation, no operation to run, variable coercion: those raised before
 execution) are the client's, each with its code and the request id (`request_error`,
 `validation_error`, `syntax_error_message`), and none repeats a value the client sent.
+
+A domain message may name the value it refuses ("'X' is not an occupation"), which helps with a
+code; but a client that typed an ID number into the wrong field must not get it back. So every
+message leaving here, top-level or `userErrors`, has whatever may be an ID number withheld
+(`credentials.withhold_id_numbers`): one rule at the one exit, not a promise per message.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -75,7 +81,10 @@ def user_problems(error: BaseException) -> tuple[api.Problem, ...] | None:
     if how is None or not how.user_error:
         return None
     if isinstance(error, api.Rejected):
-        return error.problems
+        return tuple(
+            dataclasses.replace(p, message=api.withhold_id_numbers(p.message))
+            for p in error.problems
+        )
     field = getattr(error, "field", None) or how.argument
     return (api.Problem(field, _code(error), _message(error)),)
 
@@ -85,7 +94,7 @@ def _code(error: BaseException) -> str:
 
 
 def _message(error: BaseException) -> str:
-    return str(getattr(error, "message", error))
+    return api.withhold_id_numbers(str(getattr(error, "message", error)))
 
 
 def _extensions(error: BaseException, how: Shown) -> dict[str, Any]:
@@ -106,7 +115,15 @@ def _extensions(error: BaseException, how: Shown) -> dict[str, Any]:
 
 def present(error: GraphQLError, request_id: str | None) -> GraphQLError:
     """The error as the client may see it: a domain error by the table, a request error as it is,
-    anything else masked (and logged)."""
+    anything else masked (and logged); whatever may be an ID number withheld from its message."""
+    shown_error = _present(error, request_id)
+    withheld = api.withhold_id_numbers(shown_error.message)
+    if withheld == shown_error.message:
+        return shown_error
+    return _rebuilt(shown_error, withheld, dict(shown_error.extensions or {}))
+
+
+def _present(error: GraphQLError, request_id: str | None) -> GraphQLError:
     original = error.original_error
     if original is None or (error.extensions or {}).get("code"):
         return error  # parse and validation errors, or already presented

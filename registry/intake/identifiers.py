@@ -8,6 +8,7 @@ import credentials
 from credentials import (
     USCC_ALPHABET,
     IdNumberError,
+    holds_id_number,
     is_valid_id_number,
     is_valid_uscc,
     normalise_id_number,
@@ -19,6 +20,7 @@ __all__ = [
     "USCC_ALPHABET",
     "IdNumberError",
     "UsccError",
+    "holds_id_number",
     "is_valid_id_number",
     "is_valid_uscc",
     "normalise_id_number",

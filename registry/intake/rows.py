@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
-from registry.intake.identifiers import IdNumberError, normalise_id_number
+from registry.intake.identifiers import IdNumberError, holds_id_number, normalise_id_number
 from registry.intake.names import normalise_name
 from registry.problems import Problem
 from registry.storage.db import Database
@@ -77,9 +77,15 @@ def text_cells(item: DataclassInstance) -> Iterator[tuple[str, str]]:
             yield camel(spec.name), value
 
 
+# The one cell an ID number belongs in.
+ID_NUMBER_CELL = "idNumber"
+
+
 def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
-    """Every text field of `item` is refused (`FORMULA_TEXT`) when a spreadsheet would take it for
-    a formula. Never repeats the value: the cell may hold an ID number."""
+    """Every text field of `item` is refused when a spreadsheet would take it for a formula
+    (`FORMULA_TEXT`), and every one but the ID number's when it holds what may be an ID number
+    (`ID_NUMBER_OUT_OF_PLACE`: a swapped column would publish it as a name, a direction, a
+    reason). Never repeats the value: the cell may hold an ID number."""
     for name, value in text_cells(item):
         if formula_like(value):
             checks.add(
@@ -87,6 +93,13 @@ def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
                 "FORMULA_TEXT",
                 f"{name} begins with a character a spreadsheet reads as a formula "
                 "(= + - @, a tab or a carriage return); remove it",
+            )
+        if name != ID_NUMBER_CELL and holds_id_number(value):
+            checks.add(
+                name,
+                "ID_NUMBER_OUT_OF_PLACE",
+                f"{name} holds what may be an ID number; an ID number belongs in "
+                f"{ID_NUMBER_CELL} only (were columns swapped?)",
             )
 
 
@@ -111,7 +124,7 @@ def check_person(row: RowProblems, name: str, id_number: str) -> tuple[str, str]
     try:
         clean_id = normalise_id_number(id_number)
     except IdNumberError as error:
-        row.add("idNumber", error.code, error.message)  # messages never repeat the number
+        row.add(ID_NUMBER_CELL, error.code, error.message)  # messages never repeat the number
     return clean_name, clean_id
 
 

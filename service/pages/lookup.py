@@ -1,7 +1,8 @@
 """Certificate look-up by number and name, and by ID number and name: POST forms, so no personal
 value lands in a URL, an access-log line or the browser's history. Each submission is one use of
 the personal allowance shared with `/graphql`; every answer is `no-store`. An unknown number and
-a wrong name answer the same page. The ID number is never written back into a page."""
+a wrong name answer the same page. The ID number is never written back into a page, nor is
+anything that may be one typed into another field."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from credentials import holds_id_number
 from resolvers import certificates as rcert
 from resolvers.api import CertificateNumberError, IdNumberError
 from service.pages.answers import page, read_form
@@ -69,7 +71,9 @@ async def by_holder(request: Request) -> Response:
 def _refused(
     request: Request, form: str, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    """The form again, each field's problem next to it (400, no-store)."""
+    """The form again, each field's problem next to it (400, no-store), without what may be an ID
+    number (typed into the number field, say)."""
+    values = {k: "" if holds_id_number(v) else v for k, v in values.items()}
     return respond(
         request,
         "lookup.html",

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from credentials.idnumber import IdNumberError, mod11_2_check, normalise_id_number
+from credentials.idnumber import (
+    WITHHELD,
+    IdNumberError,
+    holds_id_number,
+    mod11_2_check,
+    normalise_id_number,
+    withhold_id_numbers,
+)
 from tests.credentials._support import PROVINCES, check_char, make_id, valid_id_numbers
 
 TODAY = dt.date(2026, 11, 26)
@@ -153,3 +160,48 @@ def test_the_error_reads_as_its_message() -> None:
         assert (exc.code, str(exc)) == ("ID_NUMBER_LENGTH", exc.message)
     else:
         raise AssertionError("a 3-character number was accepted")
+
+
+# --- what may be an ID number, wherever it is written (withheld from every message) -----------
+
+_AROUND = st.sampled_from(["", " ", "'", "：", "号", "(", "\n", "ID number ", "got '"])
+
+
+@given(valid_id_numbers(), _AROUND, _AROUND, st.booleans())
+def test_an_id_number_in_any_text_is_withheld(
+    number: str, before: str, after: str, lower_x: bool
+) -> None:
+    written = number.lower() if lower_x else number
+    text = f"{before}{written}{after}"
+    assert holds_id_number(text)
+    withheld = withhold_id_numbers(text)
+    assert written not in withheld and WITHHELD in withheld
+    assert not holds_id_number(withheld)  # nothing of it left to find
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=60))
+def test_withholding_leaves_nothing_that_may_be_one(text: str) -> None:
+    withheld = withhold_id_numbers(text)
+    assert not holds_id_number(withheld)
+    assert withhold_id_numbers(withheld) == withheld
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Z110011261060000011",  # a certificate number: a letter, then 18 characters
+        "P350001261010000015",
+        "bundle sequence 12345678901234 is lower",  # 14 digits
+        "91110108DTE000110X",  # a USCC
+        "a1b2" + "0" * 17 + "9f",  # inside a hash
+        "2-02-38-01",
+    ],
+)
+def test_what_cannot_be_one_is_left_as_it_is(text: str) -> None:
+    assert not holds_id_number(text) and withhold_id_numbers(text) == text
+
+
+def test_full_width_digits_and_the_first_generation_are_withheld_too() -> None:
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "110105194912310021")
+    assert withhold_id_numbers(f"'{full_width}'") == f"'{WITHHELD}'"
+    assert withhold_id_numbers("got 110105491231002.") == f"got {WITHHELD}."
