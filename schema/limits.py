@@ -12,6 +12,10 @@ connection multiplies what it selects by its `first` (a variable's default count
 what it selects by, as many objects as the list holds; introspection (`__schema`, `__type`) costs
 the fields it resolves, counted over the schema. A query may cost at most MAX_COST, set so that
 no request under it takes more than about 250 ms of server time (docs/benchmarks.md).
+
+Every list a request gives (an argument, a field of an input object, at any depth, literal or in
+variables) holds at most its bound (`schema/list_bounds.py`: its `@maxItems`, else a default);
+a longer one is `LIST_TOO_LONG` before graphql-core coerces it (issue 15).
 """
 
 from __future__ import annotations

@@ -98,8 +98,13 @@ def test_nested_input_lists_are_bounded_literal_or_in_variables() -> None:
     )
     assert refusal(inner, {"d": ["d"] * 101}).argument == "OccupationInput.directions"
     assert cost(inner, {"d": ["d"] * 100}).reads_variables
-    items = "mutation ($c: OccupationCodeInput!) { addOccupation(input: {codes: [$c, $c]}) { userErrors { code } } }"
-    assert cost(items, {"c": {}}).cost > 0
+    # Variables as the items of a literal list: the list's own length counts.
+    codes = (
+        "mutation ($c: OccupationCodeInput!) "
+        "{{ addOccupation(input: {{codes: [{}]}}) {{ __typename }} }}"
+    )
+    assert cost(codes.format("$c " * 100), {"c": {}}).cost > 0
+    assert refusal(codes.format("$c " * 101), {"c": {}}).argument == "OccupationInput.codes"
     # A list two input objects deep.
     draw = (
         "mutation ($i: SupervisionCampaignInput!) { announceSupervisionCampaign(input: $i) "
