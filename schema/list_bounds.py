@@ -20,6 +20,8 @@ from graphql import (
 )
 from strawberry.schema_directive import Location
 
+from schema.declared import declared
+
 # Items of a list no declaration raises: above what any list of the schema needs without one (34
 # provinces, five statistics dimensions, a year's holidays), and 100 ids of `nodes` (each a read).
 DEFAULT_MAX_ITEMS = 100
@@ -34,14 +36,6 @@ DEFAULT_MAX_ITEMS = 100
 )
 class MaxItems:
     count: int
-
-
-def _declared(element: Any) -> int | None:
-    definition = (element.extensions or {}).get("strawberry-definition")
-    for directive in getattr(definition, "directives", None) or ():
-        if isinstance(directive, MaxItems):
-            return directive.count
-    return None
 
 
 def _is_list(graphql_type: Any) -> bool:
@@ -71,6 +65,6 @@ def bounds(schema: GraphQLSchema) -> dict[str, int]:
     `@maxItems`, else `DEFAULT_MAX_ITEMS`."""
     found = {}
     for where, element in _lists(schema).items():
-        declared = _declared(element)
-        found[where] = DEFAULT_MAX_ITEMS if declared is None else declared
+        bound = declared(element, MaxItems)
+        found[where] = DEFAULT_MAX_ITEMS if bound is None else bound.count
     return found
