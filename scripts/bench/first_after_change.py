@@ -29,7 +29,7 @@ REVOKE = (
 )
 
 
-def _serve(data: str) -> subprocess.Popen[bytes]:
+def serve_demo(data: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "REGISTRY_DATA_DIR": data,
@@ -60,7 +60,7 @@ def _timed(http: httpx.Client, query: str, token: str | None = None) -> float:
     return float(response.headers["server-timing"].split("dur=")[1])
 
 
-def _wait(base_url: str) -> None:
+def wait_until_healthy(base_url: str) -> None:
     """Until the demo answers `/healthz` (seeding it takes a while), ten minutes at most."""
     with httpx.Client(base_url=base_url, timeout=10) as http:
         for _ in range(1200):
@@ -74,10 +74,10 @@ def _wait(base_url: str) -> None:
 
 def main() -> None:
     data = tempfile.mkdtemp(prefix="first-after-change-")
-    server = _serve(data)
+    server = serve_demo(data)
     http = httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=120)
     try:
-        _wait(f"http://127.0.0.1:{PORT}")
+        wait_until_healthy(f"http://127.0.0.1:{PORT}")
         office = json.loads((Path(data) / "demo" / "tokens.json").read_text())["OFFICE_ADMIN"]
         numbers = iter(_numbers(data, 2 * ROUNDS))
         for k in range(ROUNDS):

@@ -10,14 +10,13 @@ ratio; the figures go to docs/benchmarks.md ("The worst requests under the cost 
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 from dataclasses import dataclass
 
 import httpx
 
-from scripts.bench.first_after_change import _serve, _wait
+from scripts.bench.first_after_change import PORT, serve_demo, wait_until_healthy
 
 ROUNDS = 7
 QUERY = "query ($g: [StatisticsDimension!]) { statistics(groupBy: $g) { trainees } }"
@@ -60,10 +59,10 @@ def measure(base_url: str, rounds: int = ROUNDS) -> dict[str, Timing]:
 
 def main() -> None:
     data = tempfile.mkdtemp(prefix="long-lists-")
-    server = _serve(data)
-    base_url = f"http://127.0.0.1:{os.environ.get('PORT', '8771')}"
+    server = serve_demo(data)
+    base_url = f"http://127.0.0.1:{PORT}"
     try:
-        _wait(base_url)
+        wait_until_healthy(base_url)
         timings = measure(base_url)
         for name, timing in timings.items():
             print(

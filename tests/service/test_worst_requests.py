@@ -1,5 +1,6 @@
 """The worst requests of issue 14 (item 8), run against the server: each is refused with
-QUERY_TOO_COSTLY before anything runs, or fits under the cost cap at the cost the model computes.
+QUERY_TOO_COSTLY before anything runs, or fits under the cost cap at the cost the model computes;
+and issue 15's long list, refused with LIST_TOO_LONG.
 Their server times are measured by scripts/bench (docs/benchmarks.md), not asserted here."""
 
 from __future__ import annotations
