@@ -25,12 +25,12 @@ from registry.catalogue.validation import CodeInput, LevelInput, OccupationInput
 from registry.certificates.lookup import PublicCertificate
 from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.parts import BatchHeader
-from registry.certificates.validation import BatchInput, ResultInput
+from registry.certificates.validation import MAX_PART_ROWS, MAX_ROWS, BatchInput, ResultInput
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from registry.exams.confirmation import Decision as ListDecision
 from registry.exams.registrations import RegistrationInput
-from registry.exams.sessions import SessionInput
-from registry.institutions.application import ApplicationInput, FeeInput, ScopeInput
+from registry.exams.sessions import MAX_CAPACITY, SessionInput
+from registry.institutions.application import MAX_SCOPE, ApplicationInput, FeeInput, ScopeInput
 from registry.institutions.directory import DirectoryFilter
 from registry.institutions.model import (
     Institution,
@@ -62,7 +62,7 @@ from registry.supervision.findings import Outcome as FindingOutcome
 from registry.supervision.roster import RosterEntry
 from registry.training.certificates import TrainingCertificate
 from registry.training.hours import CeRecord
-from registry.training.validation import CohortInput, TraineeInput
+from registry.training.validation import MAX_TRAINEES, CohortInput, TraineeInput
 from registry.transparency.inclusion import Inclusion as LogInclusionProof
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
@@ -70,6 +70,11 @@ from resolvers.outcome import Outcome
 qr_text, qr_png, qr_svg = qr.encode_text, qr.to_png, qr.to_svg
 
 __all__ = [
+    "MAX_CAPACITY",
+    "MAX_PART_ROWS",
+    "MAX_ROWS",
+    "MAX_SCOPE",
+    "MAX_TRAINEES",
     "AnnualReport",
     "ApplicationInput",
     "ArgumentError",

@@ -7,6 +7,7 @@ request waits for them. See docs/api.md, "A large batch, in parts"."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +17,7 @@ from resolvers import certificates as rc
 from resolvers.context import Context
 from schema.certificates import AssessmentBatch
 from schema.convert import from_model, source
+from schema.list_bounds import MaxItems
 from schema.mutation import AssessmentBatchPayload, AssessmentResultInput
 from schema.payload import UserError, payload
 
@@ -102,7 +104,13 @@ class BatchPartsMutation:
         info: Ctx,
         batch_id: str,
         part: int,
-        results: list[AssessmentResultInput],
+        results: Annotated[
+            list[AssessmentResultInput],
+            strawberry.argument(
+                description=f"The part's results, in order (at most {api.MAX_PART_ROWS:,}).",
+                directives=[MaxItems(count=api.MAX_PART_ROWS)],
+            ),
+        ],
     ) -> AssessmentBatchPartPayload:
         domain = [r.to_domain() for r in results]
         return await payload(

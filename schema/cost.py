@@ -13,6 +13,8 @@ import strawberry
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
 from strawberry.schema_directive import Location
 
+from schema.declared import declared
+
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
@@ -39,11 +41,8 @@ _ROW_FIELDS = ("edges", "nodes")
 
 
 def _weight(field: Any) -> int | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
-    for directive in getattr(definition, "directives", None) or ():
-        if isinstance(directive, Cost):
-            return directive.weight
-    return None
+    cost = declared(field, Cost)
+    return None if cost is None else cost.weight
 
 
 def _is_connection(graphql_type: GraphQLObjectType | GraphQLInterfaceType) -> bool:

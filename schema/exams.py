@@ -15,6 +15,7 @@ from resolvers import exams as r
 from resolvers.context import Context
 from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.convert import from_model, source
+from schema.list_bounds import MaxItems
 from schema.payload import UserError, payload
 from schema.personal import PERSONAL
 from schema.relay import Connection, connection
@@ -234,7 +235,10 @@ class ExamMutation:
         session: Annotated[str, strawberry.argument(description="The session's id.")],
         decisions: Annotated[
             list[ListDecisionInput],
-            strawberry.argument(description="One decision per registered candidate."),
+            strawberry.argument(
+                description="One decision per registered candidate.",
+                directives=[MaxItems(count=api.MAX_CAPACITY)],
+            ),
         ],
     ) -> ExamSessionPayload:
         chosen = [api.ListDecision(d.registration, d.confirmed, d.reason) for d in decisions]

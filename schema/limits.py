@@ -12,14 +12,16 @@ connection multiplies what it selects by its `first` (a variable's default count
 what it selects by, as many objects as the list holds; introspection (`__schema`, `__type`) costs
 the fields it resolves, counted over the schema. A query may cost at most MAX_COST, set so that
 no request under it takes more than about 250 ms of server time (docs/benchmarks.md).
+
+Every list a request gives (an argument, a field of an input object, at any depth, literal or in
+variables) holds at most its bound (`schema/list_bounds.py`: its `@maxItems`, else a default);
+a longer one is `LIST_TOO_LONG` before graphql-core coerces it (issue 15).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -29,7 +31,6 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLField,
     GraphQLID,
-    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLSchema,
@@ -38,7 +39,6 @@ from graphql import (
     ListValueNode,
     NamedTypeNode,
     NullValueNode,
-    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -48,7 +48,9 @@ from graphql import (
 )
 
 from schema.cost import weights
+from schema.input_lists import ListTooLong, holds_lists, rows
 from schema.introspection_cost import introspection_cost
+from schema.list_bounds import bounds
 from schema.personal import marked
 
 MAX_DEPTH = 15  # GraphiQL's introspection query needs 13
@@ -75,11 +77,23 @@ def _introspection_points(fields: int) -> int:
 
 
 class LimitExceeded(Exception):
-    def __init__(self, code: str, message: str, limit: int) -> None:
+    """A limit the request passes: its code, the limit and, for a list, which argument or input
+    field (its schema coordinate, `Query.statistics(groupBy:)`)."""
+
+    def __init__(self, code: str, message: str, limit: int, argument: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.limit = limit
+        self.argument = argument
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """What the refusal adds to its `extensions.code`: the limit, and the argument if any."""
+        found: dict[str, Any] = {"limit": self.limit}
+        if self.argument is not None:
+            found["argument"] = self.argument
+        return found
 
 
 @dataclass
@@ -178,16 +192,18 @@ def _over(count: int, limit: int, code: str, message: str) -> None:
 
 @dataclass(frozen=True)
 class CostModel:
-    """What the walk reads from the schema, once: its types, the `@personal` fields and the
-    `@cost` weights (both declared on the fields themselves)."""
+    """What the walk reads from the schema, once: its types, the `@personal` fields, the `@cost`
+    weights and the bound of every list (`@maxItems` or the default), all declared on the
+    fields and arguments themselves."""
 
     schema: GraphQLSchema
     personal: frozenset[str]  # `Type.field` coordinates
     weights: dict[tuple[str, str], int]
+    bounds: dict[str, int]  # schema coordinates of lists: `Type.field(argument:)`, `Input.field`
 
     @classmethod
     def of(cls, schema: GraphQLSchema) -> CostModel:
-        return cls(schema, marked(schema), weights(schema))
+        return cls(schema, marked(schema), weights(schema), bounds(schema))
 
 
 def _size(value: Any) -> int | None:
@@ -201,44 +217,6 @@ def _size(value: Any) -> int | None:
 
 def _is_list(field: GraphQLField) -> bool:
     return isinstance(get_nullable_type(field.type), GraphQLList)
-
-
-def _rows(value: Any, value_type: Any, read: Callable[[Any], Any]) -> int:
-    """The items of lists of input objects in an argument's value, at any depth (AST or JSON;
-    `read` gives a variable's value)."""
-    value = read(value)
-    value_type = get_nullable_type(value_type)
-    if isinstance(value_type, GraphQLList):
-        items = value.values if isinstance(value, ListValueNode) else value
-        if not isinstance(items, list | tuple):
-            return 0
-        inner = get_nullable_type(value_type.of_type)
-        own = len(items) if isinstance(inner, GraphQLInputObjectType) else 0
-        return own + sum(_rows(item, inner, read) for item in items)
-    if not isinstance(value_type, GraphQLInputObjectType):
-        return 0
-    if isinstance(value, ObjectValueNode):
-        fields = {f.name.value: f.value for f in value.fields}
-    else:
-        fields = value if isinstance(value, dict) else {}
-    return sum(
-        _rows(fields[name], field.type, read)
-        for name, field in value_type.fields.items()
-        if name in fields
-    )
-
-
-@lru_cache(maxsize=512)
-def _holds_rows(value_type: Any, seen: frozenset[str] = frozenset()) -> bool:
-    """Whether a value of this input type can hold a list of input objects (so that only those
-    arguments are read, and a query whose variables fill only other arguments stays cacheable)."""
-    named = get_named_type(value_type)
-    if not isinstance(named, GraphQLInputObjectType) or named.name in seen:
-        return False
-    if isinstance(get_nullable_type(value_type), GraphQLList):
-        return True
-    inner = seen | {named.name}
-    return any(_holds_rows(f.type, inner) for f in named.fields.values())
 
 
 def _is_id_list(argument_type: Any) -> bool:
@@ -270,6 +248,11 @@ class _Walker:
             "TOO_MANY_DIRECTIVES",
             f"a query may use at most {MAX_DIRECTIVES} directives",
         )
+        for directive in getattr(node, "directives", None) or ():
+            name = directive.name.value
+            definition = self.model.schema.get_directive(name)
+            if definition is not None:  # an unknown directive: validation says so
+                self._lists(directive.arguments, definition.args, f"@{name}")
 
     def walk(
         self,
@@ -333,16 +316,31 @@ class _Walker:
         ]
         return max([1, *(s for s in sizes if s is not None)])
 
-    def _rows(self, field: FieldNode, definition: GraphQLField | None) -> int:
+    def _rows(self, field: FieldNode, definition: GraphQLField | None, parent: str) -> int:
         """The rows a field is given (a submission's results): items of lists of input objects
-        in its arguments, literal or in variables."""
+        in its arguments, literal or in variables, after checking every list in them against its
+        bound (`LIST_TOO_LONG`)."""
         if definition is None:
             return 0
-        return sum(
-            _rows(a.value, definition.args[a.name.value].type, self._argument)
-            for a in field.arguments or ()
-            if a.name.value in definition.args and _holds_rows(definition.args[a.name.value].type)
-        )
+        return self._lists(field.arguments, definition.args, f"{parent}.{field.name.value}")
+
+    def _lists(self, given: Any, arguments: dict[str, Any], owner: str) -> int:
+        """Check the lists in the arguments `given` to `owner` (a field's or directive's
+        coordinate) against their bounds; the rows they hold."""
+        try:
+            return sum(
+                rows(
+                    a.value,
+                    arguments[name].type,
+                    f"{owner}({name}:)",
+                    self.model.bounds,
+                    self._argument,
+                )
+                for a in given or ()
+                if (name := a.name.value) in arguments and holds_lists(arguments[name].type)
+            )
+        except ListTooLong as long:
+            raise LimitExceeded("LIST_TOO_LONG", str(long), long.limit, long.where) from None
 
     def _add_cost(self, points: int) -> None:
         self.result.cost += points
@@ -391,7 +389,7 @@ class _Walker:
         definition = _definition(parent, name)
         size = self._list_size(field, definition)
         weight = self.model.weights.get((parent_name, name), 1)
-        rows = -(-self._rows(field, definition) // ROWS_PER_POINT)
+        rows = -(-self._rows(field, definition, parent_name) // ROWS_PER_POINT)
         self.result.charge += multiplier * (size + rows)
         self._add_cost(multiplier * (size * weight + rows))
         first = self._first(field, definition)

@@ -19,6 +19,7 @@ from schema.catalogue import CODE_BY_LEVEL, Level
 from schema.certificates import AssessmentBatch, Certificate
 from schema.directory_enums import InstitutionKind, PriorityBasis, Violation
 from schema.institutions import AnnualReport, Institution, ReportKind
+from schema.list_bounds import MaxItems
 from schema.payload import UserError, payload, user_errors_field
 
 Ctx = Info[Context, None]
@@ -101,7 +102,8 @@ class InstitutionApplicationInput:
         description="Registered in China (a condition of the notice)."
     )
     scope: list[ScopeEntryInput] = strawberry.field(
-        description="The occupations, directions and levels applied for."
+        description="The occupations, directions and levels applied for.",
+        directives=[MaxItems(count=api.MAX_SCOPE)],
     )
     fees: list[FeeItemInput] = strawberry.field(
         description="The fees it will charge, disclosed publicly."
@@ -199,7 +201,9 @@ class AssessmentBatchInput:
         description="Chosen by the client (8-100 characters); the same key returns the first result."
     )
     exam_date: dt.date = strawberry.field(description="The date of the assessment (考核日期).")
-    results: list[AssessmentResultInput] = strawberry.field(description="One result per candidate.")
+    results: list[AssessmentResultInput] = strawberry.field(
+        description="One result per candidate.", directives=[MaxItems(count=api.MAX_ROWS)]
+    )
     late_reason: str | None = strawberry.field(
         default=None, description="Required when reported more than one month after the exam."
     )

@@ -19,6 +19,7 @@ from schema.catalogue import CODE_BY_LEVEL, Level, Occupation, occupation_as_iss
 from schema.certificates import CertificateStatus
 from schema.convert import from_model, source
 from schema.cost import AGGREGATION
+from schema.list_bounds import MaxItems
 from schema.metrics import EmploymentRate, InstitutionMetrics
 from schema.payload import UserError, payload, user_errors_field
 from schema.personal import PERSONAL
@@ -201,7 +202,9 @@ class TrainingCohortInput:
     occupation: str = strawberry.field(description="Occupation code, either edition.")
     level: Level = strawberry.field(description=words.LEVEL)
     required_hours: float = strawberry.field(description="The hours the national standard sets.")
-    trainees: list[TraineeRowInput] = strawberry.field(description="One row per trainee.")
+    trainees: list[TraineeRowInput] = strawberry.field(
+        description="One row per trainee.", directives=[MaxItems(count=api.MAX_TRAINEES)]
+    )
     direction: str | None = strawberry.field(
         default=None,
         description=words.DIRECTION,

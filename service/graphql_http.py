@@ -243,7 +243,7 @@ class GraphQLEndpoint:
                 query, document, params.operation_name, params.variables, self.cost_model
             )
         except LimitExceeded as limit:
-            raise HttpProblem(422, limit.code, limit.message, limit=limit.limit) from None
+            raise HttpProblem(422, limit.code, limit.message, **limit.extensions) from None
         except GraphQLSyntaxError as error:
             raise HttpProblem(400, PARSE_FAILED, syntax_error_message(error)) from None
         if request.method == "GET" and analysis.operation_type == "mutation":

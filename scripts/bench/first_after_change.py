@@ -29,7 +29,7 @@ REVOKE = (
 )
 
 
-def _serve(data: str) -> subprocess.Popen[bytes]:
+def serve_demo(data: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "REGISTRY_DATA_DIR": data,
@@ -60,18 +60,24 @@ def _timed(http: httpx.Client, query: str, token: str | None = None) -> float:
     return float(response.headers["server-timing"].split("dur=")[1])
 
 
-def main() -> None:
-    data = tempfile.mkdtemp(prefix="first-after-change-")
-    server = _serve(data)
-    http = httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=120)
-    try:
+def wait_until_healthy(base_url: str) -> None:
+    """Until the demo answers `/healthz` (seeding it takes a while), ten minutes at most."""
+    with httpx.Client(base_url=base_url, timeout=10) as http:
         for _ in range(1200):
             try:
                 if http.get("/healthz").status_code == 200:
-                    break
+                    return
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
+
+
+def main() -> None:
+    data = tempfile.mkdtemp(prefix="first-after-change-")
+    server = serve_demo(data)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=120)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{PORT}")
         office = json.loads((Path(data) / "demo" / "tokens.json").read_text())["OFFICE_ADMIN"]
         numbers = iter(_numbers(data, 2 * ROUNDS))
         for k in range(ROUNDS):

@@ -1,5 +1,6 @@
 """The worst requests of issue 14 (item 8), run against the server: each is refused with
-QUERY_TOO_COSTLY before anything runs, or fits under the cost cap at the cost the model computes.
+QUERY_TOO_COSTLY before anything runs, or fits under the cost cap at the cost the model computes;
+and issue 15's long list, refused with LIST_TOO_LONG.
 Their server times are measured by scripts/bench (docs/benchmarks.md), not asserted here."""
 
 from __future__ import annotations
@@ -114,3 +115,24 @@ async def test_the_heaviest_that_fit_run_at_their_cost(server: str, name: str) -
     assert used < ApiConfig().rate_points  # each fits a client's default hourly allowance
     if expected:
         assert used == expected
+
+
+async def test_a_long_list_argument_is_refused_before_it_runs(server: str) -> None:
+    # Issue 15: 95,000 `groupBy` values (893 KB, under the body limit) took 400-465 ms of server
+    # time and were charged 2 points.
+    query = "query ($g: [StatisticsDimension!]) { statistics(groupBy: $g) { trainees } }"
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        # The same text with a short list first: its analysis must not be remembered by text.
+        short = await http.post(
+            "/graphql", json={"query": query, "variables": {"g": ["PROVINCE"]}}, headers=GR
+        )
+        assert short.status_code == 200, short.text[:300]
+        answer = await http.post(
+            "/graphql",
+            json={"query": query, "variables": {"g": ["PROVINCE", "LEVEL"] * 47_500}},
+            headers=GR,
+        )
+    assert answer.status_code == 422, answer.text[:300]
+    extensions = answer.json()["errors"][0]["extensions"]
+    assert extensions["code"] == "LIST_TOO_LONG"
+    assert (extensions["argument"], extensions["limit"]) == ("Query.statistics(groupBy:)", 100)
