@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from credentials import holds_id_number
 from registry.errors import RegistryError
 
 
@@ -29,3 +30,20 @@ class Rejected(RegistryError):
 
 def reject(field: str | None, code: str, message: str) -> Rejected:
     return Rejected([Problem(field, code, message)])
+
+
+# The one field an ID number belongs in, wherever a person is entered.
+ID_NUMBER_FIELD = "idNumber"
+
+
+def id_number_out_of_place(field: str, text: str) -> Problem | None:
+    """`ID_NUMBER_OUT_OF_PLACE` when `text`, entered in `field`, holds what may be an ID number:
+    a name, a direction or a reason is kept and may be shown or published; a person's number
+    must never be (a swapped column, a number typed into the wrong box)."""
+    if not holds_id_number(text):
+        return None
+    return Problem(
+        field,
+        "ID_NUMBER_OUT_OF_PLACE",
+        f"{field} holds what may be an ID number; an ID number belongs in {ID_NUMBER_FIELD} only",
+    )

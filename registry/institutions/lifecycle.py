@@ -33,7 +33,7 @@ from registry.institutions.model import (
 from registry.institutions.policy import decide
 from registry.institutions.public_view import public_record
 from registry.institutions.rules import TABLE, Action
-from registry.problems import reject
+from registry.problems import Rejected, id_number_out_of_place, reject
 from registry.storage import store
 from registry.storage.collections import Collection
 from registry.storage.db import Database, Document
@@ -62,6 +62,8 @@ def _clean_reason(reason: str | None, required: bool, action: str) -> str | None
         raise reject("reason", "REASON_REQUIRED", f"{action} needs a reason")
     if text and len(text) > MAX_REASON:
         raise reject("reason", "TOO_LONG", f"a reason is limited to {MAX_REASON} characters")
+    if text and (wrong := id_number_out_of_place("reason", text)):
+        raise Rejected([wrong])  # a directory change's reason is published
     return text
 
 
@@ -73,6 +75,8 @@ def _required_text(value: str | None, field: str, what: str) -> str:
         raise reject(field, "REQUIRED", f"{what} needs its {field}")
     if len(text) > MAX_REASON:
         raise reject(field, "TOO_LONG", f"{what}: `{field}` is limited to {MAX_REASON} characters")
+    if wrong := id_number_out_of_place(field, text):
+        raise Rejected([wrong])
     return text
 
 

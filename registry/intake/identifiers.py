@@ -8,7 +8,6 @@ import credentials
 from credentials import (
     USCC_ALPHABET,
     IdNumberError,
-    holds_id_number,
     is_valid_id_number,
     is_valid_uscc,
     normalise_id_number,
@@ -20,7 +19,6 @@ __all__ = [
     "USCC_ALPHABET",
     "IdNumberError",
     "UsccError",
-    "holds_id_number",
     "is_valid_id_number",
     "is_valid_uscc",
     "normalise_id_number",

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
-from registry.intake.identifiers import IdNumberError, holds_id_number, normalise_id_number
+from registry.intake.identifiers import IdNumberError, normalise_id_number
 from registry.intake.names import normalise_name
-from registry.problems import Problem
+from registry.problems import ID_NUMBER_FIELD, Problem, id_number_out_of_place
 from registry.storage.db import Database
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ def text_cells(item: DataclassInstance) -> Iterator[tuple[str, str]]:
             yield camel(spec.name), value
 
 
-# The one cell an ID number belongs in.
-ID_NUMBER_CELL = "idNumber"
-
-
 def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
     """Every text field of `item` is refused when a spreadsheet would take it for a formula
     (`FORMULA_TEXT`), and every one but the ID number's when it holds what may be an ID number
@@ -94,13 +90,8 @@ def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
                 f"{name} begins with a character a spreadsheet reads as a formula "
                 "(= + - @, a tab or a carriage return); remove it",
             )
-        if name != ID_NUMBER_CELL and holds_id_number(value):
-            checks.add(
-                name,
-                "ID_NUMBER_OUT_OF_PLACE",
-                f"{name} holds what may be an ID number; an ID number belongs in "
-                f"{ID_NUMBER_CELL} only (were columns swapped?)",
-            )
+        if name != ID_NUMBER_FIELD and (wrong := id_number_out_of_place(name, value)):
+            checks.add(name, wrong.code, wrong.message)
 
 
 def start_row(collection: str, index: int, item: DataclassInstance) -> RowProblems:
@@ -124,7 +115,7 @@ def check_person(row: RowProblems, name: str, id_number: str) -> tuple[str, str]
     try:
         clean_id = normalise_id_number(id_number)
     except IdNumberError as error:
-        row.add(ID_NUMBER_CELL, error.code, error.message)  # messages never repeat the number
+        row.add(ID_NUMBER_FIELD, error.code, error.message)  # messages never repeat the number
     return clean_name, clean_id
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from registry.access.auth import Role
-from registry.problems import Rejected, reject
+from registry.problems import Rejected, id_number_out_of_place, reject
 
 S = TypeVar("S", bound=StrEnum)
 A = TypeVar("A", bound=StrEnum)
@@ -88,10 +88,13 @@ MAX_REASON = 2000
 
 def clean_reason(raw: str | None, needs: str) -> str:
     """The reason a move records, stripped; `REASON_REQUIRED` when it is empty or longer than
-    `MAX_REASON`. `needs`: what the message says needs it ("revocation", ...)."""
+    `MAX_REASON`, `ID_NUMBER_OUT_OF_PLACE` when it holds what may be an ID number (a reason is
+    kept, and a revocation's is public). `needs`: what the message says needs it."""
     text = (raw or "").strip()
     if not text or len(text) > MAX_REASON:
         raise reject(
             "reason", "REASON_REQUIRED", f"{needs} needs a reason (1-{MAX_REASON} characters)"
         )
+    if wrong := id_number_out_of_place("reason", text):
+        raise Rejected([wrong])
     return text

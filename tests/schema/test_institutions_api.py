@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import httpx
@@ -12,7 +13,13 @@ from registry.access.auth import Role
 from registry.calendar import clock, workdays
 from registry.catalogue import reference_data as catalogue
 from registry.storage.db import Database
-from tests.factories import application, audited_institution, make_tokens, make_uscc
+from tests.factories import (
+    application,
+    audited_institution,
+    make_id_number,
+    make_tokens,
+    make_uscc,
+)
 
 TARGET = make_uscc(101)  # in Fujian (35)
 OTHER = make_uscc(102)
@@ -228,6 +235,22 @@ async def test_walk_from_application_to_listing_and_removal(
     assert directory["data"]["institutions"]["totalCount"] == 1
     assert directory["data"]["institutions"]["nodes"] == [{"uscc": TARGET}]
 
+    # A reason is published with the directory change: it may not hold an ID number.
+    number = make_id_number(random.Random(235))
+    refused = payload(
+        await call(
+            http,
+            t["prov35"],
+            step("suspendInstitution", ", reason: $r", ", $r: String!"),
+            uscc=TARGET,
+            r=f"考生{number}投诉",
+        ),
+        "suspendInstitution",
+    )
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("reason", "ID_NUMBER_OUT_OF_PLACE")
+    ]
+    assert refused["institution"] is None and number not in str(refused)
     sus = payload(
         await call(
             http,
