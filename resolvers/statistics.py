@@ -35,6 +35,12 @@ async def aggregate(
         raise ArgumentError(
             "province is a two-digit code (GB/T 2260)", "UNKNOWN_PROVINCE", argument="province"
         )
+    if field is not None and await catalogue.field(ctx.db, field) is None:
+        raise ArgumentError(
+            "field is a two-digit code of the notice's fields (01-10)",
+            "UNKNOWN_FIELD",
+            argument="field",
+        )
     primary = None
     if occupation is not None:
         occ = None

@@ -161,6 +161,8 @@ async def test_bad_arguments_have_codes(http: httpx.AsyncClient) -> None:
     for variables, code in (
         ({"p": "99"}, "UNKNOWN_PROVINCE"),
         ({"o": "9-99-99-99"}, "UNKNOWN_OCCUPATION"),
+        ({"f": "junk"}, "UNKNOWN_FIELD"),  # answered zeros before: as if nothing was counted
+        ({"f": "11"}, "UNKNOWN_FIELD"),
         ({"y": 1999}, "INVALID_YEAR"),
     ):
         response = await http.post("/graphql", json={"query": QUERY, "variables": variables})
