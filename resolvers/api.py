@@ -64,6 +64,7 @@ from registry.training.certificates import TrainingCertificate
 from registry.training.hours import CeRecord
 from registry.training.validation import MAX_TRAINEES, CohortInput, TraineeInput
 from registry.transparency.inclusion import Inclusion as LogInclusionProof
+from registry.whole_numbers import whole_number
 from resolvers.errors import ArgumentError
 from resolvers.outcome import Outcome
 
@@ -153,5 +154,6 @@ __all__ = [
     "qr_svg",
     "qr_text",
     "today",
+    "whole_number",
     "withhold_id_numbers",
 ]

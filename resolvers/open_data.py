@@ -17,6 +17,7 @@ from registry.institutions.model import Kind, Status
 from registry.institutions.public_view import ChangeKind, change_kinds
 from registry.storage import changes
 from registry.storage.db import Database
+from registry.whole_numbers import whole_number
 from resolvers.errors import ArgumentError
 from resolvers.pagination import Page, check_first, decode_cursor, encode_cursor, page
 
@@ -48,11 +49,12 @@ def seq_of(cursor: str | None) -> int:
     key = decode_cursor(CURSOR_KIND, cursor)
     if key is None:
         return 0
-    if not key.isdigit() or len(key) > 18:
+    seq = whole_number(key, 18)
+    if seq is None:
         raise ArgumentError(
             "`after` is not a cursor of this feed", "INVALID_CURSOR", argument="after"
         )
-    return int(key)
+    return seq
 
 
 def _item(change: changes.Change) -> DirectoryChange:

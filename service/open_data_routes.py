@@ -28,6 +28,7 @@ from starlette.routing import Route
 from registry.errors import SigningCertificateExpired
 from registry.institutions.model import Kind
 from registry.trust import detached
+from registry.whole_numbers import whole_number
 from resolvers import open_data as ro
 from resolvers.errors import ArgumentError
 from service import open_data_files as files
@@ -114,11 +115,12 @@ def _first(request: Request) -> int:
     text = request.query_params.get("first")
     if text is None:
         return DEFAULT_FIRST
-    if not text.isdigit() or len(text) > 3:
+    first = whole_number(text, 3)
+    if first is None:
         raise ArgumentError(
             "`first` must be a whole number, 0 to 100", "BAD_REQUEST", argument="first"
         )
-    return int(text)
+    return first
 
 
 async def feed(request: Request) -> Response:

@@ -19,6 +19,7 @@ import asyncio
 
 from starlette.requests import Request
 
+from registry.whole_numbers import whole_number
 from service.http_problem import HttpProblem
 
 DISCARD_BYTES = 16 * 1024 * 1024  # read and dropped at most, to deliver a 413 on a full socket
@@ -29,8 +30,8 @@ def _too_large(limit: int, *, close: bool) -> HttpProblem:
 
 
 async def _collect(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > DISCARD_BYTES:
+    declared = whole_number(request.headers.get("content-length", ""), 20)
+    if declared is not None and declared > DISCARD_BYTES:
         raise _too_large(limit, close=True)  # more than is worth reading to say no
     body = bytearray()
     seen = 0

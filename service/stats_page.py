@@ -26,6 +26,7 @@ from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
 from registry.reports import statistics
 from registry.storage.db import Database
+from registry.whole_numbers import whole_number
 from service.stats_charts import BLUE, CSS, GREEN, GREY, ORANGE, Bar, bar_list_chart, grouped_chart
 from service.stats_charts import fmt as _fmt
 
@@ -46,9 +47,9 @@ def parse_year(text: str | None) -> int | None:
     digits (no sign, no spaces)."""
     if text is None or text == "":
         return None
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
+    year = whole_number(text, 4) if len(text) == 4 else None
+    if year is None:
         raise YearParamError("year is four digits, e.g. 2026")
-    year = int(text)
     if year < statistics.FIRST_YEAR:
         raise YearParamError(f"the programme began in {statistics.FIRST_YEAR}")
     return year

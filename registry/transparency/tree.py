@@ -14,21 +14,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from credentials.transparency import node_hash, root_from_leaves
+from credentials.transparency import MAX_TREE_SIZE, node_hash, root_from_leaves
+from registry.whole_numbers import whole_number
 
 EMPTY_ROOT: Final = root_from_leaves(())
 HEIGHT: Final = 8
 WIDTH: Final = 1 << HEIGHT
 MAX_LEVEL: Final = 63
 ENTRIES: Final = "entries"
-_GROUP: Final = re.compile(r"x[0-9]{3}")
-_LAST: Final = re.compile(r"[0-9]{3}")
-_DECIMAL: Final = re.compile(r"0|[1-9][0-9]{0,2}")
+# The last tile of level 0 in the largest tree a log can have: no tile index is larger.
+MAX_INDEX: Final = MAX_TREE_SIZE >> HEIGHT
 
 
 @dataclass(frozen=True)
@@ -192,6 +191,9 @@ def encode_index(index: int) -> str:
     return "/".join([*(f"x{p}" for p in parts[:-1]), parts[-1]])
 
 
+_INDEX_DIGITS: Final = 3 * len(encode_index(MAX_INDEX).split("/"))  # 18: six groups
+
+
 def tile_path(level: int | str, index: int, width: int) -> str:
     """The path of a tile (`level` an int, or `ENTRIES` for an entry bundle) of `width` hashes."""
     suffix = "" if width == WIDTH else f".p/{width}"
@@ -207,28 +209,38 @@ class TileRequest:
     width: int
 
 
-def parse_tile_path(path: str) -> TileRequest | None:
-    """The tile a path (after `tile/`) names, or None unless it is the one canonical spelling."""
-    parts = path.split("/")
-    width = WIDTH
-    if len(parts) >= 3 and parts[-2].endswith(".p"):
-        if not _DECIMAL.fullmatch(parts[-1]) or not 1 <= int(parts[-1]) < WIDTH:
-            return None
-        width, parts = int(parts[-1]), [*parts[:-2], parts[-2].removesuffix(".p")]
-    if len(parts) < 2:
-        return None
-    head, groups = parts[0], parts[1:]
-    level: int | None = None
-    if head != ENTRIES:
-        if not _DECIMAL.fullmatch(head) or int(head) > MAX_LEVEL:
-            return None
-        level = int(head)
-    if not all(_GROUP.fullmatch(g) for g in groups[:-1]) or not _LAST.fullmatch(groups[-1]):
-        return None
-    index = int("".join(g.removeprefix("x") for g in groups))
-    if encode_index(index) != "/".join(groups):
+def _canonical(text: str, max_digits: int) -> int | None:
+    """`text` as a number when it is spelt the one way (ASCII digits, no leading zero)."""
+    value = whole_number(text, max_digits)
+    return value if value is not None and str(value) == text else None
+
+
+def _index(groups: list[str]) -> int | None:
+    """The tile index that `groups` spell in the one canonical way, at most `MAX_INDEX`."""
+    index = whole_number("".join(g.removeprefix("x") for g in groups), _INDEX_DIGITS)
+    if index is None or index > MAX_INDEX or encode_index(index) != "/".join(groups):
         return None  # x000/001 is 001 spelt another way
-    return TileRequest(level, index, width)
+    return index
+
+
+def parse_tile_path(path: str) -> TileRequest | None:
+    """The tile a path (after `tile/`) names, or None unless it is the one canonical spelling
+    of a tile the largest tree could have (every number read by the one rule for a client's
+    numbers, `registry.whole_numbers`)."""
+    parts = path.split("/")
+    width: int | None = WIDTH
+    if len(parts) >= 3 and parts[-2].endswith(".p"):
+        width = _canonical(parts[-1], 3)
+        parts = [*parts[:-2], parts[-2].removesuffix(".p")]
+        if width is None or not 1 <= width < WIDTH:
+            return None
+    if len(parts) < 2 or width is None:
+        return None
+    level = None if parts[0] == ENTRIES else _canonical(parts[0], 2)
+    if parts[0] != ENTRIES and (level is None or level > MAX_LEVEL):
+        return None
+    index = _index(parts[1:])
+    return None if index is None else TileRequest(level, index, width)
 
 
 def tile_width(level: int, index: int, size: int) -> int:

@@ -13,7 +13,7 @@ from resolvers import catalogue as rc
 from resolvers import institutions as ri
 from resolvers import loaders
 from resolvers import training as rt
-from resolvers.api import ArgumentError, Institution, NotFound, Rejected, today
+from resolvers.api import ArgumentError, Institution, NotFound, Rejected, today, whole_number
 from resolvers.context import Context
 from service.pages.answers import page, read_form
 from service.pages.context import READ_COST, context, spend
@@ -26,11 +26,12 @@ def _year(request: Request) -> int:
     text = request.query_params.get("year", "")
     if text == "":
         return today().year
-    if not (text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= today().year):
+    year = whole_number(text, 4)
+    if year is None or not FIRST_YEAR <= year <= today().year:
         raise ArgumentError(
             f"`year` is a year from {FIRST_YEAR} to this one", "INVALID_YEAR", argument="year"
         )
-    return int(text)
+    return year
 
 
 async def _institution(ctx: Context, uscc: str) -> Institution:

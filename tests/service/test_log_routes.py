@@ -116,3 +116,11 @@ async def test_a_certificate_answers_its_inclusion_and_its_credential_file(
     assert file["envelope"] == "dte-registry/credential-file/v1"
     assert file["credential"] == doc["credential"]
     assert file["inclusion"] == found
+
+
+async def test_a_tile_path_of_too_many_digits_is_a_404(http: httpx.AsyncClient) -> None:
+    # 4,302 digits: past Python's int() limit, once a 500 with a traceback (issue 15).
+    for path in ("0/" + "x000/" * 1433 + "000", "0/x００１/001", "entries/" + "x999/" * 6 + "999"):
+        response = await http.get(f"/log/tile/{path}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "LOG_TILE_NOT_FOUND"

@@ -29,7 +29,7 @@ from registry.demo import directory as demo
 from registry.intake.rows import formula_like
 from registry.settings import Settings
 from registry.storage.db import Database
-from tests.client import gql
+from tests.client import gql, post
 from tests.conftest import serving
 from tests.docs_examples import DEMO_ADDRESS, examples
 
@@ -167,6 +167,18 @@ async def test_graphql_and_json_feeds_are_the_same(web: httpx.AsyncClient) -> No
     assert data["totalCount"] >= 100
 
 
+def feed_cursor(key: str) -> str:
+    """A cursor of the change feed around `key` (its seq), made as the service makes them."""
+    text = f"c1:directoryChange:{key}".encode()
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+async def test_a_cursor_with_other_digits_is_invalid_in_graphql(web: httpx.AsyncClient) -> None:
+    for key in ("²", "１", "0" * 19):
+        body = await post(web, None, FEED, after=feed_cursor(key))
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR", body
+
+
 @pytest.mark.parametrize(
     ("params", "code"),
     [
@@ -175,6 +187,15 @@ async def test_graphql_and_json_feeds_are_the_same(web: httpx.AsyncClient) -> No
         ({"first": "101"}, "PAGINATION_LIMIT"),
         ({"first": "-1"}, "BAD_REQUEST"),
         ({"first": "many"}, "BAD_REQUEST"),
+        # Digits to str.isdigit() that are no decimal number to a client (issue 15): '²'
+        # made int() fail (a 500); the full-width '１' was read as 1.
+        ({"first": "²"}, "BAD_REQUEST"),
+        ({"first": "１"}, "BAD_REQUEST"),
+        ({"first": "1_0"}, "BAD_REQUEST"),
+        ({"first": " 10"}, "BAD_REQUEST"),
+        ({"after": feed_cursor("²")}, "INVALID_CURSOR"),
+        ({"after": feed_cursor("١٢")}, "INVALID_CURSOR"),
+        ({"after": feed_cursor("9" * 5000)}, "INVALID_CURSOR"),
     ],
 )
 async def test_a_bad_feed_request_is_a_400_with_its_code(

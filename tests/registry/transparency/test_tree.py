@@ -129,5 +129,18 @@ def test_tile_paths_are_the_specs_and_only_their_canonical_spelling_is_accepted(
         "entry/001",
         "0/001.p",
         "-1/001",
+        "0/x٠٠١/001",  # other digits
+        "0/00١",
+        "²/001",
+        "0/" + "x000/" * 1433 + "000",  # more digits than int() reads (issue 15)
+        "0/" + "x000/" * 6 + "001",  # an index past the largest tree's
+        "0/" + "x999/" * 5 + "999",
     ):
-        assert tree.parse_tile_path(wrong) is None, wrong
+        assert tree.parse_tile_path(wrong) is None, wrong[:40]
+
+
+def test_the_largest_tiles_of_the_largest_tree_have_paths() -> None:
+    last = (2**64 - 1) >> tree.HEIGHT  # the last full tile of level 0 in a tree of 2^64 - 1
+    for index in (last, last - 1, 10**15):
+        path = tree.tile_path(0, index, 256).removeprefix("tile/")
+        assert tree.parse_tile_path(path) == tree.TileRequest(0, index, 256)
