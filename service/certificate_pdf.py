@@ -18,7 +18,6 @@ request. The page is drawn by `registry.printing.certificate_pdf` (docs/printing
 from __future__ import annotations
 
 import asyncio
-import urllib.parse
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -29,6 +28,7 @@ from registry.certificates.numbers import CertificateNumberError
 from registry.certificates.printable import CertificateRevoked, printable
 from registry.printing.certificate_pdf import render
 from registry.printing.fonts import FontMissing
+from service.client_text import form_fields
 from service.http_problem import HttpProblem
 from service.pages.context import Throttled, spend
 from service.request_body import read_body
@@ -48,14 +48,7 @@ async def _parameters(request: Request) -> dict[str, str]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != FORM:
         raise HttpProblem(415, "UNSUPPORTED_MEDIA_TYPE", f"send the form as {FORM}")
-    body = await read_body(request, MAX_BODY, BODY_TIMEOUT_S)
-    try:
-        pairs = urllib.parse.parse_qsl(
-            body.decode("ascii"), keep_blank_values=True, errors="strict"
-        )
-    except (UnicodeDecodeError, ValueError):
-        raise HttpProblem(400, "BAD_REQUEST", "the form is not UTF-8 form encoding") from None
-    return dict(pairs)
+    return form_fields(await read_body(request, MAX_BODY, BODY_TIMEOUT_S))
 
 
 def _required(params: dict[str, str], name: str) -> str:

@@ -4,7 +4,8 @@ GraphQL over HTTP (draft, "Request Parameters" and "Status Codes"): a body that 
 400; JSON that is not a well-formed request (not an object, `query` missing or not a string,
 `operationName` not a string, `variables` or `extensions` not a map; `null` counts as absent)
 is 422. JSON nested deeper than `MAX_JSON_DEPTH` is refused as 400 before anything walks it
-(it would exhaust Python's recursion limit: a 500 and a traceback).
+(it would exhaust Python's recursion limit: a 500 and a traceback); so is JSON holding text that
+is not valid Unicode (`service/client_text.py`), in the body and in a GET's parameters alike.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from service.client_text import unicode_json, unicode_text
 from service.http_problem import HttpProblem
 
 MAX_JSON_DEPTH = 64  # the deepest input of the schema is 4 levels; lists of them 6
@@ -42,7 +44,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 def loads(text: str | bytes, what: str, *, status: int) -> Any:
     """JSON text as a value; `status` (400 for a body, 422 for a parameter) when it is not JSON
-    or nests too deeply."""
+    or nests too deeply; 400 when a string in it is not valid Unicode."""
     try:
         value = json.loads(text)
     except RecursionError:
@@ -56,6 +58,7 @@ def loads(text: str | bytes, what: str, *, status: int) -> Any:
         raise HttpProblem(
             status, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels"
         )
+    unicode_json(value, what)
     return value
 
 
@@ -76,6 +79,10 @@ def _string(value: Any, name: str) -> str | None:
 def from_query_string(params: Any) -> Params:
     """A GET request's parameters (the empty string is the same as absent)."""
 
+    def text(name: str) -> str | None:
+        value = params.get(name)
+        return None if value is None else unicode_text(value, f"`{name}`")
+
     def json_map(name: str) -> dict[str, Any]:
         text = params.get(name)
         if not text:
@@ -83,11 +90,11 @@ def from_query_string(params: Any) -> Params:
         return _map(loads(text, f"`{name}`", status=422), name)
 
     return Params(
-        query=params.get("query"),
+        query=text("query"),
         variables=json_map("variables"),
-        operation_name=params.get("operationName") or None,
+        operation_name=text("operationName") or None,
         extensions=json_map("extensions"),
-        document_id=params.get("documentId") or None,
+        document_id=text("documentId") or None,
     )
 
 

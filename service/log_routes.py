@@ -32,6 +32,7 @@ from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.storage.db import Database
 from registry.transparency import checkpoints, reads, tree, witnesses
+from service.client_text import unicode_text
 from service.compression import accepts_gzip
 from service.http_problem import HttpProblem
 from service.public_routes import masked
@@ -127,11 +128,10 @@ async def cosignature(request: Request) -> Response:
     """A witness posts a checkpoint it cosigned (text/plain, the signed note with its line)."""
     try:
         body = await read_body(request, MAX_NOTE, timeout_s=10)
-        accepted = await witnesses.accept(request.app.state.db, body.decode("utf-8"))
+        note = unicode_text(body, "the note")
+        accepted = await witnesses.accept(request.app.state.db, note)
     except HttpProblem as problem:
         return _problem(problem.status, problem.code, problem.message)
-    except UnicodeDecodeError:
-        return _problem(400, "NOTE_MALFORMED", "a note is UTF-8 text")
     except TransparencyError as error:
         return _problem(400, error.code, error.message)
     except RegistryError as error:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Final
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.api import Conflict, Forbidden, InvalidInput, NotFound
+from service.client_text import form_fields
 from service.http_problem import HttpProblem
 from service.pages.context import Throttled
 from service.pages.render import respond
@@ -33,16 +33,13 @@ class PageProblem(Exception):
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The posted form's fields (the last value of each), as typed."""
+    """The posted form's fields (the last value of each), as typed; text that is not valid
+    Unicode is HttpProblem 400 `BAD_REQUEST` (shown as a page by `page`)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != FORM:
         raise PageProblem(415, "UNSUPPORTED_MEDIA_TYPE")
     raw = await read_body(request, MAX_FORM_BYTES, request.app.state.api.body_timeout_s)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PageProblem(400, "BAD_REQUEST") from None
-    return dict(parse_qsl(text, keep_blank_values=True))
+    return form_fields(raw)
 
 
 def problem_page(
