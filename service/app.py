@@ -15,6 +15,13 @@
 | `/`, `/lookup…`, `/institutions…`, `/occupations`, `/standards`, `/campaigns…` | the public pages (`service/pages/`, [docs/pages.md](../docs/pages.md)) |
 | `/certificate.pdf` | the printable certificate, by number and holder's name (GET or POST; no-store; [docs/printing.md](../docs/printing.md)) |
 | `/log/checkpoint`, `/log/tile/...` | the transparency log (C2SP tlog-tiles), see `service/log_routes.py` |
+
+Starlette adds HEAD to every GET route (a HEAD is answered as the GET, without the body), except
+where a route takes it off (`/certificate.pdf`). Where no route answers, the app does, in one
+place (`EXCEPTION_HANDLERS`): an unknown address is 404 `NOT_FOUND` (the pages' problem page for
+a browser), a method the route does not take 405 `METHOD_NOT_ALLOWED` with `Allow`, both as the
+service's plain-JSON problem with the request id. A route's own 404 with its own code
+(`LOG_TILE_NOT_FOUND`, the open data's `NOT_FOUND`) is its own answer and stays so.
 """
 
 from __future__ import annotations
@@ -23,14 +30,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from typing import Any, Final
 
 from rich.progress import Progress
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.access.personal import PersonalData
@@ -58,8 +66,10 @@ from service import (
 )
 from service.api_config import ApiConfig
 from service.graphql_http import GraphQLEndpoint
+from service.http_problem import HttpProblem
 from service.metrics import MetricsEndpoint
 from service.middleware import RequestContextMiddleware
+from service.pages.answers import problem_page
 from service.rate_windows import MongoWindows
 from service.ratelimit import Allowances
 from service.security import SecurityHeadersMiddleware
@@ -77,6 +87,33 @@ async def readyz(request: Request) -> JSONResponse:
     if await is_ready(request.app.state.db):
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+async def not_found(request: Request, error: Exception) -> Response:
+    """No route at this address: 404 `NOT_FOUND`, the pages' problem page for a browser (a GET
+    that accepts HTML), else the plain-JSON problem. The address is not repeated back."""
+    if request.method in {"GET", "HEAD"} and "text/html" in request.headers.get("accept", ""):
+        return problem_page(request, 404, "NOT_FOUND")
+    problem = HttpProblem(404, "NOT_FOUND", "nothing is served at this address")
+    return problem.response(requestId=_request_id(request))
+
+
+async def method_not_allowed(request: Request, error: Exception) -> Response:
+    """The route does not take this method: 405 `METHOD_NOT_ALLOWED`, `Allow` naming the ones
+    it takes (as the router found them)."""
+    headers = error.headers if isinstance(error, HTTPException) else None
+    allow = (headers or {}).get("Allow", "")
+    problem = HttpProblem(
+        405, "METHOD_NOT_ALLOWED", f"this address takes only {allow}", allow=allow
+    )
+    return problem.response(requestId=_request_id(request))
+
+
+EXCEPTION_HANDLERS: Final = {404: not_found, 405: method_not_allowed}
 
 
 async def load_demo(database: Database, settings: Settings) -> None:
@@ -239,6 +276,7 @@ def create_app(
     app = Starlette(
         routes=_routes(api, allowances),
         middleware=_middleware(settings, api, watch),
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=_lifespan(settings, api, db, demo_data, exclusive, watch),
     )
     # The pages and the printable certificate spend from the same allowances as /graphql

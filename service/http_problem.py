@@ -12,7 +12,8 @@ from service.ratelimit import Decision
 
 class HttpProblem(Exception):
     """`status` and `code` are the answer; `close` asks the server to drop the connection after
-    it (the body was not read to its end); `rate` is the window that refused, for its headers."""
+    it (the body was not read to its end); `rate` is the window that refused, for its headers;
+    `allow` the methods a 405 names (its `Allow` header)."""
 
     def __init__(
         self,
@@ -22,6 +23,7 @@ class HttpProblem(Exception):
         rate: Decision | None = None,
         *,
         close: bool = False,
+        allow: str | None = None,
         **extensions: Any,
     ) -> None:
         super().__init__(message)
@@ -30,6 +32,7 @@ class HttpProblem(Exception):
         self.message = message
         self.rate = rate
         self.close = close
+        self.allow = allow
         self.extensions = extensions
 
     def errors(self, **more: Any) -> dict[str, Any]:
@@ -41,13 +44,15 @@ class HttpProblem(Exception):
     def response(self, *, retry_after: int | None = None, **more: Any) -> Response:
         """The answer as plain JSON (`errors`, `more` added to its extensions), never cached;
         `Retry-After` from the refusing window or `retry_after`; `Connection: close` when
-        `close`."""
+        `close`; `Allow` when `allow`."""
         headers = {"cache-control": "no-store"}
         wait = self.rate.retry_after if self.rate is not None else retry_after
         if wait is not None:
             headers["retry-after"] = str(wait)
         if self.close:
             headers["connection"] = "close"
+        if self.allow is not None:
+            headers["allow"] = self.allow
         return Response(
             json.dumps(self.errors(**more), ensure_ascii=False),
             self.status,
