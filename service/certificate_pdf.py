@@ -7,12 +7,17 @@ personal allowance (one look-up a download) and `Cache-Control: no-store`.
 | ------------------------------ | -------------------------------------------- | ----------------- |
 | `POST /certificate.pdf`        | form body (`application/x-www-form-urlencoded`): `number`, `holderName` | the PDF, no-store |
 | `GET /certificate.pdf`         | query string: `number`, `holderName`          | the PDF, no-store |
+| `HEAD /certificate.pdf`        | —                                            | 405 `METHOD_NOT_ALLOWED`, `Allow: GET, POST` |
 
 POST is what a page's download button sends, so that the name lands in no URL, browser history
 or proxy log (the registry's own access log never carries a query string). An unknown number,
 an unpublished certificate and another holder's name all answer the same 404 `NOT_FOUND`.
 Errors are JSON, `{"errors": [{"message", "extensions": {"code"}}]}`, as `/graphql` refuses a
 request. The page is drawn by `registry.printing.certificate_pdf` (docs/printing.md).
+
+HEAD is not served (Starlette adds it to every GET route; this one takes it off): its headers
+would cost what the GET costs, a personal look-up and a second of a core to draw the PDF, only
+to say its length, and a link checker's HEAD would spend a holder's look-ups for nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ FORM: Final = "application/x-www-form-urlencoded"
 
 async def _parameters(request: Request) -> dict[str, str]:
     """`number` and `holderName` from the query string (GET) or the form body (POST)."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET: the route takes no other method (`routes`)
         return dict(request.query_params)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != FORM:
@@ -109,4 +114,12 @@ async def certificate_pdf(request: Request) -> Response:
     )
 
 
-routes = [Route("/certificate.pdf", certificate_pdf, methods=["GET", "POST"])]
+def _get_and_post(route: Route) -> Route:
+    """`route` for GET and POST only: without the HEAD Starlette adds to a GET route, so that a
+    HEAD is the app's 405 naming `Allow: GET, POST` (`service/app.py`)."""
+    assert route.methods is not None
+    route.methods.discard("HEAD")
+    return route
+
+
+routes = [_get_and_post(Route("/certificate.pdf", certificate_pdf, methods=["GET", "POST"]))]

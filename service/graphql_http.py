@@ -10,7 +10,9 @@ One endpoint, `/graphql`, following the GraphQL-over-HTTP draft as it stands in 
 - `application/graphql-response+json` when the client accepts it; a legacy client
   (`application/json`) gets the same statuses, and its 2xx answers as `application/json`.
 - GET for queries (a mutation over GET is 405), with `Cache-Control` and a strong `ETag` on public
-  reads, and 304 on `If-None-Match`. POST needs `Content-Type: application/json` (415 otherwise).
+  reads, and 304 on `If-None-Match`; HEAD is a GET without the body (the same checks and the
+  same charge: the query runs to know its headers). POST needs `Content-Type:
+  application/json` (415 otherwise).
 - A body limit (413), a body deadline (408), no batching, a request timeout, limits and cost
   checked on the parsed query before execution, rate limits by cost with `x-ratelimit-*`
   headers, persisted queries.
@@ -58,6 +60,9 @@ log = logging.getLogger("registry.graphql")
 MAX_QUERY_CHARS = 20_000  # the full introspection query is 1,500
 MAX_TOKENS = 1000  # ... and 163 tokens; the lexer is pure Python (~20 µs a token)
 _SUGGESTION = re.compile(r" Did you mean .*\?$")
+# The methods that read their parameters from the query string; Starlette adds HEAD to a GET
+# route, and a HEAD is answered as its GET, without the body.
+_READS = frozenset({"GET", "HEAD"})
 
 
 @lru_cache(maxsize=1024)
@@ -149,7 +154,7 @@ class GraphQLEndpoint:
     # --- request reading -------------------------------------------------------------------
 
     async def _params(self, request: Request) -> Params:
-        if request.method == "GET":
+        if request.method in _READS:
             return from_query_string(request.query_params)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
@@ -210,7 +215,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         media = negotiate(request.headers.get("accept"))
         if (
-            request.method == "GET"
+            request.method in _READS
             and "text/html" in request.headers.get("accept", "")
             and not request.query_params
         ):
@@ -246,8 +251,10 @@ class GraphQLEndpoint:
             raise HttpProblem(422, limit.code, limit.message, **limit.extensions) from None
         except GraphQLSyntaxError as error:
             raise HttpProblem(400, PARSE_FAILED, syntax_error_message(error)) from None
-        if request.method == "GET" and analysis.operation_type == "mutation":
-            raise HttpProblem(405, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+        if request.method in _READS and analysis.operation_type == "mutation":
+            raise HttpProblem(
+                405, "METHOD_NOT_ALLOWED", "mutations must be sent with POST", allow="POST"
+            )
         return query, document, analysis
 
     async def _execute(
@@ -348,8 +355,8 @@ class GraphQLEndpoint:
         request_id = request.scope.get("state", {}).get("request_id")
         body = problem.errors(requestId=request_id)
         headers = {**self._headers(rate), "cache-control": "no-store"}
-        if problem.status == 405:
-            headers["allow"] = "POST"
+        if problem.allow is not None:
+            headers["allow"] = problem.allow
         if problem.close:
             headers["connection"] = "close"
         return Response(
@@ -382,7 +389,7 @@ class GraphQLEndpoint:
         payload = _encode(body)
         headers = self._headers(rate)
         cacheable = (
-            request.method == "GET" and not errors and not personal and principal.role is None
+            request.method in _READS and not errors and not personal and principal.role is None
         )
         if cacheable:
             etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'

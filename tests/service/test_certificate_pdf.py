@@ -105,6 +105,29 @@ async def test_a_form_must_be_form_encoded_and_small(
     assert huge.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
 
 
+async def test_head_is_refused_without_rendering_or_spending(
+    http: httpx.AsyncClient, made: list[tuple[str, str, str]]
+) -> None:
+    # A HEAD would cost a personal look-up and a rendered PDF to say only its length.
+    number, name, _ = made[0]
+    response = await http.head("/certificate.pdf", params=_form(number, name))
+    assert response.status_code == 405 and response.content == b""
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "POST"}
+    assert response.headers["cache-control"] == "no-store"
+    assert "x-ratelimit-remaining" not in response.headers
+
+
+async def test_a_form_that_is_not_utf8_is_a_400(http: httpx.AsyncClient) -> None:
+    for body in (b"number=Z&holderName=%ED%A0%80", b"number=Z&holderName=%FF", b"holderName=\xff"):
+        response = await http.post(
+            "/certificate.pdf",
+            content=body,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 async def test_a_revoked_certificate_is_not_printed(
     http: httpx.AsyncClient, db: Database, made: list[tuple[str, str, str]]
 ) -> None:

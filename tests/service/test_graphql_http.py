@@ -101,6 +101,23 @@ async def test_public_get_is_cacheable_and_conditional(http: httpx.AsyncClient) 
     assert "default-src 'none'" in first.headers["content-security-policy"]
 
 
+async def test_head_is_a_get_without_a_body(http: httpx.AsyncClient) -> None:
+    got = await http.get("/graphql", params={"query": SMALL})
+    head = await http.head("/graphql", params={"query": SMALL})
+    assert head.status_code == 200 and head.content == b""
+    for name in ("etag", "cache-control", "content-type", "content-length"):
+        assert head.headers[name] == got.headers[name], name
+    again = await http.head(
+        "/graphql", params={"query": SMALL}, headers={"if-none-match": got.headers["etag"]}
+    )
+    assert again.status_code == 304
+    # What a GET may not do, a HEAD may not do either (a mutation is POST only).
+    mutation = await http.head("/graphql", params={"query": "mutation { __typename }"})
+    assert mutation.status_code == 405 and mutation.headers["allow"] == "POST"
+    bad = await http.head("/graphql", params={"query": "{"})
+    assert bad.status_code == 400 and bad.content == b""
+
+
 async def test_persisted_queries(http: httpx.AsyncClient) -> None:
     digest = hashlib.sha256(SMALL.encode()).hexdigest()
     ext = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
