@@ -19,8 +19,9 @@
 Starlette adds HEAD to every GET route (a HEAD is answered as the GET, without the body), except
 where a route takes it off (`/certificate.pdf`). Where no route answers, the app does, in one
 place (`EXCEPTION_HANDLERS`): an unknown address is 404 `NOT_FOUND` (the pages' problem page for
-a browser), a method the route does not take 405 `METHOD_NOT_ALLOWED` with `Allow`, both as the
-service's plain-JSON problem with the request id. A route's own 404 with its own code
+a browser), a method the route does not take 405 `METHOD_NOT_ALLOWED` with `Allow`, and a
+failure of ours no route caught 500 `INTERNAL_SERVER_ERROR`, each as the service's plain-JSON
+problem with the request id. A route's own 404 with its own code
 (`LOG_TILE_NOT_FOUND`, the open data's `NOT_FOUND`) is its own answer and stays so.
 """
 
@@ -54,6 +55,7 @@ from registry.reports import rebuild
 from registry.settings import Settings
 from registry.storage.db import Database, is_ready, open_database
 from schema.build import build_schema, sdl
+from schema.errors import INTERNAL
 from service import (
     certificate_pdf,
     log_routes,
@@ -113,7 +115,19 @@ async def method_not_allowed(request: Request, error: Exception) -> Response:
     return problem.response(requestId=_request_id(request))
 
 
-EXCEPTION_HANDLERS: Final = {404: not_found, 405: method_not_allowed}
+async def internal_error(request: Request, error: Exception) -> Response:
+    """A failure of ours no route caught: 500 `INTERNAL_SERVER_ERROR` as the plain-JSON problem
+    with the request id, never Starlette's bare text; the traceback goes to the log only
+    (Starlette raises the error on to the server after this answer)."""
+    request_id = _request_id(request)
+    problem = HttpProblem(500, INTERNAL, "Internal error; quote the request id when reporting it.")
+    response = problem.response(requestId=request_id)
+    if request_id is not None:  # outside the middleware that adds it to every other answer
+        response.headers["x-request-id"] = request_id
+    return response
+
+
+EXCEPTION_HANDLERS: Final = {404: not_found, 405: method_not_allowed, Exception: internal_error}
 
 
 async def load_demo(database: Database, settings: Settings) -> None:
