@@ -108,7 +108,8 @@ async def method_not_allowed(request: Request, error: Exception) -> Response:
     """The route does not take this method: 405 `METHOD_NOT_ALLOWED`, `Allow` naming the ones
     it takes (as the router found them)."""
     headers = error.headers if isinstance(error, HTTPException) else None
-    allow = (headers or {}).get("Allow", "")
+    # The router joins a set: sorted, the header is the same in every process.
+    allow = ", ".join(sorted(m.strip() for m in (headers or {}).get("Allow", "").split(",")))
     problem = HttpProblem(
         405, "METHOD_NOT_ALLOWED", f"this address takes only {allow}", allow=allow
     )

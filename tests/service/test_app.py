@@ -41,7 +41,7 @@ async def test_a_wrong_method_is_a_405_naming_the_allowed_ones(
 ) -> None:
     response = await http.request(method, path)
     _problem(response, 405, "METHOD_NOT_ALLOWED")
-    assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
+    assert response.headers["allow"] == ", ".join(sorted(allowed))
 
 
 @pytest.mark.parametrize(
