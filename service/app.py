@@ -92,7 +92,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 def _request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
+    found = request.scope.get("state", {}).get("request_id")
+    return found if isinstance(found, str) else None
 
 
 async def not_found(request: Request, error: Exception) -> Response:
