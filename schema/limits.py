@@ -47,6 +47,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from resolvers import api
 from schema.cost import weights
 from schema.input_lists import ListTooLong, holds_lists, rows
 from schema.introspection_cost import introspection_cost
@@ -299,7 +300,9 @@ class _Walker:
             if argument.name.value in ("first", "last"):
                 value = self._argument(argument.value)
                 if isinstance(value, IntValueNode):
-                    value = int(value.value)
+                    # A literal of any length reaches here (the Int range is checked later):
+                    # one too long or negative counts as the most a page holds.
+                    value = api.whole_number(value.value, 10)
                 if isinstance(value, int):
                     return max(1, min(value, MAX_FIRST))
         return MAX_FIRST if takes else None

@@ -159,3 +159,12 @@ async def test_an_id_number_of_the_wrong_type_is_never_echoed(
         assert codes <= {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
         # Neither the number nor a run of its digits (as a float's digits, or cut short).
         assert number[:12] not in response.text, response.text
+
+
+async def test_an_integer_literal_of_5000_digits_is_a_client_error(http: httpx.AsyncClient) -> None:
+    """Found by the outside attack: the cost walk read it with int() and failed (a 500)."""
+    query = "{ occupations(first: " + "9" * 5000 + ") { totalCount } }"
+    response = await http.post("/graphql", json={"query": query}, headers=GR)
+    assert response.status_code in (400, 422), response.text[:300]
+    assert response.json()["errors"][0]["extensions"]["code"] != "INTERNAL_SERVER_ERROR"
+    assert "9" * 20 not in response.text  # the literal is not repeated

@@ -60,6 +60,15 @@ def test_a_connection_without_first_costs_its_maximum() -> None:
     assert cost("{ trainingCohorts(first: 3) { nodes { id } } }").cost == 1 + 3 * per_row
 
 
+@pytest.mark.parametrize("first", ["9" * 5000, "-3", "99999999999"])
+def test_a_page_size_of_any_length_costs_at_most_a_full_page(first: str) -> None:
+    """A literal Int reaches the walk before its range is checked: 5,000 digits made `int()`
+    raise (a 500 for a client's mistake, found by the outside attack)."""
+    per_row = ROW_WEIGHT + 1
+    query = "{ trainingCohorts(first: " + first + ") { nodes { id } } }"
+    assert cost(query).cost == 1 + MAX_FIRST * per_row
+
+
 def test_list_arguments_multiply() -> None:
     one = cost('{ nodes(ids: ["i0"]) { id } }').cost
     hundred = cost(f"{{ nodes(ids: [{IDS}]) {{ id }} }}").cost
