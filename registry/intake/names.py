@@ -2,11 +2,11 @@
 name (`name_key`), the one rule every look-up by name compares with.
 
 Two names are the same when their keys are equal. The key is the name after Unicode NFKC
-(full-width letters and dots become their ordinary forms), with Unicode case folding (`JOHN`,
-`John` and `john` alike), without any whitespace or invisible formatting character (`JOHN  SMITH`
-and `John Smith`, `张 三` and `张三` alike), and with every middle dot that people write between
-the parts of a name (`·` U+00B7, `•` U+2022, `・` U+30FB, `‧` U+2027, `･` U+FF65, `.`, `．` and
-the others in `MIDDLE_DOTS`) made U+00B7, the form of GB/T 28039. Letters are never changed
+(full-width letters and dots become their ordinary forms), with Unicode case folding of its
+upper case (`JOHN`, `John` and `john` alike, and `ı` as `I`), without any whitespace or
+invisible formatting character (`JOHN  SMITH` and `John Smith`, `张 三` and `张三` alike), and
+with every middle dot that people write between the parts of a name (`·` U+00B7, `•` U+2022,
+`・` U+30FB, `‧` U+2027, `･` U+FF65, `.`, `．` and the others in `MIDDLE_DOTS`) made U+00B7, the form of GB/T 28039. Letters are never changed
 otherwise: `José` is not `Jose`, `张三` is not `张山`, and a dot is not nothing
 (`阿卜杜拉买买提` is not `阿卜杜拉·买买提`).
 
@@ -45,7 +45,10 @@ def normalise_name(name: str) -> str:
 
 
 def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    # Upper case before folding: a letter whose case does not go both ways (Turkish `ı` upper is
+    # `I`, whose fold is `i`) keys as its capital does, so any case of a name gives one key.
+    upper = unicodedata.normalize("NFKC", text).upper()
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", upper).casefold())
     kept = (c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
     return "".join(kept).translate(_TO_MIDDLE_DOT)
 
