@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+import unicodedata
 from typing import Final
+
+from credentials.uscc import is_valid_uscc
 
 _WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK: Final = "10X98765432"
@@ -80,21 +83,35 @@ def normalise_id_number(raw: str, *, today: dt.date | None = None) -> str:
 
 
 # A run of characters that may be an ID number wherever it is written, valid or not (a mistyped
-# number is still someone's): 17 digits and a digit or X, or 15 digits (the first generation), not
-# inside a longer number nor after a letter: a certificate number (a letter, then digits) or a
-# hash is not one. Words may follow it ("…1234ID number").
-_SHAPED: Final = re.compile(r"(?<![A-Za-z\d])(?:\d{17}[\dXx]|\d{15})(?!\d)")
+# or cut-short number is still someone's): 15 digits or more, single spaces allowed between them
+# (the registry reads "110101 19900307 1234" as a number), an X allowed at the end; not after a
+# letter, a digit or "_", so a certificate number (a letter, then digits), a hash and the
+# registry's own ids ("exs_" and hex) are not one. Read after NFKC, which makes full-width and
+# superscript digits the digits a name would be stored and printed with.
+_SHAPED: Final = re.compile(r"(?<![A-Za-z\d_])\d(?: ?\d){14,}(?: ?[Xx])?(?!\d)")
 WITHHELD: Final = "[withheld]"
+
+
+def _may_be_one(run: str) -> bool:
+    """A shaped run, unless it is an institution's code (an all-digit USCC, valid as one and not
+    as an ID number): institutions are named by them in reasons and messages."""
+    compact = run.replace(" ", "").upper()
+    return not (len(compact) == 18 and is_valid_uscc(compact) and not is_valid_id_number(compact))
 
 
 def holds_id_number(text: str) -> bool:
     """Whether `text` holds a run of characters that may be an ID number."""
-    return _SHAPED.search(text) is not None
+    normal = unicodedata.normalize("NFKC", text)
+    return any(_may_be_one(m.group()) for m in _SHAPED.finditer(normal))
 
 
 def withhold_id_numbers(text: str) -> str:
-    """`text` with every run of characters that may be an ID number replaced by `[withheld]`."""
-    return _SHAPED.sub(WITHHELD, text)
+    """`text` (NFKC) with every run of characters that may be an ID number replaced by
+    `[withheld]`."""
+    return _SHAPED.sub(
+        lambda m: WITHHELD if _may_be_one(m.group()) else m.group(),
+        unicodedata.normalize("NFKC", text),
+    )
 
 
 def is_valid_id_number(raw: str) -> bool:

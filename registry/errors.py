@@ -1,13 +1,18 @@
 """Domain errors. Each carries a stable `code` that the API returns in `extensions.code` or
-`userErrors`; messages say what is wrong and where, and never contain personal data."""
+`userErrors`; messages say what is wrong and where, and never contain personal data: a message
+may name the value it refuses, so whatever in it may be an ID number is withheld when the error
+is made, whichever exit (GraphQL, a page, the command line, a log) shows it."""
 
 from __future__ import annotations
+
+from credentials import withhold_id_numbers
 
 
 class RegistryError(Exception):
     code = "REGISTRY_ERROR"
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        message = withhold_id_numbers(message)
         super().__init__(message)
         self.message = message
         if code is not None:

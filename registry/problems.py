@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from credentials import holds_id_number
+from credentials import holds_id_number, withhold_id_numbers
 from registry.errors import RegistryError
 
 
@@ -15,6 +15,10 @@ class Problem:
     field: str | None
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A message may name the value it refuses: never an ID number (registry/errors.py).
+        object.__setattr__(self, "message", withhold_id_numbers(self.message))
 
 
 class Rejected(RegistryError):

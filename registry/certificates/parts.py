@@ -26,7 +26,7 @@ closed within `OPEN_HOURS` of its opening expires, and its parts are deleted wit
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -72,12 +72,12 @@ from registry.trust import audit
 class BatchHeader:
     """What opening a batch states: its key, exam, late reason and how many results will come."""
 
-    idempotency_key: str
+    idempotency_key: str = field(metadata=rows.OPAQUE)
     exam_date: dt.date
     result_count: int
     late_reason: str | None = None
     # The exam session the results are for (registry.exams), as for a batch in one request.
-    session: str | None = None
+    session: str | None = field(default=None, metadata=rows.OPAQUE)
 
     def as_input(self, results: list[ResultInput] | None = None) -> BatchInput:
         return BatchInput(

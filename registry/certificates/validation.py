@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.access.personal import PersonalData
 from registry.calendar import clock
@@ -45,13 +45,13 @@ class ResultInput:
 
 @dataclass
 class BatchInput:
-    idempotency_key: str
+    idempotency_key: str = field(metadata=rows.OPAQUE)
     exam_date: dt.date
     results: list[ResultInput]
     late_reason: str | None = None
     # The exam session the results are for (registry.exams): its rows must be its confirmed
     # candidates. None for batches that name no session (those before sessions, the CLI import).
-    session: str | None = None
+    session: str | None = field(default=None, metadata=rows.OPAQUE)
 
 
 @dataclass(frozen=True)

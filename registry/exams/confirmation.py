@@ -23,7 +23,7 @@ from registry.exams.model import (
     RegistrationStatus,
     SessionStatus,
 )
-from registry.problems import Problem, Rejected
+from registry.problems import Problem, Rejected, id_number_out_of_place
 from registry.storage import store
 from registry.storage.db import Database, Document
 from registry.storage.transactions import in_transaction
@@ -71,6 +71,8 @@ def _check(pending: list[Document], decisions: list[Decision]) -> dict[str, Deci
                     f"a refusal needs a reason (1-{MAX_REASON} characters)",
                 )
             )
+        elif wrong := id_number_out_of_place(f"{where}.reason", reason):
+            problems.append(wrong)  # the candidate is told the reason
         by_id.setdefault(decision.registration, decision)
     for missing in sorted(ids - by_id.keys()):
         problems.append(

@@ -14,7 +14,7 @@ registrations cannot take more places than there are (tests/service/test_exam_ca
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -42,7 +42,7 @@ MAX_VERSION = 100
 
 @dataclass
 class RegistrationInput:
-    session: str
+    session: str = field(metadata=rows.OPAQUE)
     name: str
     id_number: str
     commitment_version: str  # the 告知承诺 text's version the candidate signed

@@ -5,7 +5,7 @@ online, and the capacity. Idempotent by the caller's key, audited through the st
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -32,7 +32,7 @@ LISTING = rows.Listing(
 
 @dataclass
 class SessionInput:
-    idempotency_key: str
+    idempotency_key: str = field(metadata=rows.OPAQUE)
     occupation: str
     level: int
     exam_date: dt.date

@@ -12,7 +12,7 @@ import math
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from registry.catalogue import reference_data as catalogue
 from registry.institutions.model import Institution, Kind, ListingPeriod
@@ -77,11 +77,22 @@ def text_cells(item: DataclassInstance) -> Iterator[tuple[str, str]]:
             yield camel(spec.name), value
 
 
+# Metadata of an input field that is an identifier the registry never shows (an idempotency
+# key, a session's id): not searched for an ID number, since a client's key may be a 19-digit
+# snowflake id, and a retry with its key must replay, not be refused.
+OPAQUE: Final = {"opaque": True}
+
+
+def _opaque(item: DataclassInstance) -> set[str]:
+    return {camel(spec.name) for spec in dataclasses.fields(item) if spec.metadata.get("opaque")}
+
+
 def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
     """Every text field of `item` is refused when a spreadsheet would take it for a formula
-    (`FORMULA_TEXT`), and every one but the ID number's when it holds what may be an ID number
-    (`ID_NUMBER_OUT_OF_PLACE`: a swapped column would publish it as a name, a direction, a
-    reason). Never repeats the value: the cell may hold an ID number."""
+    (`FORMULA_TEXT`), and every one but the ID number's and the `OPAQUE` identifiers when it
+    holds what may be an ID number (`ID_NUMBER_OUT_OF_PLACE`: a swapped column would publish it
+    as a name, a direction, a reason). Never repeats the value: the cell may hold an ID number."""
+    unsearched = {ID_NUMBER_FIELD, *_opaque(item)}
     for name, value in text_cells(item):
         if formula_like(value):
             checks.add(
@@ -90,7 +101,7 @@ def check_text_cells(checks: Adds, item: DataclassInstance) -> None:
                 f"{name} begins with a character a spreadsheet reads as a formula "
                 "(= + - @, a tab or a carriage return); remove it",
             )
-        if name != ID_NUMBER_FIELD and (wrong := id_number_out_of_place(name, value)):
+        if name not in unsearched and (wrong := id_number_out_of_place(name, value)):
             checks.add(name, wrong.code, wrong.message)
 
 

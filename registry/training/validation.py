@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.calendar import clock
 from registry.catalogue import reference_data as catalogue
@@ -39,7 +39,7 @@ class TraineeInput:
 
 @dataclass
 class CohortInput:
-    idempotency_key: str
+    idempotency_key: str = field(metadata=rows.OPAQUE)
     start_date: dt.date
     end_date: dt.date
     occupation: str

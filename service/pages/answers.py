@@ -10,6 +10,7 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import Response
 
+from credentials import holds_id_number
 from resolvers.api import Conflict, Forbidden, InvalidInput, NotFound
 from service.client_text import form_fields
 from service.http_problem import HttpProblem
@@ -40,6 +41,12 @@ async def read_form(request: Request) -> dict[str, str]:
         raise PageProblem(415, "UNSUPPORTED_MEDIA_TYPE")
     raw = await read_body(request, MAX_FORM_BYTES, request.app.state.api.body_timeout_s)
     return form_fields(raw)
+
+
+def written_back(value: str) -> str:
+    """A field a refused form shows again: as typed, unless it may hold an ID number (typed into
+    the wrong box), which no page shows."""
+    return "" if holds_id_number(value) else value
 
 
 def problem_page(

@@ -15,7 +15,7 @@ from resolvers import loaders
 from resolvers import training as rt
 from resolvers.api import ArgumentError, Institution, NotFound, Rejected, today, whole_number
 from resolvers.context import Context
-from service.pages.answers import page, read_form
+from service.pages.answers import page, read_form, written_back
 from service.pages.context import READ_COST, context, spend
 from service.pages.render import respond
 
@@ -99,7 +99,9 @@ async def objection(request: Request) -> Response:
     except Rejected as rejected:
         inst = await _institution(ctx, uscc)
         codes = tuple(p.code for p in rejected.problems)
-        return await _page(request, ctx, inst, status=400, private=True, problems=codes, text=text)
+        return await _page(
+            request, ctx, inst, status=400, private=True, problems=codes, text=written_back(text)
+        )
     done = lodged.value
     assert done is not None  # a refusal is raised, never returned
     return await _page(request, ctx, done.institution, private=True, lodged=done.objection_id)

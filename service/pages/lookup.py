@@ -10,10 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from credentials import holds_id_number
 from resolvers import certificates as rcert
 from resolvers.api import CertificateNumberError, IdNumberError
-from service.pages.answers import page, read_form
+from service.pages.answers import page, read_form, written_back
 from service.pages.certificate_view import view
 from service.pages.context import READ_COST, context, spend
 from service.pages.render import respond
@@ -73,7 +72,7 @@ def _refused(
 ) -> Response:
     """The form again, each field's problem next to it (400, no-store), without what may be an ID
     number (typed into the number field, say)."""
-    values = {k: "" if holds_id_number(v) else v for k, v in values.items()}
+    values = {k: written_back(v) for k, v in values.items()}
     return respond(
         request,
         "lookup.html",

@@ -88,3 +88,19 @@ async def test_the_look_up_form_does_not_write_it_back(http: httpx.AsyncClient) 
     # A certificate number that is merely wrong is written back for the user to correct.
     typo = await http.post("/lookup/number", data={"number": "Z11000126101000001", "name": "李明"})
     assert "Z11000126101000001" in typo.text
+
+
+async def test_an_identifier_of_digits_is_not_taken_for_one(
+    http: httpx.AsyncClient, token: str
+) -> None:
+    """An idempotency key is never shown, and a client's may be a 19-digit snowflake id: it is
+    not searched (the review found it refused, and a retry with it refused instead of replayed)."""
+    batch = {
+        "idempotencyKey": "1733385600123456789",
+        "examDate": (clock.today() - dt.timedelta(days=5)).isoformat(),
+        "results": [_row(idNumber=make_id_number(random.Random(519)))],
+    }
+    first = (await gql(http, token, SUBMIT, input=batch))["submitAssessmentBatch"]
+    assert first["userErrors"] == [] and first["batch"] is not None
+    again = (await gql(http, token, SUBMIT, input=batch))["submitAssessmentBatch"]
+    assert again["userErrors"] == [] and again["batch"]["id"] == first["batch"]["id"]

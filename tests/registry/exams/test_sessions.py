@@ -174,6 +174,23 @@ async def test_the_list_needs_every_decision_and_a_reason_per_refusal(db: Databa
     codes = {(p.field, p.code) for p in caught.value.problems}
     assert ("decisions[1].reason", "REASON_REQUIRED") in codes
     assert ("decisions", "UNDECIDED_REGISTRATION") in codes
+    # The candidate is told a refusal's reason: it may not hold an ID number.
+    number = PEOPLE[1][1]
+    with pytest.raises(Rejected) as caught:
+        await confirmation.confirm_list(
+            db,
+            me(),
+            sid,
+            [
+                Decision(ids[0], True),
+                Decision(ids[1], False, f"证件 {number} 不符"),
+                Decision(ids[2], True),
+            ],
+        )
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("decisions[1].reason", "ID_NUMBER_OUT_OF_PLACE")
+    ]
+    assert number not in str(caught.value.problems)
     assert (
         await db[Collection.EXAM_REGISTRATIONS].count_documents(
             {"session": sid, "status": "REGISTERED"}

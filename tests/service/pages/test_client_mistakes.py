@@ -7,9 +7,12 @@ than `int()` reads is the page's `INVALID_YEAR`, not a 500."""
 from __future__ import annotations
 
 import json
+import random
 
 import httpx
 import pytest
+
+from tests.factories import make_id_number
 
 from .data import PagesData
 
@@ -58,3 +61,18 @@ async def test_a_year_that_is_no_year_is_a_400(
     response = await web.get(f"/institutions/{data.listed}", params={"year": year})
     assert response.status_code == 400
     assert 'data-code="INVALID_YEAR"' in response.text
+
+
+async def test_an_objection_holding_an_id_number_is_refused_and_not_written_back(
+    web: httpx.AsyncClient, data: PagesData
+) -> None:
+    """Found by the review of the outside attack's fixes: the refused objection's text came back
+    in the form, the ID number with it."""
+    number = make_id_number(random.Random(4242))
+    for written in (number, " ".join((number[:6], number[6:14], number[14:]))):
+        response = await web.post(
+            f"/institutions/{data.publicity}/objection", data={"text": f"包过 身份证{written}"}
+        )
+        assert response.status_code == 400
+        assert "ID_NUMBER_OUT_OF_PLACE" in response.text
+        assert number[:14] not in response.text.replace(" ", "")

@@ -31,7 +31,7 @@ export class Trust {
     this.rootOrigin = null;
     this.bundle = null;
     this.bundleText = null;
-    this.accepting = Promise.resolve(); // the bundle checks, one after another
+    this.queue = Promise.resolve(); // what reads and writes the store, one after another
   }
 
   async init() {
@@ -127,7 +127,11 @@ export class Trust {
     }
   }
 
-  async setManualRoot(text) {
+  setManualRoot(text) {
+    return this.#inTurn(() => this.#setManualRoot(text));
+  }
+
+  async #setManualRoot(text) {
     const key = PublicKey.fromMultibase(text.trim());
     await this.pin([key.multibase], 'manual');
     this.rootMismatch = null;
@@ -139,7 +143,11 @@ export class Trust {
     }
   }
 
-  async forget() {
+  forget() {
+    return this.#inTurn(() => this.#forget());
+  }
+
+  async #forget() {
     await this.store.clear();
     this.rootKeys = [];
     this.rootSource = null;
@@ -159,8 +167,14 @@ export class Trust {
    * and a file dropped on it) could leave the lower one kept.
    */
   accept(bytes) {
-    const turn = this.accepting.then(() => this.#acceptOne(bytes));
-    this.accepting = turn.catch(() => {});
+    return this.#inTurn(() => this.#acceptOne(bytes));
+  }
+
+  /** `work` once everything queued before it is done: a bundle check that read the store must
+   * not write after Forget cleared it or a key set by hand replaced the pin. */
+  #inTurn(work) {
+    const turn = this.queue.then(work);
+    this.queue = turn.catch(() => {});
     return turn;
   }
 

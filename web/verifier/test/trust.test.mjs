@@ -46,3 +46,14 @@ test('a refused bundle does not stop the ones offered after it', async () => {
   assert.deepEqual(outcomes.map((o) => o.kind), ['refused', 'updated']);
   assert.equal(trust.bundle.sequence, 7);
 });
+
+test('Forget waits for a bundle check under way, which then writes nothing back', async () => {
+  const store = await slowStore();
+  const trust = await trustOn(store);
+  const checking = trust.accept(eight); // reads the store, then writes slowly
+  await trust.forget();
+  await checking;
+  assert.equal(trust.bundle, null);
+  assert.equal(await store.get('bundle'), undefined);
+  assert.equal(await store.get(`seq:${manifest.rootKey}`), undefined);
+});
