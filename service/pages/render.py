@@ -11,6 +11,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from credentials import holds_id_number
 from service.pages import i18n
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
@@ -43,8 +44,13 @@ def _switch(request: Request, lang: str) -> str:
     """This page in the other language (a GET of the same address; a form's answer links to the
     form)."""
     other = "en" if lang == "zh" else "zh"
-    params = {k: v for k, v in request.query_params.items() if k != "lang"}
-    return href(other, request.url.path if request.method == "GET" else "/lookup", **params)
+    # What the client wrote into its address is written back into the link, but never what may
+    # be an ID number (a path or a parameter typed with one): that part is left out.
+    params = {
+        k: v for k, v in request.query_params.items() if k != "lang" and not holds_id_number(v)
+    }
+    path = request.url.path if request.method == "GET" else "/lookup"
+    return href(other, "/" if holds_id_number(path) else path, **params)
 
 
 def respond(

@@ -76,3 +76,15 @@ async def test_an_objection_holding_an_id_number_is_refused_and_not_written_back
         assert response.status_code == 400
         assert "ID_NUMBER_OUT_OF_PLACE" in response.text
         assert number[:14] not in response.text.replace(" ", "")
+
+
+async def test_a_page_never_shows_an_id_number_typed_into_its_address(
+    web: httpx.AsyncClient,
+) -> None:
+    """The outside attack's last finding: `/institutions/<ID>` and `?occupation=<ID>` wrote the
+    number back, in the page's message and in its link to the other language."""
+    number = make_id_number(random.Random(4343))
+    for path in (f"/institutions/{number}", f"/institutions?occupation={number}"):
+        response = await web.get(path, headers={"accept": "text/html"})
+        assert response.status_code in (200, 400, 404), (path, response.status_code)
+        assert number not in response.text, path
