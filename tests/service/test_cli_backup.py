@@ -164,3 +164,5 @@ async def test_serve_refuses_a_half_restored_database(setup: Setup, half_restore
         served.kill()
     log = served.log.read_text()
     assert code != 0 and "has not finished" in log, log
+    # One line with its code, not Starlette's traceback (service/startup.py).
+    assert "the registry cannot start (RESTORE_INCOMPLETE)" in log and "Traceback" not in log, log
