@@ -12,14 +12,14 @@ execution) are the client's, each with its code and the request id (`request_err
 `validation_error`, `syntax_error_message`), and none repeats a value the client sent.
 
 A domain message may name the value it refuses ("'X' is not an occupation"), which helps with a
-code; but a client that typed an ID number into the wrong field must not get it back. So every
-message leaving here, top-level or `userErrors`, has whatever may be an ID number withheld
-(`credentials.withhold_id_numbers`): one rule at the one exit, not a promise per message.
+code; but a client that typed an ID number into the wrong field must not get it back. Domain
+errors and problems withhold it where they are made (`registry/errors.py`); `present` withholds it
+from every other message leaving here too (GraphQL's own errors, raised on purpose), with the same
+rule (`credentials.withhold_id_numbers`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -81,10 +81,7 @@ def user_problems(error: BaseException) -> tuple[api.Problem, ...] | None:
     if how is None or not how.user_error:
         return None
     if isinstance(error, api.Rejected):
-        return tuple(
-            dataclasses.replace(p, message=api.withhold_id_numbers(p.message))
-            for p in error.problems
-        )
+        return error.problems
     field = getattr(error, "field", None) or how.argument
     return (api.Problem(field, _code(error), _message(error)),)
 
@@ -94,7 +91,7 @@ def _code(error: BaseException) -> str:
 
 
 def _message(error: BaseException) -> str:
-    return api.withhold_id_numbers(str(getattr(error, "message", error)))
+    return str(getattr(error, "message", error))
 
 
 def _extensions(error: BaseException, how: Shown) -> dict[str, Any]:

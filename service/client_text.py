@@ -13,6 +13,7 @@ Starlette replaces what is not UTF-8 in them with U+FFFD.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
@@ -35,6 +36,20 @@ def unicode_text(text: str | bytes, what: str) -> str:
         return text
     except UnicodeError:
         raise HttpProblem(400, "BAD_REQUEST", f"{what} {NOT_UNICODE}") from None
+
+
+# What a JSON text must hold for a lone surrogate to come out of it: a `\\uD800`-`\\uDFFF`
+# escape, or the UTF-8-style bytes of one (ED A0-BF), which the JSON reader lets through; or a
+# NUL byte, which only UTF-16 and UTF-32 texts hold (the JSON reader detects them too), whose
+# escapes this pattern cannot see.
+_SURROGATE_SOURCE: Final = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+
+
+def may_hold_surrogate(json_text: str | bytes) -> bool:
+    """Whether the JSON text `json_text` can decode to a string with a lone surrogate: when it
+    cannot (nearly every request), its value need not be walked (`unicode_json`)."""
+    raw = json_text if isinstance(json_text, bytes) else json_text.encode("utf-8", "surrogatepass")
+    return _SURROGATE_SOURCE.search(raw) is not None
 
 
 def unicode_json(value: Any, what: str) -> None:

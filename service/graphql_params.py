@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from service.client_text import unicode_json, unicode_text
+from service.client_text import may_hold_surrogate, unicode_json, unicode_text
 from service.http_problem import HttpProblem
 
 MAX_JSON_DEPTH = 64  # the deepest input of the schema is 4 levels; lists of them 6
@@ -58,7 +58,8 @@ def loads(text: str | bytes, what: str, *, status: int) -> Any:
         raise HttpProblem(
             status, "BAD_REQUEST", f"{what} nests deeper than {MAX_JSON_DEPTH} levels"
         )
-    unicode_json(value, what)
+    if may_hold_surrogate(text):  # else no string of it can hold one: no walk
+        unicode_json(value, what)
     return value
 
 
